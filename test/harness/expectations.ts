@@ -1,0 +1,98 @@
+/**
+ * The fixture harness: reads `// expect: <id>[, <id>]` markers and compares any
+ * engine's findings against them exactly. A missing or an unexpected finding
+ * is a failure; later engines only add fixtures.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Finding } from '@asyncsan/core';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+export const fixturesRoot = path.join(repoRoot, 'fixtures');
+
+export interface Expectation {
+  /** Relative to the repo root, with forward slashes. */
+  file: string;
+  line: number;
+  id: string;
+}
+
+const MARKER = /\/\/\s*expect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$/;
+
+export function parseExpectations(file: string, text: string): Expectation[] {
+  const out: Expectation[] = [];
+  text.split(/\r?\n/).forEach((lineText, i) => {
+    const m = MARKER.exec(lineText);
+    if (!m) return;
+    for (const id of m[1]!.split(',')) out.push({ file, line: i + 1, id: id.trim() });
+  });
+  return out;
+}
+
+export function listSourceFiles(dir: string, exts = ['.ts', '.mts', '.cts', '.js', '.mjs']): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...listSourceFiles(full, exts));
+    else if (exts.some((e) => name.endsWith(e)) && !name.endsWith('.d.ts')) out.push(full);
+  }
+  return out;
+}
+
+export function toRepoPath(file: string): string {
+  return path.relative(repoRoot, path.resolve(repoRoot, file)).split(path.sep).join('/');
+}
+
+export function readExpectations(files: readonly string[]): Expectation[] {
+  return files.flatMap((f) => parseExpectations(toRepoPath(f), readFileSync(f, 'utf8')));
+}
+
+export interface ExpectationDiff {
+  missing: Expectation[];
+  unexpected: Expectation[];
+}
+
+const key = (e: Expectation) => `${e.file}:${e.line}: ${e.id}`;
+
+/**
+ * Multiset comparison on (file, line, id). `ids` limits the comparison to the
+ * hazards an engine claims, so one engine's run is not failed by another's markers.
+ * Finding locations may be absolute or relative to `cwd`.
+ */
+export function diffFindings(
+  expected: readonly Expectation[],
+  findings: readonly Pick<Finding, 'id' | 'location'>[],
+  options: { ids?: readonly string[]; cwd?: string } = {},
+): ExpectationDiff {
+  const claimed = options.ids ? new Set(options.ids) : undefined;
+  const want = new Map<string, Expectation[]>();
+  for (const e of expected) {
+    if (claimed && !claimed.has(e.id)) continue;
+    want.set(key(e), [...(want.get(key(e)) ?? []), e]);
+  }
+  const unexpected: Expectation[] = [];
+  for (const f of findings) {
+    if (!f.location) continue;
+    if (claimed && !claimed.has(f.id)) continue;
+    const got: Expectation = {
+      file: toRepoPath(path.resolve(options.cwd ?? repoRoot, f.location.file)),
+      line: f.location.line,
+      id: f.id,
+    };
+    const list = want.get(key(got));
+    if (list && list.length > 0) list.pop();
+    else unexpected.push(got);
+  }
+  const missing = [...want.values()].flat();
+  return { missing, unexpected };
+}
+
+/** Human-readable diff for an assertion message; empty string when equal. */
+export function formatDiff(diff: ExpectationDiff): string {
+  const lines = [
+    ...diff.missing.map((e) => `missing    ${key(e)}`),
+    ...diff.unexpected.map((e) => `unexpected ${key(e)}`),
+  ];
+  return lines.join('\n');
+}
