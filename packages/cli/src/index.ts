@@ -1,1 +1,2 @@
-export {};
+export { EXIT, main, VERSION } from './main.js';
+export type { Io } from './main.js';

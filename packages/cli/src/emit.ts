@@ -1,0 +1,90 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Finding, Severity } from '@asyncsan/core';
+import {
+  applyBaseline,
+  applyConfig,
+  assignFingerprints,
+  fileLineReader,
+  isFormatName,
+  loadConfig,
+  readBaseline,
+  reporters,
+  severityAtLeast,
+  shouldColor,
+  sortFindings,
+  UserError,
+  writeBaseline,
+} from '@asyncsan/core';
+import type { Io } from './main.js';
+import { VERSION } from './main.js';
+
+export interface OutputOptions {
+  format?: string;
+  output?: string;
+  config?: string;
+  baseline?: string;
+  updateBaseline: boolean;
+  color?: boolean;
+  failOn?: Severity;
+  maxWarnings?: number;
+}
+
+export const DEFAULT_BASELINE = '.asyncsan-baseline.json';
+
+/**
+ * The pipeline every subcommand ends with: config (severity, ignores) ->
+ * fingerprints -> baseline -> reporter -> exit code.
+ */
+export async function emit(raw: readonly Finding[], options: OutputOptions, io: Io): Promise<number> {
+  const format = options.format ?? 'text';
+  if (!isFormatName(format)) throw new UserError(`unknown format "${format}"`);
+  const loaded = await loadConfig({ cwd: io.cwd, file: options.config });
+  const { findings: configured } = applyConfig(raw, loaded.config, { cwd: io.cwd, configDir: loaded.dir });
+  const readLine = fileLineReader(io.cwd);
+  const fingerprinted = sortFindings(assignFingerprints(configured, readLine));
+
+  const baselineFile = options.baseline
+    ? path.resolve(io.cwd, options.baseline)
+    : loaded.config.baseline
+      ? path.resolve(loaded.dir, loaded.config.baseline)
+      : undefined;
+  if (options.updateBaseline) {
+    const file = baselineFile ?? path.resolve(io.cwd, DEFAULT_BASELINE);
+    writeBaseline(file, fingerprinted);
+    io.stderr.write(`asyncsan: wrote ${fingerprinted.length} finding${fingerprinted.length === 1 ? '' : 's'} to the baseline ${path.relative(io.cwd, file) || file}\n`);
+    return 0;
+  }
+  if (options.baseline && baselineFile && readBaseline(baselineFile) === undefined) {
+    throw new UserError(`${options.baseline}: baseline file not found (create it with --update-baseline)`);
+  }
+  const { findings, baselined } = applyBaseline(fingerprinted, baselineFile ? readBaseline(baselineFile) : undefined);
+
+  const toFile = options.output !== undefined;
+  const text = reporters[format](findings, {
+    cwd: io.cwd,
+    toolVersion: VERSION,
+    baselined,
+    readLine,
+    color: format === 'text' && !toFile && shouldColor(options.color, io.stdout, io.env),
+  });
+  if (toFile) {
+    const file = path.resolve(io.cwd, options.output!);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  } else {
+    io.stdout.write(text);
+  }
+
+  const failOn = options.failOn ?? loaded.config.failOn ?? 'error';
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  const failing = findings.filter((f) => severityAtLeast(f.severity, failOn)).length;
+  if (toFile) {
+    io.stderr.write(`asyncsan: ${findings.length} finding${findings.length === 1 ? '' : 's'}${baselined ? ` (${baselined} baselined)` : ''} written to ${options.output}\n`);
+  }
+  if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {
+    io.stderr.write(`asyncsan: ${warnings} warnings exceed --max-warnings ${options.maxWarnings}\n`);
+    return 1;
+  }
+  return failing > 0 ? 1 : 0;
+}

@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import type { Finding, Severity } from '@asyncsan/core';
+import { formatNames, readDocument, mergeFindings, UserError } from '@asyncsan/core';
+import { emit } from './emit.js';
+import type { OutputOptions } from './emit.js';
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Exit codes, as DESIGN.md's CLI contract fixes them. */
+export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+interface CommonFlags {
+  format?: string;
+  output?: string;
+  config?: string;
+  baseline?: string;
+  updateBaseline?: boolean;
+  color?: boolean;
+  failOn?: Severity;
+  maxWarnings?: number;
+  debug?: boolean;
+}
+
+function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-f, --format <format>', 'output format').choices(formatNames).default(undefined, 'text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-c, --config <file>', 'config file (default: asyncsan.config.* or "asyncsan" in package.json)')
+    .option('--baseline <file>', 'report only findings not in this baseline file')
+    .option('--update-baseline', 'write the current findings to the baseline file and exit 0')
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the run').choices(['error', 'warning', 'info']))
+    .addOption(new Option('--max-warnings <n>', 'fail when there are more warnings than this').argParser(parseCount))
+    .option('--no-color', 'no ANSI colours in text output (NO_COLOR is respected too)')
+    .option('--debug', 'print stack traces of internal errors');
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`--max-warnings must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function outputOptions(flags: CommonFlags): OutputOptions {
+  return {
+    format: flags.format,
+    output: flags.output,
+    config: flags.config,
+    baseline: flags.baseline,
+    updateBaseline: flags.updateBaseline === true,
+    color: flags.color,
+    failOn: flags.failOn,
+    maxWarnings: flags.maxWarnings,
+  };
+}
+
+interface AnalyzerModule {
+  analyze(options: {
+    cwd: string;
+    paths?: string[];
+    tsconfig?: string;
+    threads?: number;
+    onProgress?: (done: number, total: number) => void;
+  }): Promise<{ findings: Finding[]; diagnostics: { file: string; line: number; column: number; message: string }[]; filesAnalyzed: number }>;
+}
+
+interface TracerModule {
+  runTraced(command: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<{ findings: Finding[]; exitCode: number }>;
+}
+
+/** The engines are loaded on demand: `asyncsan report` never pays for ts-morph. */
+async function loadEngine<T>(specifier: string, exportName: string, what: string): Promise<T> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(specifier)) as Record<string, unknown>;
+  } catch {
+    throw new UserError(`${what} is not available: ${specifier} is not installed`);
+  }
+  if (typeof mod[exportName] !== 'function') throw new UserError(`${what} is not available yet in this version of asyncsan`);
+  return mod as T;
+}
+
+function progress(io: Io) {
+  if (!io.stderr.isTTY) return undefined;
+  const started = Date.now();
+  let last = 0;
+  return (done: number, total: number) => {
+    const now = Date.now();
+    if (done < total && now - last < 100) return;
+    last = now;
+    io.stderr.write(`\r\u001b[2Kanalysing ${done}/${total} files · ${((now - started) / 1000).toFixed(1)}s`);
+    if (done === total) io.stderr.write('\r\u001b[2K');
+  };
+}
+
+function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('asyncsan')
+    .description('An async sanitizer for TypeScript and Node.js: floating promises, leaks, stuck tasks, deadlocks and races.')
+    .version(VERSION, '-v, --version')
+    .showHelpAfterError('(run asyncsan --help for usage)')
+    .enablePositionalOptions();
+
+  addCommonOptions(
+    program
+      .command('check')
+      .description('static analysis of the TypeScript project around the paths (tsconfig discovered)')
+      .argument('[paths...]', 'files or directories to analyse', ['.'])
+      .option('-p, --project <tsconfig>', 'tsconfig to load instead of discovering one')
+      .addOption(new Option('--threads <n>', 'analyse on N worker threads').argParser(parseCount)),
+  ).action(async (paths: string[], flags: CommonFlags & { project?: string; threads?: number }) => {
+    const analyzer = await loadEngine<AnalyzerModule>('@asyncsan/analyzer', 'analyze', 'asyncsan check');
+    const result = await analyzer.analyze({
+      cwd: io.cwd,
+      paths,
+      tsconfig: flags.project,
+      threads: flags.threads,
+      onProgress: progress(io),
+    });
+    for (const d of result.diagnostics) io.stderr.write(`${d.file}:${d.line}:${d.column}: syntax error: ${d.message}\n`);
+    setExit(await emit(result.findings, outputOptions(flags), io));
+  });
+
+  addCommonOptions(
+    program
+      .command('run')
+      .description('run a command with the runtime tracer in every Node process; report leaks, stuck work and deadlocks at exit')
+      .usage('[options] -- <command...>')
+      .argument('<command...>', 'the command to run, after --')
+      .option('--race', 'also detect interleaving conflicts (lost updates, check-then-act)')
+      .passThroughOptions(),
+  ).action(async (command: string[], flags: CommonFlags & { race?: boolean }) => {
+    if (flags.race) throw new UserError('asyncsan run --race is not available yet in this version of asyncsan');
+    const tracer = await loadEngine<TracerModule>('@asyncsan/tracer', 'runTraced', 'asyncsan run');
+    const result = await tracer.runTraced(command, { cwd: io.cwd, env: io.env });
+    const code = await emit(result.findings, outputOptions(flags), io);
+    // The program's own failure wins over ours, as with `go test -race`.
+    setExit(result.exitCode !== 0 ? result.exitCode : code);
+  });
+
+  addCommonOptions(
+    program
+      .command('report')
+      .description('merge findings JSON files (shards, workers, engines) and convert them to another format')
+      .argument('<files...>', 'findings JSON files written with --format json'),
+  ).action(async (files: string[], flags: CommonFlags) => {
+    const docs = files.map((f) => readDocument(f));
+    const merged = mergeFindings(docs.map((d) => d.findings));
+    setExit(await emit(merged, outputOptions(flags), io));
+  });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }): Promise<number> {
+  let exitCode: number = EXIT.clean;
+  const program = buildProgram(io, (c) => (exitCode = c));
+  const debug = argv.includes('--debug');
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+  });
+  for (const cmd of program.commands) {
+    cmd.exitOverride();
+    cmd.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  }
+  if (argv.length === 0) {
+    program.outputHelp();
+    return EXIT.error;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end with a CommanderError too, with exit code 0.
+      return err.exitCode === 0 ? EXIT.clean : EXIT.error;
+    }
+    const isUser = err instanceof UserError || (err instanceof Error && /^(UserError|ConfigError|AnalyzerError)$/.test(err.name));
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(isUser ? `asyncsan: ${message}\n` : `asyncsan: internal error: ${message}\n`);
+    if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    else if (!isUser) io.stderr.write('asyncsan: run again with --debug for the stack trace, and please report it\n');
+    return EXIT.error;
+  }
+}

@@ -1,0 +1,39 @@
+import type { LineReader } from '../fingerprint.js';
+import type { Finding } from '../finding.js';
+
+export interface ReportContext {
+  /** Finding paths are relative to this directory. */
+  cwd: string;
+  toolVersion: string;
+  /** ANSI colours (text only). Decided by the caller from --no-color, NO_COLOR and the TTY. */
+  color?: boolean;
+  /** Findings a baseline hid, for the summary. */
+  baselined?: number;
+  /** Reads source lines for code frames; defaults to reading files under cwd. */
+  readLine?: LineReader;
+}
+
+export type Reporter = (findings: readonly Finding[], ctx: ReportContext) => string;
+
+/** Decides colour the way most CLIs do: an explicit flag, then NO_COLOR / FORCE_COLOR, then the TTY. */
+export function shouldColor(flag: boolean | undefined, stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (flag === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  if (flag === true) return true;
+  return stream.isTTY === true;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function countBySeverity(findings: readonly Finding[]): { error: number; warning: number; info: number } {
+  const c = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) c[f.severity]++;
+  return c;
+}
+
+export function locationText(l: { file: string; line: number; column: number }): string {
+  return `${l.file}:${l.line}:${l.column}`;
+}

@@ -1,0 +1,27 @@
+import { getEntry } from '../catalog.js';
+import type { Finding } from '../finding.js';
+import { sortFindings } from '../finding.js';
+import type { ReportContext } from './context.js';
+
+// Workflow-command escaping, as @actions/core does it.
+const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/** GitHub Actions annotations (`::error file=…::message`), one per finding. */
+export const githubReporter = (findings: readonly Finding[], _ctx: ReportContext): string => {
+  const lines = sortFindings(findings).map((f) => {
+    const cmd = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
+    const props: string[] = [];
+    if (f.location) {
+      const l = f.location;
+      props.push(`file=${escapeProperty(l.file)}`, `line=${l.line}`, `col=${l.column}`);
+      if (l.endLine) props.push(`endLine=${l.endLine}`);
+      if (l.endColumn && (!l.endLine || l.endLine === l.line)) props.push(`endColumn=${l.endColumn}`);
+    }
+    props.push(`title=${escapeProperty(`asyncsan/${f.id}`)}`);
+    const hint = f.hint ?? getEntry(f.id)?.hint;
+    const text = `${f.message}${f.test ? ` [test: ${f.test.fullName}]` : ''}${hint ? `\nFix: ${hint}` : ''}`;
+    return `::${cmd} ${props.join(',')}::${escapeData(text)}`;
+  });
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+};

@@ -1,0 +1,53 @@
+import { getEntry } from '../catalog.js';
+import type { Finding } from '../finding.js';
+import { sortFindings } from '../finding.js';
+import type { ReportContext } from './context.js';
+import { locationText } from './context.js';
+
+export function escapeXml(s: string): string {
+  // Also drop characters XML 1.0 cannot carry at all.
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/[<>&"']/g, (c) =>
+    c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === '"' ? '&quot;' : '&apos;',
+  );
+}
+
+/**
+ * JUnit XML: one suite per file (or per test file for runtime findings), one
+ * failing case per finding. A clean run is one passing case, so CI shows the check ran.
+ */
+export const junitReporter = (findings: readonly Finding[], ctx: ReportContext): string => {
+  const sorted = sortFindings(findings);
+  const suites = new Map<string, Finding[]>();
+  for (const f of sorted) {
+    const key = f.test?.file ?? f.location?.file ?? '(process)';
+    suites.set(key, [...(suites.get(key) ?? []), f]);
+  }
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  out.push(`<testsuites name="asyncsan" tests="${Math.max(1, sorted.length)}" failures="${sorted.length}" errors="0">`);
+  if (sorted.length === 0) {
+    out.push('  <testsuite name="asyncsan" tests="1" failures="0" errors="0">');
+    out.push(`    <testcase classname="asyncsan" name="no async hazards${ctx.baselined ? ` (${ctx.baselined} baselined)` : ''}"/>`);
+    out.push('  </testsuite>');
+  }
+  for (const [file, list] of suites) {
+    out.push(`  <testsuite name="${escapeXml(file)}" tests="${list.length}" failures="${list.length}" errors="0">`);
+    for (const f of list) {
+      const where = f.location ? locationText(f.location) : file;
+      const name = f.test ? `${f.test.fullName} › ${f.id}` : `${f.id} at ${where}`;
+      const body = [
+        `${f.severity}: ${f.message}`,
+        `at ${where}`,
+        ...(f.related ?? []).map((r) => `${r.label}: ${locationText(r.location)}`),
+        ...(f.stacks ?? []).flatMap((s) => s.frames.filter((fr) => !fr.external).map((fr) => `    at ${fr.function ?? '<anonymous>'} (${locationText(fr)})`)),
+        `fix: ${f.hint ?? getEntry(f.id)?.hint ?? ''}`,
+      ].join('\n');
+      out.push(`    <testcase classname="${escapeXml(`asyncsan.${f.id}`)}" name="${escapeXml(name)}" file="${escapeXml(f.location?.file ?? file)}">`);
+      out.push(`      <failure type="${escapeXml(f.id)}" message="${escapeXml(f.message)}">${escapeXml(body)}</failure>`);
+      out.push('    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return `${out.join('\n')}\n`;
+};
