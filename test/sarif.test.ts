@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import Ajv04 from 'ajv-draft-04';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { readDocument, reporters } from '@asyncsan/core';
+import { repoRoot } from './harness/expectations.js';
+
+const require = createRequire(import.meta.url);
+// The OASIS SARIF 2.1.0 schema, as shipped by Microsoft's SARIF SDK package.
+const sarifSchema = JSON.parse(
+  readFileSync(path.join(path.dirname(require.resolve('@microsoft/jest-sarif/package.json')), 'lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
+);
+const findingsSchema = JSON.parse(readFileSync(path.join(repoRoot, 'packages/core/schema/findings.schema.json'), 'utf8'));
+
+const doc = readDocument(path.join(repoRoot, 'test/data/findings.json'));
+const ctx = { cwd: repoRoot, toolVersion: '0.1.0' };
+
+describe('SARIF 2.1.0 output', () => {
+  // The schema's language pattern is not valid as a unicode regexp; formats are checked with the URL parser.
+  const ajv = new Ajv04({ allErrors: true, strict: false, unicodeRegExp: false });
+  const isUrl = (base?: string) => (s: string) => URL.canParse(s, base);
+  ajv.addFormat('uri', isUrl());
+  ajv.addFormat('uri-reference', isUrl('file:///'));
+  ajv.addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)));
+  const validate = ajv.compile(sarifSchema);
+
+  it('validates against the SARIF 2.1.0 JSON schema', () => {
+    const log = JSON.parse(reporters.sarif(doc.findings, ctx));
+    const ok = validate(log);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it('rejects a broken log, so the validation above is not vacuous', () => {
+    const log = JSON.parse(reporters.sarif(doc.findings, ctx));
+    log.runs[0].results[0].level = 'fatal';
+    delete log.runs[0].tool.driver.name;
+    expect(validate(log)).toBe(false);
+  });
+
+  it('validates when empty too', () => {
+    expect(validate(JSON.parse(reporters.sarif([], ctx)))).toBe(true);
+  });
+
+  it('carries rules with help URIs, locations, related locations and code flows for async stacks', () => {
+    const log = JSON.parse(reporters.sarif(doc.findings, ctx));
+    const run = log.runs[0];
+    const rule = run.tool.driver.rules.find((r: { id: string }) => r.id === 'leaked-timer');
+    expect(rule.helpUri).toBe('https://github.com/asyncsan/asyncsan/blob/main/docs/rules/leaked-timer.md');
+    expect(run.tool.driver.rules).toHaveLength(22);
+    const leak = run.results.find((r: { ruleId: string }) => r.ruleId === 'leaked-timer');
+    expect(run.tool.driver.rules[leak.ruleIndex].id).toBe('leaked-timer');
+    expect(leak.level).toBe('error');
+    expect(leak.locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: 'test/data/sample/metrics.ts', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 6, startColumn: 18, endLine: 6, endColumn: 42 },
+    });
+    expect(leak.relatedLocations[0].message.text).toBe('test started here');
+    // Frames then the "created at" chain, node internals left out.
+    const flow = leak.codeFlows[0].threadFlows[0].locations;
+    expect(flow.map((l: { location: { message: { text: string } }; nestingLevel: number }) => [l.location.message.text, l.nestingLevel])).toEqual([
+      ['MetricsReporter.start', 0],
+      ['created at: <img src=x onerror=alert(1)>', 1],
+    ]);
+    const warn = run.results.find((r: { ruleId: string }) => r.ruleId === 'unbounded-concurrency');
+    expect(warn.level).toBe('warning');
+  });
+});
+
+describe('findings JSON', () => {
+  it('the json reporter output validates against the documented schema', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile(findingsSchema);
+    const out = JSON.parse(reporters.json(doc.findings, { ...ctx, baselined: 2 }));
+    validate(out);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(out.baselined).toBe(2);
+  });
+});
