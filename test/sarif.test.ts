@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import Ajv04 from 'ajv-draft-04';
+import ajvDraft04 from 'ajv-draft-04';
 import { Ajv } from 'ajv';
+
+// A CommonJS module whose class is also its `default` property.
+const Ajv04 = ajvDraft04.default;
 import { describe, expect, it } from 'vitest';
 import { readDocument, reporters } from '@asyncsan/core';
 import { repoRoot } from './harness/expectations.js';

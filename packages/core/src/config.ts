@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type TypeScriptModule from 'typescript';
 import { catalog, catalogIds } from './catalog.js';
 import type { Severity } from './finding.js';
 
@@ -151,7 +152,7 @@ export function validateConfig(raw: unknown, source: string): AsyncsanConfig {
 
 async function importTsConfig(file: string): Promise<unknown> {
   // Node 20 cannot import .ts: transpile with the project's TypeScript (an optional peer).
-  let ts: typeof import('typescript');
+  let ts: typeof TypeScriptModule;
   try {
     ts = (await import('typescript')).default;
   } catch {

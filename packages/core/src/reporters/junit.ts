@@ -6,7 +6,6 @@ import { locationText } from './context.js';
 
 export function escapeXml(s: string): string {
   // Also drop characters XML 1.0 cannot carry at all.
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/[<>&"']/g, (c) =>
     c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === '"' ? '&quot;' : '&apos;',
   );

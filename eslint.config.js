@@ -1,0 +1,25 @@
+// The repo lints its own code with typescript-eslint and asyncsan's own recommended rules.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['**/dist/**', '**/node_modules/**', 'fixtures/**', 'bench/corpus/**', 'bench/.work/**', 'test/.output/**', 'docs/**', '**/*.d.ts'],
+  },
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { project: './tsconfig.eslint.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
+    },
+  },
+  {
+    // The engine takes the typescript module as a parameter: only type imports here.
+    files: ['packages/checks/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'typescript', message: 'Use ctx.ts; only `import type` from typescript in the engine.', allowTypeImports: true }] }],
+    },
+  },
+);
