@@ -25,7 +25,7 @@ describe('asyncsan CLI shell', () => {
     expect(unknown.stderr).toMatch(/unknown command 'bogus'/);
     const badFormat = await runCli(['report', sample, '--format', 'yaml']);
     expect(badFormat.code).toBe(2);
-    expect(badFormat.stderr).toMatch(/argument 'yaml' is invalid\. Allowed choices are text, json, sarif, junit, github, markdown/);
+    expect(badFormat.stderr).toMatch(/argument 'yaml' is invalid\. Allowed choices are text, json, sarif, junit, github, markdown, html/);
     const noArgs = await runCli([]);
     expect(noArgs.code).toBe(2);
     for (const r of [unknown, badFormat]) expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -60,7 +60,7 @@ describe('asyncsan CLI shell', () => {
 
   it('report converts to every format, and json round-trips', async () => {
     const dir = tmp();
-    for (const format of ['json', 'sarif', 'junit', 'github', 'markdown', 'text']) {
+    for (const format of ['json', 'sarif', 'junit', 'github', 'markdown', 'html', 'text']) {
       const out = path.join(dir, `out.${format}`);
       const r = await runCli(['report', sample, '--format', format, '--output', out]);
       expect(r.code, format).toBe(1);

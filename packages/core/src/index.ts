@@ -13,4 +13,5 @@ export { applyBaseline, createBaseline, readBaseline, writeBaseline } from './ba
 export type { FindingsDocument } from './document.js';
 export { createDocument, FINDINGS_VERSION, mergeFindings, parseDocument, readDocument } from './document.js';
 export type { FormatName, Reporter, ReportContext } from './reporters/index.js';
-export { escapeXml, formatNames, isFormatName, reporters, shouldColor } from './reporters/index.js';
+export type { HtmlExtras } from './reporters/index.js';
+export { escapeHtml, escapeXml, formatNames, renderHtml, isFormatName, reporters, shouldColor } from './reporters/index.js';

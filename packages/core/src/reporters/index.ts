@@ -1,5 +1,6 @@
 import type { Reporter } from './context.js';
 import { githubReporter } from './github.js';
+import { htmlReporter } from './html.js';
 import { jsonReporter } from './json.js';
 import { junitReporter } from './junit.js';
 import { markdownReporter } from './markdown.js';
@@ -9,6 +10,8 @@ import { textReporter } from './text.js';
 export type { Reporter, ReportContext } from './context.js';
 export { shouldColor } from './context.js';
 export { escapeXml } from './junit.js';
+export { escapeHtml, renderHtml } from './html.js';
+export type { HtmlExtras } from './html.js';
 
 export const reporters = {
   text: textReporter,
@@ -17,6 +20,7 @@ export const reporters = {
   junit: junitReporter,
   github: githubReporter,
   markdown: markdownReporter,
+  html: htmlReporter,
 } satisfies Record<string, Reporter>;
 
 export type FormatName = keyof typeof reporters;
