@@ -81,6 +81,68 @@ describe('asyncsan CLI shell', () => {
     expect(gh[2]).toMatch(/^::warning file=test\/data\/sample\/metrics.ts,line=16,col=3,title=asyncsan\/unbounded-concurrency::.*100%25 done%0Asecond line/);
   });
 
+  it('under GitHub Actions: annotations by default and a markdown step summary', async () => {
+    const dir = tmp();
+    const summary = path.join(dir, 'summary.md');
+    writeFileSync(summary, '# earlier step\n');
+    const r = await runCli(['report', sample], { env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } });
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('::'))).toHaveLength(3);
+    const md = readFileSync(summary, 'utf8');
+    expect(md.startsWith('# earlier step\n## asyncsan\n')).toBe(true);
+    expect(md).toContain('**3 findings** (2 errors, 1 warning).');
+    // An explicit --format still wins.
+    const text = await runCli(['report', sample, '--format', 'text'], { env: { GITHUB_ACTIONS: 'true' } });
+    expect(text.stdout).toContain('✖ 3 problems');
+  });
+
+  it('report --compare marks new, unchanged and fixed findings in every format; only new ones fail', async () => {
+    const dir = tmp();
+    const base = JSON.parse(readFileSync(path.join(repoRoot, sample), 'utf8'));
+    // The earlier run had the timer leak and a deadlock since fixed; the floating promise is new.
+    const old = { ...base, findings: [base.findings[0], base.findings[2], { id: 'deadlock', severity: 'error', message: 'all tasks are asleep', engine: 'tracer', location: { file: 'test/data/sample/metrics.ts', line: 17, column: 3 } }] };
+    const oldFile = path.join(dir, 'old.json');
+    writeFileSync(oldFile, JSON.stringify(old));
+
+    const json = await runCli(['report', sample, '--compare', oldFile, '--format', 'json']);
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.stdout);
+    const fp = Object.fromEntries(doc.findings.map((f: { id: string; fingerprint: string }) => [f.id, f.fingerprint]));
+    expect(doc.comparison.new).toEqual([fp['floating-promise']]);
+    expect(doc.comparison.unchanged).toBe(2);
+    expect(doc.comparison.fixed.map((f: { id: string }) => f.id)).toEqual(['deadlock']);
+
+    const text = await runCli(['report', sample, '--compare', oldFile]);
+    expect(text.stdout).toContain('error  [new] Promise returned by db.put');
+    expect(text.stdout).toContain('error  [unchanged] setInterval created');
+    expect(text.stdout).toContain('Fixed since ' + oldFile + ':\n  ✔ test/data/sample/metrics.ts:17:3  all tasks are asleep  deadlock');
+    expect(text.stdout).toContain(`Compared with ${oldFile}: 1 new, 2 unchanged, 1 fixed`);
+
+    const sarif = JSON.parse((await runCli(['report', sample, '--compare', oldFile, '--format', 'sarif'])).stdout);
+    expect(sarif.runs[0].results.map((r: { ruleId: string; baselineState: string }) => `${r.ruleId}:${r.baselineState}`)).toEqual([
+      'leaked-timer:unchanged',
+      'floating-promise:new',
+      'unbounded-concurrency:unchanged',
+      'deadlock:absent',
+    ]);
+    const junit = (await runCli(['report', sample, '--compare', oldFile, '--format', 'junit'])).stdout;
+    expect(junit).toContain('name="[new] floating-promise at test/data/sample/metrics.ts:15:3"');
+    expect(junit).toContain('<testcase classname="asyncsan.deadlock" name="[fixed] deadlock at test/data/sample/metrics.ts:17:3"/>');
+    const md = (await runCli(['report', sample, '--compare', oldFile, '--format', 'markdown'])).stdout;
+    expect(md).toContain(`Compared with \`${oldFile}\`: **1 new**, 2 unchanged, 1 fixed.`);
+    expect(md).toContain('### Fixed (1)');
+    const gh = (await runCli(['report', sample, '--compare', oldFile, '--format', 'github'])).stdout;
+    expect(gh).toContain('title=asyncsan/floating-promise::[new] Promise returned by db.put');
+    expect(gh).toContain(`::notice title=asyncsan::Compared with ${oldFile}: 1 new, 2 unchanged, 1 fixed`);
+    const html = (await runCli(['report', sample, '--compare', oldFile, '--format', 'html'])).stdout;
+    expect(html).toContain('<span id="count-new">1 new</span><span id="count-fixed">1 fixed</span>');
+
+    // Nothing new: exit 0 even though errors remain.
+    const same = await runCli(['report', sample, '--compare', sample]);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain('0 new, 3 unchanged, 0 fixed');
+  });
+
   it('merges several findings files, keeping exact repeats once', async () => {
     const r = await runCli(['report', sample, sample, '--format', 'json']);
     expect(JSON.parse(r.stdout).findings).toHaveLength(3);

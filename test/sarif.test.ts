@@ -7,7 +7,7 @@ import { Ajv } from 'ajv';
 // A CommonJS module whose class is also its `default` property.
 const Ajv04 = ajvDraft04.default;
 import { describe, expect, it } from 'vitest';
-import { readDocument, reporters } from '@asyncsan/core';
+import { compareRuns, readDocument, reporters } from '@asyncsan/core';
 import { repoRoot } from './harness/expectations.js';
 
 const require = createRequire(import.meta.url);
@@ -41,6 +41,14 @@ describe('SARIF 2.1.0 output', () => {
     log.runs[0].results[0].level = 'fatal';
     delete log.runs[0].tool.driver.name;
     expect(validate(log)).toBe(false);
+  });
+
+  it('validates with a comparison (baselineState, absent results)', () => {
+    const [first, ...rest] = doc.findings.map((f, i) => ({ ...f, fingerprint: `fp${i}` }));
+    const comparison = compareRuns(rest, [first!], 'old.json');
+    const log = JSON.parse(reporters.sarif(rest, { ...ctx, comparison }));
+    expect(validate(log)).toBe(true);
+    expect(log.runs[0].results.map((r: { baselineState: string }) => r.baselineState)).toEqual(['new', 'new', 'absent']);
   });
 
   it('validates when empty too', () => {

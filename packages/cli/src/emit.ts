@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding, Severity } from '@asyncsan/core';
 import {
   applyBaseline,
   applyConfig,
   assignFingerprints,
+  compareRuns,
   fileLineReader,
   isFormatName,
   loadConfig,
@@ -28,6 +29,8 @@ export interface OutputOptions {
   color?: boolean;
   failOn?: Severity;
   maxWarnings?: number;
+  /** An earlier run to compare with (`report --compare`). */
+  compare?: { base: string; findings: readonly Finding[] };
 }
 
 export const DEFAULT_BASELINE = '.asyncsan-baseline.json';
@@ -37,7 +40,9 @@ export const DEFAULT_BASELINE = '.asyncsan-baseline.json';
  * fingerprints -> baseline -> reporter -> exit code.
  */
 export async function emit(raw: readonly Finding[], options: OutputOptions, io: Io): Promise<number> {
-  const format = options.format ?? 'text';
+  // Under GitHub Actions the default is annotations, plus a step summary when the runner gives a file for it.
+  const inActions = io.env.GITHUB_ACTIONS === 'true';
+  const format = options.format ?? (inActions ? 'github' : 'text');
   if (!isFormatName(format)) throw new UserError(`unknown format "${format}"`);
   const loaded = await loadConfig({ cwd: io.cwd, file: options.config });
   const { findings: configured } = applyConfig(raw, loaded.config, { cwd: io.cwd, configDir: loaded.dir });
@@ -60,12 +65,22 @@ export async function emit(raw: readonly Finding[], options: OutputOptions, io: 
   }
   const { findings, baselined } = applyBaseline(fingerprinted, baselineFile ? readBaseline(baselineFile) : undefined);
 
+  // The earlier run goes through the same config and fingerprints, so both sides match alike.
+  const comparison = options.compare
+    ? compareRuns(
+        findings,
+        assignFingerprints(applyConfig(options.compare.findings, loaded.config, { cwd: io.cwd, configDir: loaded.dir }).findings, readLine),
+        options.compare.base,
+      )
+    : undefined;
+
   const toFile = options.output !== undefined;
   const text = reporters[format](findings, {
     cwd: io.cwd,
     toolVersion: VERSION,
     baselined,
     readLine,
+    comparison,
     color: format === 'text' && !toFile && shouldColor(options.color, io.stdout, io.env),
   });
   if (toFile) {
@@ -76,9 +91,15 @@ export async function emit(raw: readonly Finding[], options: OutputOptions, io: 
     io.stdout.write(text);
   }
 
+  if (inActions && io.env.GITHUB_STEP_SUMMARY) {
+    appendFileSync(io.env.GITHUB_STEP_SUMMARY, reporters.markdown(findings, { cwd: io.cwd, toolVersion: VERSION, baselined, readLine, comparison }));
+  }
+
   const failOn = options.failOn ?? loaded.config.failOn ?? 'error';
-  const warnings = findings.filter((f) => f.severity === 'warning').length;
-  const failing = findings.filter((f) => severityAtLeast(f.severity, failOn)).length;
+  // With --compare only new findings can fail the run: the unchanged ones were there before.
+  const judged = comparison ? findings.filter((f) => comparison.status.get(f.fingerprint ?? '') !== 'unchanged') : findings;
+  const warnings = judged.filter((f) => f.severity === 'warning').length;
+  const failing = judged.filter((f) => severityAtLeast(f.severity, failOn)).length;
   if (toFile) {
     io.stderr.write(`asyncsan: ${findings.length} finding${findings.length === 1 ? '' : 's'}${baselined ? ` (${baselined} baselined)` : ''} written to ${options.output}\n`);
   }

@@ -148,11 +148,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     program
       .command('report')
       .description('merge findings JSON files (shards, workers, engines) and convert them to another format')
-      .argument('<files...>', 'findings JSON files written with --format json'),
-  ).action(async (files: string[], flags: CommonFlags) => {
+      .argument('<files...>', 'findings JSON files written with --format json')
+      .option('--compare <old.json>', 'mark findings new or unchanged against an earlier run, and list the fixed ones; only new findings fail'),
+  ).action(async (files: string[], flags: CommonFlags & { compare?: string }) => {
     const docs = files.map((f) => readDocument(f));
     const merged = mergeFindings(docs.map((d) => d.findings));
-    setExit(await emit(merged, outputOptions(flags), io));
+    const previous = flags.compare ? readDocument(flags.compare) : undefined;
+    setExit(await emit(merged, { ...outputOptions(flags), ...(previous ? { compare: { base: flags.compare!, findings: previous.findings } } : {}) }, io));
   });
 
   return program;

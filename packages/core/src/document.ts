@@ -13,6 +13,8 @@ export interface FindingsDocument {
   findings: Finding[];
   /** How many findings a baseline hid, when one was applied. */
   baselined?: number;
+  /** With `asyncsan report --compare`: fingerprints of the new findings, and the fixed ones. */
+  comparison?: { base: string; new: string[]; unchanged: number; fixed: Finding[] };
 }
 
 export function createDocument(findings: readonly Finding[], toolVersion: string, baselined?: number): FindingsDocument {

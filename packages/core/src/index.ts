@@ -13,5 +13,6 @@ export { applyBaseline, createBaseline, readBaseline, writeBaseline } from './ba
 export type { FindingsDocument } from './document.js';
 export { createDocument, FINDINGS_VERSION, mergeFindings, parseDocument, readDocument } from './document.js';
 export type { FormatName, Reporter, ReportContext } from './reporters/index.js';
-export type { HtmlExtras } from './reporters/index.js';
 export { escapeHtml, escapeXml, formatNames, renderHtml, isFormatName, reporters, shouldColor } from './reporters/index.js';
+export type { Comparison } from './reporters/context.js';
+export { compareRuns } from './compare.js';

@@ -11,6 +11,19 @@ export interface ReportContext {
   baselined?: number;
   /** Reads source lines for code frames; defaults to reading files under cwd. */
   readLine?: LineReader;
+  /** Set by `asyncsan report --compare old.json`: each finding's status by fingerprint, and what was fixed. */
+  comparison?: Comparison;
+}
+
+export interface Comparison {
+  /** The file compared against, as the user named it. */
+  base: string;
+  status: ReadonlyMap<string, 'new' | 'unchanged'>;
+  fixed: readonly Finding[];
+}
+
+export function statusOf(f: Finding, ctx: ReportContext): 'new' | 'unchanged' | undefined {
+  return ctx.comparison ? (ctx.comparison.status.get(f.fingerprint ?? '') ?? 'new') : undefined;
 }
 
 export type Reporter = (findings: readonly Finding[], ctx: ReportContext) => string;

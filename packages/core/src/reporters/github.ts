@@ -2,13 +2,14 @@ import { getEntry } from '../catalog.js';
 import type { Finding } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
+import { statusOf } from './context.js';
 
 // Workflow-command escaping, as @actions/core does it.
 const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** GitHub Actions annotations (`::error file=…::message`), one per finding. */
-export const githubReporter = (findings: readonly Finding[], _ctx: ReportContext): string => {
+export const githubReporter = (findings: readonly Finding[], ctx: ReportContext): string => {
   const lines = sortFindings(findings).map((f) => {
     const cmd = f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'notice';
     const props: string[] = [];
@@ -20,8 +21,13 @@ export const githubReporter = (findings: readonly Finding[], _ctx: ReportContext
     }
     props.push(`title=${escapeProperty(`asyncsan/${f.id}`)}`);
     const hint = f.hint ?? getEntry(f.id)?.hint;
-    const text = `${f.message}${f.test ? ` [test: ${f.test.fullName}]` : ''}${hint ? `\nFix: ${hint}` : ''}`;
+    const status = statusOf(f, ctx);
+    const text = `${status ? `[${status}] ` : ''}${f.message}${f.test ? ` [test: ${f.test.fullName}]` : ''}${hint ? `\nFix: ${hint}` : ''}`;
     return `::${cmd} ${props.join(',')}::${escapeData(text)}`;
   });
+  if (ctx.comparison) {
+    const n = findings.filter((f) => statusOf(f, ctx) === 'new').length;
+    lines.push(`::notice title=asyncsan::${escapeData(`Compared with ${ctx.comparison.base}: ${n} new, ${findings.length - n} unchanged, ${ctx.comparison.fixed.length} fixed`)}`);
+  }
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 };

@@ -3,7 +3,7 @@ import { fileLineReader } from '../fingerprint.js';
 import type { Finding, Stack } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { countBySeverity, plural } from './context.js';
+import { countBySeverity, plural, statusOf } from './context.js';
 
 /**
  * A self-contained HTML report: inline CSS and JS, no network. Everything is
@@ -112,12 +112,7 @@ const script = `
 })();
 `;
 
-export interface HtmlExtras {
-  /** Per finding fingerprint: 'new' or 'unchanged', and the fixed findings, from `--compare`. */
-  comparison?: { status: Map<string, 'new' | 'unchanged'>; fixed: readonly Finding[] };
-}
-
-export function renderHtml(findings: readonly Finding[], ctx: ReportContext, extras: HtmlExtras = {}): string {
+export function renderHtml(findings: readonly Finding[], ctx: ReportContext): string {
   const sorted = sortFindings(findings);
   const c = countBySeverity(sorted);
   const byId = new Map<string, number>();
@@ -130,8 +125,8 @@ export function renderHtml(findings: readonly Finding[], ctx: ReportContext, ext
     byPackage.set(packageOf(file), (byPackage.get(packageOf(file)) ?? 0) + 1);
   }
   const option = (v: string) => `<option value="${h(v)}">${h(v)}</option>`;
-  const cmp = extras.comparison;
-  const newCount = cmp ? [...cmp.status.values()].filter((s) => s === 'new').length : 0;
+  const cmp = ctx.comparison;
+  const newCount = cmp ? sorted.filter((f) => statusOf(f, ctx) === 'new').length : 0;
   const body =
     sorted.length === 0
       ? `<p class="empty">No async hazards found${ctx.baselined ? ` (${ctx.baselined} baselined)` : ''}.</p>`
@@ -141,7 +136,7 @@ export function renderHtml(findings: readonly Finding[], ctx: ReportContext, ext
 <select id="rule" aria-label="hazard"><option value="">all hazards</option>${[...byId.keys()].sort().map(option).join('')}</select>
 <select id="engine" aria-label="engine"><option value="">all engines</option>${[...new Set(sorted.map((f) => f.engine))].sort().map(option).join('')}</select>
 <span><span id="shown">${sorted.length}</span> shown</span></section>
-<section id="findings">${sorted.map((f) => findingHtml(f, ctx, cmp?.status.get(f.fingerprint ?? ''))).join('\n')}</section>`;
+<section id="findings">${sorted.map((f) => findingHtml(f, ctx, statusOf(f, ctx))).join('\n')}</section>`;
   const fixed =
     cmp && cmp.fixed.length > 0
       ? `<section id="fixed"><h2>Fixed since the previous run (${cmp.fixed.length})</h2>${sortFindings(cmp.fixed).map((f) => findingHtml(f, ctx, 'fixed')).join('\n')}</section>`

@@ -11,7 +11,6 @@ export type { Reporter, ReportContext } from './context.js';
 export { shouldColor } from './context.js';
 export { escapeXml } from './junit.js';
 export { escapeHtml, renderHtml } from './html.js';
-export type { HtmlExtras } from './html.js';
 
 export const reporters = {
   text: textReporter,

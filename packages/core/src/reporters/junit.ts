@@ -2,7 +2,7 @@ import { getEntry } from '../catalog.js';
 import type { Finding } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { locationText } from './context.js';
+import { locationText, statusOf } from './context.js';
 
 export function escapeXml(s: string): string {
   // Also drop characters XML 1.0 cannot carry at all.
@@ -33,7 +33,8 @@ export const junitReporter = (findings: readonly Finding[], ctx: ReportContext):
     out.push(`  <testsuite name="${escapeXml(file)}" tests="${list.length}" failures="${list.length}" errors="0">`);
     for (const f of list) {
       const where = f.location ? locationText(f.location) : file;
-      const name = f.test ? `${f.test.fullName} › ${f.id}` : `${f.id} at ${where}`;
+      const status = statusOf(f, ctx);
+      const name = `${status ? `[${status}] ` : ''}${f.test ? `${f.test.fullName} › ${f.id}` : `${f.id} at ${where}`}`;
       const body = [
         `${f.severity}: ${f.message}`,
         `at ${where}`,
@@ -44,6 +45,14 @@ export const junitReporter = (findings: readonly Finding[], ctx: ReportContext):
       out.push(`    <testcase classname="${escapeXml(`asyncsan.${f.id}`)}" name="${escapeXml(name)}" file="${escapeXml(f.location?.file ?? file)}">`);
       out.push(`      <failure type="${escapeXml(f.id)}" message="${escapeXml(f.message)}">${escapeXml(body)}</failure>`);
       out.push('    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  if (ctx.comparison && ctx.comparison.fixed.length > 0) {
+    // Fixed findings become passing cases, so the CI's test view shows what got better.
+    out.push(`  <testsuite name="fixed since ${escapeXml(ctx.comparison.base)}" tests="${ctx.comparison.fixed.length}" failures="0" errors="0">`);
+    for (const f of sortFindings(ctx.comparison.fixed)) {
+      out.push(`    <testcase classname="${escapeXml(`asyncsan.${f.id}`)}" name="${escapeXml(`[fixed] ${f.id} at ${f.location ? locationText(f.location) : '(process)'}`)}"/>`);
     }
     out.push('  </testsuite>');
   }

@@ -2,7 +2,7 @@ import { docsUrl, getEntry } from '../catalog.js';
 import type { Finding } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { countBySeverity, plural } from './context.js';
+import { countBySeverity, plural, statusOf } from './context.js';
 
 // Markdown table cells and inline text: neutralise pipes, HTML and newlines.
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
@@ -13,8 +13,16 @@ export const markdownReporter = (findings: readonly Finding[], ctx: ReportContex
   const out = ['## asyncsan', ''];
   const c = countBySeverity(sorted);
   const baselined = ctx.baselined ? `, ${ctx.baselined} baselined` : '';
+  const cmp = ctx.comparison;
+  if (cmp) {
+    const n = sorted.filter((f) => statusOf(f, ctx) === 'new').length;
+    out.push(`Compared with \`${cell(cmp.base)}\`: **${n} new**, ${sorted.length - n} unchanged, ${cmp.fixed.length} fixed.`, '');
+  }
+  const fixed = cmp && cmp.fixed.length > 0
+    ? ['', `### Fixed (${cmp.fixed.length})`, '', ...sortFindings(cmp.fixed).map((f) => `- \`${f.id}\` ${f.location ? `\`${cell(f.location.file)}:${f.location.line}\`` : ''} ${cell(f.message)}`), '']
+    : [];
   if (sorted.length === 0) {
-    out.push(`:white_check_mark: No async hazards found${baselined}.`, '');
+    out.push(`:white_check_mark: No async hazards found${baselined}.`, '', ...fixed);
     return out.join('\n');
   }
   out.push(`**${plural(sorted.length, 'finding')}** (${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}${baselined}).`, '');
@@ -28,8 +36,9 @@ export const markdownReporter = (findings: readonly Finding[], ctx: ReportContex
   for (const f of sorted) {
     const where = f.location ? `\`${cell(f.location.file)}:${f.location.line}:${f.location.column}\`` : '—';
     const test = f.test ? `<br>test: ${cell(f.test.fullName)}` : '';
-    out.push(`| ${f.severity} | ${where} | \`${f.id}\` | ${cell(f.message)}${test} |`);
+    const status = statusOf(f, ctx);
+    out.push(`| ${f.severity}${status ? ` (${status})` : ''} | ${where} | \`${f.id}\` | ${cell(f.message)}${test} |`);
   }
-  out.push('');
+  out.push('', ...fixed);
   return out.join('\n');
 };

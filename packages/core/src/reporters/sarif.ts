@@ -4,6 +4,7 @@ import { catalog, docsUrl, REPO_URL } from '../catalog.js';
 import type { Finding, Location, Severity, Stack } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
+import { statusOf } from './context.js';
 
 const level = (s: Severity) => (s === 'info' ? 'note' : s);
 
@@ -66,7 +67,12 @@ export const sarifReporter = (findings: readonly Finding[], ctx: ReportContext):
     };
   });
   const index = new Map(ids.map((id, i) => [id, i]));
-  const results = sorted.map((f) => {
+  const all: { f: Finding; state?: string }[] = [
+    ...sorted.map((f) => ({ f, state: statusOf(f, ctx) })),
+    // SARIF's own vocabulary for comparisons: fixed results are "absent".
+    ...(ctx.comparison?.fixed ?? []).map((f) => ({ f, state: 'absent' })),
+  ];
+  const results = all.map(({ f, state }) => {
     const related = (f.related ?? []).map((r, i) => ({ id: i + 1, message: { text: r.label }, physicalLocation: physical(r.location) }));
     return {
       ruleId: f.id,
@@ -77,6 +83,7 @@ export const sarifReporter = (findings: readonly Finding[], ctx: ReportContext):
       ...(related.length > 0 ? { relatedLocations: related } : {}),
       ...(f.stacks && f.stacks.length > 0 ? { codeFlows: f.stacks.map(codeFlow) } : {}),
       ...(f.fingerprint ? { partialFingerprints: { 'asyncsan/v1': f.fingerprint } } : {}),
+      ...(state ? { baselineState: state } : {}),
       properties: { engine: f.engine, ...(f.test ? { test: f.test } : {}) },
     };
   });

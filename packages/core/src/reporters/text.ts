@@ -3,7 +3,7 @@ import { fileLineReader } from '../fingerprint.js';
 import type { Finding, Stack } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { countBySeverity, locationText, plural } from './context.js';
+import { countBySeverity, locationText, plural, statusOf } from './context.js';
 
 const codes = { red: 31, yellow: 33, cyan: 36, gray: 90, bold: 1, green: 32, dim: 2 } as const;
 type Paint = (style: keyof typeof codes, s: string) => string;
@@ -73,7 +73,9 @@ export const textReporter = (findings: readonly Finding[], ctx: ReportContext): 
     const pos = f.location ? `${f.location.line}:${f.location.column}` : '-';
     const sev = f.severity === 'error' ? paint('red', 'error') : f.severity === 'warning' ? paint('yellow', 'warning') : paint('cyan', 'info');
     const message = f.message.replace(/\r?\n/g, '\n           ');
-    lines.push(`  ${paint('gray', pos.padEnd(7))} ${sev}  ${message}  ${paint('gray', f.id)}`);
+    const status = statusOf(f, ctx);
+    const tag = status ? `${status === 'new' ? paint('bold', '[new]') : paint('gray', '[unchanged]')} ` : '';
+    lines.push(`  ${paint('gray', pos.padEnd(7))} ${sev}  ${tag}${message}  ${paint('gray', f.id)}`);
     lines.push(...codeFrame(f, ctx, paint));
     if (f.test) lines.push(`    ${paint('gray', 'test:')} ${f.test.fullName} ${paint('gray', `(${f.test.file})`)}`);
     for (const r of f.related ?? []) lines.push(`    ${paint('gray', `${r.label}:`)} ${locationText(r.location)}`);
@@ -81,6 +83,17 @@ export const textReporter = (findings: readonly Finding[], ctx: ReportContext): 
     const hint = f.hint ?? getEntry(f.id)?.hint;
     if (hint) lines.push(`    ${paint('green', 'fix:')} ${hint}`);
     lines.push(`    ${paint('gray', `docs: ${docsUrl(f.id)}`)}`);
+  }
+  const cmp = ctx.comparison;
+  if (cmp) {
+    if (cmp.fixed.length > 0) {
+      if (lines.length > 0) lines.push('');
+      lines.push(paint('green', `Fixed since ${cmp.base}:`));
+      for (const f of sortFindings(cmp.fixed)) lines.push(`  ${paint('green', '✔')} ${f.location ? locationText(f.location) : '(process)'}  ${f.message}  ${paint('gray', f.id)}`);
+    }
+    const n = sorted.filter((f) => statusOf(f, ctx) === 'new').length;
+    if (lines.length > 0) lines.push('');
+    lines.push(`Compared with ${cmp.base}: ${n} new, ${sorted.length - n} unchanged, ${cmp.fixed.length} fixed`);
   }
   const c = countBySeverity(sorted);
   const baselined = ctx.baselined ? ` · ${ctx.baselined} baselined` : '';
