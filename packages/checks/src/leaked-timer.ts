@@ -1,0 +1,229 @@
+/**
+ * leaked-timer: setInterval/setTimeout started inside something with a
+ * lifecycle (a class with close/dispose/stop/destroy/[Symbol.dispose], a
+ * function that returns a cleanup function) whose handle is discarded, or kept
+ * but never cleared by the teardown. `.unref()`'d timers are fine, and so are
+ * the sleeps of `new Promise((r) => setTimeout(r, ms))`.
+ */
+import type * as TS from 'typescript';
+import { defineCheck } from './check.js';
+import type { TypeScript } from './check.js';
+import { unwrap } from './shared-state/locations.js';
+import { callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText, within } from './shared-state/lifecycle.js';
+import { isFunctionLike } from './util/syntax.js';
+
+export interface LeakedTimerOptions {
+  lifecycleMethods: string[];
+}
+
+const TIMERS: Record<string, string> = { setInterval: 'clearInterval', setTimeout: 'clearTimeout' };
+const CLEARS = new Set(['clearInterval', 'clearTimeout']);
+
+export const leakedTimer = defineCheck<LeakedTimerOptions>({
+  id: 'leaked-timer',
+  messages: {
+    notStored:
+      '{{timer}}() is started in {{owner}} but its handle is not kept, so {{teardown}} cannot stop it: the timer keeps the process alive and fires after teardown. Keep the handle and call {{clear}}() on it in {{teardown}}, or call .unref() on it if it may outlive its owner.',
+    notCleared:
+      'The handle of this {{timer}}() is kept in {{handle}}, but {{teardown}} never clears it: the timer outlives {{owner}}, keeps the process alive and fires into torn-down state. Call {{clear}}({{handle}}) in {{teardown}}, or call .unref() on it.',
+  },
+  schema: {
+    type: 'object',
+    properties: lifecycleOptionsSchema,
+    additionalProperties: false,
+  },
+  defaultOptions: { lifecycleMethods: [] },
+  run(ctx) {
+    const { ts, checker, sourceFile } = ctx;
+    const index = new LifecycleIndex(ts, ctx.options.lifecycleMethods);
+    const visit = (node: TS.Node): void => {
+      if (ts.isCallExpression(node)) {
+        const timer = timerName(ts, node);
+        if (timer && !isSleepOrDeferral(ts, node, timer) && isGlobalTimer(ts, checker, node)) {
+          const owner = index.ownerOf(node);
+          if (owner) checkTimer(ts, node, timer, owner, ctx.report);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sourceFile);
+  },
+});
+
+function timerName(ts: TypeScript, call: TS.CallExpression): string | undefined {
+  const callee = unwrap(ts, call.expression);
+  let name: string | undefined;
+  if (ts.isIdentifier(callee)) name = callee.text;
+  else if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && ['globalThis', 'window', 'self'].includes(callee.expression.text)) {
+    name = callee.name.text;
+  }
+  return name && name in TIMERS ? name : undefined;
+}
+
+/** The host's timer (not a user function of that name, not timers/promises which returns a promise). */
+function isGlobalTimer(ts: TypeScript, checker: TS.TypeChecker, call: TS.CallExpression): boolean {
+  const symbol = checker.getSymbolAtLocation(unwrap(ts, call.expression));
+  const decls = symbol?.getDeclarations() ?? [];
+  if (decls.length > 0 && !decls.every((d) => d.getSourceFile().isDeclarationFile)) return false;
+  const type = checker.getTypeAtLocation(call);
+  return !type.getProperty('then');
+}
+
+/** `new Promise((r) => setTimeout(r, ms))` is awaited by its creator; `setTimeout(f)`/`setTimeout(f, 0)` is a deferral. */
+function isSleepOrDeferral(ts: TypeScript, call: TS.CallExpression, timer: string): boolean {
+  if (timer !== 'setTimeout') return false;
+  const delay = call.arguments[1];
+  if (!delay || (ts.isNumericLiteral(delay) && Number(delay.text) === 0)) return true;
+  for (let p = call.parent; p; p = p.parent) {
+    if (isFunctionLike(ts, p)) {
+      const executorOf = p.parent;
+      return !!executorOf && ts.isNewExpression(executorOf) && ts.isIdentifier(executorOf.expression) && executorOf.expression.text === 'Promise';
+    }
+  }
+  return false;
+}
+
+type Report = (r: { node: TS.Node; messageId: string; data: Record<string, string> }) => void;
+
+function checkTimer(ts: TypeScript, call: TS.CallExpression, timer: string, owner: LifecycleOwner, report: Report): void {
+  const data = { timer, clear: TIMERS[timer]!, owner: owner.ownerName, teardown: owner.teardownName };
+  const notCleared = (handle: string) => report({ node: call, messageId: 'notCleared', data: { ...data, handle } });
+  let node: TS.Node = call;
+  let parent = call.parent;
+  while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent)) {
+    node = parent;
+    parent = parent.parent;
+  }
+  // `setInterval(…).unref()`, or any other use of the handle we cannot follow.
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === node) return;
+  if (ts.isExpressionStatement(parent) || ts.isVoidExpression(parent)) {
+    report({ node: call, messageId: 'notStored', data });
+    return;
+  }
+  const collection = collectionOf(ts, parent, node);
+  if (collection !== undefined) {
+    // this.timers.add(setInterval(…)): a collection of handles the teardown must walk.
+    if (collection && !collectionCleared(ts, collection, owner)) notCleared(collection);
+    return;
+  }
+  if (isAssignmentTo(ts, parent, node)) {
+    // `this.timer = setInterval(…)`, also `this.timer ??= …`
+    const text = normalizeText(unwrap(ts, parent.left));
+    if (!handleCleared(ts, text, owner)) notCleared(text);
+    return;
+  }
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
+    checkLocalHandle(ts, call, parent.name.text, owner, report, data);
+  }
+  // Otherwise returned, passed on, put in an object literal: its new owner clears it.
+}
+
+/**
+ * `const t = setInterval(…)`: fine when t is unref'd, cleared where it is in
+ * scope (a class method's finally; the cleanup of a cleanup-returning
+ * function), or handed on; checked again when moved to a field or collection.
+ */
+function checkLocalHandle(
+  ts: TypeScript,
+  call: TS.CallExpression,
+  name: string,
+  owner: LifecycleOwner,
+  report: Report,
+  data: Record<string, string>,
+): void {
+  const notCleared = (handle: string) => report({ node: call, messageId: 'notCleared', data: { ...data, handle } });
+  const uses = identifierUses(ts, enclosingFunction(ts, call) ?? owner.node, name, call);
+  const clears = uses.filter((u) => isClearOf(ts, u));
+  if (uses.some((u) => isUnrefOf(ts, u))) return;
+  if (owner.kind === 'class' ? clears.length > 0 : clears.some((u) => owner.teardown.some((t) => within(u, t)))) return;
+  for (const u of uses) {
+    const p = u.parent;
+    const collection = collectionOf(ts, p, u);
+    if (collection !== undefined) {
+      if (collection && !collectionCleared(ts, collection, owner)) notCleared(collection);
+      return;
+    }
+    if (isAssignmentTo(ts, p, u) && !ts.isIdentifier(unwrap(ts, p.left))) {
+      const text = normalizeText(unwrap(ts, p.left));
+      if (!handleCleared(ts, text, owner)) notCleared(text);
+      return;
+    }
+    if (ts.isCallExpression(p) && p.arguments.includes(u) && !isClearOf(ts, u)) return; // handed to someone else
+    if (ts.isReturnStatement(p) || ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isArrayLiteralExpression(p)) return;
+  }
+  // Kept in a local the teardown cannot reach (a class), or not cleared by the returned cleanup.
+  if (owner.kind === 'class') report({ node: call, messageId: 'notStored', data });
+  else notCleared(name);
+}
+
+/** `x.add(h)` / `x.push(h)` / `x.set(k, h)`: the collection's text; '' for another call taking h; undefined otherwise. */
+function collectionOf(ts: TypeScript, parent: TS.Node, node: TS.Node): string | undefined {
+  if (!ts.isCallExpression(parent) || !parent.arguments.includes(node as TS.Expression)) return undefined;
+  const callee = unwrap(ts, parent.expression);
+  if (ts.isPropertyAccessExpression(callee) && ['add', 'push', 'set'].includes(callee.name.text)) return normalizeText(callee.expression);
+  return isClearCall(ts, parent) ? undefined : '';
+}
+
+function isAssignmentTo(ts: TypeScript, parent: TS.Node, node: TS.Node): parent is TS.BinaryExpression {
+  if (!ts.isBinaryExpression(parent) || parent.right !== node) return false;
+  const op = parent.operatorToken.kind;
+  return op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment;
+}
+
+/** `clearInterval(handle)` in the teardown, or `handle.unref()` anywhere in the owner. */
+function handleCleared(ts: TypeScript, text: string, owner: LifecycleOwner): boolean {
+  for (const c of callsIn(ts, owner.teardown)) {
+    const callee = unwrap(ts, c.expression);
+    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    if (name && CLEARS.has(name) && c.arguments[0] && normalizeText(c.arguments[0]) === text) return true;
+    if (ts.isPropertyAccessExpression(callee) && ['close', 'unref'].includes(callee.name.text) && normalizeText(callee.expression) === text) return true;
+  }
+  return callsIn(ts, [owner.node]).some((c) => {
+    const callee = unwrap(ts, c.expression);
+    return ts.isPropertyAccessExpression(callee) && callee.name.text === 'unref' && normalizeText(callee.expression) === text;
+  });
+}
+
+/** A collection of handles is cleared when the teardown mentions it and clears timers (a loop or forEach(clearInterval)). */
+function collectionCleared(ts: TypeScript, text: string, owner: LifecycleOwner): boolean {
+  let mentions = false;
+  let clears = false;
+  const walk = (n: TS.Node): void => {
+    if ((ts.isPropertyAccessExpression(n) || ts.isIdentifier(n)) && normalizeText(n) === text) mentions = true;
+    if (ts.isIdentifier(n) && CLEARS.has(n.text)) clears = true;
+    ts.forEachChild(n, walk);
+  };
+  owner.teardown.forEach(walk);
+  return mentions && clears;
+}
+
+function enclosingFunction(ts: TypeScript, node: TS.Node): TS.Node | undefined {
+  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(ts, p)) return p;
+  return undefined;
+}
+
+function identifierUses(ts: TypeScript, root: TS.Node, name: string, after: TS.Node): TS.Identifier[] {
+  const out: TS.Identifier[] = [];
+  const walk = (n: TS.Node): void => {
+    if (ts.isIdentifier(n) && n.text === name && n.pos >= after.end && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) out.push(n);
+    ts.forEachChild(n, walk);
+  };
+  walk(root);
+  return out;
+}
+
+function isClearCall(ts: TypeScript, call: TS.CallExpression): boolean {
+  const callee = unwrap(ts, call.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  return !!name && CLEARS.has(name);
+}
+
+function isClearOf(ts: TypeScript, id: TS.Identifier): boolean {
+  const p = id.parent;
+  return ts.isCallExpression(p) && p.arguments[0] === id && isClearCall(ts, p);
+}
+
+function isUnrefOf(ts: TypeScript, id: TS.Identifier): boolean {
+  const p = id.parent;
+  return ts.isPropertyAccessExpression(p) && p.expression === id && (p.name.text === 'unref' || p.name.text === 'close');
+}

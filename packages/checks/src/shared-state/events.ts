@@ -1,0 +1,354 @@
+/**
+ * Await-reachability within one function body: walks the body once, in
+ * evaluation order (not source order: `x = x + await f()` reads x, awaits,
+ * then writes), and records reads and writes of shared locations, awaits,
+ * if-conditions, and which reads each local variable's value derives from.
+ * Nested functions are not entered: they run at another time and are
+ * analysed on their own.
+ */
+import type * as TS from 'typescript';
+import type { TypeScript } from '../check.js';
+import { isFunctionLike } from '../util/syntax.js';
+import { type Locator, unwrap } from './locations.js';
+
+export interface ReadEvent {
+  kind: 'read';
+  order: number;
+  key: string;
+  text: string;
+  node: TS.Expression;
+}
+export interface AwaitEvent {
+  kind: 'await';
+  order: number;
+  node: TS.Node;
+  /** Awaits a shared promise (`await this.pending`): every caller waits for the same work. */
+  sharedOperand?: boolean;
+}
+export interface WriteEvent {
+  kind: 'write';
+  order: number;
+  key: string;
+  text: string;
+  /** The whole write (`x = …`, `x += …`, `x++`). */
+  node: TS.Expression;
+  /** The assigned-to location expression. */
+  target: TS.Expression;
+  /** Reads the written value derives from (through locals too). */
+  deps: ReadonlySet<ReadEvent>;
+}
+/** A mutating method call on a shared location: `this.cache.set(k, v)`, `pending.push(x)`. */
+export interface ActEvent {
+  kind: 'act';
+  order: number;
+  key: string;
+  text: string;
+  node: TS.CallExpression;
+  deps: ReadonlySet<ReadEvent>;
+}
+export type FlowEvent = ReadEvent | AwaitEvent | WriteEvent | ActEvent;
+
+export interface Condition {
+  statement: TS.IfStatement;
+  /** Reads the condition depends on, directly or through locals. */
+  deps: ReadonlySet<ReadEvent>;
+  /** Events with order >= this happen after the condition was evaluated. */
+  endOrder: number;
+}
+
+const MUTATORS = new Set([
+  'set', 'add', 'delete', 'clear', 'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin',
+]);
+
+const EMPTY: ReadonlySet<ReadEvent> = new Set();
+
+function union(...sets: ReadonlySet<ReadEvent>[]): ReadonlySet<ReadEvent> {
+  const nonEmpty = sets.filter((s) => s.size > 0);
+  if (nonEmpty.length === 0) return EMPTY;
+  if (nonEmpty.length === 1) return nonEmpty[0]!;
+  const out = new Set<ReadEvent>();
+  for (const s of nonEmpty) for (const r of s) out.add(r);
+  return out;
+}
+
+export class FunctionFlow {
+  readonly events: FlowEvent[] = [];
+  readonly conditions: Condition[] = [];
+  /** Value dependencies of local variables, updated as assignments are walked. */
+  private readonly taint = new Map<TS.Symbol, ReadonlySet<ReadEvent>>();
+
+  constructor(
+    private readonly ts: TypeScript,
+    private readonly checker: TS.TypeChecker,
+    private readonly locator: Locator,
+    fn: TS.FunctionLikeDeclaration,
+  ) {
+    if (fn.body) this.visit(fn.body);
+  }
+
+  private push<E extends FlowEvent>(e: Omit<E, 'order'>): E {
+    const event = { ...e, order: this.events.length } as E;
+    this.events.push(event);
+    return event;
+  }
+
+  private read(expr: TS.Expression): ReadonlySet<ReadEvent> | undefined {
+    const loc = this.locator.locate(expr);
+    if (!loc) return undefined;
+    return new Set([this.push<ReadEvent>({ kind: 'read', key: loc.key, text: loc.text, node: expr })]);
+  }
+
+  private localSymbol(id: TS.Identifier): TS.Symbol | undefined {
+    return this.checker.getSymbolAtLocation(id);
+  }
+
+  private visitAll(nodes: readonly TS.Node[] | undefined): ReadonlySet<ReadEvent> {
+    if (!nodes) return EMPTY;
+    return union(...nodes.map((n) => this.visit(n)));
+  }
+
+  private visitChildren(node: TS.Node): ReadonlySet<ReadEvent> {
+    const parts: ReadonlySet<ReadEvent>[] = [];
+    this.ts.forEachChild(node, (c) => {
+      parts.push(this.visit(c));
+    });
+    return union(...parts);
+  }
+
+  /** Walks `node`, records events, and returns the reads its value derives from. */
+  visit(node: TS.Node): ReadonlySet<ReadEvent> {
+    const ts = this.ts;
+    const SK = ts.SyntaxKind;
+    if (isFunctionLike(ts, node) || ts.isClassLike(node) || ts.isTypeNode(node)) return EMPTY;
+    switch (node.kind) {
+      case SK.Identifier: {
+        const id = node as TS.Identifier;
+        const r = this.read(id);
+        if (r) return r;
+        const s = this.localSymbol(id);
+        return (s && this.taint.get(s)) ?? EMPTY;
+      }
+      case SK.PropertyAccessExpression: {
+        const pa = node as TS.PropertyAccessExpression;
+        const base = this.visit(pa.expression);
+        const r = this.read(pa);
+        return r ? union(base, r) : base;
+      }
+      case SK.ElementAccessExpression: {
+        const ea = node as TS.ElementAccessExpression;
+        const base = union(this.visit(ea.expression), this.visit(ea.argumentExpression));
+        const r = this.read(ea);
+        return r ? union(base, r) : base;
+      }
+      case SK.AwaitExpression: {
+        const operand = (node as TS.AwaitExpression).expression;
+        const d = this.visit(operand);
+        this.push<AwaitEvent>({ kind: 'await', node, sharedOperand: this.locator.locate(operand) !== undefined });
+        return d;
+      }
+      case SK.ForOfStatement: {
+        const f = node as TS.ForOfStatement;
+        const d = this.visit(f.expression);
+        if (f.awaitModifier) this.push<AwaitEvent>({ kind: 'await', node: f.awaitModifier });
+        this.bindLocals(f.initializer, d);
+        this.visit(f.statement);
+        return EMPTY;
+      }
+      case SK.VariableDeclaration: {
+        const v = node as TS.VariableDeclaration;
+        if (!v.initializer) return EMPTY;
+        const d = this.visit(v.initializer);
+        if (ts.isObjectBindingPattern(v.name)) this.bindPattern(v.name, v.initializer, d);
+        else this.bindLocals(v.name, d);
+        return EMPTY;
+      }
+      case SK.BinaryExpression: {
+        const b = node as TS.BinaryExpression;
+        const op = b.operatorToken.kind;
+        if (op >= SK.FirstAssignment && op <= SK.LastAssignment) return this.assignment(b, op !== SK.EqualsToken);
+        return this.visitChildren(node);
+      }
+      case SK.PrefixUnaryExpression:
+      case SK.PostfixUnaryExpression: {
+        const u = node as TS.PrefixUnaryExpression | TS.PostfixUnaryExpression;
+        if (u.operator === SK.PlusPlusToken || u.operator === SK.MinusMinusToken) {
+          const loc = this.locator.locate(u.operand);
+          if (loc) {
+            const r = this.push<ReadEvent>({ kind: 'read', key: loc.key, text: loc.text, node: u.operand });
+            this.push<WriteEvent>({ kind: 'write', key: loc.key, text: loc.text, node: u, target: u.operand, deps: new Set([r]) });
+            return new Set([r]);
+          }
+        }
+        return this.visitChildren(node);
+      }
+      case SK.CallExpression: {
+        const c = node as TS.CallExpression;
+        const callee = unwrap(ts, c.expression);
+        if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && MUTATORS.has(methodName(ts, callee) ?? '')) {
+          const loc = this.locator.locate(callee.expression);
+          if (loc) {
+            // The receiver is evaluated (its prefix read), then the arguments, then the act.
+            const inner = unwrap(ts, callee.expression);
+            const base =
+              ts.isPropertyAccessExpression(inner) || ts.isElementAccessExpression(inner) ? this.visit(inner.expression) : EMPTY;
+            const args = this.visitAll(c.arguments);
+            this.push<ActEvent>({ kind: 'act', key: loc.key, text: loc.text, node: c, deps: args });
+            return union(base, args);
+          }
+        }
+        return this.visitChildren(node);
+      }
+      case SK.PropertyAssignment: {
+        const p = node as TS.PropertyAssignment;
+        return union(ts.isComputedPropertyName(p.name) ? this.visit(p.name) : EMPTY, this.visit(p.initializer));
+      }
+      case SK.ShorthandPropertyAssignment:
+        return this.visit((node as TS.ShorthandPropertyAssignment).name);
+      case SK.IfStatement: {
+        const s = node as TS.IfStatement;
+        const deps = this.visit(s.expression);
+        this.conditions.push({ statement: s, deps, endOrder: this.events.length });
+        this.visit(s.thenStatement);
+        if (s.elseStatement) this.visit(s.elseStatement);
+        return EMPTY;
+      }
+      case SK.LabeledStatement:
+        return this.visit((node as TS.LabeledStatement).statement);
+      case SK.BreakStatement:
+      case SK.ContinueStatement:
+        return EMPTY;
+      default:
+        return this.visitChildren(node);
+    }
+  }
+
+  private assignment(b: TS.BinaryExpression, compound: boolean): ReadonlySet<ReadEvent> {
+    const ts = this.ts;
+    const target = unwrap(ts, b.left);
+    const loc = this.locator.locate(target);
+    if (loc) {
+      // Evaluate the target's object first (`this.a.b = …` reads this.a), then the implicit read of `x += …`.
+      let prefix: ReadonlySet<ReadEvent> = EMPTY;
+      if (ts.isPropertyAccessExpression(target)) prefix = this.visit(target.expression);
+      else if (ts.isElementAccessExpression(target)) prefix = union(this.visit(target.expression), this.visit(target.argumentExpression));
+      let own: ReadonlySet<ReadEvent> = EMPTY;
+      if (compound) own = new Set([this.push<ReadEvent>({ kind: 'read', key: loc.key, text: loc.text, node: target })]);
+      const value = this.visit(b.right);
+      const deps = union(own, value);
+      this.push<WriteEvent>({ kind: 'write', key: loc.key, text: loc.text, node: b, target, deps });
+      return union(prefix, deps);
+    }
+    if (ts.isIdentifier(target)) {
+      const value = this.visit(b.right);
+      const s = this.localSymbol(target);
+      if (s) this.taint.set(s, compound ? union(this.taint.get(s) ?? EMPTY, value) : value);
+      return value;
+    }
+    return union(this.visit(b.left), this.visit(b.right));
+  }
+
+  private bindLocals(name: TS.Node | undefined, deps: ReadonlySet<ReadEvent>): void {
+    if (!name) return;
+    const ts = this.ts;
+    if (ts.isIdentifier(name)) {
+      const s = this.localSymbol(name);
+      if (s) this.taint.set(s, deps);
+    } else if (ts.isVariableDeclarationList(name)) {
+      for (const d of name.declarations) this.bindLocals(d.name, deps);
+    } else if (ts.isObjectBindingPattern(name) || ts.isArrayBindingPattern(name)) {
+      for (const el of name.elements) if (ts.isBindingElement(el)) this.bindLocals(el.name, deps);
+    }
+  }
+
+  /** `const { balance } = this` reads `this.balance`. */
+  private bindPattern(pattern: TS.ObjectBindingPattern, init: TS.Expression, deps: ReadonlySet<ReadEvent>): void {
+    const ts = this.ts;
+    const source = unwrap(ts, init);
+    const base = source.kind === ts.SyntaxKind.ThisKeyword ? { key: 'this', text: 'this' } : this.locator.locate(source);
+    for (const el of pattern.elements) {
+      const prop = el.propertyName ?? el.name;
+      if (base && ts.isIdentifier(prop)) {
+        const key = base.key === 'this' ? `this.${prop.text}` : `${base.key}.${prop.text}`;
+        const text = `${base.text}.${prop.text}`;
+        const r = this.push<ReadEvent>({ kind: 'read', key, text, node: el.name as unknown as TS.Expression });
+        this.bindLocals(el.name, union(deps, new Set([r])));
+      } else {
+        this.bindLocals(el.name, deps);
+      }
+    }
+  }
+
+  /** Awaits strictly between two orders. */
+  awaitsBetween(from: number, to: number): AwaitEvent[] {
+    const out: AwaitEvent[] = [];
+    for (let i = from + 1; i < to; i++) {
+      const e = this.events[i]!;
+      if (e.kind === 'await') out.push(e);
+    }
+    return out;
+  }
+
+  /** Whether `key` is written or acted on strictly between two orders. */
+  writesBetween(key: string, from: number, to: number): boolean {
+    for (let i = from + 1; i < to; i++) {
+      const e = this.events[i]!;
+      if ((e.kind === 'write' || e.kind === 'act') && e.key === key) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether, after `from`, an if-condition reads fresh state under `root` and
+   * either guards `event` or exits early (`if (this.version !== seen) throw …`).
+   */
+  guardedAfter(root: string, from: number, event: FlowEvent & { node: TS.Node }): boolean {
+    return this.conditions.some((c) => {
+      if (c.endOrder <= from || c.endOrder > event.order) return false;
+      const fresh = [...c.deps].some((r) => r.order > from && (r.key === root || r.key.startsWith(`${root}.`) || r.key.startsWith(`${root}[`)));
+      if (!fresh) return false;
+      const then = c.statement.thenStatement;
+      const guards = event.node.pos >= then.pos && event.node.end <= then.end;
+      return guards || exits(this.ts, then);
+    });
+  }
+
+  /** Whether `key` is read strictly between two orders (a re-read or re-check). */
+  readsBetween(key: string, from: number, to: number, except?: TS.Node): boolean {
+    for (let i = from + 1; i < to; i++) {
+      const e = this.events[i]!;
+      if (e.kind === 'read' && e.key === key && e.node !== except) return true;
+    }
+    return false;
+  }
+}
+
+function methodName(ts: TypeScript, callee: TS.PropertyAccessExpression | TS.ElementAccessExpression): string | undefined {
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  return ts.isStringLiteralLike(callee.argumentExpression) ? callee.argumentExpression.text : undefined;
+}
+
+/** Whether a function body contains `await` (or `for await`) outside nested functions: the cheap pre-filter. */
+export function containsAwait(ts: TypeScript, fn: TS.FunctionLikeDeclaration): boolean {
+  if (!fn.body) return false;
+  let found = false;
+  const walk = (n: TS.Node): void => {
+    if (found || isFunctionLike(ts, n) || ts.isClassLike(n)) return;
+    if (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier)) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, walk);
+  };
+  ts.forEachChild(fn.body, walk);
+  return found;
+}
+
+/** A statement that always leaves the enclosing block (return, throw, break, continue). */
+export function exits(ts: TypeScript, s: TS.Statement): boolean {
+  if (ts.isReturnStatement(s) || ts.isThrowStatement(s) || ts.isContinueStatement(s) || ts.isBreakStatement(s)) return true;
+  if (ts.isBlock(s)) {
+    const last = s.statements[s.statements.length - 1];
+    return !!last && exits(ts, last);
+  }
+  return false;
+}

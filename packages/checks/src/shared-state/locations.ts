@@ -1,0 +1,116 @@
+/**
+ * "Is this expression a location another task can see?" for lost-update and
+ * check-then-act. A shared location is a path rooted at `this`, at a
+ * module-level binding, or at a variable captured from an outer function;
+ * locals of the function under analysis (and its parameters) are never
+ * shared. That one rule removes the bulk of require-atomic-updates' false
+ * positives.
+ */
+import type * as TS from 'typescript';
+import type { TypeScript } from '../check.js';
+import { isFunctionLike, skipParens } from '../util/syntax.js';
+import { isOwnedByOneTask } from './ownership.js';
+
+export interface Location {
+  /** Identity of the location: same key, same memory cell (as far as syntax can tell). */
+  key: string;
+  /** Source text of the location, for messages (`this.balance`, `count`). */
+  text: string;
+}
+
+/** Resolves locations inside one function under analysis; caches symbol decisions. */
+export class Locator {
+  private readonly symbolIds = new Map<TS.Symbol, number>();
+  private readonly sharedRoot = new Map<TS.Symbol, boolean>();
+
+  constructor(
+    private readonly ts: TypeScript,
+    private readonly checker: TS.TypeChecker,
+    private readonly fn: TS.FunctionLikeDeclaration,
+  ) {}
+
+  /** The shared location an expression denotes, or undefined (a local, a call result, …). */
+  locate(expr: TS.Expression): Location | undefined {
+    const ts = this.ts;
+    const e = unwrap(ts, expr);
+    if (e.kind === ts.SyntaxKind.ThisKeyword) return undefined; // `this` alone is not a cell; `this.x` is
+    if (ts.isIdentifier(e)) {
+      const id = this.sharedIdentifier(e);
+      return id === undefined ? undefined : { key: `#${id}`, text: e.text };
+    }
+    if (ts.isPropertyAccessExpression(e)) {
+      const name = e.name.text;
+      const base = unwrap(ts, e.expression);
+      if (base.kind === ts.SyntaxKind.ThisKeyword) return { key: `this.${name}`, text: `this.${name}` };
+      const loc = this.locate(base);
+      return loc && { key: `${loc.key}.${name}`, text: `${loc.text}.${name}` };
+    }
+    if (ts.isElementAccessExpression(e)) {
+      const arg = unwrap(ts, e.argumentExpression);
+      let index: string | undefined;
+      if (ts.isStringLiteralLike(arg) || ts.isNumericLiteral(arg)) index = JSON.stringify(arg.text);
+      else if (ts.isIdentifier(arg)) index = arg.text;
+      if (index === undefined) return undefined;
+      const base = unwrap(ts, e.expression);
+      const loc =
+        base.kind === ts.SyntaxKind.ThisKeyword ? { key: 'this', text: 'this' } : this.locate(base);
+      return loc && { key: `${loc.key}[${index}]`, text: `${loc.text}[${arg.getText()}]` };
+    }
+    return undefined;
+  }
+
+  /** A numeric id for a shared variable, or undefined when it is local to the function. */
+  private sharedIdentifier(id: TS.Identifier): number | undefined {
+    const symbol = this.checker.getSymbolAtLocation(id);
+    if (!symbol) return undefined;
+    let shared = this.sharedRoot.get(symbol);
+    if (shared === undefined) {
+      shared = this.decide(symbol);
+      this.sharedRoot.set(symbol, shared);
+    }
+    if (!shared) return undefined;
+    let n = this.symbolIds.get(symbol);
+    if (n === undefined) this.symbolIds.set(symbol, (n = this.symbolIds.size));
+    return n;
+  }
+
+  private decide(symbol: TS.Symbol): boolean {
+    const ts = this.ts;
+    const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
+    if (!decl) return false;
+    // Imports are module-level bindings of another module.
+    if (ts.isImportSpecifier(decl) || ts.isImportClause(decl) || ts.isNamespaceImport(decl)) return true;
+    if (decl.getSourceFile().isDeclarationFile) return false; // globals: `console`, `process` are not user state
+    if (!(ts.isVariableDeclaration(decl) || ts.isParameter(decl) || ts.isBindingElement(decl))) {
+      // Functions, classes, enums: only their properties (`Foo.count`) can be state.
+      return ts.isClassDeclaration(decl) || ts.isFunctionDeclaration(decl);
+    }
+    const owner = declaringFunction(ts, decl);
+    // Declared in the function under analysis (or a function nested in it): a local.
+    if (owner && (owner === this.fn || isWithin(owner, this.fn))) return false;
+    // Captured from an outer scope or module-level: shared, unless one task owns it.
+    return !isOwnedByOneTask(ts, this.checker, symbol, decl, owner, this.fn);
+  }
+}
+
+/** Strips parentheses, `!`, `as` and `satisfies`, which do not change the location. */
+export function unwrap(ts: TypeScript, expr: TS.Expression): TS.Expression {
+  let e = skipParens(ts, expr);
+  while (ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isParenthesizedExpression(e)) {
+    e = e.expression;
+  }
+  return e;
+}
+
+/** The function whose body declares `decl` (parameters belong to their function), or undefined at module level. */
+export function declaringFunction(ts: TypeScript, decl: TS.Node): TS.FunctionLikeDeclaration | undefined {
+  for (let p: TS.Node | undefined = decl.parent; p; p = p.parent) {
+    if (isFunctionLike(ts, p)) return p;
+  }
+  return undefined;
+}
+
+function isWithin(inner: TS.Node, outer: TS.Node): boolean {
+  for (let p: TS.Node | undefined = inner; p; p = p.parent) if (p === outer) return true;
+  return false;
+}

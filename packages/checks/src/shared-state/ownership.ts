@@ -1,0 +1,128 @@
+/**
+ * "State owned by one task": a variable captured by (or module-level to) an
+ * async function is not shared when that function is the only code touching
+ * it and runs as a single task: an IIFE, or a function called once, or called
+ * only as `await f()` from the scope that declares the variable (sequential
+ * awaits in one task). require-atomic-updates reported such code; we do not.
+ */
+import type * as TS from 'typescript';
+import type { TypeScript } from '../check.js';
+import { isFunctionLike, skipParens } from '../util/syntax.js';
+
+export function isOwnedByOneTask(
+  ts: TypeScript,
+  checker: TS.TypeChecker,
+  symbol: TS.Symbol,
+  decl: TS.Node,
+  declaringFn: TS.FunctionLikeDeclaration | undefined,
+  fn: TS.FunctionLikeDeclaration,
+): boolean {
+  const scope: TS.Node | undefined = declaringFn ? declaringFn.body : decl.getSourceFile();
+  if (!scope) return false;
+  if (!declaringFn && isExportedDeclaration(ts, decl)) return false;
+
+  // The function must be a task entry we can see all the calls of.
+  const iife = iifeCall(ts, fn);
+  const fnName = iife ? undefined : taskName(ts, fn);
+  if (!iife && !fnName) return false;
+  const fnSymbol = fnName && checker.getSymbolAtLocation(fnName);
+  if (!iife && !fnSymbol) return false;
+
+  const calls: TS.CallExpression[] = iife ? [iife] : [];
+  const outside: TS.Identifier[] = [];
+  let escaped = false;
+  let ok = true;
+  const visit = (n: TS.Node): void => {
+    if (!ok) return;
+    if (ts.isIdentifier(n) && n !== fnName) {
+      if (n.text === symbol.name && n !== nameOf(ts, decl)) {
+        const s = checker.getSymbolAtLocation(n);
+        if (s === symbol || (s && ts.isShorthandPropertyAssignment(n.parent) && checker.getShorthandAssignmentValueSymbol(n.parent) === symbol)) {
+          // Every use must be inside the task, or in the declaring scope itself (checked below).
+          if (ts.isExportSpecifier(n.parent)) ok = false;
+          else if (!isWithin(n, fn)) {
+            if (enclosingFn(ts, n) === declaringFn) outside.push(n);
+            else ok = false;
+          }
+        }
+      } else if (fnSymbol && n.text === fnName!.text && checker.getSymbolAtLocation(n) === fnSymbol) {
+        const call = n.parent;
+        if (ts.isCallExpression(call) && skipParens(ts, call.expression) === n) calls.push(call);
+        else escaped = true; // passed around: it may be called anywhere, any number of times
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(scope, visit);
+  if (!ok) return false;
+  // Per-run state declared one scope out (`let result; const fetchFn = async () => { … result … }`):
+  // a function-level variable that only this named task touches. Module-level state never qualifies.
+  if (declaringFn && fnName && outside.length === 0) return true;
+  if (escaped || calls.length === 0) return false;
+
+  // The calls must come from the declaring scope itself, not from other callbacks.
+  for (const call of calls) {
+    if (enclosingFn(ts, call) !== declaringFn) return false;
+  }
+  // Sequential awaited calls: the declaring scope waits for each run, so it is the same task.
+  if (calls.every((c) => isDirectlyAwaited(ts, c))) return true;
+  // One unawaited run: the declaring scope may only touch the variable before starting it.
+  const only = calls[0]!;
+  return calls.length === 1 && !inLoop(ts, only, scope) && outside.every((r) => r.end <= only.pos);
+}
+
+function nameOf(ts: TypeScript, decl: TS.Node): TS.Node | undefined {
+  return ts.isVariableDeclaration(decl) || ts.isParameter(decl) || ts.isBindingElement(decl) ? decl.name : undefined;
+}
+
+function isExportedDeclaration(ts: TypeScript, decl: TS.Node): boolean {
+  const stmt = ts.isVariableDeclaration(decl) ? decl.parent?.parent : decl;
+  return !!stmt && ts.canHaveModifiers(stmt) && (ts.getModifiers(stmt) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+/** `(async () => {…})()`: the call, when `fn` is invoked where it is written. */
+function iifeCall(ts: TypeScript, fn: TS.Node): TS.CallExpression | undefined {
+  let p = fn.parent;
+  let child: TS.Node = fn;
+  while (p && ts.isParenthesizedExpression(p)) {
+    child = p;
+    p = p.parent;
+  }
+  return p && ts.isCallExpression(p) && p.expression === child ? p : undefined;
+}
+
+/** The name a task function is called by: `async function f`, `const f = async () => …`. */
+function taskName(ts: TypeScript, fn: TS.FunctionLikeDeclaration): TS.Identifier | undefined {
+  if (ts.isFunctionDeclaration(fn)) {
+    if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return undefined;
+    return fn.name;
+  }
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) {
+    if (isExportedDeclaration(ts, fn.parent)) return undefined;
+    return fn.parent.name;
+  }
+  return undefined;
+}
+
+function enclosingFn(ts: TypeScript, node: TS.Node): TS.FunctionLikeDeclaration | undefined {
+  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(ts, p)) return p;
+  return undefined;
+}
+
+function isDirectlyAwaited(ts: TypeScript, call: TS.CallExpression): boolean {
+  let p = call.parent;
+  while (p && ts.isParenthesizedExpression(p)) p = p.parent;
+  return !!p && ts.isAwaitExpression(p);
+}
+
+function inLoop(ts: TypeScript, node: TS.Node, scope: TS.Node): boolean {
+  for (let p = node.parent; p && p !== scope; p = p.parent) {
+    if (ts.isIterationStatement(p, false)) return true;
+  }
+  return false;
+}
+
+function isWithin(inner: TS.Node, outer: TS.Node): boolean {
+  for (let p: TS.Node | undefined = inner; p; p = p.parent) if (p === outer) return true;
+  return false;
+}

@@ -1,0 +1,178 @@
+import path from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import type { TypeScript } from '../src/check.js';
+import { toFindings, runCheck } from '../src/run.js';
+import { leakedListener } from '../src/leaked-listener.js';
+import leakedListenerRule from '../../../eslint-plugin/src/rules/leaked-listener.js';
+import { createRuleTester } from './rule-tester.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from '../../../test/harness/expectations.js';
+
+// In-memory programs: the case file lives beside this test so that async-mutex resolves from node_modules.
+const caseFile = path.join(import.meta.dirname, '__case__.ts');
+const compilerOptions = ts.convertCompilerOptionsFromJson(
+  { target: 'ES2022', lib: ['ES2023'], module: 'NodeNext', moduleResolution: 'NodeNext', types: ['node'], strict: true, noEmit: true, skipLibCheck: true },
+  import.meta.dirname,
+).options;
+// The default import and the `import * as` typings of typescript differ; the module object is the same.
+const tsApi = ts as unknown as TypeScript;
+const libCache = new Map<string, ts.SourceFile | undefined>();
+
+function run(code: string, options?: Parameters<typeof runCheck<typeof leakedListener.defaultOptions>>[4]) {
+  const host = ts.createCompilerHost(compilerOptions);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, lang) => {
+    if (name === caseFile) return ts.createSourceFile(name, code, lang, true);
+    if (!libCache.has(name)) libCache.set(name, getSourceFile(name, lang));
+    return libCache.get(name);
+  };
+  const fileExists = host.fileExists.bind(host);
+  host.fileExists = (name) => name === caseFile || fileExists(name);
+  const program = ts.createProgram([caseFile], compilerOptions, host);
+  return runCheck(tsApi, program, program.getSourceFile(caseFile)!, leakedListener, options);
+}
+
+const at = (code: string) => run(code).map((r) => `${r.messageId}@${r.line}:${r.column}`);
+
+describe('leaked-listener', () => {
+  it('reports a listener on an injected emitter that close() never removes', () => {
+    const results = run(`import { EventEmitter } from 'node:events';
+export class Consumer {
+  constructor(private readonly bus: EventEmitter) {
+    this.bus.on('message', this.onMessage);
+  }
+  private onMessage = (m: string) => { void m; };
+  close() {}
+}`);
+    expect(results.map((r) => `${r.messageId}@${r.line}:${r.column}`)).toEqual(['notRemoved@4:5']);
+    expect(results[0]!.message).toContain("The 'message' listener this.onMessage added to this.bus is never removed by close()");
+    expect(results[0]!.message).toContain("this.bus.off('message', this.onMessage)");
+  });
+
+  it('reports an inline listener on a global in a class with [Symbol.dispose]', () => {
+    const results = run(`export class Shutdown {
+  start() {
+    process.on('SIGTERM', () => this.stopAll());
+  }
+  stopAll() {}
+  [Symbol.dispose]() {}
+}`);
+    expect(results.map((r) => `${r.messageId}@${r.line}:${r.column}`)).toEqual(['inlineListener@3:5']);
+    expect(results[0]!.message).toContain('[Symbol.dispose]() cannot remove it');
+  });
+
+  it('reports a listener a cleanup-returning function does not remove', () => {
+    expect(
+      at(`export function watchResize(target: EventTarget, onResize: () => void) {
+  target.addEventListener('resize', onResize);
+  return () => {};
+}`),
+    ).toEqual(['notRemoved@2:3']);
+  });
+
+  it('reports an abort listener on a passed-in signal without once or removal', () => {
+    const results = run(`export async function fetchWithCleanup(signal: AbortSignal, work: () => Promise<void>) {
+  signal.addEventListener('abort', () => console.log('aborted'));
+  await work();
+}
+export function onCancel(options: { signal: AbortSignal }, cb: () => void) {
+  options.signal.addEventListener('abort', cb);
+}`);
+    expect(results.map((r) => `${r.messageId}@${r.line}:${r.column}`)).toEqual(['abortListener@2:3', 'abortListener@6:3']);
+    expect(results[0]!.message).toContain("added to signal without { once: true } and is never removed");
+  });
+
+  it('accepts abort listeners with once, with a removal in finally or in another method, or on a fresh signal', () => {
+    expect(
+      at(`export async function a(signal: AbortSignal, work: () => Promise<void>) {
+  signal.addEventListener('abort', () => {}, { once: true });
+  const onAbort = () => {};
+  signal.addEventListener('abort', onAbort);
+  try { await work(); } finally { signal.removeEventListener('abort', onAbort); }
+}
+export class Request {
+  constructor(private readonly signal: AbortSignal) {
+    signal.addEventListener('abort', this.onAbort);
+  }
+  private onAbort = () => {};
+  dispose() { this.signal.removeEventListener('abort', this.onAbort); }
+}
+export function b() {
+  const controller = new AbortController();
+  controller.signal.addEventListener('abort', () => {});
+  AbortSignal.timeout(10).addEventListener('abort', () => {});
+  return controller;
+}`),
+    ).toEqual([]);
+  });
+
+  it('accepts removal in the teardown (through a helper), removeAllListeners, destroying the target, { signal }, own emitters and this', () => {
+    expect(
+      at(`import { EventEmitter } from 'node:events';
+export class Consumer extends EventEmitter {
+  private readonly controller = new AbortController();
+  private readonly own = new EventEmitter();
+  constructor(private readonly bus: EventEmitter, private readonly other: EventEmitter, private readonly win: EventTarget) {
+    super();
+    this.bus.on('message', this.onMessage);
+    this.other.on('data', (d: string) => { void d; });
+    this.win.addEventListener('focus', () => {}, { signal: this.controller.signal });
+    this.own.on('x', () => {});
+    this.on('self', () => {});
+  }
+  private onMessage = (m: string) => { void m; };
+  close() { this.detach(); this.controller.abort(); }
+  private detach() {
+    this.bus.off('message', this.onMessage);
+    this.other.removeAllListeners('data');
+  }
+}
+export class Connection {
+  constructor(private readonly socket: EventEmitter & { destroy(): void }) {
+    socket.on('data', (chunk: string) => { void chunk; });
+  }
+  close() { this.socket.destroy(); }
+}
+export function watch(target: EventTarget, onResize: () => void) {
+  target.addEventListener('resize', onResize);
+  return () => target.removeEventListener('resize', onResize);
+}
+export function noLifecycle(bus: EventEmitter) {
+  bus.on('x', () => {});
+}`),
+    ).toEqual([]);
+  });
+
+  it('takes extra lifecycle method names (lifecycleMethods option)', () => {
+    const code = `export class View {
+  mount() { process.on('SIGINT', this.layout); }
+  layout = () => {};
+  unmount() {}
+}`;
+    expect(at(code)).toEqual([]);
+    expect(run(code, { lifecycleMethods: ['unmount'] }).map((r) => `${r.messageId}@${r.line}:${r.column}`)).toEqual(['notRemoved@2:13']);
+  });
+
+  it('matches the expect markers in fixtures/leaked-listener exactly', () => {
+    const dir = path.join(fixturesRoot, 'leaked-listener');
+    const files = listSourceFiles(dir);
+    expect(files.length).toBeGreaterThan(1);
+    const config = ts.getParsedCommandLineOfConfigFile(path.join(fixturesRoot, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+    const program = ts.createProgram(files, config.options);
+    const findings = files.flatMap((f) => toFindings(runCheck(tsApi, program, program.getSourceFile(f)!, leakedListener), f, { engine: 'analyzer' }));
+    const diff = diffFindings(readExpectations(files), findings, { ids: ['leaked-listener'] });
+    expect(formatDiff(diff)).toBe('');
+  });
+});
+
+createRuleTester().run('leaked-listener (ESLint rule)', leakedListenerRule, {
+  valid: [
+    { code: "export async function f(signal: AbortSignal, w: () => Promise<void>) {\n  signal.addEventListener('abort', () => {}, { once: true });\n  await w();\n}" },
+  ],
+  invalid: [
+    {
+      code: "export async function f(signal: AbortSignal, w: () => Promise<void>) {\n  signal.addEventListener('abort', () => {});\n  await w();\n}",
+      errors: [{ messageId: 'abortListener', line: 2, column: 3, endLine: 2, endColumn: 45 }],
+    },
+  ],
+});
