@@ -1,0 +1,94 @@
+/**
+ * `node --import asyncsan/register-test --test`: per-test verdicts for node:test.
+ * node:test has no global per-test hook, so its `test`/`it` functions are
+ * wrapped (and the ESM named exports re-synced): each test body runs in its own
+ * tracer scope, under the deadlock watch, and is judged when the body ends.
+ * Limitation: cleanup done in afterEach hooks runs after that judgement.
+ */
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import path from 'node:path';
+import type { TestRef } from '@asyncsan/core';
+import { reporters } from '@asyncsan/core';
+import { createTracer, DeadlockError } from '@asyncsan/tracer';
+
+type TestFn = (this: unknown, t: { name: string }, done?: unknown) => unknown;
+type TestApi = (...args: unknown[]) => unknown;
+
+const require = createRequire(import.meta.url);
+const nodeTest = require('node:test') as Record<string, TestApi> & { default?: unknown };
+const cwd = process.cwd();
+const tracer = createTracer({ cwd, internalPaths: [path.dirname(path.dirname(new URL(import.meta.url).pathname))] });
+const file = path.relative(cwd, process.argv[1] ?? '').split(path.sep).join('/');
+const suites: string[] = [];
+
+class AsyncsanError extends Error {
+  override name = 'AsyncsanError';
+}
+
+function wrapBody(fn: TestFn): TestFn {
+  // Callback-style tests (t, done) keep their own completion protocol: left alone.
+  if (typeof fn !== 'function' || fn.length >= 2) return fn;
+  return async function (this: unknown, t) {
+    const fullName = [...suites, t.name].join(' > ');
+    const ref: TestRef = { file, name: t.name, fullName };
+    const scope = tracer.createScope(fullName, { test: ref });
+    let failure: unknown;
+    try {
+      await scope.waitFor(Promise.resolve(scope.run(() => fn.call(this, t))));
+    } catch (error) {
+      if (!(error instanceof DeadlockError)) failure = error;
+    }
+    const findings = await scope.end({ noun: 'test' });
+    if (failure !== undefined) throw failure;
+    if (findings.length > 0) {
+      const report = reporters.text(findings, { cwd, toolVersion: '', color: false });
+      throw new AsyncsanError(`asyncsan: ${findings.length} async hazard${findings.length === 1 ? '' : 's'} in this test\n\n${report}`);
+    }
+  };
+}
+
+/** test(name?, options?, fn?): the body is the last function argument. */
+function wrapTestApi(original: TestApi): TestApi {
+  const wrapped = function (this: unknown, ...args: unknown[]) {
+    const i = args.findIndex((a) => typeof a === 'function');
+    if (i >= 0) args[i] = wrapBody(args[i] as TestFn);
+    return original.apply(this, args);
+  };
+  for (const key of ['skip', 'todo', 'only']) {
+    const m = (original as unknown as Record<string, TestApi>)[key];
+    if (typeof m === 'function') (wrapped as unknown as Record<string, TestApi>)[key] = key === 'only' ? wrapTestApi(m) : m;
+  }
+  return wrapped;
+}
+
+function wrapSuiteApi(original: TestApi): TestApi {
+  const wrapped = function (this: unknown, ...args: unknown[]) {
+    const name = typeof args[0] === 'string' ? args[0] : '';
+    const i = args.findIndex((a) => typeof a === 'function');
+    if (i >= 0) {
+      const body = args[i] as (...a: unknown[]) => unknown;
+      // Suite bodies run synchronously at collection: keep the name stack for full names.
+      args[i] = function (this: unknown, ...a: unknown[]) {
+        suites.push(name);
+        try {
+          return body.apply(this, a);
+        } finally {
+          suites.pop();
+        }
+      };
+    }
+    return original.apply(this, args);
+  };
+  for (const key of ['skip', 'todo', 'only']) {
+    const m = (original as unknown as Record<string, TestApi>)[key];
+    if (typeof m === 'function') (wrapped as unknown as Record<string, TestApi>)[key] = m;
+  }
+  return wrapped;
+}
+
+// Only in the processes that run test files: `node --test` itself orchestrates.
+if (!process.execArgv.includes('--test') || process.env.NODE_TEST_CONTEXT) {
+  for (const key of ['test', 'it']) if (typeof nodeTest[key] === 'function') nodeTest[key] = wrapTestApi(nodeTest[key]);
+  for (const key of ['describe', 'suite']) if (typeof nodeTest[key] === 'function') nodeTest[key] = wrapSuiteApi(nodeTest[key]);
+  syncBuiltinESMExports();
+}

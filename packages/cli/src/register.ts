@@ -1,0 +1,2 @@
+// `node --import asyncsan/register app.js`: the whole-program tracer for one process.
+import '@asyncsan/tracer/register';
