@@ -13,7 +13,7 @@ describe('npm run demo: asyncsan check on fixtures/demo', () => {
     const { findings } = JSON.parse(r.stdout);
     const expected = readExpectations(listSourceFiles(demo)).filter((e) => e.file.includes('/src/'));
     expect(expected.length).toBeGreaterThanOrEqual(8);
-    const diff = diffFindings(expected, findings, { cwd: repoRoot });
+    const diff = diffFindings(expected, findings, { cwd: repoRoot, engine: 'analyzer' });
     expect(formatDiff(diff)).toBe('');
   });
 });

@@ -10,21 +10,34 @@ import type { Finding } from '@asyncsan/core';
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const fixturesRoot = path.join(repoRoot, 'fixtures');
 
+export type EngineName = 'lint' | 'analyzer' | 'tracer';
+
 export interface Expectation {
   /** Relative to the repo root, with forward slashes. */
   file: string;
   line: number;
   id: string;
+  /**
+   * Engines the marker is meant for; absent means every engine that claims the id.
+   * Written `// expect: tracer:leaked-timer` (or `static:` for lint and analyzer)
+   * where one engine sees a hazard the other cannot.
+   */
+  engines?: EngineName[];
 }
 
-const MARKER = /\/\/\s*expect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$/;
+const MARKER = /\/\/\s*expect:\s*((?:[a-z]+:)?[a-z0-9-]+(?:\s*,\s*(?:[a-z]+:)?[a-z0-9-]+)*)\s*$/;
+const QUALIFIERS: Record<string, EngineName[]> = { lint: ['lint'], analyzer: ['analyzer'], tracer: ['tracer'], static: ['lint', 'analyzer'] };
 
 export function parseExpectations(file: string, text: string): Expectation[] {
   const out: Expectation[] = [];
   text.split(/\r?\n/).forEach((lineText, i) => {
     const m = MARKER.exec(lineText);
     if (!m) return;
-    for (const id of m[1]!.split(',')) out.push({ file, line: i + 1, id: id.trim() });
+    for (const raw of m[1]!.split(',')) {
+      const [q, id] = raw.trim().includes(':') ? raw.trim().split(':') : [undefined, raw.trim()];
+      if (q !== undefined && !QUALIFIERS[q]) throw new Error(`${file}:${i + 1}: unknown engine qualifier "${q}:" (use lint:, analyzer:, tracer: or static:)`);
+      out.push({ file, line: i + 1, id: id!, ...(q ? { engines: QUALIFIERS[q] } : {}) });
+    }
   });
   return out;
 }
@@ -53,7 +66,7 @@ export interface ExpectationDiff {
   unexpected: Expectation[];
 }
 
-const key = (e: Expectation) => `${e.file}:${e.line}: ${e.id}`;
+const key = (e: Pick<Expectation, 'file' | 'line' | 'id'>) => `${e.file}:${e.line}: ${e.id}`;
 
 /**
  * Multiset comparison on (file, line, id). `ids` limits the comparison to the
@@ -63,12 +76,13 @@ const key = (e: Expectation) => `${e.file}:${e.line}: ${e.id}`;
 export function diffFindings(
   expected: readonly Expectation[],
   findings: readonly Pick<Finding, 'id' | 'location'>[],
-  options: { ids?: readonly string[]; cwd?: string } = {},
+  options: { ids?: readonly string[]; cwd?: string; engine?: EngineName } = {},
 ): ExpectationDiff {
   const claimed = options.ids ? new Set(options.ids) : undefined;
   const want = new Map<string, Expectation[]>();
   for (const e of expected) {
     if (claimed && !claimed.has(e.id)) continue;
+    if (e.engines && options.engine && !e.engines.includes(options.engine)) continue;
     want.set(key(e), [...(want.get(key(e)) ?? []), e]);
   }
   const unexpected: Expectation[] = [];
