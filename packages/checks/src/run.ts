@@ -7,6 +7,8 @@ import type { Check, CheckReport, Suggestion, TextEdit, TypeScript } from './che
 export interface CheckResult {
   id: string;
   messageId: string;
+  /** The placeholders of the message template (ESLint reports messageId + data). */
+  data?: Record<string, string>;
   message: string;
   /** 0-based offsets into the source file. */
   start: number;
@@ -51,6 +53,7 @@ export function runCheck<O>(
     results.push({
       id: check.id,
       messageId: r.messageId,
+      ...(r.data ? { data: r.data } : {}),
       message: formatMessage(template, r.data),
       start,
       end,

@@ -1,0 +1,4 @@
+import { floatingPromise } from '@asyncsan/checks';
+import { createRule } from '../create-rule.js';
+
+export default createRule(floatingPromise);

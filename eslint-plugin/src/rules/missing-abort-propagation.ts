@@ -1,0 +1,4 @@
+import { missingAbortPropagation } from '@asyncsan/checks';
+import { createRule } from '../create-rule.js';
+
+export default createRule(missingAbortPropagation);

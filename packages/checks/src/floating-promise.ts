@@ -1,0 +1,427 @@
+/**
+ * floating-promise: a promise whose rejection nobody can observe.
+ *
+ * Three places are checked:
+ *  1. expression statements (what typescript-eslint's no-floating-promises
+ *     covers): a promise, or an array of promises, whose value is dropped;
+ *  2. locals: `const p = load()` never awaited, returned or handled, or not yet
+ *     handled when the function returns or awaits something else;
+ *  3. arguments: a fresh promise passed to a parameter declared as
+ *     `unknown`/`object`/`{}`, which nobody will await (`assert.ok(isReady())`).
+ */
+import type * as TS from 'typescript';
+import { defineCheck, type CheckContext, type Suggestion } from './check.js';
+import { allowEntrySchema, isAllowed, type AllowEntry } from './util/allow-list.js';
+import { indexFile } from './util/file-index.js';
+import {
+  canAwaitAt,
+  enclosingFunction,
+  forEachInFunctionBody,
+  hasModifier,
+  isFunctionLike,
+  memberName,
+  needsParensForMember,
+  needsParensForUnary,
+  skipParens,
+} from './util/syntax.js';
+import {
+  acceptsPromise,
+  calleeSymbol,
+  declaredParameterType,
+  isPromiseArrayType,
+  isPromiseLikeType,
+  mayReturnPromise,
+  mayTakeOpaqueParameter,
+  resolveAlias,
+} from './util/types.js';
+
+export interface FloatingPromiseOptions {
+  /** `void promise` marks a deliberate fire-and-forget (default true, as in typescript-eslint). */
+  ignoreVoid: boolean;
+  /** Functions whose returned promise, or promise types, that are safe to drop. */
+  allowList: AllowEntry[];
+  /** Keep the built-in allow-list (node:test's test/it/describe/suite, whose promises never reject). */
+  useDefaultAllowList: boolean;
+  /** Check promises stored in locals (default true). */
+  checkLocals: boolean;
+  /** Check fresh promises passed to parameters that do not take a promise (default true). */
+  checkArguments: boolean;
+}
+
+/** node:test's top-level test functions return promises that never reject: the runner reports failures. */
+export const defaultAllowList: AllowEntry[] = [
+  { name: ['test', 'it', 'describe', 'suite', 'only', 'skip', 'todo'], from: 'package', package: 'node:test' },
+];
+
+interface Verdict {
+  unhandled: boolean;
+  array?: boolean;
+  nonFunctionHandler?: boolean;
+}
+
+const HANDLED: Verdict = { unhandled: false };
+
+/** Methods that return an existing promise rather than start one. */
+const NON_CREATING_METHODS = new Set(['get', 'find', 'findLast', 'at', 'pop', 'shift', 'peek', 'deref', 'slice', 'filter', 'values', 'next']);
+
+export const floatingPromise = defineCheck<FloatingPromiseOptions>({
+  id: 'floating-promise',
+  messages: {
+    floating:
+      'This promise is neither awaited, returned nor given a rejection handler: its rejection would be unhandled. Await it, return it, add .catch(), or mark a deliberate fire-and-forget with void.',
+    floatingNoVoid:
+      'This promise is neither awaited, returned nor given a rejection handler: its rejection would be unhandled. Await it, return it or add .catch().',
+    floatingArray:
+      'This array of promises is dropped: nobody awaits the promises or handles their rejections. Pass it to Promise.all or Promise.allSettled and await the result.',
+    uselessHandler:
+      'The rejection handler given here is not a function, so a rejection of this promise is still unhandled.',
+    unhandledLocal:
+      "The promise stored in '{{name}}' is never awaited, returned or given a rejection handler: its rejection would be unhandled.",
+    returnBeforeHandled:
+      "The promise stored in '{{name}}' is not handled yet when the function returns at line {{line}}: on that path its rejection would be unhandled.",
+    awaitBeforeHandled:
+      "The promise stored in '{{name}}' is not handled yet when the function awaits at line {{line}}: if it rejects meanwhile, Node reports an unhandled rejection. Handle it first, or await both with Promise.all.",
+    passedToNonPromise:
+      "This promise is passed to a parameter of type '{{type}}', which does not take a promise: nobody awaits it or handles its rejection.",
+    addAwait: 'Add await.',
+    addVoid: 'Mark it as a deliberate fire-and-forget with void.',
+    addCatch: 'Handle the rejection with .catch().',
+    addAwaitAll: 'Await them all with Promise.all().',
+  },
+  schema: {
+    type: 'object',
+    properties: {
+      ignoreVoid: { type: 'boolean' },
+      allowList: { type: 'array', items: allowEntrySchema },
+      useDefaultAllowList: { type: 'boolean' },
+      checkLocals: { type: 'boolean' },
+      checkArguments: { type: 'boolean' },
+    },
+    additionalProperties: false,
+  },
+  defaultOptions: { ignoreVoid: true, allowList: [], useDefaultAllowList: true, checkLocals: true, checkArguments: true },
+  hasSuggestions: true,
+  run(ctx) {
+    new FloatingPromiseRun(ctx).run();
+  },
+});
+
+class FloatingPromiseRun {
+  private readonly ts;
+  private readonly checker;
+  private readonly allow: AllowEntry[];
+
+  constructor(private readonly ctx: CheckContext<FloatingPromiseOptions>) {
+    this.ts = ctx.ts;
+    this.checker = ctx.checker;
+    this.allow = [...(ctx.options.useDefaultAllowList ? defaultAllowList : []), ...(ctx.options.allowList ?? [])];
+  }
+
+  run(): void {
+    const index = indexFile(this.ts, this.ctx.sourceFile);
+    for (const stmt of index.expressionStatements) this.checkStatement(stmt);
+    if (this.ctx.options.checkLocals) for (const decl of index.variableDeclarations) this.checkLocal(decl);
+    if (this.ctx.options.checkArguments) {
+      for (const call of index.calls) this.checkArguments(call);
+      for (const call of index.news) this.checkArguments(call);
+    }
+  }
+
+  // ---------------------------------------------------------------- types
+
+  private isPromise(node: TS.Node, type = this.checker.getTypeAtLocation(node)): boolean {
+    if (this.isAllowedType(type)) return false;
+    return isPromiseLikeType(this.ts, this.ctx.program, type, node);
+  }
+
+  /**
+   * Every non-nullish part is a promise. A maybe-promise (`T | Promise<T>`) is
+   * narrowed by its author (`instanceof Promise`) and handled per branch: we do
+   * not follow it through a local.
+   */
+  private isDefinitelyPromise(node: TS.Node): boolean {
+    const type = this.checker.getTypeAtLocation(node);
+    if (!this.isPromise(node, type)) return false;
+    const parts = this.checker.getNonNullableType(type);
+    return !parts.isUnion() || parts.types.every((t) => this.isPromise(node, t));
+  }
+
+  private isAllowedType(type: TS.Type): boolean {
+    if (this.allow.length === 0) return false;
+    const sym = type.aliasSymbol ?? type.getSymbol();
+    return isAllowed(this.ts, this.ctx.program, sym, undefined, this.allow);
+  }
+
+  private isPromiseArray(node: TS.Node): boolean {
+    return isPromiseArrayType(this.ts, this.ctx.program, this.checker.getTypeAtLocation(node), node);
+  }
+
+  /** A call of an allow-listed function (its promise is safe to drop). */
+  private isAllowedCall(expr: TS.Expression): boolean {
+    const e = skipParens(this.ts, expr);
+    if (!this.ts.isCallExpression(e) && !this.ts.isNewExpression(e)) return false;
+    if (this.allow.length === 0) return false;
+    const callee = skipParens(this.ts, e.expression);
+    const written = this.ts.isIdentifier(callee) ? callee.text : memberName(this.ts, callee);
+    const writtenSymbol = this.ts.isIdentifier(callee) ? this.checker.getSymbolAtLocation(callee) : undefined;
+    const sym = calleeSymbol(this.ts, this.checker, callee);
+    if (isAllowed(this.ts, this.ctx.program, sym, written, this.allow)) return true;
+    // `import { describe } from 'node:test'`: the written alias resolves to `suite`.
+    return writtenSymbol !== undefined && writtenSymbol !== sym && isAllowed(this.ts, this.ctx.program, resolveAlias(this.ts, this.checker, writtenSymbol), written, this.allow);
+  }
+
+  private isValidHandler(node: TS.Expression): boolean {
+    const type = this.checker.getTypeAtLocation(node);
+    // A handler that may be undefined (`h | undefined`) has no call signature: it may not handle anything.
+    return type.getCallSignatures().length > 0;
+  }
+
+  // ----------------------------------------------------------- statements
+
+  private verdict(expr: TS.Expression): Verdict {
+    const ts = this.ts;
+    const node = skipParens(ts, expr);
+    if (ts.isBinaryExpression(node)) {
+      const op = node.operatorToken.kind;
+      if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) return HANDLED;
+      if (op === ts.SyntaxKind.CommaToken) {
+        const left = this.verdict(node.left);
+        return left.unhandled ? left : this.verdict(node.right);
+      }
+    }
+    if (ts.isVoidExpression(node)) return this.ctx.options.ignoreVoid ? HANDLED : this.verdict(node.expression);
+    if (this.isPromiseArray(node)) return { unhandled: true, array: true };
+    if (ts.isAwaitExpression(node)) return HANDLED;
+    if (!this.isPromise(node)) return HANDLED;
+    if (ts.isCallExpression(node)) {
+      const method = memberName(ts, node.expression);
+      const args = node.arguments;
+      const spread = (i: number) => args[i] !== undefined && ts.isSpreadElement(args[i]!);
+      if (method === 'catch') {
+        if (args.length >= 1 && !spread(0)) return this.isValidHandler(args[0]!) ? HANDLED : { unhandled: true, nonFunctionHandler: true };
+        return { unhandled: true };
+      }
+      if (method === 'then') {
+        if (args.length >= 2 && !spread(0) && !spread(1))
+          return this.isValidHandler(args[1]!) ? HANDLED : { unhandled: true, nonFunctionHandler: true };
+        return { unhandled: true };
+      }
+      if (method === 'finally') {
+        const obj = skipParens(ts, node.expression);
+        if (ts.isPropertyAccessExpression(obj) || ts.isElementAccessExpression(obj)) return this.verdict(obj.expression);
+      }
+      return { unhandled: true };
+    }
+    if (ts.isConditionalExpression(node)) {
+      const alt = this.verdict(node.whenFalse);
+      return alt.unhandled ? alt : this.verdict(node.whenTrue);
+    }
+    if (ts.isBinaryExpression(node)) {
+      const op = node.operatorToken.kind;
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) {
+        const left = this.verdict(node.left);
+        return left.unhandled ? left : this.verdict(node.right);
+      }
+    }
+    return { unhandled: true };
+  }
+
+  private checkStatement(stmt: TS.ExpressionStatement): void {
+    const expr = stmt.expression;
+    if (this.isAllowedCall(expr)) return;
+    const v = this.verdict(expr);
+    if (!v.unhandled) return;
+    const { ts, ctx } = this;
+    const inner = skipParens(ts, expr);
+    const suggestions: Suggestion[] = [];
+    const awaitable = canAwaitAt(ts, stmt, ctx.sourceFile);
+    const unary = (kw: string) => (needsParensForUnary(ts, inner) ? `${kw} (${inner.getText(ctx.sourceFile)})` : `${kw} ${inner.getText(ctx.sourceFile)}`);
+    const span = { start: inner.getStart(ctx.sourceFile), end: inner.getEnd() };
+    if (v.array) {
+      if (awaitable) suggestions.push({ messageId: 'addAwaitAll', edits: [{ ...span, text: `await Promise.all(${inner.getText(ctx.sourceFile)})` }] });
+    } else {
+      if (awaitable) suggestions.push({ messageId: 'addAwait', edits: [{ ...span, text: unary('await') }] });
+      if (!v.nonFunctionHandler && !ts.isVoidExpression(inner)) {
+        const obj = needsParensForMember(ts, inner) ? `(${inner.getText(ctx.sourceFile)})` : inner.getText(ctx.sourceFile);
+        // A bare thenable (PromiseLike) has no .catch: give then() the rejection handler instead.
+        const type = this.checker.getTypeAtLocation(inner);
+        const nonNull = this.checker.getNonNullableType(type);
+        const dot = nonNull === type ? '.' : '?.';
+        const hasCatch = this.checker.getApparentType(nonNull).getProperty('catch') !== undefined;
+        const handler = '(error) => { console.error(error); }';
+        const text = hasCatch ? `${obj}${dot}catch(${handler})` : `${obj}${dot}then(undefined, ${handler})`;
+        suggestions.push({ messageId: 'addCatch', edits: [{ ...span, text }] });
+      }
+    }
+    if (ctx.options.ignoreVoid) suggestions.push({ messageId: 'addVoid', edits: [{ ...span, text: unary('void') }] });
+    ctx.report({
+      node: stmt,
+      messageId: v.array ? 'floatingArray' : v.nonFunctionHandler ? 'uselessHandler' : ctx.options.ignoreVoid ? 'floating' : 'floatingNoVoid',
+      suggestions,
+    });
+  }
+
+  // --------------------------------------------------------------- locals
+
+  private checkLocal(decl: TS.VariableDeclaration): void {
+    const ts = this.ts;
+    if (!ts.isIdentifier(decl.name) || !decl.initializer) return;
+    const list = decl.parent;
+    if (!ts.isVariableDeclarationList(list)) return;
+    const stmt = list.parent;
+    if (!ts.isVariableStatement(stmt)) return; // for-of heads and friends
+    if (hasModifier(ts, stmt, ts.SyntaxKind.ExportKeyword) || hasModifier(ts, stmt, ts.SyntaxKind.DeclareKeyword)) return;
+    const init = skipParens(ts, decl.initializer);
+    if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return;
+    // Accessors hand out promises someone else created and owns (cache.get(k), queue.shift()).
+    const method = ts.isCallExpression(init) ? memberName(ts, init.expression) : undefined;
+    if (method !== undefined && NON_CREATING_METHODS.has(method)) return;
+    if (this.isAllowedCall(init)) return;
+    // Arrays count only when this call creates the promises (xs.map(async …)), not when it copies them.
+    const mapsToArray = method === 'map' || method === 'flatMap';
+    // Ask for the call's type only when its callee is declared to maybe return a promise.
+    if (!mapsToArray && !mayReturnPromise(ts, this.ctx.program, init)) return;
+    const isArray = mapsToArray && this.isPromiseArray(init);
+    if (!isArray && !this.isDefinitelyPromise(init)) return;
+    const symbol = this.checker.getSymbolAtLocation(decl.name);
+    if (!symbol) return;
+    const container = stmt.parent;
+    const refs = (indexFile(ts, this.ctx.sourceFile).identifiersByText.get(decl.name.text) ?? []).filter(
+      (id) => id !== decl.name && id.pos >= container.pos && id.end <= container.end && this.refersTo(id, symbol),
+    );
+    const ownFunction = enclosingFunction(ts, decl);
+    const handling: TS.Identifier[] = [];
+    for (const ref of refs) {
+      const use = this.classifyUse(ref, ownFunction);
+      if (use === 'write' || use === 'statement') return; // reassigned (we cannot follow), or reported as a statement
+      if (use === 'handled') handling.push(ref);
+    }
+    const name = decl.name.text;
+    if (handling.length === 0) {
+      this.ctx.report({ node: decl.name, messageId: 'unhandledLocal', data: { name } });
+      return;
+    }
+    if (isArray) return;
+    this.checkPathBeforeHandling(stmt, decl.name, handling);
+  }
+
+  private refersTo(id: TS.Identifier, symbol: TS.Symbol): boolean {
+    const ts = this.ts;
+    if (ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id) {
+      return this.checker.getShorthandAssignmentValueSymbol(id.parent) === symbol;
+    }
+    if ((ts.isPropertyAccessExpression(id.parent) && id.parent.name === id) || (ts.isPropertyAssignment(id.parent) && id.parent.name === id)) return false;
+    return this.checker.getSymbolAtLocation(id) === symbol;
+  }
+
+  /** How one reference to a promise-holding local uses it. */
+  private classifyUse(ref: TS.Identifier, ownFunction: TS.Node | undefined): 'handled' | 'neutral' | 'write' | 'statement' {
+    const ts = this.ts;
+    // Captured by a closure: we cannot see when it runs, so trust it.
+    if (enclosingFunction(ts, ref) !== ownFunction) return 'handled';
+    let node: TS.Node = ref;
+    let parent = node.parent;
+    while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isTypeAssertionExpression(parent)) {
+      node = parent;
+      parent = parent.parent;
+    }
+    if (ts.isBinaryExpression(parent)) {
+      const op = parent.operatorToken.kind;
+      const assignment = op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment;
+      if (assignment && parent.left === node) return 'write';
+      if (assignment) return 'handled'; // stored elsewhere
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.CommaToken)
+        return 'handled'; // flows on; the enclosing expression is judged where it ends
+      return 'neutral'; // comparisons, arithmetic, instanceof
+    }
+    if (ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) {
+      const op = parent.operator;
+      return op === ts.SyntaxKind.PlusPlusToken || op === ts.SyntaxKind.MinusMinusToken ? 'write' : 'neutral';
+    }
+    if (ts.isExpressionStatement(parent)) return 'statement';
+    if (ts.isVoidExpression(parent)) return this.ctx.options.ignoreVoid ? 'handled' : 'neutral';
+    if (ts.isTypeOfExpression(parent) || ts.isTemplateSpan(parent)) return 'neutral';
+    if ((ts.isIfStatement(parent) || ts.isWhileStatement(parent) || ts.isDoStatement(parent)) && parent.expression === node) return 'neutral';
+    if (ts.isConditionalExpression(parent) && parent.condition === node) return 'neutral';
+    if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === node) {
+      const name = memberName(ts, parent);
+      const call = parent.parent;
+      if (ts.isCallExpression(call) && call.expression === parent) {
+        // p.then(...)/p.catch(...)/p.finally(...): a new promise, judged where it ends up.
+        if (name === 'then' || name === 'catch' || name === 'finally') return 'handled';
+      }
+      // Other members (p.status, ps.length, ps.forEach(...)) do not handle the promise.
+      return 'neutral';
+    }
+    if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(node as TS.Expression)) {
+      const index = parent.arguments.indexOf(node as TS.Expression);
+      const declared = declaredParameterType(ts, this.checker, parent, index);
+      if (!declared || acceptsPromise(ts, this.ctx.program, declared, node)) return 'handled';
+      return 'neutral';
+    }
+    if ((ts.isCallExpression(parent) || ts.isTaggedTemplateExpression(parent)) && (parent as TS.CallExpression).expression === node) return 'neutral';
+    // await, return, yield, arrow bodies, array/object literals, spreads, aliases, exports: handled or passed on.
+    return 'handled';
+  }
+
+  /** Reports a return or an await between the creation of the promise and its first handling. */
+  private checkPathBeforeHandling(stmt: TS.VariableStatement, name: TS.Identifier, handling: TS.Identifier[]): void {
+    const ts = this.ts;
+    const container = stmt.parent;
+    const statements: readonly TS.Statement[] | undefined =
+      ts.isBlock(container) || ts.isSourceFile(container) || ts.isModuleBlock(container) || ts.isCaseClause(container) || ts.isDefaultClause(container)
+        ? container.statements
+        : undefined;
+    if (!statements) return;
+    const first = handling.reduce((a, b) => (b.pos < a.pos ? b : a));
+    if (first.pos < stmt.end) return;
+    const from = statements.indexOf(stmt);
+    const to = statements.findIndex((s) => first.pos >= s.pos && first.end <= s.end);
+    if (from < 0 || to < 0) return;
+    let found: { kind: 'return' | 'await'; node: TS.Node } | undefined;
+    for (let i = from + 1; i < to && !found; i++) {
+      const s = statements[i]!;
+      // A nested function declared in between runs later, if at all: its returns and awaits are not on this path.
+      if (isFunctionLike(ts, s) || ts.isClassDeclaration(s)) continue;
+      const check = (n: TS.Node): void => {
+        if (found) return;
+        if (ts.isReturnStatement(n)) found = { kind: 'return', node: n };
+        else if (ts.isAwaitExpression(n)) found = { kind: 'await', node: n };
+        else if (ts.isForOfStatement(n) && n.awaitModifier) found = { kind: 'await', node: n };
+      };
+      check(s);
+      forEachInFunctionBody(ts, s, check);
+    }
+    if (!found) return;
+    const line = this.ctx.sourceFile.getLineAndCharacterOfPosition(found.node.getStart(this.ctx.sourceFile)).line + 1;
+    this.ctx.report({
+      node: name,
+      messageId: found.kind === 'return' ? 'returnBeforeHandled' : 'awaitBeforeHandled',
+      data: { name: name.text, line: String(line) },
+      related: [{ label: found.kind === 'return' ? 'returns here' : 'awaits here', node: found.node }],
+    });
+  }
+
+  // ------------------------------------------------------------ arguments
+
+  private checkArguments(call: TS.CallExpression | TS.NewExpression): void {
+    const ts = this.ts;
+    const args = call.arguments;
+    if (!args || args.length === 0) return;
+    args.forEach((arg, i) => {
+      const e = skipParens(ts, arg);
+      if (!ts.isCallExpression(e) && !ts.isNewExpression(e)) return;
+      // Syntax and declarations first: only a callee with an unknown/object/{} parameter here can be reported.
+      if (!mayTakeOpaqueParameter(ts, this.checker, call, i)) return;
+      if (!mayReturnPromise(ts, this.ctx.program, e)) return;
+      if (this.isAllowedCall(e) || !this.isPromise(e)) return;
+      const declared = declaredParameterType(ts, this.checker, call, i);
+      if (!declared || acceptsPromise(ts, this.ctx.program, declared, e)) return;
+      const suggestions: Suggestion[] = [];
+      if (canAwaitAt(ts, e, this.ctx.sourceFile)) {
+        suggestions.push({ messageId: 'addAwait', edits: [{ start: e.getStart(this.ctx.sourceFile), end: e.getEnd(), text: `await ${e.getText(this.ctx.sourceFile)}` }] });
+      }
+      this.ctx.report({ node: e, messageId: 'passedToNonPromise', data: { type: this.checker.typeToString(declared) }, suggestions });
+    });
+  }
+}

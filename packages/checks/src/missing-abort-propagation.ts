@@ -1,0 +1,205 @@
+/**
+ * missing-abort-propagation: a function that receives an AbortSignal (a
+ * parameter, `options.signal`, or a destructured `{ signal }`) calls something
+ * that accepts one (fetch, timers/promises, events.once/on, stream.pipeline,
+ * child_process, addEventListener options, any function with a signal
+ * parameter) without passing it on.
+ */
+import type * as TS from 'typescript';
+import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from './check.js';
+import { indexFile } from './util/file-index.js';
+import { calleeName, isFunctionLike, memberObject, skipParens } from './util/syntax.js';
+import { isAbortSignalType, signalSlotOf, type SignalSlot } from './util/types.js';
+
+type Ctx = CheckContext<Record<string, never>>;
+
+interface SignalSource {
+  /** Expression text that yields the signal (`signal`, `options.signal`, `opts?.signal`). */
+  text: string;
+  /** Identifier whose mention in the arguments means the signal is passed on (`signal`, `options`). */
+  root: string;
+}
+
+export const missingAbortPropagation = defineCheck<Record<string, never>>({
+  id: 'missing-abort-propagation',
+  messages: {
+    notPassed:
+      "'{{callee}}' accepts an AbortSignal but is not given {{signal}}: cancelling this function leaves that work running.",
+    passSignal: 'Pass {{signal}} on.',
+  },
+  schema: { type: 'object', properties: {}, additionalProperties: false },
+  defaultOptions: {},
+  hasSuggestions: true,
+  run(ctx) {
+    const { ts } = ctx;
+    const index = indexFile(ts, ctx.sourceFile);
+    const sources = new Map<TS.Node, SignalSource | null>();
+    for (const fn of index.functions) {
+      const src = signalSourceOf(ctx, fn);
+      // A function that reacts to abort itself has chosen how to cancel: trust it (and its nested calls).
+      if (src) sources.set(fn, handlesAbortItself(fn) ? null : src);
+    }
+    if (sources.size === 0) return;
+    for (const call of [...index.calls, ...index.news]) {
+      const src = nearestSource(ctx, call, sources);
+      if (src) checkCall(ctx, call, src);
+    }
+  },
+});
+
+function signalSourceOf(ctx: Ctx, fn: TS.FunctionLikeDeclaration): SignalSource | undefined {
+  const { ts, checker } = ctx;
+  for (const p of fn.parameters) {
+    if (ts.isObjectBindingPattern(p.name)) {
+      for (const el of p.name.elements) {
+        const prop = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : ts.isIdentifier(el.name) ? el.name.text : undefined;
+        if (prop === 'signal' && ts.isIdentifier(el.name) && isAbortSignalType(checker, checker.getTypeAtLocation(el.name))) {
+          return { text: el.name.text, root: el.name.text };
+        }
+      }
+      continue;
+    }
+    if (!ts.isIdentifier(p.name)) continue;
+    // Only annotated parameters, or ones named like a signal: unannotated callback parameters rarely carry one.
+    if (!p.type && !/signal/i.test(p.name.text)) continue;
+    const type = checker.getTypeAtLocation(p.name);
+    const slot = signalSlotOf(checker, type, p);
+    const name = p.name.text;
+    if (slot === 'direct') return { text: name, root: name };
+    if (slot === 'options') {
+      const optional = !p.initializer && (!!p.questionToken || checker.getNonNullableType(type) !== type);
+      return { text: optional ? `${name}?.signal` : `${name}.signal`, root: name };
+    }
+  }
+  return undefined;
+}
+
+function nearestSource(ctx: Ctx, call: TS.Node, sources: Map<TS.Node, SignalSource | null>): SignalSource | undefined {
+  for (let p = call.parent; p; p = p.parent) {
+    if (isFunctionLike(ctx.ts, p)) {
+      const src = sources.get(p);
+      if (src === null) return undefined;
+      if (src) return src;
+    }
+  }
+  return undefined;
+}
+
+function mentionsSignal(ctx: Ctx, args: readonly TS.Expression[], src: SignalSource): boolean {
+  const { ts } = ctx;
+  let found = false;
+  const visit = (n: TS.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && (n.text === src.root || /signal/i.test(n.text))) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  for (const a of args) visit(a);
+  return found;
+}
+
+function checkCall(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: SignalSource): void {
+  const { ts, checker } = ctx;
+  const args = call.arguments ?? ts.factory.createNodeArray<TS.Expression>();
+  if (mentionsSignal(ctx, args, src)) return;
+  // Calls on the signal itself (signal.addEventListener('abort', …), signal.throwIfAborted()) or on a controller.
+  const receiver = ts.isCallExpression(call) ? memberObject(ts, call.expression) : undefined;
+  if (receiver) {
+    const r = skipParens(ts, receiver);
+    if (/signal|controller/i.test(r.getText(ctx.sourceFile))) return;
+  }
+  const sig = checker.getResolvedSignature(call);
+  if (!sig) return;
+  const found = signalParameter(ctx, sig, call);
+  if (!found) {
+    // The overload picked for these arguments takes no signal, but another one does (execFile(file, args, cb)).
+    const calleeType = checker.getTypeAtLocation(call.expression);
+    const sigs = ts.isNewExpression(call) ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
+    if (sigs.length < 2 || !sigs.some((s) => signalParameter(ctx, s, call))) return;
+  }
+  // An argument that carries its own signal (a Request) is cancelled through it.
+  if (args.some((a) => carriesSignal(ctx, a) || localMentionsSignal(ctx, a))) return;
+  const callee = calleeName(ts, call) ?? 'this call';
+  const suggestion = found ? fixFor(ctx, call, args, found.index, found.slot, src) : undefined;
+  ctx.report({
+    node: call,
+    messageId: 'notPassed',
+    data: { callee, signal: src.text },
+    ...(suggestion ? { suggestions: [suggestion] } : {}),
+  });
+}
+
+/**
+ * `const init = { ...base, signal }; fetch(url, init)`, or `init.signal = signal`
+ * somewhere in the function: a local options object that carries the signal.
+ */
+function localMentionsSignal(ctx: Ctx, arg: TS.Expression): boolean {
+  const { ts, checker } = ctx;
+  const e = skipParens(ts, arg);
+  if (!ts.isIdentifier(e)) return false;
+  const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
+  if (!decl || !ts.isVariableDeclaration(decl)) return false;
+  if (decl.initializer && /signal/i.test(decl.initializer.getText())) return true;
+  const scope = decl.parent?.parent?.parent;
+  return !!scope && new RegExp(`\\b${e.text}\\s*\\.\\s*signal\\s*=[^=]`).test(scope.getText());
+}
+
+/** The function cancels its work itself from an abort listener (`signal.addEventListener('abort', …)`, `signal.onabort = …`). */
+function handlesAbortItself(fn: TS.FunctionLikeDeclaration): boolean {
+  return !!fn.body && /\.addEventListener\(\s*['"]abort['"]|\.onabort\s*=[^=]/.test(fn.body.getText());
+}
+
+/** An argument whose type has a required `signal` (a Request built with `{ signal }`). */
+function carriesSignal(ctx: Ctx, arg: TS.Expression): boolean {
+  const { checker } = ctx;
+  const type = checker.getTypeAtLocation(arg);
+  const prop = checker.getNonNullableType(type).getProperty('signal');
+  if (!prop) return false;
+  const optional = (prop.getDeclarations() ?? []).some((d) => 'questionToken' in d && d.questionToken !== undefined);
+  return !optional && isAbortSignalType(checker, checker.getTypeOfSymbolAtLocation(prop, arg));
+}
+
+/** The first parameter of a signature that takes a signal, directly or in an options object. */
+function signalParameter(ctx: Ctx, sig: TS.Signature, at: TS.Node): { index: number; slot: 'direct' | 'options' } | undefined {
+  const { ts, checker } = ctx;
+  const params = sig.getParameters();
+  for (let i = 0; i < params.length; i++) {
+    const decl = params[i]!.valueDeclaration;
+    if (decl && ts.isParameter(decl) && decl.dotDotDotToken) return undefined;
+    const slot: SignalSlot = signalSlotOf(checker, checker.getTypeOfSymbolAtLocation(params[i]!, at), at);
+    if (slot) return { index: i, slot };
+  }
+  return undefined;
+}
+
+function fixFor(
+  ctx: Ctx,
+  call: TS.CallExpression | TS.NewExpression,
+  args: readonly TS.Expression[],
+  index: number,
+  slot: 'direct' | 'options',
+  src: SignalSource,
+): Suggestion | undefined {
+  const { ts, sourceFile } = ctx;
+  const prop = src.text === 'signal' ? 'signal' : `signal: ${src.text}`;
+  const value = slot === 'direct' ? src.text : `{ ${prop} }`;
+  let edit: TextEdit;
+  if (index < args.length) {
+    const arg = skipParens(ts, args[index]!);
+    if (slot === 'direct') {
+      if (arg.kind !== ts.SyntaxKind.UndefinedKeyword && !(ts.isIdentifier(arg) && arg.text === 'undefined')) return undefined;
+      edit = { start: arg.getStart(sourceFile), end: arg.getEnd(), text: value };
+    } else if (ts.isObjectLiteralExpression(arg)) {
+      const text =
+        arg.properties.length === 0
+          ? `{ ${prop} }`
+          : `{ ${arg.properties.map((p) => p.getText(sourceFile)).join(', ')}, ${prop} }`;
+      edit = { start: arg.getStart(sourceFile), end: arg.getEnd(), text };
+    } else return undefined;
+  } else {
+    if (!call.arguments) return undefined;
+    const fill = Array.from({ length: index - args.length }, () => 'undefined');
+    const added = [...fill, value].join(', ');
+    edit = args.length === 0 ? { start: call.arguments.end, end: call.arguments.end, text: added } : { start: args[args.length - 1]!.getEnd(), end: args[args.length - 1]!.getEnd(), text: `, ${added}` };
+  }
+  return { messageId: 'passSignal', data: { signal: src.text }, edits: [edit] };
+}

@@ -1,0 +1,268 @@
+/**
+ * never-settling-promise: a `new Promise` executor with a code path that
+ * neither resolves, rejects nor throws. Paths are followed through if/else,
+ * switch, try and early returns, and into single-shot callbacks that the
+ * executor hands resolve/reject to (error-first callbacks, once, timers, then).
+ * Callbacks that may run many times (`on('data')`) are trusted.
+ */
+import type * as TS from 'typescript';
+import { defineCheck, type CheckContext } from './check.js';
+import { indexFile } from './util/file-index.js';
+import { calleeName, isFunctionLike } from './util/syntax.js';
+
+type Ctx = CheckContext<Record<string, never>>;
+
+interface Flow {
+  /** The path reaches the end of the statement. */
+  reaches: boolean;
+  /** On every path that reaches the end, resolve or reject was called. */
+  settled: boolean;
+}
+
+const SINGLE_SHOT_CALLEES = new Set(['once', 'setTimeout', 'setImmediate', 'queueMicrotask', 'nextTick', 'then', 'catch', 'finally']);
+
+export const neverSettlingPromise = defineCheck<Record<string, never>>({
+  id: 'never-settling-promise',
+  messages: {
+    noSettle:
+      'This Promise executor has a path that neither resolves, rejects nor throws: whoever awaits the promise on that path hangs forever.',
+    returnWithoutSettling:
+      'This return leaves the promise pending: nothing resolves or rejects it on this path, so whoever awaits it hangs forever. Call resolve or reject before returning.',
+    rejectionNotForwarded:
+      'This promise chain settles the outer promise only when it fulfils: if it rejects, nothing calls reject and whoever awaits the outer promise hangs. Add .catch(reject), or return the chain instead of wrapping it in new Promise.',
+    callbackNoSettle:
+      'A path through this callback neither resolves nor rejects the promise (an error branch?): whoever awaits it hangs forever.',
+  },
+  schema: { type: 'object', properties: {}, additionalProperties: false },
+  defaultOptions: {},
+  run(ctx) {
+    const { ts } = ctx;
+    for (const expr of indexFile(ts, ctx.sourceFile).news) {
+      if (!ts.isIdentifier(expr.expression) || expr.expression.text !== 'Promise') continue;
+      const executor = expr.arguments?.[0];
+      if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) continue;
+      const names = settlerNames(ts, executor);
+      if (!names) continue;
+      new ExecutorAnalysis(ctx, names).run(expr, executor);
+    }
+  },
+});
+
+/** The names the executor binds resolve and reject to; undefined when they are destructured or renamed away. */
+function settlerNames(ts: Ctx['ts'], fn: TS.ArrowFunction | TS.FunctionExpression): Set<string> | undefined {
+  const names = new Set<string>();
+  for (const p of fn.parameters.slice(0, 2)) {
+    if (!ts.isIdentifier(p.name)) return undefined;
+    names.add(p.name.text);
+  }
+  return names;
+}
+
+class ExecutorAnalysis {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly names: Set<string>,
+  ) {}
+
+  run(expr: TS.NewExpression, executor: TS.ArrowFunction | TS.FunctionExpression): void {
+    const ts = this.ctx.ts;
+    if (this.names.size === 0) {
+      // `new Promise(() => {})` is the explicit "never settles" idiom (a sentinel raced against others): deliberate.
+      if (ts.isBlock(executor.body) && executor.body.statements.length === 0) return;
+      // No resolve parameter at all: only a throw settles it.
+      const flow = ts.isBlock(executor.body) ? this.block(executor.body.statements, false) : { reaches: true, settled: false };
+      if (flow.reaches && !flow.settled) this.ctx.report({ node: expr, messageId: 'noSettle' });
+      return;
+    }
+    // A settler stored or handed out beyond our view (deferred pattern): trust it.
+    if (this.escapes(executor.body)) return;
+    const flow = ts.isBlock(executor.body) ? this.block(executor.body.statements, false) : this.expressionFlow(executor.body, false);
+    if (flow.reaches && !flow.settled) this.ctx.report({ node: expr, messageId: 'noSettle' });
+  }
+
+  /** resolve/reject assigned somewhere, put in an object or array, or returned. */
+  private escapes(body: TS.Node): boolean {
+    const ts = this.ctx.ts;
+    let found = false;
+    const visit = (n: TS.Node): void => {
+      if (found) return;
+      if (ts.isIdentifier(n) && this.names.has(n.text)) {
+        const p = n.parent;
+        if (
+          (ts.isBinaryExpression(p) && p.right === n && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) ||
+          (ts.isVariableDeclaration(p) && p.initializer === n) ||
+          ts.isPropertyAssignment(p) ||
+          ts.isShorthandPropertyAssignment(p) ||
+          ts.isArrayLiteralExpression(p) ||
+          (ts.isReturnStatement(p) && p.expression === n)
+        )
+          found = true;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(body);
+    return found;
+  }
+
+  private block(statements: readonly TS.Statement[], settledIn: boolean): Flow {
+    let flow: Flow = { reaches: true, settled: settledIn };
+    for (const s of statements) {
+      if (!flow.reaches) break;
+      flow = this.statement(s, flow.settled);
+      if (ctxIsBreak(this.ctx.ts, s)) break;
+    }
+    return flow;
+  }
+
+  private statement(s: TS.Statement, settledIn: boolean): Flow {
+    const ts = this.ctx.ts;
+    if (ts.isBlock(s)) return this.block(s.statements, settledIn);
+    if (ts.isReturnStatement(s)) {
+      const settled = settledIn || (s.expression ? this.expressionFlow(s.expression, false).settled : false);
+      if (!settled) this.ctx.report({ node: s, messageId: 'returnWithoutSettling' });
+      return { reaches: false, settled: true };
+    }
+    if (ts.isThrowStatement(s)) return { reaches: false, settled: true };
+    if (ts.isIfStatement(s)) {
+      const cond = this.expressionFlow(s.expression, settledIn);
+      const a = this.statement(s.thenStatement, cond.settled);
+      const b = s.elseStatement ? this.statement(s.elseStatement, cond.settled) : { reaches: true, settled: cond.settled };
+      return join(a, b);
+    }
+    if (ts.isTryStatement(s)) {
+      const t = this.block(s.tryBlock.statements, settledIn);
+      let flow = t;
+      if (s.catchClause) flow = join(t, this.block(s.catchClause.block.statements, settledIn));
+      if (s.finallyBlock) {
+        const f = this.block(s.finallyBlock.statements, flow.settled);
+        return { reaches: flow.reaches && f.reaches, settled: f.settled || flow.settled };
+      }
+      return flow;
+    }
+    if (ts.isSwitchStatement(s)) {
+      let hasDefault = false;
+      let allSettled = true;
+      let anyReaches = false;
+      for (const clause of s.caseBlock.clauses) {
+        if (ts.isDefaultClause(clause)) hasDefault = true;
+        if (clause.statements.length === 0) continue; // falls through to the next clause
+        const f = this.block(clause.statements, settledIn);
+        const endsInBreak = clause.statements.some((x) => ctxIsBreak(ts, x));
+        if (f.reaches || endsInBreak) {
+          anyReaches = true;
+          if (!f.settled) allSettled = false;
+        }
+      }
+      if (!hasDefault) return { reaches: true, settled: settledIn };
+      return { reaches: anyReaches || !hasDefault, settled: settledIn || allSettled };
+    }
+    if (ts.isLabeledStatement(s)) return this.statement(s.statement, settledIn);
+    if (ts.isDoStatement(s)) {
+      const body = this.statement(s.statement, settledIn);
+      return { reaches: true, settled: settledIn || body.settled };
+    }
+    if (ts.isIterationStatement(s, false)) {
+      // The body may not run: analyse it for early returns, but it settles nothing for sure.
+      this.statement(s.statement, settledIn);
+      return { reaches: !isInfinite(ts, s), settled: settledIn };
+    }
+    if (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) {
+      // A local helper that settles (`function done() { resolve() }`) counts once it is called; trust it.
+      return { reaches: true, settled: settledIn || this.mentions(s) };
+    }
+    if (ts.isExpressionStatement(s)) {
+      if (!settledIn) this.checkChain(s);
+      return this.expressionFlow(s.expression, settledIn);
+    }
+    if (ts.isVariableStatement(s)) {
+      let flow: Flow = { reaches: true, settled: settledIn };
+      for (const d of s.declarationList.declarations) if (d.initializer) flow = this.expressionFlow(d.initializer, flow.settled);
+      return flow;
+    }
+    return { reaches: true, settled: settledIn || this.mentions(s) };
+  }
+
+  /** An expression settles if it calls resolve/reject directly, or hands them to a callback (which we then check). */
+  private expressionFlow(e: TS.Node, settledIn: boolean): Flow {
+    const ts = this.ctx.ts;
+    let direct = false;
+    let delegated = false;
+    const visit = (n: TS.Node): void => {
+      if (isFunctionLike(ts, n)) {
+        if (this.mentions(n)) {
+          delegated = true;
+          this.checkCallback(n);
+        }
+        return;
+      }
+      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && this.names.has(n.expression.text)) direct = true;
+      else if (ts.isIdentifier(n) && this.names.has(n.text) && !ts.isCallExpression(n.parent)) delegated = true; // on('end', resolve)
+      else if (ts.isCallExpression(n) && n.arguments.some((a) => ts.isIdentifier(a) && this.names.has(a.text))) delegated = true;
+      ts.forEachChild(n, visit);
+    };
+    visit(e);
+    return { reaches: true, settled: settledIn || direct || delegated };
+  }
+
+  /**
+   * `work().then((v) => resolve(v))` with no rejection handler anywhere in the
+   * chain: the outer promise settles on fulfilment only.
+   */
+  private checkChain(s: TS.ExpressionStatement): void {
+    const ts = this.ctx.ts;
+    let settlesOnFulfil = false;
+    let node: TS.Expression = s.expression;
+    for (;;) {
+      while (ts.isParenthesizedExpression(node)) node = node.expression;
+      if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) break;
+      const method = node.expression.name.text;
+      if (method === 'catch' && node.arguments.length >= 1) return;
+      if (method === 'then' && node.arguments.length >= 2) return;
+      if (method === 'then' && node.arguments.length === 1 && this.mentions(node.arguments[0]!)) settlesOnFulfil = true;
+      else if (method !== 'then' && method !== 'finally') break;
+      node = node.expression.expression;
+    }
+    if (settlesOnFulfil) this.ctx.report({ node: s, messageId: 'rejectionNotForwarded' });
+  }
+
+  private mentions(n: TS.Node): boolean {
+    const ts = this.ctx.ts;
+    let found = false;
+    const visit = (x: TS.Node): void => {
+      if (found) return;
+      if (ts.isIdentifier(x) && this.names.has(x.text)) found = true;
+      else ts.forEachChild(x, visit);
+    };
+    visit(n);
+    return found;
+  }
+
+  /** Follows paths through a callback that runs once (error-first callbacks, once, timers, then). */
+  private checkCallback(fn: TS.FunctionLikeDeclaration): void {
+    const ts = this.ctx.ts;
+    if (!fn.body || !ts.isBlock(fn.body)) return;
+    const call = fn.parent;
+    const first = fn.parameters[0];
+    const errorFirst = first !== undefined && ts.isIdentifier(first.name) && /^(err|error|e)$/i.test(first.name.text);
+    const singleShot = ts.isCallExpression(call) && SINGLE_SHOT_CALLEES.has(calleeName(ts, call) ?? '');
+    if (!errorFirst && !singleShot) return;
+    const flow = this.block(fn.body.statements, false);
+    if (flow.reaches && !flow.settled) this.ctx.report({ node: fn, messageId: 'callbackNoSettle' });
+  }
+}
+
+function join(a: Flow, b: Flow): Flow {
+  if (!a.reaches) return b;
+  if (!b.reaches) return a;
+  return { reaches: true, settled: a.settled && b.settled };
+}
+
+function ctxIsBreak(ts: Ctx['ts'], s: TS.Statement): boolean {
+  return ts.isBreakStatement(s) || ts.isContinueStatement(s);
+}
+
+function isInfinite(ts: Ctx['ts'], s: TS.IterationStatement): boolean {
+  if (ts.isWhileStatement(s)) return s.expression.kind === ts.SyntaxKind.TrueKeyword;
+  if (ts.isForStatement(s)) return s.condition === undefined;
+  return false;
+}

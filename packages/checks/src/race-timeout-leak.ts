@@ -1,0 +1,183 @@
+/**
+ * race-timeout-leak: `Promise.race`/`Promise.any` with a timer-backed promise
+ * whose timer is not cleared on every path. Recognised timers: a
+ * `new Promise` around `setTimeout`, `setTimeout` from timers/promises, and a
+ * helper function in the project that returns either. Cleared means: the
+ * handle is passed to `clearTimeout` in a `finally` block (or a `.finally`
+ * callback), or timers/promises got a signal.
+ */
+import type * as TS from 'typescript';
+import { defineCheck, type CheckContext } from './check.js';
+import { indexFile } from './util/file-index.js';
+import { enclosingFunction, isFunctionLike, promiseStaticMethod, skipParens } from './util/syntax.js';
+import { calleeSymbol, isDeclaredInPackage } from './util/types.js';
+
+type Ctx = CheckContext<Record<string, never>>;
+
+/** How a race element is backed by a timer. */
+type TimerUse = { kind: 'discarded' } | { kind: 'handle'; name: string } | { kind: 'timers-promises' };
+
+export const raceTimeoutLeak = defineCheck<Record<string, never>>({
+  id: 'race-timeout-leak',
+  messages: {
+    timerNotCleared:
+      'This timeout in Promise.{{method}} is never cleared: when the other promise wins, the timer stays armed, keeps the process alive and fires into finished work. Use AbortSignal.timeout(ms), or keep the handle and clearTimeout it in finally.',
+    handleNotClearedInFinally:
+      "The timer '{{name}}' raced here is not cleared in a finally block: on the path where the race rejects, it stays armed. Move clearTimeout({{name}}) into finally, or use AbortSignal.timeout(ms).",
+  },
+  schema: { type: 'object', properties: {}, additionalProperties: false },
+  defaultOptions: {},
+  run(ctx) {
+    const { ts } = ctx;
+    for (const call of indexFile(ts, ctx.sourceFile).calls) {
+      const method = promiseStaticMethod(ts, call);
+      if (method !== 'race' && method !== 'any') continue;
+      const arg = call.arguments[0] && skipParens(ts, call.arguments[0]);
+      if (!arg || !ts.isArrayLiteralExpression(arg)) continue;
+      for (const el of arg.elements) {
+        const use = timerUse(ctx, skipParens(ts, el), 0);
+        if (!use) continue;
+        if (use.kind === 'handle') {
+          if (clearedInFinally(ctx, call, use.name)) continue;
+          ctx.report({ node: el, messageId: 'handleNotClearedInFinally', data: { name: use.name } });
+        } else {
+          ctx.report({ node: el, messageId: 'timerNotCleared', data: { method } });
+        }
+      }
+    }
+  },
+});
+
+function isTimersPromisesSetTimeout(ctx: Ctx, call: TS.CallExpression): boolean {
+  const sym = calleeSymbol(ctx.ts, ctx.checker, call.expression);
+  return !!sym && sym.getName() === 'setTimeout' && isDeclaredInPackage(ctx.ts, sym, ['timers/promises']);
+}
+
+function isGlobalSetTimeout(ctx: Ctx, call: TS.CallExpression): boolean {
+  const { ts } = ctx;
+  const callee = skipParens(ts, call.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) && /^(globalThis|window|global)$/.test(callee.expression.getText()) ? callee.name.text : undefined;
+  return name === 'setTimeout' && !isTimersPromisesSetTimeout(ctx, call);
+}
+
+/** Whether (and how) an expression is a promise backed by a timer. `depth` bounds helper following. */
+function timerUse(ctx: Ctx, e: TS.Expression, depth: number, viaLocal = false): TimerUse | undefined {
+  const { ts } = ctx;
+  if (ts.isAwaitExpression(e)) return undefined;
+  // const timeout = new Promise(…setTimeout…); Promise.race([work, timeout])
+  if (ts.isIdentifier(e) && !viaLocal) {
+    const decl = ctx.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer && decl.getSourceFile() === ctx.sourceFile) {
+      return timerUse(ctx, skipParens(ts, decl.initializer), depth, true);
+    }
+    return undefined;
+  }
+  if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'Promise') {
+    const executor = e.arguments?.[0];
+    if (!executor || !isFunctionLike(ts, executor)) return undefined;
+    return timerInExecutor(ctx, executor);
+  }
+  if (ts.isCallExpression(e)) {
+    if (isTimersPromisesSetTimeout(ctx, e)) {
+      const options = e.arguments[2];
+      return options && /signal/.test(options.getText(ctx.sourceFile)) ? undefined : { kind: 'timers-promises' };
+    }
+    // sleep(ms).then(() => { throw … }): the timer is the chain's origin.
+    const method = ts.isPropertyAccessExpression(e.expression) ? e.expression.name.text : undefined;
+    if (method === 'then' || method === 'catch' || method === 'finally') {
+      return timerUse(ctx, skipParens(ts, (e.expression as TS.PropertyAccessExpression).expression), depth);
+    }
+    if (depth > 0) return undefined;
+    // A project helper: function timeout(ms) { return new Promise((_, reject) => setTimeout(…)) }
+    const sym = calleeSymbol(ts, ctx.checker, e.expression);
+    const decl = sym?.valueDeclaration;
+    if (!decl) return undefined;
+    const fn = ts.isVariableDeclaration(decl) && decl.initializer ? skipParens(ts, decl.initializer) : decl;
+    if (!isFunctionLike(ts, fn) || !fn.body || fn.getSourceFile().isDeclarationFile) return undefined;
+    if (fn.getSourceFile().fileName.includes('/node_modules/')) return undefined;
+    const returned = returnedExpressions(ctx, fn);
+    for (const r of returned) {
+      const use = timerUse(ctx, skipParens(ts, r), depth + 1);
+      // A handle kept inside the helper cannot be cleared by the caller.
+      if (use) return use.kind === 'handle' ? { kind: 'discarded' } : use;
+    }
+  }
+  return undefined;
+}
+
+function returnedExpressions(ctx: Ctx, fn: TS.FunctionLikeDeclaration): TS.Expression[] {
+  const { ts } = ctx;
+  if (!fn.body) return [];
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const out: TS.Expression[] = [];
+  const visit = (n: TS.Node): void => {
+    if (isFunctionLike(ts, n)) return;
+    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return out;
+}
+
+function timerInExecutor(ctx: Ctx, executor: TS.FunctionLikeDeclaration): TimerUse | undefined {
+  const { ts } = ctx;
+  let use: TimerUse | undefined;
+  const visit = (n: TS.Node): void => {
+    if (use) return;
+    if (ts.isCallExpression(n) && isGlobalSetTimeout(ctx, n)) {
+      let p: TS.Node = n.parent;
+      while (ts.isParenthesizedExpression(p)) p = p.parent;
+      if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n) {
+        const target = skipParens(ts, p.left);
+        use = { kind: 'handle', name: target.getText(ctx.sourceFile) };
+      } else if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) {
+        // A const inside the executor: nobody outside can clear it.
+        use = { kind: 'discarded' };
+      } else if (ts.isCallExpression(p) && p.arguments.includes(n)) {
+        // Handed to something (e.g. onCancel(setTimeout(…))): trust it.
+        use = undefined;
+        return;
+      } else {
+        use = { kind: 'discarded' };
+      }
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (executor.body) visit(executor.body);
+  return use;
+}
+
+/** `clearTimeout(name)` in a finally block of the function running the race, or in a `.finally(...)` callback. */
+function clearedInFinally(ctx: Ctx, race: TS.CallExpression, name: string): boolean {
+  const { ts } = ctx;
+  const scope = enclosingFunction(ts, race)?.body ?? ctx.sourceFile;
+  let found = false;
+  const visit = (n: TS.Node, inFinally: boolean): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && inFinally) {
+      const callee = skipParens(ts, n.expression);
+      if (ts.isIdentifier(callee) && (callee.text === 'clearTimeout' || callee.text === 'clearInterval')) {
+        const arg = n.arguments[0];
+        if (arg && skipParens(ts, arg).getText(ctx.sourceFile).replace(/!$/, '') === name) {
+          found = true;
+          return;
+        }
+      }
+    }
+    if (ts.isTryStatement(n)) {
+      visit(n.tryBlock, inFinally);
+      if (n.catchClause) visit(n.catchClause, inFinally);
+      if (n.finallyBlock) visit(n.finallyBlock, true);
+      return;
+    }
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'finally') {
+      visit(n.expression, inFinally);
+      for (const a of n.arguments) visit(a, true);
+      return;
+    }
+    ts.forEachChild(n, (c) => visit(c, inFinally));
+  };
+  visit(scope, false);
+  return found;
+}

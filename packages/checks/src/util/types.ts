@@ -1,0 +1,320 @@
+/**
+ * Type utilities shared by the checks: "is this a promise", "is this a
+ * thenable", "does this parameter take a promise / a signal", "where is this
+ * declared". Every function takes the TypeScript module and the checker as
+ * arguments; nothing is imported as a value from 'typescript'.
+ */
+import type * as TS from 'typescript';
+import type { TypeScript } from '../check.js';
+
+export function unionParts(type: TS.Type): TS.Type[] {
+  return type.isUnion() ? type.types : [type];
+}
+
+/**
+ * Whether `type` is the built-in Promise (declared in a default lib file), a
+ * class or interface deriving from it, or an intersection with it. Unions must
+ * be Promise in every part here; `isPromiseType` looks at the parts itself.
+ */
+function isBuiltinPromise(ts: TypeScript, program: TS.Program, type: TS.Type, seen = new Set<TS.Type>()): boolean {
+  if (seen.has(type)) return false;
+  seen.add(type);
+  if (type.isIntersection()) return type.types.some((t) => isBuiltinPromise(ts, program, t, seen));
+  if (type.isUnion()) return type.types.every((t) => isBuiltinPromise(ts, program, t, seen));
+  if (type.flags & ts.TypeFlags.TypeParameter) {
+    const c = (type as TS.TypeParameter).getConstraint();
+    return c ? isBuiltinPromise(ts, program, c, seen) : false;
+  }
+  const symbol = (type as TS.Type).getSymbol();
+  if (!symbol) return false;
+  if (symbol.getName() === 'Promise' && isFromDefaultLib(program, symbol)) return true;
+  if (symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface)) {
+    const checker = program.getTypeChecker();
+    const declared = checker.getDeclaredTypeOfSymbol(symbol);
+    if (declared.isClassOrInterface()) {
+      for (const base of checker.getBaseTypes(declared)) if (isBuiltinPromise(ts, program, base, seen)) return true;
+    }
+  }
+  return false;
+}
+
+export function isFromDefaultLib(program: TS.Program, symbol: TS.Symbol): boolean {
+  return (symbol.getDeclarations() ?? []).some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()));
+}
+
+/** A native Promise (or subclass) in some part of the type: what typescript-eslint's defaults call promise-like. */
+export function isPromiseType(ts: TypeScript, program: TS.Program, type: TS.Type): boolean {
+  const checker = program.getTypeChecker();
+  return unionParts(checker.getApparentType(type)).some((t) => isBuiltinPromise(ts, program, t));
+}
+
+/**
+ * A thenable that can be rejected: its `then` takes a second, callable
+ * argument (PromiseLike, query builders, custom promise classes).
+ */
+export function isRejectableThenable(checker: TS.TypeChecker, type: TS.Type, at: TS.Node): boolean {
+  for (const part of unionParts(checker.getApparentType(type))) {
+    const then = part.getProperty('then');
+    if (!then) continue;
+    const thenType = checker.getTypeOfSymbolAtLocation(then, at);
+    for (const sig of thenType.getCallSignatures()) {
+      const params = sig.getParameters();
+      if (params.length < 2) continue;
+      const onRejected = checker.getNonNullableType(checker.getTypeOfSymbolAtLocation(params[1]!, at));
+      if (unionParts(onRejected).some((t) => t.getCallSignatures().length > 0)) return true;
+    }
+  }
+  return false;
+}
+
+/** Promise or rejectable thenable: what asyncsan treats as a promise. */
+export function isPromiseLikeType(ts: TypeScript, program: TS.Program, type: TS.Type, at: TS.Node): boolean {
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return false;
+  if (isPromiseType(ts, program, type)) return true;
+  const checker = program.getTypeChecker();
+  return mayHaveThen(ts, checker, type) && isRejectableThenable(checker, type, at);
+}
+
+/**
+ * Cheap test before resolving the members of every instantiation: an instance
+ * of a generic class or interface has a `then` exactly when its declaration
+ * does, and the declaration's members are resolved once.
+ */
+function mayHaveThen(ts: TypeScript, checker: TS.TypeChecker, type: TS.Type): boolean {
+  return unionParts(checker.getApparentType(type)).some((part) => {
+    if (part.flags & ts.TypeFlags.Object && (part as TS.ObjectType).objectFlags & ts.ObjectFlags.Reference) {
+      const target = (part as TS.TypeReference).target;
+      if (target && target !== part) return target.getProperty('then') !== undefined;
+    }
+    return part.getProperty('then') !== undefined;
+  });
+}
+
+/** An array or tuple with a promise-like element type. */
+export function isPromiseArrayType(ts: TypeScript, program: TS.Program, type: TS.Type, at: TS.Node): boolean {
+  const checker = program.getTypeChecker();
+  for (const part of unionParts(type).map((t) => checker.getApparentType(t))) {
+    if (checker.isArrayType(part)) {
+      const el = checker.getTypeArguments(part as TS.TypeReference)[0];
+      if (el && isPromiseLikeType(ts, program, el, at)) return true;
+    }
+    if (checker.isTupleType(part)) {
+      for (const el of checker.getTypeArguments(part as TS.TypeReference)) if (isPromiseLikeType(ts, program, el, at)) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether a function type's call signatures return a promise-like. */
+export function returnsPromise(ts: TypeScript, program: TS.Program, type: TS.Type, at: TS.Node): boolean {
+  const sigs = type.getCallSignatures();
+  return sigs.length > 0 && sigs.some((s) => isPromiseLikeType(ts, program, s.getReturnType(), at));
+}
+
+export function isAbortSignalType(checker: TS.TypeChecker, type: TS.Type): boolean {
+  return unionParts(checker.getNonNullableType(type)).some((t) => isAbortSignalPart(t, 0));
+}
+
+// No getNonNullableType in here: for a type parameter it returns `T & {}`, whose parts lead back to T.
+function isAbortSignalPart(t: TS.Type, depth: number): boolean {
+  if (depth > 4) return false;
+  if (t.isIntersection()) return t.types.some((x) => isAbortSignalPart(x, depth + 1));
+  const s = t.getSymbol() ?? t.aliasSymbol;
+  return s?.getName() === 'AbortSignal';
+}
+
+/**
+ * `{ signal?: AbortSignal }`-shaped: an options object that may carry a signal.
+ * The property must be optional, so a `Request` (whose `signal` is required
+ * and already set) is not taken for an options bag.
+ */
+export function hasSignalProperty(checker: TS.TypeChecker, type: TS.Type, at: TS.Node): boolean {
+  return unionParts(checker.getNonNullableType(type)).some((t) => {
+    const prop = t.getProperty('signal');
+    if (!prop) return false;
+    const optional = (prop.getDeclarations() ?? []).some((d) => 'questionToken' in d && d.questionToken !== undefined);
+    return optional && isAbortSignalType(checker, checker.getTypeOfSymbolAtLocation(prop, at));
+  });
+}
+
+/** How a parameter accepts an AbortSignal: directly, as `options.signal`, or not at all. */
+export type SignalSlot = 'direct' | 'options' | undefined;
+
+export function signalSlotOf(checker: TS.TypeChecker, type: TS.Type, at: TS.Node): SignalSlot {
+  if (isAbortSignalType(checker, type)) return 'direct';
+  if (hasSignalProperty(checker, type, at)) return 'options';
+  return undefined;
+}
+
+/** The module a declaration belongs to: an ambient `declare module 'x'` name or the package directory under node_modules. */
+export function declarationPackage(ts: TypeScript, decl: TS.Node): string | undefined {
+  for (let p: TS.Node | undefined = decl.parent; p; p = p.parent) {
+    if (ts.isModuleDeclaration(p) && ts.isStringLiteral(p.name)) return normalizePackage(p.name.text);
+  }
+  const file = decl.getSourceFile().fileName.replace(/\\/g, '/');
+  const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\/[^]*$/.exec(file);
+  if (!m) return undefined;
+  let pkg = m[1]!;
+  if (pkg.startsWith('@types/')) {
+    const inner = pkg.slice('@types/'.length);
+    pkg = inner.includes('__') ? `@${inner.replace('__', '/')}` : inner;
+  }
+  return normalizePackage(pkg);
+}
+
+export function normalizePackage(name: string): string {
+  return name.startsWith('node:') ? name.slice(5) : name;
+}
+
+/** Resolves import aliases to the declared symbol. */
+export function resolveAlias(ts: TypeScript, checker: TS.TypeChecker, symbol: TS.Symbol): TS.Symbol {
+  return symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
+/** The symbol a callee expression refers to (aliases resolved). */
+export function calleeSymbol(ts: TypeScript, checker: TS.TypeChecker, callee: TS.Expression): TS.Symbol | undefined {
+  let e = callee;
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  const at = ts.isPropertyAccessExpression(e) ? e.name : e;
+  const s = checker.getSymbolAtLocation(at);
+  return s ? resolveAlias(ts, checker, s) : undefined;
+}
+
+/** Whether a symbol is declared in the given package (node builtins with or without `node:`). */
+export function isDeclaredInPackage(ts: TypeScript, symbol: TS.Symbol | undefined, packages: readonly string[]): boolean {
+  if (!symbol) return false;
+  const wanted = packages.map(normalizePackage);
+  return (symbol.getDeclarations() ?? []).some((d) => {
+    const pkg = declarationPackage(ts, d);
+    return pkg !== undefined && wanted.includes(pkg);
+  });
+}
+
+/**
+ * The declared type of the parameter an argument binds to, before any type
+ * argument is substituted (so `Map<K, V>#set`'s value is `V`, not its
+ * instantiation). Undefined when the parameter has no annotation.
+ */
+export function declaredParameterType(
+  ts: TypeScript,
+  checker: TS.TypeChecker,
+  call: TS.CallExpression | TS.NewExpression,
+  argIndex: number,
+): TS.Type | undefined {
+  const sig = checker.getResolvedSignature(call);
+  const decl = sig?.getDeclaration();
+  if (!decl || !('parameters' in decl)) return undefined;
+  const params = decl.parameters as TS.NodeArray<TS.ParameterDeclaration>;
+  if (params.length === 0) return undefined;
+  let param = params[argIndex];
+  let rest = false;
+  if (!param) {
+    const last = params[params.length - 1]!;
+    if (!last.dotDotDotToken) return undefined;
+    param = last;
+    rest = true;
+  } else if (param.dotDotDotToken) rest = true;
+  if (!param.type) return undefined;
+  if (rest) {
+    if (ts.isArrayTypeNode(param.type)) return checker.getTypeFromTypeNode(param.type.elementType);
+    return undefined;
+  }
+  return checker.getTypeFromTypeNode(param.type);
+}
+
+/**
+ * Whether a parameter of this declared type can be meant to receive a promise:
+ * `any`, a type parameter, or a type with a promise-like part. `unknown`,
+ * `object`, `{}` and concrete non-promise types cannot.
+ */
+export function acceptsPromise(ts: TypeScript, program: TS.Program, declared: TS.Type, at: TS.Node): boolean {
+  if (declared.flags & (ts.TypeFlags.Any | ts.TypeFlags.TypeParameter | ts.TypeFlags.IndexedAccess | ts.TypeFlags.Conditional)) return true;
+  for (const part of unionParts(declared)) {
+    if (part.flags & (ts.TypeFlags.Any | ts.TypeFlags.TypeParameter | ts.TypeFlags.IndexedAccess | ts.TypeFlags.Conditional)) return true;
+    if (isPromiseLikeType(ts, program, part, at)) return true;
+    // A function parameter given a promise would not compile; anything generic-looking we cannot judge.
+    if (part.getCallSignatures().length > 0) return true;
+  }
+  return false;
+}
+
+/** Type flags that mean "depends on instantiation": a declared return type with these may become anything. */
+function isOpenType(ts: TypeScript, type: TS.Type): boolean {
+  const open = ts.TypeFlags.TypeParameter | ts.TypeFlags.IndexedAccess | ts.TypeFlags.Conditional | ts.TypeFlags.Substitution | ts.TypeFlags.Any;
+  return unionParts(type).some((t) => (t.flags & open) !== 0 || (t.isIntersection() && t.types.some((x) => (x.flags & open) !== 0)));
+}
+
+/**
+ * A cheap pre-filter before asking for the type of a call: could this call
+ * return a promise, judging by its callee's declared signatures alone (no
+ * overload resolution, no inference)? Errs towards true whenever the declared
+ * return type depends on type arguments or the callee cannot be found.
+ */
+export function mayReturnPromise(ts: TypeScript, program: TS.Program, call: TS.CallExpression | TS.NewExpression): boolean {
+  const checker = program.getTypeChecker();
+  const sym = calleeSymbol(ts, checker, call.expression);
+  const decls = sym?.getDeclarations();
+  if (!sym || !decls || decls.length === 0) return true;
+  if (ts.isNewExpression(call)) {
+    if (!(sym.flags & ts.SymbolFlags.Class)) return true;
+    const instance = checker.getDeclaredTypeOfSymbol(sym);
+    return isOpenType(ts, instance) || isPromiseLikeType(ts, program, instance, call);
+  }
+  for (const decl of decls) {
+    let signatures: readonly TS.Signature[];
+    if (ts.isFunctionLike(decl)) {
+      const sig = checker.getSignatureFromDeclaration(decl);
+      signatures = sig ? [sig] : [];
+    } else {
+      signatures = checker.getTypeOfSymbolAtLocation(sym, call.expression).getCallSignatures();
+    }
+    if (signatures.length === 0) return true;
+    for (const sig of signatures) {
+      const ret = sig.getReturnType();
+      if (isOpenType(ts, ret) || isPromiseLikeType(ts, program, ret, call)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether some declaration of the callee takes a parameter at `argIndex`
+ * declared as `unknown`, `object`, `{}` or `Object`: judged on the type
+ * annotation's syntax, without resolving the call.
+ */
+export function mayTakeOpaqueParameter(ts: TypeScript, checker: TS.TypeChecker, call: TS.CallExpression | TS.NewExpression, argIndex: number): boolean {
+  const sym = calleeSymbol(ts, checker, call.expression);
+  for (const decl of sym?.getDeclarations() ?? []) {
+    const fn = ts.isVariableDeclaration(decl) && decl.initializer && ts.isFunctionLike(decl.initializer) ? decl.initializer : decl;
+    if (!ts.isFunctionLike(fn)) {
+      // A property or variable of function type: look at its annotation's signatures.
+      const typeNode = (decl as { type?: TS.TypeNode }).type;
+      if (typeNode && ts.isFunctionTypeNode(typeNode) && opaqueAt(ts, typeNode.parameters, argIndex)) return true;
+      continue;
+    }
+    if (opaqueAt(ts, fn.parameters, argIndex)) return true;
+  }
+  return false;
+}
+
+function opaqueAt(ts: TypeScript, params: readonly TS.ParameterDeclaration[], argIndex: number): boolean {
+  let param = params[argIndex];
+  let typeNode: TS.TypeNode | undefined = param?.type;
+  if (!param) {
+    const last = params[params.length - 1];
+    if (!last?.dotDotDotToken || !last.type || !ts.isArrayTypeNode(last.type)) return false;
+    param = last;
+    typeNode = last.type.elementType;
+  } else if (param.dotDotDotToken) {
+    typeNode = param.type && ts.isArrayTypeNode(param.type) ? param.type.elementType : undefined;
+  }
+  if (!typeNode) return false;
+  const isOpaque = (n: TS.TypeNode): boolean =>
+    n.kind === ts.SyntaxKind.UnknownKeyword ||
+    n.kind === ts.SyntaxKind.ObjectKeyword ||
+    (ts.isTypeLiteralNode(n) && n.members.length === 0) ||
+    (ts.isTypeReferenceNode(n) && ts.isIdentifier(n.typeName) && n.typeName.text === 'Object') ||
+    (ts.isUnionTypeNode(n) && n.types.some(isOpaque)) ||
+    (ts.isParenthesizedTypeNode(n) && isOpaque(n.type));
+  return isOpaque(typeNode);
+}

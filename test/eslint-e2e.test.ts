@@ -1,0 +1,114 @@
+/**
+ * End to end: the real `eslint` CLI with the plugin's `strict` flat config and
+ * typescript-eslint's parser, over fixtures/<id>/ for every rule the plugin
+ * has, compared exactly with the `// expect:` markers.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalog, docsUrl } from '@asyncsan/core';
+import plugin from 'eslint-plugin-asyncsan';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
+
+interface EslintMessage {
+  ruleId: string | null;
+  line: number;
+  column: number;
+  fatal?: boolean;
+  message: string;
+}
+interface EslintFileResult {
+  filePath: string;
+  messages: EslintMessage[];
+}
+
+const ruleIds = Object.keys(plugin.rules).sort();
+let workDir: string;
+let results: EslintFileResult[];
+let lintedDirs: string[];
+
+beforeAll(() => {
+  const tmpRoot = path.join(repoRoot, '.asyncsan-tmp');
+  mkdirSync(tmpRoot, { recursive: true });
+  workDir = mkdtempSync(path.join(tmpRoot, 'eslint-e2e-'));
+  const configFile = path.join(workDir, 'eslint.config.mjs');
+  writeFileSync(
+    configFile,
+    [
+      "import tseslint from 'typescript-eslint';",
+      "import asyncsan from 'eslint-plugin-asyncsan';",
+      'export default [',
+      '  {',
+      "    files: ['**/*.ts'],",
+      '    languageOptions: {',
+      '      parser: tseslint.parser,',
+      `      parserOptions: { project: ${JSON.stringify(path.join(fixturesRoot, 'tsconfig.json'))}, tsconfigRootDir: ${JSON.stringify(repoRoot)} },`,
+      '    },',
+      '  },',
+      '  asyncsan.configs.strict,',
+      '];',
+      '',
+    ].join('\n'),
+  );
+  lintedDirs = ruleIds.map((id) => path.join('fixtures', id)).filter((d) => existsSync(path.join(repoRoot, d)));
+  let stdout: string;
+  try {
+    stdout = execFileSync(
+      path.join(repoRoot, 'node_modules/.bin/eslint'),
+      ['--config', configFile, '--format', 'json', '--no-warn-ignored', ...lintedDirs],
+      { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+  } catch (error) {
+    // eslint exits 1 when it reports problems; the JSON is still on stdout.
+    const e = error as { status?: number; stdout?: string; stderr?: string };
+    if (e.status !== 1 || !e.stdout) throw new Error(`eslint failed (exit ${e.status}): ${e.stderr ?? ''}`);
+    stdout = e.stdout;
+  }
+  results = JSON.parse(stdout) as EslintFileResult[];
+});
+
+afterAll(() => {
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('eslint CLI over fixtures/', () => {
+  it('the plugin has rules, each in strict and with fixtures', () => {
+    expect(ruleIds).toContain('floating-promise');
+    for (const id of ruleIds) {
+      expect(plugin.configs.strict.rules?.[`asyncsan/${id}`], id).toBeDefined();
+      const dir = path.join(fixturesRoot, id);
+      expect(existsSync(dir), `fixtures/${id}/ exists`).toBe(true);
+      const names = readdirSync(dir);
+      expect(names.some((n) => n.startsWith('bad-')), `fixtures/${id} has bad-*.ts`).toBe(true);
+      expect(names.some((n) => n.startsWith('good-')), `fixtures/${id} has good-*.ts`).toBe(true);
+    }
+  });
+
+  it('recommended holds exactly the recommended catalog entries; every rule links its docs page', () => {
+    const recommended = Object.keys(plugin.configs.recommended.rules ?? {}).sort();
+    expect(recommended).toEqual(ruleIds.filter((id) => catalog.get(id)?.recommended).map((id) => `asyncsan/${id}`));
+    expect(plugin.configs.recommended.plugins?.asyncsan).toBe(plugin);
+    for (const id of ruleIds) {
+      expect(plugin.rules[id]!.meta.docs?.url).toBe(docsUrl(id));
+      expect(existsSync(path.join(repoRoot, 'docs/rules', `${id}.md`)), `docs/rules/${id}.md`).toBe(true);
+    }
+  });
+
+  it('parses every fixture without fatal errors', () => {
+    const fatal = results.flatMap((r) => r.messages.filter((m) => m.fatal || m.ruleId === null).map((m) => `${r.filePath}:${m.line}: ${m.message}`));
+    expect(fatal).toEqual([]);
+  });
+
+  it.each(ruleIds)('%s reports exactly its markers, in its own fixtures and in every other linted folder', (id) => {
+    const files = lintedDirs.flatMap((d) => listSourceFiles(path.join(repoRoot, d)));
+    const expected = readExpectations(files);
+    expect(expected.filter((e) => e.id === id).length, `fixtures/${id} has markers`).toBeGreaterThan(0);
+    const findings = results.flatMap((r) =>
+      r.messages
+        .filter((m) => m.ruleId === `asyncsan/${id}`)
+        .map((m) => ({ id, location: { file: r.filePath, line: m.line, column: m.column } })),
+    );
+    expect(formatDiff(diffFindings(expected, findings, { ids: [id] }))).toBe('');
+  });
+});
