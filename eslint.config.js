@@ -1,11 +1,14 @@
 // The repo lints its own code with typescript-eslint and asyncsan's own recommended rules.
 import tseslint from 'typescript-eslint';
+import asyncsan from 'eslint-plugin-asyncsan';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'fixtures/**', 'bench/corpus/**', 'bench/.work/**', 'test/.output/**', 'docs/**', '**/*.d.ts'],
+    ignores: ['**/dist/**', '**/node_modules/**', 'fixtures/**', 'test/data/**', 'bench/corpus/**', 'bench/.work/**', 'test/.output/**', 'docs/**', '**/*.d.ts'],
   },
   ...tseslint.configs.recommended,
+  // Our own rules on our own code (the plugin is built by `npm run build` before lint runs).
+  asyncsan.configs.recommended,
   {
     languageOptions: {
       parserOptions: { project: './tsconfig.eslint.json', tsconfigRootDir: import.meta.dirname },

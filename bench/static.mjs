@@ -46,6 +46,8 @@ function eslintConfig(file, rules, withAsyncsan) {
     `import tseslint from ${JSON.stringify(path.join(root, 'node_modules/typescript-eslint/dist/index.js'))};
 ${withAsyncsan ? `import asyncsan from ${JSON.stringify(path.join(root, 'eslint-plugin/dist/index.js'))};` : ''}
 export default [
+  // The corpus lives under node_modules, which ESLint ignores by default.
+  { ignores: ['!**/node_modules/'] },
   { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser, parserOptions: { project: ${JSON.stringify(path.join(corpus.dir, 'tsconfig.json'))}, tsconfigRootDir: ${JSON.stringify(corpus.dir)} } },
     plugins: { '@typescript-eslint': tseslint.plugin${withAsyncsan ? ', asyncsan' : ''} },
     linterOptions: { reportUnusedDisableDirectives: 'off' },
