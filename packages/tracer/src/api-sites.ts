@@ -1,0 +1,43 @@
+/**
+ * Some handles are created inside runtime callbacks, with no user frame on their
+ * stack: `server.listen(port, host)` resolves the host first and opens the handle
+ * on a later tick. For those, the user call that asked for the handle is
+ * remembered on the JS object that owns it (net.Server.prototype.listen is
+ * wrapped) and found again through the handle's owner at judgement.
+ */
+import net from 'node:net';
+import { captureSite, handleOwner } from './capture.js';
+import type { ScopeState } from './state.js';
+
+const sites = new WeakMap<object, { stack?: string }>();
+
+export interface ApiSitePatch {
+  uninstall(): void;
+}
+
+export function installApiSites(owner: () => ScopeState | undefined): ApiSitePatch {
+  const proto = net.Server.prototype;
+  const original = proto.listen;
+  const patched = function (this: net.Server, ...args: unknown[]) {
+    try {
+      if (owner() !== undefined) sites.set(this, captureSite());
+    } catch {
+      // never break the caller
+    }
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  };
+  Object.defineProperty(patched, 'name', { value: original.name });
+  proto.listen = patched as typeof proto.listen;
+  return {
+    uninstall() {
+      proto.listen = original;
+    },
+  };
+}
+
+/** The recorded user call for the JS object owning a handle wrap, if any. */
+export function ownerSite(handle: object | undefined): { stack?: string } | undefined {
+  if (handle === undefined) return undefined;
+  const owner = handleOwner(handle);
+  return owner === undefined ? undefined : sites.get(owner);
+}

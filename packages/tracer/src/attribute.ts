@@ -1,0 +1,120 @@
+/**
+ * Stage 4, attribute: turn a creation stack into frames (user frames first,
+ * node_modules and node: internals marked external and collapsed) and pick the
+ * user frame where the fix goes. Stacks are parsed from their formatted text, so
+ * whatever source-map support is installed (Node's, Vitest's) is honoured.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Location, Stack, StackFrame } from '@asyncsan/core';
+
+/** This package's own code (src when run from source, dist when built): its frames are never the user's. */
+export const TRACER_ROOT = path.dirname(fileURLToPath(import.meta.url));
+const TRACER_PACKAGE = path.dirname(TRACER_ROOT);
+const TRACER_CODE = [path.join(TRACER_PACKAGE, 'src'), path.join(TRACER_PACKAGE, 'dist')];
+
+export interface AttributeOptions {
+  cwd: string;
+  /** Absolute directories whose frames count as external, besides node_modules and the tracer. */
+  internalPaths: readonly string[];
+}
+
+const FRAME = /^\s*at (?:(async )?(?:(.*?) \()?)?(.+?):(\d+):(\d+)\)?\s*$/;
+
+export interface ParsedFrame extends StackFrame {
+  async?: boolean;
+  /** Absolute path or node: specifier, before making it relative. */
+  absolute: string;
+  /** Ordinal of the frame line in the stack text (unparsable frame lines count too). */
+  index: number;
+}
+
+function toPath(file: string): string {
+  if (file.startsWith('file://')) {
+    try {
+      return fileURLToPath(file);
+    } catch {
+      return file;
+    }
+  }
+  return file;
+}
+
+export function isTracerFrame(absolute: string): boolean {
+  return TRACER_CODE.some((dir) => absolute.startsWith(dir + path.sep));
+}
+
+export function isExternalPath(absolute: string, options: AttributeOptions): boolean {
+  if (!path.isAbsolute(absolute)) return true; // node:internal/…, native, <anonymous>
+  if (absolute.includes(`${path.sep}node_modules${path.sep}`)) return true;
+  if (isTracerFrame(absolute)) return true;
+  return options.internalPaths.some((p) => absolute === p || absolute.startsWith(p.endsWith(path.sep) ? p : p + path.sep));
+}
+
+/** Parses V8's formatted stack text ("    at fn (file:line:col)") into frames, skipping the message line. */
+export function parseStack(text: unknown, options: AttributeOptions): ParsedFrame[] {
+  // A user's Error.prepareStackTrace may make `stack` anything: only V8-style text is read.
+  if (typeof text !== 'string' || text === '') return [];
+  const frames: ParsedFrame[] = [];
+  let index = -1;
+  for (const line of text.split('\n')) {
+    if (/^\s*at /.test(line)) index++;
+    else continue;
+    const m = FRAME.exec(line);
+    if (!m) continue;
+    const absolute = toPath(m[3]!);
+    const external = isExternalPath(absolute, options);
+    const file = path.isAbsolute(absolute) ? path.relative(options.cwd, absolute).split(path.sep).join('/') : absolute;
+    const frame: ParsedFrame = { file, line: Number(m[4]), column: Number(m[5]), absolute, index };
+    if (m[2]) frame.function = m[2];
+    if (m[1]) frame.async = true;
+    if (external) frame.external = true;
+    frames.push(frame);
+  }
+  return frames;
+}
+
+/** The npm package a path lies in (the part after its last node_modules/), if any. */
+export function packageOf(file: string): string | undefined {
+  const parts = file.split(/[\\/]/);
+  const at = parts.lastIndexOf('node_modules');
+  if (at < 0 || at + 1 >= parts.length) return undefined;
+  const first = parts[at + 1]!;
+  return first.startsWith('@') && at + 2 < parts.length ? `${first}/${parts[at + 2]}` : first;
+}
+
+/** What a run of external frames is collapsed by: the runtime, one package, or the tracer. */
+function externalGroup(f: ParsedFrame): string {
+  if (!path.isAbsolute(f.absolute)) return 'runtime';
+  return packageOf(f.absolute) ?? (isTracerFrame(f.absolute) ? 'asyncsan' : 'internal');
+}
+
+/** Keeps user frames and the first frame of every run of external frames from one package (or the runtime). */
+export function collapseFrames(frames: readonly ParsedFrame[]): StackFrame[] {
+  const out: StackFrame[] = [];
+  let previousGroup: string | undefined;
+  for (const f of frames) {
+    const group = f.external ? externalGroup(f) : undefined;
+    if (group !== undefined && group === previousGroup) continue;
+    previousGroup = group;
+    const frame: StackFrame = { file: f.file, line: f.line, column: f.column };
+    if (f.function !== undefined) frame.function = f.async ? `async ${f.function}` : f.function;
+    if (f.external) frame.external = true;
+    out.push(frame);
+  }
+  return out;
+}
+
+export function firstUserFrame(frames: readonly ParsedFrame[]): ParsedFrame | undefined {
+  return frames.find((f) => !f.external);
+}
+
+export function locationOf(frame: StackFrame): Location {
+  return { file: frame.file, line: frame.line, column: frame.column };
+}
+
+/** The stack from the first user frame on (the runtime's own frames above it are noise), collapsed. */
+export function toStack(label: string, frames: readonly ParsedFrame[]): Stack {
+  const first = frames.findIndex((f) => !f.external);
+  return { label, frames: collapseFrames(first > 0 ? frames.slice(first) : frames) };
+}

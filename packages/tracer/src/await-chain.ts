@@ -1,0 +1,69 @@
+/**
+ * Where is a pending async function suspended? V8 builds async stack traces by
+ * walking from the current reaction job's promise through single-reaction
+ * promise chains, naming every async function that awaits along the way, at its
+ * suspended `await`. We run a tiny reaction job whose chain leads into the
+ * promise we want to ask about, and read the stack there. Only done at judgement,
+ * for pending promises, so the hot path never pays for stacks.
+ */
+
+const PROBE_FRAMES = 64;
+
+function noop(): void {}
+
+export interface ProbedStack {
+  /** The stack as formatted by whatever prepareStackTrace is installed (source maps applied). */
+  text: string;
+  /** Per formatted frame line, whether V8 marked it as an async frame; undefined when the lines could not be matched. */
+  async?: boolean[];
+}
+
+type Prepare = (error: Error, sites: NodeJS.CallSite[]) => unknown;
+
+/** Captures the stack here, keeping V8's async flag per frame while the installed formatter writes the text. */
+function captureWithAsyncFlags(): ProbedStack {
+  const previous = Error.prepareStackTrace as Prepare | undefined;
+  let flags: boolean[] | undefined;
+  Error.prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]) => {
+    flags = sites.map((s) => s.isAsync());
+    if (previous) return previous(error, sites);
+    return `${error}\n${sites.map((s) => `    at ${s.isAsync() && !String(s).startsWith('async ') ? 'async ' : ''}${String(s)}`).join('\n')}`;
+  };
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = PROBE_FRAMES;
+  try {
+    const holder: { stack?: string } = {};
+    Error.captureStackTrace(holder);
+    const text = String(holder.stack ?? '');
+    // A formatter that drops or adds frame lines breaks the line-to-site match: trust the text alone then.
+    const lines = text.split('\n').filter((l) => /^\s*at /.test(l)).length;
+    return { text, async: flags && flags.length === lines ? flags : undefined };
+  } finally {
+    Error.stackTraceLimit = limit;
+    (Error as { prepareStackTrace?: Prepare }).prepareStackTrace = previous;
+  }
+}
+
+/**
+ * Resolves with the stack whose async frames are the tasks awaiting `target`
+ * (innermost first); no async frames when nothing awaits it.
+ */
+export function probeAwaiters(target: Promise<unknown>): Promise<ProbedStack> {
+  return new Promise<ProbedStack>((resolve) => {
+    // `start` is the promise of the job that runs `read`: V8 begins the walk there.
+    const start = Promise.resolve().then(function read() {
+      resolve(captureWithAsyncFlags());
+    });
+    // Give `start` exactly one reaction whose capability promise is `target`:
+    // `then` builds the capability through the species constructor we supply.
+    function Capability(executor: (res: () => void, rej: () => void) => void): Promise<unknown> {
+      executor(noop, noop);
+      return target;
+    }
+    Reflect.defineProperty(start, 'constructor', {
+      value: { [Symbol.species]: Capability },
+      configurable: true,
+    });
+    void start.then(undefined, undefined);
+  });
+}

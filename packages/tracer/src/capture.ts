@@ -1,0 +1,188 @@
+/**
+ * Stage 1, capture: async_hooks for timers, handles and requests; v8.promiseHooks
+ * for promises. Ownership is the AsyncLocalStorage store current at creation.
+ * Per promise the work is one Set insert (and one delete when it settles); a
+ * creation stack is captured only for resource kinds that can be reported.
+ */
+import { AsyncLocalStorage, createHook, type AsyncHook } from 'node:async_hooks';
+import { promiseHooks } from 'node:v8';
+import type { ResourceRecord, ScopeState } from './state.js';
+
+/** Resource types whose creation site we keep, because a leak of them is reported. */
+export const TIMER_TYPES: ReadonlySet<string> = new Set(['Timeout', 'Immediate']);
+export const HANDLE_TYPES: ReadonlySet<string> = new Set([
+  'TCPWRAP',
+  'TCPSERVERWRAP',
+  'PIPEWRAP',
+  'PIPESERVERWRAP',
+  'UDPWRAP',
+  'PROCESSWRAP',
+  'FSEVENTWRAP',
+  'STATWATCHER',
+  'WORKER',
+  'MESSAGEPORT',
+  'FILEHANDLE',
+  'HTTP2SESSION',
+]);
+/** Requests that are not reported themselves but create handles in their callbacks. */
+const ORIGIN_TYPES: ReadonlySet<string> = new Set(['GETADDRINFOREQWRAP', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP']);
+/** Never owned by a scope: process-wide handles created lazily on first use (stdio, signals). */
+const IGNORED_TYPES: ReadonlySet<string> = new Set(['TTYWRAP', 'SIGNALWRAP']);
+
+const SITE_FRAMES = 24;
+
+/** A cheap creation-site holder: V8 formats `stack` only when it is read. */
+export function captureSite(): { stack?: string } {
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = SITE_FRAMES;
+  Error.captureStackTrace(holder, captureSite);
+  Error.stackTraceLimit = limit;
+  return holder;
+}
+
+/** Is a recorded timer or handle still open? Read from the resource itself: no destroy hook needed. */
+export function isOpen(record: ResourceRecord): boolean {
+  const r = record.resource as { _destroyed?: boolean; fd?: unknown; hasRef?: () => unknown } | undefined;
+  if (r === undefined) return false;
+  if (TIMER_TYPES.has(record.type)) return r._destroyed !== true;
+  if (record.type === 'FILEHANDLE') return typeof r.fd === 'number' && r.fd >= 0;
+  try {
+    // A closed handle wrap has lost its native side: hasRef() no longer answers a boolean.
+    if (typeof r.hasRef !== 'function' || typeof r.hasRef() !== 'boolean') return false;
+    // Closing is asynchronous: the JS owner (a Server, Socket, ChildProcess, FSWatcher)
+    // lets go of its handle at once, the native side a loop turn later.
+    const owner = handleOwner(r);
+    return !(owner !== undefined && '_handle' in owner && owner._handle !== r);
+  } catch {
+    return false;
+  }
+}
+
+/** The JS object a handle wrap belongs to (Node keeps it under its internal owner symbol). */
+export function handleOwner(handle: object): { _handle?: unknown } | undefined {
+  const key = Object.getOwnPropertySymbols(handle).find((s) => s.description === 'owner_symbol');
+  const owner = key === undefined ? undefined : (handle as Record<symbol, unknown>)[key];
+  return typeof owner === 'object' && owner !== null ? (owner as { _handle?: unknown }) : undefined;
+}
+
+/** The symbol under which Node keeps a promise's async id while async_hooks are on. */
+function asyncIdSymbol(): symbol {
+  const probe = Promise.resolve();
+  const key = Object.getOwnPropertySymbols(probe).find((s) => s.description === 'async_id_symbol');
+  if (key === undefined) throw new Error('asyncsan: this Node.js does not track promise async ids');
+  return key;
+}
+
+const PRUNE_EVERY = 512;
+const MAX_ORIGINS = 512;
+
+function prune(s: ScopeState): void {
+  for (const [id, r] of s.resources) if (!isOpen(r)) s.resources.delete(id);
+}
+
+function isShortOneShot(resource: unknown, limitMs: number): boolean {
+  const t = resource as { _idleTimeout?: number; _repeat?: number | null };
+  return (t._repeat === null || t._repeat === undefined) && typeof t._idleTimeout === 'number' && t._idleTimeout <= limitMs;
+}
+
+export class Capture {
+  readonly als = new AsyncLocalStorage<ScopeState>();
+  /** Scopes not yet judged. */
+  readonly live = new Set<ScopeState>();
+  /** Owner of work created outside any scope (the whole-program front end). */
+  fallback: ScopeState | undefined;
+  private hook: AsyncHook | undefined;
+  private stopPromiseHooks: Array<() => void> = [];
+  private idKey: symbol | undefined;
+  /** Recent requests that may open handles in their callbacks (bounded). */
+  private readonly origins = new Map<number, { stack?: string }>();
+
+  /** One-shot timeouts this short are not recorded (the settle waits for them). */
+  shortTimeoutMs = 0;
+
+  enable(): void {
+    if (this.hook) return;
+    const { als, live, origins } = this;
+    const shortTimeoutMs = this.shortTimeoutMs;
+    const owner = (): ScopeState | undefined => {
+      const s = als.getStore() ?? this.fallback;
+      return s === undefined || s.ended ? undefined : s;
+    };
+    // init only: a destroy hook would make Node track the destruction of every promise (a GC callback each).
+    this.hook = createHook({
+      init(asyncId, type, trigger, resource) {
+        try {
+          if (type === 'PROMISE') {
+            // The hot path: one Map insert keyed by the async id Node already gave the promise.
+            const s = owner();
+            if (s !== undefined) s.pending.set(asyncId, resource as Promise<unknown>);
+            return;
+          }
+          if (IGNORED_TYPES.has(type)) return;
+          const reported = TIMER_TYPES.has(type) || HANDLE_TYPES.has(type);
+          if (!reported && !ORIGIN_TYPES.has(type)) return;
+          const s = owner();
+          if (s === undefined) return;
+          // A one-shot timeout due within the settle fires before judgement (the settle waits
+          // for it), or at a signal is not what keeps the process alive: it is recorded, without
+          // a stack, so it is never reported.
+          // Created unref'd: only Node's own timers are (socket and keep-alive timeouts); user timers start ref'd.
+          if (type === 'Timeout' && (resource as { hasRef?: () => boolean }).hasRef?.() === false) return;
+          if (type === 'Timeout' && isShortOneShot(resource, shortTimeoutMs)) {
+            s.resources.set(asyncId, { asyncId, type, resource: resource as object });
+            if (++s.inserts % PRUNE_EVERY === 0) prune(s);
+            return;
+          }
+          const site = captureSite();
+          if (!reported) {
+            origins.set(asyncId, origins.get(trigger) ?? site);
+            if (origins.size > MAX_ORIGINS) origins.delete(origins.keys().next().value!);
+            return;
+          }
+          const record: ResourceRecord = { asyncId, type, resource: resource as object, site };
+          const parent = s.resources.get(trigger);
+          const origin = parent ? (parent.origin ?? parent.site) : origins.get(trigger);
+          if (origin) record.origin = origin;
+          s.resources.set(asyncId, record);
+          if (++s.inserts % PRUNE_EVERY === 0) prune(s);
+        } catch {
+          // A throw inside a hook aborts the process: never let one out.
+        }
+      },
+    });
+    this.hook.enable();
+    const idKey = asyncIdSymbol();
+    this.idKey = idKey;
+    this.stopPromiseHooks.push(
+      promiseHooks.onSettled((promise: Promise<unknown>) => {
+        try {
+          if (live.size === 0) return;
+          const id = (promise as unknown as Record<symbol, number>)[idKey];
+          for (const s of live) if (s.pending.delete(id)) return;
+        } catch {
+          // see init
+        }
+      }) as () => void,
+    );
+  }
+
+  disable(): void {
+    this.hook?.disable();
+    this.hook = undefined;
+    for (const stop of this.stopPromiseHooks.splice(0)) stop();
+    this.origins.clear();
+  }
+
+  /** Is this promise, created in `scope`, still pending? */
+  isPending(scope: ScopeState, promise: Promise<unknown>): boolean {
+    if (this.idKey === undefined) return false;
+    const id = (promise as unknown as Record<symbol, number>)[this.idKey];
+    return scope.pending.get(id) === promise;
+  }
+
+  /** Run tracer work so that nothing it creates is owned by a scope. */
+  internal<T>(internalState: ScopeState, fn: () => T): T {
+    return this.als.run(internalState, fn);
+  }
+}

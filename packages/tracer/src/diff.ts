@@ -1,0 +1,120 @@
+/**
+ * Stage 3, diff: what the scope created and still holds once it has settled —
+ * live timers and handles, pending async tasks (with the await each is
+ * suspended on), listeners still registered, rejections nobody handled.
+ */
+import { probeAwaiters } from './await-chain.js';
+import { isOpen } from './capture.js';
+import { parseStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
+import type { ResourceRecord, ScopeState } from './state.js';
+
+export function isRefed(record: ResourceRecord): boolean {
+  const r = record.resource as { hasRef?: () => unknown };
+  try {
+    return typeof r.hasRef === 'function' && r.hasRef() === true;
+  } catch {
+    return false;
+  }
+}
+
+/** process.stdout/stderr/stdin as pipes or sockets: opened lazily on first use, owned by the process. */
+function isStdio(record: ResourceRecord): boolean {
+  const fd = (record.resource as { fd?: unknown }).fd;
+  return typeof fd === 'number' && fd >= 0 && fd <= 2;
+}
+
+export interface LeftResource {
+  record: ResourceRecord;
+  refed: boolean;
+}
+
+/** Timers and handles the scope created that are still open. */
+export function leftResources(scope: ScopeState, options: { refedOnly: boolean }): LeftResource[] {
+  const out: LeftResource[] = [];
+  for (const record of scope.resources.values()) {
+    if (!isOpen(record) || isStdio(record)) continue;
+    const refed = isRefed(record);
+    // A port nobody listens on is not started: it holds nothing open.
+    if (record.type === 'MESSAGEPORT' && !refed) continue;
+    if (options.refedOnly && !refed) continue;
+    out.push({ record, refed });
+  }
+  return out;
+}
+
+/** Names getActiveResourcesInfo() gives timers and handles; anything else is a pending request. */
+const NOT_REQUESTS = new Set([
+  'Timeout',
+  'Immediate',
+  'TTYWrap',
+  'SignalWrap',
+  'TCPWrap',
+  'TCPServerWrap',
+  'PipeWrap',
+  'PipeServerWrap',
+  'UDPWrap',
+  'ProcessWrap',
+  'FSEventWrap',
+  'StatWatcher',
+  'Worker',
+  'MessagePort',
+  'FileHandle',
+  'CloseReq',
+]);
+
+/**
+ * Could anything still call back into the scope? Its own open timers and
+ * handles, or any pending request in the process (a file read, a DNS lookup):
+ * requests are not attributed, so one anywhere keeps a wait from being called a deadlock.
+ */
+export function hasScheduledWork(scope: ScopeState): boolean {
+  for (const record of scope.resources.values()) if (isOpen(record)) return true;
+  return process.getActiveResourcesInfo().some((name) => !NOT_REQUESTS.has(name));
+}
+
+export interface AwaitChain {
+  /** Async frames, innermost (the suspended await) first. */
+  frames: ParsedFrame[];
+  /** The first user frame among them: where the task is stuck. */
+  at: ParsedFrame;
+  /** The pending promise the innermost task awaits (dropped before a proof of unreachability). */
+  promise?: Promise<unknown>;
+  /** Set when that promise was garbage-collected: nothing can ever settle it. */
+  proven?: boolean;
+}
+
+const frameKey = (f: ParsedFrame) => `${f.absolute}:${f.line}:${f.column}`;
+
+/**
+ * Await chains of the scope's pending tasks. Each pending promise is asked who
+ * awaits it; chains that are the tail of a longer one are the same stuck task
+ * seen from further out and are dropped.
+ */
+export async function pendingChains(
+  scope: ScopeState,
+  options: AttributeOptions & { maxProbes: number },
+): Promise<AwaitChain[]> {
+  const targets = [...scope.pending.values()].slice(0, options.maxProbes);
+  const probes = await Promise.all(targets.map((p) => probeAwaiters(p)));
+  // Tasks suspended at the same awaits along the same chain are one finding.
+  const byKey = new Map<string, ParsedFrame[]>();
+  const promiseOf = new Map<string, Promise<unknown>>();
+  for (const [i, probe] of probes.entries()) {
+    const all = parseStack(probe.text, options);
+    const flags = probe.async;
+    if (flags) for (const f of all) f.async = flags[f.index] === true || f.async;
+    const frames = all.filter((f) => f.async);
+    if (frames.length === 0) continue;
+    const key = frames.map(frameKey).join('|');
+    byKey.set(key, frames);
+    promiseOf.set(key, targets[i]!);
+  }
+  const keys = [...byKey.keys()];
+  const chains: AwaitChain[] = [];
+  for (const [key, frames] of byKey) {
+    if (keys.some((other) => other !== key && other.endsWith(`|${key}`))) continue;
+    const at = frames.find((f) => !f.external);
+    if (at) chains.push({ frames, at, promise: promiseOf.get(key) });
+  }
+  return chains;
+}

@@ -1,0 +1,289 @@
+/**
+ * Stage 5, format: one Finding per leftover, with a message that says what it
+ * is and where it came from, and a fix hint per kind.
+ */
+import { requireEntry, type Finding, type Stack, type TestRef } from '@asyncsan/core';
+import { isTracerFrame, firstUserFrame, locationOf, parseStack, toStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
+import { ownerSite } from './api-sites.js';
+import type { AwaitChain, LeftResource } from './diff.js';
+import type { GeneratorRecord, EventWaitRecord, StreamWriteRecord, ListenerRecord, RejectionRecord, ResourceRecord } from './state.js';
+
+export interface FormatContext extends AttributeOptions {
+  scopeName: string;
+  test?: TestRef;
+  /** "scope" for API scopes, "program" for the whole-program front end. */
+  noun: string;
+  /** When the judgement happened, e.g. "when it ends", "when SIGINT arrived". */
+  when: string;
+  /** Only what holds the process open is reported (a signal interrupted it): say so. */
+  keepsAlive?: boolean;
+}
+
+export function finding(
+  id: string,
+  message: string,
+  at: ParsedFrame,
+  stacks: Stack[],
+  hint: string | undefined,
+  ctx: FormatContext,
+): Finding {
+  const entry = requireEntry(id);
+  const f: Finding = {
+    id,
+    severity: entry.defaultSeverity,
+    message,
+    engine: 'tracer',
+    location: locationOf(at),
+    stacks,
+    hint: hint ?? entry.hint,
+  };
+  if (ctx.test) f.test = ctx.test;
+  return f;
+}
+
+interface TimeoutFields {
+  _idleTimeout?: number;
+  _repeat?: number | null;
+}
+
+export interface ResourceText {
+  id: 'leaked-timer' | 'leaked-handle';
+  what: string;
+  state: string;
+  hint: string;
+}
+
+export function describe(left: LeftResource): ResourceText {
+  const { type, resource } = left.record;
+  switch (type) {
+    case 'Timeout': {
+      const t = resource as TimeoutFields;
+      const interval = t._repeat !== null && t._repeat !== undefined;
+      const ms = t._idleTimeout ?? 0;
+      return interval
+        ? {
+            id: 'leaked-timer',
+            what: `setInterval(…, ${ms})`,
+            state: 'is still armed',
+            hint: 'Keep the handle and clearInterval it when its owner stops (close(), dispose(), afterEach).',
+          }
+        : {
+            id: 'leaked-timer',
+            what: `setTimeout(…, ${ms})`,
+            state: 'has not fired yet',
+            hint: 'Keep the handle and clearTimeout it when the work it guards is done or cancelled.',
+          };
+    }
+    case 'Immediate':
+      return { id: 'leaked-timer', what: 'setImmediate(…)', state: 'has not run yet', hint: 'Keep the handle and clearImmediate it, or stop re-scheduling it when the owner stops.' };
+    case 'TCPSERVERWRAP':
+    case 'PIPESERVERWRAP':
+      return { id: 'leaked-handle', what: 'A server', state: 'is still listening', hint: 'Call server.close() (and close its open connections) when the scope ends.' };
+    case 'TCPWRAP':
+    case 'PIPEWRAP':
+      return { id: 'leaked-handle', what: type === 'TCPWRAP' ? 'A TCP socket' : 'A pipe or IPC socket', state: 'is still open', hint: 'End or destroy the socket (socket.destroy()) when the scope ends.' };
+    case 'UDPWRAP':
+      return { id: 'leaked-handle', what: 'A UDP socket', state: 'is still open', hint: 'Call socket.close() when the scope ends.' };
+    case 'PROCESSWRAP':
+      return { id: 'leaked-handle', what: 'A child process', state: 'is still running', hint: "Wait for the child's 'exit' or kill() it when the scope ends." };
+    case 'FSEVENTWRAP':
+      return { id: 'leaked-handle', what: 'An fs.watch() watcher', state: 'is still watching', hint: 'Call watcher.close() when the scope ends, or pass { signal }.' };
+    case 'STATWATCHER':
+      return { id: 'leaked-handle', what: 'An fs.watchFile() watcher', state: 'is still polling', hint: 'Call fs.unwatchFile() with the same listener when the scope ends.' };
+    case 'WORKER':
+      return { id: 'leaked-handle', what: 'A worker thread', state: 'is still running', hint: 'Call worker.terminate() or let the worker exit before the scope ends.' };
+    case 'MESSAGEPORT':
+      return { id: 'leaked-handle', what: 'A MessagePort', state: 'is still open', hint: 'Call port.close() on both ends of the channel when the scope ends.' };
+    case 'FILEHANDLE':
+      return { id: 'leaked-handle', what: 'A FileHandle (fs.promises.open)', state: 'is still open', hint: 'Close it in finally (await handle.close()) or use `await using`.' };
+    default:
+      return { id: 'leaked-handle', what: `A ${type} handle`, state: 'is still open', hint: requireEntry('leaked-handle').hint };
+  }
+}
+
+/** Groups leftovers created at the same place into one finding ("× 3"). */
+/** Where user code created a timer or handle; undefined when only runtime or library code did. */
+export function resourceSite(record: ResourceRecord, ctx: AttributeOptions): { frames: ParsedFrame[]; at: ParsedFrame } | undefined {
+  let frames = parseStack(record.site?.stack, ctx);
+  let at = firstUserFrame(frames);
+  // Created inside a runtime callback (after a DNS lookup, on accept): blame where user code started it.
+  for (const fallback of [ownerSite(record.resource), record.origin]) {
+    if (at || !fallback) continue;
+    frames = parseStack(fallback.stack, ctx);
+    at = firstUserFrame(frames);
+  }
+  return at ? { frames, at } : undefined;
+}
+
+/** When one call opens several handles (a child process and its stdio pipes), the one named. */
+const TYPE_RANK = ['PROCESSWRAP', 'WORKER', 'TCPSERVERWRAP', 'PIPESERVERWRAP', 'FSEVENTWRAP', 'STATWATCHER', 'TCPWRAP', 'UDPWRAP', 'FILEHANDLE', 'MESSAGEPORT', 'PIPEWRAP', 'Timeout', 'Immediate'];
+const rank = (type: string) => {
+  const i = TYPE_RANK.indexOf(type);
+  return i < 0 ? TYPE_RANK.length : i;
+};
+
+interface Group {
+  lead: LeftResource;
+  frames: ParsedFrame[];
+  at: ParsedFrame;
+  counts: Map<string, number>;
+  unrefed: boolean;
+}
+
+/** Groups leftovers created at the same place into one finding ("3 of them"), named after the most telling handle. */
+export function resourceFindings(left: readonly LeftResource[], ctx: FormatContext): Finding[] {
+  const groups = new Map<string, Group>();
+  for (const l of left) {
+    const site = resourceSite(l.record, ctx);
+    if (!site) continue; // created entirely by library or runtime code: not the user's to fix
+    const { frames, at } = site;
+    const key = `${describe(l).id}|${at.absolute}:${at.line}:${at.column}`;
+    const g = groups.get(key);
+    if (g) {
+      g.counts.set(l.record.type, (g.counts.get(l.record.type) ?? 0) + 1);
+      g.unrefed &&= !l.refed;
+      if (rank(l.record.type) < rank(g.lead.record.type)) g.lead = l;
+    } else groups.set(key, { lead: l, frames, at, counts: new Map([[l.record.type, 1]]), unrefed: !l.refed });
+  }
+  return [...groups.values()].map(({ lead, frames, at, counts, unrefed }) => {
+    const text = describe(lead);
+    const count = counts.get(lead.record.type) ?? 1;
+    const times = count > 1 ? ` (${count} of them)` : '';
+    const alive = ctx.keepsAlive ? ', keeping the process alive' : '';
+    const unref = unrefed && text.id === 'leaked-timer' ? "; it is unref'd, so it will not hold the process open, but it will still fire after the " + ctx.noun + ' ended' : '';
+    const message = `${text.what}${times} created in this ${ctx.noun} ${text.state} ${ctx.when}${alive}${unref}`;
+    return finding(text.id, message, at, [toStack('created at', frames)], text.hint, ctx);
+  });
+}
+
+function fnName(frame: ParsedFrame): string {
+  return frame.function ? `async ${frame.function}` : 'an async function';
+}
+
+export function unsettledFindings(chains: readonly AwaitChain[], ctx: FormatContext): Finding[] {
+  return chains.map((c) => {
+    const waiters = c.frames.slice(c.frames.indexOf(c.at) + 1).filter((f) => !f.external);
+    const by = waiters.length > 0 ? `; awaited by ${waiters.map((f) => f.function ?? '<anonymous>').join(' ← ')}` : '';
+    const proven = c.proven ? '; proven: the promise it waits on was garbage-collected, so nothing can ever resume it' : '';
+    const message = `${fnName(c.at)} started in this ${ctx.noun} never completed: it is still suspended at this await ${ctx.when}${by}${proven}`;
+    return finding('unsettled-task', message, c.at, [toStack('await chain', c.frames)], undefined, ctx);
+  });
+}
+
+/** What an events.once() wait waits for, e.g. "'ready' from an EventEmitter", and the line it waits at. */
+export function describeEventWait(wait: EventWaitRecord, ctx: AttributeOptions): { line: string; what: string } | undefined {
+  const at = firstUserFrame(parseStack(wait.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute)));
+  if (!at) return undefined;
+  const event = typeof wait.event === 'symbol' ? wait.event.toString() : `'${wait.event}'`;
+  return { line: `${at.absolute}:${at.line}`, what: `${event} from a ${targetName(wait.emitter)}` };
+}
+
+export function deadlockFinding(chain: AwaitChain, ctx: FormatContext, waitsOn?: string): Finding {
+  const on = waitsOn ? ` for ${waitsOn}` : '';
+  const message =
+    `Deadlock: ${fnName(chain.at)} waits at this await${on} and nothing created in ${ctx.noun} "${ctx.scopeName}" can settle it ` +
+    '(no timer, handle or I/O is pending): every task of the scope is asleep';
+  return finding('deadlock', message, chain.at, [toStack('wait-for chain', chain.frames)], undefined, ctx);
+}
+
+function targetName(target: object): string {
+  const name = (target as { constructor?: { name?: string } }).constructor?.name;
+  return name && name !== 'Object' ? name : 'emitter';
+}
+
+export function listenerFindings(listeners: Iterable<ListenerRecord>, ctx: FormatContext): Finding[] {
+  const out: Finding[] = [];
+  for (const l of listeners) {
+    const frames = parseStack(l.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute));
+    // Only listeners user code added itself: runtime and library internals manage their own.
+    const at = frames[0];
+    if (!at || at.external) continue;
+    const event = typeof l.event === 'symbol' ? l.event.toString() : `'${l.event}'`;
+    const how = l.kind === 'emitter' ? 'off()/removeListener()' : 'removeEventListener() (or pass { once: true } / { signal })';
+    const message = `A ${event} listener added in this ${ctx.noun} to a ${targetName(l.target)} created before it is still registered ${ctx.when}: the closure lives as long as the ${targetName(l.target)}`;
+    out.push(finding('leaked-listener', message, at, [toStack('added at', frames)], `Remove it with ${how} when the work ends.`, ctx));
+  }
+  return out;
+}
+
+export function rejectionFindings(rejections: readonly RejectionRecord[], ctx: FormatContext): Finding[] {
+  const out: Finding[] = [];
+  for (const r of rejections) {
+    const frames = parseStack(r.stack, ctx);
+    const at = firstUserFrame(frames);
+    if (!at) continue;
+    const what = r.reason instanceof Error ? `${r.reason.name}: ${r.reason.message}` : String(r.reason);
+    const message = r.thrown
+      ? `A callback started in this ${ctx.noun} threw and nothing caught it (${what})`
+      : `A promise of this ${ctx.noun} rejected and no handler was attached (${what})`;
+    out.push(finding('unhandled-rejection', message, at, [toStack(r.thrown ? 'thrown at' : 'rejected with', frames)], undefined, ctx));
+  }
+  return out;
+}
+
+export function stuckEventWaitFindings(waits: ReadonlyArray<{ wait: EventWaitRecord; why: string }>, ctx: FormatContext): Finding[] {
+  const out: Finding[] = [];
+  for (const { wait, why } of waits) {
+    const frames = parseStack(wait.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute));
+    const at = firstUserFrame(frames);
+    if (!at) continue;
+    const name = targetName(wait.emitter);
+    const event = typeof wait.event === 'symbol' ? wait.event.toString() : `'${wait.event}'`;
+    const message = `once(${name}, ${event}) is still waiting ${ctx.when}, but the ${name} ${why}: the event can never fire and the task awaiting it hangs`;
+    out.push(finding('stuck-event-wait', message, at, [toStack('waiting at', frames)], undefined, ctx));
+  }
+  return out;
+}
+
+export function stuckStreamFindings(writes: readonly StreamWriteRecord[], ctx: FormatContext): Finding[] {
+  const out: Finding[] = [];
+  for (const w of writes) {
+    const frames = parseStack(w.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute));
+    const at = firstUserFrame(frames);
+    if (!at) continue;
+    const name = targetName(w.stream);
+    const buffered = (w.stream as { writableLength?: number }).writableLength ?? 0;
+    const message = `write() to this ${name} returned false and it still waits for 'drain' ${ctx.when}, with ${buffered} bytes buffered: nothing consumes the other side, so the data is never delivered`;
+    out.push(finding('stuck-stream', message, at, [toStack('written at', frames)], undefined, ctx));
+  }
+  return out;
+}
+
+export function stuckPortFindings(stuck: ReadonlyArray<{ count: number; site: { stack?: string } }>, ctx: FormatContext): Finding[] {
+  const out: Finding[] = [];
+  for (const p of stuck) {
+    const frames = parseStack(p.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute));
+    const at = firstUserFrame(frames);
+    if (!at) continue;
+    const what = p.count === 1 ? 'A message posted here waits' : `${p.count} messages posted through this port wait`;
+    const message = `${what} ${ctx.when} at the other end of the channel, which has no 'message' listener and was never started: it is never delivered`;
+    out.push(finding('stuck-port', message, at, [toStack('posted at', frames)], undefined, ctx));
+  }
+  return out;
+}
+
+export function abandonedIteratorFindings(generators: readonly GeneratorRecord[], ctx: FormatContext): Finding[] {
+  const out: Finding[] = [];
+  for (const g of generators) {
+    const frames = parseStack(g.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute));
+    const at = firstUserFrame(frames);
+    if (!at) continue;
+    const message = `An async generator consumed here is still suspended at a yield ${ctx.when}: nobody will call next() or return() again, so its finally blocks never run`;
+    out.push(finding('abandoned-iterator', message, at, [toStack('consumed at', frames)], undefined, ctx));
+  }
+  return out;
+}
+
+export function unreadStreamFindings(readables: readonly StreamWriteRecord[], ctx: FormatContext): Finding[] {
+  const out: Finding[] = [];
+  for (const r of readables) {
+    const frames = parseStack(r.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute));
+    const at = firstUserFrame(frames);
+    if (!at) continue;
+    const name = targetName(r.stream);
+    const buffered = (r.stream as { readableLength?: number }).readableLength ?? 0;
+    const message = `This ${name} created in this ${ctx.noun} still holds ${buffered} unread bytes ${ctx.when} and nothing reads it (paused, no 'data' or 'readable' listener): the data is never delivered`;
+    out.push(finding('stuck-stream', message, at, [toStack('created at', frames)], undefined, ctx));
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+/**
+ * leaked-listener capture: a minimal patch of EventEmitter (init, on/addListener,
+ * prepend*, once) and EventTarget.prototype.addEventListener/removeEventListener,
+ * plus AbortController/AbortSignal factories so a signal's birth scope is known.
+ * A listener is recorded when user code (the direct caller) adds it inside a scope
+ * to an emitter or signal born outside that scope. Everything is restored by
+ * `uninstall()`.
+ */
+import { EventEmitter } from 'node:events';
+import { captureSite } from './capture.js';
+import type { ListenerRecord, ScopeState } from './state.js';
+
+type Owner = () => ScopeState | undefined;
+type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
+
+export interface ListenerPatch {
+  uninstall(): void;
+}
+
+export function installListenerPatch(owner: Owner, live: ReadonlySet<ScopeState>): ListenerPatch {
+  const births = new WeakMap<object, ScopeState>();
+  const restores: Array<() => void> = [];
+  let adding = false;
+
+  const born = (target: object) => {
+    try {
+      const s = owner();
+      if (s !== undefined) births.set(target, s);
+    } catch {
+      // never break the caller
+    }
+  };
+
+  const replace = (holder: object, key: string | symbol, make: (original: AnyFn) => AnyFn) => {
+    const descriptor = Object.getOwnPropertyDescriptor(holder, key);
+    if (!descriptor || typeof descriptor.value !== 'function') return;
+    const original = descriptor.value as AnyFn;
+    const patched = make(original);
+    Object.defineProperty(patched, 'name', { value: original.name });
+    Object.defineProperty(holder, key, { ...descriptor, value: patched });
+    restores.push(() => Object.defineProperty(holder, key, descriptor));
+  };
+
+  const record = (target: object, event: unknown, listener: unknown, kind: ListenerRecord['kind']) => {
+    try {
+      if (adding) return;
+      const s = owner();
+      if (s === undefined || births.get(target) === s) return;
+      if (typeof event !== 'string' && typeof event !== 'symbol') return;
+      s.listeners.add({ target, event, listener, kind, site: captureSite() });
+      const n = s.listeners.size;
+      // Bounded like the other records: drop listeners already removed, now and then.
+      if (n >= 256 && (n & (n - 1)) === 0) for (const l of s.listeners) if (!stillRegistered(l)) s.listeners.delete(l);
+    } catch {
+      // never break the caller
+    }
+  };
+
+  // Emitters: birth through EventEmitter.init, which every EventEmitter constructor calls.
+  replace(EventEmitter, 'init', (original) =>
+    function (this: unknown, ...args: unknown[]) {
+      if (typeof this === 'object' && this !== null) born(this);
+      return original.apply(this, args);
+    },
+  );
+  for (const key of ['on', 'addListener', 'prependListener', 'once', 'prependOnceListener']) {
+    replace(EventEmitter.prototype, key, (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        if (typeof this === 'object' && this !== null) record(this, args[0], args[1], 'emitter');
+        const outer = adding;
+        adding = true;
+        try {
+          return original.apply(this, args);
+        } finally {
+          adding = outer;
+        }
+      },
+    );
+  }
+
+  // Signals: birth through AbortController and the AbortSignal factories.
+  const OriginalController = globalThis.AbortController;
+  class AbortController extends OriginalController {
+    constructor() {
+      super();
+      born(this.signal);
+    }
+  }
+  globalThis.AbortController = AbortController;
+  restores.push(() => {
+    globalThis.AbortController = OriginalController;
+  });
+  for (const key of ['timeout', 'any', 'abort']) {
+    replace(AbortSignal, key, (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        const signal = original.apply(this, args);
+        if (typeof signal === 'object' && signal !== null) born(signal);
+        return signal;
+      },
+    );
+  }
+
+  // EventTargets: only signals have a known birth; once/signal listeners remove themselves.
+  replace(EventTarget.prototype, 'addEventListener', (original) =>
+    function (this: unknown, ...args: unknown[]) {
+      const options = args[2];
+      const selfRemoving =
+        typeof options === 'object' && options !== null && ((options as { once?: boolean }).once === true || (options as { signal?: unknown }).signal !== undefined);
+      if (this instanceof AbortSignal && !selfRemoving) record(this, args[0], args[1], 'target');
+      return original.apply(this, args);
+    },
+  );
+  replace(EventTarget.prototype, 'removeEventListener', (original) =>
+    function (this: unknown, ...args: unknown[]) {
+      try {
+        for (const scope of live)
+          for (const l of scope.listeners) if (l.target === this && l.event === args[0] && l.listener === args[1]) scope.listeners.delete(l);
+      } catch {
+        // never break the caller
+      }
+      return original.apply(this, args);
+    },
+  );
+
+  return {
+    uninstall() {
+      for (const restore of restores.splice(0).reverse()) restore();
+    },
+  };
+}
+
+/** Is the recorded listener still attached to its target? (EventTarget removals are dropped as they happen.) */
+export function stillRegistered(l: ListenerRecord): boolean {
+  if (l.kind === 'emitter') {
+    const e = l.target as EventEmitter;
+    try {
+      return e.listeners(l.event).includes(l.listener as (...args: unknown[]) => void);
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}

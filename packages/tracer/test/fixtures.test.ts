@@ -1,0 +1,48 @@
+/**
+ * Every API fixture under fixtures/runtime/<id>/ (the .ts ones export main()
+ * and, when they leak on purpose, cleanup()) runs in its own scope; findings
+ * must match the `// expect:` markers exactly.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTracer } from '@asyncsan/tracer';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot, toRepoPath } from '../../../test/harness/expectations.js';
+
+export const TRACER_IDS = ['leaked-timer', 'leaked-handle', 'unsettled-task', 'deadlock', 'leaked-listener', 'unhandled-rejection', 'cross-test-bleed', 'stuck-event-wait', 'stuck-stream', 'stuck-port', 'abandoned-iterator'];
+
+interface FixtureModule {
+  main(): unknown;
+  /** A second scope run right after the first (the next test), for hazards that cross scopes. */
+  next?(): unknown;
+  cleanup?(): unknown;
+}
+
+// Only the detectors of this engine: other runtime fixtures (instrumented hazards) have their own tests.
+const files = TRACER_IDS.flatMap((id) => {
+  const dir = path.join(fixturesRoot, 'runtime', id);
+  return existsSync(dir) ? listSourceFiles(dir, ['.ts']) : [];
+});
+const tracer = createTracer({ cwd: repoRoot });
+afterAll(() => tracer.stop());
+
+describe('runtime fixtures through the API', () => {
+  it('has fixtures', () => {
+    expect(files.length).toBeGreaterThan(10);
+  });
+
+  for (const file of files) {
+    it(toRepoPath(file), async () => {
+      const mod = (await import(file)) as FixtureModule;
+      const result = await tracer.trace(toRepoPath(file), () => mod.main());
+      const next = mod.next ? await tracer.trace(`${toRepoPath(file)} (next)`, () => mod.next!()) : undefined;
+      await mod.cleanup?.();
+      expect(result.error).toBeUndefined();
+      expect(next?.error).toBeUndefined();
+      const findings = [...result.findings, ...(next?.findings ?? [])];
+      const diff = diffFindings(readExpectations([file]), findings, { ids: TRACER_IDS, cwd: repoRoot });
+      expect(formatDiff(diff)).toBe('');
+      expect(result.deadlocked).toBe(result.findings.some((f) => f.id === 'deadlock'));
+    });
+  }
+});
