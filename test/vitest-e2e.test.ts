@@ -28,11 +28,12 @@ describe('@asyncsan/vitest on a real Vitest project', () => {
       expect(byTest['leaked-timer@8']).toBe('poller > leaks its interval');
       expect(byTest['leaked-timer@31']).toBe('concurrent > A leaks a timeout');
       expect(byTest['deadlock@5']).toBe('waits for an event nobody sends');
-      expect(r.stdout).toContain('AsyncsanError: asyncsan: 1 async hazard in this test');
-      expect(r.stdout).toContain('Error: boom');
+      const output = r.stdout + r.stderr;
+      expect(output).toContain('AsyncsanError: asyncsan: 1 async hazard in this test');
+      expect(output).toContain('Error: boom');
       // The deadlocked test ends when the loop goes idle, not at its 30 s timeout.
       expect(r.elapsedMs).toBeLessThan(25_000);
-      expect(r.stdout).not.toContain('Test timed out');
+      expect(output).not.toContain('Test timed out');
     });
   }
 });

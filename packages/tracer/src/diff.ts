@@ -68,7 +68,9 @@ const NOT_REQUESTS = new Set([
  * requests are not attributed, so one anywhere keeps a wait from being called a deadlock.
  */
 export function hasScheduledWork(scope: ScopeState): boolean {
-  for (const record of scope.resources.values()) if (isOpen(record)) return true;
+  // Only ref'd work counts, as for Node deciding whether the process may exit: an unref'd
+  // timer is someone's watchdog (a test runner's timeout), not work the scope waits for.
+  for (const record of scope.resources.values()) if (isOpen(record) && isRefed(record)) return true;
   return process.getActiveResourcesInfo().some((name) => !NOT_REQUESTS.has(name));
 }
 
