@@ -1,0 +1,180 @@
+/**
+ * floating-promise, whole-program part: a call dropped in statement position
+ * whose type says it returns nothing (`void`, `any`, `unknown`), but whose
+ * implementation, in another file or through other helpers, returns a promise
+ * it did not await: an arrow returning `persist(id)` stored as a
+ * `(id: string) => void`, an async function assigned to a void callback type,
+ * a function declared `: any` that returns a call's promise. The per-file check
+ * goes by the call's type and cannot see these; a call it reports has a
+ * promise type and is skipped here.
+ *
+ * Demand-driven: only statement calls that resolve to a project function with
+ * a body are looked at, and whether an implementation returns a promise is
+ * memoised per Program. The summary of a file is the list of calls to report.
+ */
+import type { ts } from 'ts-morph';
+import { functionName, isFunctionLike, resolveCallee, spanOf, type FunctionLike } from './functions.js';
+import { defineProgramCheck, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
+
+interface DroppedCall {
+  site: Span;
+  callee: string;
+  declared: string;
+  /** Where the unawaited promise is returned (or the `async` keyword that makes one). */
+  returned: Span;
+  returnedLabel: string;
+}
+
+export interface FloatingSummary {
+  calls: DroppedCall[];
+}
+
+function unwrap(t: typeof ts, e: ts.Expression): ts.Expression {
+  while (t.isParenthesizedExpression(e) || t.isAsExpression(e) || t.isNonNullExpression(e) || t.isSatisfiesExpression(e)) e = e.expression;
+  return e;
+}
+
+/** `p.catch(h)` or `p.then(a, b)`: the rejection is handled where the promise is made. */
+function isHandled(t: typeof ts, e: ts.Expression): boolean {
+  if (!t.isCallExpression(e) || !t.isPropertyAccessExpression(e.expression)) return false;
+  const name = e.expression.name.text;
+  return (name === 'catch' && e.arguments.length > 0) || (name === 'then' && e.arguments.length > 1);
+}
+
+class ProgramPromises {
+  private readonly memo = new Map<FunctionLike, ts.Node | null>();
+  private readonly inProgress = new Set<FunctionLike>();
+  private cuts = 0;
+
+  constructor(private readonly ctx: SummaryContext) {}
+
+  private isThenable(type: ts.Type): boolean {
+    const { checker, ts: t } = this.ctx;
+    if (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown | t.TypeFlags.Never)) return false;
+    const parts = type.isUnion() ? type.types : [type];
+    return parts.some((p) => {
+      const then = checker.getApparentType(p).getProperty('then');
+      if (!then) return false;
+      const thenType = checker.getTypeOfSymbol(then);
+      return thenType.getCallSignatures().length > 0;
+    });
+  }
+
+  /** The expression through which `fn` returns an unawaited, unhandled promise, if it does. */
+  returnedPromise(fn: FunctionLike): ts.Node | undefined {
+    if (this.memo.has(fn)) return this.memo.get(fn) ?? undefined;
+    if (this.inProgress.has(fn)) {
+      this.cuts++;
+      return undefined;
+    }
+    this.inProgress.add(fn);
+    const cutsBefore = this.cuts;
+    const t = this.ctx.ts;
+    let found: ts.Node | undefined;
+    const asyncKeyword = fn.modifiers?.find((m) => m.kind === t.SyntaxKind.AsyncKeyword);
+    if (asyncKeyword) found = asyncKeyword;
+    else if (fn.body && !t.isBlock(fn.body)) found = this.promiseIn(fn.body);
+    else if (fn.body) {
+      // Every return must hand back a promise: a function that returns one only on some paths
+      // (`if (async) return Promise.resolve(r); return r;`) is typed loosely on purpose.
+      let all = true;
+      let first: ts.Node | undefined;
+      const visit = (n: ts.Node): void => {
+        if (!all || isFunctionLike(t, n)) return;
+        if (t.isReturnStatement(n)) {
+          const p = n.expression && this.promiseIn(n.expression);
+          if (p) first ??= p;
+          else all = false;
+        } else t.forEachChild(n, visit);
+      };
+      visit(fn.body);
+      if (all) found = first;
+    }
+    this.inProgress.delete(fn);
+    // A result computed with a recursive cycle cut short depends on where the query started: memoise only exact ones.
+    if (this.cuts === cutsBefore) this.memo.set(fn, found ?? null);
+    return found;
+  }
+
+  private promiseIn(expr: ts.Expression): ts.Node | undefined {
+    const t = this.ctx.ts;
+    const e = unwrap(t, expr);
+    if (t.isAwaitExpression(e) || t.isVoidExpression(e) || isHandled(t, e)) return undefined;
+    if (t.isCallExpression(e) || t.isNewExpression(e) || t.isIdentifier(e) || t.isPropertyAccessExpression(e)) {
+      if (this.isThenable(this.ctx.checker.getTypeAtLocation(e))) return e;
+      // One more hop: a helper whose own type hides the promise.
+      if (t.isCallExpression(e)) {
+        const inner = resolveCallee(this.ctx, e.expression);
+        if (inner && this.returnedPromise(inner)) return e;
+      }
+    }
+    return undefined;
+  }
+
+  /** What the caller sees: the call's return type, when it does not look like a promise at all. */
+  hiddenAs(call: ts.CallExpression): string | undefined {
+    const { checker, ts: t } = this.ctx;
+    const type = checker.getResolvedSignature(call)?.getReturnType();
+    if (!type) return undefined;
+    if (type.flags & t.TypeFlags.Void) return 'void';
+    if (type.flags & t.TypeFlags.Any) return 'any';
+    if (type.flags & t.TypeFlags.Unknown) return 'unknown';
+    if (type.flags & t.TypeFlags.Undefined) return 'undefined';
+    return undefined;
+  }
+}
+
+const perProgram = new WeakMap<object, ProgramPromises>();
+
+export const floatingPromiseThroughCalls = defineProgramCheck<FloatingSummary>({
+  id: 'floating-promise',
+  messages: {
+    dropped:
+      '{{callee}} returns a promise that its type ({{declared}}) hides, and this call drops it: a rejection goes unhandled and the caller runs on before the work is done',
+  },
+
+  summarize(ctx) {
+    const t = ctx.ts;
+    let program = perProgram.get(ctx.program);
+    if (!program) perProgram.set(ctx.program, (program = new ProgramPromises(ctx)));
+    const calls: DroppedCall[] = [];
+    const visit = (node: ts.Node): void => {
+      if (t.isExpressionStatement(node)) {
+        const e = unwrap(t, node.expression);
+        if (t.isCallExpression(e)) {
+          const fn = resolveCallee(ctx, e.expression);
+          const returned = fn && program.returnedPromise(fn);
+          const declared = returned && program.hiddenAs(e);
+          if (fn && returned && declared) {
+            calls.push({
+              site: spanOf(ctx.sourceFile, e),
+              callee: functionName(t, fn),
+              declared,
+              returned: spanOf(returned.getSourceFile(), returned),
+              returnedLabel: returned.kind === t.SyntaxKind.AsyncKeyword ? 'an async function: it returns a promise' : 'the unawaited promise is returned here',
+            });
+          }
+        }
+      }
+      t.forEachChild(node, visit);
+    };
+    visit(ctx.sourceFile);
+    return calls.length > 0 ? { calls } : undefined;
+  },
+
+  conclude(summaries, ctx) {
+    const reports: ProgramReport[] = [];
+    for (const s of summaries.values()) {
+      for (const c of s.calls) {
+        if (!ctx.isAnalyzed(c.site.file)) continue;
+        reports.push({
+          messageId: 'dropped',
+          data: { callee: c.callee, declared: c.declared },
+          location: c.site,
+          related: [{ label: c.returnedLabel, location: c.returned }],
+        });
+      }
+    }
+    return reports;
+  },
+});

@@ -1,0 +1,284 @@
+/**
+ * lost-update, whole-program part: module state read and written through
+ * accessor functions in another module. `getBalance()` returns a module-level
+ * `let`, `setBalance(v)` assigns it; an async function reads through the
+ * getter, awaits, and writes back through the setter a value derived from the
+ * stale read. Another task may have written in between: its update is lost.
+ * The per-file check sees reads and writes of the state itself; it cannot see
+ * that these calls are reads and writes.
+ *
+ * Demand-driven: only async functions are walked, and only the functions they
+ * call are asked whether they are accessors (memoised per Program). Events are
+ * taken in source order within the function; a function that takes a lock
+ * anywhere (`runExclusive`, `acquire`) is left alone, and so is a write after
+ * the state is read again following the await (the re-check idiom).
+ */
+import type { ts } from 'ts-morph';
+import { functionName, isFunctionLike, nodeKey, resolveCallee, resolveSymbol, spanOf, type FunctionLike } from './functions.js';
+import { defineProgramCheck, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
+
+interface Location {
+  key: string;
+  label: string;
+}
+
+interface StaleWrite {
+  site: Span;
+  writer: string;
+  target: string;
+  read: Span;
+  await: Span;
+  assigned: Span;
+}
+
+export interface LostUpdateSummary {
+  writes: StaleWrite[];
+}
+
+const MENTIONS_LOCK = /\b(?:runExclusive|acquire)\s*\(/;
+
+function unwrap(t: typeof ts, e: ts.Expression): ts.Expression {
+  while (t.isParenthesizedExpression(e) || t.isAsExpression(e) || t.isNonNullExpression(e) || t.isSatisfiesExpression(e)) e = e.expression;
+  return e;
+}
+
+class ProgramState {
+  private readonly readers = new Map<FunctionLike, Location | null>();
+  private readonly reading = new Set<FunctionLike>();
+  private cuts = 0;
+  private readonly writers = new Map<FunctionLike, { loc: Location; params: Set<number>; site: Span } | null>();
+
+  constructor(private readonly ctx: SummaryContext) {}
+
+  /** A module-level `let`/`var` an expression denotes (`balance`, `state.count` rooted at a module `let`). */
+  locationOf(expr: ts.Expression): Location | undefined {
+    const t = this.ctx.ts;
+    let e = unwrap(t, expr);
+    while (t.isPropertyAccessExpression(e) || t.isElementAccessExpression(e)) e = unwrap(t, e.expression);
+    if (!t.isIdentifier(e)) return undefined;
+    const sym = resolveSymbol(this.ctx, e);
+    const decl = sym?.valueDeclaration;
+    if (!decl || !t.isVariableDeclaration(decl) || !t.isIdentifier(decl.name)) return undefined;
+    const list = decl.parent;
+    if (!t.isVariableDeclarationList(list) || list.flags & t.NodeFlags.Const) return undefined;
+    if (!t.isVariableStatement(list.parent) || !t.isSourceFile(list.parent.parent)) return undefined;
+    return { key: nodeKey(decl), label: decl.name.text };
+  }
+
+  /** The module state a function returns (`return balance`), directly or through another reader. */
+  readerOf(fn: FunctionLike): Location | undefined {
+    if (this.readers.has(fn)) return this.readers.get(fn) ?? undefined;
+    if (this.reading.has(fn)) {
+      this.cuts++;
+      return undefined;
+    }
+    this.reading.add(fn);
+    const cutsBefore = this.cuts;
+    const t = this.ctx.ts;
+    let found: Location | undefined;
+    const fromExpr = (e: ts.Expression) => {
+      const x = unwrap(t, e);
+      if (t.isCallExpression(x)) {
+        const inner = resolveCallee(this.ctx, x.expression);
+        return inner ? this.readerOf(inner) : undefined;
+      }
+      return this.locationOf(x);
+    };
+    if (fn.body && !t.isBlock(fn.body)) found = fromExpr(fn.body);
+    else if (fn.body) {
+      const visit = (n: ts.Node): void => {
+        if (found || isFunctionLike(t, n)) return;
+        if (t.isReturnStatement(n) && n.expression) found = fromExpr(n.expression);
+        else t.forEachChild(n, visit);
+      };
+      visit(fn.body);
+    }
+    this.reading.delete(fn);
+    // Memoise only results that did not depend on a recursive cycle cut short (they depend on the query's start).
+    if (this.cuts === cutsBefore) this.readers.set(fn, found ?? null);
+    return found;
+  }
+
+  /** The module state a function assigns from its parameters (`balance = v`), and which parameters feed it. */
+  writerOf(fn: FunctionLike): { loc: Location; params: Set<number>; site: Span } | undefined {
+    if (this.writers.has(fn)) return this.writers.get(fn) ?? undefined;
+    this.writers.set(fn, null);
+    const t = this.ctx.ts;
+    const names = new Map<string, number>();
+    fn.parameters.forEach((p, i) => {
+      if (t.isIdentifier(p.name)) names.set(p.name.text, i);
+    });
+    let found: { loc: Location; params: Set<number>; site: Span } | undefined;
+    const paramsIn = (e: ts.Node): Set<number> => {
+      const out = new Set<number>();
+      const visit = (n: ts.Node): void => {
+        if (t.isIdentifier(n) && names.has(n.text)) out.add(names.get(n.text)!);
+        t.forEachChild(n, visit);
+      };
+      visit(e);
+      return out;
+    };
+    if (fn.body && names.size > 0) {
+      const visit = (n: ts.Node): void => {
+        if (found || isFunctionLike(t, n)) return;
+        if (t.isBinaryExpression(n) && n.operatorToken.kind >= t.SyntaxKind.FirstAssignment && n.operatorToken.kind <= t.SyntaxKind.LastAssignment) {
+          const loc = this.locationOf(n.left);
+          const params = paramsIn(n.right);
+          if (loc && params.size > 0) found = { loc, params, site: spanOf(fn.getSourceFile(), n) };
+        }
+        if (!found) t.forEachChild(n, visit);
+      };
+      visit(fn.body);
+    }
+    this.writers.set(fn, found ?? null);
+    return found;
+  }
+}
+
+const perProgram = new WeakMap<object, ProgramState>();
+
+/** Whether the function takes a lock, or runs inside another function's critical section (a runExclusive callback). */
+function mayHoldLock(t: typeof ts, sf: ts.SourceFile, fn: FunctionLike): boolean {
+  for (let n: ts.Node | undefined = fn; n && !t.isSourceFile(n); n = n.parent) {
+    if (isFunctionLike(t, n) && n.body && MENTIONS_LOCK.test(n.body.getText(sf))) return true;
+  }
+  return false;
+}
+
+interface Taint {
+  loc: Location;
+  read: ts.Node;
+}
+
+function summarizeAsync(ctx: SummaryContext, state: ProgramState, fn: FunctionLike, out: StaleWrite[]): void {
+  const t = ctx.ts;
+  const sf = ctx.sourceFile;
+  if (!fn.body || mayHoldLock(t, sf, fn)) return;
+  const awaits: ts.Node[] = [];
+  const reads: { loc: Location; node: ts.Node }[] = [];
+  // Locals bound to a read of module state: symbol -> the read.
+  const tainted = new Map<ts.Symbol, Taint>();
+  const taintedNames = new Set<string>();
+  const readIn = (e: ts.Node): { loc: Location; node: ts.Node }[] => {
+    const found: { loc: Location; node: ts.Node }[] = [];
+    const visit = (n: ts.Node): void => {
+      if (isFunctionLike(t, n)) return;
+      if (t.isCallExpression(n)) {
+        const callee = resolveCallee(ctx, n.expression);
+        const loc = callee && state.readerOf(callee);
+        if (loc) found.push({ loc, node: n });
+      } else if (t.isIdentifier(n) && taintedNames.has(n.text) && !(t.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+        const sym = resolveSymbol(ctx, n);
+        const taint = sym && tainted.get(sym);
+        if (taint) found.push({ loc: taint.loc, node: taint.read });
+      }
+      t.forEachChild(n, visit);
+    };
+    visit(e);
+    return found;
+  };
+  const visit = (n: ts.Node): void => {
+    if (isFunctionLike(t, n)) return;
+    if (t.isVariableDeclaration(n) && t.isIdentifier(n.name) && n.initializer) {
+      visit(n.initializer);
+      const r = readIn(n.initializer);
+      const sym = r.length > 0 ? ctx.checker.getSymbolAtLocation(n.name) : undefined;
+      if (sym) {
+        tainted.set(sym, { loc: r[0]!.loc, read: r[0]!.node });
+        taintedNames.add(n.name.text);
+      }
+      return;
+    }
+    if (t.isAwaitExpression(n)) {
+      t.forEachChild(n, visit);
+      awaits.push(n);
+      return;
+    }
+    if (t.isCallExpression(n)) {
+      const callee = resolveCallee(ctx, n.expression);
+      const writer = callee && state.writerOf(callee);
+      if (callee && writer) {
+        const start = n.getStart(sf);
+        for (const i of writer.params) {
+          const arg = n.arguments[i];
+          if (!arg) continue;
+          for (const r of readIn(arg)) {
+            if (r.loc.key !== writer.loc.key) continue;
+            const readAt = r.node.getStart(sf);
+            // The first await after the read and before the write (awaits inside the argument count too).
+            const inArgAwaits: ts.Node[] = [];
+            const collect = (x: ts.Node): void => {
+              if (isFunctionLike(t, x)) return;
+              if (t.isAwaitExpression(x)) inArgAwaits.push(x);
+              t.forEachChild(x, collect);
+            };
+            collect(arg);
+            const between = [...awaits, ...inArgAwaits].filter((a) => a.getStart(sf) > readAt && a.getStart(sf) < n.getEnd()).sort((a, b) => a.getStart(sf) - b.getStart(sf));
+            if (between.length === 0) continue;
+            const lastAwait = between[between.length - 1]!;
+            // Re-read after the await: the re-check idiom.
+            const reread = reads.some((x) => x.loc.key === writer.loc.key && x.node.getStart(sf) > lastAwait.getStart(sf) && x.node.getStart(sf) < start);
+            if (reread) continue;
+            out.push({
+              site: spanOf(sf, n),
+              writer: functionName(t, callee),
+              target: writer.loc.label,
+              read: spanOf(sf, r.node),
+              await: spanOf(sf, between[0]!),
+              assigned: writer.site,
+            });
+            return;
+          }
+        }
+      }
+      if (callee) {
+        const loc = state.readerOf(callee);
+        if (loc) reads.push({ loc, node: n });
+      }
+    }
+    t.forEachChild(n, visit);
+  };
+  visit(fn.body);
+}
+
+export const lostUpdateThroughAccessors = defineProgramCheck<LostUpdateSummary>({
+  id: 'lost-update',
+  messages: {
+    staleWrite:
+      '{{writer}} writes {{target}} from a value read before the await on line {{awaitLine}}: another task may change {{target}} while this one waits, and that update is lost. Read it after the await, or hold a lock over the read, the await and the write.',
+  },
+
+  summarize(ctx) {
+    const t = ctx.ts;
+    if (!ctx.sourceFile.text.includes('await')) return undefined;
+    let state = perProgram.get(ctx.program);
+    if (!state) perProgram.set(ctx.program, (state = new ProgramState(ctx)));
+    const writes: StaleWrite[] = [];
+    const visit = (n: ts.Node): void => {
+      if (isFunctionLike(t, n) && n.body && n.modifiers?.some((m) => m.kind === t.SyntaxKind.AsyncKeyword)) summarizeAsync(ctx, state, n, writes);
+      t.forEachChild(n, visit);
+    };
+    visit(ctx.sourceFile);
+    return writes.length > 0 ? { writes } : undefined;
+  },
+
+  conclude(summaries, ctx) {
+    const reports: ProgramReport[] = [];
+    for (const s of summaries.values()) {
+      for (const w of s.writes) {
+        if (!ctx.isAnalyzed(w.site.file)) continue;
+        reports.push({
+          messageId: 'staleWrite',
+          data: { writer: w.writer, target: w.target, awaitLine: String(w.await.line) },
+          location: w.site,
+          related: [
+            { label: `${w.target} read here`, location: w.read },
+            { label: 'the task waits here', location: w.await },
+            { label: `${w.writer} assigns ${w.target} here`, location: w.assigned },
+          ],
+        });
+      }
+    }
+    return reports;
+  },
+});

@@ -1,0 +1,63 @@
+/**
+ * The contract of a whole-program check. Per-file checks (@asyncsan/checks)
+ * see one file and the type checker; a program check also needs to know what
+ * functions in other files do. It works in two steps so that files can be
+ * processed on any thread:
+ *
+ * 1. `summarize` runs once per project file with the checker and returns plain
+ *    JSON-serialisable data (what each function in the file does). Functions
+ *    and locks are named by stable keys (`file:offset` of their declaration)
+ *    that are the same in every Program built from the same sources.
+ * 2. `conclude` runs once, in the main thread, over every file's summary
+ *    (ordered by file name) and returns the reports.
+ */
+import type { ts } from 'ts-morph';
+
+export interface SummaryContext {
+  ts: typeof ts;
+  program: ts.Program;
+  checker: ts.TypeChecker;
+  sourceFile: ts.SourceFile;
+}
+
+/** 1-based positions, like Finding locations. */
+export interface Span {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface ProgramReport {
+  messageId: string;
+  data?: Record<string, string>;
+  location: Span;
+  related?: { label: string; location: Span }[];
+}
+
+export interface ConcludeContext {
+  /** True for files under the analysed paths: only those may carry a report's location. */
+  isAnalyzed(file: string): boolean;
+}
+
+export interface ProgramCheck<Summary = unknown> {
+  /** The hazard id from @asyncsan/core's catalog. */
+  id: string;
+  /** messageId -> message template with {{placeholders}}. */
+  messages: Record<string, string>;
+  /**
+   * Whether files outside the analysed paths must be summarised too (their
+   * summaries can complete a report located in an analysed file, like the
+   * other path of a lock-order inversion). Checks that only report what a
+   * file's own summary shows leave it unset, and those files are skipped.
+   */
+  needsAllFiles?: boolean;
+  summarize(ctx: SummaryContext): Summary | undefined;
+  conclude(summaries: ReadonlyMap<string, Summary>, ctx: ConcludeContext): ProgramReport[];
+}
+
+/** Identity helper that keeps the Summary type. */
+export function defineProgramCheck<Summary>(check: ProgramCheck<Summary>): ProgramCheck<Summary> {
+  return check;
+}

@@ -1,0 +1,47 @@
+import type { Finding } from '@asyncsan/core';
+import type { Check } from '@asyncsan/checks';
+import type { ProgramCheck } from './program-checks/program-check.js';
+
+/** A problem with one input file that is not a finding: a syntax error, or a check that crashed on it. */
+export interface AnalyzerDiagnostic {
+  /** Relative to `cwd`, forward slashes. */
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  /** `syntax`: the file does not parse and was not analysed; `internal`: a check threw on the file. */
+  kind: 'syntax' | 'internal';
+}
+
+export interface AnalyzeOptions {
+  /** Working directory: paths are resolved against it and findings are written relative to it. */
+  cwd: string;
+  /** Files or directories to analyse (default: `[cwd]`). Each one's nearest tsconfig.json is loaded. */
+  paths?: string[];
+  /** Use this tsconfig instead of discovering one from the paths (resolved against `cwd`). */
+  tsconfig?: string;
+  /** Per-file checks to run (default: every check in @asyncsan/checks' `allChecks`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each check has its own Options type
+  checks?: readonly Check<any>[];
+  /** Whole-program checks to run (default: `allProgramChecks`). */
+  programChecks?: readonly ProgramCheck[];
+  /** Options per check id, merged over each check's defaults. */
+  ruleOptions?: Record<string, unknown>;
+  /** Called after each analysed file with the count done and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * Worker threads to shard the files over (default 1: everything in this thread).
+   * Each worker loads its own Project; results are identical to a single-threaded run.
+   */
+  threads?: number;
+}
+
+export interface AnalyzeResult {
+  /** Sorted with core's `sortFindings`; paths relative to `cwd`. */
+  findings: Finding[];
+  diagnostics: AnalyzerDiagnostic[];
+  /** Files analysed (under the paths, excluding declaration files and node_modules). */
+  filesAnalyzed: number;
+  /** Absolute paths of every tsconfig loaded, in load order. */
+  tsconfigs: string[];
+}

@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '../../../test/harness/expectations.js';
+import { analyze } from '../src/index.js';
+import { lostUpdateThroughAccessors } from '../src/program-checks/lost-update.js';
+import type { ProgramCheck } from '../src/program-checks/program-check.js';
+
+const programChecks = [lostUpdateThroughAccessors as ProgramCheck];
+const dir = path.join(fixturesRoot, 'whole-program', 'lost-update');
+
+describe('lost-update through accessor functions', () => {
+  it('reports exactly the marked lines', async () => {
+    const res = await analyze({ cwd: repoRoot, paths: [dir], checks: [], programChecks });
+    const diff = diffFindings(readExpectations(listSourceFiles(dir)), res.findings, { ids: ['lost-update'], engine: 'analyzer' });
+    expect(formatDiff(diff)).toBe('');
+    expect(res.findings).toHaveLength(3);
+  });
+
+  it('names the accessor, the state, the read, the await and the assignment', async () => {
+    const res = await analyze({ cwd: repoRoot, paths: [path.join(dir, 'bad-wallet.ts')], checks: [], programChecks });
+    const first = res.findings[0]!;
+    expect(first.message).toBe(
+      'setBalance writes balance from a value read before the await on line 6: another task may change balance while this one waits, and that update is lost. Read it after the await, or hold a lock over the read, the await and the write.',
+    );
+    expect(first.related?.map((r) => `${r.label} @ ${path.basename(r.location.file)}:${r.location.line}`)).toEqual([
+      'balance read here @ bad-wallet.ts:5',
+      'the task waits here @ bad-wallet.ts:6',
+      'setBalance assigns balance here @ store.ts:10',
+    ]);
+    expect(res.findings[2]!.message).toContain('storeVisits writes visits');
+  });
+
+  it('finds nothing in the per-file lost-update fixtures, which hold no accessors', async () => {
+    const res = await analyze({ cwd: repoRoot, paths: [path.join(fixturesRoot, 'lost-update')], checks: [], programChecks });
+    expect(res.findings).toEqual([]);
+  });
+});
