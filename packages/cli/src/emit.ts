@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding, Severity } from '@asyncsan/core';
 import {
@@ -49,13 +49,17 @@ export async function emit(raw: readonly Finding[], options: OutputOptions, io: 
   const readLine = fileLineReader(io.cwd);
   const fingerprinted = sortFindings(assignFingerprints(configured, readLine));
 
+  // The default baseline is written and read at the same place, so `--update-baseline` then a plain run just works.
+  const defaultBaseline = path.resolve(loaded.dir, DEFAULT_BASELINE);
   const baselineFile = options.baseline
     ? path.resolve(io.cwd, options.baseline)
     : loaded.config.baseline
       ? path.resolve(loaded.dir, loaded.config.baseline)
-      : undefined;
+      : existsSync(defaultBaseline) || options.updateBaseline
+        ? defaultBaseline
+        : undefined;
   if (options.updateBaseline) {
-    const file = baselineFile ?? path.resolve(io.cwd, DEFAULT_BASELINE);
+    const file = baselineFile ?? defaultBaseline;
     writeBaseline(file, fingerprinted);
     io.stderr.write(`asyncsan: wrote ${fingerprinted.length} finding${fingerprinted.length === 1 ? '' : 's'} to the baseline ${path.relative(io.cwd, file) || file}\n`);
     return 0;

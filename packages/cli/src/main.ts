@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Finding, Severity } from '@asyncsan/core';
-import { formatNames, readDocument, mergeFindings, UserError } from '@asyncsan/core';
+import { formatNames, loadConfig, mergeFindings, readDocument, UserError } from '@asyncsan/core';
 import { emit } from './emit.js';
 import type { OutputOptions } from './emit.js';
 
@@ -67,8 +67,15 @@ interface AnalyzerModule {
     paths?: string[];
     tsconfig?: string;
     threads?: number;
+    checks?: readonly { id: string }[];
+    programChecks?: readonly { id: string }[];
     onProgress?: (done: number, total: number) => void;
-  }): Promise<{ findings: Finding[]; diagnostics: { file: string; line: number; column: number; message: string }[]; filesAnalyzed: number }>;
+  }): Promise<{
+    findings: Finding[];
+    diagnostics: { file: string; line: number; column: number; message: string; kind?: 'syntax' | 'internal' }[];
+    filesAnalyzed: number;
+  }>;
+  allProgramChecks: readonly { id: string }[];
 }
 
 interface TracerModule {
@@ -116,15 +123,31 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .addOption(new Option('--threads <n>', 'analyse on N worker threads').argParser(parseCount)),
   ).action(async (paths: string[], flags: CommonFlags & { project?: string; threads?: number }) => {
     const analyzer = await loadEngine<AnalyzerModule>('@asyncsan/analyzer', 'analyze', 'asyncsan check');
+    // Ids turned off in the config are not run at all (per-file and whole-program checks share ids).
+    const { config } = await loadConfig({ cwd: io.cwd, file: flags.config });
+    const off = new Set(Object.entries(config.severity ?? {}).filter(([, v]) => v === 'off').map(([id]) => id));
+    const { allChecks } = await import('@asyncsan/checks');
     const result = await analyzer.analyze({
       cwd: io.cwd,
       paths,
       tsconfig: flags.project,
       threads: flags.threads,
+      ...(off.size > 0
+        ? { checks: allChecks.filter((c) => !off.has(c.id)), programChecks: analyzer.allProgramChecks.filter((c) => !off.has(c.id)) }
+        : {}),
       onProgress: progress(io),
     });
-    for (const d of result.diagnostics) io.stderr.write(`${d.file}:${d.line}:${d.column}: syntax error: ${d.message}\n`);
-    setExit(await emit(result.findings, outputOptions(flags), io));
+    if (result.filesAnalyzed === 0) {
+      throw new UserError(`no TypeScript files to analyse under ${paths.join(', ')} (is the path included by a tsconfig.json?)`);
+    }
+    let internal = false;
+    for (const d of result.diagnostics) {
+      internal ||= d.kind === 'internal';
+      io.stderr.write(`${d.file}:${d.line}:${d.column}: ${d.kind === 'internal' ? 'internal error' : 'syntax error'}: ${d.message}\n`);
+    }
+    const code = await emit(result.findings, outputOptions(flags), io);
+    // A file that could not be analysed is never a clean run.
+    setExit(internal ? EXIT.error : result.diagnostics.length > 0 ? Math.max(code, EXIT.findings) : code);
   });
 
   addCommonOptions(

@@ -1,0 +1,114 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { claimedIds } from '@asyncsan/analyzer';
+import { runCli } from './harness/cli.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
+
+const staticIds = claimedIds();
+
+function tempProject(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'asyncsan-check-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const tsconfig = JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, lib: ['ES2023'], types: [] }, include: ['src'] });
+const floating = `export async function save(): Promise<void> {}\nexport function run(): void {\n  save();\n}\n`;
+
+describe('asyncsan check, the bin on fixtures/', () => {
+  it('reports exactly the marked findings of every static id, exit 1', async () => {
+    const r = await runCli(['check', 'fixtures', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const { findings } = JSON.parse(r.stdout);
+    // Runtime fixtures are programs for the tracer; the static markers live everywhere else.
+    const files = listSourceFiles(fixturesRoot).filter((f) => !f.includes(`${path.sep}runtime${path.sep}`) && !f.includes(`${path.sep}projects${path.sep}`));
+    // (The static engine also runs on them, but their markers describe what the tracer must see.)
+    const isProgram = (file: string) => /^fixtures\/(runtime|projects)\//.test(file);
+    const staticFindings = findings.filter((f: { location: { file: string } }) => !isProgram(f.location.file));
+    const diff = diffFindings(readExpectations(files), staticFindings, { ids: staticIds, engine: 'analyzer', cwd: repoRoot });
+    expect(formatDiff(diff)).toBe('');
+  });
+
+  it('writes every format; SARIF carries the results', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'asyncsan-check-out-'));
+    for (const format of ['text', 'sarif', 'junit', 'github', 'markdown', 'html']) {
+      const out = path.join(dir, `out.${format}`);
+      const r = await runCli(['check', 'fixtures/demo', '--format', format, '--output', out]);
+      expect(r.code, format).toBe(1);
+      expect(r.stderr).toBe(`asyncsan: 8 findings written to ${out}\n`);
+    }
+    const sarif = JSON.parse(readFileSync(path.join(dir, 'out.sarif'), 'utf8'));
+    expect(sarif.runs[0].results).toHaveLength(8);
+    expect(readFileSync(path.join(dir, 'out.junit'), 'utf8')).toContain('failures="8"');
+    expect(readFileSync(path.join(dir, 'out.github'), 'utf8').split('\n').filter((l) => l.startsWith('::'))).toHaveLength(8);
+  });
+
+  it('exit 0 on clean code', async () => {
+    const good = listSourceFiles(path.join(fixturesRoot, 'floating-promise')).filter((f) => path.basename(f).startsWith('good-'));
+    const r = await runCli(['check', ...good.map((f) => path.relative(repoRoot, f))]);
+    expect(r.stdout).toBe('✔ No async hazards found\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('gives the same findings on 2 threads', async () => {
+    const one = await runCli(['check', 'fixtures/demo', '--format', 'json']);
+    const two = await runCli(['check', 'fixtures/demo', '--format', 'json', '--threads', '2']);
+    expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout));
+  });
+});
+
+describe('asyncsan check on projects a user could have', () => {
+  it('reports a syntax error as a diagnostic, analyses the rest, exits 1', async () => {
+    const dir = tempProject({ 'tsconfig.json': tsconfig, 'src/broken.ts': 'export const x = ;\n', 'src/ok.ts': floating });
+    const r = await runCli(['check', '--format', 'json'], { cwd: dir });
+    expect(r.stderr).toMatch(/^src\/broken\.ts:1:18: syntax error: Expression expected\.\n$/);
+    expect(JSON.parse(r.stdout).findings.map((f: { id: string; location: { file: string; line: number } }) => `${f.id} ${f.location.file}:${f.location.line}`)).toEqual([
+      'floating-promise src/ok.ts:3',
+    ]);
+    expect(r.code).toBe(1);
+  });
+
+  it('a project that does not type-check is still analysed', async () => {
+    const dir = tempProject({ 'tsconfig.json': tsconfig, 'src/a.ts': `${floating}export const n: number = 'not a number';\n` });
+    const r = await runCli(['check', '--format', 'json'], { cwd: dir });
+    expect(JSON.parse(r.stdout).findings).toHaveLength(1);
+    expect(r.code).toBe(1);
+  });
+
+  it('a missing or broken tsconfig is one clear line, exit 2', async () => {
+    const none = tempProject({ 'src/a.ts': floating });
+    const r1 = await runCli(['check', 'src'], { cwd: none });
+    expect(r1.code).toBe(2);
+    expect(r1.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r1.stderr).toMatch(/^asyncsan: .*tsconfig/);
+    const broken = tempProject({ 'tsconfig.json': '{ "compilerOptions": ', 'src/a.ts': floating });
+    const r2 = await runCli(['check'], { cwd: broken });
+    expect(r2.code).toBe(2);
+    expect(r2.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r2.stderr).toMatch(/^asyncsan: .*tsconfig\.json/);
+    const missingPath = await runCli(['check', 'no/such/dir'], { cwd: broken });
+    expect(missingPath.code).toBe(2);
+    expect(missingPath.stderr).toMatch(/^asyncsan: .*no\/such\/dir/);
+  });
+
+  it('config "off" stops a check; a baseline hides accepted findings', async () => {
+    const dir = tempProject({ 'tsconfig.json': tsconfig, 'src/a.ts': floating, 'asyncsan.config.json': JSON.stringify({ severity: { 'floating-promise': 'off' } }) });
+    const off = await runCli(['check'], { cwd: dir });
+    expect(off.stdout).toBe('✔ No async hazards found\n');
+    expect(off.code).toBe(0);
+
+    const dir2 = tempProject({ 'tsconfig.json': tsconfig, 'src/a.ts': floating });
+    expect((await runCli(['check', '--update-baseline'], { cwd: dir2 })).code).toBe(0);
+    const again = await runCli(['check'], { cwd: dir2 });
+    expect(again.stdout).toBe('✔ No async hazards found · 1 baselined\n');
+    expect(again.code).toBe(0);
+    // An unrelated edit shifts the line: still baselined.
+    writeFileSync(path.join(dir2, 'src/a.ts'), `// a comment\n\n${floating}`);
+    expect((await runCli(['check'], { cwd: dir2 })).stdout).toBe('✔ No async hazards found · 1 baselined\n');
+  });
+});
