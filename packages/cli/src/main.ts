@@ -161,8 +161,16 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   ).action(async (command: string[], flags: CommonFlags & { race?: boolean }) => {
     if (flags.race) throw new UserError('asyncsan run --race is not available yet in this version of asyncsan');
     const tracer = await loadEngine<TracerModule>('@asyncsan/tracer', 'runTraced', 'asyncsan run');
-    const result = await tracer.runTraced(command, { cwd: io.cwd, env: io.env });
-    const code = await emit(result.findings, outputOptions(flags), io);
+    let result: Awaited<ReturnType<TracerModule['runTraced']>>;
+    try {
+      result = await tracer.runTraced(command, { cwd: io.cwd, env: io.env });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ENOENT' || e.code === 'EACCES') throw new UserError(`cannot run "${command[0]}": ${e.code === 'ENOENT' ? 'command not found' : 'permission denied'}`);
+      throw err;
+    }
+    // The program owns stdout: the report goes to stderr unless --output names a file.
+    const code = await emit(result.findings, outputOptions(flags), { ...io, stdout: io.stderr });
     // The program's own failure wins over ours, as with `go test -race`.
     setExit(result.exitCode !== 0 ? result.exitCode : code);
   });

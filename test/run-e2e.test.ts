@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliBin, runCli } from './harness/cli.js';
+import { diffFindings, fixturesRoot, formatDiff, readExpectations, repoRoot } from './harness/expectations.js';
+
+const tracerIds = ['leaked-timer', 'leaked-handle', 'leaked-listener', 'unsettled-task', 'deadlock', 'stuck-event-wait', 'stuck-stream', 'stuck-port', 'abandoned-iterator', 'unhandled-rejection'];
+const fixture = (rel: string) => path.join(fixturesRoot, 'runtime', rel);
+
+describe('asyncsan run -- <command>, the bin', () => {
+  it('reports what a program left stuck, exit 1', async () => {
+    const file = fixture('stuck-event-wait/bad-program-waits-for-closed-socket.mjs');
+    const r = await runCli(['run', '--format', 'json', '--', process.execPath, path.relative(repoRoot, file)]);
+    expect(r.code).toBe(1);
+    // The program owns stdout; the report goes to stderr.
+    const { findings } = JSON.parse(r.stderr);
+    expect(formatDiff(diffFindings(readExpectations([file]), findings, { ids: tracerIds, cwd: repoRoot }))).toBe('');
+  });
+
+  it('a clean program: nothing reported, exit 0', async () => {
+    const r = await runCli(['run', '--', process.execPath, path.relative(repoRoot, fixture('leaked-timer/good-program.mjs'))]);
+    expect(r.stderr).toBe('✔ No async hazards found\n');
+    expect(r.stdout).toBe('42\n');
+    expect(r.code).toBe(0);
+  });
+
+  it("the program's own failing exit code wins", async () => {
+    const r = await runCli(['run', '--', process.execPath, '-e', 'process.exitCode = 3']);
+    expect(r.code).toBe(3);
+  });
+
+  it('interrupted with Ctrl-C, reports what keeps the program alive and exits as the program would', async () => {
+    const file = fixture('leaked-handle/bad-never-exits.mjs');
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [cliBin, 'run', '--format', 'json', '--', process.execPath, path.relative(repoRoot, file)], {
+        cwd: repoRoot,
+        env: { ...process.env, NO_COLOR: '1' },
+        // Its own process group, as a terminal's foreground job: Ctrl-C reaches every process in it.
+        detached: true,
+      });
+      let out = '';
+      let err = '';
+      let interrupted = false;
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (!interrupted && out.includes('ready')) {
+          interrupted = true;
+          process.kill(-child.pid!, 'SIGINT');
+        }
+      });
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, stderr: err }));
+    });
+    expect(code).toBe(130);
+    const { findings } = JSON.parse(stderr.slice(stderr.indexOf('{')));
+    expect(formatDiff(diffFindings(readExpectations([file]), findings, { ids: tracerIds, cwd: repoRoot }))).toBe('');
+  });
+
+  it('a command that cannot start is one clear line, exit 2', async () => {
+    const r = await runCli(['run', '--', 'no-such-command-asyncsan']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('asyncsan: cannot run "no-such-command-asyncsan": command not found\n');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
