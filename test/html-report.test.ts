@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
     expect(await stuck.locator('.stack .fn').first().textContent()).toBe('<img src=x onerror=window.__pwned=3>');
     expect(await stuck.locator('table.frame tr.hit code').textContent()).toBe("  const label = '<img src=x onerror=alert(1)>';");
     expect(await stuck.locator('.test strong').textContent()).toBe('xss > </article><script>window.__pwned=4</script>');
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('img').count()).toBe(0);
     expect(dialogs).toEqual([]);
     expect(requests).toEqual([]);
