@@ -57,6 +57,43 @@ describe('asyncsan run -- <command>, the bin', () => {
     expect(formatDiff(diffFindings(readExpectations([file]), findings, { ids: tracerIds, cwd: repoRoot }))).toBe('');
   });
 
+  it('--race reports the lost update with both tasks, exit 1', async () => {
+    const file = fixture('lost-update/bad-bank-account.mjs');
+    const r = await runCli(['run', '--race', '--format', 'json', '--', process.execPath, path.relative(repoRoot, file)]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('balance 120 (130 expected)\n');
+    const { findings } = JSON.parse(r.stderr);
+    expect(formatDiff(diffFindings(readExpectations([file]), findings, { ids: ['lost-update', 'check-then-act'], cwd: repoRoot }))).toBe('');
+    expect(findings[0].related.map((x: { label: string }) => x.label.replace(/#\d+/g, '#N'))).toEqual([
+      'task #N (async Account.applyCredit) read Account.balance here, before the await',
+      'overwritten by the other task (task #N (async Account.applyCredit)) here',
+      'task #N (async Account.applyCredit) suspended here',
+    ]);
+    expect(findings[0].stacks).toHaveLength(2);
+  });
+
+  it('--race on the good twins reports nothing', async () => {
+    for (const rel of ['lost-update/good-mutex.mjs', 'check-then-act/good-recheck-and-promise-cache.mjs']) {
+      const r = await runCli(['run', '--race', '--', process.execPath, path.relative(repoRoot, fixture(rel))]);
+      expect(r.stderr, rel).toBe('✔ No async hazards found\n');
+      expect(r.code, rel).toBe(0);
+    }
+  });
+
+  it('--shuffle SEED makes an order-dependent program fail deterministically, and names the seed', async () => {
+    const file = path.relative(repoRoot, fixture('shuffle/order-dependent.mjs'));
+    const first = await runCli(['run', '--shuffle', '1', '--', process.execPath, file]);
+    const again = await runCli(['run', '--shuffle', '1', '--', process.execPath, file]);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toBe(again.stdout);
+    expect(first.stdout).not.toBe('order a1,b1,c1,a2,b2,c2\n');
+    expect(first.stderr).toContain('--shuffle seed 1');
+    const plain = await runCli(['run', '--', process.execPath, file]);
+    expect(plain.stdout).toBe('order a1,b1,c1,a2,b2,c2\n');
+    expect(plain.code).toBe(0);
+    expect((await runCli(['run', '--shuffle', 'x', '--', process.execPath, file])).code).toBe(2);
+  });
+
   it('a command that cannot start is one clear line, exit 2', async () => {
     const r = await runCli(['run', '--', 'no-such-command-asyncsan']);
     expect(r.code).toBe(2);

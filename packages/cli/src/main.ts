@@ -156,14 +156,25 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .description('run a command with the runtime tracer in every Node process; report leaks, stuck work and deadlocks at exit')
       .usage('[options] -- <command...>')
       .argument('<command...>', 'the command to run, after --')
-      .option('--race', 'also detect interleaving conflicts (lost updates, check-then-act)')
+      .option('--race', 'also detect interleaving conflicts (lost updates, check-then-act) in your own code')
+      .option('--shuffle [seed]', 'perturb the order in which awaits resume, seeded (implies --race); the seed is printed')
       .passThroughOptions(),
-  ).action(async (command: string[], flags: CommonFlags & { race?: boolean }) => {
-    if (flags.race) throw new UserError('asyncsan run --race is not available yet in this version of asyncsan');
+  ).action(async (command: string[], flags: CommonFlags & { race?: boolean; shuffle?: string | boolean }) => {
     const tracer = await loadEngine<TracerModule>('@asyncsan/tracer', 'runTraced', 'asyncsan run');
+    const env: NodeJS.ProcessEnv = { ...io.env };
+    if (flags.race || flags.shuffle) {
+      // The race register instruments the program's own modules as they load, in every process.
+      const { raceRegisterUrl } = await loadEngine<{ raceRegisterUrl: string }>('@asyncsan/tracer/race', 'instrument', 'asyncsan run --race');
+      env.NODE_OPTIONS = `--import ${raceRegisterUrl}${env.NODE_OPTIONS ? ` ${env.NODE_OPTIONS}` : ''}`;
+    }
+    if (flags.shuffle) {
+      const seed = flags.shuffle === true ? String(Math.floor(Math.random() * 2 ** 31)) : flags.shuffle;
+      if (!/^\d+$/.test(seed)) throw new UserError(`--shuffle takes a non-negative integer seed, got "${seed}"`);
+      env.ASYNCSAN_SHUFFLE = seed;
+    }
     let result: Awaited<ReturnType<TracerModule['runTraced']>>;
     try {
-      result = await tracer.runTraced(command, { cwd: io.cwd, env: io.env });
+      result = await tracer.runTraced(command, { cwd: io.cwd, env });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'ENOENT' || e.code === 'EACCES') throw new UserError(`cannot run "${command[0]}": ${e.code === 'ENOENT' ? 'command not found' : 'permission denied'}`);
