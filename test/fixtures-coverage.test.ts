@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalog } from '@asyncsan/core';
+import { catalog, catalogIds } from '@asyncsan/core';
 import { allChecks } from '@asyncsan/checks';
+import { claimedIds } from '@asyncsan/analyzer';
 import { fixturesRoot, parseExpectations } from './harness/expectations.js';
 
 /** Every id an engine claims must have a bad fixture with markers and a good fixture without any. */
@@ -35,6 +36,18 @@ describe('fixtures', () => {
       .filter((e) => !catalog.has(e.id))
       .map((e) => `${e.file}:${e.line}: ${e.id}`);
     expect(unknown).toEqual([]);
+  });
+
+  it('every id the analyser claims has bad and good fixtures', () => {
+    const problems = claimedIds().flatMap((id) => fixtureProblems(path.join(fixturesRoot, id), id));
+    expect(problems).toEqual([]);
+  });
+
+  it('every id the catalog gives the tracer has runtime fixtures, bad and good', () => {
+    const ids = catalogIds.filter((id) => catalog.get(id)!.engines.includes('tracer'));
+    expect(ids.length).toBeGreaterThan(10);
+    const problems = ids.flatMap((id) => fixtureProblems(path.join(fixturesRoot, 'runtime', id), id));
+    expect(problems).toEqual([]);
   });
 
   it('every id the static engine claims has bad and good fixtures', () => {

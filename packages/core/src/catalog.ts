@@ -168,7 +168,7 @@ const entries: CatalogEntry[] = [
     why: 'When both run at once each holds the lock the other wants: a deadlock that only shows under load.',
     hint: 'Take locks in one global order everywhere, or merge them into one lock.',
     defaultSeverity: 'error',
-    engines: ['analyzer', 'tracer'],
+    engines: ['analyzer'],
     recommended: true,
   },
   {
