@@ -14,18 +14,26 @@ export interface VitestRun {
   /** "pass"/"fail" per test full name, from Vitest's own JSON reporter. */
   verdicts: Record<string, string>;
   findings: Finding[];
+  /** The findings JSON the plugin wrote (ASYNCSAN_FINDINGS, read by the fixture configs). */
+  findingsFile: string;
+}
+
+/** Another Node binary and Vitest entry to run (the compatibility test's Node 24 + Vitest 5). */
+export interface VitestInstall {
+  node: string;
+  vitest: string;
 }
 
 /** Runs real Vitest on a fixture project, as a user would, with the JSON reporter beside the default one. */
-export function runVitest(project: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<VitestRun> {
+export function runVitest(project: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, install?: VitestInstall): Promise<VitestRun> {
   const out = path.join(repoRoot, 'test/.output', `vitest-${path.basename(project)}-${process.pid}-${Date.now()}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(
-      process.execPath,
-      [vitestBin, 'run', '--root', project, '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(out, 'results.json')}`, ...args],
+      install?.node ?? process.execPath,
+      [install?.vitest ?? vitestBin, 'run', '--root', project, '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(out, 'results.json')}`, ...args],
       { cwd: project, env: { ...process.env, CI: '', GITHUB_ACTIONS: '', NO_COLOR: '1', ASYNCSAN_FINDINGS: path.join(out, 'findings.json'), ...env } },
     );
     let stdout = '';
@@ -50,7 +58,7 @@ export function runVitest(project: string, args: string[] = [], env: NodeJS.Proc
       } catch {
         findings = [];
       }
-      resolve({ code, stdout, stderr, elapsedMs, verdicts, findings });
+      resolve({ code, stdout, stderr, elapsedMs, verdicts, findings, findingsFile: path.join(out, 'findings.json') });
     });
   });
 }

@@ -3,10 +3,12 @@
  * judged after its hooks; leaks, unsettled tasks, deadlocks and leaked
  * listeners are reported on the test that caused them.
  */
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import type {} from 'vitest/config'; // brings Vitest's configureVitest hook into Vite's Plugin type
-import type { AsyncsanVitestOptions } from './options.js';
+import type { Finding } from '@asyncsan/core';
+import type { AsyncsanVitestOptions, Mode } from './options.js';
 import { PROVIDE_KEY, resolveOptions } from './options.js';
 import { AsyncsanReporter } from './reporter.js';
 
@@ -14,13 +16,30 @@ export type { AsyncsanVitestOptions, Mode } from './options.js';
 
 const runnerPath = fileURLToPath(new URL('./runner.js', import.meta.url));
 
+/**
+ * The runner and the engine it loads are plain ESM: loaded natively rather than
+ * through Vite's transform (which a workspace or linked install would otherwise
+ * get, at a cost in every worker).
+ */
+function nativeModules(): RegExp[] {
+  const dirs = [path.dirname(runnerPath)];
+  for (const name of ['@asyncsan/tracer', '@asyncsan/core']) {
+    try {
+      dirs.push(path.dirname(fileURLToPath(import.meta.resolve(name))));
+    } catch {
+      // not resolvable from here: Vite finds it under node_modules and externalizes it anyway
+    }
+  }
+  return dirs.map((d) => new RegExp(`^${(d + path.sep).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+}
+
 export function asyncsan(options: AsyncsanVitestOptions = {}): Plugin {
   const resolved = resolveOptions(options);
   return {
     name: 'asyncsan',
     config() {
       if (resolved.mode === 'off') return {};
-      return { test: { runner: runnerPath, provide: { [PROVIDE_KEY]: resolved } } } as Record<string, unknown>;
+      return { test: { runner: runnerPath, provide: { [PROVIDE_KEY]: resolved }, server: { deps: { external: nativeModules() } } } } as Record<string, unknown>;
     },
     configureVitest({ vitest }) {
       if (resolved.mode === 'off') return;
@@ -31,3 +50,15 @@ export function asyncsan(options: AsyncsanVitestOptions = {}): Plugin {
 }
 
 export default asyncsan;
+
+// `task.meta.asyncsan = 'off'` type-checks in TypeScript test files.
+declare module '@vitest/runner' {
+  interface TaskMeta {
+    /** Per-test mode, read when the test is judged: 'off' drops its findings, 'warn' reports without failing. */
+    asyncsan?: Mode;
+    /** Findings of this test (set by the runner). */
+    asyncsanFindings?: Finding[];
+    /** cross-test-bleed findings seen while this test ran, about the test that left the timer armed (set by the runner). */
+    asyncsanBleed?: Finding[];
+  }
+}

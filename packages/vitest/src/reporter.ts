@@ -10,7 +10,19 @@ import { assignFingerprints, fileLineReader, reporters, shouldColor, sortFinding
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import type { ResolvedOptions } from './options.js';
 
-type Meta = { asyncsanFindings?: Finding[] };
+type Meta = { asyncsanFindings?: Finding[]; asyncsanBleed?: Finding[] };
+
+/** Every finding the run's tests carry in their meta: their own, and bleed findings they saw about other tests. */
+export function findingsOf(testModules: ReadonlyArray<TestModule>): Finding[] {
+  const findings: Finding[] = [];
+  for (const mod of testModules) {
+    for (const test of mod.children.allTests()) {
+      const meta = test.meta() as Meta;
+      findings.push(...(meta.asyncsanFindings ?? []), ...(meta.asyncsanBleed ?? []));
+    }
+  }
+  return findings;
+}
 
 export class AsyncsanReporter implements Reporter {
   private vitest: Vitest | undefined;
@@ -23,23 +35,31 @@ export class AsyncsanReporter implements Reporter {
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const root = this.vitest?.config.root ?? process.cwd();
-    const findings: Finding[] = [];
-    for (const mod of testModules) {
-      for (const test of mod.children.allTests()) findings.push(...((test.meta() as Meta).asyncsanFindings ?? []));
-    }
-    const sorted = sortFindings(assignFingerprints(findings, fileLineReader(root)));
+    const sorted = sortFindings(assignFingerprints(findingsOf(testModules), fileLineReader(root)));
     if (this.options.outputFile) {
       const file = path.resolve(root, this.options.outputFile);
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, reporters.json(sorted, { cwd: root, toolVersion: '0.1.0' }));
     }
     if (sorted.length === 0 || this.options.mode === 'off') return;
-    const tests = new Set(sorted.map((f) => f.test?.fullName));
-    const log = (s: string) => (this.vitest ? this.vitest.logger.log(s) : process.stdout.write(`${s}\n`));
-    log('');
-    log(` asyncsan  ${sorted.length} async hazard${sorted.length === 1 ? '' : 's'} in ${tests.size} test${tests.size === 1 ? '' : 's'}${this.options.mode === 'warn' ? ' (mode: warn, tests not failed)' : ''}`);
-    if (this.options.mode === 'warn') {
-      log(reporters.text(sorted, { cwd: root, toolVersion: '0.1.0', color: shouldColor(undefined, process.stdout) }));
+    const byTest = new Map<string, Finding[]>();
+    for (const f of sorted) {
+      const key = f.test ? `${f.test.file} > ${f.test.fullName}` : '(outside any test)';
+      byTest.set(key, [...(byTest.get(key) ?? []), f]);
     }
+    const log = (s: string) => (this.vitest ? this.vitest.logger.log(s) : process.stdout.write(`${s}\n`));
+    const warn = this.options.mode === 'warn';
+    log('');
+    log(` asyncsan  ${sorted.length} async hazard${sorted.length === 1 ? '' : 's'} in ${byTest.size} test${byTest.size === 1 ? '' : 's'}${warn ? ' (mode: warn, tests not failed)' : ''}`);
+    // One line per finding under its test: the id and the place where the fix goes.
+    for (const [test, findings] of byTest) {
+      log(`   ${test}`);
+      for (const f of findings) {
+        const at = f.location ? `${f.location.file}:${f.location.line}:${f.location.column}` : '';
+        log(`     ${f.id}  ${at}  ${f.message}`);
+      }
+    }
+    // In fail mode each failing test already shows the full report as its error.
+    if (warn) log(reporters.text(sorted, { cwd: root, toolVersion: '0.1.0', color: shouldColor(undefined, process.stdout) }));
   }
 }

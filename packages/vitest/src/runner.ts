@@ -5,34 +5,96 @@
  * `test.concurrent` tests in two different scopes), judged in onAfterRetryTask
  * after every hook has run.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Finding, TestRef } from '@asyncsan/core';
 import { reporters } from '@asyncsan/core';
 import { createTracer, DeadlockError } from '@asyncsan/tracer';
 import type { Scope, Tracer } from '@asyncsan/tracer';
 import picomatch from 'picomatch';
 import type { RunnerTask as Task, RunnerTestCase as Test } from 'vitest';
-import { VitestTestRunner } from 'vitest/runners';
+import type { TestRunner as VitestTestRunner } from 'vitest';
 import type { ResolvedOptions } from './options.js';
 import { PROVIDE_KEY } from './options.js';
 
-type Meta = { asyncsan?: 'off' | 'warn' | 'fail'; asyncsanFindings?: Finding[] };
+/** What the runner keeps in a test's meta (serialised to the main process and into blob reports). */
+export type Meta = {
+  /** Set by the test (`task.meta.asyncsan = 'off'`): read when the test is judged. */
+  asyncsan?: 'off' | 'warn' | 'fail';
+  /** Findings of this test. */
+  asyncsanFindings?: Finding[];
+  /** cross-test-bleed findings seen while this test ran, about the test that left the timer armed (their `test`). */
+  asyncsanBleed?: Finding[];
+};
 
-// One tracer per worker, whatever the isolation: its hooks are per thread or process.
-const TRACER = Symbol.for('asyncsan.vitest.tracer');
+/**
+ * The runner class of the Vitest that is running, not of whichever Vitest this
+ * package would resolve: a project may run another major than the one next to
+ * the plugin. `TestRunner` is exported from 'vitest' by 4.1 and 5 alike
+ * (`vitest/runners` is gone in 5).
+ */
+async function loadBaseRunner(): Promise<typeof VitestTestRunner> {
+  const worker = (globalThis as { __vitest_worker__?: { config?: { root?: string } } }).__vitest_worker__;
+  for (const root of [worker?.config?.root, process.cwd()]) {
+    if (!root) continue;
+    try {
+      const manifest = createRequire(path.join(root, 'package.json')).resolve('vitest/package.json');
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> };
+      const entry = importEntry(pkg.exports?.['.']);
+      if (!entry) continue;
+      const mod = (await import(pathToFileURL(path.join(path.dirname(manifest), entry)).href)) as { TestRunner?: typeof VitestTestRunner };
+      if (typeof mod.TestRunner === 'function') return mod.TestRunner;
+    } catch {
+      // not resolvable from there: try the next place
+    }
+  }
+  return (await import('vitest')).TestRunner;
+}
+
+/** The ESM file of a package.json `exports` entry. */
+function importEntry(entry: unknown): string | undefined {
+  if (typeof entry === 'string') return entry;
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const e = entry as Record<string, unknown>;
+  return importEntry(e.import) ?? importEntry(e.default);
+}
+
+const BaseRunner = await loadBaseRunner();
+
+interface WorkerState {
+  tracer: Tracer;
+  /** Tests of this worker by scope name, to put a bleed finding on the test that caused it. */
+  tests: Map<string, TestRef>;
+}
+
+// One tracer per realm: with isolate off, consecutive files share it. Under
+// vmThreads each file has its own realm (and loads the tracer again), so the
+// previous realm's tracer, tracked on the shared `process`, is stopped first:
+// its async hooks are per thread and would otherwise pile up.
+const STATE = Symbol.for('asyncsan.vitest.state');
+const PREVIOUS = Symbol.for('asyncsan.vitest.tracer');
 // The package root: frames of this adapter (dist, or src through source maps) are the runner's.
 const packageRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
-function tracerFor(root: string, options: ResolvedOptions): Tracer {
-  const g = globalThis as { [TRACER]?: Tracer };
-  g[TRACER] ??= createTracer({
+function workerState(root: string, options: ResolvedOptions): WorkerState {
+  const g = globalThis as { [STATE]?: WorkerState };
+  if (g[STATE]) return g[STATE];
+  const shared = process as unknown as { [PREVIOUS]?: Tracer };
+  shared[PREVIOUS]?.stop();
+  // A vm context (vmThreads) defines its globals read-only; the tracer wraps AbortController.
+  const desc = Object.getOwnPropertyDescriptor(globalThis, 'AbortController');
+  if (desc && desc.writable === false && desc.configurable) Object.defineProperty(globalThis, 'AbortController', { ...desc, writable: true });
+  const tracer = createTracer({
     cwd: root,
     settleMs: options.settleMs,
     internalPaths: [packageRoot],
     ignore: options.ignore.map((r) => ({ id: r.id, file: r.file, reason: r.reason })),
   });
-  return g[TRACER];
+  shared[PREVIOUS] = tracer;
+  g[STATE] = { tracer, tests: new Map() };
+  return g[STATE];
 }
 
 function fullName(test: Task): string {
@@ -44,9 +106,12 @@ function fullName(test: Task): string {
   return names.join(' > ');
 }
 
-export class AsyncsanRunner extends VitestTestRunner {
+const bleedSource = /^left armed by \w+ "(.*)"$/;
+
+export class AsyncsanRunner extends BaseRunner {
   private readonly scopes = new WeakMap<Test, Scope>();
   private options: ResolvedOptions | undefined;
+  private excluded: ((file: string) => boolean) | undefined;
 
   private resolved(): ResolvedOptions {
     this.options ??= (this.injectValue(PROVIDE_KEY) as ResolvedOptions | undefined) ?? { mode: 'warn', exclude: [], ignore: [], settleMs: 50 };
@@ -56,28 +121,31 @@ export class AsyncsanRunner extends VitestTestRunner {
   private modeFor(test: Test): 'off' | 'warn' | 'fail' {
     const o = this.resolved();
     const meta = test.meta as Meta;
-    if (meta.asyncsan) return meta.asyncsan;
-    const rel = path.relative(this.config.root, test.file.filepath).split(path.sep).join('/');
-    if (o.exclude.length > 0 && picomatch(o.exclude, { dot: true })(rel)) return 'off';
+    if (meta.asyncsan === 'off' || meta.asyncsan === 'warn' || meta.asyncsan === 'fail') return meta.asyncsan;
+    this.excluded ??= o.exclude.length > 0 ? picomatch(o.exclude, { dot: true }) : () => false;
+    if (this.excluded(this.relative(test.file.filepath))) return 'off';
     return o.mode;
   }
 
-  override onBeforeTryTask(test: Task): void {
-    super.onBeforeTryTask(test);
+  private relative(file: string): string {
+    return path.relative(this.config.root, file).split(path.sep).join('/');
+  }
+
+  override onBeforeTryTask(test: Task, options?: { retry: number; repeats: number }): void {
+    // Vitest's own hook is synchronous: keep it so, or the scope below would be entered in a nested context.
+    (super.onBeforeTryTask as (t: Task, o?: unknown) => void)(test, options);
     if (test.type !== 'test' || this.modeFor(test) === 'off') return;
-    const ref: TestRef = {
-      file: path.relative(this.config.root, test.file.filepath).split(path.sep).join('/'),
-      name: test.name,
-      fullName: fullName(test),
-    };
+    const ref: TestRef = { file: this.relative(test.file.filepath), name: test.name, fullName: fullName(test) };
+    const state = workerState(this.config.root, this.resolved());
+    state.tests.set(ref.fullName, ref);
     // start() enters the scope in the current async context, which is the
     // runner's for this try: hooks and body inherit it, sibling tests do not.
-    this.scopes.set(test, tracerFor(this.config.root, this.resolved()).start(ref.fullName, { test: ref }));
+    this.scopes.set(test, state.tracer.start(ref.fullName, { test: ref }));
   }
 
   /** Runs the body under the deadlock watch: a body whose every task falls asleep ends at once. */
   async runTask(test: Test): Promise<void> {
-    const fn = VitestTestRunner.getTestFn(test);
+    const fn = BaseRunner.getTestFn(test);
     const scope = this.scopes.get(test);
     if (!scope) {
       await fn();
@@ -93,15 +161,27 @@ export class AsyncsanRunner extends VitestTestRunner {
     }
   }
 
-  async onAfterRetryTask(test: Test): Promise<void> {
+  async onAfterRetryTask(test: Test, options?: { retry: number; repeats: number }): Promise<void> {
+    // Vitest 4.1's runner has no such hook of its own; call it if a later one does.
+    await (BaseRunner.prototype as { onAfterRetryTask?: (t: Test, o?: unknown) => unknown }).onAfterRetryTask?.call(this, test, options);
     const scope = this.scopes.get(test);
     if (!scope) return;
     this.scopes.delete(test);
-    const findings = await scope.end({ noun: 'test' });
-    if (findings.length === 0) return;
+    const all = await scope.end({ noun: 'test' });
+    const mode = this.modeFor(test);
+    if (mode === 'off' || all.length === 0) return;
     const meta = test.meta as Meta;
+    // A timer another test left armed that fired during this one is that test's finding, never this one's.
+    const bleed = all.filter((f) => f.id === 'cross-test-bleed');
+    const findings = all.filter((f) => f.id !== 'cross-test-bleed');
+    if (bleed.length > 0) meta.asyncsanBleed = [...(meta.asyncsanBleed ?? []), ...bleed.map((f) => this.blameSource(f))];
+    if (findings.length === 0) return;
     meta.asyncsanFindings = [...(meta.asyncsanFindings ?? []), ...findings];
-    if (this.modeFor(test) !== 'fail' || !test.result) return;
+    if (mode === 'warn') {
+      await this.annotate(test, findings);
+      return;
+    }
+    if (!test.result) return;
     const report = reporters.text(findings, { cwd: this.config.root, toolVersion: '', color: false });
     test.result.state = 'fail';
     test.result.errors ??= [];
@@ -110,6 +190,36 @@ export class AsyncsanRunner extends VitestTestRunner {
       message: `asyncsan: ${findings.length} async hazard${findings.length === 1 ? '' : 's'} in this test\n\n${report}`,
       stack: '',
     });
+  }
+
+  /** Re-attributes a bleed finding to the test whose timer fired. */
+  private blameSource(f: Finding): Finding {
+    const label = f.related?.find((r) => bleedSource.test(r.label))?.label;
+    const name = label ? bleedSource.exec(label)?.[1] : undefined;
+    const source = name === undefined ? undefined : (globalThis as { [STATE]?: WorkerState })[STATE]?.tests.get(name);
+    // The tracer names the running scope generically; here it is a test.
+    const message = f.message.replace(/ while scope "/, ' while test "');
+    return source ? { ...f, message, test: source } : { ...f, message };
+  }
+
+  /** In warn mode each finding becomes a Vitest annotation (shown by reporters that show them, e.g. github-actions). */
+  private async annotate(test: Test, findings: Finding[]): Promise<void> {
+    const onTestAnnotate = (this as { onTestAnnotate?: (t: Test, a: unknown) => Promise<unknown> }).onTestAnnotate;
+    const annotations = (test as { annotations?: unknown[] }).annotations;
+    if (typeof onTestAnnotate !== 'function' || !Array.isArray(annotations)) return;
+    for (const f of findings) {
+      try {
+        const at = f.location;
+        const annotation = {
+          message: `asyncsan ${f.id}: ${f.message}`,
+          type: 'warning',
+          ...(at ? { location: { file: path.resolve(this.config.root, at.file), line: at.line, column: at.column } } : {}),
+        };
+        annotations.push((await onTestAnnotate.call(this, test, annotation)) ?? annotation);
+      } catch {
+        // annotations are a courtesy: never fail a test over one
+      }
+    }
   }
 }
 

@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from './harness/expectations.js';
+import { runVitest } from './harness/vitest.js';
+
+const basic = path.join(fixturesRoot, 'projects/vitest-basic');
+const options = path.join(fixturesRoot, 'projects/vitest-options');
+const shared = path.join(fixturesRoot, 'projects/vitest-shared-worker');
+const tracerIds = ['leaked-timer', 'leaked-handle', 'leaked-listener', 'unsettled-task', 'deadlock', 'unhandled-rejection', 'cross-test-bleed'];
+
+const basicVerdicts = {
+  'poller leaks its interval': 'fail',
+  'poller stops cleanly': 'pass',
+  'poller cleanup in afterEach counts is judged after its hooks': 'pass',
+  'concurrent A leaks a timeout': 'fail',
+  'concurrent B is clean while A runs': 'pass',
+  'listeners adds a listener to a long-lived emitter': 'fail',
+  'waits for an event nobody sends': 'fail',
+  'a plain failure stays a plain failure': 'fail',
+};
+
+describe('@asyncsan/vitest across pools and isolation', () => {
+  // With isolate off, consecutive files share one worker and one tracer: their scopes must not mix.
+  for (const args of [['--pool=vmThreads'], ['--pool=threads', '--no-isolate', '--maxWorkers=1'], ['--pool=forks', '--no-isolate', '--maxWorkers=1'], ['--pool=vmThreads', '--no-isolate', '--maxWorkers=1']]) {
+    it(`same verdicts, ids and lines on vitest-basic (${args.join(' ')})`, async () => {
+      const r = await runVitest(basic, args);
+      expect(r.code).toBe(1);
+      expect(r.verdicts).toEqual(basicVerdicts);
+      // Known gap under vmThreads: the deadlock's await-chain frame is not source-mapped
+      // there (it lands two lines low), so its line is checked only on the other pools.
+      const vm = args.includes('--pool=vmThreads');
+      const ids = vm ? tracerIds.filter((id) => id !== 'deadlock') : tracerIds;
+      const diff = diffFindings(readExpectations(listSourceFiles(basic)), r.findings, { ids, cwd: basic });
+      expect(formatDiff(diff)).toBe('');
+      const byTest = Object.fromEntries(r.findings.map((f) => [`${f.id}@${f.location?.file}:${f.id === 'deadlock' && vm ? '' : f.location?.line}`, f.test?.fullName]));
+      expect(byTest).toEqual({
+        'leaked-timer@poller.mjs:8': 'poller > leaks its interval',
+        'leaked-timer@leaks.test.mjs:31': 'concurrent > A leaks a timeout',
+        'leaked-listener@leaks.test.mjs:40': 'listeners > adds a listener to a long-lived emitter',
+        'leaked-listener@deadlock.test.mjs:5': 'waits for an event nobody sends',
+        [`deadlock@deadlock.test.mjs:${vm ? '' : 5}`]: 'waits for an event nobody sends',
+      });
+      expect(r.stdout + r.stderr).not.toContain('Test timed out');
+    });
+  }
+
+  for (const args of [['--pool=threads'], ['--pool=forks', '--no-isolate'], ['--pool=vmThreads']]) {
+    it(`fake timers neither hang nor hide real leaks, opt-outs and bleed hold (${args.join(' ')})`, async () => {
+      const r = await runVitest(options, args);
+      expect(r.code).toBe(1);
+      expect(r.verdicts).toEqual({
+        'advances a fake clock without hanging': 'pass',
+        'leaves a fake interval armed, then restores real timers': 'pass',
+        'leaks a real timer while the clock is fake': 'fail',
+        'turns asyncsan off from its body': 'pass',
+        'downgrades itself to warn': 'pass',
+        'registers a listener the config ignores': 'pass',
+        'leaks but its file is excluded': 'pass',
+        'A leaves a timeout that fires later': 'fail',
+        'B is running when it fires': 'pass',
+      });
+      const diff = diffFindings(readExpectations(listSourceFiles(options)), r.findings, { ids: tracerIds, cwd: options });
+      expect(formatDiff(diff)).toBe('');
+    });
+  }
+
+  // isolate: false and one worker (vitest.config.mjs): a timer the first file left armed fires in the second file's test.
+  for (const pool of ['threads', 'forks', 'vmThreads']) {
+    it(`a leftover timer firing in the next file is bleed on the test that left it (pool: ${pool}, isolate off)`, async () => {
+      const r = await runVitest(shared, [`--pool=${pool}`]);
+      expect(r.code).toBe(1);
+      expect(r.verdicts).toEqual({ 'leaves a timeout behind': 'fail', 'runs in the same worker when it fires': 'pass' });
+      const diff = diffFindings(readExpectations(listSourceFiles(shared)), r.findings, { ids: tracerIds, cwd: shared });
+      expect(formatDiff(diff)).toBe('');
+      expect(r.findings.map((f) => `${f.id}: ${f.test?.file} > ${f.test?.fullName}`)).toEqual([
+        'cross-test-bleed: 1-leaves.test.mjs > leaves a timeout behind',
+        'leaked-timer: 1-leaves.test.mjs > leaves a timeout behind',
+      ]);
+      expect(r.findings[0]?.message).toBe('setTimeout(…, 300) created in test "leaves a timeout behind" fired while test "runs in the same worker when it fires" was running');
+    });
+  }
+});
