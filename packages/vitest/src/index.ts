@@ -11,6 +11,7 @@ import type { Finding } from '@asyncsan/core';
 import type { AsyncsanVitestOptions, Mode } from './options.js';
 import { PROVIDE_KEY, resolveOptions } from './options.js';
 import { AsyncsanReporter } from './reporter.js';
+import { asyncsanRaceTransform } from '@asyncsan/tracer/race';
 
 export type { AsyncsanVitestOptions, Mode } from './options.js';
 
@@ -35,8 +36,11 @@ function nativeModules(): RegExp[] {
 
 export function asyncsan(options: AsyncsanVitestOptions = {}): Plugin {
   const resolved = resolveOptions(options);
+  const race = resolved.race && resolved.mode !== 'off' ? asyncsanRaceTransform() : undefined;
   return {
     name: 'asyncsan',
+    // Race mode instruments the project's own modules after TypeScript is stripped (hence 'post').
+    ...(race ? { enforce: 'post' as const, transform: race.transform as Plugin['transform'] } : {}),
     config() {
       if (resolved.mode === 'off') return {};
       return { test: { runner: runnerPath, provide: { [PROVIDE_KEY]: resolved }, server: { deps: { external: nativeModules() } } } } as Record<string, unknown>;

@@ -12,6 +12,10 @@ export interface AsyncsanVitestOptions {
   outputFile?: string;
   /** Cap on the settle after each test, in ms. Default 50. */
   settleMs?: number;
+  /** Race mode: instrument the project's own code and report lost updates and check-then-act per test. */
+  race?: boolean;
+  /** A seed for `--shuffle`: perturb the order awaits resume in (implies race). */
+  shuffle?: number;
 }
 
 export interface ResolvedOptions {
@@ -20,9 +24,11 @@ export interface ResolvedOptions {
   ignore: { id?: string; file?: string; reason?: string }[];
   outputFile?: string;
   settleMs: number;
+  race: boolean;
+  shuffle?: number;
 }
 
-const KEYS = ['mode', 'exclude', 'ignore', 'outputFile', 'settleMs'];
+const KEYS = ['mode', 'exclude', 'ignore', 'outputFile', 'settleMs', 'race', 'shuffle'];
 
 /** Validates like a config file: an unknown or mistyped option stops the run with one clear line. */
 export function resolveOptions(raw: AsyncsanVitestOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
@@ -36,6 +42,8 @@ export function resolveOptions(raw: AsyncsanVitestOptions = {}, env: NodeJS.Proc
   if (raw.ignore !== undefined && (!Array.isArray(raw.ignore) || raw.ignore.some((r) => typeof r !== 'object' || r === null))) fail('"ignore" must be an array of { id?, file?, reason? }');
   if (raw.outputFile !== undefined && typeof raw.outputFile !== 'string') fail('"outputFile" must be a file path string');
   if (raw.settleMs !== undefined && (typeof raw.settleMs !== 'number' || raw.settleMs < 0)) fail('"settleMs" must be a non-negative number');
+  if (raw.race !== undefined && typeof raw.race !== 'boolean') fail('"race" must be true or false');
+  if (raw.shuffle !== undefined && (!Number.isInteger(raw.shuffle) || raw.shuffle < 0)) fail('"shuffle" must be a non-negative integer seed');
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
   return {
     mode: raw.mode ?? (ci ? 'fail' : 'warn'),
@@ -43,6 +51,8 @@ export function resolveOptions(raw: AsyncsanVitestOptions = {}, env: NodeJS.Proc
     ignore: raw.ignore ?? [],
     outputFile: raw.outputFile,
     settleMs: raw.settleMs ?? 50,
+    race: raw.race === true || raw.shuffle !== undefined,
+    ...(raw.shuffle !== undefined ? { shuffle: raw.shuffle } : {}),
   };
 }
 

@@ -108,13 +108,21 @@ function fullName(test: Task): string {
 
 const bleedSource = /^left armed by \w+ "(.*)"$/;
 
+/** The race runtime, once per realm; installed before the first instrumented module runs. */
+async function raceRuntime(root: string, options: ResolvedOptions): Promise<{ drain(): Finding[] } | undefined> {
+  if (!options.race) return undefined;
+  const { installRaceRuntime } = await import('@asyncsan/tracer/race');
+  return installRaceRuntime({ cwd: root, ...(options.shuffle !== undefined ? { shuffleSeed: options.shuffle } : {}) });
+}
+
 export class AsyncsanRunner extends BaseRunner {
   private readonly scopes = new WeakMap<Test, Scope>();
+  private race: { drain(): Finding[] } | undefined;
   private options: ResolvedOptions | undefined;
   private excluded: ((file: string) => boolean) | undefined;
 
   private resolved(): ResolvedOptions {
-    this.options ??= (this.injectValue(PROVIDE_KEY) as ResolvedOptions | undefined) ?? { mode: 'warn', exclude: [], ignore: [], settleMs: 50 };
+    this.options ??= (this.injectValue(PROVIDE_KEY) as ResolvedOptions | undefined) ?? { mode: 'warn', exclude: [], ignore: [], settleMs: 50, race: false };
     return this.options;
   }
 
@@ -161,6 +169,11 @@ export class AsyncsanRunner extends BaseRunner {
     }
   }
 
+  override async importFile(filepath: string, source: Parameters<InstanceType<typeof BaseRunner>['importFile']>[1]): Promise<unknown> {
+    this.race ??= await raceRuntime(this.config.root, this.resolved());
+    return super.importFile(filepath, source);
+  }
+
   async onAfterRetryTask(test: Test, options?: { retry: number; repeats: number }): Promise<void> {
     // Vitest 4.1's runner has no such hook of its own; call it if a later one does.
     await (BaseRunner.prototype as { onAfterRetryTask?: (t: Test, o?: unknown) => unknown }).onAfterRetryTask?.call(this, test, options);
@@ -168,6 +181,9 @@ export class AsyncsanRunner extends BaseRunner {
     if (!scope) return;
     this.scopes.delete(test);
     const all = await scope.end({ noun: 'test' });
+    // Interleavings seen while this test ran are its own: they happened between its tasks.
+    const ref: TestRef = { file: this.relative(test.file.filepath), name: test.name, fullName: fullName(test) };
+    for (const f of this.race?.drain() ?? []) all.push({ ...f, test: ref });
     const mode = this.modeFor(test);
     if (mode === 'off' || all.length === 0) return;
     const meta = test.meta as Meta;
