@@ -118,6 +118,7 @@ async function raceRuntime(root: string, options: ResolvedOptions): Promise<{ dr
 export class AsyncsanRunner extends BaseRunner {
   private readonly scopes = new WeakMap<Test, Scope>();
   private race: { drain(): Finding[] } | undefined;
+  private racePromise: Promise<{ drain(): Finding[] } | undefined> | undefined;
   private options: ResolvedOptions | undefined;
   private excluded: ((file: string) => boolean) | undefined;
 
@@ -170,7 +171,9 @@ export class AsyncsanRunner extends BaseRunner {
   }
 
   override async importFile(filepath: string, source: Parameters<InstanceType<typeof BaseRunner>['importFile']>[1]): Promise<unknown> {
-    this.race ??= await raceRuntime(this.config.root, this.resolved());
+    // The promise is cached, not the value: concurrent imports share one installation.
+    this.racePromise ??= raceRuntime(this.config.root, this.resolved());
+    this.race = await this.racePromise;
     return super.importFile(filepath, source);
   }
 
