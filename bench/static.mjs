@@ -3,7 +3,7 @@
 //   tsc --noEmit  vs  asyncsan check           (wall time, peak RSS)
 //   ESLint + typescript-eslint's three async rules  vs  asyncsan check
 //   ESLint TIMING=1: every asyncsan rule together  vs  no-floating-promises alone
-// Usage: node bench/static.mjs [--skip-eslint]   (prints markdown; paste into bench/RESULTS.md)
+// Usage: node bench/static.mjs [--skip-eslint] [--separate]   (prints markdown; paste into bench/RESULTS.md)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -89,6 +89,20 @@ if (!skipEslint) {
     ['all asyncsan rules together', oursTotal],
   ];
   eslintRows.push(['ratio: asyncsan rules / no-floating-promises', oursTotal / nfp]);
+  // In one run, no-floating-promises visits each statement before our rules run at Program:exit, so it pays
+  // for type-checking what both need. --separate also times each side alone, each paying its own way.
+  if (process.argv.includes('--separate')) {
+    const aloneOurs = path.join(work, 'eslint.asyncsan-only.config.mjs');
+    const aloneNfp = path.join(work, 'eslint.nfp-only.config.mjs');
+    eslintConfig(aloneOurs, ourRules, true);
+    eslintConfig(aloneNfp, { '@typescript-eslint/no-floating-promises': 'error' }, false);
+    const o = measure('eslint: all asyncsan rules alone', process.execPath, eslintArgs(aloneOurs), { env: { TIMING: 'all' } });
+    const n = measure('eslint: no-floating-promises alone', process.execPath, eslintArgs(aloneNfp), { env: { TIMING: 'all' } });
+    results.push(o, n);
+    const oursAlone = Object.entries(timings(o.stdout)).filter(([k]) => k.startsWith('asyncsan/')).reduce((a, [, v]) => a + v, 0);
+    const nfpAlone = timings(n.stdout)['@typescript-eslint/no-floating-promises'] ?? NaN;
+    eslintRows.push(['separate runs: all asyncsan rules alone', oursAlone], ['separate runs: no-floating-promises alone', nfpAlone], ['ratio (separate runs)', oursAlone / nfpAlone]);
+  }
 }
 
 const fmt = (n) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : 'n/a');

@@ -1,13 +1,18 @@
-// Workloads for bench/tracer.mjs. Run as: node tracer-workloads.mjs <workload> <plain|traced>
+// Workloads for bench/tracer.mjs. Run as: node tracer-workloads.mjs <workload> <plain|context|traced>
+// `context` runs the workload inside an AsyncLocalStorage store and nothing else: on Node 20 that alone
+// switches on async_hooks' promise tracking, the floor under any tracer that follows async context.
 // Prints one JSON line: { ms, rssMB, findings }.
 import { createServer, connect } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-const [workload, mode] = process.argv.slice(2);
-
-const workloads = {
+/**
+ * The workloads. Each body uses only the imports above (net, fs/promises, os, path): bench/leak-tools.mjs
+ * copies their source into generated Vitest and Jest test files.
+ */
+export const workloads = {
   /** One million promises: awaits in a loop and Promise.all fan-outs. */
   async promises() {
     let sum = 0;
@@ -49,18 +54,28 @@ const workloads = {
   },
 };
 
-const work = workloads[workload];
-if (!work) throw new Error(`unknown workload ${workload}`);
-let findings = 0;
-const started = performance.now();
-if (mode === 'traced') {
-  const { createTracer } = await import('../packages/tracer/dist/index.js');
-  const tracer = createTracer();
-  const result = await tracer.trace(workload, work);
-  findings = result.findings.length;
-  tracer.stop();
-} else {
-  await work();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main(...process.argv.slice(2));
+
+async function main(workload, mode) {
+  const work = workloads[workload];
+  if (!work) throw new Error(`unknown workload ${workload}`);
+  let findings = 0;
+  // Loading the tracer's modules is a one-time cost per process, not overhead on the workload: it happens before the clock starts.
+  // ASYNCSAN_TRACER_DIST: another build of the tracer, to compare two versions in one run.
+  const dist = process.env.ASYNCSAN_TRACER_DIST ? pathToFileURL(path.resolve(process.env.ASYNCSAN_TRACER_DIST, 'index.js')).href : '../packages/tracer/dist/index.js';
+  const { createTracer } = mode === 'traced' ? await import(dist) : {};
+  const started = performance.now();
+  if (mode === 'traced') {
+    const tracer = createTracer();
+    const result = await tracer.trace(workload, work);
+    findings = result.findings.length;
+    tracer.stop();
+  } else if (mode === 'context') {
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    await new AsyncLocalStorage().run({}, work);
+  } else {
+    await work();
+  }
+  const ms = performance.now() - started;
+  console.log(JSON.stringify({ ms: Math.round(ms), rssMB: Math.round(process.resourceUsage().maxRSS / 1024), findings }));
 }
-const ms = performance.now() - started;
-console.log(JSON.stringify({ ms: Math.round(ms), rssMB: Math.round(process.resourceUsage().maxRSS / 1024), findings }));

@@ -26,6 +26,7 @@ import {
 } from './util/syntax.js';
 import {
   acceptsPromise,
+  calleeMayTakeOpaqueParameter,
   calleeSymbol,
   declaredParameterType,
   isPromiseArrayType,
@@ -33,6 +34,7 @@ import {
   mayReturnPromise,
   mayTakeOpaqueParameter,
   resolveAlias,
+  returnsOnlyPrimitives,
 } from './util/types.js';
 
 export interface FloatingPromiseOptions {
@@ -228,6 +230,10 @@ class FloatingPromiseRun {
 
   private checkStatement(stmt: TS.ExpressionStatement): void {
     const expr = stmt.expression;
+    // `log(x)`, `xs.push(x)`, `emitter.emit(e)`: a callee declared to return only void or primitives
+    // cannot yield a promise (or an array of them), whatever the arguments: skip resolving the call.
+    const call = skipParens(this.ts, expr);
+    if (this.ts.isCallExpression(call) && returnsOnlyPrimitives(this.ts, this.checker, call)) return;
     if (this.isAllowedCall(expr)) return;
     const v = this.verdict(expr);
     if (!v.unhandled) return;
@@ -276,6 +282,8 @@ class FloatingPromiseRun {
     // Accessors hand out promises someone else created and owns (cache.get(k), queue.shift()).
     const method = ts.isCallExpression(init) ? memberName(ts, init.expression) : undefined;
     if (method !== undefined && NON_CREATING_METHODS.has(method)) return;
+    // Before any type is asked for: if the uses alone show this local cannot be reported, stop.
+    if (this.cannotReportLocal(decl.name, stmt)) return;
     if (this.isAllowedCall(init)) return;
     // Arrays count only when this call creates the promises (xs.map(async …)), not when it copies them.
     const mapsToArray = method === 'map' || method === 'flatMap';
@@ -283,12 +291,8 @@ class FloatingPromiseRun {
     if (!mapsToArray && !mayReturnPromise(ts, this.ctx.program, init)) return;
     const isArray = mapsToArray && this.isPromiseArray(init);
     if (!isArray && !this.isDefinitelyPromise(init)) return;
-    const symbol = this.checker.getSymbolAtLocation(decl.name);
-    if (!symbol) return;
-    const container = stmt.parent;
-    const refs = (indexFile(ts, this.ctx.sourceFile).identifiersByText.get(decl.name.text) ?? []).filter(
-      (id) => id !== decl.name && id.pos >= container.pos && id.end <= container.end && this.refersTo(id, symbol),
-    );
+    const refs = this.referencesOf(decl.name, stmt);
+    if (!refs) return;
     const ownFunction = enclosingFunction(ts, decl);
     const handling: TS.Identifier[] = [];
     for (const ref of refs) {
@@ -305,6 +309,35 @@ class FloatingPromiseRun {
     this.checkPathBeforeHandling(stmt, decl.name, handling);
   }
 
+  /** The references to a local within its declaring block (undefined when it has no symbol). Cheap: name resolution only. */
+  private referencesOf(name: TS.Identifier, stmt: TS.VariableStatement): TS.Identifier[] | undefined {
+    const symbol = this.checker.getSymbolAtLocation(name);
+    if (!symbol) return undefined;
+    const container = stmt.parent;
+    return (indexFile(this.ts, this.ctx.sourceFile).identifiersByText.get(name.text) ?? []).filter(
+      (id) => id !== name && id.pos >= container.pos && id.end <= container.end && this.refersTo(id, symbol),
+    );
+  }
+
+  /**
+   * A syntactic upper bound of checkLocal's reports: a local that is reassigned or used as a
+   * statement is never reported, nor one with a use that handles it (judged without types; uses
+   * as call arguments need the callee's signature and are left out, which only moves the first
+   * handling later) before any return or await. Exact: whenever this holds, checkLocal reports nothing.
+   */
+  private cannotReportLocal(name: TS.Identifier, stmt: TS.VariableStatement): boolean {
+    const refs = this.referencesOf(name, stmt);
+    if (!refs) return true;
+    const ownFunction = enclosingFunction(this.ts, name);
+    const handling: TS.Identifier[] = [];
+    for (const ref of refs) {
+      const use = this.classifyUse(ref, ownFunction, true);
+      if (use === 'write' || use === 'statement') return true;
+      if (use === 'handled') handling.push(ref);
+    }
+    return handling.length > 0 && this.firstExitBeforeHandling(stmt, handling) === undefined;
+  }
+
   private refersTo(id: TS.Identifier, symbol: TS.Symbol): boolean {
     const ts = this.ts;
     if (ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id) {
@@ -315,7 +348,7 @@ class FloatingPromiseRun {
   }
 
   /** How one reference to a promise-holding local uses it. */
-  private classifyUse(ref: TS.Identifier, ownFunction: TS.Node | undefined): 'handled' | 'neutral' | 'write' | 'statement' {
+  private classifyUse(ref: TS.Identifier, ownFunction: TS.Node | undefined, syntaxOnly = false): 'handled' | 'neutral' | 'write' | 'statement' | 'argument' {
     const ts = this.ts;
     // Captured by a closure: we cannot see when it runs, so trust it.
     if (enclosingFunction(ts, ref) !== ownFunction) return 'handled';
@@ -354,6 +387,7 @@ class FloatingPromiseRun {
       return 'neutral';
     }
     if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(node as TS.Expression)) {
+      if (syntaxOnly) return 'argument';
       const index = parent.arguments.indexOf(node as TS.Expression);
       const declared = declaredParameterType(ts, this.checker, parent, index);
       if (!declared || acceptsPromise(ts, this.ctx.program, declared, node)) return 'handled';
@@ -366,6 +400,19 @@ class FloatingPromiseRun {
 
   /** Reports a return or an await between the creation of the promise and its first handling. */
   private checkPathBeforeHandling(stmt: TS.VariableStatement, name: TS.Identifier, handling: TS.Identifier[]): void {
+    const found = this.firstExitBeforeHandling(stmt, handling);
+    if (!found) return;
+    const line = this.ctx.sourceFile.getLineAndCharacterOfPosition(found.node.getStart(this.ctx.sourceFile)).line + 1;
+    this.ctx.report({
+      node: name,
+      messageId: found.kind === 'return' ? 'returnBeforeHandled' : 'awaitBeforeHandled',
+      data: { name: name.text, line: String(line) },
+      related: [{ label: found.kind === 'return' ? 'returns here' : 'awaits here', node: found.node }],
+    });
+  }
+
+  /** The first return or await between the declaration and the statement of the first handling use. */
+  private firstExitBeforeHandling(stmt: TS.VariableStatement, handling: TS.Identifier[]): { kind: 'return' | 'await'; node: TS.Node } | undefined {
     const ts = this.ts;
     const container = stmt.parent;
     const statements: readonly TS.Statement[] | undefined =
@@ -392,14 +439,7 @@ class FloatingPromiseRun {
       check(s);
       forEachInFunctionBody(ts, s, check);
     }
-    if (!found) return;
-    const line = this.ctx.sourceFile.getLineAndCharacterOfPosition(found.node.getStart(this.ctx.sourceFile)).line + 1;
-    this.ctx.report({
-      node: name,
-      messageId: found.kind === 'return' ? 'returnBeforeHandled' : 'awaitBeforeHandled',
-      data: { name: name.text, line: String(line) },
-      related: [{ label: found.kind === 'return' ? 'returns here' : 'awaits here', node: found.node }],
-    });
+    return found;
   }
 
   // ------------------------------------------------------------ arguments
@@ -412,8 +452,11 @@ class FloatingPromiseRun {
       const e = skipParens(ts, arg);
       if (!ts.isCallExpression(e) && !ts.isNewExpression(e)) return;
       // Syntax and declarations first: only a callee with an unknown/object/{} parameter here can be reported.
-      if (!mayTakeOpaqueParameter(ts, this.checker, call, i)) return;
+      // The name test needs no checker; the argument's own callee is usually cheaper to resolve than the
+      // outer one (`x.pipe(Effect.map(…))` resolves `x`), so it is asked second.
+      if (!calleeMayTakeOpaqueParameter(ts, this.ctx.program, call, i)) return;
       if (!mayReturnPromise(ts, this.ctx.program, e)) return;
+      if (!mayTakeOpaqueParameter(ts, this.checker, call, i)) return;
       if (this.isAllowedCall(e) || !this.isPromise(e)) return;
       const declared = declaredParameterType(ts, this.checker, call, i);
       if (!declared || acceptsPromise(ts, this.ctx.program, declared, e)) return;

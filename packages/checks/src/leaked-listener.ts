@@ -13,6 +13,7 @@ import { unwrap } from './shared-state/locations.js';
 import { callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText } from './shared-state/lifecycle.js';
 import { isAbortSignalType } from './util/types.js';
 import { isFunctionLike } from './util/syntax.js';
+import { indexFile } from './util/file-index.js';
 
 export interface LeakedListenerOptions {
   lifecycleMethods: string[];
@@ -41,16 +42,14 @@ export const leakedListener = defineCheck<LeakedListenerOptions>({
   run(ctx) {
     const { ts, checker, sourceFile } = ctx;
     const index = new LifecycleIndex(ts, ctx.options.lifecycleMethods);
-    const visit = (node: TS.Node): void => {
-      if (ts.isCallExpression(node) && node.arguments.length >= 2) {
-        const callee = unwrap(ts, node.expression);
-        if (ts.isPropertyAccessExpression(callee) && ADD_METHODS.has(callee.name.text)) {
-          checkRegistration(ts, checker, index, node, callee, ctx.report);
-        }
+    // The shared file index lists the calls in source order: no walk of our own.
+    for (const node of indexFile(ts, sourceFile).calls) {
+      if (node.arguments.length < 2) continue;
+      const callee = unwrap(ts, node.expression);
+      if (ts.isPropertyAccessExpression(callee) && ADD_METHODS.has(callee.name.text)) {
+        checkRegistration(ts, checker, index, node, callee, ctx.report);
       }
-      ts.forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    }
   },
 });
 

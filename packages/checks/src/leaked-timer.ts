@@ -11,6 +11,7 @@ import type { TypeScript } from './check.js';
 import { unwrap } from './shared-state/locations.js';
 import { callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText, within } from './shared-state/lifecycle.js';
 import { isFunctionLike } from './util/syntax.js';
+import { indexFile } from './util/file-index.js';
 
 export interface LeakedTimerOptions {
   lifecycleMethods: string[];
@@ -36,17 +37,14 @@ export const leakedTimer = defineCheck<LeakedTimerOptions>({
   run(ctx) {
     const { ts, checker, sourceFile } = ctx;
     const index = new LifecycleIndex(ts, ctx.options.lifecycleMethods);
-    const visit = (node: TS.Node): void => {
-      if (ts.isCallExpression(node)) {
-        const timer = timerName(ts, node);
-        if (timer && !isSleepOrDeferral(ts, node, timer) && isGlobalTimer(ts, checker, node)) {
-          const owner = index.ownerOf(node);
-          if (owner) checkTimer(ts, node, timer, owner, ctx.report);
-        }
+    // The shared file index lists the calls in source order: no walk of our own.
+    for (const node of indexFile(ts, sourceFile).calls) {
+      const timer = timerName(ts, node);
+      if (timer && !isSleepOrDeferral(ts, node, timer) && isGlobalTimer(ts, checker, node)) {
+        const owner = index.ownerOf(node);
+        if (owner) checkTimer(ts, node, timer, owner, ctx.report);
       }
-      ts.forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    }
   },
 });
 

@@ -33,15 +33,19 @@ export const missingAbortPropagation = defineCheck<Record<string, never>>({
   run(ctx) {
     const { ts } = ctx;
     const index = indexFile(ts, ctx.sourceFile);
-    const sources = new Map<TS.Node, SignalSource | null>();
-    for (const fn of index.functions) {
+    // Sources are computed lazily, for the functions that enclose a call: a function without
+    // calls needs none, and asking for its parameters' types is the costly part of this check.
+    const sources = new Map<TS.Node, SignalSource | null | undefined>();
+    const sourceOf = (fn: TS.FunctionLikeDeclaration): SignalSource | null | undefined => {
+      if (sources.has(fn)) return sources.get(fn);
       const src = signalSourceOf(ctx, fn);
       // A function that reacts to abort itself has chosen how to cancel: trust it (and its nested calls).
-      if (src) sources.set(fn, handlesAbortItself(fn) ? null : src);
-    }
-    if (sources.size === 0) return;
+      const value = src ? (handlesAbortItself(fn) ? null : src) : undefined;
+      sources.set(fn, value);
+      return value;
+    };
     for (const call of [...index.calls, ...index.news]) {
-      const src = nearestSource(ctx, call, sources);
+      const src = nearestSource(ctx, call, sourceOf);
       if (src) checkCall(ctx, call, src);
     }
   },
@@ -63,7 +67,7 @@ function signalSourceOf(ctx: Ctx, fn: TS.FunctionLikeDeclaration): SignalSource 
     // Only annotated parameters, or ones named like a signal: unannotated callback parameters rarely carry one.
     if (!p.type && !/signal/i.test(p.name.text)) continue;
     const type = checker.getTypeAtLocation(p.name);
-    const slot = signalSlotOf(checker, type, p);
+    const slot = signalSlotOf(checker, type, p, ts);
     const name = p.name.text;
     if (slot === 'direct') return { text: name, root: name };
     if (slot === 'options') {
@@ -74,10 +78,12 @@ function signalSourceOf(ctx: Ctx, fn: TS.FunctionLikeDeclaration): SignalSource 
   return undefined;
 }
 
-function nearestSource(ctx: Ctx, call: TS.Node, sources: Map<TS.Node, SignalSource | null>): SignalSource | undefined {
+function nearestSource(ctx: Ctx, call: TS.Node, sourceOf: (fn: TS.FunctionLikeDeclaration) => SignalSource | null | undefined): SignalSource | undefined {
   for (let p = call.parent; p; p = p.parent) {
     if (isFunctionLike(ctx.ts, p)) {
-      const src = sources.get(p);
+      // Only function-likes with a body are in the file index (and so could have had a source).
+      if (!p.body) continue;
+      const src = sourceOf(p);
       if (src === null) return undefined;
       if (src) return src;
     }
@@ -165,7 +171,7 @@ function signalParameter(ctx: Ctx, sig: TS.Signature, at: TS.Node): { index: num
   for (let i = 0; i < params.length; i++) {
     const decl = params[i]!.valueDeclaration;
     if (decl && ts.isParameter(decl) && decl.dotDotDotToken) return undefined;
-    const slot: SignalSlot = signalSlotOf(checker, checker.getTypeOfSymbolAtLocation(params[i]!, at), at);
+    const slot: SignalSlot = signalSlotOf(checker, checker.getTypeOfSymbolAtLocation(params[i]!, at), at, ts);
     if (slot) return { index: i, slot };
   }
   return undefined;

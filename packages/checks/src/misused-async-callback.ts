@@ -148,12 +148,16 @@ function checkProperty(ctx: CheckContext<Record<string, never>>, fn: TS.Function
 function checkClass(ctx: CheckContext<Record<string, never>>, cls: TS.ClassLikeDeclaration): void {
   const { ts, checker } = ctx;
   if (!cls.heritageClauses || cls.heritageClauses.length === 0) return;
-  const bases: TS.Type[] = [];
-  for (const clause of cls.heritageClauses) for (const t of clause.types) bases.push(checker.getTypeAtLocation(t));
+  // The heritage types are resolved only for a class that has an async method to compare.
+  let bases: TS.Type[] | undefined;
   for (const member of cls.members) {
     if (!ts.isMethodDeclaration(member) || !member.body || !ts.isIdentifier(member.name)) continue;
     if (!hasModifier(ts, member, ts.SyntaxKind.AsyncKeyword) || member.asteriskToken) continue;
     const name = member.name.text;
+    if (!bases) {
+      bases = [];
+      for (const clause of cls.heritageClauses) for (const t of clause.types) bases.push(checker.getTypeAtLocation(t));
+    }
     for (const base of bases) {
       const prop = base.getProperty(name);
       if (!prop) continue;

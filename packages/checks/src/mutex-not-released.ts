@@ -9,6 +9,7 @@ import { defineCheck } from './check.js';
 import type { TypeScript } from './check.js';
 import { unwrap } from './shared-state/locations.js';
 import { isFunctionLike } from './util/syntax.js';
+import { indexFile } from './util/file-index.js';
 
 export interface MutexNotReleasedOptions {
   /** Extra method names that acquire a lock (in addition to `acquire`). */
@@ -43,21 +44,18 @@ export const mutexNotReleased = defineCheck<MutexNotReleasedOptions>({
   run(ctx) {
     const { ts, checker, sourceFile } = ctx;
     const acquireNames = new Set(['acquire', ...ctx.options.acquireMethods]);
-    const visit = (node: TS.Node): void => {
-      if (ts.isAwaitExpression(node)) {
-        const call = unwrap(ts, node.expression);
-        if (
-          ts.isCallExpression(call) &&
-          ts.isPropertyAccessExpression(call.expression) &&
-          acquireNames.has(call.expression.name.text) &&
-          isLockType(ts, checker, call.expression.expression, call.expression.name.text)
-        ) {
-          checkAcquire(ts, node, call.expression.expression, ctx.report);
-        }
+    // The shared file index lists the awaits in source order: no walk of our own.
+    for (const node of indexFile(ts, sourceFile).awaits) {
+      const call = unwrap(ts, node.expression);
+      if (
+        ts.isCallExpression(call) &&
+        ts.isPropertyAccessExpression(call.expression) &&
+        acquireNames.has(call.expression.name.text) &&
+        isLockType(ts, checker, call.expression.expression, call.expression.name.text)
+      ) {
+        checkAcquire(ts, node, call.expression.expression, ctx.report);
       }
-      ts.forEachChild(node, visit);
-    };
-    visit(sourceFile);
+    }
   },
 });
 

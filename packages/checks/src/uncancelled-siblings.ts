@@ -74,6 +74,6 @@ function acceptsSignal(ctx: Ctx, call: TS.CallExpression): boolean {
   return sig.getParameters().some((p) => {
     const decl = p.valueDeclaration;
     if (decl && ts.isParameter(decl) && decl.dotDotDotToken) return false;
-    return signalSlotOf(checker, checker.getTypeOfSymbolAtLocation(p, call), call) !== undefined;
+    return signalSlotOf(checker, checker.getTypeOfSymbolAtLocation(p, call), call, ts) !== undefined;
   });
 }

@@ -1,11 +1,14 @@
 /**
  * Stage 1, capture: async_hooks for timers, handles and requests; v8.promiseHooks
- * for promises. Ownership is the AsyncLocalStorage store current at creation.
- * Per promise the work is one Set insert (and one delete when it settles); a
- * creation stack is captured only for resource kinds that can be reported.
+ * for promises. Ownership is the scope current at creation (context.ts: the
+ * store AsyncLocalStorage would keep, propagated by this same init hook).
+ * Per promise the work is a slot in the pending ledger (pending.ts), freed when
+ * it settles; a creation stack is captured only for resource kinds that can be reported.
  */
-import { AsyncLocalStorage, createHook, type AsyncHook } from 'node:async_hooks';
+import { createHook, type AsyncHook } from 'node:async_hooks';
 import { promiseHooks } from 'node:v8';
+import { ScopeContext } from './context.js';
+import { PromiseLedger } from './pending.js';
 import type { ResourceRecord, ScopeState } from './state.js';
 
 /** Resource types whose creation site we keep, because a leak of them is reported. */
@@ -87,9 +90,12 @@ function isShortOneShot(resource: unknown, limitMs: number): boolean {
 }
 
 export class Capture {
-  readonly als = new AsyncLocalStorage<ScopeState>();
+  /** The current scope (same interface as AsyncLocalStorage: run, enterWith, getStore). */
+  readonly als = new ScopeContext();
   /** Scopes not yet judged. */
   readonly live = new Set<ScopeState>();
+  /** Pending promises of the live scopes. */
+  readonly ledger = new PromiseLedger();
   /** Owner of work created outside any scope (the whole-program front end). */
   fallback: ScopeState | undefined;
   private hook: AsyncHook | undefined;
@@ -103,26 +109,27 @@ export class Capture {
 
   enable(): void {
     if (this.hook) return;
-    const { als, live, origins } = this;
+    const { als, live, origins, ledger } = this;
     const shortTimeoutMs = this.shortTimeoutMs;
-    const owner = (): ScopeState | undefined => {
-      const s = als.getStore() ?? this.fallback;
+    const ownerOf = (current: ScopeState | undefined): ScopeState | undefined => {
+      const s = current ?? this.fallback;
       return s === undefined || s.ended ? undefined : s;
     };
     // init only: a destroy hook would make Node track the destruction of every promise (a GC callback each).
     this.hook = createHook({
       init(asyncId, type, trigger, resource) {
         try {
+          const current = als.propagate(resource as object);
           if (type === 'PROMISE') {
-            // The hot path: one Map insert keyed by the async id Node already gave the promise.
-            const s = owner();
-            if (s !== undefined) s.pending.set(asyncId, resource as Promise<unknown>);
+            // The hot path: a slot keyed by the async id Node already gave the promise.
+            const s = ownerOf(current);
+            if (s !== undefined) ledger.record(asyncId, resource as Promise<unknown>, s);
             return;
           }
           if (IGNORED_TYPES.has(type)) return;
           const reported = TIMER_TYPES.has(type) || HANDLE_TYPES.has(type);
           if (!reported && !ORIGIN_TYPES.has(type)) return;
-          const s = owner();
+          const s = ownerOf(current);
           if (s === undefined) return;
           // A one-shot timeout due within the settle fires before judgement (the settle waits
           // for it), or at a signal is not what keeps the process alive: it is recorded, without
@@ -158,8 +165,9 @@ export class Capture {
       promiseHooks.onSettled((promise: Promise<unknown>) => {
         try {
           if (live.size === 0) return;
-          const id = (promise as unknown as Record<symbol, number>)[idKey];
-          for (const s of live) if (s.pending.delete(id)) return;
+          // No id: born before the hooks were on, so never recorded.
+          const id = (promise as unknown as Record<symbol, number | undefined>)[idKey];
+          if (id !== undefined) ledger.settle(id, live);
         } catch {
           // see init
         }
@@ -178,7 +186,14 @@ export class Capture {
   isPending(scope: ScopeState, promise: Promise<unknown>): boolean {
     if (this.idKey === undefined) return false;
     const id = (promise as unknown as Record<symbol, number>)[this.idKey];
-    return scope.pending.get(id) === promise;
+    return typeof id === 'number' && scope.pending.has(id, promise);
+  }
+
+  /** A new scope becomes live: it is judged later. */
+  track(state: ScopeState): void {
+    this.ledger.open();
+    state.pending.ledger = this.ledger;
+    this.live.add(state);
   }
 
   /** Run tracer work so that nothing it creates is owned by a scope. */

@@ -96,7 +96,11 @@ export async function pendingChains(
   scope: ScopeState,
   options: AttributeOptions & { maxProbes: number },
 ): Promise<AwaitChain[]> {
-  const targets = [...scope.pending.values()].slice(0, options.maxProbes);
+  const targets: Promise<unknown>[] = [];
+  for (const p of scope.pending.values()) {
+    if (targets.length >= options.maxProbes) break;
+    targets.push(p);
+  }
   const probes = await Promise.all(targets.map((p) => probeAwaiters(p)));
   // Tasks suspended at the same awaits along the same chain are one finding.
   const byKey = new Map<string, ParsedFrame[]>();

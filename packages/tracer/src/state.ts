@@ -1,4 +1,5 @@
 import type { Finding, TestRef } from '@asyncsan/core';
+import { ScopePromises } from './pending.js';
 
 /** What the capture stage keeps for one async resource (timer, handle, request) a scope created. */
 export interface ResourceRecord {
@@ -69,8 +70,8 @@ export interface ScopeState {
   ended: boolean;
   /** Internal work (settling, probing) runs under a state with this flag. */
   readonly internal: boolean;
-  /** Pending promises created in the scope, by async id; removed when they settle. */
-  readonly pending: Map<number, Promise<unknown>>;
+  /** Pending promises created in the scope (see pending.ts); removed when they settle. */
+  readonly pending: ScopePromises;
   /** Timers and handles created in the scope, by async id; closed ones are pruned now and then. */
   readonly resources: Map<number, ResourceRecord>;
   /** Inserts into `resources`, to prune every so often. */
@@ -109,7 +110,7 @@ export function newScopeState(name: string, test?: TestRef): ScopeState {
     test,
     ended: false,
     internal: false,
-    pending: new Map(),
+    pending: new ScopePromises(),
     resources: new Map(),
     inserts: 0,
     listeners: new Set(),

@@ -179,6 +179,8 @@ export class Scope {
 
   private close(): void {
     this.state.ended = true;
+    // Judged: let go of the pending promises (and whatever their tasks hold).
+    this.state.pending.clear();
     this.tracer.capture.live.delete(this.state);
     if (this.tracer.capture.fallback === this.state) this.tracer.capture.fallback = undefined;
   }
@@ -310,7 +312,7 @@ export class Tracer {
   createScope(name: string, options: ScopeOptions = {}): Scope {
     if (this.stopped) throw new Error('asyncsan: the tracer was stopped');
     const state = newScopeState(name, options.test);
-    this.capture.live.add(state);
+    this.capture.track(state);
     return new Scope(this, state);
   }
 

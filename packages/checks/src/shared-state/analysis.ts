@@ -5,7 +5,7 @@
  */
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
-import { isFunctionLike } from '../util/syntax.js';
+import { indexFile } from '../util/file-index.js';
 import { containsAwait, FunctionFlow } from './events.js';
 import { Locator } from './locations.js';
 import { CriticalSections, type LockOptions } from './locks.js';
@@ -53,13 +53,12 @@ export function forEachAsyncFunction(
   options: LockOptions,
   visit: (f: AnalysedFunction) => void,
 ): void {
-  const walk = (n: TS.Node): void => {
-    if (isFunctionLike(ts, n) && n.body && isAsync(ts, n) && containsAwait(ts, n)) {
+  // The shared file index lists every function-like with a body, in source (pre-)order.
+  for (const n of indexFile(ts, sourceFile).functions) {
+    if (isAsync(ts, n) && containsAwait(ts, n)) {
       visit({ fn: n, flow: flowOf(ts, checker, n), locks: new CriticalSections(ts, n, options) });
     }
-    ts.forEachChild(n, walk);
-  };
-  walk(sourceFile);
+  }
 }
 
 function isAsync(ts: TypeScript, fn: TS.FunctionLikeDeclaration): boolean {

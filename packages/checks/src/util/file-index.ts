@@ -10,6 +10,7 @@ export interface FileIndex {
   expressionStatements: TS.ExpressionStatement[];
   calls: TS.CallExpression[];
   news: TS.NewExpression[];
+  awaits: TS.AwaitExpression[];
   variableDeclarations: TS.VariableDeclaration[];
   /** Function-likes with a body (declarations, expressions, arrows, methods, accessors, constructors). */
   functions: TS.FunctionLikeDeclaration[];
@@ -27,6 +28,7 @@ export function indexFile(ts: TypeScript, sourceFile: TS.SourceFile): FileIndex 
     expressionStatements: [],
     calls: [],
     news: [],
+    awaits: [],
     variableDeclarations: [],
     functions: [],
     classes: [],
@@ -43,6 +45,9 @@ export function indexFile(ts: TypeScript, sourceFile: TS.SourceFile): FileIndex 
         break;
       case SK.NewExpression:
         index.news.push(node as TS.NewExpression);
+        break;
+      case SK.AwaitExpression:
+        index.awaits.push(node as TS.AwaitExpression);
         break;
       case SK.VariableDeclaration:
         index.variableDeclarations.push(node as TS.VariableDeclaration);

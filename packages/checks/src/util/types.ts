@@ -6,6 +6,7 @@
  */
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
+import { isOpaqueTypeNode, opaqueNames } from './opaque-names.js';
 
 export function unionParts(type: TS.Type): TS.Type[] {
   return type.isUnion() ? type.types : [type];
@@ -128,8 +129,13 @@ function isAbortSignalPart(t: TS.Type, depth: number): boolean {
  * The property must be optional, so a `Request` (whose `signal` is required
  * and already set) is not taken for an options bag.
  */
-export function hasSignalProperty(checker: TS.TypeChecker, type: TS.Type, at: TS.Node): boolean {
+export function hasSignalProperty(checker: TS.TypeChecker, type: TS.Type, at: TS.Node, ts?: TypeScript): boolean {
   return unionParts(checker.getNonNullableType(type)).some((t) => {
+    // An instance of a generic class or interface has the members of its declaration: resolve those once.
+    if (ts && t.flags & ts.TypeFlags.Object && (t as TS.ObjectType).objectFlags & ts.ObjectFlags.Reference) {
+      const target = (t as TS.TypeReference).target;
+      if (target && target !== t && target.getProperty('signal') === undefined) return false;
+    }
     const prop = t.getProperty('signal');
     if (!prop) return false;
     const optional = (prop.getDeclarations() ?? []).some((d) => 'questionToken' in d && d.questionToken !== undefined);
@@ -140,9 +146,9 @@ export function hasSignalProperty(checker: TS.TypeChecker, type: TS.Type, at: TS
 /** How a parameter accepts an AbortSignal: directly, as `options.signal`, or not at all. */
 export type SignalSlot = 'direct' | 'options' | undefined;
 
-export function signalSlotOf(checker: TS.TypeChecker, type: TS.Type, at: TS.Node): SignalSlot {
+export function signalSlotOf(checker: TS.TypeChecker, type: TS.Type, at: TS.Node, ts?: TypeScript): SignalSlot {
   if (isAbortSignalType(checker, type)) return 'direct';
-  if (hasSignalProperty(checker, type, at)) return 'options';
+  if (hasSignalProperty(checker, type, at, ts)) return 'options';
   return undefined;
 }
 
@@ -278,6 +284,40 @@ export function mayReturnPromise(ts: TypeScript, program: TS.Program, call: TS.C
 }
 
 /**
+ * Whether every call signature of the callee's type returns void, undefined, null or a
+ * primitive (no type parameter, no object): then the call cannot yield a promise or an array
+ * of promises, whichever signature it resolves to. Asks only for the callee's type (narrowed
+ * and instantiated, as the call sees it), never resolves the call: its arguments, often large
+ * callbacks, are not checked. False whenever it cannot tell (no signatures, unions of
+ * differing signatures, `any`).
+ */
+export function returnsOnlyPrimitives(ts: TypeScript, checker: TS.TypeChecker, call: TS.CallExpression): boolean {
+  const signatures = checker.getTypeAtLocation(call.expression).getCallSignatures();
+  if (signatures.length === 0) return false;
+  const F = ts.TypeFlags;
+  const primitive = F.Void | F.Undefined | F.Null | F.Never | F.StringLike | F.NumberLike | F.BigIntLike | F.BooleanLike | F.ESSymbolLike;
+  const generic = F.TypeParameter | F.Index | F.IndexedAccess | F.Conditional | F.Substitution | F.TemplateLiteral | F.StringMapping;
+  return signatures.every((sig) => unionParts(sig.getReturnType()).every((t) => (t.flags & primitive) !== 0 && (t.flags & generic) === 0));
+}
+
+/**
+ * The syntactic half of `mayTakeOpaqueParameter`, without resolving anything: false when the
+ * callee is a member whose name no declaration with an opaque parameter at that position (nor any alias) has.
+ * Resolving a member callee type-checks its object, which on generic-heavy code costs far more.
+ */
+export function calleeMayTakeOpaqueParameter(ts: TypeScript, program: TS.Program, call: TS.CallExpression | TS.NewExpression, argIndex: number): boolean {
+  let callee: TS.Expression = call.expression;
+  while (ts.isParenthesizedExpression(callee)) callee = callee.expression;
+  if (!ts.isPropertyAccessExpression(callee)) return true;
+  const names = opaqueNames(ts, program);
+  const name = callee.name.text;
+  if (names.aliases.has(name)) return true;
+  const slots = names.declared.get(name);
+  // The same positions `opaqueAt` looks at: the parameter at argIndex, or a rest parameter at or before it.
+  return slots !== undefined && (slots.indices.has(argIndex) || slots.restFrom <= argIndex);
+}
+
+/**
  * Whether some declaration of the callee takes a parameter at `argIndex`
  * declared as `unknown`, `object`, `{}` or `Object`: judged on the type
  * annotation's syntax, without resolving the call.
@@ -309,12 +349,5 @@ function opaqueAt(ts: TypeScript, params: readonly TS.ParameterDeclaration[], ar
     typeNode = param.type && ts.isArrayTypeNode(param.type) ? param.type.elementType : undefined;
   }
   if (!typeNode) return false;
-  const isOpaque = (n: TS.TypeNode): boolean =>
-    n.kind === ts.SyntaxKind.UnknownKeyword ||
-    n.kind === ts.SyntaxKind.ObjectKeyword ||
-    (ts.isTypeLiteralNode(n) && n.members.length === 0) ||
-    (ts.isTypeReferenceNode(n) && ts.isIdentifier(n.typeName) && n.typeName.text === 'Object') ||
-    (ts.isUnionTypeNode(n) && n.types.some(isOpaque)) ||
-    (ts.isParenthesizedTypeNode(n) && isOpaque(n.type));
-  return isOpaque(typeNode);
+  return isOpaqueTypeNode(ts, typeNode);
 }
