@@ -6,7 +6,7 @@ import { floatingPromiseThroughCalls } from '../src/program-checks/floating-prom
 import type { ProgramCheck } from '../src/program-checks/program-check.js';
 
 const programChecks = [floatingPromiseThroughCalls as ProgramCheck];
-const dir = path.join(fixturesRoot, 'whole-program', 'floating-promise');
+const dir = path.join(fixturesRoot, 'floating-promise', 'whole-program');
 
 describe('floating-promise through calls, on its fixtures', () => {
   it('reports exactly the marked lines', async () => {

@@ -9,7 +9,7 @@ import type { ProgramCheck } from '../src/program-checks/program-check.js';
 import { tempProject, tsconfigJson, type TempProject } from './temp-project.js';
 
 const programChecks = [missingAbortPropagationAcrossFiles as ProgramCheck];
-const dir = path.join(fixturesRoot, 'whole-program', 'missing-abort-propagation');
+const dir = path.join(fixturesRoot, 'missing-abort-propagation', 'whole-program');
 
 describe('missing-abort-propagation across files, on its fixtures', () => {
   it('reports exactly the marked lines', async () => {
@@ -24,7 +24,7 @@ describe('missing-abort-propagation across files, on its fixtures', () => {
       'createUser forwards an AbortSignal through its parameter extra, but this call passes none: cancelling leaves its work running. Pass options.signal on.',
     ]);
     expect(res.findings[0]!.location).toEqual({
-      file: 'fixtures/whole-program/missing-abort-propagation/bad-sync.ts',
+      file: 'fixtures/missing-abort-propagation/whole-program/bad-sync.ts',
       line: 5,
       column: 9,
       endLine: 5,
