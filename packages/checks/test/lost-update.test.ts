@@ -1,36 +1,10 @@
-import path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import type { TypeScript } from '../src/check.js';
-import { toFindings, runCheck } from '../src/run.js';
 import { lostUpdate } from '../src/lost-update.js';
 import lostUpdateRule from '../../../eslint-plugin/src/rules/lost-update.js';
 import { createRuleTester } from './rule-tester.js';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from '../../../test/harness/expectations.js';
+import { fixtureDiff, runInMemory } from './in-memory.js';
 
-// In-memory programs: the case file lives beside this test so that async-mutex resolves from node_modules.
-const caseFile = path.join(import.meta.dirname, '__case__.ts');
-const compilerOptions = ts.convertCompilerOptionsFromJson(
-  { target: 'ES2022', lib: ['ES2023'], module: 'NodeNext', moduleResolution: 'NodeNext', types: ['node'], strict: true, noEmit: true, skipLibCheck: true },
-  import.meta.dirname,
-).options;
-// The default import and the `import * as` typings of typescript differ; the module object is the same.
-const tsApi = ts as unknown as TypeScript;
-const libCache = new Map<string, ts.SourceFile | undefined>();
-
-function run(code: string, options?: Parameters<typeof runCheck<typeof lostUpdate.defaultOptions>>[4]) {
-  const host = ts.createCompilerHost(compilerOptions);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, lang) => {
-    if (name === caseFile) return ts.createSourceFile(name, code, lang, true);
-    if (!libCache.has(name)) libCache.set(name, getSourceFile(name, lang));
-    return libCache.get(name);
-  };
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (name) => name === caseFile || fileExists(name);
-  const program = ts.createProgram([caseFile], compilerOptions, host);
-  return runCheck(tsApi, program, program.getSourceFile(caseFile)!, lostUpdate, options);
-}
+const run = (code: string, options?: Partial<typeof lostUpdate.defaultOptions>) => runInMemory(lostUpdate, code, options);
 
 const at = (code: string) => run(code).map((r) => `${r.messageId}@${r.line}:${r.column}`);
 
@@ -230,14 +204,9 @@ export async function sequential(files: string[], size: (f: string) => Promise<n
   });
 
   it('matches the expect markers in fixtures/lost-update exactly', () => {
-    const dir = path.join(fixturesRoot, 'lost-update');
-    const files = listSourceFiles(dir);
-    expect(files.length).toBeGreaterThan(1);
-    const config = ts.getParsedCommandLineOfConfigFile(path.join(fixturesRoot, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
-    const program = ts.createProgram(files, config.options);
-    const findings = files.flatMap((f) => toFindings(runCheck(tsApi, program, program.getSourceFile(f)!, lostUpdate), f, { engine: 'analyzer' }));
-    const diff = diffFindings(readExpectations(files), findings, { ids: ['lost-update'] });
-    expect(formatDiff(diff)).toBe('');
+    const { files, diff } = fixtureDiff(lostUpdate);
+    expect(files).toBeGreaterThan(1);
+    expect(diff).toBe('');
   });
 });
 

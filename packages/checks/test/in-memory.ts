@@ -1,0 +1,46 @@
+/**
+ * Runs one check on a program made from a code string. The case file lives
+ * beside the tests so that imports such as async-mutex resolve from node_modules;
+ * lib files are parsed once and shared by every case.
+ */
+import path from 'node:path';
+import ts from 'typescript';
+import type { Check, TypeScript } from '../src/check.js';
+import { runCheck, toFindings } from '../src/run.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from '../../../test/harness/expectations.js';
+
+const caseFile = path.join(import.meta.dirname, '__case__.ts');
+const compilerOptions = ts.convertCompilerOptionsFromJson(
+  { target: 'ES2022', lib: ['ES2023'], module: 'NodeNext', moduleResolution: 'NodeNext', types: ['node'], strict: true, noEmit: true, skipLibCheck: true },
+  import.meta.dirname,
+).options;
+// The default import and the `import * as` typings of typescript differ; the module object is the same.
+const tsApi = ts as unknown as TypeScript;
+const libCache = new Map<string, ts.SourceFile | undefined>();
+
+export function runInMemory<O>(check: Check<O>, code: string, options?: Partial<O>) {
+  const host = ts.createCompilerHost(compilerOptions);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, lang) => {
+    if (name === caseFile) return ts.createSourceFile(name, code, lang, true);
+    if (!libCache.has(name)) libCache.set(name, getSourceFile(name, lang));
+    return libCache.get(name);
+  };
+  const fileExists = host.fileExists.bind(host);
+  host.fileExists = (name) => name === caseFile || fileExists(name);
+  const program = ts.createProgram([caseFile], compilerOptions, host);
+  return runCheck(tsApi, program, program.getSourceFile(caseFile)!, check, options);
+}
+
+/**
+ * Runs a check over fixtures/<id>/ with the fixtures' tsconfig and returns the
+ * difference from the `// expect:` markers ('' when exact). The check alone is
+ * what the ESLint rule runs, so analyser-only markers (whole-program/) do not apply.
+ */
+export function fixtureDiff<O>(check: Check<O>): { files: number; diff: string } {
+  const files = listSourceFiles(path.join(fixturesRoot, check.id));
+  const config = ts.getParsedCommandLineOfConfigFile(path.join(fixturesRoot, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+  const program = ts.createProgram(files, config.options);
+  const findings = files.flatMap((f) => toFindings(runCheck(tsApi, program, program.getSourceFile(f)!, check), f, { engine: 'lint' }));
+  return { files: files.length, diff: formatDiff(diffFindings(readExpectations(files), findings, { ids: [check.id], engine: 'lint' })) };
+}
