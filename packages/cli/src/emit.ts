@@ -64,10 +64,11 @@ export async function emit(raw: readonly Finding[], options: OutputOptions, io: 
     io.stderr.write(`asyncsan: wrote ${fingerprinted.length} finding${fingerprinted.length === 1 ? '' : 's'} to the baseline ${path.relative(io.cwd, file) || file}\n`);
     return 0;
   }
-  if (options.baseline && baselineFile && readBaseline(baselineFile) === undefined) {
+  const baseline = baselineFile ? readBaseline(baselineFile) : undefined;
+  if (options.baseline && baseline === undefined) {
     throw new UserError(`${options.baseline}: baseline file not found (create it with --update-baseline)`);
   }
-  const { findings, baselined } = applyBaseline(fingerprinted, baselineFile ? readBaseline(baselineFile) : undefined);
+  const { findings, baselined } = applyBaseline(fingerprinted, baseline);
 
   // The earlier run goes through the same config and fingerprints, so both sides match alike.
   const comparison = options.compare
