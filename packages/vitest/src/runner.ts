@@ -185,8 +185,7 @@ export class AsyncsanRunner extends BaseRunner {
     this.scopes.delete(test);
     const all = await scope.end({ noun: 'test' });
     // Interleavings seen while this test ran are its own: they happened between its tasks.
-    const ref: TestRef = { file: this.relative(test.file.filepath), name: test.name, fullName: fullName(test) };
-    for (const f of this.race?.drain() ?? []) all.push({ ...f, test: ref });
+    for (const f of this.race?.drain() ?? []) all.push({ ...f, ...(scope.state.test ? { test: scope.state.test } : {}) });
     const mode = this.modeFor(test);
     if (mode === 'off' || all.length === 0) return;
     const meta = test.meta as Meta;
