@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
+import { expectedVerdicts, tracerIds } from './harness/projects.js';
 import { runVitest, type VitestInstall } from './harness/vitest.js';
 
 const cache = path.join(os.tmpdir(), 'asyncsan-vitest5');
@@ -17,7 +18,6 @@ const install: VitestInstall = {
   node: path.join(cache, 'node_modules/node/bin/node'),
   vitest: path.join(cache, 'node_modules/vitest/vitest.mjs'),
 };
-const tracerIds = ['leaked-timer', 'leaked-handle', 'leaked-listener', 'unsettled-task', 'deadlock', 'unhandled-rejection', 'cross-test-bleed'];
 
 function ensureInstall(): void {
   if (existsSync(install.node) && existsSync(install.vitest)) return;
@@ -52,16 +52,7 @@ describe('@asyncsan/vitest on Vitest 5 under Node 24', () => {
       const project = copyProject('vitest-basic');
       const r = await runVitest(project, [`--pool=${pool}`], {}, install);
       expect(r.code).toBe(1);
-      expect(r.verdicts).toEqual({
-        'poller leaks its interval': 'fail',
-        'poller stops cleanly': 'pass',
-        'poller cleanup in afterEach counts is judged after its hooks': 'pass',
-        'concurrent A leaks a timeout': 'fail',
-        'concurrent B is clean while A runs': 'pass',
-        'listeners adds a listener to a long-lived emitter': 'fail',
-        'waits for an event nobody sends': 'fail',
-        'a plain failure stays a plain failure': 'fail',
-      });
+      expect(r.verdicts).toEqual(expectedVerdicts['vitest-basic']);
       const original = path.join(fixturesRoot, 'projects/vitest-basic');
       // As on 4.1, the deadlock's line is not source-mapped under vmThreads (see vitest-pools.test.ts).
       const ids = pool === 'vmThreads' ? tracerIds.filter((id) => id !== 'deadlock') : tracerIds;
@@ -76,17 +67,7 @@ describe('@asyncsan/vitest on Vitest 5 under Node 24', () => {
     const project = copyProject('vitest-options');
     const r = await runVitest(project, [], {}, install);
     expect(r.code).toBe(1);
-    expect(r.verdicts).toEqual({
-      'advances a fake clock without hanging': 'pass',
-      'leaves a fake interval armed, then restores real timers': 'pass',
-      'leaks a real timer while the clock is fake': 'fail',
-      'turns asyncsan off from its body': 'pass',
-      'downgrades itself to warn': 'pass',
-      'registers a listener the config ignores': 'pass',
-      'leaks but its file is excluded': 'pass',
-      'A leaves a timeout that fires later': 'fail',
-      'B is running when it fires': 'pass',
-    });
+    expect(r.verdicts).toEqual(expectedVerdicts['vitest-options']);
     const original = path.join(fixturesRoot, 'projects/vitest-options');
     const diff = diffFindings(readExpectations(listSourceFiles(original)), r.findings, { ids: tracerIds, cwd: original });
     expect(formatDiff(diff)).toBe('');
@@ -96,7 +77,7 @@ describe('@asyncsan/vitest on Vitest 5 under Node 24', () => {
     const project = copyProject('vitest-shared-worker');
     const r = await runVitest(project, [], {}, install);
     expect(r.code).toBe(1);
-    expect(r.verdicts).toEqual({ 'leaves a timeout behind': 'fail', 'runs in the same worker when it fires': 'pass' });
+    expect(r.verdicts).toEqual(expectedVerdicts['vitest-shared-worker']);
     expect(r.findings.map((f) => `${f.id}@${f.location?.file}:${f.location?.line}: ${f.test?.fullName}`)).toEqual([
       'cross-test-bleed@1-leaves.test.mjs:4: leaves a timeout behind',
       'leaked-timer@1-leaves.test.mjs:4: leaves a timeout behind',

@@ -5,10 +5,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from './harness/expectations.js';
+import { expectedVerdicts, tracerIds } from './harness/projects.js';
 import { runVitest } from './harness/vitest.js';
 
 const options = path.join(fixturesRoot, 'projects/vitest-options');
-const tracerIds = ['leaked-timer', 'leaked-handle', 'leaked-listener', 'unsettled-task', 'deadlock', 'unhandled-rejection', 'cross-test-bleed'];
 
 /** "Timeout leaking in <file>" blocks of Vitest's report, as `type@file:line:column` of their last frame. */
 function asyncLeaks(output: string): string[] {
@@ -27,17 +27,6 @@ function asyncLeaks(output: string): string[] {
   return leaks.sort();
 }
 
-const verdicts = {
-  'advances a fake clock without hanging': 'pass',
-  'leaves a fake interval armed, then restores real timers': 'pass',
-  'leaks a real timer while the clock is fake': 'fail',
-  'turns asyncsan off from its body': 'pass',
-  'downgrades itself to warn': 'pass',
-  'registers a listener the config ignores': 'pass',
-  'leaks but its file is excluded': 'pass',
-  'A leaves a timeout that fires later': 'fail',
-  'B is running when it fires': 'pass',
-};
 
 describe('@asyncsan/vitest beside --detectAsyncLeaks', () => {
   it('--detectAsyncLeaks alone: per file, reporting only, no opt-outs, the bleeding timer unseen', async () => {
@@ -56,7 +45,7 @@ describe('@asyncsan/vitest beside --detectAsyncLeaks', () => {
   it('both on at once: the plugin judges as alone, and Vitest still lists its leaks', async () => {
     const r = await runVitest(options, ['--detectAsyncLeaks']);
     expect(r.code).toBe(1);
-    expect(r.verdicts).toEqual(verdicts);
+    expect(r.verdicts).toEqual(expectedVerdicts['vitest-options']);
     const diff = diffFindings(readExpectations(listSourceFiles(options)), r.findings, { ids: tracerIds, cwd: options });
     expect(formatDiff(diff)).toBe('');
     expect(asyncLeaks(r.stdout + r.stderr)).toEqual([

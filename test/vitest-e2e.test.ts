@@ -1,26 +1,17 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from './harness/expectations.js';
+import { expectedVerdicts, tracerIds } from './harness/projects.js';
 import { runVitest } from './harness/vitest.js';
 
 const basic = path.join(fixturesRoot, 'projects/vitest-basic');
-const tracerIds = ['leaked-timer', 'leaked-handle', 'leaked-listener', 'unsettled-task', 'deadlock', 'unhandled-rejection'];
 
 describe('@asyncsan/vitest on a real Vitest project', () => {
   for (const pool of ['threads', 'forks']) {
     it(`fails exactly the hazardous tests, with the right ids and lines (pool: ${pool})`, async () => {
       const r = await runVitest(basic, [`--pool=${pool}`]);
       expect(r.code).toBe(1);
-      expect(r.verdicts).toEqual({
-        'poller leaks its interval': 'fail',
-        'poller stops cleanly': 'pass',
-        'poller cleanup in afterEach counts is judged after its hooks': 'pass',
-        'concurrent A leaks a timeout': 'fail',
-        'concurrent B is clean while A runs': 'pass',
-        'listeners adds a listener to a long-lived emitter': 'fail',
-        'waits for an event nobody sends': 'fail',
-        'a plain failure stays a plain failure': 'fail',
-      });
+      expect(r.verdicts).toEqual(expectedVerdicts['vitest-basic']);
       const diff = diffFindings(readExpectations(listSourceFiles(basic)), r.findings, { ids: tracerIds, cwd: basic });
       expect(formatDiff(diff)).toBe('');
       // Attribution: each finding names the test that caused it.

@@ -1,23 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from './harness/expectations.js';
+import { expectedVerdicts, tracerIds } from './harness/projects.js';
 import { runVitest } from './harness/vitest.js';
 
 const basic = path.join(fixturesRoot, 'projects/vitest-basic');
 const options = path.join(fixturesRoot, 'projects/vitest-options');
 const shared = path.join(fixturesRoot, 'projects/vitest-shared-worker');
-const tracerIds = ['leaked-timer', 'leaked-handle', 'leaked-listener', 'unsettled-task', 'deadlock', 'unhandled-rejection', 'cross-test-bleed'];
-
-const basicVerdicts = {
-  'poller leaks its interval': 'fail',
-  'poller stops cleanly': 'pass',
-  'poller cleanup in afterEach counts is judged after its hooks': 'pass',
-  'concurrent A leaks a timeout': 'fail',
-  'concurrent B is clean while A runs': 'pass',
-  'listeners adds a listener to a long-lived emitter': 'fail',
-  'waits for an event nobody sends': 'fail',
-  'a plain failure stays a plain failure': 'fail',
-};
 
 describe('@asyncsan/vitest across pools and isolation', () => {
   // With isolate off, consecutive files share one worker and one tracer: their scopes must not mix.
@@ -25,7 +14,7 @@ describe('@asyncsan/vitest across pools and isolation', () => {
     it(`same verdicts, ids and lines on vitest-basic (${args.join(' ')})`, async () => {
       const r = await runVitest(basic, args);
       expect(r.code).toBe(1);
-      expect(r.verdicts).toEqual(basicVerdicts);
+      expect(r.verdicts).toEqual(expectedVerdicts['vitest-basic']);
       // Known gap under vmThreads: the deadlock's await-chain frame is not source-mapped
       // there (it lands two lines low), so its line is checked only on the other pools.
       const vm = args.includes('--pool=vmThreads');
@@ -48,17 +37,7 @@ describe('@asyncsan/vitest across pools and isolation', () => {
     it(`fake timers neither hang nor hide real leaks, opt-outs and bleed hold (${args.join(' ')})`, async () => {
       const r = await runVitest(options, args);
       expect(r.code).toBe(1);
-      expect(r.verdicts).toEqual({
-        'advances a fake clock without hanging': 'pass',
-        'leaves a fake interval armed, then restores real timers': 'pass',
-        'leaks a real timer while the clock is fake': 'fail',
-        'turns asyncsan off from its body': 'pass',
-        'downgrades itself to warn': 'pass',
-        'registers a listener the config ignores': 'pass',
-        'leaks but its file is excluded': 'pass',
-        'A leaves a timeout that fires later': 'fail',
-        'B is running when it fires': 'pass',
-      });
+      expect(r.verdicts).toEqual(expectedVerdicts['vitest-options']);
       const diff = diffFindings(readExpectations(listSourceFiles(options)), r.findings, { ids: tracerIds, cwd: options });
       expect(formatDiff(diff)).toBe('');
     });
@@ -69,7 +48,7 @@ describe('@asyncsan/vitest across pools and isolation', () => {
     it(`a leftover timer firing in the next file is bleed on the test that left it (pool: ${pool}, isolate off)`, async () => {
       const r = await runVitest(shared, [`--pool=${pool}`]);
       expect(r.code).toBe(1);
-      expect(r.verdicts).toEqual({ 'leaves a timeout behind': 'fail', 'runs in the same worker when it fires': 'pass' });
+      expect(r.verdicts).toEqual(expectedVerdicts['vitest-shared-worker']);
       const diff = diffFindings(readExpectations(listSourceFiles(shared)), r.findings, { ids: tracerIds, cwd: shared });
       expect(formatDiff(diff)).toBe('');
       expect(r.findings.map((f) => `${f.id}: ${f.test?.file} > ${f.test?.fullName}`)).toEqual([

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
+import { tracerIds } from './harness/projects.js';
 import { runVitest } from './harness/vitest.js';
 
 const basic = path.join(fixturesRoot, 'projects/vitest-basic');
 const options = path.join(fixturesRoot, 'projects/vitest-options');
-const tracerIds = ['leaked-timer', 'leaked-handle', 'leaked-listener', 'unsettled-task', 'deadlock', 'unhandled-rejection', 'cross-test-bleed'];
 const schema = JSON.parse(readFileSync(path.join(repoRoot, 'packages/core/schema/findings.schema.json'), 'utf8'));
 const key = (f: { id: string; location?: { file: string; line: number } }) => `${f.id}@${f.location?.file}:${f.location?.line}`;
 

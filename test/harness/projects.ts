@@ -1,0 +1,38 @@
+/**
+ * What the fixture projects under fixtures/projects/ are expected to do when a
+ * test runner runs them with the plugin: one place, shared by every test that
+ * runs them (pools, Vitest 5, detectAsyncLeaks, reports).
+ */
+import { catalog } from '@asyncsan/core';
+
+/** Every id the tracer can report: runtime findings are compared with the markers on all of them. */
+export const tracerIds: readonly string[] = [...catalog.values()].filter((e) => e.engines.includes('tracer')).map((e) => e.id);
+
+/** Per project, each test's full name and its verdict. */
+export const expectedVerdicts = {
+  'vitest-basic': {
+    'poller leaks its interval': 'fail',
+    'poller stops cleanly': 'pass',
+    'poller cleanup in afterEach counts is judged after its hooks': 'pass',
+    'concurrent A leaks a timeout': 'fail',
+    'concurrent B is clean while A runs': 'pass',
+    'listeners adds a listener to a long-lived emitter': 'fail',
+    'waits for an event nobody sends': 'fail',
+    'a plain failure stays a plain failure': 'fail',
+  },
+  'vitest-options': {
+    'advances a fake clock without hanging': 'pass',
+    'leaves a fake interval armed, then restores real timers': 'pass',
+    'leaks a real timer while the clock is fake': 'fail',
+    'turns asyncsan off from its body': 'pass',
+    'downgrades itself to warn': 'pass',
+    'registers a listener the config ignores': 'pass',
+    'leaks but its file is excluded': 'pass',
+    'A leaves a timeout that fires later': 'fail',
+    'B is running when it fires': 'pass',
+  },
+  'vitest-shared-worker': {
+    'leaves a timeout behind': 'fail',
+    'runs in the same worker when it fires': 'pass',
+  },
+} as const satisfies Record<string, Record<string, 'pass' | 'fail'>>;
