@@ -1,9 +1,14 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './harness/cli.js';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
+import { tracerIds } from './harness/projects.js';
 
 const demo = path.join(fixturesRoot, 'demo');
+/** The demo's hazards are marked in its sources; its test file only drives them. */
+const expected = () => readExpectations(listSourceFiles(demo)).filter((e) => e.file.includes('/src/'));
 
 describe('npm run demo: asyncsan check on fixtures/demo', () => {
   it('reports exactly the marked hazards, exit 1', async () => {
@@ -11,9 +16,56 @@ describe('npm run demo: asyncsan check on fixtures/demo', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     const { findings } = JSON.parse(r.stdout);
-    const expected = readExpectations(listSourceFiles(demo)).filter((e) => e.file.includes('/src/'));
-    expect(expected.length).toBeGreaterThanOrEqual(8);
-    const diff = diffFindings(expected, findings, { cwd: repoRoot, engine: 'analyzer' });
+    expect(expected().length).toBeGreaterThanOrEqual(8);
+    const diff = diffFindings(expected(), findings, { cwd: repoRoot, engine: 'analyzer' });
     expect(formatDiff(diff)).toBe('');
+  });
+});
+
+describe('npm run demo:ci: the static check and the Vitest suite as a CI job runs them, every report format', () => {
+  const out = path.join(demo, '.asyncsan/ci');
+  const read = (name: string) => readFileSync(path.join(out, name), 'utf8');
+  let status: number | null = null;
+  let output = '';
+
+  it('runs both steps and writes every format', () => {
+    const r = spawnSync(process.execPath, [path.join(repoRoot, 'scripts/demo.mjs'), '--ci'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', GITHUB_ACTIONS: '', NO_COLOR: '1' },
+    });
+    status = r.status;
+    output = r.stdout + r.stderr;
+    expect(status, output).toBe(0);
+    for (const name of ['static.json', 'runtime.json', 'report.html', 'report.sarif', 'report.xml', 'report.md', 'report.txt', 'report.json']) {
+      expect(read(name).length, name).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('the Vitest suite (race mode on) reports exactly the hazards the tracer can see, on the tests that cause them', () => {
+    const { findings } = JSON.parse(read('runtime.json'));
+    const diff = diffFindings(expected(), findings, { cwd: demo, engine: 'tracer', ids: tracerIds });
+    expect(formatDiff(diff)).toBe('');
+    const byTest = findings.map((f: { id: string; location: { file: string; line: number }; test?: { fullName: string } }) => `${f.id} ${f.location.file}:${f.location.line} <- ${f.test?.fullName}`);
+    expect(byTest.sort()).toEqual([
+      'check-then-act src/prices.ts:14 <- orders > looks a price up once per product',
+      'leaked-timer src/metrics.ts:10 <- orders > reports metrics',
+      'leaked-timer src/timeout.ts:4 <- orders > times out slow work',
+      'lost-update src/wallet.ts:11 <- orders > tops up a wallet twice at once',
+    ]);
+    // Under CI the plugin's default mode is fail: the four tests that cause a hazard fail.
+    expect(output).toMatch(/4 failed \| 1 passed/);
+  });
+
+  it('the merged reports carry both engines: 8 static + 4 runtime findings in every format', () => {
+    const merged = JSON.parse(read('report.json'));
+    const count = (engine: string) => merged.findings.filter((f: { engine: string }) => f.engine === engine).length;
+    expect([count('analyzer'), count('tracer')]).toEqual([8, 4]);
+    const sarif = JSON.parse(read('report.sarif'));
+    expect(sarif.runs[0].results).toHaveLength(12);
+    expect(read('report.xml').match(/<failure /g)).toHaveLength(12);
+    expect(read('report.txt').match(/^::(error|warning) /gm)).toHaveLength(12);
+    expect(read('report.md')).toContain('lost-update');
+    expect(read('report.html')).toContain('tops up a wallet twice at once');
   });
 });
