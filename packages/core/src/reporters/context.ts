@@ -1,3 +1,4 @@
+import type { TestTimeline } from '../document.js';
 import type { LineReader } from '../fingerprint.js';
 import type { Finding } from '../finding.js';
 
@@ -13,6 +14,8 @@ export interface ReportContext {
   readLine?: LineReader;
   /** Set by `asyncsan report --compare old.json`: each finding's status by fingerprint, and what was fixed. */
   comparison?: Comparison;
+  /** Per-test timelines of the runtime engine (the json and html reporters show them). */
+  timelines?: readonly TestTimeline[];
 }
 
 export interface Comparison {

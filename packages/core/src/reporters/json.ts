@@ -8,7 +8,7 @@ import { statusOf } from './context.js';
 /** The versioned findings document (docs/findings-json.md). */
 export const jsonReporter = (findings: readonly Finding[], ctx: ReportContext): string => {
   const sorted = sortFindings(findings);
-  const doc: FindingsDocument = createDocument(sorted, ctx.toolVersion, ctx.baselined);
+  const doc: FindingsDocument = createDocument(sorted, ctx.toolVersion, ctx.baselined, ctx.timelines);
   if (ctx.comparison) {
     const fresh = sorted.filter((f) => statusOf(f, ctx) === 'new');
     doc.comparison = {
