@@ -20,21 +20,41 @@ export interface ProbedStack {
 
 type Prepare = (error: Error, sites: NodeJS.CallSite[]) => unknown;
 
-/** Captures the stack here, keeping V8's async flag per frame while the installed formatter writes the text. */
+function captureText(): string {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder);
+  return String(holder.stack ?? '');
+}
+
+/**
+ * Captures the stack here, keeping V8's async flag per frame while the installed formatter writes the text.
+ * When this realm has no Error.prepareStackTrace (a vm context, as in Vitest's vmThreads pool), the runtime
+ * formats stacks with the main realm's formatter, which applies the source maps; a formatter of ours on this
+ * realm's Error would shadow it and leave transformed line numbers (off by what the transform added). So
+ * there the text comes from a capture with no formatter of ours, and the flags from a second capture at the
+ * same depth (same frames, only this function's own line differs).
+ */
 function captureWithAsyncFlags(): ProbedStack {
   const previous = Error.prepareStackTrace as Prepare | undefined;
   let flags: boolean[] | undefined;
-  Error.prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]) => {
-    flags = sites.map((s) => s.isAsync());
-    if (previous) return previous(error, sites);
-    return `${error}\n${sites.map((s) => `    at ${s.isAsync() && !String(s).startsWith('async ') ? 'async ' : ''}${String(s)}`).join('\n')}`;
-  };
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = PROBE_FRAMES;
   try {
-    const holder: { stack?: string } = {};
-    Error.captureStackTrace(holder);
-    const text = String(holder.stack ?? '');
+    let text: string;
+    if (previous) {
+      Error.prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]) => {
+        flags = sites.map((s) => s.isAsync());
+        return previous(error, sites);
+      };
+      text = captureText();
+    } else {
+      text = captureText();
+      Error.prepareStackTrace = (_error: Error, sites: NodeJS.CallSite[]) => {
+        flags = sites.map((s) => s.isAsync());
+        return '';
+      };
+      captureText();
+    }
     // A formatter that drops or adds frame lines breaks the line-to-site match: trust the text alone then.
     const lines = text.split('\n').filter((l) => /^\s*at /.test(l)).length;
     return { text, async: flags && flags.length === lines ? flags : undefined };

@@ -34,9 +34,26 @@ const IGNORED_TYPES: ReadonlySet<string> = new Set(['TTYWRAP', 'SIGNALWRAP']);
 
 const SITE_FRAMES = 24;
 
-/** A cheap creation-site holder: V8 formats `stack` only when it is read. */
-export function captureSite(): { stack?: string } {
-  const holder: { stack?: string } = {};
+// The real clock, bound once: a test's fake timers may replace performance.now later.
+const clock = performance.now.bind(performance);
+const origin = performance.timeOrigin;
+
+/** Milliseconds on the tracer's clock (performance.now, never a fake). */
+export function now(): number {
+  return clock();
+}
+
+/** A time on the tracer's clock as wall-clock ms since the epoch (a fake Date cannot skew it). */
+export function wallTime(at: number): number {
+  return Math.round(origin + at);
+}
+
+/**
+ * A cheap creation-site holder: V8 formats `stack` only when it is read. `at` is
+ * when (the timeline's clock): sites are taken for rare records only, so the read is affordable.
+ */
+export function captureSite(): { stack?: string; at?: number } {
+  const holder: { stack?: string; at?: number } = { at: clock() };
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = SITE_FRAMES;
   Error.captureStackTrace(holder, captureSite);
@@ -180,6 +197,22 @@ export class Capture {
     this.hook = undefined;
     for (const stop of this.stopPromiseHooks.splice(0)) stop();
     this.origins.clear();
+  }
+
+  /** The async id of a promise born while the hooks were on. */
+  idOf(promise: Promise<unknown>): number | undefined {
+    if (this.idKey === undefined) return undefined;
+    const id = (promise as unknown as Record<symbol, unknown>)[this.idKey];
+    return typeof id === 'number' ? id : undefined;
+  }
+
+  /**
+   * The timeline's logical clock: async ids are handed out in increasing order,
+   * so the id a fresh promise gets says when, between the anchors of a timeline.
+   * Read only at rare moments (scope start, end, judgement).
+   */
+  tick(internalState: ScopeState): number | undefined {
+    return this.internal(internalState, () => this.idOf(Promise.resolve()));
   }
 
   /** Is this promise, created in `scope`, still pending? */

@@ -83,6 +83,12 @@ export interface AwaitChain {
   promise?: Promise<unknown>;
   /** Set when that promise was garbage-collected: nothing can ever settle it. */
   proven?: boolean;
+  /** Set when an ignoreCurrent() snapshot holds that promise: the task was alive then (with the snapshot's reason). */
+  current?: { reason?: string };
+  /** Async id of the promise it awaits (≈ when it suspended there), when asked for (the timeline's logical clock). */
+  since?: number;
+  /** Async id of the oldest pending promise on the same chain (≈ when the task started). */
+  born?: number;
 }
 
 const frameKey = (f: ParsedFrame) => `${f.absolute}:${f.line}:${f.column}`;
@@ -95,6 +101,7 @@ const frameKey = (f: ParsedFrame) => `${f.absolute}:${f.line}:${f.column}`;
 export async function pendingChains(
   scope: ScopeState,
   options: AttributeOptions & { maxProbes: number },
+  idOf?: (promise: Promise<unknown>) => number | undefined,
 ): Promise<AwaitChain[]> {
   const targets: Promise<unknown>[] = [];
   for (const p of scope.pending.values()) {
@@ -105,6 +112,7 @@ export async function pendingChains(
   // Tasks suspended at the same awaits along the same chain are one finding.
   const byKey = new Map<string, ParsedFrame[]>();
   const promiseOf = new Map<string, Promise<unknown>>();
+  const oldest = new Map<string, number>();
   for (const [i, probe] of probes.entries()) {
     const all = parseStack(probe.text, options);
     const flags = probe.async;
@@ -114,13 +122,26 @@ export async function pendingChains(
     const key = frames.map(frameKey).join('|');
     byKey.set(key, frames);
     promiseOf.set(key, targets[i]!);
+    const id = idOf?.(targets[i]!);
+    if (id !== undefined && !((oldest.get(key) ?? Infinity) <= id)) oldest.set(key, id);
   }
   const keys = [...byKey.keys()];
   const chains: AwaitChain[] = [];
   for (const [key, frames] of byKey) {
     if (keys.some((other) => other !== key && other.endsWith(`|${key}`))) continue;
     const at = frames.find((f) => !f.external);
-    if (at) chains.push({ frames, at, promise: promiseOf.get(key) });
+    if (!at) continue;
+    const chain: AwaitChain = { frames, at, promise: promiseOf.get(key) };
+    if (idOf) {
+      chain.since = idOf(chain.promise!);
+      // The outer tasks of the chain (its tails) are pending since they were called.
+      for (const other of keys) {
+        if (other !== key && !key.endsWith(`|${other}`)) continue;
+        const id = oldest.get(other);
+        if (id !== undefined && (chain.born === undefined || id < chain.born)) chain.born = id;
+      }
+    }
+    chains.push(chain);
   }
   return chains;
 }

@@ -186,7 +186,7 @@ export function deadlockFinding(chain: AwaitChain, ctx: FormatContext, waitsOn?:
   return finding('deadlock', message, chain.at, [toStack('wait-for chain', chain.frames)], undefined, ctx);
 }
 
-function targetName(target: object): string {
+export function targetName(target: object): string {
   const name = (target as { constructor?: { name?: string } }).constructor?.name;
   return name && name !== 'Object' ? name : 'emitter';
 }
@@ -229,7 +229,10 @@ export function stuckEventWaitFindings(waits: ReadonlyArray<{ wait: EventWaitRec
     if (!at) continue;
     const name = targetName(wait.emitter);
     const event = typeof wait.event === 'symbol' ? wait.event.toString() : `'${wait.event}'`;
-    const message = `once(${name}, ${event}) is still waiting ${ctx.when}, but the ${name} ${why}: the event can never fire and the task awaiting it hangs`;
+    const message =
+      wait.kind === 'on'
+        ? `for await over on(${name}, ${event}) is still waiting for the next event ${ctx.when}, but the ${name} ${why}: no event can arrive and the loop never ends`
+        : `once(${name}, ${event}) is still waiting ${ctx.when}, but the ${name} ${why}: the event can never fire and the task awaiting it hangs`;
     out.push(finding('stuck-event-wait', message, at, [toStack('waiting at', frames)], undefined, ctx));
   }
   return out;

@@ -2,10 +2,13 @@
  * Runtime ignores: by hazard id, by creation site (a function name, exact or
  * `Class.method`, or a file glob matched against any frame), by npm package
  * (any frame inside node_modules/<package>/), and by location file.
- * Every rule may say why; the tracer keeps the reason with the rule.
+ * Every rule may say why; the tracer keeps the reason with the rule and shows
+ * it with the findings it dropped (verbose output). Snapshots of what is alive
+ * (ignoreCurrent()) are rules too: see ignore-current.ts.
  */
 import type { Finding, StackFrame } from '@asyncsan/core';
 import { packageOf } from './attribute.js';
+import type { CurrentSnapshot } from './ignore-current.js';
 
 export interface IgnoreRule {
   /** Hazard id; with nothing else, ignores the id altogether. */
@@ -18,6 +21,11 @@ export interface IgnoreRule {
   file?: string | RegExp;
   /** Why: kept with the rule for readers and verbose output. */
   reason?: string;
+  /**
+   * What was alive at a `tracer.ignoreCurrent()` call (goleak's IgnoreCurrent): the rule
+   * that call returns. It matches objects, not findings: the other fields are not used with it.
+   */
+  current?: CurrentSnapshot;
 }
 
 /** `**` any path, `*` any name part, `?` one character. */
@@ -56,6 +64,7 @@ function siteMatches(site: string, f: Finding): boolean {
 }
 
 export function matchesIgnore(rule: IgnoreRule, f: Finding): boolean {
+  if (rule.current !== undefined) return false;
   if (rule.id !== undefined && rule.id !== f.id) return false;
   if (rule.site !== undefined && !siteMatches(rule.site, f)) return false;
   if (rule.package !== undefined && !frames(f).some((fr) => packageOf(fr.file) === rule.package)) return false;

@@ -1,7 +1,11 @@
 export { createTracer, DeadlockError, Scope, Tracer } from './tracer.js';
 export type { JudgeOptions, ScopeOptions, TraceResult, TracerOptions } from './tracer.js';
+export { MAX_LANES } from './timeline.js';
+export type { Lane, Timeline } from './timeline.js';
 export { registerUrl, runTraced } from './run-command.js';
 export type { RunTracedOptions, RunTracedResult } from './run-command.js';
 export { formatText } from './text-report.js';
 export { globToRegExp, matchesIgnore } from './ignore.js';
 export type { IgnoreRule } from './ignore.js';
+export { CurrentSnapshot, formatIgnored } from './ignore-current.js';
+export type { IgnoredFinding } from './ignore-current.js';

@@ -79,6 +79,9 @@ export function installListenerPatch(owner: Owner, live: ReadonlySet<ScopeState>
   }
 
   // Signals: birth through AbortController and the AbortSignal factories.
+  // Node defines the global as a lazy accessor (non-enumerable): plain assignment would turn it into
+  // a data property for good. Define ours with the same attributes and put the original descriptor back.
+  const controllerDescriptor = Object.getOwnPropertyDescriptor(globalThis, 'AbortController');
   const OriginalController = globalThis.AbortController;
   class AbortController extends OriginalController {
     constructor() {
@@ -86,9 +89,17 @@ export function installListenerPatch(owner: Owner, live: ReadonlySet<ScopeState>
       born(this.signal);
     }
   }
-  globalThis.AbortController = AbortController;
+  Object.defineProperty(globalThis, 'AbortController', {
+    value: AbortController,
+    writable: true,
+    enumerable: controllerDescriptor?.enumerable ?? false,
+    configurable: true,
+  });
   restores.push(() => {
-    globalThis.AbortController = OriginalController;
+    // Someone replaced it since (a DOM environment): theirs stays.
+    if (globalThis.AbortController !== AbortController) return;
+    if (controllerDescriptor) Object.defineProperty(globalThis, 'AbortController', controllerDescriptor);
+    else globalThis.AbortController = OriginalController;
   });
   for (const key of ['timeout', 'any', 'abort']) {
     replace(AbortSignal, key, (original) =>
@@ -115,6 +126,7 @@ export function installListenerPatch(owner: Owner, live: ReadonlySet<ScopeState>
       try {
         for (const scope of live)
           for (const l of scope.listeners) if (l.target === this && l.event === args[0] && l.listener === args[1]) scope.listeners.delete(l);
+        if (removalWatched.size > 0) for (const l of removalWatched) if (l.target === this && l.event === args[0] && l.listener === args[1]) removalWatched.delete(l);
       } catch {
         // never break the caller
       }
@@ -127,6 +139,17 @@ export function installListenerPatch(owner: Owner, live: ReadonlySet<ScopeState>
       for (const restore of restores.splice(0).reverse()) restore();
     },
   };
+}
+
+/** EventTarget listeners of judged scopes still watched (cross-test-bleed): removed ones leave the set. */
+const removalWatched = new Set<ListenerRecord>();
+
+/** Keeps following removals of an EventTarget listener after its scope ended; the answer says whether it is still registered. */
+export function watchTargetRemoval(record: ListenerRecord): () => boolean {
+  removalWatched.add(record);
+  // Bounded: the oldest watches go first (they hold their targets).
+  if (removalWatched.size > 1024) removalWatched.delete(removalWatched.values().next().value!);
+  return () => removalWatched.has(record);
 }
 
 /** Is the recorded listener still attached to its target? (EventTarget removals are dropped as they happen.) */

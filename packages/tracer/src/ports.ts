@@ -17,6 +17,24 @@ interface PostRecord {
 const posts = new WeakMap<object, PostRecord>();
 const closed = new WeakSet<object>();
 
+/** Was close() called on this MessagePort, or did it see its 'close' (the other end closed), while the tracer ran? */
+export function isClosedPort(port: object): boolean {
+  return closed.has(port);
+}
+
+/**
+ * A wait on a port: also learn when the channel closes from the other end (the
+ * port then gets 'close'). A 'close' listener does not keep the port alive.
+ */
+export function followPortClose(port: object): void {
+  if (!(port instanceof MessagePort) || closed.has(port)) return;
+  try {
+    port.addEventListener('close', () => closed.add(port), { once: true });
+  } catch {
+    // not a port we can follow
+  }
+}
+
 export interface PortPatch {
   uninstall(): void;
 }

@@ -1,5 +1,28 @@
 import type { Finding, TestRef } from '@asyncsan/core';
+import { now, wallTime } from './capture.js';
 import { ScopePromises } from './pending.js';
+
+/** A creation site: the stack, formatted lazily, and when it was taken (the timeline's clock, see capture.ts). */
+export interface Site {
+  stack?: string;
+  at?: number;
+}
+
+/**
+ * The anchors of a scope's timeline (timeline.ts): times on the tracer's clock and,
+ * where one was read, the async id current then (the logical clock promises are placed on).
+ */
+export interface ScopeClock {
+  startedAt: number;
+  /** The start as wall-clock ms since the epoch, for readers who want wall time. */
+  startWall: number;
+  startId?: number;
+  /** When end() was called: the test (or the scope's work) was over. */
+  endedAt?: number;
+  endId?: number;
+  /** The task waitFor() watched (a test body): when it was handed over and settled, and its promise's async id. */
+  body?: { start: number; id?: number; end?: number; endId?: number; rejected?: boolean };
+}
 
 /** What the capture stage keeps for one async resource (timer, handle, request) a scope created. */
 export interface ResourceRecord {
@@ -8,12 +31,12 @@ export interface ResourceRecord {
   /** The resource object (Timeout, Immediate or handle wrap): its own state says whether it is still open. */
   resource: object;
   /** Holder of a lazily formatted creation stack; only for kinds that can be reported. */
-  site?: { stack?: string };
+  site?: Site;
   /**
    * Site of the resource whose callback created this one (a DNS lookup before a
    * listen, a server before an accepted socket): where user code started it.
    */
-  origin?: { stack?: string };
+  origin?: Site;
 }
 
 /** A listener added inside a scope to an emitter or EventTarget born outside it. */
@@ -23,27 +46,55 @@ export interface ListenerRecord {
   listener: unknown;
   /** 'emitter' for EventEmitter, 'target' for EventTarget / AbortSignal. */
   kind: 'emitter' | 'target';
-  site: { stack?: string };
+  site: Site;
 }
 
-/** An events.once() wait started in a scope. */
+/** An events.once() wait, or an events.on() iterator, started in a scope (on an emitter or EventTarget). */
 export interface EventWaitRecord {
   emitter: object;
   event: string | symbol;
+  /** For once(): its promise; for on(): the iterator's latest next() (a settled stand-in before the first). */
   promise: Promise<unknown>;
-  site: { stack?: string };
+  site: Site;
+  /** 'on' for an events.on() iterator (a `for await` loop); once() otherwise. */
+  kind?: 'once' | 'on';
+  /** Set by the GC proof: the emitter was collected, so nothing can ever emit on it. */
+  gone?: boolean;
+}
+
+/** A stream.pipeline() call (callback or promise form) started in a scope. */
+export interface PipelineRecord {
+  /** The streams it joins, source first. */
+  streams: object[];
+  site: Site;
+  /** Its callback ran or its promise settled. */
+  done: boolean;
+  /** The promise form's promise (pending while the pipeline runs). */
+  promise?: Promise<unknown>;
+}
+
+/** A timer created on a fake clock (@sinonjs/fake-timers, vi.useFakeTimers()) inside a scope. */
+export interface FakeTimerRecord {
+  /** The fake clock it lives on. */
+  clock: object;
+  /** The clock's own timer entry (what `clock.timers` holds while it is pending). */
+  timer: object;
+  /** 'setTimeout', 'setInterval' or 'setImmediate'. */
+  method: string;
+  delay: number;
+  site: Site;
 }
 
 /** A write() that returned false inside a scope. */
 export interface StreamWriteRecord {
   stream: object;
-  site: { stack?: string };
+  site: Site;
 }
 
 /** An async generator a scope consumed with next(). */
 export interface GeneratorRecord {
   generator: object;
-  site: { stack?: string };
+  site: Site;
   /** Its last next() settled with done: false: it sits at a yield. */
   suspended: boolean;
   /** Done, returned or thrown into: its finally blocks have run. */
@@ -83,8 +134,11 @@ export interface ScopeState {
   readonly readables: StreamWriteRecord[];
   readonly generators: GeneratorRecord[];
   readonly rejections: RejectionRecord[];
+  readonly pipelines: PipelineRecord[];
+  readonly fakeTimers: FakeTimerRecord[];
   /** Findings produced while the scope runs (deadlock), merged at the end. */
   readonly early: Finding[];
+  readonly clock: ScopeClock;
 }
 
 /**
@@ -99,6 +153,11 @@ export function pushBounded<T>(list: T[], item: T, keep: (record: T) => boolean)
   let kept = 0;
   for (const record of list) if (keep(record)) list[kept++] = record;
   list.length = kept;
+}
+
+function startClock(): ScopeClock {
+  const startedAt = now();
+  return { startedAt, startWall: wallTime(startedAt) };
 }
 
 let nextScopeId = 1;
@@ -119,7 +178,10 @@ export function newScopeState(name: string, test?: TestRef): ScopeState {
     readables: [],
     generators: [],
     rejections: [],
+    pipelines: [],
+    fakeTimers: [],
     early: [],
+    clock: startClock(),
   };
 }
 

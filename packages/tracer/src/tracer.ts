@@ -6,11 +6,12 @@
 import path from 'node:path';
 import { sortFindings, type Finding, type TestRef } from '@asyncsan/core';
 import { installApiSites, type ApiSitePatch } from './api-sites.js';
-import { watchForBleed } from './bleed.js';
-import { installEventWaitPatch, whyNever } from './event-waits.js';
-import { Capture } from './capture.js';
+import { unwatchEmitters, watchedLeftovers, watchForBleed, watchListenersForBleed, watchTasksForBleed, type BleedSource } from './bleed.js';
+import { emitterProofTargets, installEventWaitPatch, whyNever } from './event-waits.js';
+import { Capture, now } from './capture.js';
 import { watchForDeadlock } from './deadlock.js';
-import { leftResources, pendingChains, type AwaitChain } from './diff.js';
+import { hasScheduledWork, leftResources, pendingChains, type AwaitChain, type LeftResource } from './diff.js';
+import { fakeTimerFindings, fakeTimerPending, installFakeClockWatch } from './fake-clock.js';
 import {
   abandonedIteratorFindings,
   deadlockFinding,
@@ -27,12 +28,14 @@ import {
 } from './format.js';
 import { installListenerPatch, stillRegistered, type ListenerPatch } from './listeners.js';
 import { matchesIgnore, type IgnoreRule } from './ignore.js';
+import { snapshotScopes, splitCurrent, type IgnoredFinding } from './ignore-current.js';
 import { installPortPatch, stuckPorts } from './ports.js';
 import { installIteratorPatch } from './iterators.js';
-import { canProve, proveUnreachable } from './proof.js';
+import { canProve, enableGc, proveUnreachable } from './proof.js';
 import { settle } from './settle.js';
-import { holdsUnreadData, installStreamPatch, stillBlocked } from './streams.js';
-import { INTERNAL, newScopeState, type EventWaitRecord, type ScopeState } from './state.js';
+import { holdsUnreadData, installStreamPatch, pipelineFindings, pipelineRunning, stillBlocked, whyPipelineStuck } from './streams.js';
+import { INTERNAL, newScopeState, type EventWaitRecord, type PipelineRecord, type ScopeState } from './state.js';
+import { buildTimeline, type Timeline } from './timeline.js';
 
 export interface TracerOptions {
   /** Paths in findings are relative to this directory. Default: process.cwd(). */
@@ -56,8 +59,19 @@ export interface TracerOptions {
   rejections?: boolean;
   /** How often the deadlock watch looks at a waiting scope, in ms. Default 10. */
   deadlockCheckMs?: number;
-  /** Findings to drop: by id, creation site, package or file (the shape of the config's runtimeIgnores). */
+  /**
+   * Findings to drop: by id, creation site, package or file (the shape of the config's runtimeIgnores),
+   * and snapshots of what was alive (the rules `tracer.ignoreCurrent()` returns).
+   */
   ignore?: IgnoreRule[];
+  /** Follow timers on fake clocks (@sinonjs/fake-timers, vi.useFakeTimers()) for leaked-timer. Default true. */
+  fakeTimers?: boolean;
+  /**
+   * Prove "can never settle" with a forced GC even when the process was not started with
+   * --expose-gc (the flag is turned on with v8.setFlagsFromString). Costs a few full GCs
+   * per judged scope that has stuck work. Default false: prove only where `gc` is exposed.
+   */
+  proveWithGc?: boolean;
 }
 
 export interface ScopeOptions {
@@ -78,6 +92,11 @@ export interface JudgeOptions {
   noun?: string;
   /** When the judgement happens, in messages. Default "when it ends". */
   when?: string;
+  /**
+   * Keep what `scope.timeline()` draws from (default true). It is built only when
+   * asked for, so a scope nobody asks about pays nothing but the few records it keeps anyway.
+   */
+  timeline?: boolean;
 }
 
 export class DeadlockError extends Error {
@@ -89,6 +108,10 @@ export class DeadlockError extends Error {
 
 export interface TraceResult<T> {
   findings: Finding[];
+  /** The scope's timeline, when it has findings (see Scope.timeline). */
+  timeline?: Timeline;
+  /** What ignore rules and ignoreCurrent() snapshots dropped, with their reasons (verbose output). */
+  ignored: IgnoredFinding[];
   value?: T;
   error?: unknown;
   deadlocked: boolean;
@@ -96,6 +119,14 @@ export interface TraceResult<T> {
 
 export class Scope {
   private ending: Promise<Finding[]> | undefined;
+  private built: Timeline | undefined;
+  private toBuild: (() => Timeline) | undefined;
+  /** Findings the ignore rules dropped at the last judgement (their timeline lanes go too). */
+  private ignoredFindings: Finding[] = [];
+  /** Resources judged left over at the last judgement. */
+  private judgedLeft: LeftResource[] = [];
+  /** What the last judgement did not report because an ignore rule or an ignoreCurrent() snapshot covers it, with the reason. */
+  readonly ignored: IgnoredFinding[] = [];
 
   constructor(
     private readonly tracer: Tracer,
@@ -138,15 +169,89 @@ export class Scope {
             reject(new DeadlockError(findings));
           });
         });
-        promise.then(resolve, reject);
+        // The body's own span, for the timeline: read from the reactions this wait adds anyway.
+        // The promise was born when the body began (its async id places it); its end is an anchor.
+        const body: NonNullable<ScopeState['clock']['body']> = { start: now(), id: capture.idOf(promise) };
+        this.state.clock.body = body;
+        const settled = () => {
+          body.end = now();
+          body.endId = capture.tick(INTERNAL);
+        };
+        promise.then(
+          (value) => {
+            settled();
+            resolve(value);
+          },
+          (error: unknown) => {
+            settled();
+            body.rejected = true;
+            reject(error);
+          },
+        );
       });
     });
   }
 
   /** Settles, judges and closes the scope. Calling it again returns the same findings. */
   end(options: JudgeOptions = {}): Promise<Finding[]> {
-    this.ending ??= this.tracer.capture.internal(INTERNAL, () => this.judge(options));
+    this.ending ??= this.tracer.capture.internal(INTERNAL, () => {
+      this.markEnd();
+      return this.judge(options);
+    });
     return this.ending;
+  }
+
+  /**
+   * The scope's timeline as judged: what it started and what outlived it. Undefined
+   * before `end()` and after `end({ timeline: false })`. Built on the first call (read
+   * it right after `end()`: streams and listeners are read then). Lanes name their
+   * findings by index into what `end()` returned.
+   */
+  timeline(): Timeline | undefined {
+    if (this.built === undefined && this.toBuild !== undefined) {
+      try {
+        this.built = this.toBuild();
+      } catch {
+        // The picture is a courtesy: never throw at its reader.
+      }
+      this.toBuild = undefined;
+    }
+    return this.built;
+  }
+
+  private markEnd(): void {
+    const { clock } = this.state;
+    if (clock.endedAt !== undefined) return;
+    clock.endedAt = now();
+    clock.endId = this.tracer.capture.tick(INTERNAL);
+  }
+
+  /** Keeps what the timeline is drawn from, as judged now; building it waits until someone asks. */
+  private keepTimeline(findings: Finding[], chains: AwaitChain[], options: JudgeOptions, waiting: Set<EventWaitRecord>): void {
+    if (options.timeline === false) return;
+    const { tracer, state } = this;
+    const judgedAt = now();
+    const judgeId = tracer.capture.tick(INTERNAL);
+    const program = state === tracer.capture.fallback;
+    // Which resources were left over is read now, as the findings were.
+    const left = this.judgedLeft;
+    const ignored = this.ignoredFindings;
+    const judged = findings.slice();
+    this.toBuild = () =>
+      buildTimeline({
+        state,
+        chains,
+        left,
+        waiting,
+        findings: judged,
+        ignored,
+        judgedAt,
+        judgeId,
+        idOf: (p) => tracer.capture.idOf(p),
+        noun: options.noun ?? (program ? 'program' : 'scope'),
+        program,
+        attribute: tracer.attributeOptions(),
+      });
   }
 
   private context(noun: string, when = 'when it ends'): FormatContext {
@@ -157,12 +262,15 @@ export class Scope {
     const { state, tracer } = this;
     try {
       if (options.settle !== false) await settle(state, { turns: tracer.options.settleTurns, settleMs: tracer.options.settleMs });
-      const chains: AwaitChain[] = options.tasks === false ? [] : await pendingChains(state, tracer.attributeOptions());
-      // Read which event waits are pending before a proof lets go of the pending promises.
+      const chains: AwaitChain[] = options.tasks === false ? [] : await pendingChains(state, tracer.attributeOptions(), (p) => tracer.capture.idOf(p));
+      // Read which event waits and pipelines are pending before a proof lets go of the pending promises.
       const waiting = this.pendingEventWaits();
-      if (canProve()) await proveUnreachable(state, chains);
-      else for (const chain of chains) delete chain.promise;
-      return this.collect(chains, options, waiting);
+      const pipes = this.runningPipelines();
+      this.beforeProof(chains, options);
+      await proveUnreachable(state, chains, canProve() ? emitterProofTargets(waiting) : []);
+      const findings = this.collect(chains, options, waiting, pipes);
+      this.keepTimeline(findings, chains, options, waiting);
+      return findings;
     } finally {
       this.close();
     }
@@ -171,7 +279,12 @@ export class Scope {
   /** Judges without waiting: for `exit`, where nothing asynchronous can run any more. */
   endSync(options: JudgeOptions = {}): Finding[] {
     try {
-      return this.collect([], { ...options, settle: false, tasks: false });
+      this.markEnd();
+      const judged: JudgeOptions = { ...options, settle: false, tasks: false };
+      const waiting = this.pendingEventWaits();
+      const findings = this.collect([], judged, waiting);
+      this.keepTimeline(findings, [], judged, waiting);
+      return findings;
     } finally {
       this.close();
     }
@@ -189,41 +302,98 @@ export class Scope {
     return new Set(this.state.eventWaits.filter((w) => this.tracer.capture.isPending(this.state, w.promise)));
   }
 
-  private collect(chains: AwaitChain[], options: JudgeOptions, waiting = this.pendingEventWaits()): Finding[] {
+  private runningPipelines(): PipelineRecord[] {
+    return this.state.pipelines.filter((p) => pipelineRunning(p, (promise) => this.tracer.capture.isPending(this.state, promise)));
+  }
+
+  /** While the promises tasks await are still at hand: which tasks a snapshot covers, and bleed watches on the rest. */
+  private beforeProof(chains: AwaitChain[], options: JudgeOptions): void {
+    const { keep, dropped } = splitCurrent(chains, (c) => c.promise, this.tracer.options.ignore);
+    for (const d of dropped) d.item.current = { reason: d.reason };
+    if (this.state !== this.tracer.capture.fallback) watchTasksForBleed(this.bleedSource(options), keep);
+  }
+
+  private bleedSource(options: JudgeOptions): BleedSource {
+    const { capture } = this.tracer;
+    return {
+      from: this.state,
+      ctx: this.context(options.noun ?? 'scope', options.when),
+      running: () => [...capture.live].filter((s) => s !== capture.fallback),
+      contextOf: (scope) => this.tracer.contextOf(scope),
+      ignored: (key) => this.tracer.options.ignore.some((rule) => rule.current?.has(key) === true),
+    };
+  }
+
+  private collect(chains: AwaitChain[], options: JudgeOptions, waiting = this.pendingEventWaits(), pipes = this.runningPipelines()): Finding[] {
     const { state } = this;
     const program = state === this.tracer.capture.fallback;
     const ctx = this.context(options.noun ?? 'scope', options.when);
     if (options.refedOnly) ctx.keepsAlive = true;
+    const rules = this.tracer.options.ignore;
+    this.ignored.length = 0;
+    // What an ignoreCurrent() snapshot holds is judged aside: its findings are kept with the snapshot's reason.
+    const judge = <T>(items: readonly T[], keyOf: (item: T) => object | undefined, build: (kept: T[]) => Finding[]): Finding[] => {
+      const { keep, dropped } = splitCurrent(items, keyOf, rules);
+      for (const d of dropped) for (const f of build([d.item])) this.ignored.push({ finding: f, reason: d.reason, by: 'current' });
+      return build(keep);
+    };
     const deadlocked = new Set(state.early.filter((f) => f.id === 'deadlock').map((f) => key(f)));
     const findings: Finding[] = [];
     if (options.resources !== false) {
-      const left = leftResources(state, { refedOnly: options.refedOnly === true });
+      const { keep: left, dropped } = splitCurrent(leftResources(state, { refedOnly: options.refedOnly === true }), (l) => l.record.resource, rules);
+      for (const d of dropped) for (const f of resourceFindings([d.item], ctx)) this.ignored.push({ finding: f, reason: d.reason, by: 'current' });
+      this.judgedLeft = left;
       findings.push(...resourceFindings(left, ctx));
-      const { capture } = this.tracer;
-      watchForBleed(state, left, ctx, () => [...capture.live].filter((s) => s !== capture.fallback), (scope) => this.tracer.contextOf(scope));
+      findings.push(...judge(state.fakeTimers.filter(fakeTimerPending), (t) => t.timer, (kept) => fakeTimerFindings(kept, ctx)));
+      watchForBleed(this.bleedSource(options), left);
     }
     const stuckWaits = state.eventWaits.flatMap((wait) => {
       const why = waiting.has(wait) ? whyNever(wait) : undefined;
       return why === undefined ? [] : [{ wait, why }];
     });
-    const stuck = stuckEventWaitFindings(stuckWaits, ctx);
-    const blocked = state.streamWrites.filter(stillBlocked);
-    findings.push(...stuckStreamFindings(blocked, ctx));
+    // A deadlocked cycle is garbage too: there the deadlock (with its wait-for chain) says more than "unreachable".
+    const goneAt = new Set(stuckEventWaitFindings(stuckWaits.filter((w) => w.wait.gone === true), ctx).map(key));
+    const stuck = judge(stuckWaits, (w) => w.wait, (kept) => stuckEventWaitFindings(kept, ctx)).filter((f) => !(goneAt.has(key(f)) && deadlocked.has(key(f))));
+    // A pipeline that can never finish is reported at its call, and its streams not again one by one.
+    const scheduled = hasScheduledWork(state);
+    const stuckPipes = pipes.flatMap((pipeline) => {
+      const why = whyPipelineStuck(pipeline, scheduled);
+      return why === undefined ? [] : [{ pipeline, why }];
+    });
+    const piped = judge(stuckPipes, (p) => p.pipeline, (kept) => pipelineFindings(kept, ctx));
+    const inPipelines = new Set(stuckPipes.flatMap((p) => p.pipeline.streams));
+    const blocked = state.streamWrites.filter((w) => stillBlocked(w) && !inPipelines.has(w.stream));
+    findings.push(...judge(blocked, (w) => w.stream, (kept) => stuckStreamFindings(kept, ctx)));
     // A stream whose blocked write is reported is not reported again for the data it holds.
     const blockedStreams = new Set(blocked.map((w) => w.stream));
-    findings.push(...unreadStreamFindings(state.readables.filter((r) => !blockedStreams.has(r.stream) && holdsUnreadData(r)), ctx));
-    findings.push(...stuckPortFindings(stuckPorts(state), ctx));
+    const unread = state.readables.filter((r) => !blockedStreams.has(r.stream) && !inPipelines.has(r.stream) && holdsUnreadData(r));
+    findings.push(...judge(unread, (r) => r.stream, (kept) => unreadStreamFindings(kept, ctx)));
+    findings.push(...judge(stuckPorts(state), (p) => p.sender, (kept) => stuckPortFindings(kept, ctx)));
     // A whole program that ends has no consumer left to blame: generators are a per-scope matter.
-    if (!program) findings.push(...abandonedIteratorFindings(state.generators.filter((g) => g.suspended && !g.finished), ctx));
-    findings.push(...stuck);
-    // The most precise finding wins at a place: a stuck wait, then a deadlock, then an unsettled task.
-    const explained = new Set([...deadlocked, ...stuck.map(key)]);
-    findings.push(...unsettledFindings(chains, ctx).filter((f) => !explained.has(key(f))));
-    findings.push(...listenerFindings([...state.listeners].filter(stillRegistered), ctx));
-    findings.push(...rejectionFindings(state.rejections, ctx));
-    const stuckAt = new Set(findings.filter((f) => f.id === 'stuck-event-wait').map(key));
+    if (!program) findings.push(...judge(state.generators.filter((g) => g.suspended && !g.finished), (g) => g.generator, (kept) => abandonedIteratorFindings(kept, ctx)));
+    findings.push(...stuck, ...piped);
+    // The most precise finding wins at a place: a stuck wait or pipeline, then a deadlock, then an unsettled task.
+    const explained = new Set([...deadlocked, ...stuck.map(key), ...piped.map(key)]);
+    // Tasks a snapshot covers were marked before the proof let go of their promises.
+    for (const c of chains) if (c.current) for (const f of unsettledFindings([c], ctx)) this.ignored.push({ finding: f, reason: c.current.reason, by: 'current' });
+    const tasks = unsettledFindings(chains.filter((c) => !c.current), ctx);
+    findings.push(...tasks.filter((f) => !explained.has(key(f))));
+    const registered = [...state.listeners].filter(stillRegistered);
+    const listeners = judge(registered, (l) => l, (kept) => listenerFindings(kept, ctx));
+    findings.push(...listeners);
+    if (!program) {
+      const { keep } = splitCurrent(registered, (l) => l, rules);
+      watchListenersForBleed(this.bleedSource(options), keep);
+    }
+    findings.push(...judge(state.rejections, (r) => r, (kept) => rejectionFindings(kept, ctx)));
+    const stuckAt = new Set([...stuck, ...piped].map(key));
     findings.push(...state.early.filter((f) => f.id !== 'deadlock' || !stuckAt.has(key(f))));
-    return sortFindings(findings.filter((f) => !this.tracer.ignored(f)));
+    for (const f of findings) {
+      const rule = this.tracer.ignoreRuleFor(f);
+      if (rule) this.ignored.push({ finding: f, reason: rule.reason, by: 'rule' });
+    }
+    this.ignoredFindings = this.ignored.map((i) => i.finding);
+    return sortFindings(findings.filter((f) => this.tracer.ignoreRuleFor(f) === undefined));
   }
 }
 
@@ -259,8 +429,10 @@ export class Tracer {
       maxProbes: options.maxProbes ?? 2000,
       internalPaths: (options.internalPaths ?? []).map((p) => path.resolve(p)),
       deadlockCheckMs: options.deadlockCheckMs ?? 10,
-      ignore: options.ignore ?? [],
+      // A copy: ignoreCurrent() adds its snapshots here.
+      ignore: [...(options.ignore ?? [])],
     };
+    if (options.proveWithGc === true) enableGc();
     this.capture.shortTimeoutMs = this.options.settleMs;
     this.capture.enable();
     const owner = () => {
@@ -269,8 +441,10 @@ export class Tracer {
     };
     this.apiSites = installApiSites(owner);
     if (options.channels !== false) {
-      this.patches.push(installEventWaitPatch(owner, (scope, promise) => this.capture.isPending(scope, promise)), installStreamPatch(owner), installPortPatch(owner), installIteratorPatch(owner));
+      const isPending = (scope: ScopeState, promise: Promise<unknown>) => this.capture.isPending(scope, promise);
+      this.patches.push(installEventWaitPatch(owner, isPending), installStreamPatch(owner, isPending), installPortPatch(owner), installIteratorPatch(owner));
     }
+    if (options.fakeTimers !== false) this.patches.push(installFakeClockWatch(owner));
     if (options.listeners !== false) this.listenerPatch = installListenerPatch(owner, this.capture.live);
     if (options.rejections !== false) {
       this.onRejection = (reason) => {
@@ -305,7 +479,28 @@ export class Tracer {
   }
 
   ignored(f: Finding): boolean {
-    return this.options.ignore.some((rule) => matchesIgnore(rule, f));
+    return this.ignoreRuleFor(f) !== undefined;
+  }
+
+  /** The first id/site/package/file rule that drops this finding. */
+  ignoreRuleFor(f: Finding): IgnoreRule | undefined {
+    return this.options.ignore.find((rule) => matchesIgnore(rule, f));
+  }
+
+  /**
+   * goleak's IgnoreCurrent: what every live scope holds now (open timers and handles,
+   * pending tasks, registered listeners, stuck channels, fake-clock timers) is never
+   * reported; it is kept in `scope.ignored` with `reason` instead. Returns the rule
+   * (also accepted in `createTracer({ ignore })`); it holds what it saw weakly.
+   */
+  ignoreCurrent(options: { reason?: string } = {}): IgnoreRule {
+    const snapshot = snapshotScopes(this.capture.live);
+    // What ended scopes left behind (watched for cross-test-bleed) is alive too.
+    for (const leftover of watchedLeftovers()) snapshot.add(leftover);
+    const rule: IgnoreRule = { current: snapshot };
+    if (options.reason !== undefined) rule.reason = options.reason;
+    this.options.ignore.push(rule);
+    return rule;
   }
 
   /** A scope that owns only what runs inside `scope.run(fn)`. */
@@ -313,6 +508,7 @@ export class Tracer {
     if (this.stopped) throw new Error('asyncsan: the tracer was stopped');
     const state = newScopeState(name, options.test);
     this.capture.track(state);
+    state.clock.startId = this.capture.tick(INTERNAL);
     return new Scope(this, state);
   }
 
@@ -336,7 +532,7 @@ export class Tracer {
   /** Runs `fn` in a fresh scope, waits for it with deadlock detection, then judges the scope. */
   async trace<T>(name: string, fn: () => T | Promise<T>, options: ScopeOptions = {}): Promise<TraceResult<Awaited<T>>> {
     const scope = this.createScope(name, options);
-    const result: TraceResult<Awaited<T>> = { findings: [], deadlocked: false };
+    const result: TraceResult<Awaited<T>> = { findings: [], deadlocked: false, ignored: scope.ignored };
     try {
       const promise = scope.run(() => Promise.resolve().then(fn)) as Promise<Awaited<T>>;
       result.value = await scope.waitFor(promise);
@@ -345,6 +541,8 @@ export class Tracer {
       else result.error = error;
     }
     result.findings = await scope.end();
+    const timeline = result.findings.length > 0 ? scope.timeline() : undefined;
+    if (timeline) result.timeline = timeline;
     return result;
   }
 
@@ -356,6 +554,7 @@ export class Tracer {
     for (const s of this.capture.live) s.ended = true;
     this.capture.live.clear();
     this.listenerPatch?.uninstall();
+    unwatchEmitters();
     this.apiSites.uninstall();
     for (const patch of this.patches.splice(0).reverse()) patch.uninstall();
     if (this.onRejection) process.off('unhandledRejection', this.onRejection);

@@ -23,7 +23,8 @@ const files = TRACER_IDS.flatMap((id) => {
   const dir = path.join(fixturesRoot, 'runtime', id);
   return existsSync(dir) ? listSourceFiles(dir, ['.ts']) : [];
 });
-const tracer = createTracer({ cwd: repoRoot });
+// proveWithGc: the unreachable-emitter fixtures need a forced GC to prove what nothing references.
+const tracer = createTracer({ cwd: repoRoot, proveWithGc: true });
 afterAll(() => tracer.stop());
 
 describe('runtime fixtures through the API', () => {

@@ -1,0 +1,153 @@
+/**
+ * Fake clocks (@sinonjs/fake-timers, and Vitest's vi.useFakeTimers(), which
+ * bundles it): a fake setTimeout creates no real timer, so async_hooks never see
+ * it. The rule: a fake timer created in a scope, still pending in its clock's
+ * queue when the scope ends while that clock is still installed, is a leaked
+ * timer (it fires whenever some later code advances the clock: in the next test);
+ * once the clock is uninstalled (clock.uninstall(), vi.useRealTimers()) its queue
+ * is gone and nothing is reported.
+ *
+ * How a clock is seen: fake-timers installs by assigning globalThis.setTimeout
+ * (and friends) a function carrying `.clock`, which calls `clock.setTimeout`
+ * dynamically. The three globals become accessors with the same attributes; the
+ * getter returns exactly what was set, and the first read of a function carrying
+ * a clock wraps that clock's setTimeout/setInterval/setImmediate, so each fake
+ * timer is recorded with its scope and creation site. stop() puts data properties
+ * back, holding whatever is installed then.
+ */
+import type { Finding } from '@asyncsan/core';
+import { firstUserFrame, isTracerFrame, parseStack, toStack } from './attribute.js';
+import { captureSite } from './capture.js';
+import { finding, type FormatContext } from './format.js';
+import { pushBounded, type FakeTimerRecord, type ScopeState } from './state.js';
+
+const METHODS = ['setTimeout', 'setInterval', 'setImmediate'] as const;
+
+interface Clock {
+  timers?: Map<number, object> | Record<string, object>;
+  setTimeout?: (...args: unknown[]) => unknown;
+  setInterval?: (...args: unknown[]) => unknown;
+  setImmediate?: (...args: unknown[]) => unknown;
+}
+
+export interface FakeClockPatch {
+  uninstall(): void;
+}
+
+const wrappedClocks = new WeakSet<object>();
+
+/** The clock's entry for a timer id, while it is pending (fake-timers keeps a Map; older copies an object). */
+function entryOf(clock: Clock, id: unknown): object | undefined {
+  const timers = clock.timers;
+  if (timers === undefined || id === undefined || id === null) return undefined;
+  const key = typeof id === 'object' ? Number(id) : id;
+  if (timers instanceof Map) return timers.get(key as number);
+  return (timers as Record<string, object>)[String(key)];
+}
+
+/** Installed on the global now: one of the three globals is a function of this clock. */
+function installed(clock: object): boolean {
+  const g = globalThis as unknown as Record<string, { clock?: unknown } | undefined>;
+  return METHODS.some((m) => g[m]?.clock === clock);
+}
+
+/** Still in its clock's queue, and the clock still installed. */
+export function fakeTimerPending(r: FakeTimerRecord): boolean {
+  const id = (r.timer as { id?: unknown }).id;
+  return installed(r.clock) && entryOf(r.clock as Clock, id) === r.timer;
+}
+
+export function installFakeClockWatch(owner: () => ScopeState | undefined): FakeClockPatch {
+  const restores: Array<() => void> = [];
+
+  const wrapClock = (clock: Clock) => {
+    if (wrappedClocks.has(clock)) return;
+    wrappedClocks.add(clock);
+    for (const method of METHODS) {
+      const original = clock[method];
+      if (typeof original !== 'function') continue;
+      const wrapper = function (this: unknown, ...args: unknown[]) {
+        const id = original.apply(this, args);
+        try {
+          const s = owner();
+          const timer = s === undefined ? undefined : entryOf(clock, id);
+          if (s !== undefined && timer !== undefined) {
+            const delay = method === 'setImmediate' ? 0 : Number(args[1] ?? 0) || 0;
+            pushBounded(s.fakeTimers, { clock, timer, method, delay, site: captureSite() }, fakeTimerPending);
+          }
+        } catch {
+          // never break the test's clock
+        }
+        return id;
+      };
+      // uninstall() reads what install() put on the clock's methods (hadOwnProperty): keep it all.
+      Object.defineProperties(wrapper, Object.getOwnPropertyDescriptors(original));
+      clock[method] = wrapper;
+    }
+  };
+
+  const notice = (value: unknown) => {
+    try {
+      const clock = (value as { clock?: unknown } | undefined)?.clock;
+      if (typeof clock === 'object' && clock !== null) wrapClock(clock as Clock);
+    } catch {
+      // never break a global read
+    }
+  };
+
+  for (const method of METHODS) {
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, method);
+    if (!descriptor || !('value' in descriptor) || descriptor.configurable !== true) continue;
+    const real = descriptor.value as unknown;
+    let value = real;
+    notice(value);
+    const get = () => {
+      // The real function is the common case: one comparison.
+      if (value !== real) notice(value);
+      return value;
+    };
+    Object.defineProperty(globalThis, method, {
+      configurable: true,
+      enumerable: descriptor.enumerable ?? false,
+      get,
+      set(v: unknown) {
+        value = v;
+      },
+    });
+    restores.push(() => {
+      // Someone redefined the global since (a DOM environment): theirs stays.
+      if (Object.getOwnPropertyDescriptor(globalThis, method)?.get !== get) return;
+      Object.defineProperty(globalThis, method, { ...descriptor, value });
+    });
+  }
+  return {
+    uninstall() {
+      for (const restore of restores.splice(0)) restore();
+    },
+  };
+}
+
+export function fakeTimerFindings(timers: readonly FakeTimerRecord[], ctx: FormatContext): Finding[] {
+  const out: Finding[] = [];
+  for (const t of timers) {
+    const frames = parseStack(t.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute));
+    const at = firstUserFrame(frames);
+    if (!at) continue;
+    const what = t.method === 'setImmediate' ? 'setImmediate(…)' : `${t.method}(…, ${t.delay})`;
+    const state = t.method === 'setInterval' ? 'is still armed' : 'has not fired yet';
+    const message =
+      `${what} on a fake clock, created in this ${ctx.noun}, ${state} ${ctx.when} and the fake clock is still installed: ` +
+      'it fires whenever later code advances the clock';
+    out.push(
+      finding(
+        'leaked-timer',
+        message,
+        at,
+        [toStack('created at', frames)],
+        'Clear it, or run the fake clock out (clock.runAll(), vi.runOnlyPendingTimers()), and uninstall the clock (clock.uninstall(), vi.useRealTimers()) when the test ends.',
+        ctx,
+      ),
+    );
+  }
+  return out;
+}
