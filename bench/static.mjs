@@ -3,7 +3,9 @@
 //   tsc --noEmit  vs  asyncsan check           (wall time, peak RSS)
 //   ESLint + typescript-eslint's three async rules  vs  asyncsan check
 //   ESLint TIMING=1: every asyncsan rule together  vs  no-floating-promises alone
-// Usage: node bench/static.mjs [--skip-eslint] [--separate]   (prints markdown; paste into bench/RESULTS.md)
+// Usage: node bench/static.mjs [--runs N] [--skip-eslint] [--separate]   (prints markdown; paste into bench/RESULTS.md)
+// The machine is shared: tsc, asyncsan check and ESLint run in alternation, N rounds (default 2); the
+// table gives each command's median wall time, its CPU time (user + sys) and the load average around it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,19 +17,39 @@ const bin = (name) => path.join(root, 'node_modules/.bin', name);
 const work = path.join(import.meta.dirname, '.work');
 mkdirSync(work, { recursive: true });
 
-/** Runs a command under GNU time; returns wall seconds, peak RSS (MB), exit status, stdout. */
+/** Runs a command under GNU time; returns wall and CPU seconds, peak RSS (MB), load average, exit status, stdout. */
 function measure(label, cmd, args, opts = {}) {
   const timeFile = path.join(work, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, cmd, ...args], {
+  const load0 = os.loadavg()[0];
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, cmd, ...args], {
     cwd: opts.cwd ?? corpus.dir,
     env: { ...process.env, ...opts.env },
     encoding: 'utf8',
     maxBuffer: 1 << 30,
   });
-  const [secs, kb] = execFileSync('tail', ['-1', timeFile], { encoding: 'utf8' }).trim().split(' ').map(Number);
-  const result = { label, seconds: secs, rssMB: Math.round(kb / 1024), status: r.status, stdout: r.stdout, stderr: r.stderr };
-  process.stderr.write(`${label}: ${secs}s, ${result.rssMB} MB, exit ${r.status}\n`);
+  const [secs, user, sys, kb] = execFileSync('tail', ['-1', timeFile], { encoding: 'utf8' }).trim().split(' ').map(Number);
+  const load = (load0 + os.loadavg()[0]) / 2;
+  const result = { label, seconds: secs, cpu: user + sys, rssMB: Math.round(kb / 1024), load, status: r.status, stdout: r.stdout, stderr: r.stderr };
+  process.stderr.write(`${label}: ${secs}s wall, ${(user + sys).toFixed(1)}s CPU, ${result.rssMB} MB, load ${load.toFixed(1)}, exit ${r.status}\n`);
   return result;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** One row from several runs of the same command: median wall and CPU, max RSS, every wall time and load. */
+function combine(runs) {
+  return {
+    label: runs[0].label,
+    seconds: median(runs.map((r) => r.seconds)),
+    cpu: median(runs.map((r) => r.cpu)),
+    rssMB: Math.max(...runs.map((r) => r.rssMB)),
+    status: runs[0].status,
+    detail: runs.map((r) => `${r.seconds.toFixed(1)} (load ${r.load.toFixed(1)})`).join(', '),
+    stdout: runs[0].stdout,
+  };
 }
 
 /** TIMING=1 prints a table of the slowest rules; TIMING=all prints every rule. Parse "rule | ms | %". */
@@ -61,25 +83,32 @@ const corpus = ensureCorpus();
 const skipEslint = process.argv.includes('--skip-eslint');
 const files = ['node_modules/rxjs/src', 'node_modules/effect/src', 'node_modules/@tanstack/query-core/src', 'node_modules/zod/src', 'node_modules/@trpc/server/src'];
 
-const results = [];
-results.push(measure('tsc --noEmit', process.execPath, [bin('tsc').replace('.bin/tsc', 'typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']));
-const check = measure('asyncsan check', process.execPath, [path.join(root, 'packages/cli/bin/asyncsan.js'), 'check', '--project', 'tsconfig.json', '--format', 'json', '--output', path.join(work, 'findings.json'), '.']);
-results.push(check);
+const runsArg = process.argv.indexOf('--runs');
+const rounds = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1])) : 2;
+const tsRules = { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/no-misused-promises': 'error', 'require-atomic-updates': 'error' };
+const tsCfg = path.join(work, 'eslint.tseslint.config.mjs');
+eslintConfig(tsCfg, tsRules, false);
+const eslintArgs = (cfg) => [bin('eslint').replace('.bin/eslint', 'eslint/bin/eslint.js'), '--config', cfg, '--no-config-lookup', '--format', 'json', '-o', path.join(work, 'eslint-out.json'), ...files];
+const commands = [
+  ['tsc --noEmit', [bin('tsc').replace('.bin/tsc', 'typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], {}],
+  ['asyncsan check', [path.join(root, 'packages/cli/bin/asyncsan.js'), 'check', '--project', 'tsconfig.json', '--format', 'json', '--output', path.join(work, 'findings.json'), '.'], {}],
+  ...(skipEslint ? [] : [['eslint: no-floating-promises + no-misused-promises + require-atomic-updates', eslintArgs(tsCfg), { env: { TIMING: 'all' } }]]),
+];
+// Alternating rounds, so that a burst of load from elsewhere falls on every command alike.
+const runs = commands.map(() => []);
+for (let round = 0; round < rounds; round++) {
+  commands.forEach(([label, args, opts], i) => runs[i].push(measure(label, process.execPath, args, opts)));
+}
+const results = runs.map(combine);
 
 let eslintRows = [];
 if (!skipEslint) {
-  const tsRules = { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/no-misused-promises': 'error', 'require-atomic-updates': 'error' };
   const { default: asyncsan } = await import(path.join(root, 'eslint-plugin/dist/index.js'));
   const ourRules = Object.fromEntries(Object.keys(asyncsan.rules).map((id) => [`asyncsan/${id}`, 'error']));
-  const tsCfg = path.join(work, 'eslint.tseslint.config.mjs');
   const ourCfg = path.join(work, 'eslint.asyncsan.config.mjs');
-  eslintConfig(tsCfg, tsRules, false);
   eslintConfig(ourCfg, { ...ourRules, '@typescript-eslint/no-floating-promises': 'error' }, true);
-  const eslintArgs = (cfg) => [bin('eslint').replace('.bin/eslint', 'eslint/bin/eslint.js'), '--config', cfg, '--no-config-lookup', '--format', 'json', '-o', path.join(work, 'eslint-out.json'), ...files];
-  const ts = measure('eslint: no-floating-promises + no-misused-promises + require-atomic-updates', process.execPath, eslintArgs(tsCfg), { env: { TIMING: 'all' } });
-  results.push(ts);
   const ours = measure('eslint: all asyncsan rules + no-floating-promises', process.execPath, eslintArgs(ourCfg), { env: { TIMING: 'all' } });
-  results.push(ours);
+  results.push(combine([ours]));
   const t = timings(ours.stdout);
   const nfp = t['@typescript-eslint/no-floating-promises'] ?? NaN;
   const oursTotal = Object.entries(t).filter(([k]) => k.startsWith('asyncsan/')).reduce((a, [, v]) => a + v, 0);
@@ -98,7 +127,7 @@ if (!skipEslint) {
     eslintConfig(aloneNfp, { '@typescript-eslint/no-floating-promises': 'error' }, false);
     const o = measure('eslint: all asyncsan rules alone', process.execPath, eslintArgs(aloneOurs), { env: { TIMING: 'all' } });
     const n = measure('eslint: no-floating-promises alone', process.execPath, eslintArgs(aloneNfp), { env: { TIMING: 'all' } });
-    results.push(o, n);
+    results.push(combine([o]), combine([n]));
     const oursAlone = Object.entries(timings(o.stdout)).filter(([k]) => k.startsWith('asyncsan/')).reduce((a, [, v]) => a + v, 0);
     const nfpAlone = timings(n.stdout)['@typescript-eslint/no-floating-promises'] ?? NaN;
     eslintRows.push(['separate runs: all asyncsan rules alone', oursAlone], ['separate runs: no-floating-promises alone', nfpAlone], ['ratio (separate runs)', oursAlone / nfpAlone]);
@@ -110,11 +139,20 @@ const base = results[0];
 const lines = [
   `Machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
   `Corpus: ${corpus.total} TypeScript files (${Object.entries(corpus.files).map(([k, v]) => `${k} ${v}`).join(', ')}).`,
+  `${rounds} alternating rounds; wall and CPU (user + sys) are medians, peak RSS the maximum.`,
   '',
-  '| command | wall s | × tsc | peak RSS MB | × tsc | exit |',
-  '| --- | ---: | ---: | ---: | ---: | ---: |',
-  ...results.map((r) => `| ${r.label} | ${fmt(r.seconds)} | ${fmt(r.seconds / base.seconds)} | ${r.rssMB} | ${fmt(r.rssMB / base.rssMB)} | ${r.status} |`),
+  '| command | wall s | × tsc | CPU s | peak RSS MB | × tsc | exit | each run: wall s (load) |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ...results.map(
+    (r) =>
+      `| ${r.label} | ${fmt(r.seconds)} | ${fmt(r.seconds / base.seconds)} | ${fmt(r.cpu)} | ${r.rssMB} | ${fmt(r.rssMB / base.rssMB)} | ${r.status} | ${r.detail} |`,
+  ),
 ];
+const check = results[1];
+const eslint = results.find((r) => r.label.startsWith('eslint: no-floating'));
+if (eslint) {
+  lines.push('', `ESLint (3 rules) / asyncsan check: wall ${fmt(eslint.seconds / check.seconds)}x, CPU ${fmt(eslint.cpu / check.cpu)}x.`);
+}
 if (eslintRows.length > 0) {
   lines.push('', '| ESLint rule (TIMING=all) | ms |', '| --- | ---: |', ...eslintRows.map(([k, v]) => `| ${k} | ${fmt(v)} |`));
 }

@@ -6,7 +6,7 @@ import { AnalyzerError } from './errors.js';
 import { allProgramChecks } from './program-checks/all.js';
 import type { ProgramCheck, Span } from './program-checks/program-check.js';
 import { processShard, type LoadSpec, type ShardConfig, type ShardResult, type WorkItem } from './shard.js';
-import { runInThreads, threadsSupported } from './threads.js';
+import { runInThreads, runningFromBuild, threadsSupported } from './threads.js';
 import { discoverTsconfig, loadProjectGraph } from './tsconfig.js';
 import type { AnalyzeOptions, AnalyzeResult, AnalyzerDiagnostic } from './types.js';
 
@@ -130,9 +130,11 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   };
   const config: ShardConfig = { checks, programChecks, ruleOptions };
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  // One thread: still in a worker when running from the build, for its larger young generation
+  // (fewer scavenges while type-checking); from sources (tests), in this thread.
   const shard =
-    threads > 1 && items.length > 1 && threadsSupported(config)
-      ? await runInThreads(specs, items, config, threads, onAnalyzed)
+    threadsSupported(config) && items.length > 0 && (threads > 1 ? items.length > 1 : runningFromBuild())
+      ? await runInThreads(specs, items, config, Math.min(threads, items.length), onAnalyzed)
       : processShard(specs, items, config, onAnalyzed);
 
   const rel = (f: string) => path.relative(cwd, f).split(path.sep).join('/');

@@ -30,8 +30,9 @@ export interface AnalyzeOptions {
   /** Called after each analysed file with the count done and the total. */
   onProgress?: (done: number, total: number) => void;
   /**
-   * Worker threads to shard the files over (default 1: everything in this thread).
-   * Each worker loads its own Project; results are identical to a single-threaded run.
+   * Worker threads to shard the files over (default 1: one worker, or this thread when the
+   * checks are not built-in ones or when run from sources). Each worker loads its own
+   * Project; results are identical to a single-threaded run.
    */
   threads?: number;
 }

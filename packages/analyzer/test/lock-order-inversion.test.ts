@@ -83,18 +83,29 @@ describe('lock-order-inversion on small programs', () => {
     '}',
     '',
   ].join('\n');
-  const run = async (files: Record<string, string>) => {
-    const p = tempProject({ 'tsconfig.json': tsconfigJson(), 'lock.ts': lockTs, ...files });
+  /**
+   * One case: each file is given as its lines; a file that mentions Lock gets
+   * `import { Lock } from './lock.js'` on top. Writes them next to lock.ts,
+   * analyses with this check alone and returns the findings as `file:line`.
+   */
+  const findingsOf = async (files: Record<string, string[]>) => {
+    const sources = Object.fromEntries(
+      Object.entries(files).map(([name, lines]) => {
+        const header = lines.some((l) => /\bLock\b/.test(l)) ? ["import { Lock } from './lock.js';"] : [];
+        return [name, [...header, ...lines, ''].join('\n')];
+      }),
+    );
+    const p = tempProject({ 'tsconfig.json': tsconfigJson(), 'lock.ts': lockTs, ...sources });
     projects.push(p);
     const res = await analyze({ cwd: p.dir, ...only });
     return res.findings.map((f) => `${f.location?.file}:${f.location?.line}`);
   };
 
   it('follows a chain of calls across three files', async () => {
-    const found = await run({
-      'locks.ts': "import { Lock } from './lock.js';\nexport const a = new Lock();\nexport const b = new Lock();\n",
-      'deep.ts': "import { b } from './locks.js';\nexport async function deep() {\n  await b.runExclusive(() => 1);\n}\n",
-      'middle.ts': "import { deep } from './deep.js';\nexport async function middle() {\n  await deep();\n}\n",
+    const found = await findingsOf({
+      'locks.ts': ['export const a = new Lock();', 'export const b = new Lock();'],
+      'deep.ts': ["import { b } from './locks.js';", 'export async function deep() {', '  await b.runExclusive(() => 1);', '}'],
+      'middle.ts': ["import { deep } from './deep.js';", 'export async function middle() {', '  await deep();', '}'],
       'top.ts': [
         "import { a, b } from './locks.js';",
         "import { middle } from './middle.js';",
@@ -106,16 +117,14 @@ describe('lock-order-inversion on small programs', () => {
         '    await a.runExclusive(() => 2);',
         '  });',
         '}',
-        '',
-      ].join('\n'),
+      ],
     });
     expect(found).toEqual(['top.ts:4']);
   });
 
   it('handles recursion in the call graph', async () => {
-    const found = await run({
+    const found = await findingsOf({
       'r.ts': [
-        "import { Lock } from './lock.js';",
         'const a = new Lock();',
         'const b = new Lock();',
         'export async function ping(n: number): Promise<void> {',
@@ -131,16 +140,14 @@ describe('lock-order-inversion on small programs', () => {
         'export async function inverse() {',
         '  await b.runExclusive(() => a.runExclusive(() => 1));',
         '}',
-        '',
-      ].join('\n'),
+      ],
     });
     expect(found).toEqual(['r.ts:12']);
   });
 
   it('keeps an acquire() held until release() and not after', async () => {
-    const found = await run({
+    const found = await findingsOf({
       'seq.ts': [
-        "import { Lock } from './lock.js';",
         'const a = new Lock();',
         'const b = new Lock();',
         'export async function first() {',
@@ -151,16 +158,14 @@ describe('lock-order-inversion on small programs', () => {
         'export async function second() {',
         '  await b.runExclusive(() => a.runExclusive(() => 1));',
         '}',
-        '',
-      ].join('\n'),
+      ],
     });
     expect(found).toEqual([]);
   });
 
   it('follows a lock helper given the callback by name', async () => {
-    const found = await run({
+    const found = await findingsOf({
       'helper.ts': [
-        "import { Lock } from './lock.js';",
         'export async function guarded<T>(work: () => Promise<T>, lock: Lock): Promise<T> {',
         '  const release = await lock.acquire();',
         '  try {',
@@ -169,10 +174,8 @@ describe('lock-order-inversion on small programs', () => {
         '    release();',
         '  }',
         '}',
-        '',
-      ].join('\n'),
+      ],
       'use.ts': [
-        "import { Lock } from './lock.js';",
         "import { guarded } from './helper.js';",
         'const a = new Lock();',
         'const b = new Lock();',
@@ -185,16 +188,14 @@ describe('lock-order-inversion on small programs', () => {
         'export async function two() {',
         '  await b.runExclusive(() => guarded(async () => 1, a));',
         '}',
-        '',
-      ].join('\n'),
+      ],
     });
     expect(found).toEqual(['use.ts:9']);
   });
 
   it('recognises the same class-field lock through different instances', async () => {
-    const found = await run({
+    const found = await findingsOf({
       'store.ts': [
-        "import { Lock } from './lock.js';",
         'export class Store {',
         '  readonly lock = new Lock();',
         '}',
@@ -210,8 +211,7 @@ describe('lock-order-inversion on small programs', () => {
         '    release();',
         '  }',
         '}',
-        '',
-      ].join('\n'),
+      ],
     });
     expect(found).toEqual(['store.ts:7']);
   });

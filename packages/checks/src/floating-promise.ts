@@ -34,7 +34,8 @@ import {
   mayReturnPromise,
   mayTakeOpaqueParameter,
   resolveAlias,
-  returnsOnlyPrimitives,
+  neverReturnsPromise,
+  delegationNeverReturnsPromise,
 } from './util/types.js';
 
 export interface FloatingPromiseOptions {
@@ -230,10 +231,12 @@ class FloatingPromiseRun {
 
   private checkStatement(stmt: TS.ExpressionStatement): void {
     const expr = stmt.expression;
-    // `log(x)`, `xs.push(x)`, `emitter.emit(e)`: a callee declared to return only void or primitives
-    // cannot yield a promise (or an array of them), whatever the arguments: skip resolving the call.
+    // `log(x)`, `xs.push(x)`, `stream.pipe(f)`: a callee declared to return only primitives or
+    // then-less objects cannot yield a promise (or an array of them), whatever the arguments and
+    // type arguments: skip resolving the call.
     const call = skipParens(this.ts, expr);
-    if (this.ts.isCallExpression(call) && returnsOnlyPrimitives(this.ts, this.checker, call)) return;
+    if (this.cannotBePromiseSyntactically(call)) return;
+    if ((this.ts.isCallExpression(call) || this.ts.isTaggedTemplateExpression(call)) && neverReturnsPromise(this.ts, this.checker, call)) return;
     if (this.isAllowedCall(expr)) return;
     const v = this.verdict(expr);
     if (!v.unhandled) return;
@@ -265,6 +268,29 @@ class FloatingPromiseRun {
       messageId: v.array ? 'floatingArray' : v.nonFunctionHandler ? 'uselessHandler' : ctx.options.ignoreVoid ? 'floating' : 'floatingNoVoid',
       suggestions,
     });
+  }
+
+  /**
+   * Statements whose value cannot be a promise or an array of promises, judged
+   * without resolving them: `delete`, `++`, arithmetic and comparisons yield
+   * primitives, `super(...)` is void, and `yield* effect(...)` in a generator returns what the callee's
+   * declared iterator says (typing the yield itself would infer the enclosing call).
+   */
+  private cannotBePromiseSyntactically(node: TS.Expression): boolean {
+    const ts = this.ts;
+    const SK = ts.SyntaxKind;
+    if (ts.isDeleteExpression(node) || ts.isTypeOfExpression(node) || ts.isPostfixUnaryExpression(node) || ts.isPrefixUnaryExpression(node)) return true;
+    if (ts.isCallExpression(node) && node.expression.kind === SK.SuperKeyword) return true; // super(...) is void
+    if (ts.isBinaryExpression(node)) {
+      const op = node.operatorToken.kind;
+      return op !== SK.AmpersandAmpersandToken && op !== SK.BarBarToken && op !== SK.QuestionQuestionToken && op !== SK.CommaToken && !(op >= SK.FirstAssignment && op <= SK.LastAssignment);
+    }
+    if (ts.isYieldExpression(node) && node.asteriskToken && node.expression) {
+      const fn = enclosingFunction(ts, node);
+      if (!fn || hasModifier(ts, fn, SK.AsyncKeyword)) return false;
+      return delegationNeverReturnsPromise(ts, this.checker, skipParens(ts, node.expression));
+    }
+    return false;
   }
 
   // --------------------------------------------------------------- locals

@@ -91,9 +91,11 @@ function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallE
     if (!isAsync && !knownApi) continue;
     if (!isFunctionExpr && !isReference) continue;
     if (isFunctionExpr && !isAsync && !mayReturnValue(ctx, arg)) continue;
+    // Both must hold; the function's own type is the cheaper question (the contextual type
+    // resolves the whole call), so it is asked first.
+    if (!returnsPromiseFn(ctx, arg)) continue;
     const expected = checker.getContextualType(arg);
     if (!expected || !expectsVoidCallback(ctx, expected)) continue;
-    if (!returnsPromiseFn(ctx, arg)) continue;
     const isExecutor = ts.isNewExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'Promise' && args[0] === raw;
     ctx.report(
       isExecutor

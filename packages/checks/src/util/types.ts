@@ -284,20 +284,118 @@ export function mayReturnPromise(ts: TypeScript, program: TS.Program, call: TS.C
 }
 
 /**
- * Whether every call signature of the callee's type returns void, undefined, null or a
- * primitive (no type parameter, no object): then the call cannot yield a promise or an array
- * of promises, whichever signature it resolves to. Asks only for the callee's type (narrowed
- * and instantiated, as the call sees it), never resolves the call: its arguments, often large
- * callbacks, are not checked. False whenever it cannot tell (no signatures, unions of
- * differing signatures, `any`).
+ * Whether no instantiation of `type` (as declared: type parameters not yet
+ * substituted) can be promise-like, or an array or tuple of promise-likes.
+ * True for primitives, and for object types without a `then` member that are
+ * not arrays of open element types: an instance of a generic class or
+ * interface has the members of its declaration, whatever its type arguments.
+ * False for anything that depends on instantiation (type parameters, `this`,
+ * mapped, conditional and indexed access types), so it errs towards false.
  */
-export function returnsOnlyPrimitives(ts: TypeScript, checker: TS.TypeChecker, call: TS.CallExpression): boolean {
-  const signatures = checker.getTypeAtLocation(call.expression).getCallSignatures();
-  if (signatures.length === 0) return false;
+export function neverPromiseOrPromiseArray(ts: TypeScript, checker: TS.TypeChecker, type: TS.Type, depth = 0): boolean {
+  if (depth > 8) return false;
   const F = ts.TypeFlags;
-  const primitive = F.Void | F.Undefined | F.Null | F.Never | F.StringLike | F.NumberLike | F.BigIntLike | F.BooleanLike | F.ESSymbolLike;
-  const generic = F.TypeParameter | F.Index | F.IndexedAccess | F.Conditional | F.Substitution | F.TemplateLiteral | F.StringMapping;
-  return signatures.every((sig) => unionParts(sig.getReturnType()).every((t) => (t.flags & primitive) !== 0 && (t.flags & generic) === 0));
+  const closed =
+    F.Any | F.Unknown | F.Never | F.Void | F.Undefined | F.Null | F.StringLike | F.NumberLike | F.BigIntLike | F.BooleanLike | F.ESSymbolLike | F.NonPrimitive;
+  if (type.flags & (F.TypeParameter | F.IndexedAccess | F.Conditional | F.Substitution | F.Index)) return false;
+  if (type.isUnionOrIntersection()) return type.types.every((t) => neverPromiseOrPromiseArray(ts, checker, t, depth + 1));
+  if (type.flags & closed) return true;
+  if (!(type.flags & F.Object)) return false;
+  const objectFlags = (type as TS.ObjectType).objectFlags;
+  if (objectFlags & (ts.ObjectFlags.Mapped | ts.ObjectFlags.ReverseMapped)) return false;
+  if (checker.isArrayType(type) || checker.isTupleType(type)) {
+    return checker.getTypeArguments(type as TS.TypeReference).every((t) => neverPromiseOrPromiseArray(ts, checker, t, depth + 1));
+  }
+  if (objectFlags & ts.ObjectFlags.Reference) {
+    const target = (type as TS.TypeReference).target;
+    if (target && target !== type) return target.getProperty('then') === undefined;
+  }
+  return type.getProperty('then') === undefined;
+}
+
+/**
+ * Whether every call signature of the callee's type returns a type that can
+ * never be a promise or an array of promises (`neverPromiseOrPromiseArray`),
+ * whichever signature the call resolves to and whatever its type arguments.
+ * Asks only for the callee's type (narrowed and instantiated, as the call sees
+ * it), never resolves the call: its arguments, often large callbacks, are not
+ * checked. False whenever it cannot tell (no signatures, `any`).
+ */
+export function neverReturnsPromise(ts: TypeScript, checker: TS.TypeChecker, call: TS.CallExpression | TS.TaggedTemplateExpression): boolean {
+  const signatures = calleeSignatures(checker, call);
+  if (signatures.length === 0) return false;
+  return signatures.every((sig) => neverPromiseOrPromiseArray(ts, checker, sig.getReturnType()));
+}
+
+/**
+ * The call signatures a call or tagged template may resolve to, from its
+ * callee's type alone (narrowed and instantiated as the call sees it).
+ */
+function calleeSignatures(checker: TS.TypeChecker, call: TS.CallExpression | TS.TaggedTemplateExpression): readonly TS.Signature[] {
+  return checker.getTypeAtLocation('tag' in call ? call.tag : call.expression).getCallSignatures();
+}
+
+/**
+ * For `yield* operand` in a (non-async) generator: whether the value the
+ * delegation returns can never be a promise or an array of promises. For a
+ * call, judged on the callee's declared return types (whatever type arguments
+ * the call infers); otherwise on the operand's type. Avoids typing the yield
+ * itself, which makes the checker infer the generator's contextual type (the
+ * whole enclosing call).
+ */
+export function delegationNeverReturnsPromise(ts: TypeScript, checker: TS.TypeChecker, operand: TS.Expression): boolean {
+  let iterables: TS.Type[];
+  if (ts.isCallExpression(operand) || ts.isTaggedTemplateExpression(operand)) {
+    const signatures = calleeSignatures(checker, operand);
+    if (signatures.length === 0) return false;
+    iterables = signatures.map((sig) => sig.getReturnType());
+  } else if (ts.isIdentifier(operand) || ts.isPropertyAccessExpression(operand)) {
+    iterables = [checker.getTypeAtLocation(operand)];
+  } else return false;
+  return iterables.every((iterable) => {
+    const values = delegatedReturnValues(ts, checker, iterable);
+    return values !== undefined && values.every((v) => neverPromiseOrPromiseArray(ts, checker, v));
+  });
+}
+
+/**
+ * Every type the delegation to `iterable` may return: the `value` of every
+ * result of its iterator's next/return/throw (a superset of the return type the
+ * checker computes). A part that is not iterable at all makes `yield*` an
+ * error, typed `any`: it adds nothing. Undefined when unsure.
+ */
+function delegatedReturnValues(ts: TypeScript, checker: TS.TypeChecker, iterable: TS.Type): TS.Type[] | undefined {
+  const F = ts.TypeFlags;
+  const values: TS.Type[] = [];
+  for (const part of unionParts(iterable)) {
+    if (part.flags & (F.Any | F.Never)) continue;
+    if (!(part.flags & F.Object) || (part as TS.ObjectType).objectFlags & (ts.ObjectFlags.Mapped | ts.ObjectFlags.ReverseMapped)) return undefined;
+    const iteratorMethod = part.getProperties().find((p) => /^__@iterator@\d+$/.test(p.escapedName as string));
+    if (!iteratorMethod) continue;
+    const iteratorSignatures = checker.getTypeOfSymbol(iteratorMethod).getCallSignatures();
+    if (iteratorSignatures.length === 0) return undefined;
+    for (const iteratorSig of iteratorSignatures) {
+      const iterator = iteratorSig.getReturnType();
+      if (!(iterator.flags & F.Object)) return undefined;
+      for (const name of ['next', 'return', 'throw']) {
+        const method = iterator.getProperty(name);
+        if (!method) {
+          if (name === 'next') return undefined;
+          continue;
+        }
+        const methodSignatures = checker.getNonNullableType(checker.getTypeOfSymbol(method)).getCallSignatures();
+        if (methodSignatures.length === 0) return undefined;
+        for (const methodSig of methodSignatures) {
+          for (const result of unionParts(methodSig.getReturnType())) {
+            const value = result.getProperty('value');
+            if (!value) return undefined;
+            values.push(checker.getTypeOfSymbol(value));
+          }
+        }
+      }
+    }
+  }
+  return values;
 }
 
 /**
