@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@asyncsan/core';
 import { repoRoot } from './expectations.js';
@@ -22,6 +23,19 @@ export interface VitestRun {
 export interface VitestInstall {
   node: string;
   vitest: string;
+}
+
+/** Vitest 5 and Node 24 (the npm package `node@24` ships the binary), installed once outside the repo. */
+export const vitest5Root = path.join(os.tmpdir(), 'asyncsan-vitest5');
+export const vitest5: VitestInstall = {
+  node: path.join(vitest5Root, 'node_modules/node/bin/node'),
+  vitest: path.join(vitest5Root, 'node_modules/vitest/vitest.mjs'),
+};
+
+export function ensureVitest5(): void {
+  if (existsSync(vitest5.node) && existsSync(vitest5.vitest)) return;
+  mkdirSync(vitest5Root, { recursive: true });
+  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', vitest5Root, 'vitest@5', 'node@24'], { cwd: vitest5Root, stdio: 'pipe' });
 }
 
 /** Runs real Vitest on a fixture project, as a user would, with the JSON reporter beside the default one. */
@@ -61,4 +75,61 @@ export function runVitest(project: string, args: string[] = [], env: NodeJS.Proc
       resolve({ code, stdout, stderr, elapsedMs, verdicts, findings, findingsFile: path.join(out, 'findings.json') });
     });
   });
+}
+
+/** A `vitest --watch` process on a project: its output so far, and waits for its runs. */
+export interface VitestWatch {
+  output(): string;
+  /** Resolves once `n` runs have ended (Vitest printed that it watches for changes `n` times). */
+  runs(n: number, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const RUN_END = /(?:Waiting|Watching) for file changes/g;
+
+/** Starts real Vitest in watch mode on a project, as a user would (`vitest --watch`), without a TTY. */
+export function watchVitest(project: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): VitestWatch {
+  const child = spawn(process.execPath, [vitestBin, '--watch', '--root', project, ...args], {
+    cwd: project,
+    env: { ...process.env, CI: '', GITHUB_ACTIONS: '', NO_COLOR: '1', ...env },
+  });
+  let out = '';
+  let exited = false;
+  const waiters = new Set<() => void>();
+  const onData = (d: string) => {
+    out += d;
+    for (const w of waiters) w();
+  };
+  child.stdout.setEncoding('utf8').on('data', onData);
+  child.stderr.setEncoding('utf8').on('data', onData);
+  const closed = new Promise<void>((resolve) =>
+    child.on('close', () => {
+      exited = true;
+      for (const w of waiters) w();
+      resolve();
+    }),
+  );
+  return {
+    output: () => out,
+    runs(n, timeoutMs = 60_000) {
+      return new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if ((out.match(RUN_END)?.length ?? 0) >= n) done(resolve);
+          else if (exited) done(() => reject(new Error(`vitest --watch exited before run ${n}:\n${out}`)));
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`no run ${n} of vitest --watch within ${timeoutMs} ms:\n${out}`))), timeoutMs);
+        const done = (settle: () => void) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          settle();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop() {
+      if (!exited) child.kill('SIGTERM');
+      await closed;
+    },
+  };
 }

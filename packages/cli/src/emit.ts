@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Finding, Severity } from '@asyncsan/core';
+import type { Finding, Severity, TestTimeline } from '@asyncsan/core';
 import {
   applyBaseline,
   applyConfig,
@@ -31,6 +31,8 @@ export interface OutputOptions {
   maxWarnings?: number;
   /** An earlier run to compare with (`report --compare`). */
   compare?: { base: string; findings: readonly Finding[] };
+  /** Per-test timelines read from runtime findings files (`report`): kept for tests that still have findings. */
+  timelines?: readonly TestTimeline[];
 }
 
 export const DEFAULT_BASELINE = '.asyncsan-baseline.json';
@@ -80,12 +82,16 @@ export async function emit(raw: readonly Finding[], options: OutputOptions, io: 
     : undefined;
 
   const toFile = options.output !== undefined;
+  // A test whose findings the config or the baseline hid has nothing left to explain.
+  const tested = new Set(findings.flatMap((f) => (f.test ? [`${f.test.file}\0${f.test.fullName}`] : [])));
+  const timelines = options.timelines?.filter((t) => tested.has(`${t.test.file}\0${t.test.fullName}`));
   const text = reporters[format](findings, {
     cwd: io.cwd,
     toolVersion: VERSION,
     baselined,
     readLine,
     comparison,
+    ...(timelines && timelines.length > 0 ? { timelines } : {}),
     color: format === 'text' && !toFile && shouldColor(options.color, io.stdout, io.env),
   });
   if (toFile) {

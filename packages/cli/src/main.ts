@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Finding, Severity } from '@asyncsan/core';
-import { formatNames, loadConfig, mergeFindings, readDocument, UserError } from '@asyncsan/core';
+import { formatNames, loadConfig, mergeFindings, mergeTimelines, readDocument, UserError } from '@asyncsan/core';
 import { emit } from './emit.js';
 import type { OutputOptions } from './emit.js';
 
@@ -195,8 +195,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   ).action(async (files: string[], flags: CommonFlags & { compare?: string }) => {
     const docs = files.map((f) => readDocument(f));
     const merged = mergeFindings(docs.map((d) => d.findings));
+    const timelines = mergeTimelines(docs.map((d) => d.timelines));
     const previous = flags.compare ? readDocument(flags.compare) : undefined;
-    setExit(await emit(merged, { ...outputOptions(flags), ...(previous ? { compare: { base: flags.compare!, findings: previous.findings } } : {}) }, io));
+    setExit(await emit(merged, { ...outputOptions(flags), timelines, ...(previous ? { compare: { base: flags.compare!, findings: previous.findings } } : {}) }, io));
   });
 
   return program;

@@ -55,8 +55,21 @@ export function asyncsan(options: AsyncsanVitestOptions = {}): Plugin {
 
 export default asyncsan;
 
-// `task.meta.asyncsan = 'off'` type-checks in TypeScript test files.
+// `task.meta.asyncsan = 'off'` type-checks in TypeScript test files. TaskMeta is declared in
+// @vitest/runner on Vitest 4 and in vitest itself on Vitest 5 (which has no @vitest/runner), and
+// an augmentation merges only where the interface is declared, not through a re-export: both are
+// augmented (test/vitest-meta-typing.test.ts). Each is a no-op where the other one applies.
 declare module '@vitest/runner' {
+  interface TaskMeta {
+    /** Per-test mode, read when the test is judged: 'off' drops its findings, 'warn' reports without failing. */
+    asyncsan?: Mode;
+    /** Findings of this test (set by the runner). */
+    asyncsanFindings?: Finding[];
+    /** cross-test-bleed findings seen while this test ran, about the test that left the timer armed (set by the runner). */
+    asyncsanBleed?: Finding[];
+  }
+}
+declare module 'vitest' {
   interface TaskMeta {
     /** Per-test mode, read when the test is judged: 'off' drops its findings, 'warn' reports without failing. */
     asyncsan?: Mode;

@@ -5,12 +5,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Finding } from '@asyncsan/core';
+import type { Finding, TestTimeline } from '@asyncsan/core';
 import { assignFingerprints, fileLineReader, reporters, shouldColor, sortFindings } from '@asyncsan/core';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import type { ResolvedOptions } from './options.js';
 
-type Meta = { asyncsanFindings?: Finding[]; asyncsanBleed?: Finding[] };
+type Meta = { asyncsanFindings?: Finding[]; asyncsanBleed?: Finding[]; asyncsanTimelines?: TestTimeline<number>[] };
 
 /** Every finding the run's tests carry in their meta: their own, and bleed findings they saw about other tests. */
 export function findingsOf(testModules: ReadonlyArray<TestModule>): Finding[] {
@@ -24,6 +24,30 @@ export function findingsOf(testModules: ReadonlyArray<TestModule>): Finding[] {
   return findings;
 }
 
+/**
+ * The timelines the tests carry, their lanes' finding indexes turned into
+ * fingerprints. `fingerprinted` is findingsOf() fingerprinted, in the same order.
+ */
+export function timelinesOf(testModules: ReadonlyArray<TestModule>, fingerprinted: readonly Finding[]): TestTimeline[] {
+  const timelines: TestTimeline[] = [];
+  let offset = 0;
+  for (const mod of testModules) {
+    for (const test of mod.children.allTests()) {
+      const meta = test.meta() as Meta;
+      const own = meta.asyncsanFindings?.length ?? 0;
+      for (const t of meta.asyncsanTimelines ?? []) {
+        const lanes = t.lanes.map(({ findings, ...lane }) => {
+          const prints = (findings ?? []).flatMap((i) => (i < own ? (fingerprinted[offset + i]?.fingerprint ?? []) : []));
+          return prints.length > 0 ? { ...lane, findings: prints } : lane;
+        });
+        timelines.push({ ...t, lanes });
+      }
+      offset += own + (meta.asyncsanBleed?.length ?? 0);
+    }
+  }
+  return timelines;
+}
+
 export class AsyncsanReporter implements Reporter {
   private vitest: Vitest | undefined;
 
@@ -35,11 +59,12 @@ export class AsyncsanReporter implements Reporter {
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const root = this.vitest?.config.root ?? process.cwd();
-    const sorted = sortFindings(assignFingerprints(findingsOf(testModules), fileLineReader(root)));
+    const fingerprinted = assignFingerprints(findingsOf(testModules), fileLineReader(root));
+    const sorted = sortFindings(fingerprinted);
     if (this.options.outputFile) {
       const file = path.resolve(root, this.options.outputFile);
       mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, reporters.json(sorted, { cwd: root, toolVersion: '0.1.0' }));
+      writeFileSync(file, reporters.json(sorted, { cwd: root, toolVersion: '0.1.0', timelines: timelinesOf(testModules, fingerprinted) }));
     }
     if (sorted.length === 0 || this.options.mode === 'off') return;
     const byTest = new Map<string, Finding[]>();

@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Finding, TestRef } from '@asyncsan/core';
-import { reporters } from '@asyncsan/core';
+import type { Finding, TestRef, TestTimeline } from '@asyncsan/core';
 import { createTracer, DeadlockError } from '@asyncsan/tracer';
 import type { Scope, Tracer } from '@asyncsan/tracer';
-import picomatch from 'picomatch';
+import type { installRaceRuntime as InstallRaceRuntime } from '@asyncsan/tracer/race';
+import type picomatch from 'picomatch';
 import type { RunnerTask as Task, RunnerTestCase as Test } from 'vitest';
 import type { TestRunner as VitestTestRunner } from 'vitest';
 import type { ResolvedOptions } from './options.js';
@@ -25,6 +25,8 @@ export type Meta = {
   asyncsan?: 'off' | 'warn' | 'fail';
   /** Findings of this test. */
   asyncsanFindings?: Finding[];
+  /** The tracer's timeline of each try with findings; lanes name findings by index into asyncsanFindings. */
+  asyncsanTimelines?: TestTimeline<number>[];
   /** cross-test-bleed findings seen while this test ran, about the test that left the timer armed (their `test`). */
   asyncsanBleed?: Finding[];
 };
@@ -111,7 +113,10 @@ const bleedSource = /^left armed by \w+ "(.*)"$/;
 /** The race runtime, once per realm; installed before the first instrumented module runs. */
 async function raceRuntime(root: string, options: ResolvedOptions): Promise<{ drain(): Finding[] } | undefined> {
   if (!options.race) return undefined;
-  const { installRaceRuntime } = await import('@asyncsan/tracer/race');
+  // The runtime module alone: the race entry also exports the transform, whose parser and
+  // magic-string a worker never needs (the transform runs in the main process).
+  const url = new URL('./runtime.js', import.meta.resolve('@asyncsan/tracer/race')).href;
+  const { installRaceRuntime } = (await import(url)) as { installRaceRuntime: typeof InstallRaceRuntime };
   return installRaceRuntime({ cwd: root, ...(options.shuffle !== undefined ? { shuffleSeed: options.shuffle } : {}) });
 }
 
@@ -131,7 +136,8 @@ export class AsyncsanRunner extends BaseRunner {
     const o = this.resolved();
     const meta = test.meta as Meta;
     if (meta.asyncsan === 'off' || meta.asyncsan === 'warn' || meta.asyncsan === 'fail') return meta.asyncsan;
-    this.excluded ??= o.exclude.length > 0 ? picomatch(o.exclude, { dot: true }) : () => false;
+    // picomatch is loaded only when there is something to exclude (every test file's worker loads this runner).
+    this.excluded ??= o.exclude.length > 0 ? (createRequire(import.meta.url)('picomatch') as typeof picomatch)(o.exclude, { dot: true }) : () => false;
     if (this.excluded(this.relative(test.file.filepath))) return 'off';
     return o.mode;
   }
@@ -194,12 +200,16 @@ export class AsyncsanRunner extends BaseRunner {
     const findings = all.filter((f) => f.id !== 'cross-test-bleed');
     if (bleed.length > 0) meta.asyncsanBleed = [...(meta.asyncsanBleed ?? []), ...bleed.map((f) => this.blameSource(f))];
     if (findings.length === 0) return;
+    const timeline = this.timelineOf(test, scope, all, findings, meta.asyncsanFindings?.length ?? 0, mode);
+    if (timeline) meta.asyncsanTimelines = [...(meta.asyncsanTimelines ?? []), timeline];
     meta.asyncsanFindings = [...(meta.asyncsanFindings ?? []), ...findings];
     if (mode === 'warn') {
       await this.annotate(test, findings);
       return;
     }
     if (!test.result) return;
+    // Loaded when a test fails with findings, not in every worker.
+    const { reporters } = await import('@asyncsan/core');
     const report = reporters.text(findings, { cwd: this.config.root, toolVersion: '', color: false });
     test.result.state = 'fail';
     test.result.errors ??= [];
@@ -208,6 +218,28 @@ export class AsyncsanRunner extends BaseRunner {
       message: `asyncsan: ${findings.length} async hazard${findings.length === 1 ? '' : 's'} in this test\n\n${report}`,
       stack: '',
     });
+  }
+
+  /** The scope's timeline, its lanes' findings re-indexed to where they land in meta.asyncsanFindings. */
+  private timelineOf(test: Test, scope: Scope, all: Finding[], kept: Finding[], base: number, mode: 'warn' | 'fail'): TestTimeline<number> | undefined {
+    const t = scope.timeline();
+    const ref = scope.state.test;
+    if (!t || !ref) return undefined;
+    const lanes = t.lanes.map((lane) => {
+      const indexes = (lane.findings ?? []).map((i) => kept.indexOf(all[i]!)).filter((i) => i >= 0);
+      const { findings: _, ...rest } = lane;
+      return indexes.length > 0 ? { ...rest, findings: indexes.map((i) => base + i) } : rest;
+    });
+    return {
+      test: ref,
+      ...(t.startedAt !== undefined ? { startedAt: t.startedAt } : {}),
+      end: t.end,
+      judged: t.judged,
+      // In fail mode the findings fail the test; in warn mode it keeps Vitest's own verdict.
+      outcome: mode === 'fail' || test.result?.state === 'fail' ? 'failed' : 'passed',
+      lanes,
+      ...(t.omitted ? { omitted: t.omitted } : {}),
+    };
   }
 
   /** Re-attributes a bleed finding to the test whose timer fired. */

@@ -19,7 +19,7 @@ import { AsyncLocalStorage, executionAsyncResource } from 'node:async_hooks';
 import type { Finding, Location, RelatedLocation, Stack } from '@asyncsan/core';
 import path from 'node:path';
 import { parseStack, toStack } from '../attribute.js';
-import { READ_IN_CONDITION, RUNTIME_GLOBAL, type SiteEntry } from './transform.js';
+import { READ_IN_CONDITION, RUNTIME_GLOBAL, type SiteEntry } from './protocol.js';
 import { createShuffler, type Shuffler } from './shuffle.js';
 
 export interface Site {

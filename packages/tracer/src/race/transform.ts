@@ -9,6 +9,9 @@
  */
 import { Parser } from 'acorn';
 import MagicString, { type SourceMap } from 'magic-string';
+import { HANDLE, READ_IN_CONDITION, RUNTIME_GLOBAL, type SiteEntry } from './protocol.js';
+
+export { HANDLE, READ_IN_CONDITION, RUNTIME_GLOBAL, type SiteEntry };
 
 /** An ESTree node as acorn and Rollup produce it (offsets in `start`/`end`). */
 interface Node {
@@ -33,10 +36,6 @@ export interface InstrumentResult {
   map: SourceMap;
 }
 
-/** The per-module handle the prelude binds; every rewrite calls through it. */
-export const HANDLE = '__asyncsan';
-/** Where the runtime installs itself. */
-export const RUNTIME_GLOBAL = '__asyncsanRace';
 
 /**
  * Without the runtime installed (a cached transform run elsewhere, a setup file
@@ -49,8 +48,6 @@ const NOOP_RUNTIME =
   'u: (o, k, d, p) => { const r = o[k]; const old = typeof r === \'bigint\' ? r : Number(r); const n = typeof old === \'bigint\' ? old + BigInt(d) : old + d; o[k] = n; return p ? n : old; }, rv: (v) => v, wv: (v) => v, ' +
   'rp: (o, k, v) => v, wp: (o, k, v) => v, mc: (o, m, s, f, ...a) => o[m](...a), lx: (o, m, s, ...a) => o[m](...a), k: (x) => (h.o = x), k2: (x) => (h.o2 = x) }; return h; } })';
 
-/** Site flags passed with reads. */
-export const READ_IN_CONDITION = 1;
 
 /** Map/Set/WeakMap/WeakSet methods: entry reads and writes. */
 const ENTRY_METHODS = new Set(['has', 'get', 'set', 'delete', 'add']);
@@ -86,8 +83,6 @@ interface Ctx {
   fn: Node | undefined;
 }
 
-/** One site: 1-based line and column of the original source, and a short label. */
-export type SiteEntry = [line: number, column: number, label: string];
 
 function lineStarts(code: string): number[] {
   const starts = [0];
