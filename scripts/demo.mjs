@@ -28,10 +28,13 @@ if (ci) mkdirSync(out, { recursive: true });
 const staticJson = path.join(out, 'static.json');
 const runtimeJson = ci ? path.join(out, 'runtime.json') : path.join(demo, '.asyncsan/findings.json');
 
+// Every step runs in fixtures/demo, as a CI job of that project would: the
+// static and runtime findings then name the same files the same way.
 step(
   'static analysis: the same checks as the ESLint rules, plus whole-program ones',
-  `asyncsan check fixtures/demo${ci ? ` --format json --output ${path.relative(root, staticJson)}` : ''}`,
-  [bin, 'check', 'fixtures/demo', ...(ci ? ['--format', 'json', '--output', staticJson] : [])],
+  `asyncsan check .${ci ? ` --format json --output ${path.relative(demo, staticJson)}` : ''}   (in fixtures/demo)`,
+  [bin, 'check', '.', ...(ci ? ['--format', 'json', '--output', staticJson] : [])],
+  { cwd: demo },
 );
 step(
   "the demo's own Vitest suite with the asyncsan plugin: leaks and stuck tasks, per test",
@@ -44,8 +47,8 @@ if (ci) {
     const ext = { html: 'html', sarif: 'sarif', junit: 'xml', markdown: 'md', github: 'txt', json: 'json' }[format];
     step(`merged report (${format})`, `asyncsan report static.json runtime.json --format ${format}`, [
       bin, 'report', staticJson, runtimeJson, '--format', format, '--output', path.join(out, `report.${ext}`),
-    ]);
+    ], { cwd: demo });
   }
-  process.stdout.write(`\nReports in ${path.relative(root, out)}/ (open report.html in a browser).\n`);
+  process.stdout.write(`\nReports in ${path.relative(root, out)}/ (open report.html in a browser: the findings, and a timeline per failing test of what it started and what outlived it).\n`);
 }
 process.stdout.write('\nThe demo service has these hazards on purpose: see fixtures/demo/README.md.\n');

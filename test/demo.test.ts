@@ -66,6 +66,20 @@ describe('npm run demo:ci: the static check and the Vitest suite as a CI job run
     expect(read('report.xml').match(/<failure /g)).toHaveLength(12);
     expect(read('report.txt').match(/^::(error|warning) /gm)).toHaveLength(12);
     expect(read('report.md')).toContain('lost-update');
-    expect(read('report.html')).toContain('tops up a wallet twice at once');
+    // Both engines ran in fixtures/demo, as a CI job of that project would: one file, one name.
+    const files = (engine: string) => [...new Set(merged.findings.filter((f: { engine: string }) => f.engine === engine).map((f: { location: { file: string } }) => f.location.file))].sort();
+    expect(files('tracer')).toEqual(['src/metrics.ts', 'src/prices.ts', 'src/timeout.ts', 'src/wallet.ts']);
+    expect(files('tracer').every((f) => files('analyzer').includes(f))).toBe(true);
+    // A timeline for each of the four tests with a runtime finding.
+    expect(merged.timelines.map((t: { test: { fullName: string } }) => t.test.fullName).sort()).toEqual([
+      'orders > looks a price up once per product',
+      'orders > reports metrics',
+      'orders > times out slow work',
+      'orders > tops up a wallet twice at once',
+    ]);
+    const html = read('report.html');
+    expect(html).toContain('tops up a wallet twice at once');
+    // The "by package" summary names the demo's package.json.
+    expect(html).toMatch(/<td>asyncsan-demo-orders<\/td><td class="num">12<\/td>/);
   });
 });
