@@ -29,7 +29,8 @@ export interface ParsedFrame extends StackFrame {
   index: number;
 }
 
-function toPath(file: string): string {
+/** A stack frame's file (a path, a file: URL or a node: specifier) as a path where it is one. */
+export function toPath(file: string): string {
   if (file.startsWith('file://')) {
     try {
       return fileURLToPath(file);

@@ -27,16 +27,32 @@ function captureText(): string {
 }
 
 /**
+ * Whether any async frame among `sites` lies in a file `isUser` accepts. Judged on V8's call sites
+ * before any formatting: a chain of runner frames only (most of what is pending at a test's end is
+ * the runner's own) is then never formatted through a source-mapping prepareStackTrace, nor parsed.
+ */
+function hasUserAsyncFrame(sites: NodeJS.CallSite[], isUser: (file: string) => boolean): boolean {
+  for (const s of sites) {
+    if (!s.isAsync()) continue;
+    const file = s.getFileName();
+    if (file && isUser(file)) return true;
+  }
+  return false;
+}
+
+/**
  * Captures the stack here, keeping V8's async flag per frame while the installed formatter writes the text.
  * When this realm has no Error.prepareStackTrace (a vm context, as in Vitest's vmThreads pool), the runtime
  * formats stacks with the main realm's formatter, which applies the source maps; a formatter of ours on this
  * realm's Error would shadow it and leave transformed line numbers (off by what the transform added). So
  * there the text comes from a capture with no formatter of ours, and the flags from a second capture at the
- * same depth (same frames, only this function's own line differs).
+ * same depth (same frames, only this function's own line differs). With `isUser`, a stack none of whose
+ * async frames is the user's comes back empty, unformatted.
  */
-function captureWithAsyncFlags(): ProbedStack {
+function captureWithAsyncFlags(isUser?: (file: string) => boolean): ProbedStack {
   const previous = Error.prepareStackTrace as Prepare | undefined;
   let flags: boolean[] | undefined;
+  let user = true;
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = PROBE_FRAMES;
   try {
@@ -44,16 +60,24 @@ function captureWithAsyncFlags(): ProbedStack {
     if (previous) {
       Error.prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]) => {
         flags = sites.map((s) => s.isAsync());
+        if (isUser && !hasUserAsyncFrame(sites, isUser)) {
+          user = false;
+          return '';
+        }
         return previous(error, sites);
       };
       text = captureText();
+      if (!user) return { text: '' };
     } else {
-      text = captureText();
       Error.prepareStackTrace = (_error: Error, sites: NodeJS.CallSite[]) => {
         flags = sites.map((s) => s.isAsync());
+        if (isUser && !hasUserAsyncFrame(sites, isUser)) user = false;
         return '';
       };
       captureText();
+      if (!user) return { text: '' };
+      (Error as { prepareStackTrace?: Prepare }).prepareStackTrace = previous;
+      text = captureText();
     }
     // A formatter that drops or adds frame lines breaks the line-to-site match: trust the text alone then.
     const lines = text.split('\n').filter((l) => /^\s*at /.test(l)).length;
@@ -68,11 +92,11 @@ function captureWithAsyncFlags(): ProbedStack {
  * Resolves with the stack whose async frames are the tasks awaiting `target`
  * (innermost first); no async frames when nothing awaits it.
  */
-export function probeAwaiters(target: Promise<unknown>): Promise<ProbedStack> {
+export function probeAwaiters(target: Promise<unknown>, isUser?: (file: string) => boolean): Promise<ProbedStack> {
   return new Promise<ProbedStack>((resolve) => {
     // `start` is the promise of the job that runs `read`: V8 begins the walk there.
     const start = Promise.resolve().then(function read() {
-      resolve(captureWithAsyncFlags());
+      resolve(captureWithAsyncFlags(isUser));
     });
     // Give `start` exactly one reaction whose capability promise is `target`:
     // `then` builds the capability through the species constructor we supply.

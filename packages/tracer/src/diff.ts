@@ -4,8 +4,8 @@
  * suspended on), listeners still registered, rejections nobody handled.
  */
 import { probeAwaiters } from './await-chain.js';
-import { isOpen } from './capture.js';
-import { parseStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
+import { awaitedTimeoutSignal, isOpen } from './capture.js';
+import { isExternalPath, parseStack, toPath, type AttributeOptions, type ParsedFrame } from './attribute.js';
 import type { ResourceRecord, ScopeState } from './state.js';
 
 export function isRefed(record: ResourceRecord): boolean {
@@ -33,6 +33,8 @@ export function leftResources(scope: ScopeState, options: { refedOnly: boolean }
   const out: LeftResource[] = [];
   for (const record of scope.resources.values()) {
     if (!isOpen(record) || isStdio(record)) continue;
+    // AbortSignal.timeout's timer: Node keeps it unref'd and clears it when the signal is collected.
+    if (record.timeoutSignal !== undefined) continue;
     const refed = isRefed(record);
     // A port nobody listens on is not started: it holds nothing open.
     if (record.type === 'MESSAGEPORT' && !refed) continue;
@@ -69,8 +71,9 @@ const NOT_REQUESTS = new Set([
  */
 export function hasScheduledWork(scope: ScopeState): boolean {
   // Only ref'd work counts, as for Node deciding whether the process may exit: an unref'd
-  // timer is someone's watchdog (a test runner's timeout), not work the scope waits for.
-  for (const record of scope.resources.values()) if (isOpen(record) && isRefed(record)) return true;
+  // timer is someone's watchdog (a test runner's timeout), not work the scope waits for. The
+  // exception: an AbortSignal.timeout timer (unref'd by Node) whose abort someone listens for.
+  for (const record of scope.resources.values()) if (isOpen(record) && (isRefed(record) || awaitedTimeoutSignal(record))) return true;
   return process.getActiveResourcesInfo().some((name) => !NOT_REQUESTS.has(name));
 }
 
@@ -108,7 +111,9 @@ export async function pendingChains(
     if (targets.length >= options.maxProbes) break;
     targets.push(p);
   }
-  const probes = await Promise.all(targets.map((p) => probeAwaiters(p)));
+  // Only chains with a user frame are reported: the others are not even formatted.
+  const isUser = (file: string) => !isExternalPath(toPath(file), options);
+  const probes = await Promise.all(targets.map((p) => probeAwaiters(p, isUser)));
   // Tasks suspended at the same awaits along the same chain are one finding.
   const byKey = new Map<string, ParsedFrame[]>();
   const promiseOf = new Map<string, Promise<unknown>>();

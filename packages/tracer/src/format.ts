@@ -2,7 +2,8 @@
  * Stage 5, format: one Finding per leftover, with a message that says what it
  * is and where it came from, and a fix hint per kind.
  */
-import { requireEntry, type Finding, type Stack, type TestRef } from '@asyncsan/core';
+import type { Finding, Stack, TestRef } from '@asyncsan/core';
+import { requireEntry } from '@asyncsan/core/catalog';
 import { isTracerFrame, firstUserFrame, locationOf, parseStack, toStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
 import { ownerSite } from './api-sites.js';
 import type { AwaitChain, LeftResource } from './diff.js';

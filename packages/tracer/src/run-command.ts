@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { constants } from 'node:os';
-import { sortFindings, type Finding } from '@asyncsan/core';
+import type { Finding } from '@asyncsan/core';
+import { sortFindings } from '@asyncsan/core/finding';
 
 /** The built register module, whether this file runs from dist or from src. */
 export const registerUrl = pathToFileURL(path.join(path.dirname(path.dirname(fileURLToPath(import.meta.url))), 'dist', 'register.js')).href;

@@ -4,7 +4,9 @@
  * scopes are told apart by their stores.
  */
 import path from 'node:path';
-import { sortFindings, type Finding, type TestRef } from '@asyncsan/core';
+import type { Finding, TestRef } from '@asyncsan/core';
+// The light entries: a worker that loads the tracer never needs core's reporters or config loader.
+import { sortFindings } from '@asyncsan/core/finding';
 import { installApiSites, type ApiSitePatch } from './api-sites.js';
 import { unwatchEmitters, watchedLeftovers, watchForBleed, watchListenersForBleed, watchTasksForBleed, type BleedSource } from './bleed.js';
 import { emitterProofTargets, installEventWaitPatch, whyNever } from './event-waits.js';
