@@ -81,5 +81,24 @@ describe('npm run demo:ci: the static check and the Vitest suite as a CI job run
     expect(html).toContain('tops up a wallet twice at once');
     // The "by package" summary names the demo's package.json.
     expect(html).toMatch(/<td>asyncsan-demo-orders<\/td><td class="num">12<\/td>/);
+    // One timeline per failing test, static and runtime merged into one page.
+    expect(html).toContain('<h2>Test timelines (4)</h2>');
+    expect(html.match(/<figure class="timeline"/g)).toHaveLength(4);
+    // The "by hazard" summary: both engines' ids, counted, most frequent first.
+    const byId = /<table class="summary"><thead><tr><th>hazard<\/th>.*?<\/table>/s.exec(html)?.[0] ?? '';
+    const rows = [...byId.matchAll(/<tr><td><a href="[^"]*\/docs\/rules\/([\w-]+)\.md">([\w-]+)<\/a><\/td><td class="num">(\d+)<\/td><\/tr>/g)].map((m) => {
+      expect(m[1]).toBe(m[2]);
+      return `${m[2]} ${m[3]}`;
+    });
+    expect(rows).toEqual([
+      'leaked-timer 3',
+      'check-then-act 2',
+      'lost-update 2',
+      'floating-promise 1',
+      'missing-abort-propagation 1',
+      'misused-async-callback 1',
+      'race-timeout-leak 1',
+      'unbounded-concurrency 1',
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docsUrl, REPO_URL } from '@asyncsan/core';
 import { runCli } from './harness/cli.js';
 import { repoRoot } from './harness/expectations.js';
 
@@ -93,6 +94,29 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
     expect(requests).toEqual([]);
     // A fix hint and a docs link on each finding.
     expect(await page.locator('article[data-id="leaked-timer"] .hint').textContent()).toMatch(/^Fix: Keep the handle/);
+    for (const id of ['unsettled-task', 'leaked-timer', 'unbounded-concurrency']) {
+      const article = page.locator(`article[data-id="${id}"]`);
+      const href = await article.locator('.docs a').getAttribute('href');
+      // The catalog's page for the id, a file that exists in docs/rules/.
+      expect(href).toBe(`${REPO_URL}/blob/main/docs/rules/${id}.md`);
+      expect(href).toBe(docsUrl(id));
+      expect(existsSync(path.join(repoRoot, 'docs/rules', `${id}.md`))).toBe(true);
+      expect(await article.locator('.docs a').textContent()).toMatch(/: documentation$/);
+      expect(await article.locator('header a.id').getAttribute('href')).toBe(href);
+    }
+    // The summaries: rows of [name, count] per table, by its first header.
+    const summary = (title: string) =>
+      page.locator('table.summary', { has: page.locator(`th:text-is("${title}")`) }).locator('tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(await summary('hazard')).toEqual([
+      ['leaked-timer', '1'],
+      ['unbounded-concurrency', '1'],
+      ['unsettled-task', '1'],
+    ]);
+    expect(await summary('package')).toEqual([['asyncsan-monorepo', '3']]);
+    expect(await summary('file')).toEqual([['test/data/sample/metrics.ts', '3']]);
+    expect(await page.locator('table.summary', { has: page.locator('th:text-is("hazard")') }).locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(
+      ['leaked-timer', 'unbounded-concurrency', 'unsettled-task'].map(docsUrl),
+    );
 
     await page.screenshot({ path: path.join(outDir, 'html-report.png'), fullPage: true });
 

@@ -1,13 +1,15 @@
 /**
  * The Vite host of the race transform: real Vite (its TypeScript strip, its
  * `this.parse`) transforms a TypeScript module through the plugin; sites name
- * the original TypeScript lines, node_modules and virtual ids are skipped.
+ * the original TypeScript lines, node_modules and virtual ids are skipped; the
+ * host's parser is the one used when the context has one.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Parser } from 'acorn';
 import { createServer } from 'vite';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { asyncsanRaceTransform, shouldTransformId } from '../src/race/vite-plugin.js';
 import { RUNTIME_GLOBAL, type SiteEntry } from '../src/race/transform.js';
 import { RaceRuntime } from '../src/race/runtime.js';
@@ -23,6 +25,31 @@ describe('asyncsanRaceTransform()', () => {
     expect(shouldTransformId('\0virtual:thing')).toBe(false);
     expect(shouldTransformId('virtual:thing.js')).toBe(false);
     expect(shouldTransformId('/p/src/style.css')).toBe(false);
+  });
+
+  it("parses with the host's this.parse when the context has one, to the same output as the fallback parser", () => {
+    const code = [
+      'let total = 0;',
+      'export async function add(fetch) {',
+      '  total = total + (await fetch());',
+      '}',
+    ].join('\n');
+    const id = '/p/src/total.js';
+    const plugin = asyncsanRaceTransform();
+    // Vite's parse is an ESTree parser: acorn with the fallback's options stands in for it.
+    const parse = vi.fn((src: string) => Parser.parse(src, { ecmaVersion: 'latest', sourceType: 'module' }));
+    const hosted = plugin.transform.call({ parse }, code, id);
+    expect(parse).toHaveBeenCalledTimes(1);
+    expect(parse.mock.calls[0]![0]).toBe(code);
+    const fallback = plugin.transform.call({}, code, id);
+    expect(hosted).not.toBeNull();
+    expect(hosted!.code).toContain('__asyncsan');
+    expect(hosted!.code).toBe(fallback!.code);
+    expect(JSON.stringify(hosted!.map)).toBe(JSON.stringify(fallback!.map));
+    // Skipped ids never reach the parser.
+    parse.mockClear();
+    expect(plugin.transform.call({ parse }, code, '/p/node_modules/x/index.js')).toBeNull();
+    expect(parse).not.toHaveBeenCalled();
   });
 
   it('instruments TypeScript after Vite strips it, with sites on the original lines', async () => {

@@ -57,8 +57,20 @@ export class AsyncsanReporter implements Reporter {
     this.vitest = vitest;
   }
 
+  private log(s: string): void {
+    if (this.vitest) this.vitest.logger.log(s);
+    else process.stdout.write(`${s}\n`);
+  }
+
+  onTestRunStart(): void {
+    // The seed is printed up front, so a run that hangs or crashes still names it.
+    const seed = this.options.shuffle;
+    if (seed !== undefined) this.log(` asyncsan  --shuffle seed ${seed} (asyncsan({ shuffle: ${seed} }) reproduces this order)`);
+  }
+
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const root = this.vitest?.config.root ?? process.cwd();
+    this.nameSeedOnFailure(testModules);
     const fingerprinted = assignFingerprints(findingsOf(testModules), fileLineReader(root));
     const sorted = sortFindings(fingerprinted);
     if (this.options.outputFile) {
@@ -72,7 +84,7 @@ export class AsyncsanReporter implements Reporter {
       const key = f.test ? `${f.test.file} > ${f.test.fullName}` : '(outside any test)';
       byTest.set(key, [...(byTest.get(key) ?? []), f]);
     }
-    const log = (s: string) => (this.vitest ? this.vitest.logger.log(s) : process.stdout.write(`${s}\n`));
+    const log = (s: string) => this.log(s);
     const warn = this.options.mode === 'warn';
     log('');
     log(` asyncsan  ${sorted.length} async hazard${sorted.length === 1 ? '' : 's'} in ${byTest.size} test${byTest.size === 1 ? '' : 's'}${warn ? ' (mode: warn, tests not failed)' : ''}`);
@@ -86,5 +98,15 @@ export class AsyncsanReporter implements Reporter {
     }
     // In fail mode each failing test already shows the full report as its error.
     if (warn) log(reporters.text(sorted, { cwd: root, toolVersion: '0.1.0', color: shouldColor(undefined, process.stdout) }));
+  }
+
+  /** Under shuffle, a failure names the seed that exposed it: the order may be what broke the tests. */
+  private nameSeedOnFailure(testModules: ReadonlyArray<TestModule>): void {
+    const seed = this.options.shuffle;
+    if (seed === undefined) return;
+    let failed = 0;
+    for (const mod of testModules) for (const test of mod.children.allTests()) if (test.result().state === 'failed') failed++;
+    if (failed === 0) return;
+    this.log(` asyncsan  ${failed} test${failed === 1 ? '' : 's'} failed under --shuffle seed ${seed}; rerun with asyncsan({ shuffle: ${seed} }) to reproduce`);
   }
 }
