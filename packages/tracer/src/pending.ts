@@ -14,6 +14,8 @@ import type { ScopeState } from './state.js';
 
 /** Slots in the window: a promise pending longer than this many async ids becomes a survivor. */
 const WINDOW = 65536;
+/** Slots the window starts with; it doubles while ids run past it, up to WINDOW. */
+const FIRST_WINDOW = 4096;
 
 /** Survivors are kept in fixed-size chunks: appending never copies, and a chunk is dropped once all of it settled. */
 const CHUNK = 4096;
@@ -138,9 +140,21 @@ export class PromiseLedger {
 
   /** Called before any scope can record: allocates the window. */
   open(): void {
-    if (this.slots.length === WINDOW) return;
-    this.slots = new Array<Promise<unknown> | undefined>(WINDOW).fill(undefined);
-    this.owners = new Array<ScopeState | undefined>(WINDOW).fill(undefined);
+    if (this.slots.length > 0) return;
+    this.slots = new Array<Promise<unknown> | undefined>(FIRST_WINDOW).fill(undefined);
+    this.owners = new Array<ScopeState | undefined>(FIRST_WINDOW).fill(undefined);
+  }
+
+  /**
+   * Doubles the window up to WINDOW slots. A short-lived process (a Vitest worker runs one test
+   * file) rarely needs them all, and two large arrays are paid in allocation and in every GC.
+   */
+  private grow(): void {
+    const size = Math.min(WINDOW, this.slots.length * 2);
+    for (let i = this.slots.length; i < size; i++) {
+      this.slots.push(undefined);
+      this.owners.push(undefined);
+    }
   }
 
   /** Records a promise just created in `scope` (ids are increasing). */
@@ -151,9 +165,12 @@ export class PromiseLedger {
       scope.pending.count++;
       return;
     }
-    if (i >= WINDOW) {
-      this.roll(id);
-      i = 0;
+    if (i >= this.slots.length) {
+      while (i >= this.slots.length && i < WINDOW && this.slots.length < WINDOW) this.grow();
+      if (i >= this.slots.length) {
+        this.roll(id);
+        i = 0;
+      }
     }
     this.slots[i] = promise;
     this.owners[i] = scope;
@@ -166,7 +183,7 @@ export class PromiseLedger {
   settle(id: number, live: ReadonlySet<ScopeState>): void {
     const i = id - this.base;
     if (i >= 0) {
-      if (i < WINDOW) {
+      if (i < this.slots.length) {
         const owner = this.owners[i];
         if (owner !== undefined) {
           this.slots[i] = undefined;
@@ -182,7 +199,7 @@ export class PromiseLedger {
 
   inWindow(id: number): boolean {
     const i = id - this.base;
-    return i >= 0 && i < WINDOW;
+    return i >= 0 && i < this.slots.length;
   }
 
   ownerAt(id: number): ScopePromises | undefined {

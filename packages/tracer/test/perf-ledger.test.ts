@@ -39,6 +39,22 @@ describe('pending-promise ledger', () => {
     expect(findings[0]!.location!.line).toBe(23);
   });
 
+  it('grows its window before it rolls: a few thousand promises make no survivors', async () => {
+    const scope = tracer.createScope('grows');
+    const release: Array<() => void> = [];
+    await scope.run(async () => {
+      // Pending from the start, while ids run past the window's first 4096 slots.
+      for (let i = 0; i < 10; i++) void new Promise<void>((resolve) => release.push(resolve));
+      await churn(6_000);
+      expect(scope.state.pending.size).toBeGreaterThanOrEqual(10);
+      expect(scope.state.pending.chunks).toEqual([]);
+      release.splice(0).forEach((r) => r());
+      await churn(10);
+    });
+    expect(scope.state.pending.size).toBeLessThan(10);
+    expect(await scope.end()).toEqual([]);
+  });
+
   it('forgets survivors once they settle, and counts what is still pending', async () => {
     const scope = tracer.createScope('survivors');
     const release: Array<() => void> = [];
