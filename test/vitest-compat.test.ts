@@ -54,9 +54,7 @@ describe('@asyncsan/vitest on Vitest 5 under Node 24', () => {
       expect(r.code).toBe(1);
       expect(r.verdicts).toEqual(expectedVerdicts['vitest-basic']);
       const original = path.join(fixturesRoot, 'projects/vitest-basic');
-      // As on 4.1, the deadlock's line is not source-mapped under vmThreads (see vitest-pools.test.ts).
-      const ids = pool === 'vmThreads' ? tracerIds.filter((id) => id !== 'deadlock') : tracerIds;
-      const diff = diffFindings(readExpectations(listSourceFiles(original)), r.findings, { ids, cwd: original });
+      const diff = diffFindings(readExpectations(listSourceFiles(original)), r.findings, { ids: tracerIds, cwd: original });
       expect(formatDiff(diff)).toBe('');
       expect(r.findings.filter((f) => f.id === 'deadlock').map((f) => `${f.location?.file} ${f.test?.fullName}`)).toEqual(['deadlock.test.mjs waits for an event nobody sends']);
       expect(r.stdout + r.stderr).not.toContain('Test timed out');
