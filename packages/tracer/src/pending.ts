@@ -150,11 +150,13 @@ export class PromiseLedger {
    * file) rarely needs them all, and two large arrays are paid in allocation and in every GC.
    */
   private grow(): void {
-    const size = Math.min(WINDOW, this.slots.length * 2);
-    for (let i = this.slots.length; i < size; i++) {
-      this.slots.push(undefined);
-      this.owners.push(undefined);
-    }
+    const from = this.slots.length;
+    const size = Math.min(WINDOW, from * 2);
+    // Builtin fills, not a push loop: the new slots must hold undefined, never holes.
+    this.slots.length = size;
+    this.slots.fill(undefined, from);
+    this.owners.length = size;
+    this.owners.fill(undefined, from);
   }
 
   /** Records a promise just created in `scope` (ids are increasing). */
