@@ -4,9 +4,11 @@
  * on a later tick. For those, the user call that asked for the handle is
  * remembered on the JS object that owns it (net.Server.prototype.listen is
  * wrapped) and found again through the handle's owner at judgement.
+ * `AbortSignal.timeout` is wrapped too, so that the timer Node arms for it is
+ * known as the signal's (capture.ts), whatever its creation stack looks like.
  */
 import net from 'node:net';
-import { captureSite, handleOwner } from './capture.js';
+import { captureSite, createTimeoutSignal, handleOwner } from './capture.js';
 import type { ScopeState } from './state.js';
 
 const sites = new WeakMap<object, { stack?: string }>();
@@ -28,10 +30,29 @@ export function installApiSites(owner: () => ScopeState | undefined): ApiSitePat
   };
   Object.defineProperty(patched, 'name', { value: original.name });
   proto.listen = patched as typeof proto.listen;
+  const restoreTimeout = wrapTimeoutSignal();
   return {
     uninstall() {
       proto.listen = original;
+      restoreTimeout();
     },
+  };
+}
+
+/** Wraps the static `AbortSignal.timeout` (same attributes); returns the undo. */
+function wrapTimeoutSignal(): () => void {
+  const descriptor = typeof AbortSignal === 'function' ? Object.getOwnPropertyDescriptor(AbortSignal, 'timeout') : undefined;
+  if (descriptor === undefined || typeof descriptor.value !== 'function') return () => {};
+  const original = descriptor.value as (this: unknown, ...args: unknown[]) => unknown;
+  const patched = function (this: unknown, ...args: unknown[]) {
+    return createTimeoutSignal(() => original.apply(this, args));
+  };
+  Object.defineProperty(patched, 'name', { value: original.name });
+  Object.defineProperty(patched, 'length', { value: original.length });
+  Object.defineProperty(AbortSignal, 'timeout', { ...descriptor, value: patched });
+  return () => {
+    // Someone wrapped it on top of ours since: theirs stays.
+    if (AbortSignal.timeout === (patched as unknown)) Object.defineProperty(AbortSignal, 'timeout', descriptor);
   };
 }
 

@@ -6,10 +6,11 @@
  * it settles; a creation stack is captured only for resource kinds that can be reported.
  */
 import { createHook, type AsyncHook } from 'node:async_hooks';
+import { getEventListeners } from 'node:events';
 import { promiseHooks } from 'node:v8';
 import { ScopeContext } from './context.js';
 import { PromiseLedger } from './pending.js';
-import type { ResourceRecord, ScopeState } from './state.js';
+import type { ResourceRecord, ScopeState, TimeoutSignalMark } from './state.js';
 
 /** Resource types whose creation site we keep, because a leak of them is reported. */
 export const TIMER_TYPES: ReadonlySet<string> = new Set(['Timeout', 'Immediate']);
@@ -94,6 +95,67 @@ function asyncIdSymbol(): symbol {
   return key;
 }
 
+/** Set while `AbortSignal.timeout()` runs (wrapped in api-sites.ts): the Timeout born then is the signal's. */
+let timeoutSignalCall: TimeoutSignalMark | undefined;
+
+/** Runs `AbortSignal.timeout()` so that the init hook marks the timer it arms. */
+export function createTimeoutSignal<T>(create: () => T): T {
+  const outer = timeoutSignalCall;
+  const mark: TimeoutSignalMark = {};
+  timeoutSignalCall = mark;
+  let signal: T;
+  try {
+    signal = create();
+  } finally {
+    timeoutSignalCall = outer;
+  }
+  try {
+    if (typeof signal === 'object' && signal !== null) mark.signal = new WeakRef(signal);
+  } catch {
+    // never break the caller
+  }
+  return signal;
+}
+
+const DEPENDANT_DEPTH = 4;
+
+/** Does anything act on this signal's abort: an 'abort' listener on it, or on a live `AbortSignal.any()` of it? */
+function abortObserved(signal: object, depth: number): boolean {
+  if ((signal as { aborted?: unknown }).aborted === true) return false;
+  if (getEventListeners(signal as EventTarget, 'abort').length > 0) return true;
+  if (depth >= DEPENDANT_DEPTH) return false;
+  const key = Object.getOwnPropertySymbols(signal).find((k) => k.description === 'kDependantSignals');
+  const dependants = key === undefined ? undefined : (signal as Record<symbol, unknown>)[key];
+  // Node's own SafeSet of SafeWeakRefs: not instanceof this realm's Set/WeakRef, so duck-typed.
+  if (typeof dependants !== 'object' || dependants === null || typeof (dependants as Set<unknown>).forEach !== 'function') return false;
+  let observed = false;
+  (dependants as Set<unknown>).forEach((ref) => {
+    const deref = (ref as { deref?: () => unknown } | null)?.deref;
+    const dependant = typeof deref === 'function' ? deref.call(ref) : undefined;
+    if (!observed && typeof dependant === 'object' && dependant !== null && abortObserved(dependant, depth + 1)) observed = true;
+  });
+  return observed;
+}
+
+/**
+ * Will the armed timer of an `AbortSignal.timeout()` wake someone? Node arms it unref'd and
+ * clears it when the signal is collected, but while a listener waits on the signal it fires.
+ */
+export function awaitedTimeoutSignal(record: ResourceRecord): boolean {
+  const mark = record.timeoutSignal;
+  if (mark === undefined) return false;
+  // Not yet handed back by the call (cannot be observed at a check): count it.
+  if (mark.signal === undefined) return true;
+  const signal = mark.signal.deref();
+  if (signal === undefined) return false;
+  try {
+    return abortObserved(signal, 0);
+  } catch {
+    // Unknown: better a late deadlock than a false one.
+    return true;
+  }
+}
+
 const PRUNE_EVERY = 512;
 const MAX_ORIGINS = 512;
 
@@ -148,6 +210,13 @@ export class Capture {
           if (!reported && !ORIGIN_TYPES.has(type)) return;
           const s = ownerOf(current);
           if (s === undefined) return;
+          // AbortSignal.timeout's own timer (armed ref'd then unref'd, or unref'd at birth): kept with its
+          // signal, without a site: it is never reported, only counted while someone waits on the signal.
+          if (type === 'Timeout' && timeoutSignalCall !== undefined) {
+            s.resources.set(asyncId, { asyncId, type, resource: resource as object, timeoutSignal: timeoutSignalCall });
+            if (++s.inserts % PRUNE_EVERY === 0) prune(s);
+            return;
+          }
           // A one-shot timeout due within the settle fires before judgement (the settle waits
           // for it), or at a signal is not what keeps the process alive: it is recorded, without
           // a stack, so it is never reported.

@@ -37,6 +37,13 @@ export interface ResourceRecord {
    * listen, a server before an accepted socket): where user code started it.
    */
   origin?: Site;
+  /** Set on the Timeout Node arms for `AbortSignal.timeout()` (see capture.ts): it is the signal's, not a leak. */
+  timeoutSignal?: TimeoutSignalMark;
+}
+
+/** The signal of an `AbortSignal.timeout()` call, held weakly (Node drops the timer with it). */
+export interface TimeoutSignalMark {
+  signal?: WeakRef<object>;
 }
 
 /** A listener added inside a scope to an emitter or EventTarget born outside it. */
