@@ -31,7 +31,7 @@ describe('fixtures', () => {
         e.name === 'node_modules' ? [] : e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
       );
     const unknown = walk(fixturesRoot)
-      .filter((f) => /\.(m?[jt]s)$/.test(f))
+      .filter((f) => /\.([mc]?[jt]s)$/.test(f))
       .flatMap((f) => parseExpectations(path.relative(fixturesRoot, f), readFileSync(f, 'utf8')))
       .filter((e) => !catalog.has(e.id))
       .map((e) => `${e.file}:${e.line}: ${e.id}`);

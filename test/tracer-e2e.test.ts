@@ -1,38 +1,18 @@
 /**
  * The whole-program front end, end to end: real `node --import <register>`
- * processes on the .mjs programs under fixtures/runtime/, their JSON reports
+ * processes on the .mjs and .cjs programs under fixtures/runtime/, their JSON reports
  * compared with the `// expect:` markers; a program that never exits is
  * interrupted with SIGINT and must report what kept it alive.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
 import { registerUrl, runTraced } from '@asyncsan/tracer';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot, toRepoPath } from './harness/expectations.js';
-
-const TRACER_IDS = [
-  'leaked-timer',
-  'leaked-handle',
-  'unsettled-task',
-  'deadlock',
-  'leaked-listener',
-  'unhandled-rejection',
-  'cross-test-bleed',
-  'stuck-event-wait',
-  'stuck-stream',
-  'stuck-port',
-  'abandoned-iterator',
-];
-/** Programs that never exit on their own: interrupted with this signal once they print "ready". */
-const INTERRUPTED = new Map<string, NodeJS.Signals>([
-  ['fixtures/runtime/leaked-handle/bad-never-exits.mjs', 'SIGINT'],
-  ['fixtures/runtime/leaked-handle/good-graceful-shutdown.mjs', 'SIGINT'],
-  ['fixtures/runtime/leaked-timer/bad-killed-by-sigterm.mjs', 'SIGTERM'],
-  ['fixtures/runtime/stuck-stream/bad-program-unread-pipe.mjs', 'SIGINT'],
-]);
+import { diffFindings, fixturesRoot, formatDiff, readExpectations, repoRoot, toRepoPath } from './harness/expectations.js';
+import { INTERRUPTED, programFixtures, TRACER_IDS } from './harness/programs.js';
 
 interface Run {
   findings: Finding[];
@@ -69,11 +49,8 @@ function runProgram(file: string, interrupt: NodeJS.Signals | undefined, flags: 
 
 /** Programs whose child processes must be traced too: run through runTraced below, which sets NODE_OPTIONS. */
 const MULTI_PROCESS = 'fixtures/runtime/unsettled-task/bad-parent-and-child.mjs';
-// Only the detectors of this engine: other runtime fixtures (instrumented hazards) have their own tests.
-const programs = TRACER_IDS.flatMap((id) => {
-  const dir = path.join(fixturesRoot, 'runtime', id);
-  return existsSync(dir) ? listSourceFiles(dir, ['.mjs']) : [];
-}).filter((f) => toRepoPath(f) !== MULTI_PROCESS);
+// ESM and CommonJS programs alike: --import loads the register module before either.
+const programs = programFixtures().filter((f) => toRepoPath(f) !== MULTI_PROCESS);
 
 describe('node --import @asyncsan/tracer/register', () => {
   it('has programs', () => {

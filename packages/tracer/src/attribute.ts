@@ -52,6 +52,42 @@ export function isExternalPath(absolute: string, options: AttributeOptions): boo
   return options.internalPaths.some((p) => absolute === p || absolute.startsWith(p.endsWith(path.sep) ? p : p + path.sep));
 }
 
+type Prepare = (error: Error, sites: NodeJS.CallSite[]) => unknown;
+
+/** V8's default frame lines, from the call sites: what a stack reads like with no formatter installed. */
+export function formatCallSites(sites: readonly NodeJS.CallSite[]): string {
+  return ['Error', ...sites.map((s) => `    at ${String(s)}`)].join('\n');
+}
+
+/**
+ * Runs `fn` (synchronously: no user code but its getters runs meanwhile) with the user's
+ * Error.prepareStackTrace guarded. Creation sites are formatted lazily, when the tracer reads
+ * them: a formatter that throws would otherwise throw out of the judgement; there the default
+ * text is used instead.
+ */
+export function withGuardedStacks<T>(fn: () => T): T {
+  const user = Error.prepareStackTrace as Prepare | undefined;
+  if (typeof user !== 'function') return fn();
+  const guarded = function (this: unknown, error: Error, sites: NodeJS.CallSite[]): unknown {
+    try {
+      return user.call(this, error, sites);
+    } catch {
+      try {
+        return formatCallSites(sites);
+      } catch {
+        return '';
+      }
+    }
+  };
+  Error.prepareStackTrace = guarded;
+  try {
+    return fn();
+  } finally {
+    // Only ours is taken back: code run inside may have installed another on purpose.
+    if (Error.prepareStackTrace === guarded) Error.prepareStackTrace = user;
+  }
+}
+
 /** Parses V8's formatted stack text ("    at fn (file:line:col)") into frames, skipping the message line. */
 export function parseStack(text: unknown, options: AttributeOptions): ParsedFrame[] {
   // A user's Error.prepareStackTrace may make `stack` anything: only V8-style text is read.

@@ -96,7 +96,13 @@ export function probeAwaiters(target: Promise<unknown>, isUser?: (file: string) 
   return new Promise<ProbedStack>((resolve) => {
     // `start` is the promise of the job that runs `read`: V8 begins the walk there.
     const start = Promise.resolve().then(function read() {
-      resolve(captureWithAsyncFlags(isUser));
+      // A throw here (a user's prepareStackTrace) would leave the probe, and the judgement awaiting
+      // it, pending for ever. No imports in this module: it is also evaluated alone in vm contexts.
+      try {
+        resolve(captureWithAsyncFlags(isUser));
+      } catch {
+        resolve({ text: '' });
+      }
     });
     // Give `start` exactly one reaction whose capability promise is `target`:
     // `then` builds the capability through the species constructor we supply.

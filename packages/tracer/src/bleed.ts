@@ -146,13 +146,17 @@ export function unwatchEmitters(): void {
 /** Listeners A left registered on emitters and signals that outlive it. */
 export function watchListenersForBleed(source: BleedSource, listeners: readonly ListenerRecord[]): void {
   for (const record of listeners) {
-    const frames = parseStack(record.site.stack, source.ctx).filter((f) => !isTracerFrame(f.absolute));
-    const at = firstUserFrame(frames);
-    if (!at || frames[0] !== at) continue; // only listeners user code added itself
-    const event = typeof record.event === 'symbol' ? record.event.toString() : `'${record.event}'`;
-    const report = reporter(source, record, `A ${event} listener on a ${targetName(record.target)} added`, 'ran', at, frames, 'added at', 'left registered by');
-    if (record.kind === 'emitter') watchEmit(record, report);
-    else watchTarget(record, report);
+    try {
+      const frames = parseStack(record.site.stack, source.ctx).filter((f) => !isTracerFrame(f.absolute));
+      const at = firstUserFrame(frames);
+      if (!at || frames[0] !== at) continue; // only listeners user code added itself
+      const event = typeof record.event === 'symbol' ? record.event.toString() : `'${record.event}'`;
+      const report = reporter(source, record, `A ${event} listener on a ${targetName(record.target)} added`, 'ran', at, frames, 'added at', 'left registered by');
+      if (record.kind === 'emitter') watchEmit(record, report);
+      else watchTarget(record, report);
+    } catch {
+      // The emitter is user code (frozen, a throwing emit getter): it is not watched, the judgement goes on.
+    }
   }
 }
 

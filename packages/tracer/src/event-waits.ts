@@ -94,6 +94,15 @@ interface EmitterState {
 
 /** Why the emitter can never emit `event` again, or undefined when it still might. */
 export function whyNever(wait: EventWaitRecord): string | undefined {
+  try {
+    return whyNeverUnguarded(wait);
+  } catch {
+    // The emitter is user code: a getter that throws tells nothing, and must not break the judgement.
+    return undefined;
+  }
+}
+
+function whyNeverUnguarded(wait: EventWaitRecord): string | undefined {
   if (wait.gone === true) return 'is unreachable (only the waiting code referenced it, and a forced GC collected it)';
   const e = wait.emitter as EmitterState;
   // A once('close') on something closing may still see its 'close'; a loop never gets past it.

@@ -188,8 +188,22 @@ export function deadlockFinding(chain: AwaitChain, ctx: FormatContext, waitsOn?:
 }
 
 export function targetName(target: object): string {
-  const name = (target as { constructor?: { name?: string } }).constructor?.name;
-  return name && name !== 'Object' ? name : 'emitter';
+  try {
+    const name = (target as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' && name !== '' && name !== 'Object' ? name : 'emitter';
+  } catch {
+    // A user object (a Proxy, a throwing constructor getter): name it generically.
+    return 'emitter';
+  }
+}
+
+/** "Name: message" of a rejection reason; its getters and conversions are user code and may throw. */
+function describeReason(reason: unknown): string {
+  try {
+    return reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+  } catch {
+    return 'a value that cannot be converted to a string';
+  }
 }
 
 export function listenerFindings(listeners: Iterable<ListenerRecord>, ctx: FormatContext): Finding[] {
@@ -213,7 +227,7 @@ export function rejectionFindings(rejections: readonly RejectionRecord[], ctx: F
     const frames = parseStack(r.stack, ctx);
     const at = firstUserFrame(frames);
     if (!at) continue;
-    const what = r.reason instanceof Error ? `${r.reason.name}: ${r.reason.message}` : String(r.reason);
+    const what = describeReason(r.reason);
     const message = r.thrown
       ? `A callback started in this ${ctx.noun} threw and nothing caught it (${what})`
       : `A promise of this ${ctx.noun} rejected and no handler was attached (${what})`;

@@ -114,10 +114,14 @@ export function installListenerPatch(owner: Owner, live: ReadonlySet<ScopeState>
   // EventTargets: only signals have a known birth; once/signal listeners remove themselves.
   replace(EventTarget.prototype, 'addEventListener', (original) =>
     function (this: unknown, ...args: unknown[]) {
-      const options = args[2];
-      const selfRemoving =
-        typeof options === 'object' && options !== null && ((options as { once?: boolean }).once === true || (options as { signal?: unknown }).signal !== undefined);
-      if (this instanceof AbortSignal && !selfRemoving) record(this, args[0], args[1], 'target');
+      try {
+        const options = args[2];
+        const selfRemoving =
+          typeof options === 'object' && options !== null && ((options as { once?: boolean }).once === true || (options as { signal?: unknown }).signal !== undefined);
+        if (this instanceof AbortSignal && !selfRemoving) record(this, args[0], args[1], 'target');
+      } catch {
+        // user options getters, a Proxy receiver: the call below reports its own errors
+      }
       return original.apply(this, args);
     },
   );

@@ -154,7 +154,8 @@ export class PromiseLedger {
     const size = Math.min(WINDOW, from * 2);
     // Builtin fills, not a push loop: the new slots must hold undefined, never holes.
     this.slots.length = size;
-    this.slots.fill(undefined, from);
+    // fill() returns the array itself (of promises): nothing is left floating.
+    void this.slots.fill(undefined, from);
     this.owners.length = size;
     this.owners.fill(undefined, from);
   }

@@ -57,7 +57,11 @@ export function installPortPatch(owner: () => ScopeState | undefined): PortPatch
     return postMessage.apply(this, args);
   };
   proto.close = function (this: object, ...args: unknown[]) {
-    closed.add(this);
+    try {
+      closed.add(this);
+    } catch {
+      // not an object: close() itself throws the right error
+    }
     return close.apply(this, args);
   };
   return {

@@ -162,6 +162,19 @@ export function pipelineRunning(p: PipelineRecord, isPending: (promise: Promise<
  * source never ended and nothing that could feed it is scheduled.
  */
 export function whyPipelineStuck(p: PipelineRecord, scheduled: boolean): string | undefined {
+  return safely(() => whyStuck(p, scheduled), undefined);
+}
+
+/** Streams are user objects (subclasses, stream-likes): a getter that throws means "not stuck", never a broken judgement. */
+function safely<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+function whyStuck(p: PipelineRecord, scheduled: boolean): string | undefined {
   const name = (o: object) => (o as { constructor?: { name?: string } }).constructor?.name ?? 'stream';
   for (let i = p.streams.length - 1; i >= 0; i--) {
     const w = p.streams[i] as Writable;
@@ -186,14 +199,13 @@ function finishedReading(r: Readable): boolean {
 /** Holds buffered data, is paused, and nobody listens for 'data' or 'readable': it will never be read. */
 export function holdsUnreadData(record: StreamWriteRecord): boolean {
   const r = record.stream as Readable;
-  if (finishedReading(r) || r.readableLength === 0 || r.readableFlowing === true) return false;
-  return r.listenerCount('data') === 0 && r.listenerCount('readable') === 0;
+  return safely(() => !(finishedReading(r) || r.readableLength === 0 || r.readableFlowing === true) && r.listenerCount('data') === 0 && r.listenerCount('readable') === 0, false);
 }
 
 /** Still over its highWaterMark, not destroyed, not finished: no 'drain' has come. */
 export function stillBlocked(record: StreamWriteRecord): boolean {
   const s = record.stream as Writable;
-  return s.writableNeedDrain === true && s.destroyed !== true && s.writableFinished !== true;
+  return safely(() => s.writableNeedDrain === true && s.destroyed !== true && s.writableFinished !== true, false);
 }
 
 export function pipelineFindings(stuck: ReadonlyArray<{ pipeline: PipelineRecord; why: string }>, ctx: FormatContext): Finding[] {

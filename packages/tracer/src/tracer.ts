@@ -9,6 +9,7 @@ import type { Finding, TestRef } from '@asyncsan/core';
 import { sortFindings } from '@asyncsan/core/finding';
 import { installApiSites, type ApiSitePatch } from './api-sites.js';
 import { unwatchEmitters, watchedLeftovers, watchForBleed, watchListenersForBleed, watchTasksForBleed, type BleedSource } from './bleed.js';
+import { withGuardedStacks } from './attribute.js';
 import { emitterProofTargets, installEventWaitPatch, whyNever } from './event-waits.js';
 import { Capture, now } from './capture.js';
 import { watchForDeadlock } from './deadlock.js';
@@ -155,19 +156,26 @@ export class Scope {
       return new Promise<T>((resolve, reject) => {
         watchForDeadlock(this.state, promise, this.tracer.options.deadlockCheckMs, () => {
           void capture.internal(INTERNAL, async () => {
-            const options = this.tracer.attributeOptions();
-            const chains = await pendingChains(this.state, options);
-            // Name the event a stuck task waits for, when it waits through events.once().
-            const waits = new Map<string, string>();
-            for (const w of this.state.eventWaits) {
-              const d = capture.isPending(this.state, w.promise) ? describeEventWait(w, options) : undefined;
-              if (d) waits.set(d.line, d.what);
+            let findings: Finding[] = [];
+            try {
+              const options = this.tracer.attributeOptions();
+              const chains = await pendingChains(this.state, options);
+              findings = withGuardedStacks(() => {
+                // Name the event a stuck task waits for, when it waits through events.once().
+                const waits = new Map<string, string>();
+                for (const w of this.state.eventWaits) {
+                  const d = capture.isPending(this.state, w.promise) ? describeEventWait(w, options) : undefined;
+                  if (d) waits.set(d.line, d.what);
+                }
+                return chains.map((c) => {
+                  delete c.promise;
+                  return deadlockFinding(c, this.context('scope'), waits.get(`${c.at.absolute}:${c.at.line}`));
+                });
+              });
+              this.state.early.push(...findings);
+            } catch {
+              // Whatever went wrong describing it, the wait must not hang (nor reject unhandled here): it is a deadlock.
             }
-            const findings = chains.map((c) => {
-              delete c.promise;
-              return deadlockFinding(c, this.context('scope'), waits.get(`${c.at.absolute}:${c.at.line}`));
-            });
-            this.state.early.push(...findings);
             reject(new DeadlockError(findings));
           });
         });
@@ -270,7 +278,7 @@ export class Scope {
       const pipes = this.runningPipelines();
       this.beforeProof(chains, options);
       await proveUnreachable(state, chains, canProve() ? emitterProofTargets(waiting) : []);
-      const findings = this.collect(chains, options, waiting, pipes);
+      const findings = withGuardedStacks(() => this.collect(chains, options, waiting, pipes));
       this.keepTimeline(findings, chains, options, waiting);
       return findings;
     } finally {
@@ -284,7 +292,7 @@ export class Scope {
       this.markEnd();
       const judged: JudgeOptions = { ...options, settle: false, tasks: false };
       const waiting = this.pendingEventWaits();
-      const findings = this.collect([], judged, waiting);
+      const findings = withGuardedStacks(() => this.collect([], judged, waiting));
       this.keepTimeline(findings, [], judged, waiting);
       return findings;
     } finally {
@@ -450,8 +458,13 @@ export class Tracer {
     if (options.listeners !== false) this.listenerPatch = installListenerPatch(owner, this.capture.live);
     if (options.rejections !== false) {
       this.onRejection = (reason) => {
-        const s = owner();
-        if (s !== undefined) s.rejections.push({ reason, stack: reason instanceof Error ? reason.stack : undefined });
+        try {
+          const s = owner();
+          if (s !== undefined) s.rejections.push({ reason, stack: reason instanceof Error ? reason.stack : undefined });
+        } catch {
+          // A reason whose stack formatting throws (a name or message getter, a Proxy): not attributed,
+          // and never a crash of a program that handles its rejections itself.
+        }
         // Alone, our listener would swallow what Node treats as fatal: keep Node's behaviour.
         if (process.listenerCount('unhandledRejection') === 1) throw reason;
       };

@@ -1,0 +1,37 @@
+/**
+ * The whole-program fixtures (fixtures/runtime/<id>/*.mjs and *.cjs) of the tracer's detectors:
+ * one listing for every test that runs them, through `node --import …/register` or the `asyncsan` bin.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fixturesRoot, listSourceFiles } from './expectations.js';
+
+export const TRACER_IDS = [
+  'leaked-timer',
+  'leaked-handle',
+  'unsettled-task',
+  'deadlock',
+  'leaked-listener',
+  'unhandled-rejection',
+  'cross-test-bleed',
+  'stuck-event-wait',
+  'stuck-stream',
+  'stuck-port',
+  'abandoned-iterator',
+];
+
+/** Programs that never exit on their own: interrupted with this signal once they print "ready". */
+export const INTERRUPTED = new Map<string, NodeJS.Signals>([
+  ['fixtures/runtime/leaked-handle/bad-never-exits.mjs', 'SIGINT'],
+  ['fixtures/runtime/leaked-handle/good-graceful-shutdown.mjs', 'SIGINT'],
+  ['fixtures/runtime/leaked-timer/bad-killed-by-sigterm.mjs', 'SIGTERM'],
+  ['fixtures/runtime/stuck-stream/bad-program-unread-pipe.mjs', 'SIGINT'],
+]);
+
+/** Every whole-program fixture, ESM and CommonJS; other runtime fixtures (instrumented hazards) have their own tests. */
+export function programFixtures(): string[] {
+  return TRACER_IDS.flatMap((id) => {
+    const dir = path.join(fixturesRoot, 'runtime', id);
+    return existsSync(dir) ? listSourceFiles(dir, ['.mjs', '.cjs']) : [];
+  });
+}
