@@ -64,7 +64,12 @@ function captureWithAsyncFlags(isUser?: (file: string) => boolean): ProbedStack 
           user = false;
           return '';
         }
-        return previous(error, sites);
+        try {
+          return previous(error, sites);
+        } catch {
+          // A user's formatter that throws: V8's own frame lines instead.
+          return ['Error', ...sites.map((site) => `    at ${String(site)}`)].join('\n');
+        }
       };
       text = captureText();
       if (!user) return { text: '' };

@@ -46,7 +46,9 @@ describe('a throw from user code inside the tracer', () => {
       cleanups.push(() => clearInterval(t));
       // Sites are formatted lazily: this formatter is the one installed when the tracer reads them.
       Error.prepareStackTrace = throwing;
-    }).finally(() => (Error.prepareStackTrace = undefined));
+    }).finally(() => {
+      delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+    });
     expect(result.error).toBeUndefined();
     expect(result.findings.map((f) => [f.id, f.location?.file])).toEqual([['leaked-timer', self]]);
   });
@@ -146,11 +148,14 @@ describe('a throw from user code inside the tracer', () => {
       constructor() {
         super({ highWaterMark: 1, write() {} }); // never calls back: every write stays buffered
       }
-      override get writableNeedDrain(): boolean {
-        throw new Error('sink offline');
-      }
     }
     const sink = new Sink();
+    // A stream-like whose state getter throws (an instance accessor: Writable declares a property).
+    Object.defineProperty(sink, 'writableNeedDrain', {
+      get(): boolean {
+        throw new Error('sink offline');
+      },
+    });
     cleanups.push(() => sink.destroy());
     const result = await tracer.trace('stream', () => {
       expect(sink.write('xx')).toBe(false);
