@@ -5,7 +5,7 @@
  */
 import { probeAwaiters } from './await-chain.js';
 import { awaitedTimeoutSignal, isOpen } from './capture.js';
-import { isExternalPath, parseStack, toPath, type AttributeOptions, type ParsedFrame } from './attribute.js';
+import { parseStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
 import type { ResourceRecord, ScopeState } from './state.js';
 
 export function isRefed(record: ResourceRecord): boolean {
@@ -111,9 +111,9 @@ export async function pendingChains(
     if (targets.length >= options.maxProbes) break;
     targets.push(p);
   }
-  // Only chains with a user frame are reported: the others are not even formatted.
-  const isUser = (file: string) => !isExternalPath(toPath(file), options);
-  const probes = await Promise.all(targets.map((p) => probeAwaiters(p, isUser)));
+  // Every probe is formatted: skipping runner-only chains before formatting (probeAwaiters' isUser)
+  // lost a cross-test-bleed beside Vitest's detectAsyncLeaks (test/vitest-detect-async-leaks.test.ts).
+  const probes = await Promise.all(targets.map((p) => probeAwaiters(p)));
   // Tasks suspended at the same awaits along the same chain are one finding.
   const byKey = new Map<string, ParsedFrame[]>();
   const promiseOf = new Map<string, Promise<unknown>>();

@@ -41,14 +41,15 @@ async function withThrowingFormatter<T>(fn: () => Promise<T>): Promise<T> {
 
 describe('a throw from user code inside the tracer', () => {
   it('a user Error.prepareStackTrace that throws while creation sites are read at judgement', async () => {
-    const result = await tracer.trace('formatter', () => {
-      const t = setInterval(() => {}, 1000);
-      cleanups.push(() => clearInterval(t));
-      // Sites are formatted lazily: this formatter is the one installed when the tracer reads them.
-      Error.prepareStackTrace = throwing;
-    }).finally(() => {
-      delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
-    });
+    const previous = Error.prepareStackTrace;
+    const result = await tracer
+      .trace('formatter', () => {
+        const t = setInterval(() => {}, 1000);
+        cleanups.push(() => clearInterval(t));
+        // Sites are formatted lazily: this formatter is the one installed when the tracer reads them.
+        Error.prepareStackTrace = throwing;
+      })
+      .finally(() => (Error.prepareStackTrace = previous));
     expect(result.error).toBeUndefined();
     expect(result.findings.map((f) => [f.id, f.location?.file])).toEqual([['leaked-timer', self]]);
   });
