@@ -29,8 +29,7 @@ export interface ParsedFrame extends StackFrame {
   index: number;
 }
 
-/** A stack frame's file (a path, a file: URL or a node: specifier) as a path where it is one. */
-export function toPath(file: string): string {
+function toPath(file: string): string {
   if (file.startsWith('file://')) {
     try {
       return fileURLToPath(file);

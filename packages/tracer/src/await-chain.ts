@@ -27,32 +27,16 @@ function captureText(): string {
 }
 
 /**
- * Whether any async frame among `sites` lies in a file `isUser` accepts. Judged on V8's call sites
- * before any formatting: a chain of runner frames only (most of what is pending at a test's end is
- * the runner's own) is then never formatted through a source-mapping prepareStackTrace, nor parsed.
- */
-function hasUserAsyncFrame(sites: NodeJS.CallSite[], isUser: (file: string) => boolean): boolean {
-  for (const s of sites) {
-    if (!s.isAsync()) continue;
-    const file = s.getFileName();
-    if (file && isUser(file)) return true;
-  }
-  return false;
-}
-
-/**
  * Captures the stack here, keeping V8's async flag per frame while the installed formatter writes the text.
  * When this realm has no Error.prepareStackTrace (a vm context, as in Vitest's vmThreads pool), the runtime
  * formats stacks with the main realm's formatter, which applies the source maps; a formatter of ours on this
  * realm's Error would shadow it and leave transformed line numbers (off by what the transform added). So
  * there the text comes from a capture with no formatter of ours, and the flags from a second capture at the
- * same depth (same frames, only this function's own line differs). With `isUser`, a stack none of whose
- * async frames is the user's comes back empty, unformatted.
+ * same depth (same frames, only this function's own line differs).
  */
-function captureWithAsyncFlags(isUser?: (file: string) => boolean): ProbedStack {
+function captureWithAsyncFlags(): ProbedStack {
   const previous = Error.prepareStackTrace as Prepare | undefined;
   let flags: boolean[] | undefined;
-  let user = true;
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = PROBE_FRAMES;
   try {
@@ -60,29 +44,22 @@ function captureWithAsyncFlags(isUser?: (file: string) => boolean): ProbedStack 
     if (previous) {
       Error.prepareStackTrace = (error: Error, sites: NodeJS.CallSite[]) => {
         flags = sites.map((s) => s.isAsync());
-        if (isUser && !hasUserAsyncFrame(sites, isUser)) {
-          user = false;
-          return '';
-        }
         try {
           return previous(error, sites);
         } catch {
-          // A user's formatter that throws: V8's own frame lines instead.
+          // A user's formatter that throws: V8's own frame lines instead (attribute.ts formatCallSites;
+          // not imported, this module stays self-contained).
           return ['Error', ...sites.map((site) => `    at ${String(site)}`)].join('\n');
         }
       };
       text = captureText();
-      if (!user) return { text: '' };
     } else {
+      text = captureText();
       Error.prepareStackTrace = (_error: Error, sites: NodeJS.CallSite[]) => {
         flags = sites.map((s) => s.isAsync());
-        if (isUser && !hasUserAsyncFrame(sites, isUser)) user = false;
         return '';
       };
       captureText();
-      if (!user) return { text: '' };
-      (Error as { prepareStackTrace?: Prepare }).prepareStackTrace = previous;
-      text = captureText();
     }
     // A formatter that drops or adds frame lines breaks the line-to-site match: trust the text alone then.
     const lines = text.split('\n').filter((l) => /^\s*at /.test(l)).length;
@@ -97,14 +74,14 @@ function captureWithAsyncFlags(isUser?: (file: string) => boolean): ProbedStack 
  * Resolves with the stack whose async frames are the tasks awaiting `target`
  * (innermost first); no async frames when nothing awaits it.
  */
-export function probeAwaiters(target: Promise<unknown>, isUser?: (file: string) => boolean): Promise<ProbedStack> {
+export function probeAwaiters(target: Promise<unknown>): Promise<ProbedStack> {
   return new Promise<ProbedStack>((resolve) => {
     // `start` is the promise of the job that runs `read`: V8 begins the walk there.
     const start = Promise.resolve().then(function read() {
       // A throw here (a user's prepareStackTrace) would leave the probe, and the judgement awaiting
       // it, pending for ever. No imports in this module: it is also evaluated alone in vm contexts.
       try {
-        resolve(captureWithAsyncFlags(isUser));
+        resolve(captureWithAsyncFlags());
       } catch {
         resolve({ text: '' });
       }

@@ -111,8 +111,6 @@ export async function pendingChains(
     if (targets.length >= options.maxProbes) break;
     targets.push(p);
   }
-  // Every probe is formatted: skipping runner-only chains before formatting (probeAwaiters' isUser)
-  // lost a cross-test-bleed beside Vitest's detectAsyncLeaks (test/vitest-detect-async-leaks.test.ts).
   const probes = await Promise.all(targets.map((p) => probeAwaiters(p)));
   // Tasks suspended at the same awaits along the same chain are one finding.
   const byKey = new Map<string, ParsedFrame[]>();
