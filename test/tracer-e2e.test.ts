@@ -19,6 +19,8 @@ interface Run {
   code: number | null;
   signal: NodeJS.Signals | null;
   stderr: string;
+  /** The report files the process wrote. */
+  files: string[];
 }
 
 function runProgram(file: string, interrupt: NodeJS.Signals | undefined, flags: string[] = []): Promise<Run> {
@@ -41,8 +43,9 @@ function runProgram(file: string, interrupt: NodeJS.Signals | undefined, flags: 
       const findings = readdirSync(dir)
         .filter((n) => n.endsWith('.json'))
         .flatMap((n) => (JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as { version: number; findings: Finding[] }).findings);
+      const files = readdirSync(dir).filter((n) => n.endsWith('.json'));
       rmSync(dir, { recursive: true, force: true });
-      resolve({ findings, code, signal, stderr });
+      resolve({ findings, code, signal, stderr, files });
     });
   });
 }
@@ -104,6 +107,41 @@ describe('node --import @asyncsan/tracer/register', () => {
     });
     expect(stderr).toContain('1 finding');
     expect(stderr).toContain('fixtures/runtime/unsettled-task/bad-exits-while-waiting.mjs:9:19  unsettled-task');
+  });
+});
+
+describe('worker threads', () => {
+  it("each worker traces itself and its findings reach the main thread's one report", async () => {
+    const file = path.join(fixturesRoot, 'runtime/unsettled-task/bad-main-and-worker.mjs');
+    const run = await runProgram(file, undefined);
+    // One report for the process, not one per thread.
+    expect(run.files).toHaveLength(1);
+    expect(run.files[0]).toMatch(/^\d+\.json$/);
+    expect(run.findings.map((f) => [f.location?.line, f.message.includes('in this worker thread 1 ') ? 'worker' : 'main'])).toEqual([
+      [5, 'main'],
+      [9, 'worker'],
+    ]);
+  });
+
+  it('a worker that calls process.exit() still reports its open timer', async () => {
+    const run = await runProgram(path.join(fixturesRoot, 'runtime/leaked-timer/bad-worker-exits.mjs'), undefined);
+    expect(run.files).toHaveLength(1);
+    expect(run.findings.map((f) => `${f.id}:${f.location?.line}`)).toEqual(['leaked-timer:7']);
+    expect(run.findings[0]!.message).toContain('when the worker exits, keeping the worker alive');
+  });
+
+  it('prints one stderr report for the main thread and its workers', async () => {
+    const file = path.join(fixturesRoot, 'runtime/unsettled-task/bad-main-and-worker.mjs');
+    const stderr = await new Promise<string>((resolve) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '' };
+      delete env.ASYNCSAN_OUTPUT_DIR;
+      const child = spawn(process.execPath, ['--import', registerUrl, file], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let text = '';
+      child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.on('exit', () => resolve(text));
+    });
+    expect(stderr.match(/^asyncsan \(process \d+\): 2 findings$/gm)).toHaveLength(1);
+    expect(stderr).not.toContain('worker 1)');
   });
 });
 

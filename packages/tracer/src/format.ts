@@ -150,7 +150,7 @@ export function resourceFindings(left: readonly LeftResource[], ctx: FormatConte
     const text = describe(lead);
     const count = counts.get(lead.record.type) ?? 1;
     const times = count > 1 ? ` (${count} of them)` : '';
-    const alive = ctx.keepsAlive ? ', keeping the process alive' : '';
+    const alive = ctx.keepsAlive ? `, keeping the ${ctx.noun.startsWith('worker') ? 'worker' : 'process'} alive` : '';
     const unref = unrefed && text.id === 'leaked-timer' ? "; it is unref'd, so it will not hold the process open, but it will still fire after the " + ctx.noun + ' ended' : '';
     const message = `${text.what}${times} created in this ${ctx.noun} ${text.state} ${ctx.when}${alive}${unref}`;
     return finding(text.id, message, at, [toStack('created at', frames)], text.hint, ctx);

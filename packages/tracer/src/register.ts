@@ -5,32 +5,119 @@
  * reports what keeps the process alive, then dies of the same signal; on any
  * other exit it reports the ref'd timers and handles still open. Findings go to
  * $ASYNCSAN_OUTPUT_DIR/<pid>.json as { version: 1, findings }, or as text to stderr.
- * Worker threads load it too (they inherit the flags) and write <pid>-<threadId>.json.
+ * Worker threads load it too (they inherit the flags): each traces itself with a
+ * registry of its own and sends its findings to the main thread, which reports
+ * them with its own, once, for the whole process.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMainThread, threadId } from 'node:worker_threads';
+import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import type { Finding } from '@asyncsan/core';
 import { formatText } from './text-report.js';
 import { createTracer } from './tracer.js';
+
+/** Worker threads report to the main thread on this channel (one per process: workers share the pid). */
+const CHANNEL = `asyncsan:findings:${process.pid}`;
+/** How long the main thread waits at exit for a traced worker's findings that are still on their way. */
+const WORKER_GRACE_MS = 200;
+
+type WorkerMessage = { type: 'started'; threadId: number } | { type: 'findings'; threadId: number; findings: Finding[] };
 
 function write(findings: Finding[]): void {
   const dir = process.env.ASYNCSAN_OUTPUT_DIR;
   try {
     if (dir) {
       mkdirSync(dir, { recursive: true });
-      // One file per process, and per worker thread (they share the pid).
-      const name = isMainThread ? `${process.pid}.json` : `${process.pid}-${threadId}.json`;
-      writeFileSync(path.join(dir, name), `${JSON.stringify({ version: 1, findings }, null, 2)}\n`);
+      writeFileSync(path.join(dir, `${process.pid}.json`), `${JSON.stringify({ version: 1, findings }, null, 2)}\n`);
     } else if (findings.length > 0) {
-      process.stderr.write(formatText(findings, `asyncsan (process ${process.pid}${isMainThread ? '' : `, worker ${threadId}`})`));
+      process.stderr.write(formatText(findings, `asyncsan (process ${process.pid})`));
     }
   } catch (error) {
     process.stderr.write(`asyncsan: could not write the report: ${String(error)}\n`);
   }
 }
 
-{
+/** A worker posts and closes at once: the channel must not keep the worker alive or outlive it. */
+function postToMain(message: WorkerMessage): void {
+  try {
+    const channel = new BroadcastChannel(CHANNEL);
+    channel.postMessage(message);
+    channel.close();
+  } catch (error) {
+    process.stderr.write(`asyncsan: worker ${threadId} could not send its report: ${String(error)}\n`);
+  }
+}
+
+/**
+ * The main thread's side: collects what traced workers send. Created before the
+ * tracer's hooks are installed, so the channel is never one of the program's handles.
+ */
+function workerInbox() {
+  const findings: Finding[] = [];
+  /** Workers that said they trace themselves and have not reported yet. */
+  const awaiting = new Set<number>();
+  const channel = new BroadcastChannel(CHANNEL);
+  channel.unref();
+  let wake: (() => void) | undefined;
+  channel.onmessage = (event) => {
+    const m = (event as { data?: WorkerMessage }).data;
+    if (m?.type === 'started') awaiting.add(m.threadId);
+    else if (m?.type === 'findings') {
+      awaiting.delete(m.threadId);
+      findings.push(...m.findings);
+      if (awaiting.size === 0) wake?.();
+    }
+  };
+  return {
+    findings,
+    /**
+     * At a natural exit every worker is gone, but their last messages may still be
+     * in flight: keeps the loop alive until they land (bounded). False when none is awaited.
+     */
+    wait(): boolean {
+      if (awaiting.size === 0) return false;
+      channel.ref();
+      const timer = setTimeout(done, WORKER_GRACE_MS);
+      function done() {
+        clearTimeout(timer);
+        channel.unref();
+        wake = undefined;
+      }
+      wake = done;
+      return true;
+    },
+  };
+}
+
+if (isMainThread) runMain();
+else runWorker();
+
+function runWorker(): void {
+  const noun = `worker thread ${threadId}`;
+  const when = 'when the worker exits';
+  const tracer = createTracer({ listeners: false });
+  const scope = tracer.startProgram(noun);
+  postToMain({ type: 'started', threadId });
+  let reported = false;
+  let judging = false;
+  const report = (findings: Finding[]) => {
+    if (reported) return;
+    reported = true;
+    postToMain({ type: 'findings', threadId, findings });
+  };
+  process.on('beforeExit', () => {
+    if (reported || judging) return;
+    judging = true;
+    scope.end({ settle: false, resources: false, noun, when }).then(report, () => report([]));
+  });
+  process.on('exit', () => {
+    if (reported) return;
+    report(judging ? [] : scope.endSync({ refedOnly: true, noun, when }));
+  });
+}
+
+function runMain(): void {
+  const inbox = workerInbox();
   // Program-wide emitters all outlive "the program", so listener leaks are a per-scope (test) matter.
   const tracer = createTracer({ listeners: false });
   const scope = tracer.startProgram('program');
@@ -40,11 +127,14 @@ function write(findings: Finding[]): void {
   const report = (findings: Finding[]) => {
     if (reported) return;
     reported = true;
-    write(findings);
+    write([...findings, ...inbox.findings]);
   };
 
+  let waitedForWorkers = false;
   process.on('beforeExit', () => {
     if (reported || judging) return;
+    // A worker's report can arrive after its exit: wait for it; beforeExit comes again after.
+    if (!waitedForWorkers && (waitedForWorkers = true) && inbox.wait()) return;
     judging = true;
     // Only microtasks from here: the loop is empty, the process exits right after.
     scope.end({ settle: false, resources: false, noun: 'program', when: 'when the process exits' }).then(report, () => report([]));
@@ -70,8 +160,6 @@ function write(findings: Finding[]): void {
       .finally(reraise);
   };
   // Signals are delivered to the main thread only.
-  if (isMainThread) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
