@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliBin, runCli } from './harness/cli.js';
@@ -22,6 +24,32 @@ describe('asyncsan run -- <command>, the bin', () => {
     expect(r.stderr).toBe('✔ No async hazards found\n');
     expect(r.stdout).toBe('42\n');
     expect(r.code).toBe(0);
+  });
+
+  it('--verbose lists what the config ignored, with its reason; without it, nothing', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'asyncsan-verbose-'));
+    try {
+      copyFileSync(fixture('unsettled-task/bad-main-and-worker.mjs'), path.join(dir, 'app.mjs'));
+      writeFileSync(
+        path.join(dir, 'asyncsan.config.json'),
+        JSON.stringify({ runtimeIgnores: [{ site: 'waitForJob', reason: 'the supervisor drains the job queue' }] }),
+      );
+      const args = ['run', '--format', 'json', '--', process.execPath, 'app.mjs'];
+      const quiet = await runCli(args, { cwd: dir });
+      const verbose = await runCli(['run', '--verbose', ...args.slice(1)], { cwd: dir });
+      for (const r of [quiet, verbose]) {
+        expect(r.code).toBe(1);
+        const { findings } = JSON.parse(r.stderr.slice(0, r.stderr.lastIndexOf('}') + 1));
+        // The worker's task is ignored by its site; the main thread's is reported.
+        expect(findings.map((f: { id: string; location: { line: number } }) => `${f.id}:${f.location.line}`)).toEqual(['unsettled-task:5']);
+      }
+      expect(quiet.stderr).not.toContain('ignored');
+      expect(verbose.stderr.slice(verbose.stderr.lastIndexOf('}') + 1).trim()).toBe(
+        'asyncsan: ignored 1 finding:\n  app.mjs:9:3  unsettled-task  (the supervisor drains the job queue)',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("the program's own failing exit code wins", async () => {

@@ -41,6 +41,21 @@ describe('@asyncsan/vitest across pools and isolation', () => {
     });
   }
 
+  it('verbose: the summary lists what the ignore rules dropped, with the reason; off by default', async () => {
+    const quiet = await runVitest(options, ['--pool=threads', 'opt-out']);
+    const verbose = await runVitest(options, ['--pool=threads', 'opt-out'], { ASYNCSAN_VERBOSE: '1' });
+    expect(quiet.stdout).not.toContain('ignored');
+    const lines = verbose.stdout.split('\n');
+    const at = lines.findIndex((l) => l.includes('asyncsan  ignored'));
+    expect(lines.slice(at, at + 3).map((l) => l.trim())).toEqual([
+      'asyncsan  ignored 1 finding (verbose)',
+      'opt-out.test.mjs > registers a listener the config ignores',
+      'leaked-listener  registry.mjs:7:12  (the registry lives as long as the process)',
+    ]);
+    // Same verdicts either way: verbose only reports.
+    expect(verbose.verdicts).toEqual(quiet.verdicts);
+  });
+
   // isolate: false and one worker (vitest.config.mjs): a timer the first file left armed fires in the second file's test.
   for (const pool of ['threads', 'forks', 'vmThreads']) {
     it(`a leftover timer firing in the next file is bleed on the test that left it (pool: ${pool}, isolate off)`, async () => {

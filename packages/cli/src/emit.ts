@@ -29,10 +29,28 @@ export interface OutputOptions {
   color?: boolean;
   failOn?: Severity;
   maxWarnings?: number;
+  /** List the findings the config ignored, with the reason, on stderr. */
+  verbose?: boolean;
   /** An earlier run to compare with (`report --compare`). */
   compare?: { base: string; findings: readonly Finding[] };
   /** Per-test timelines read from runtime findings files (`report`): kept for tests that still have findings. */
   timelines?: readonly TestTimeline[];
+}
+
+/** `--verbose`: one line per ignored finding, with the rule's reason. Empty when nothing was ignored. */
+function formatIgnored(ignored: ReadonlyArray<{ finding: Finding; reason: string }>): string {
+  if (ignored.length === 0) return '';
+  const lines = [`asyncsan: ignored ${ignored.length} finding${ignored.length === 1 ? '' : 's'}:`];
+  for (const { finding: f, reason } of sortIgnored(ignored)) {
+    const where = f.location ? `${f.location.file}:${f.location.line}:${f.location.column}` : '<process>';
+    lines.push(`  ${where}  ${f.id}  (${reason})`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function sortIgnored<T extends { finding: Finding }>(items: readonly T[]): T[] {
+  const order = new Map(sortFindings(items.map((i) => i.finding)).map((f, i) => [f, i]));
+  return [...items].sort((a, b) => order.get(a.finding)! - order.get(b.finding)!);
 }
 
 export const DEFAULT_BASELINE = '.asyncsan-baseline.json';
@@ -47,7 +65,7 @@ export async function emit(raw: readonly Finding[], options: OutputOptions, io: 
   const format = options.format ?? (inActions ? 'github' : 'text');
   if (!isFormatName(format)) throw new UserError(`unknown format "${format}"`);
   const loaded = await loadConfig({ cwd: io.cwd, file: options.config });
-  const { findings: configured } = applyConfig(raw, loaded.config, { cwd: io.cwd, configDir: loaded.dir });
+  const { findings: configured, ignored } = applyConfig(raw, loaded.config, { cwd: io.cwd, configDir: loaded.dir });
   const readLine = fileLineReader(io.cwd);
   const fingerprinted = sortFindings(assignFingerprints(configured, readLine));
 
@@ -101,6 +119,7 @@ export async function emit(raw: readonly Finding[], options: OutputOptions, io: 
   } else {
     io.stdout.write(text);
   }
+  if (options.verbose) io.stderr.write(formatIgnored(ignored));
 
   if (inActions && io.env.GITHUB_STEP_SUMMARY) {
     appendFileSync(io.env.GITHUB_STEP_SUMMARY, reporters.markdown(findings, { cwd: io.cwd, toolVersion: VERSION, baselined, readLine, comparison }));

@@ -26,6 +26,7 @@ interface CommonFlags {
   color?: boolean;
   failOn?: Severity;
   maxWarnings?: number;
+  verbose?: boolean;
   debug?: boolean;
 }
 
@@ -39,6 +40,7 @@ function addCommonOptions(cmd: Command): Command {
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the run').choices(['error', 'warning', 'info']))
     .addOption(new Option('--max-warnings <n>', 'fail when there are more warnings than this').argParser(parseCount))
     .option('--no-color', 'no ANSI colours in text output (NO_COLOR is respected too)')
+    .option('--verbose', 'also list, on stderr, the findings the config ignored and why')
     .option('--debug', 'print stack traces of internal errors');
 }
 
@@ -58,6 +60,7 @@ function outputOptions(flags: CommonFlags): OutputOptions {
     color: flags.color,
     failOn: flags.failOn,
     maxWarnings: flags.maxWarnings,
+    verbose: flags.verbose === true,
   };
 }
 

@@ -24,9 +24,12 @@ function matchesRuntimeIgnore(f: Finding, ig: RuntimeIgnore, cwd: string): boole
   if (ig.site) {
     const isGlob = /[*/?[]/.test(ig.site) || /\.[cm]?[jt]sx?$/.test(ig.site);
     const m = isGlob ? picomatch(ig.site, { dot: true }) : undefined;
-    const hit = all.some((fr) =>
-      m ? m(path.relative(cwd, path.resolve(cwd, fr.file)).split(path.sep).join('/')) : fr.function === ig.site || fr.function?.endsWith(`.${ig.site}`),
-    );
+    const hit = all.some((fr) => {
+      if (m) return m(path.relative(cwd, path.resolve(cwd, fr.file)).split(path.sep).join('/'));
+      // Await-chain frames name the function as V8 prints it there: "async load".
+      const fn = fr.function?.replace(/^async /, '');
+      return fn === ig.site || fn?.endsWith(`.${ig.site}`) === true;
+    });
     if (!hit) return false;
   }
   if (ig.package) {

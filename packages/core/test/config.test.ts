@@ -46,6 +46,13 @@ describe('applyConfig', () => {
     expect(applyConfig(findings, { runtimeIgnores: [{ id: 'leaked-timer' }] }, { cwd: '/repo' }).findings).toHaveLength(3);
   });
 
+  it('matches a site against await-chain frames, which V8 names "async fn"', () => {
+    const stuck = leak('async waitForJob', 'src/jobs.ts');
+    const r = applyConfig([stuck, leak('async waitForJobs', 'src/jobs.ts')], { runtimeIgnores: [{ site: 'waitForJob', reason: 'drained' }] }, { cwd: '/repo' });
+    expect(r.ignored.map((i) => [i.finding, i.reason])).toEqual([[stuck, 'drained']]);
+    expect(r.findings).toHaveLength(1);
+  });
+
   it('overrides severity and turns ids off', () => {
     const f = leak('x', 'src/a.ts');
     expect(applyConfig([f], { severity: { 'leaked-handle': 'warn' } }, { cwd: '/' }).findings[0]!.severity).toBe('warning');

@@ -16,6 +16,8 @@ export interface AsyncsanVitestOptions {
   race?: boolean;
   /** A seed for `--shuffle`: perturb the order awaits resume in (implies race). */
   shuffle?: number;
+  /** List, in the end-of-run summary, the findings `ignore` rules dropped and why. Default false. */
+  verbose?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -26,9 +28,10 @@ export interface ResolvedOptions {
   settleMs: number;
   race: boolean;
   shuffle?: number;
+  verbose: boolean;
 }
 
-const KEYS = ['mode', 'exclude', 'ignore', 'outputFile', 'settleMs', 'race', 'shuffle'];
+const KEYS = ['mode', 'exclude', 'ignore', 'outputFile', 'settleMs', 'race', 'shuffle', 'verbose'];
 
 /** Validates like a config file: an unknown or mistyped option stops the run with one clear line. */
 export function resolveOptions(raw: AsyncsanVitestOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
@@ -44,6 +47,7 @@ export function resolveOptions(raw: AsyncsanVitestOptions = {}, env: NodeJS.Proc
   if (raw.settleMs !== undefined && (typeof raw.settleMs !== 'number' || raw.settleMs < 0)) fail('"settleMs" must be a non-negative number');
   if (raw.race !== undefined && typeof raw.race !== 'boolean') fail('"race" must be true or false');
   if (raw.shuffle !== undefined && (!Number.isInteger(raw.shuffle) || raw.shuffle < 0)) fail('"shuffle" must be a non-negative integer seed');
+  if (raw.verbose !== undefined && typeof raw.verbose !== 'boolean') fail('"verbose" must be true or false');
   const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
   return {
     mode: raw.mode ?? (ci ? 'fail' : 'warn'),
@@ -52,6 +56,7 @@ export function resolveOptions(raw: AsyncsanVitestOptions = {}, env: NodeJS.Proc
     outputFile: raw.outputFile,
     settleMs: raw.settleMs ?? 50,
     race: raw.race === true || raw.shuffle !== undefined,
+    verbose: raw.verbose === true,
     ...(raw.shuffle !== undefined ? { shuffle: raw.shuffle } : {}),
   };
 }

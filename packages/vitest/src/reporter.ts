@@ -9,8 +9,9 @@ import type { Finding, TestTimeline } from '@asyncsan/core';
 import { assignFingerprints, fileLineReader, reporters, shouldColor, sortFindings } from '@asyncsan/core';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import type { ResolvedOptions } from './options.js';
+import type { IgnoredRecord } from './runner.js';
 
-type Meta = { asyncsanFindings?: Finding[]; asyncsanBleed?: Finding[]; asyncsanTimelines?: TestTimeline<number>[] };
+type Meta = { asyncsanFindings?: Finding[]; asyncsanBleed?: Finding[]; asyncsanTimelines?: TestTimeline<number>[]; asyncsanIgnored?: IgnoredRecord[] };
 
 /** Every finding the run's tests carry in their meta: their own, and bleed findings they saw about other tests. */
 export function findingsOf(testModules: ReadonlyArray<TestModule>): Finding[] {
@@ -78,6 +79,7 @@ export class AsyncsanReporter implements Reporter {
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, reporters.json(sorted, { cwd: root, toolVersion: '0.1.0', timelines: timelinesOf(testModules, fingerprinted) }));
     }
+    if (this.options.verbose) this.logIgnored(testModules);
     if (sorted.length === 0 || this.options.mode === 'off') return;
     const byTest = new Map<string, Finding[]>();
     for (const f of sorted) {
@@ -98,6 +100,31 @@ export class AsyncsanReporter implements Reporter {
     }
     // In fail mode each failing test already shows the full report as its error.
     if (warn) log(reporters.text(sorted, { cwd: root, toolVersion: '0.1.0', color: shouldColor(undefined, process.stdout) }));
+  }
+
+  /** `verbose`: what the ignore rules dropped, under each test, with the rule's reason. */
+  private logIgnored(testModules: ReadonlyArray<TestModule>): void {
+    const byTest = new Map<string, IgnoredRecord[]>();
+    let count = 0;
+    for (const mod of testModules) {
+      for (const test of mod.children.allTests()) {
+        for (const r of (test.meta() as Meta).asyncsanIgnored ?? []) {
+          const key = r.test ? `${r.test.file} > ${r.test.fullName}` : '(outside any test)';
+          byTest.set(key, [...(byTest.get(key) ?? []), r]);
+          count++;
+        }
+      }
+    }
+    if (count === 0) return;
+    this.log('');
+    this.log(` asyncsan  ignored ${count} finding${count === 1 ? '' : 's'} (verbose)`);
+    for (const [test, records] of byTest) {
+      this.log(`   ${test}`);
+      for (const r of records) {
+        const at = r.location ? `${r.location.file}:${r.location.line}:${r.location.column}` : '<no location>';
+        this.log(`     ${r.id}  ${at}  (${r.reason ?? 'ignore rule'})`);
+      }
+    }
   }
 
   /** Under shuffle, a failure names the seed that exposed it: the order may be what broke the tests. */

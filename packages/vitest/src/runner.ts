@@ -29,7 +29,17 @@ export type Meta = {
   asyncsanTimelines?: TestTimeline<number>[];
   /** cross-test-bleed findings seen while this test ran, about the test that left the timer armed (their `test`). */
   asyncsanBleed?: Finding[];
+  /** With `verbose`: what this test's ignore rules dropped, and why. */
+  asyncsanIgnored?: IgnoredRecord[];
 };
+
+/** An ignored finding as the summary lists it: where, what, and the rule's reason. */
+export interface IgnoredRecord {
+  id: string;
+  location?: Finding['location'];
+  test?: TestRef;
+  reason?: string;
+}
 
 /**
  * The runner class of the Vitest that is running, not of whichever Vitest this
@@ -128,7 +138,7 @@ export class AsyncsanRunner extends BaseRunner {
   private excluded: ((file: string) => boolean) | undefined;
 
   private resolved(): ResolvedOptions {
-    this.options ??= (this.injectValue(PROVIDE_KEY) as ResolvedOptions | undefined) ?? { mode: 'warn', exclude: [], ignore: [], settleMs: 50, race: false };
+    this.options ??= (this.injectValue(PROVIDE_KEY) as ResolvedOptions | undefined) ?? { mode: 'warn', exclude: [], ignore: [], settleMs: 50, race: false, verbose: false };
     return this.options;
   }
 
@@ -193,8 +203,13 @@ export class AsyncsanRunner extends BaseRunner {
     // Interleavings seen while this test ran are its own: they happened between its tasks.
     for (const f of this.race?.drain() ?? []) all.push({ ...f, ...(scope.state.test ? { test: scope.state.test } : {}) });
     const mode = this.modeFor(test);
-    if (mode === 'off' || all.length === 0) return;
     const meta = test.meta as Meta;
+    if (this.resolved().verbose && scope.ignored.length > 0 && mode !== 'off') {
+      const ref = scope.state.test;
+      const records = scope.ignored.map(({ finding: f, reason }) => ({ id: f.id, ...(f.location ? { location: f.location } : {}), ...(ref ? { test: ref } : {}), ...(reason ? { reason } : {}) }));
+      meta.asyncsanIgnored = [...(meta.asyncsanIgnored ?? []), ...records];
+    }
+    if (mode === 'off' || all.length === 0) return;
     // A timer another test left armed that fired during this one is that test's finding, never this one's.
     const bleed = all.filter((f) => f.id === 'cross-test-bleed');
     const findings = all.filter((f) => f.id !== 'cross-test-bleed');

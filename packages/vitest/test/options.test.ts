@@ -7,14 +7,15 @@ describe('asyncsan() options', () => {
     expect(resolveOptions({}, { CI: 'true' }).mode).toBe('fail');
     expect(resolveOptions({}, { CI: '' }).mode).toBe('warn');
     expect(resolveOptions({}, { CI: 'false' }).mode).toBe('warn');
-    expect(resolveOptions({}, {})).toEqual({ mode: 'warn', exclude: [], ignore: [], outputFile: undefined, settleMs: 50, race: false });
+    expect(resolveOptions({}, {})).toEqual({ mode: 'warn', exclude: [], ignore: [], outputFile: undefined, settleMs: 50, race: false, verbose: false });
   });
 
   it('stops on an unknown or mistyped option with one clear line', () => {
-    expect(() => resolveOptions({ mdoe: 'fail' } as never)).toThrow('asyncsan(): unknown option "mdoe"; expected one of mode, exclude, ignore, outputFile, settleMs, race, shuffle');
+    expect(() => resolveOptions({ mdoe: 'fail' } as never)).toThrow('asyncsan(): unknown option "mdoe"; expected one of mode, exclude, ignore, outputFile, settleMs, race, shuffle, verbose');
     expect(() => resolveOptions({ mode: 'loud' } as never)).toThrow('asyncsan(): "mode" must be "fail", "warn" or "off", got "loud"');
     expect(() => resolveOptions({ exclude: 'test/**' } as never)).toThrow('asyncsan(): "exclude" must be an array of glob strings');
     expect(() => resolveOptions({ settleMs: -1 })).toThrow('asyncsan(): "settleMs" must be a non-negative number');
+    expect(() => resolveOptions({ verbose: 'yes' } as never)).toThrow('asyncsan(): "verbose" must be true or false');
   });
 
   it('mode off adds neither runner nor reporter', () => {
@@ -25,7 +26,7 @@ describe('asyncsan() options', () => {
   it('sets the runner, provides the options and loads the engine natively', () => {
     const config = (asyncsan({ mode: 'warn', exclude: ['legacy/**'] }).config as () => { test: Record<string, unknown> })();
     expect(String(config.test.runner)).toMatch(/packages[/\\]vitest[/\\](src|dist)[/\\]runner\.js$/);
-    expect(config.test.provide).toEqual({ asyncsan: { mode: 'warn', exclude: ['legacy/**'], ignore: [], outputFile: undefined, settleMs: 50, race: false } });
+    expect(config.test.provide).toEqual({ asyncsan: { mode: 'warn', exclude: ['legacy/**'], ignore: [], outputFile: undefined, settleMs: 50, race: false, verbose: false } });
     const external = (config.test.server as { deps: { external: RegExp[] } }).deps.external;
     expect(external.map((r) => r.test(`${process.cwd()}/packages/tracer/dist/tracer.js`)).some(Boolean)).toBe(true);
   });
