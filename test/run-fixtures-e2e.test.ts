@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
 import { cliBin } from './harness/cli.js';
 import { diffFindings, formatDiff, readExpectations, repoRoot, toRepoPath } from './harness/expectations.js';
-import { INTERRUPTED, programFixtures, TRACER_IDS } from './harness/programs.js';
+import { INTERRUPTED, OWN_EXIT_CODES, programFixtures, TRACER_IDS } from './harness/programs.js';
 
 interface BinRun {
   code: number | null;
@@ -88,6 +88,9 @@ describe('asyncsan run -- node <fixture>, every whole-program fixture', () => {
       } else if (signal) {
         // The program died of the signal, and the bin exits as it did (128 + n).
         expect(run.code).toBe(128 + constants.signals[signal]);
+      } else if (OWN_EXIT_CODES.has(rel)) {
+        // The program's own failure wins over ours.
+        expect(run.code).toBe(OWN_EXIT_CODES.get(rel));
       } else {
         expect(run.code, run.stderr).toBe(expected.length > 0 ? 1 : 0);
       }

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
 import { registerUrl, runTraced } from '@asyncsan/tracer';
 import { diffFindings, fixturesRoot, formatDiff, readExpectations, repoRoot, toRepoPath } from './harness/expectations.js';
-import { INTERRUPTED, programFixtures, TRACER_IDS } from './harness/programs.js';
+import { INTERRUPTED, OWN_EXIT_CODES, programFixtures, TRACER_IDS } from './harness/programs.js';
 
 interface Run {
   findings: Finding[];
@@ -78,6 +78,8 @@ describe('node --import @asyncsan/tracer/register', () => {
         const holders = run.findings.filter((f) => f.id === 'leaked-timer' || f.id === 'leaked-handle');
         expect(holders.length).toBeGreaterThan(0);
         expect(holders.every((f) => f.message.includes(`when ${signal} arrived, keeping the process alive`))).toBe(true);
+      } else if (OWN_EXIT_CODES.has(rel)) {
+        expect(run.code).toBe(OWN_EXIT_CODES.get(rel));
       } else if (rel.includes('/unhandled-rejection/bad-')) {
         expect(run.code).toBe(1);
         expect(run.stderr).toMatch(/Error: (config file missing|flush failed)/);

@@ -28,6 +28,9 @@ export const INTERRUPTED = new Map<string, NodeJS.Signals>([
   ['fixtures/runtime/stuck-stream/bad-program-unread-pipe.mjs', 'SIGINT'],
 ]);
 
+/** Programs that exit with a code of their own (Node's 13: an unsettled top-level await); the bin exits with it too. */
+export const OWN_EXIT_CODES = new Map<string, number>([['fixtures/runtime/deadlock/bad-program-top-level-await.mjs', 13]]);
+
 /** Every whole-program fixture, ESM and CommonJS; other runtime fixtures (instrumented hazards) have their own tests. */
 export function programFixtures(): string[] {
   return TRACER_IDS.flatMap((id) => {

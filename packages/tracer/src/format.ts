@@ -176,7 +176,8 @@ export function describeEventWait(wait: EventWaitRecord, ctx: AttributeOptions):
   const at = firstUserFrame(parseStack(wait.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute)));
   if (!at) return undefined;
   const event = typeof wait.event === 'symbol' ? wait.event.toString() : `'${wait.event}'`;
-  return { line: `${at.absolute}:${at.line}`, what: `${event} from a ${targetName(wait.emitter)}` };
+  const name = targetName(wait.emitter);
+  return { line: `${at.absolute}:${at.line}`, what: `${event} from ${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}` };
 }
 
 export function deadlockFinding(chain: AwaitChain, ctx: FormatContext, waitsOn?: string): Finding {
@@ -184,6 +185,16 @@ export function deadlockFinding(chain: AwaitChain, ctx: FormatContext, waitsOn?:
   const message =
     `Deadlock: ${fnName(chain.at)} waits at this await${on} and nothing created in ${ctx.noun} "${ctx.scopeName}" can settle it ` +
     '(no timer, handle or I/O is pending): every task of the scope is asleep';
+  return finding('deadlock', message, chain.at, [toStack('wait-for chain', chain.frames)], undefined, ctx);
+}
+
+/** Program mode: the entry module's top-level await (`outer`) waits, through `chain`, on what nothing can settle. */
+export function topLevelDeadlockFinding(chain: AwaitChain, outer: ParsedFrame, ctx: FormatContext, waitsOn?: string): Finding {
+  const on = waitsOn ? ` for ${waitsOn}` : '';
+  const who = chain.at === outer ? "the program's top-level await" : `${fnName(chain.at)}, awaited by the program's top-level await,`;
+  const message =
+    `Deadlock: ${who} waits at this await${on} and nothing is left that could settle it (no timer, handle or I/O is pending): ` +
+    'every task is asleep, so Node exits with code 13 (unsettled top-level await)';
   return finding('deadlock', message, chain.at, [toStack('wait-for chain', chain.frames)], undefined, ctx);
 }
 

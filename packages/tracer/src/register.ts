@@ -9,7 +9,7 @@
  * registry of its own and sends its findings to the main thread, which reports
  * them with its own, once, for the whole process.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import type { Finding } from '@asyncsan/core';
@@ -116,6 +116,22 @@ function runWorker(): void {
   });
 }
 
+/**
+ * The entry module, when its top-level await is still pending as the loop empties.
+ * Node tells by the exit listener it registers while the entry's evaluation is
+ * pending (it sets exit code 13, "unsettled top-level await"), removed once it settles.
+ */
+function pendingTopLevelAwait(): string | undefined {
+  if (!process.listeners('exit').some((l) => l.name === 'handleProcessExit')) return undefined;
+  const entry = process.argv[1];
+  if (!entry) return undefined;
+  try {
+    return realpathSync(path.resolve(entry));
+  } catch {
+    return path.resolve(entry);
+  }
+}
+
 function runMain(): void {
   const inbox = workerInbox();
   // Program-wide emitters all outlive "the program", so listener leaks are a per-scope (test) matter.
@@ -137,7 +153,10 @@ function runMain(): void {
     if (!waitedForWorkers && (waitedForWorkers = true) && inbox.wait()) return;
     judging = true;
     // Only microtasks from here: the loop is empty, the process exits right after.
-    scope.end({ settle: false, resources: false, noun: 'program', when: 'when the process exits' }).then(report, () => report([]));
+    const topLevelAwait = pendingTopLevelAwait();
+    scope
+      .end({ settle: false, resources: false, noun: 'program', when: 'when the process exits', ...(topLevelAwait ? { topLevelAwait } : {}) })
+      .then(report, () => report([]));
   });
 
   process.on('exit', () => {

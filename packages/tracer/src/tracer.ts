@@ -19,6 +19,7 @@ import {
   abandonedIteratorFindings,
   deadlockFinding,
   describeEventWait,
+  topLevelDeadlockFinding,
   listenerFindings,
   rejectionFindings,
   resourceFindings,
@@ -95,6 +96,12 @@ export interface JudgeOptions {
   noun?: string;
   /** When the judgement happens, in messages. Default "when it ends". */
   when?: string;
+  /**
+   * Program mode, at a natural exit: the entry module (absolute path) whose top-level
+   * await is still pending. The loop is empty, so the tasks it waits on can never
+   * resume: reported as deadlock (Node's exit code 13), not as unsettled tasks.
+   */
+  topLevelAwait?: string;
   /**
    * Keep what `scope.timeline()` draws from (default true). It is built only when
    * asked for, so a scope nobody asks about pays nothing but the few records it keeps anyway.
@@ -323,6 +330,21 @@ export class Scope {
     if (this.state !== this.tracer.capture.fallback) watchTasksForBleed(this.bleedSource(options), keep);
   }
 
+  /** The chains that end in the entry module's own top-level code (an anonymous frame of that file). */
+  private topLevelDeadlocks(chains: AwaitChain[], entry: string, waiting: Set<EventWaitRecord>, ctx: FormatContext): Finding[] {
+    const options = this.tracer.attributeOptions();
+    const waits = new Map<string, string>();
+    for (const w of waiting) {
+      const d = describeEventWait(w, options);
+      if (d) waits.set(d.line, d.what);
+    }
+    return chains.flatMap((c) => {
+      const outer = c.frames.filter((f) => !f.external).at(-1);
+      if (!outer || outer.function !== undefined || outer.absolute !== entry) return [];
+      return [topLevelDeadlockFinding(c, outer, ctx, waits.get(`${c.at.absolute}:${c.at.line}`))];
+    });
+  }
+
   private bleedSource(options: JudgeOptions): BleedSource {
     const { capture } = this.tracer;
     return {
@@ -347,6 +369,7 @@ export class Scope {
       for (const d of dropped) for (const f of build([d.item])) this.ignored.push({ finding: f, reason: d.reason, by: 'current' });
       return build(keep);
     };
+    if (program && options.topLevelAwait !== undefined) state.early.push(...this.topLevelDeadlocks(chains, options.topLevelAwait, waiting, ctx));
     const deadlocked = new Set(state.early.filter((f) => f.id === 'deadlock').map((f) => key(f)));
     const findings: Finding[] = [];
     if (options.resources !== false) {
