@@ -4,11 +4,13 @@
  * install so that their `vitest` imports resolve to it, and import the plugin
  * from this repo's packages/vitest/dist.
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '@asyncsan/core';
+import { registerUrl } from '@asyncsan/tracer';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
 import { expectedVerdicts, tracerIds } from './harness/projects.js';
 import { runVitest, type VitestInstall } from './harness/vitest.js';
@@ -80,5 +82,37 @@ describe('@asyncsan/vitest on Vitest 5 under Node 24', () => {
       'cross-test-bleed@1-leaves.test.mjs:4: leaves a timeout behind',
       'leaked-timer@1-leaves.test.mjs:4: leaves a timeout behind',
     ]);
+  });
+});
+
+// Node 23+ checks an unsettled top-level await in C++ and tells only by exit code 13:
+// the whole-program tracer must reach the same verdicts there as under Node 20.
+describe('node --import …/register under Node 24', () => {
+  beforeAll(() => {
+    ensureInstall();
+  }, 300_000);
+
+  const run = (rel: string) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'asyncsan-node24-'));
+    try {
+      const r = spawnSync(install.node, ['--import', registerUrl, rel], { cwd: repoRoot, env: { ...process.env, ASYNCSAN_OUTPUT_DIR: dir, NODE_OPTIONS: '' }, encoding: 'utf8' });
+      const findings = readdirSync(dir).flatMap((n) => (JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as { findings: Finding[] }).findings);
+      return { code: r.status, findings };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('a pending top-level await is a deadlock, a floating top-level arrow an unsettled task, the worker reports reach the main thread', () => {
+    const cases: Array<[string, number, string[]]> = [
+      ['fixtures/runtime/deadlock/bad-program-top-level-await.mjs', 13, ['deadlock:9']],
+      ['fixtures/runtime/deadlock/good-program-top-level-await.mjs', 0, []],
+      ['fixtures/runtime/unsettled-task/bad-floating-top-level-arrow.mjs', 0, ['unsettled-task:8']],
+      ['fixtures/runtime/unsettled-task/bad-main-and-worker.mjs', 0, ['unsettled-task:5', 'unsettled-task:9']],
+    ];
+    for (const [rel, code, expected] of cases) {
+      const r = run(rel);
+      expect({ rel, code: r.code, found: r.findings.map((f) => `${f.id}:${f.location?.line}`) }).toEqual({ rel, code, found: expected });
+    }
   });
 });

@@ -116,13 +116,8 @@ function runWorker(): void {
   });
 }
 
-/**
- * The entry module, when its top-level await is still pending as the loop empties.
- * Node tells by the exit listener it registers while the entry's evaluation is
- * pending (it sets exit code 13, "unsettled top-level await"), removed once it settles.
- */
-function pendingTopLevelAwait(): string | undefined {
-  if (!process.listeners('exit').some((l) => l.name === 'handleProcessExit')) return undefined;
+/** The entry module's real path: where its top-level code's frames point. */
+function entryModule(): string | undefined {
   const entry = process.argv[1];
   if (!entry) return undefined;
   try {
@@ -131,6 +126,13 @@ function pendingTopLevelAwait(): string | undefined {
     return path.resolve(entry);
   }
 }
+
+/**
+ * Whether the entry's top-level await is still pending. Node up to 22 keeps an exit
+ * listener for as long as it is (it sets exit code 13), so this can tell at
+ * beforeExit; later versions check in C++ and tell only by the exit code.
+ */
+const topLevelAwaitListener = () => process.listeners('exit').some((l) => l.name === 'handleProcessExit');
 
 function runMain(): void {
   const inbox = workerInbox();
@@ -147,21 +149,34 @@ function runMain(): void {
   };
 
   let waitedForWorkers = false;
+  /** The natural exit's findings, written at 'exit' once the exit code is known. */
+  let atExit: Finding[] | undefined;
+  let topLevelPending = false;
   process.on('beforeExit', () => {
     if (reported || judging) return;
     // A worker's report can arrive after its exit: wait for it; beforeExit comes again after.
     if (!waitedForWorkers && (waitedForWorkers = true) && inbox.wait()) return;
     judging = true;
+    topLevelPending = topLevelAwaitListener();
+    // Tasks the entry's top-level await waits on are judged as a deadlock, until the exit code says otherwise.
+    const topLevelAwait = entryModule();
     // Only microtasks from here: the loop is empty, the process exits right after.
-    const topLevelAwait = pendingTopLevelAwait();
     scope
       .end({ settle: false, resources: false, noun: 'program', when: 'when the process exits', ...(topLevelAwait ? { topLevelAwait } : {}) })
-      .then(report, () => report([]));
+      .then(
+        (findings) => (atExit = findings),
+        () => (atExit = []),
+      );
   });
 
-  process.on('exit', () => {
+  process.on('exit', (code) => {
     if (reported) return;
-    report(judging ? [] : scope.endSync({ refedOnly: true, noun: 'program', when: 'when the process exits' }));
+    if (atExit) {
+      const pending = topLevelPending || code === 13 || process.exitCode === 13;
+      report(pending ? atExit : atExit.map((f) => scope.topLevelFallbacks.get(f) ?? f));
+    } else {
+      report(judging ? [] : scope.endSync({ refedOnly: true, noun: 'program', when: 'when the process exits' }));
+    }
   });
 
   const onSignal = (signal: NodeJS.Signals) => {

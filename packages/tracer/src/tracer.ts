@@ -137,6 +137,12 @@ export class Scope {
   private judgedLeft: LeftResource[] = [];
   /** What the last judgement did not report because an ignore rule or an ignoreCurrent() snapshot covers it, with the reason. */
   readonly ignored: IgnoredFinding[] = [];
+  /**
+   * With `topLevelAwait`: each deadlock reported for the top-level await, and the
+   * unsettled-task it stands for. A front end that learns only later that the
+   * top-level await had settled after all (Node 23+ tells by exit code 13 alone) swaps them back.
+   */
+  readonly topLevelFallbacks = new Map<Finding, Finding>();
 
   constructor(
     private readonly tracer: Tracer,
@@ -341,7 +347,9 @@ export class Scope {
     return chains.flatMap((c) => {
       const outer = c.frames.filter((f) => !f.external).at(-1);
       if (!outer || outer.function !== undefined || outer.absolute !== entry) return [];
-      return [topLevelDeadlockFinding(c, outer, ctx, waits.get(`${c.at.absolute}:${c.at.line}`))];
+      const deadlock = topLevelDeadlockFinding(c, outer, ctx, waits.get(`${c.at.absolute}:${c.at.line}`));
+      this.topLevelFallbacks.set(deadlock, unsettledFindings([c], ctx)[0]!);
+      return [deadlock];
     });
   }
 
