@@ -14,25 +14,26 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
 import { cliBin } from './harness/cli.js';
 import { diffFindings, formatDiff, readExpectations, repoRoot, toRepoPath } from './harness/expectations.js';
-import { INTERRUPTED, OWN_EXIT_CODES, programFixtures, TRACER_IDS } from './harness/programs.js';
+import { INTERRUPTED, nodeTestFixtures, OWN_EXIT_CODES, programFixtures, TRACER_IDS } from './harness/programs.js';
 
 interface BinRun {
   code: number | null;
   findings: Finding[];
   stderr: string;
+  stdout: string;
 }
 
 /**
  * One bin run. SIGINT goes to the whole process group (Ctrl-C at a terminal reaches the bin and the
  * program); SIGTERM to the bin alone (a container runtime or `kill`), which forwards it to the program.
  */
-function runThroughBin(file: string, interrupt: NodeJS.Signals | undefined): Promise<BinRun> {
+function runThroughBin(file: string, interrupt: NodeJS.Signals | undefined, command: string[] = [process.execPath, toRepoPath(file)]): Promise<BinRun> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'asyncsan-bin-'));
   const output = path.join(dir, 'findings.json');
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GITHUB_ACTIONS: undefined, CI: undefined, NODE_OPTIONS: undefined };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   return new Promise<BinRun>((resolve, reject) => {
-    const child = spawn(process.execPath, [cliBin, 'run', '--format', 'json', '--output', output, '--', process.execPath, toRepoPath(file)], {
+    const child = spawn(process.execPath, [cliBin, 'run', '--format', 'json', '--output', output, '--', ...command], {
       cwd: repoRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,7 +59,7 @@ function runThroughBin(file: string, interrupt: NodeJS.Signals | undefined): Pro
         // no report: the diff below shows every expected finding as missing, with stderr beside it
       }
       rmSync(dir, { recursive: true, force: true });
-      resolve({ code, findings, stderr });
+      resolve({ code, findings, stderr, stdout });
     });
   });
 }
@@ -93,6 +94,37 @@ describe('asyncsan run -- node <fixture>, every whole-program fixture', () => {
         expect(run.code).toBe(OWN_EXIT_CODES.get(rel));
       } else {
         expect(run.code, run.stderr).toBe(expected.length > 0 ? 1 : 0);
+      }
+    });
+  }
+});
+
+const registerTest = path.join(repoRoot, 'packages/cli/dist/register-test.js');
+const nodeTests = nodeTestFixtures();
+
+describe('asyncsan run -- node --import asyncsan/register-test --test <fixture>, the per-test detectors', () => {
+  it('has a bad and a good node:test fixture for each per-test detector', () => {
+    const ids = (prefix: string) => [...new Set(nodeTests.filter((f) => path.basename(f).startsWith(prefix)).map((f) => path.basename(path.dirname(f))))].sort();
+    expect(ids('bad-')).toEqual(['abandoned-iterator', 'cross-test-bleed', 'leaked-listener']);
+    expect(ids('good-')).toEqual(['abandoned-iterator', 'cross-test-bleed', 'leaked-listener']);
+  });
+
+  for (const file of nodeTests) {
+    const rel = toRepoPath(file);
+    it.concurrent(rel, async () => {
+      const command = [process.execPath, '--import', registerTest, '--test', '--test-force-exit', '--test-reporter=tap', rel];
+      const run = await limit(() => runThroughBin(file, undefined, command));
+      const expected = readExpectations([file]).filter((e) => TRACER_IDS.includes(e.id));
+      expect(formatDiff(diffFindings(expected, run.findings, { ids: TRACER_IDS, cwd: repoRoot, engine: 'tracer' })), run.stderr).toBe('');
+      // A bad fixture fails its test (node --test exits 1, and so does the bin); a good one passes.
+      expect(run.code, run.stdout).toBe(expected.length > 0 ? 1 : 0);
+      // Every finding names the test it belongs to.
+      for (const f of run.findings) expect(f.test?.file).toBe(rel);
+      if (rel.includes('/cross-test-bleed/bad-')) {
+        // The test that left the timer armed fails; the one it fired in does not.
+        const verdicts = [...run.stdout.matchAll(/^(ok|not ok) \d+ - (.+)$/gm)].map((m) => `${m[1]}: ${m[2]}`);
+        expect(verdicts).toEqual(['not ok: saves a draft', 'ok: waits for something else']);
+        expect(run.findings.map((f) => `${f.id}: ${f.test?.fullName}`)).toEqual(['cross-test-bleed: saves a draft', 'leaked-timer: saves a draft']);
       }
     });
   }

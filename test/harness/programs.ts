@@ -35,6 +35,18 @@ export const OWN_EXIT_CODES = new Map<string, number>([['fixtures/runtime/deadlo
 export function programFixtures(): string[] {
   return TRACER_IDS.flatMap((id) => {
     const dir = path.join(fixturesRoot, 'runtime', id);
-    return existsSync(dir) ? listSourceFiles(dir, ['.mjs', '.cjs']) : [];
+    return existsSync(dir) ? listSourceFiles(dir, ['.mjs', '.cjs']).filter((f) => !f.endsWith('.test.mjs')) : [];
+  });
+}
+
+/**
+ * The node:test fixtures (fixtures/runtime/<id>/*.test.mjs): per-test detectors (leaked
+ * listeners, abandoned iterators, bleed between tests) run through the bin as
+ * `asyncsan run -- node --import asyncsan/register-test --test <file>`.
+ */
+export function nodeTestFixtures(): string[] {
+  return TRACER_IDS.flatMap((id) => {
+    const dir = path.join(fixturesRoot, 'runtime', id);
+    return existsSync(dir) ? listSourceFiles(dir, ['.test.mjs']) : [];
   });
 }

@@ -7,7 +7,8 @@
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
-import type { TestRef } from '@asyncsan/core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Finding, TestRef } from '@asyncsan/core';
 import { reporters } from '@asyncsan/core';
 import { createTracer, DeadlockError } from '@asyncsan/tracer';
 
@@ -15,6 +16,10 @@ type TestFn = (this: unknown, t: { name: string }, done?: unknown) => unknown;
 type TestApi = (...args: unknown[]) => unknown;
 
 const require = createRequire(import.meta.url);
+// Under `asyncsan run` the program tracer is loaded first (NODE_OPTIONS): in a process
+// that runs test files, this front end judges instead, test by test, and writes the report.
+const runsTests = !process.execArgv.includes('--test') || process.env.NODE_TEST_CONTEXT !== undefined;
+if (runsTests) (globalThis as { [k: symbol]: (() => void) | undefined })[Symbol.for('asyncsan.program.standDown')]?.();
 const nodeTest = require('node:test') as Record<string, TestApi> & { default?: unknown };
 const cwd = process.cwd();
 const tracer = createTracer({ cwd, internalPaths: [path.dirname(path.dirname(new URL(import.meta.url).pathname))] });
@@ -25,11 +30,11 @@ class AsyncsanError extends Error {
   override name = 'AsyncsanError';
 }
 
-function wrapBody(fn: TestFn): TestFn {
+function wrapBody(fn: TestFn, parents: readonly string[]): TestFn {
   // Callback-style tests (t, done) keep their own completion protocol: left alone.
   if (typeof fn !== 'function' || fn.length >= 2) return fn;
   return async function (this: unknown, t) {
-    const fullName = [...suites, t.name].join(' > ');
+    const fullName = [...parents, t.name].join(' > ');
     const ref: TestRef = { file, name: t.name, fullName };
     const scope = tracer.createScope(fullName, { test: ref });
     let failure: unknown;
@@ -39,10 +44,13 @@ function wrapBody(fn: TestFn): TestFn {
       if (!(error instanceof DeadlockError)) failure = error;
     }
     const findings = await scope.end({ noun: 'test' });
+    all.push(...findings);
     if (failure !== undefined) throw failure;
-    if (findings.length > 0) {
-      const report = reporters.text(findings, { cwd, toolVersion: '', color: false });
-      throw new AsyncsanError(`asyncsan: ${findings.length} async hazard${findings.length === 1 ? '' : 's'} in this test\n\n${report}`);
+    // A timer another test left armed that fired during this one is that test's finding (in the report), never this one's failure.
+    const own = findings.filter((f) => f.id !== 'cross-test-bleed');
+    if (own.length > 0) {
+      const report = reporters.text(own, { cwd, toolVersion: '', color: false });
+      throw new AsyncsanError(`asyncsan: ${own.length} async hazard${own.length === 1 ? '' : 's'} in this test\n\n${report}`);
     }
   };
 }
@@ -51,7 +59,8 @@ function wrapBody(fn: TestFn): TestFn {
 function wrapTestApi(original: TestApi): TestApi {
   const wrapped = function (this: unknown, ...args: unknown[]) {
     const i = args.findIndex((a) => typeof a === 'function');
-    if (i >= 0) args[i] = wrapBody(args[i] as TestFn);
+    // The suites around the call: describe() bodies run at collection, the test later.
+    if (i >= 0) args[i] = wrapBody(args[i] as TestFn, [...suites]);
     return original.apply(this, args);
   };
   for (const key of ['skip', 'todo', 'only']) {
@@ -86,8 +95,22 @@ function wrapSuiteApi(original: TestApi): TestApi {
   return wrapped;
 }
 
+/** Every test's findings, for `asyncsan run`'s merged report. */
+const all: Finding[] = [];
+
 // Only in the processes that run test files: `node --test` itself orchestrates.
-if (!process.execArgv.includes('--test') || process.env.NODE_TEST_CONTEXT) {
+if (runsTests) {
+  const dir = process.env.ASYNCSAN_OUTPUT_DIR;
+  if (dir) {
+    process.on('exit', () => {
+      try {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(path.join(dir, `${process.pid}.json`), `${JSON.stringify({ version: 1, findings: all }, null, 2)}\n`);
+      } catch (error) {
+        process.stderr.write(`asyncsan: could not write the report: ${String(error)}\n`);
+      }
+    });
+  }
   for (const key of ['test', 'it']) if (typeof nodeTest[key] === 'function') nodeTest[key] = wrapTestApi(nodeTest[key]);
   for (const key of ['describe', 'suite']) if (typeof nodeTest[key] === 'function') nodeTest[key] = wrapSuiteApi(nodeTest[key]);
   syncBuiltinESMExports();

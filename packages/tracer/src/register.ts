@@ -16,6 +16,13 @@ import type { Finding } from '@asyncsan/core';
 import { formatText } from './text-report.js';
 import { createTracer } from './tracer.js';
 
+/**
+ * A per-test front end loaded after this one (`asyncsan run -- node --import
+ * asyncsan/register-test --test`) judges the process itself, test by test, and
+ * writes its report: it calls this to take the program tracer out.
+ */
+const STAND_DOWN = Symbol.for('asyncsan.program.standDown');
+
 /** Worker threads report to the main thread on this channel (one per process: workers share the pid). */
 const CHANNEL = `asyncsan:findings:${process.pid}`;
 /** How long the main thread waits at exit for a traced worker's findings that are still on their way. */
@@ -134,6 +141,7 @@ function entryModule(): string | undefined {
  */
 const topLevelAwaitListener = () => process.listeners('exit').some((l) => l.name === 'handleProcessExit');
 
+
 function runMain(): void {
   const inbox = workerInbox();
   // Program-wide emitters all outlive "the program", so listener leaks are a per-scope (test) matter.
@@ -141,6 +149,10 @@ function runMain(): void {
   const scope = tracer.startProgram('program');
   let reported = false;
   let judging = false;
+  (globalThis as { [STAND_DOWN]?: () => void })[STAND_DOWN] = () => {
+    reported = true;
+    tracer.stop();
+  };
 
   const report = (findings: Finding[]) => {
     if (reported) return;
