@@ -10,8 +10,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Finding, TestRef, TestTimeline } from '@asyncsan/core';
-import { createTracer, DeadlockError } from '@asyncsan/tracer';
-import type { Scope, Tracer } from '@asyncsan/tracer';
+// One module instead of ~45: every test file's worker loads it again (scripts/bundle-tracer-worker.mjs).
+import { createTracer, DeadlockError } from '@asyncsan/tracer/worker';
+import type { Scope, Tracer } from '@asyncsan/tracer/worker';
 import type { installRaceRuntime as InstallRaceRuntime } from '@asyncsan/tracer/race';
 import type picomatch from 'picomatch';
 import type { RunnerTask as Task, RunnerTestCase as Test } from 'vitest';
