@@ -88,24 +88,56 @@ export function withGuardedStacks<T>(fn: () => T): T {
 }
 
 /** Parses V8's formatted stack text ("    at fn (file:line:col)") into frames, skipping the message line. */
+/** A parsed frame line, before its position in a stack is known. */
+type FrameTemplate = Omit<ParsedFrame, 'index'>;
+
+/**
+ * Parsed frame lines, per set of options (cwd and internal paths decide `file` and
+ * `external`). Judgements parse the same lines over and over (a test runner's own
+ * frames, in every test), and a line's path conversions are the costly part.
+ */
+const lineCaches = new Map<string, Map<string, FrameTemplate | null>>();
+const LINE_CACHE_MAX = 4096;
+
+function lineCache(options: AttributeOptions): Map<string, FrameTemplate | null> {
+  const key = `${options.cwd}\0${options.internalPaths.join('\0')}`;
+  let cache = lineCaches.get(key);
+  if (cache === undefined) {
+    if (lineCaches.size >= 16) lineCaches.clear();
+    cache = new Map();
+    lineCaches.set(key, cache);
+  } else if (cache.size >= LINE_CACHE_MAX) cache.clear();
+  return cache;
+}
+
+function parseFrameLine(line: string, options: AttributeOptions): FrameTemplate | null {
+  const m = FRAME.exec(line);
+  if (!m) return null;
+  const absolute = toPath(m[3]!);
+  const file = path.isAbsolute(absolute) ? path.relative(options.cwd, absolute).split(path.sep).join('/') : absolute;
+  const frame: FrameTemplate = { file, line: Number(m[4]), column: Number(m[5]), absolute };
+  if (m[2]) frame.function = m[2];
+  if (m[1]) frame.async = true;
+  if (isExternalPath(absolute, options)) frame.external = true;
+  return frame;
+}
+
 export function parseStack(text: unknown, options: AttributeOptions): ParsedFrame[] {
   // A user's Error.prepareStackTrace may make `stack` anything: only V8-style text is read.
   if (typeof text !== 'string' || text === '') return [];
+  const cache = lineCache(options);
   const frames: ParsedFrame[] = [];
   let index = -1;
   for (const line of text.split('\n')) {
     if (/^\s*at /.test(line)) index++;
     else continue;
-    const m = FRAME.exec(line);
-    if (!m) continue;
-    const absolute = toPath(m[3]!);
-    const external = isExternalPath(absolute, options);
-    const file = path.isAbsolute(absolute) ? path.relative(options.cwd, absolute).split(path.sep).join('/') : absolute;
-    const frame: ParsedFrame = { file, line: Number(m[4]), column: Number(m[5]), absolute, index };
-    if (m[2]) frame.function = m[2];
-    if (m[1]) frame.async = true;
-    if (external) frame.external = true;
-    frames.push(frame);
+    let template = cache.get(line);
+    if (template === undefined) {
+      template = parseFrameLine(line, options);
+      cache.set(line, template);
+    }
+    // A fresh object per frame: callers mark frames (async flags) in place.
+    if (template !== null) frames.push({ ...template, index });
   }
   return frames;
 }
