@@ -19,6 +19,11 @@ export interface WorkItem {
 export interface LoadSpec extends ProjectSpec {
   /** Files named on the command line that the tsconfig does not include. */
   extraFiles: string[];
+  /**
+   * In a worker of a partitioned run: load only these root files (the shard's own
+   * and the project's declaration and script files); TypeScript adds what they import.
+   */
+  only?: string[];
 }
 
 export interface RawDiagnostic {
@@ -45,8 +50,9 @@ export interface ShardConfig {
 
 /** Builds the compiler Program of one project with ts-morph (one Project per tsconfig). */
 export function loadProgram(spec: LoadSpec): ts.Program {
-  const project = new Project({ tsConfigFilePath: spec.tsconfig });
-  for (const f of spec.extraFiles) project.addSourceFileAtPath(f);
+  const project = new Project({ tsConfigFilePath: spec.tsconfig, skipAddingFilesFromTsConfig: spec.only !== undefined });
+  // Files named on the command line are work items, so a partitioned run has them in `only`.
+  for (const f of spec.only ?? spec.extraFiles) project.addSourceFileAtPath(f);
   return project.getProgram().compilerObject;
 }
 

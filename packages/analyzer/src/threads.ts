@@ -1,6 +1,7 @@
 /**
  * Sharding files over worker threads. Each worker builds its own Program per
- * project it touches and runs `processShard` on its share; the main thread
+ * project it touches (from its own files only, when there are several workers:
+ * partition.ts) and runs `processShard` on its share; the main thread
  * merges the results and concludes the whole-program checks, so the outcome
  * does not depend on the number of threads.
  */
@@ -9,14 +10,20 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { allChecks } from '@asyncsan/checks';
 import { allProgramChecks } from './program-checks/all.js';
+import { partition } from './partition.js';
 import type { LoadSpec, ShardConfig, ShardResult, WorkItem } from './shard.js';
 
-export interface WorkerInput {
-  specs: LoadSpec[];
-  items: WorkItem[];
+/** What a worker starts with (workerData). */
+export interface WorkerSetup {
   checkIds: string[];
   programCheckIds: string[];
   ruleOptions: Record<string, unknown>;
+}
+
+/** Its shard, posted once the main thread has partitioned the files. */
+export interface WorkerWork {
+  specs: LoadSpec[];
+  items: WorkItem[];
 }
 
 export type WorkerMessage = { type: 'progress' } | { type: 'done'; result: ShardResult };
@@ -49,12 +56,12 @@ function workerScript(): URL {
   return url;
 }
 
-/** Contiguous shards keep each worker on few projects (one Program each). */
-function split<T>(items: readonly T[], n: number): T[][] {
-  const out: T[][] = [];
-  const size = Math.ceil(items.length / n);
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+/** The work of one worker, each project restricted to the shard's files (see partition.ts). */
+function shardSpecs(specs: readonly LoadSpec[], shard: readonly WorkItem[], shared: readonly string[][]): LoadSpec[] {
+  return specs.map((spec, project) => {
+    const own = shard.filter((i) => i.project === project).map((i) => i.file);
+    return own.length === 0 ? spec : { ...spec, only: [...new Set([...shared[project]!, ...own])] };
+  });
 }
 
 export async function runInThreads(
@@ -65,18 +72,19 @@ export async function runInThreads(
   onAnalyzed: () => void,
 ): Promise<ShardResult> {
   const script = workerScript();
-  const shards = split(items, threads);
-  const runs = shards.map(
-    (shard) =>
+  const setup: WorkerSetup = {
+    checkIds: config.checks.map((c) => c.id),
+    programCheckIds: config.programChecks.map((c) => c.id),
+    ruleOptions: config.ruleOptions,
+  };
+  // Workers start (and load TypeScript) while this thread reads the import graph.
+  const workers = Array.from(
+    { length: threads },
+    () => new Worker(script, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }),
+  );
+  const runs = workers.map(
+    (worker) =>
       new Promise<ShardResult>((resolve, reject) => {
-        const input: WorkerInput = {
-          specs: [...specs],
-          items: shard,
-          checkIds: config.checks.map((c) => c.id),
-          programCheckIds: config.programChecks.map((c) => c.id),
-          ruleOptions: config.ruleOptions,
-        };
-        const worker = new Worker(script, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
         let result: ShardResult | undefined;
         worker.on('message', (m: WorkerMessage) => {
           if (m.type === 'progress') onAnalyzed();
@@ -89,6 +97,20 @@ export async function runInThreads(
         });
       }),
   );
+  try {
+    // One worker loads the projects whole; several each load only their shard's part.
+    const plan = threads === 1 ? { shards: [[...items]], shared: null } : partition(specs, items, threads);
+    workers.forEach((worker, i) => {
+      const shard = plan.shards[i] ?? [];
+      const work: WorkerWork = { specs: plan.shared ? shardSpecs(specs, shard, plan.shared) : [...specs], items: shard };
+      worker.postMessage(work);
+    });
+  } catch (e) {
+    // The workers' runs reject as they are stopped: this error is the one to report.
+    for (const run of runs) run.catch(() => undefined);
+    for (const w of workers) void w.terminate();
+    throw e;
+  }
   const results = await Promise.all(runs);
   return {
     results: results.flatMap((r) => r.results),

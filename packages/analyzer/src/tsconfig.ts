@@ -78,3 +78,9 @@ export function loadProjectGraph(tsconfigs: readonly string[]): ProjectSpec[] {
   for (const t of tsconfigs) visit(t);
   return out;
 }
+
+/** The compiler options of a tsconfig already read by `readTsconfig` (for module resolution). */
+export function compilerOptionsOf(file: string): ts.CompilerOptions {
+  const read = ts.readConfigFile(file, ts.sys.readFile);
+  return ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(file), undefined, file).options;
+}

@@ -3,9 +3,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { allChecks } from '@asyncsan/checks';
 import { allProgramChecks } from './program-checks/all.js';
 import { processShard } from './shard.js';
-import type { WorkerInput, WorkerMessage } from './threads.js';
+import type { WorkerMessage, WorkerSetup, WorkerWork } from './threads.js';
 
-const input = workerData as WorkerInput;
+const setup = workerData as WorkerSetup;
 const port = parentPort;
 if (!port) throw new Error('worker.js must run as a worker thread');
 
@@ -16,14 +16,12 @@ const byId = <T extends { id: string }>(list: readonly T[], ids: readonly string
     return found;
   });
 
-const result = processShard(
-  input.specs,
-  input.items,
-  {
-    checks: byId(allChecks, input.checkIds),
-    programChecks: byId(allProgramChecks, input.programCheckIds),
-    ruleOptions: input.ruleOptions,
-  },
-  () => port.postMessage({ type: 'progress' } satisfies WorkerMessage),
-);
-port.postMessage({ type: 'done', result } satisfies WorkerMessage);
+const config = {
+  checks: byId(allChecks, setup.checkIds),
+  programChecks: byId(allProgramChecks, setup.programCheckIds),
+  ruleOptions: setup.ruleOptions,
+};
+port.once('message', (work: WorkerWork) => {
+  const result = processShard(work.specs, work.items, config, () => port.postMessage({ type: 'progress' } satisfies WorkerMessage));
+  port.postMessage({ type: 'done', result } satisfies WorkerMessage);
+});
