@@ -7,18 +7,17 @@ import { allProgramChecks } from './program-checks/all.js';
 import type { ProgramCheck, Span } from './program-checks/program-check.js';
 import { processShard, type LoadSpec, type ShardConfig, type ShardResult, type WorkItem } from './shard.js';
 import { runInThreads, runningFromBuild, threadsSupported } from './threads.js';
-import { discoverTsconfig, loadProjectGraph } from './tsconfig.js';
+import { DECLARATION_FILE, discoverTsconfig, loadProjectGraph } from './tsconfig.js';
 import type { AnalyzeOptions, AnalyzeResult, AnalyzerDiagnostic } from './types.js';
 
 const SOURCE = /\.(?:[cm]?ts|tsx|[cm]?js|jsx)$/;
-const DECLARATION = /\.d\.[cm]?ts$|\.d\.[^/\\]+\.ts$/;
 
 /**
  * Source files only. node_modules is not filtered here: TypeScript's own
  * include matching already leaves it out unless a tsconfig names it explicitly.
  */
 function isProjectSource(file: string): boolean {
-  return SOURCE.test(file) && !DECLARATION.test(file);
+  return SOURCE.test(file) && !DECLARATION_FILE.test(file);
 }
 
 function isUnder(file: string, dir: string): boolean {

@@ -11,14 +11,9 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import type { LoadSpec, WorkItem } from './shard.js';
-import { compilerOptionsOf } from './tsconfig.js';
+import { DECLARATION_FILE } from './tsconfig.js';
 
-/**
- * What a file does to the files that do not import it, read with the scanner
- * (comments and strings skipped, no parse): a script (no top-level import or
- * export) declares globals, `declare global` augments them, and
- * `declare module "x"` augments module x.
- */
+/** Tokens after which a slash divides; anywhere else it opens a regular expression. */
 const ENDS_EXPRESSION = new Set<ts.SyntaxKind>([
   ts.SyntaxKind.Identifier,
   ts.SyntaxKind.PrivateIdentifier,
@@ -40,6 +35,12 @@ const ENDS_EXPRESSION = new Set<ts.SyntaxKind>([
   ts.SyntaxKind.MinusMinusToken,
 ]);
 
+/**
+ * What a file does to the files that do not import it, read with the scanner
+ * (comments and strings skipped, no parse): a script (no top-level import or
+ * export) declares globals, `declare global` augments them, and
+ * `declare module "x"` augments module x. Also the module specifiers it imports.
+ */
 function effects(text: string): { global: boolean; specifiers: string[]; augments: string[] } {
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
   const K = ts.SyntaxKind;
@@ -160,11 +161,10 @@ export function partition(specs: readonly LoadSpec[], items: readonly WorkItem[]
   });
   for (const [project, list] of byProject) {
     const spec = specs[project]!;
-    const options = compilerOptionsOf(spec.tsconfig);
-    const cache = ts.createModuleResolutionCache(path.dirname(spec.tsconfig), (s) => s, options);
-    for (const i of list) infos[i] = scan(items[i]!.file, options, cache);
+    const cache = ts.createModuleResolutionCache(path.dirname(spec.tsconfig), (s) => s, spec.options);
+    for (const i of list) infos[i] = scan(items[i]!.file, spec.options, cache);
     const globals = list.filter((i) => infos[i]!.global).map((i) => items[i]!.file);
-    const declarations = spec.rootFiles.filter((f) => /\.d\.[cm]?ts$|\.d\.[^/\\]+\.ts$/.test(f) && isFile(f));
+    const declarations = spec.rootFiles.filter((f) => DECLARATION_FILE.test(f) && isFile(f));
     shared[project] = [...declarations, ...globals];
   }
 
@@ -175,41 +175,40 @@ export function partition(specs: readonly LoadSpec[], items: readonly WorkItem[]
       pieces.push(comp.map((k) => list[k]!).sort((a, b) => a - b));
     }
   }
-  const weight = (piece: readonly number[]) => piece.reduce((s, i) => s + infos[i]!.bytes + 1, 0);
+  const size = (i: number) => infos[i]!.bytes + 1;
+  const weight = (piece: readonly number[]) => piece.reduce((s, i) => s + size(i), 0);
   const total = pieces.reduce((s, p) => s + weight(p), 0);
   const share = total / n;
-  const cut: number[][] = [];
+  const cut: { items: number[]; weight: number }[] = [];
   for (const piece of pieces) {
+    const w = weight(piece);
     // Cutting a component makes each part load and type most of what the whole uses: only
     // worth it when keeping it whole would leave one worker with over twice its share (so
     // never with 2 threads; on the bench corpus, cutting effect's sources in two cost 30%
     // more CPU in all than keeping them on one worker).
-    if (weight(piece) <= share * 2) {
-      cut.push(piece);
+    if (w <= share * 2) {
+      cut.push({ items: piece, weight: w });
       continue;
     }
     // Items are sorted by project and path, so index order is path order.
-    let run: number[] = [];
-    let w = 0;
+    let run = { items: [] as number[], weight: 0 };
     for (const i of piece) {
-      const size = infos[i]!.bytes + 1;
-      if (run.length > 0 && w + size > share) {
+      if (run.items.length > 0 && run.weight + size(i) > share) {
         cut.push(run);
-        run = [];
-        w = 0;
+        run = { items: [], weight: 0 };
       }
-      run.push(i);
-      w += size;
+      run.items.push(i);
+      run.weight += size(i);
     }
-    if (run.length > 0) cut.push(run);
+    if (run.items.length > 0) cut.push(run);
   }
-  cut.sort((a, b) => weight(b) - weight(a) || a[0]! - b[0]!);
+  cut.sort((a, b) => b.weight - a.weight || a.items[0]! - b.items[0]!);
   const loads = Array.from({ length: n }, () => ({ weight: 0, items: [] as number[] }));
   for (const piece of cut) {
     let best = loads[0]!;
     for (const l of loads) if (l.weight < best.weight) best = l;
-    best.weight += weight(piece);
-    best.items.push(...piece);
+    best.weight += piece.weight;
+    best.items.push(...piece.items);
   }
   const shards = loads
     .filter((l) => l.items.length > 0)

@@ -12,7 +12,12 @@ export interface ProjectSpec {
   tsconfig: string;
   /** Root files the tsconfig lists (absolute); empty for a pure solution file. */
   rootFiles: string[];
+  /** Its compiler options, as parsed (module resolution when partitioning for threads). */
+  options: ts.CompilerOptions;
 }
+
+/** A declaration file: `.d.ts`, `.d.mts`, `.d.cts`, and `.d.<ext>.ts` for arbitrary extensions. */
+export const DECLARATION_FILE = /\.d\.[cm]?ts$|\.d\.[^/\\]+\.ts$/;
 
 function diagnosticText(d: ts.Diagnostic): string {
   return ts.flattenDiagnosticMessageText(d.messageText, ' ').replace(/\s+/g, ' ').trim();
@@ -54,7 +59,10 @@ export function readTsconfig(file: string): { spec: ProjectSpec; references: str
   const error = parsed.errors.find((d) => d.category === ts.DiagnosticCategory.Error && !BENIGN.has(d.code));
   if (error) throw new AnalyzerError(`invalid tsconfig ${where(error, file)}: ${diagnosticText(error)}`, file);
   const references = (parsed.projectReferences ?? []).map((r) => path.resolve(ts.resolveProjectReferencePath(r)));
-  return { spec: { tsconfig: path.resolve(file), rootFiles: parsed.fileNames.map((f) => path.resolve(f)) }, references };
+  return {
+    spec: { tsconfig: path.resolve(file), rootFiles: parsed.fileNames.map((f) => path.resolve(f)), options: parsed.options },
+    references,
+  };
 }
 
 /**
@@ -77,10 +85,4 @@ export function loadProjectGraph(tsconfigs: readonly string[]): ProjectSpec[] {
   };
   for (const t of tsconfigs) visit(t);
   return out;
-}
-
-/** The compiler options of a tsconfig already read by `readTsconfig` (for module resolution). */
-export function compilerOptionsOf(file: string): ts.CompilerOptions {
-  const read = ts.readConfigFile(file, ts.sys.readFile);
-  return ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(file), undefined, file).options;
 }
