@@ -3,7 +3,8 @@
 //   tsc --noEmit  vs  asyncsan check           (wall time, peak RSS)
 //   ESLint + typescript-eslint's three async rules  vs  asyncsan check
 //   ESLint TIMING=1: every asyncsan rule together  vs  no-floating-promises alone
-// Usage: node bench/static.mjs [--runs N] [--skip-eslint] [--separate]   (prints markdown; paste into bench/RESULTS.md)
+//   --floor: asyncsan check with floating-promise off, and with every check off (load + bind only)
+// Usage: node bench/static.mjs [--runs N] [--skip-eslint] [--separate] [--floor]   (prints markdown; paste into bench/RESULTS.md)
 // The machine is shared: tsc, asyncsan check and ESLint run in alternation, N rounds (default 2); the
 // table gives each command's median wall time, its CPU time (user + sys) and the load average around it.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -92,8 +93,23 @@ const eslintArgs = (cfg) => [bin('eslint').replace('.bin/eslint', 'eslint/bin/es
 const commands = [
   ['tsc --noEmit', [bin('tsc').replace('.bin/tsc', 'typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], {}],
   ['asyncsan check', [path.join(root, 'packages/cli/bin/asyncsan.js'), 'check', '--project', 'tsconfig.json', '--format', 'json', '--output', path.join(work, 'findings.json'), '.'], {}],
-  ...(skipEslint ? [] : [['eslint: no-floating-promises + no-misused-promises + require-atomic-updates', eslintArgs(tsCfg), { env: { TIMING: 'all' } }]]),
+  // No TIMING here: its per-listener clock would slow the ESLint run the ratio is taken from.
+  ...(skipEslint ? [] : [['eslint: no-floating-promises + no-misused-promises + require-atomic-updates', eslintArgs(tsCfg), {}]]),
 ];
+// What the run costs without its dearest check, and with no check at all (the Program's parse and bind).
+if (process.argv.includes('--floor')) {
+  const { allChecks } = await import(path.join(root, 'packages/checks/dist/index.js'));
+  const { allProgramChecks } = await import(path.join(root, 'packages/analyzer/dist/index.js'));
+  const ids = [...new Set([...allChecks, ...allProgramChecks].map((c) => c.id))];
+  const floorRun = (label, off) => {
+    const name = label.replace(/\W+/g, '-');
+    const cfg = path.join(work, `asyncsan.${name}.config.json`);
+    writeFileSync(cfg, JSON.stringify({ severity: Object.fromEntries(off.map((id) => [id, 'off'])) }));
+    const args = commands[1][1].map((a) => (a.endsWith('findings.json') ? path.join(work, `findings.${name}.json`) : a));
+    return [label, [...args, '--config', cfg], {}];
+  };
+  commands.push(floorRun('asyncsan check, floating-promise off', ['floating-promise']), floorRun('asyncsan check, every check off', ids));
+}
 // Alternating rounds, so that a burst of load from elsewhere falls on every command alike.
 const runs = commands.map(() => []);
 for (let round = 0; round < rounds; round++) {
