@@ -90,25 +90,24 @@ const tsRules = { '@typescript-eslint/no-floating-promises': 'error', '@typescri
 const tsCfg = path.join(work, 'eslint.tseslint.config.mjs');
 eslintConfig(tsCfg, tsRules, false);
 const eslintArgs = (cfg) => [bin('eslint').replace('.bin/eslint', 'eslint/bin/eslint.js'), '--config', cfg, '--no-config-lookup', '--format', 'json', '-o', path.join(work, 'eslint-out.json'), ...files];
+const checkArgs = (output, ...extra) =>
+  [path.join(root, 'packages/cli/bin/asyncsan.js'), 'check', '--project', 'tsconfig.json', '--format', 'json', '--output', path.join(work, output), ...extra, '.'];
 const commands = [
   ['tsc --noEmit', [bin('tsc').replace('.bin/tsc', 'typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], {}],
-  ['asyncsan check', [path.join(root, 'packages/cli/bin/asyncsan.js'), 'check', '--project', 'tsconfig.json', '--format', 'json', '--output', path.join(work, 'findings.json'), '.'], {}],
+  ['asyncsan check', checkArgs('findings.json'), {}],
   // No TIMING here: its per-listener clock would slow the ESLint run the ratio is taken from.
   ...(skipEslint ? [] : [['eslint: no-floating-promises + no-misused-promises + require-atomic-updates', eslintArgs(tsCfg), {}]]),
 ];
 // What the run costs without its dearest check, and with no check at all (the Program's parse and bind).
 if (process.argv.includes('--floor')) {
-  const { allChecks } = await import(path.join(root, 'packages/checks/dist/index.js'));
-  const { allProgramChecks } = await import(path.join(root, 'packages/analyzer/dist/index.js'));
-  const ids = [...new Set([...allChecks, ...allProgramChecks].map((c) => c.id))];
+  const { claimedIds } = await import(path.join(root, 'packages/analyzer/dist/index.js'));
   const floorRun = (label, off) => {
     const name = label.replace(/\W+/g, '-');
     const cfg = path.join(work, `asyncsan.${name}.config.json`);
     writeFileSync(cfg, JSON.stringify({ severity: Object.fromEntries(off.map((id) => [id, 'off'])) }));
-    const args = commands[1][1].map((a) => (a.endsWith('findings.json') ? path.join(work, `findings.${name}.json`) : a));
-    return [label, [...args, '--config', cfg], {}];
+    return [label, checkArgs(`findings.${name}.json`, '--config', cfg), {}];
   };
-  commands.push(floorRun('asyncsan check, floating-promise off', ['floating-promise']), floorRun('asyncsan check, every check off', ids));
+  commands.push(floorRun('asyncsan check, floating-promise off', ['floating-promise']), floorRun('asyncsan check, every check off', claimedIds()));
 }
 // Alternating rounds, so that a burst of load from elsewhere falls on every command alike.
 const runs = commands.map(() => []);
