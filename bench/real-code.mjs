@@ -1,0 +1,353 @@
+#!/usr/bin/env node
+// Precision on real code (issue 17): runs `asyncsan check`, typescript-eslint's promise rules and
+// eslint-plugin-asyncsan on open-source TypeScript projects nobody here wrote (plus the bench corpus),
+// writes the raw JSON into the git-ignored bench/.work/real-code/, and compares every finding with the
+// verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
+// FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
+//
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus] [--skip-eslint]
+//                                 [--skip-tsc] [--todo FILE]
+//   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
+//                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
+//                checked out at the pinned commit and installed; a project at another commit is an error.
+//   --todo FILE  also write the findings that have no verdict yet as verdict entries to fill in (JSON).
+//        node bench/real-code.mjs --add FILE.tsv
+//   records verdicts judged by reading the code (lines `project<TAB>file:line<TAB>id<TAB>verdict<TAB>reason`, the id
+//   as the tool prints it: `floating-promise`, `@typescript-eslint/no-floating-promises`, `require-atomic-updates`)
+//   against the last run's findings, into bench/real-code-verdicts.json (keyed by project, file, id, line text).
+// The asyncsan measured is the one this script lives in (packages/cli, eslint-plugin, built: `npx tsc -b`).
+// Exit status: 0 when every finding has a verdict, 1 when some are new (still to judge), 2 on a setup error.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureCorpus } from './corpus.mjs';
+
+const root = path.resolve(import.meta.dirname, '..');
+const require = createRequire(import.meta.url);
+const ts = require(path.join(root, 'node_modules/typescript'));
+const work = path.join(import.meta.dirname, '.work', 'real-code');
+const verdictsFile = path.join(import.meta.dirname, 'real-code-verdicts.json');
+const asyncsanBin = path.join(root, 'packages/cli/bin/asyncsan.js');
+const eslintBin = path.join(root, 'node_modules/eslint/bin/eslint.js');
+
+const npmInstall = ['npm', 'install', '--no-audit', '--no-fund', '--ignore-scripts'];
+const npmCi = ['npm', 'ci', '--no-audit', '--no-fund', '--ignore-scripts'];
+
+/** The measured projects, pinned. `paths` is what asyncsan check is given; `tsconfig` is the project's own. */
+export const projects = {
+  'mcp-sdk': {
+    repo: 'https://github.com/modelcontextprotocol/typescript-sdk',
+    mirror: 'modelcontextprotocol+typescript-sdk',
+    commit: 'e12cbd7078db388152f6e839abdbe09ba01f3f32', // v1.29.0, the last single-package layout is 1.x
+    install: [npmCi],
+    tsconfig: 'tsconfig.json',
+    paths: ['src'],
+  },
+  bullmq: {
+    repo: 'https://github.com/taskforcesh/bullmq',
+    mirror: 'taskforcesh+bullmq',
+    commit: '352d3c72bf2bc5ec851630a4cdcba7d44c313ed0', // 6.2.0 + one dependency bump
+    // yarn.lock only; every version in package.json is exact, so npm resolves the same direct dependencies.
+    install: [[...npmInstall, '--no-package-lock']],
+    // src/scripts/*.ts (the Lua scripts as strings) are generated; src/classes imports them.
+    prep: [
+      ['npm', 'run', 'clean:scripts'],
+      ['npm', 'run', 'generate:raw:scripts'],
+      ['npm', 'run', 'transform:commands'],
+    ],
+    tsconfig: 'tsconfig.json',
+    paths: ['src'],
+  },
+  ioredis: {
+    repo: 'https://github.com/redis/ioredis',
+    mirror: 'redis+ioredis',
+    commit: 'dfd542824dfb7168420f19fdfabe9fe1156efe10', // main after 5.x, 2026-08-06
+    install: [npmCi],
+    tsconfig: 'tsconfig.json',
+    paths: ['lib'],
+  },
+  corpus: {
+    repo: 'bench/corpus.mjs (npm packages that ship their sources)',
+    corpus: true,
+    tsconfig: 'tsconfig.json',
+    paths: ['.'],
+  },
+};
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+const realRoot = path.resolve(arg('--root', process.env.REALCODE_ROOT ?? '/work/realcode'));
+const only = arg('--only', Object.keys(projects).join(',')).split(',');
+const skipEslint = process.argv.includes('--skip-eslint');
+const skipTsc = process.argv.includes('--skip-tsc');
+const todoFile = arg('--todo');
+
+function fail(msg) {
+  process.stderr.write(`real-code: ${msg}\n`);
+  process.exit(2);
+}
+for (const name of only) if (!projects[name]) fail(`unknown project '${name}' (known: ${Object.keys(projects).join(', ')})`);
+if (!existsSync(path.join(root, 'packages/cli/dist/main.js'))) fail('asyncsan is not built here: run `npx tsc -b` first');
+
+function run(cmd, args, cwd, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
+  if (r.error) fail(`${cmd} ${args.join(' ')}: ${r.error.message}`);
+  return r;
+}
+
+/** Checks out (from the mirror) and installs a project when it is missing; refuses one at another commit. */
+function ensureProject(name, p) {
+  if (p.corpus) return ensureCorpus().dir;
+  const dir = path.join(realRoot, name);
+  if (!existsSync(dir)) {
+    const mirror = `/work/.mirror/${p.mirror}/repo`;
+    if (!existsSync(mirror)) fail(`${dir} is missing and there is no mirror at ${mirror}: clone ${p.repo} there at ${p.commit}`);
+    mkdirSync(realRoot, { recursive: true });
+    process.stderr.write(`${name}: cloning ${p.commit.slice(0, 10)} from ${mirror}\n`);
+    execFileSync('git', ['clone', '-q', '--no-checkout', mirror, dir], { stdio: 'inherit' });
+    // Files of 4 MiB and more are absent from the mirror (generated HTML docs): the checkout warns, the sources are whole.
+    run('git', ['checkout', '-q', p.commit], dir, { stdio: 'inherit' });
+    for (const cmd of [...p.install, ...(p.prep ?? [])]) {
+      process.stderr.write(`${name}: ${cmd.join(' ')}\n`);
+      const r = run(cmd[0], cmd.slice(1), dir, { stdio: ['ignore', 'ignore', 'inherit'] });
+      if (r.status !== 0) fail(`${name}: \`${cmd.join(' ')}\` exited ${r.status}`);
+    }
+  }
+  const head = run('git', ['rev-parse', 'HEAD'], dir).stdout.trim();
+  if (head !== p.commit) fail(`${dir} is at ${head}, not the pinned ${p.commit}: the verdicts are for the pinned commit`);
+  return dir;
+}
+
+/** The project's own source files that asyncsan check analyses: the tsconfig's files under `paths`. */
+function sourceFiles(dir, p) {
+  const parsed = ts.getParsedCommandLineOfConfigFile(path.join(dir, p.tsconfig), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')) });
+  const under = p.paths.map((q) => path.resolve(dir, q) + path.sep);
+  return parsed.fileNames.filter((f) => !f.endsWith('.d.ts') && under.some((u) => path.resolve(f).startsWith(u))).map((f) => path.relative(dir, f));
+}
+
+function eslintConfig(file, dir, p, withTseslint, withAsyncsan) {
+  const tseslint = path.join(root, 'node_modules/typescript-eslint/dist/index.js');
+  const plugin = path.join(root, 'eslint-plugin/dist/index.js');
+  const rules = withTseslint ? { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/no-misused-promises': 'error', 'require-atomic-updates': 'error' } : {};
+  writeFileSync(
+    file,
+    `// Written by bench/real-code.mjs: typed linting of ${dir} with its own tsconfig, default rule options.
+import tseslint from ${JSON.stringify(tseslint)};
+${withAsyncsan ? `import asyncsan from ${JSON.stringify(plugin)};` : ''}
+export default [
+  ${p.corpus ? "{ ignores: ['!**/node_modules/'] }, // the corpus lives under node_modules" : ''}
+  { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser, parserOptions: { project: ${JSON.stringify(path.join(dir, p.tsconfig))}, tsconfigRootDir: ${JSON.stringify(dir)} } },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    linterOptions: { reportUnusedDisableDirectives: 'off', noInlineConfig: true },
+    rules: ${JSON.stringify(rules)} },
+  ${withAsyncsan ? 'asyncsan.configs.strict, // strict = every rule; recommended is the subset marked in the table' : ''}
+];
+`,
+  );
+}
+
+/** Every finding as { tool, id, file, line, column, text }, text being the trimmed source line. */
+function normalise(dir, tool, raw) {
+  const lines = new Map();
+  const textOf = (file, line) => {
+    if (!lines.has(file)) lines.set(file, readFileSync(path.join(dir, file), 'utf8').split(/\r?\n/));
+    return (lines.get(file)[line - 1] ?? '').trim();
+  };
+  const out = [];
+  if (tool === 'asyncsan') {
+    for (const f of raw.findings) out.push({ tool, id: f.id, file: f.location.file, line: f.location.line, column: f.location.column, message: f.message });
+  } else {
+    for (const r of raw) {
+      const file = path.relative(dir, r.filePath);
+      for (const m of r.messages) {
+        // noInlineConfig: both tools report raw, as asyncsan check does; ESLint notes each disable comment it skipped.
+        if (m.ruleId === null && /has no effect because you have 'noInlineConfig'/.test(m.message)) continue;
+        // Plugin rules carry the same ids as asyncsan check; the verdict of a site is shared by both front ends.
+        const id = m.ruleId === null ? 'eslint:fatal' : m.ruleId.startsWith('asyncsan/') ? m.ruleId.slice('asyncsan/'.length) : m.ruleId;
+        out.push({ tool, id, file, line: m.line ?? 0, column: m.column ?? 0, message: m.message });
+      }
+    }
+  }
+  for (const f of out) f.text = f.line > 0 ? textOf(f.file, f.line) : '';
+  out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.id.localeCompare(b.id));
+  // Key: project, file, id and the line's text (stable across unrelated line shifts); #n tells repeats apart.
+  const seen = new Map();
+  for (const f of out) {
+    const base = `${f.file}|${f.id}|${f.text}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    f.key = n === 1 ? base : `${base}#${n}`;
+  }
+  return out;
+}
+
+/**
+ * --add FILE: records verdicts, one a line `project<TAB>file:line<TAB>id<TAB>TRUE|BY-THE-RULE|FALSE<TAB>reason`, against the
+ * findings of the last run (bench/.work/real-code/<project>/*.normalised.json), keyed as the comparison keys them.
+ */
+function addVerdicts(file) {
+  const store = existsSync(verdictsFile) ? JSON.parse(readFileSync(verdictsFile, 'utf8')) : { findings: [] };
+  let added = 0;
+  for (const [i, line] of readFileSync(file, 'utf8').split('\n').entries()) {
+    if (!line.trim() || line.startsWith('#')) continue;
+    const [project, site, id, verdict, reason] = line.split('\t');
+    const where = /^(.*):(\d+)$/.exec(site ?? '');
+    if (!where || !id || !['TRUE', 'BY-THE-RULE', 'FALSE'].includes(verdict) || !reason) fail(`${file}:${i + 1}: expected project, file:line, id, verdict, reason separated by tabs`);
+    const tools = {};
+    for (const tool of ['asyncsan', 'tseslint', 'eslint-plugin']) {
+      const f = path.join(work, project, `${tool}.normalised.json`);
+      if (!existsSync(f)) continue;
+      for (const x of JSON.parse(readFileSync(f, 'utf8'))) if (x.file === where[1] && x.line === Number(where[2]) && x.id === id) (tools[x.key] ??= []).push(tool);
+    }
+    const keys = Object.keys(tools);
+    if (keys.length === 0) fail(`${file}:${i + 1}: no ${id} finding at ${site} in the last run of ${project}`);
+    for (const key of keys) {
+      const n = Number(/#(\d+)$/.exec(key)?.[1] ?? 1);
+      const text = key.slice(`${where[1]}|${id}|`.length).replace(/#\d+$/, '');
+      const entry = { project, file: where[1], line: Number(where[2]), id, text, ...(n > 1 ? { n } : {}), tools: tools[key], verdict, reason };
+      const at = store.findings.findIndex((v) => v.project === project && v.file === entry.file && v.id === id && v.text === text && (v.n ?? 1) === n);
+      if (at >= 0) store.findings[at] = entry;
+      else store.findings.push(entry);
+      added++;
+    }
+  }
+  store.findings.sort((a, b) => a.project.localeCompare(b.project) || a.file.localeCompare(b.file) || a.line - b.line || a.id.localeCompare(b.id));
+  writeFileSync(verdictsFile, `${JSON.stringify(store, null, 1)}\n`);
+  console.log(`${added} verdict(s) recorded in ${path.relative(root, verdictsFile)} (${store.findings.length} in all)`);
+  process.exit(0);
+}
+if (arg('--add')) addVerdicts(arg('--add'));
+
+const verdicts = existsSync(verdictsFile) ? JSON.parse(readFileSync(verdictsFile, 'utf8')) : { findings: [] };
+const verdictOf = new Map(verdicts.findings.map((v) => [`${v.project}|${v.file}|${v.id}|${v.text}${v.n > 1 ? `#${v.n}` : ''}`, v]));
+const LABELS = ['TRUE', 'BY-THE-RULE', 'FALSE'];
+
+mkdirSync(work, { recursive: true });
+const summary = { date: new Date().toISOString(), machine: `${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}, Node ${process.version}`, asyncsan: run('git', ['rev-parse', 'HEAD'], root).stdout.trim(), projects: {} };
+const todo = [];
+const report = [];
+let unjudged = 0;
+
+for (const name of only) {
+  const p = projects[name];
+  const dir = ensureProject(name, p);
+  const out = path.join(work, name);
+  mkdirSync(out, { recursive: true });
+  const files = sourceFiles(dir, p);
+  writeFileSync(path.join(out, 'files.txt'), `${files.join('\n')}\n`);
+  const res = { dir, commit: p.commit ?? null, files: files.length, tools: {} };
+  process.stderr.write(`${name}: ${files.length} source files in ${dir}\n`);
+
+  if (!skipTsc && !p.corpus) {
+    // The project's own TypeScript, as its developers type-check it.
+    const tsc = existsSync(path.join(dir, 'node_modules/typescript/bin/tsc')) ? path.join(dir, 'node_modules/typescript/bin/tsc') : path.join(root, 'node_modules/typescript/bin/tsc');
+    const r = run(process.execPath, [tsc, '--noEmit', '-p', p.tsconfig], dir);
+    res.tscErrors = (r.stdout.match(/error TS\d+/g) ?? []).length;
+    writeFileSync(path.join(out, 'tsc.txt'), r.stdout);
+    process.stderr.write(`${name}: tsc --noEmit -p ${p.tsconfig}: ${res.tscErrors} errors\n`);
+  }
+
+  const t0 = Date.now();
+  const check = run(process.execPath, [asyncsanBin, 'check', '--project', p.tsconfig, '--format', 'json', '--output', path.join(out, 'asyncsan.json'), ...p.paths], dir);
+  if (check.status !== 0 && check.status !== 1) fail(`${name}: asyncsan check exited ${check.status}: ${check.stderr.trim()}`);
+  res.checkSeconds = (Date.now() - t0) / 1000;
+  const found = { asyncsan: normalise(dir, 'asyncsan', JSON.parse(readFileSync(path.join(out, 'asyncsan.json'), 'utf8'))) };
+
+  if (!skipEslint) {
+    for (const [tool, withTs, withOurs] of [
+      ['tseslint', true, false],
+      ['eslint-plugin', false, true],
+    ]) {
+      const cfg = path.join(out, `eslint.${tool}.config.mjs`);
+      eslintConfig(cfg, dir, p, withTs, withOurs);
+      const file = path.join(out, `eslint-${tool}.json`);
+      const t1 = Date.now();
+      const r = run(process.execPath, [eslintBin, '--config', cfg, '--no-config-lookup', '--no-warn-ignored', '--format', 'json', '-o', file, ...files], dir);
+      if (r.status !== 0 && r.status !== 1) fail(`${name}: eslint (${tool}) exited ${r.status}: ${r.stderr.trim().slice(0, 2000)}`);
+      res[`${tool}Seconds`] = (Date.now() - t1) / 1000;
+      found[tool] = normalise(dir, tool, JSON.parse(readFileSync(file, 'utf8')));
+    }
+  }
+
+  for (const [tool, list] of Object.entries(found)) {
+    const byId = {};
+    const now = new Set();
+    for (const f of list) {
+      const v = verdictOf.get(`${name}|${f.key}`);
+      now.add(`${name}|${f.key}`);
+      const row = (byId[f.id] ??= { count: 0, TRUE: 0, 'BY-THE-RULE': 0, FALSE: 0, unjudged: 0 });
+      row.count++;
+      if (v && LABELS.includes(v.verdict)) row[v.verdict]++;
+      else {
+        row.unjudged++;
+        unjudged++;
+        const open = todo.find((t) => t.project === name && t.key === f.key);
+        if (open) open.tools.push(tool);
+        else {
+          const n = Number(/#(\d+)$/.exec(f.key)?.[1] ?? 1);
+          todo.push({ project: name, file: f.file, line: f.line, id: f.id, text: f.text, ...(n > 1 ? { n } : {}), tools: [tool], verdict: '?', reason: '', message: f.message, key: f.key });
+        }
+      }
+    }
+    // Judged findings this tool reported before and no longer does (ids of this tool only).
+    const ids = tool === 'tseslint' ? (id) => id.startsWith('@typescript-eslint/') || id === 'require-atomic-updates' : (id) => !id.startsWith('@typescript-eslint/') && id !== 'require-atomic-updates';
+    const gone = verdicts.findings.filter((v) => v.project === name && ids(v.id) && (v.tools ?? ['asyncsan']).includes(tool) && !now.has(`${name}|${v.file}|${v.id}|${v.text}${v.n > 1 ? `#${v.n}` : ''}`));
+    res.tools[tool] = { total: list.length, byId, gone: gone.map((v) => ({ file: v.file, line: v.line, id: v.id, verdict: v.verdict, reason: v.reason })) };
+    writeFileSync(path.join(out, `${tool}.normalised.json`), `${JSON.stringify(list, null, 1)}\n`);
+  }
+  summary.projects[name] = res;
+}
+for (const t of todo) delete t.key;
+
+// The report: per project and tool, per id counts with their verdicts, precision, and what is new or gone.
+const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(0)}%` : 'n/a');
+report.push(`asyncsan ${summary.asyncsan.slice(0, 10)}, ${summary.machine}, ${summary.date}`);
+const totals = {};
+for (const [name, res] of Object.entries(summary.projects)) {
+  report.push('', `## ${name}: ${res.files} files${res.tscErrors !== undefined ? `, tsc ${res.tscErrors} errors` : ''}, asyncsan check ${res.checkSeconds.toFixed(1)} s`);
+  report.push('', '| tool | id | reported | TRUE | BY-THE-RULE | FALSE | not judged |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const [tool, t] of Object.entries(res.tools)) {
+    const sum = { count: 0, TRUE: 0, 'BY-THE-RULE': 0, FALSE: 0, unjudged: 0 };
+    for (const [id, row] of Object.entries(t.byId).sort()) {
+      report.push(`| ${tool} | ${id} | ${row.count} | ${row.TRUE} | ${row['BY-THE-RULE']} | ${row.FALSE} | ${row.unjudged} |`);
+      for (const k of Object.keys(sum)) sum[k] += row[k];
+    }
+    report.push(`| **${tool}** | **all** (precision ${pct(sum.TRUE, sum.count - sum.unjudged)} of judged) | **${sum.count}** | ${sum.TRUE} | ${sum['BY-THE-RULE']} | ${sum.FALSE} | ${sum.unjudged} |`);
+    const tot = (totals[tool] ??= { count: 0, TRUE: 0, 'BY-THE-RULE': 0, FALSE: 0, unjudged: 0 });
+    for (const k of Object.keys(sum)) tot[k] += sum[k];
+    t.sum = sum;
+  }
+  for (const [tool, t] of Object.entries(res.tools)) {
+    for (const g of t.gone) report.push(`- gone from ${tool}: ${g.file}:${g.line} ${g.id} (was ${g.verdict}: ${g.reason})`);
+  }
+}
+report.push('', '## All projects', '', '| tool | reported | TRUE | BY-THE-RULE | FALSE | not judged | precision (TRUE / judged) |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const [tool, s] of Object.entries(totals)) report.push(`| ${tool} | ${s.count} | ${s.TRUE} | ${s['BY-THE-RULE']} | ${s.FALSE} | ${s.unjudged} | ${pct(s.TRUE, s.count - s.unjudged)} |`);
+// The issue's comparison: every TRUE site typescript-eslint's rules find, asyncsan must find too.
+const trueMissed = [];
+for (const [name, res] of Object.entries(summary.projects)) {
+  if (!res.tools.tseslint) continue;
+  const ours = JSON.parse(readFileSync(path.join(work, name, 'asyncsan.normalised.json'), 'utf8'));
+  const theirs = JSON.parse(readFileSync(path.join(work, name, 'tseslint.normalised.json'), 'utf8'));
+  for (const f of theirs) {
+    const v = verdictOf.get(`${name}|${f.key}`);
+    if (v?.verdict !== 'TRUE') continue;
+    if (!ours.some((o) => o.file === f.file && Math.abs(o.line - f.line) <= (v.lineSlack ?? 0) && ['floating-promise', 'misused-async-callback', 'lost-update', 'check-then-act'].includes(o.id))) {
+      trueMissed.push(`${name} ${f.file}:${f.line} ${f.id}`);
+    }
+  }
+}
+summary.trueFoundByTseslintOnly = trueMissed;
+if (totals.tseslint) report.push('', `TRUE typescript-eslint findings with no asyncsan check finding on the same line: ${trueMissed.length ? trueMissed.join('; ') : 'none'}`);
+report.push('', `Raw output: ${path.relative(root, work)}/<project>/ (asyncsan.json, eslint-tseslint.json, eslint-eslint-plugin.json, *.normalised.json).`);
+if (unjudged) report.push(`${unjudged} finding(s) have no verdict yet${todoFile ? `: templates in ${todoFile}` : ' (--todo FILE writes templates)'}.`);
+
+writeFileSync(path.join(work, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
+writeFileSync(path.join(work, 'summary.md'), `${report.join('\n')}\n`);
+if (todoFile) writeFileSync(todoFile, `${JSON.stringify(todo, null, 1)}\n`);
+console.log(report.join('\n'));
+process.exit(unjudged ? 1 : 0);
