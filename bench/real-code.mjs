@@ -10,11 +10,13 @@
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
 //                checked out at the pinned commit and installed; a project at another commit is an error.
+//   --reuse      compare the last run's raw output again (no tool is run), e.g. after recording verdicts.
 //   --todo FILE  also write the findings that have no verdict yet as verdict entries to fill in (JSON).
 //        node bench/real-code.mjs --add FILE.tsv
 //   records verdicts judged by reading the code (lines `project<TAB>file:line<TAB>id<TAB>verdict<TAB>reason`, the id
 //   as the tool prints it: `floating-promise`, `@typescript-eslint/no-floating-promises`, `require-atomic-updates`)
 //   against the last run's findings, into bench/real-code-verdicts.json (keyed by project, file, id, line text).
+//        node bench/real-code.mjs --tables      prints the judged verdicts as markdown tables (bench/REAL-CODE.md)
 // The asyncsan measured is the one this script lives in (packages/cli, eslint-plugin, built: `npx tsc -b`).
 // Exit status: 0 when every finding has a verdict, 1 when some are new (still to judge), 2 on a setup error.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -85,6 +87,8 @@ const only = arg('--only', Object.keys(projects).join(',')).split(',');
 const skipEslint = process.argv.includes('--skip-eslint');
 const skipTsc = process.argv.includes('--skip-tsc');
 const todoFile = arg('--todo');
+// --reuse: compare the raw output of the last run again (after recording verdicts) instead of running the tools.
+const reuse = process.argv.includes('--reuse');
 
 function fail(msg) {
   process.stderr.write(`real-code: ${msg}\n`);
@@ -222,6 +226,32 @@ function addVerdicts(file) {
 }
 if (arg('--add')) addVerdicts(arg('--add'));
 
+/** --tables: prints the judged findings as markdown tables (for bench/REAL-CODE.md), asyncsan's then typescript-eslint's. */
+function printTables() {
+  const store = JSON.parse(readFileSync(verdictsFile, 'utf8'));
+  const theirs = (v) => v.id.startsWith('@typescript-eslint/') || v.id === 'require-atomic-updates';
+  const short = (f) => f.replace(/^node_modules\//, '').replace('@trpc/server/src/unstable-core-do-not-import/', '@trpc/server/…/').replace('@tanstack/query-core/src/', 'query-core/');
+  const cell = (t) => t.replaceAll('|', '\\|');
+  for (const [title, pick] of [
+    ['asyncsan (asyncsan check and eslint-plugin-asyncsan)', (v) => !theirs(v)],
+    ["typescript-eslint's no-floating-promises, no-misused-promises and ESLint's require-atomic-updates", theirs],
+  ]) {
+    for (const name of Object.keys(projects)) {
+      const rows = store.findings.filter((v) => v.project === name && pick(v));
+      if (!rows.length) continue;
+      const count = (l) => rows.filter((v) => v.verdict === l).length;
+      console.log(`\n#### ${name}: ${title}, ${rows.length} findings: TRUE ${count('TRUE')}, BY-THE-RULE ${count('BY-THE-RULE')}, FALSE ${count('FALSE')}\n`);
+      console.log('| project | file:line | id | front ends | verdict | reason |\n| --- | --- | --- | --- | --- | --- |');
+      for (const v of rows) {
+        const tools = (v.tools ?? []).map((t) => ({ asyncsan: 'check', 'eslint-plugin': 'eslint', tseslint: 'ts-eslint' })[t]).join('+');
+        console.log(`| ${name} | ${short(v.file)}:${v.line} | ${v.id.replace('@typescript-eslint/', '')} | ${tools} | ${v.verdict} | ${cell(v.reason)} |`);
+      }
+    }
+  }
+  process.exit(0);
+}
+if (process.argv.includes('--tables')) printTables();
+
 const verdicts = existsSync(verdictsFile) ? JSON.parse(readFileSync(verdictsFile, 'utf8')) : { findings: [] };
 const verdictOf = new Map(verdicts.findings.map((v) => [`${v.project}|${v.file}|${v.id}|${v.text}${v.n > 1 ? `#${v.n}` : ''}`, v]));
 const LABELS = ['TRUE', 'BY-THE-RULE', 'FALSE'];
@@ -242,7 +272,7 @@ for (const name of only) {
   const res = { dir, commit: p.commit ?? null, files: files.length, tools: {} };
   process.stderr.write(`${name}: ${files.length} source files in ${dir}\n`);
 
-  if (!skipTsc && !p.corpus) {
+  if (!skipTsc && !p.corpus && !reuse) {
     // The project's own TypeScript, as its developers type-check it.
     const tsc = existsSync(path.join(dir, 'node_modules/typescript/bin/tsc')) ? path.join(dir, 'node_modules/typescript/bin/tsc') : path.join(root, 'node_modules/typescript/bin/tsc');
     const r = run(process.execPath, [tsc, '--noEmit', '-p', p.tsconfig], dir);
@@ -252,8 +282,10 @@ for (const name of only) {
   }
 
   const t0 = Date.now();
-  const check = run(process.execPath, [asyncsanBin, 'check', '--project', p.tsconfig, '--format', 'json', '--output', path.join(out, 'asyncsan.json'), ...p.paths], dir);
-  if (check.status !== 0 && check.status !== 1) fail(`${name}: asyncsan check exited ${check.status}: ${check.stderr.trim()}`);
+  if (!reuse) {
+    const check = run(process.execPath, [asyncsanBin, 'check', '--project', p.tsconfig, '--format', 'json', '--output', path.join(out, 'asyncsan.json'), ...p.paths], dir);
+    if (check.status !== 0 && check.status !== 1) fail(`${name}: asyncsan check exited ${check.status}: ${check.stderr.trim()}`);
+  } else if (!existsSync(path.join(out, 'asyncsan.json'))) fail(`--reuse: no earlier run of ${name} in ${out}`);
   res.checkSeconds = (Date.now() - t0) / 1000;
   const found = { asyncsan: normalise(dir, 'asyncsan', JSON.parse(readFileSync(path.join(out, 'asyncsan.json'), 'utf8'))) };
 
@@ -266,8 +298,10 @@ for (const name of only) {
       eslintConfig(cfg, dir, p, withTs, withOurs);
       const file = path.join(out, `eslint-${tool}.json`);
       const t1 = Date.now();
-      const r = run(process.execPath, [eslintBin, '--config', cfg, '--no-config-lookup', '--no-warn-ignored', '--format', 'json', '-o', file, ...files], dir);
-      if (r.status !== 0 && r.status !== 1) fail(`${name}: eslint (${tool}) exited ${r.status}: ${r.stderr.trim().slice(0, 2000)}`);
+      if (!reuse) {
+        const r = run(process.execPath, [eslintBin, '--config', cfg, '--no-config-lookup', '--no-warn-ignored', '--format', 'json', '-o', file, ...files], dir);
+        if (r.status !== 0 && r.status !== 1) fail(`${name}: eslint (${tool}) exited ${r.status}: ${r.stderr.trim().slice(0, 2000)}`);
+      } else if (!existsSync(file)) fail(`--reuse: no earlier ESLint run of ${name} in ${out}`);
       res[`${tool}Seconds`] = (Date.now() - t1) / 1000;
       found[tool] = normalise(dir, tool, JSON.parse(readFileSync(file, 'utf8')));
     }
@@ -308,7 +342,7 @@ const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(0)}%` : 'n/a');
 report.push(`asyncsan ${summary.asyncsan.slice(0, 10)}, ${summary.machine}, ${summary.date}`);
 const totals = {};
 for (const [name, res] of Object.entries(summary.projects)) {
-  report.push('', `## ${name}: ${res.files} files${res.tscErrors !== undefined ? `, tsc ${res.tscErrors} errors` : ''}, asyncsan check ${res.checkSeconds.toFixed(1)} s`);
+  report.push('', `## ${name}: ${res.files} files${res.tscErrors !== undefined ? `, tsc ${res.tscErrors} errors` : ''}${reuse ? ' (raw output of the last run)' : `, asyncsan check ${res.checkSeconds.toFixed(1)} s`}`);
   report.push('', '| tool | id | reported | TRUE | BY-THE-RULE | FALSE | not judged |', '| --- | --- | ---: | ---: | ---: | ---: | ---: |');
   for (const [tool, t] of Object.entries(res.tools)) {
     const sum = { count: 0, TRUE: 0, 'BY-THE-RULE': 0, FALSE: 0, unjudged: 0 };
@@ -342,6 +376,32 @@ for (const [name, res] of Object.entries(summary.projects)) {
   }
 }
 summary.trueFoundByTseslintOnly = trueMissed;
+// The issue's goal, per project: asyncsan's promise checks against typescript-eslint's promise rules (and the races
+// against require-atomic-updates), counting TRUE and harmless (BY-THE-RULE + FALSE) reports and the unjudged.
+const families = [
+  ['promise hygiene', ['floating-promise', 'misused-async-callback'], ['@typescript-eslint/no-floating-promises', '@typescript-eslint/no-misused-promises']],
+  ['races', ['lost-update', 'check-then-act'], ['require-atomic-updates']],
+];
+const cmp = ['', '## asyncsan check against typescript-eslint', '', '| project | family | asyncsan check: reports / TRUE / harmless | typescript-eslint: reports / TRUE / harmless | fewer harmless? |', '| --- | --- | --- | --- | --- |'];
+for (const [name, res] of Object.entries(summary.projects)) {
+  if (!res.tools.tseslint) continue;
+  for (const [family, ours, theirs] of families) {
+    const tally = (t, ids) => {
+      const s = { n: 0, t: 0, h: 0, u: 0 };
+      for (const id of ids) {
+        const row = res.tools[t].byId[id];
+        if (!row) continue;
+        s.n += row.count; s.t += row.TRUE; s.h += row['BY-THE-RULE'] + row.FALSE; s.u += row.unjudged;
+      }
+      return s;
+    };
+    const a = tally('asyncsan', ours);
+    const b = tally('tseslint', theirs);
+    const fmt = (x) => `${x.n} / ${x.t} / ${x.h}${x.u ? ` (+${x.u} not judged)` : ''}`;
+    cmp.push(`| ${name} | ${family} | ${fmt(a)} | ${fmt(b)} | ${a.n + b.n === 0 ? '—' : a.h < b.h ? 'yes' : a.h === b.h ? 'no (equal)' : 'no'} |`);
+  }
+}
+if (totals.tseslint) report.push(...cmp);
 if (totals.tseslint) report.push('', `TRUE typescript-eslint findings with no asyncsan check finding on the same line: ${trueMissed.length ? trueMissed.join('; ') : 'none'}`);
 report.push('', `Raw output: ${path.relative(root, work)}/<project>/ (asyncsan.json, eslint-tseslint.json, eslint-eslint-plugin.json, *.normalised.json).`);
 if (unjudged) report.push(`${unjudged} finding(s) have no verdict yet${todoFile ? `: templates in ${todoFile}` : ' (--todo FILE writes templates)'}.`);
