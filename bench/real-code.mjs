@@ -356,7 +356,8 @@ for (const [name, res] of Object.entries(summary.projects)) {
     t.sum = sum;
   }
   for (const [tool, t] of Object.entries(res.tools)) {
-    for (const g of t.gone) report.push(`- gone from ${tool}: ${g.file}:${g.line} ${g.id} (was ${g.verdict}: ${g.reason})`);
+    // A TRUE finding gone is a lost true positive (issue 17: every TRUE finding of the previous version still found).
+    for (const g of t.gone) report.push(`- ${g.verdict === 'TRUE' ? '**LOST TRUE** ' : ''}gone from ${tool}: ${g.file}:${g.line} ${g.id} (was ${g.verdict}: ${g.reason})`);
   }
 }
 report.push('', '## All projects', '', '| tool | reported | TRUE | BY-THE-RULE | FALSE | not judged | precision (TRUE / judged) |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
