@@ -122,9 +122,12 @@ function checkRegistration(
   if (!lifetime) return;
   const type = checker.getNonNullableType(checker.getTypeAtLocation(target));
   if (![...REMOVE_METHODS].some((m) => type.getProperty(m))) return; // not an emitter/EventTarget
-  // `child.on('close', …)`, `res.on('close', …)`: how the owner learns that a resource it was given ended
-  // (not a global's or a module-level resource's, which outlive every instance).
-  if ((lifetime === 'parameter' || lifetime === 'field') && event !== undefined && CLOSING_EVENTS.has(event) && RESOURCE_METHODS.some((m) => type.getProperty(m))) return;
+  // `child.on('close', …)`, `this.res.on('close', …)`: how the owner learns that a resource it was given ended.
+  // Not a global's or a module-level resource's, which outlive every instance, nor one reached through
+  // another object (`req.socket`: a keep-alive socket outlives each request).
+  if ((lifetime === 'parameter' || lifetime === 'field') && isDirectHandle(ts, target) && event !== undefined && CLOSING_EVENTS.has(event) && RESOURCE_METHODS.some((m) => type.getProperty(m))) {
+    return;
+  }
   const data = { event: event ?? 'event', target: targetText, teardown: owner.teardownName, owner: owner.ownerName, remove };
   const aliases = followAliases(ts, owner.node, targetAliases(ts, target, targetText));
   // The teardown ends the target itself (`this.socket.destroy()`, through an alias) or drops all its listeners.
@@ -136,6 +139,11 @@ function checkRegistration(
   const listenerText = normalizeText(listener);
   if (aliases.some((t) => hasRemoval(ts, owner.teardown, t, event, listenerText))) return;
   report({ node: call, messageId: 'notRemoved', data: { ...data, listener: listenerText } });
+}
+
+/** `res` or `this.res`: the handle the owner was given, not an object reached through it. */
+function isDirectHandle(ts: TypeScript, target: TS.Expression): boolean {
+  return ts.isIdentifier(target) || (ts.isPropertyAccessExpression(target) && unwrap(ts, target.expression).kind === ts.SyntaxKind.ThisKeyword);
 }
 
 function skipUp(ts: TypeScript, node: TS.Node): TS.Node {

@@ -241,8 +241,15 @@ export class Scope {
   }
   private done = () => {};
   dispose() {}
+}
+export class PerRequest {
+  constructor(req: import('node:http').IncomingMessage) {
+    req.socket.on('close', this.done);
+  }
+  private done = () => {};
+  dispose() {}
 }`),
-    ).toEqual(['notRemoved@6:5', 'notRemoved@7:5', 'notRemoved@8:5']);
+    ).toEqual(['notRemoved@6:5', 'notRemoved@7:5', 'notRemoved@8:5', 'notRemoved@15:5']);
   });
 
   it('takes extra lifecycle method names (lifecycleMethods option)', () => {
