@@ -22,6 +22,7 @@ describe('missing-abort-propagation across files, on its fixtures', () => {
       'createUser forwards an AbortSignal through its parameter extra, but this call passes none: cancelling leaves its work running. Pass signal on.',
       'head forwards an AbortSignal through its parameter cancel, but this call passes none: cancelling leaves its work running. Pass signal on.',
       'createUser forwards an AbortSignal through its parameter extra, but this call passes none: cancelling leaves its work running. Pass options.signal on.',
+      'putJson forwards an AbortSignal through its parameter extra, but this call passes none: cancelling leaves its work running. Pass signal on.',
     ]);
     expect(res.findings[0]!.location).toEqual({
       file: 'fixtures/missing-abort-propagation/whole-program/bad-sync.ts',
@@ -37,7 +38,7 @@ describe('missing-abort-propagation across files, with narrower paths', () => {
   it('follows helpers outside the analysed paths and reports only in analysed files', async () => {
     const callers = await analyze({ cwd: repoRoot, paths: [path.join(dir, 'bad-sync.ts')], checks: [], programChecks });
     expect(callers.filesAnalyzed).toBe(1);
-    expect(callers.findings.map((f) => f.location?.line)).toEqual([5, 6, 7, 8, 14]);
+    expect(callers.findings.map((f) => f.location?.line)).toEqual([5, 6, 7, 8, 14, 19]);
     const helpers = await analyze({ cwd: repoRoot, paths: [path.join(dir, 'http-helpers.ts')], checks: [], programChecks });
     expect(helpers.findings).toEqual([]);
   });
@@ -108,6 +109,50 @@ describe('missing-abort-propagation across files, merged with the per-file check
     expect(res.findings.map((f) => `${f.location?.file}:${f.location?.line}:${f.location?.column} ${f.message}`)).toEqual([
       'caller.ts:3:9 per-file',
       'caller.ts:4:9 per-file',
+    ]);
+  });
+});
+
+describe('missing-abort-propagation across files: signals carried by spreads', () => {
+  const projects: TempProject[] = [];
+  afterEach(() => {
+    for (const p of projects.splice(0)) p.cleanup();
+  });
+  const helpers = [
+    '/** The bag reaches fetch through a local that spreads it. */',
+    'export async function put(url: string, extra: Record<string, unknown> = {}) {',
+    "  const init = { ...extra, method: 'PUT' };",
+    '  return fetch(url, init);',
+    '}',
+    '/** The local spreads something else: the bag never reaches fetch. */',
+    'export async function get(url: string, extra: Record<string, unknown> = {}) {',
+    "  const init = { ...{ method: 'GET' } };",
+    '  void extra;',
+    '  return fetch(url, init);',
+    '}',
+    '',
+  ].join('\n');
+
+  it("follows a helper's local built by spreading its bag, and takes a caller's spread or variable as carrying the signal", async () => {
+    const p = tempProject({
+      'tsconfig.json': tsconfigJson({ compilerOptions: { target: 'ES2022', lib: ['ES2023', 'DOM'], module: 'NodeNext', strict: true, types: [] } }),
+      'helpers.ts': helpers,
+      'caller.ts': [
+        "import { get, put } from './helpers.js';",
+        'export async function run(options: { signal?: AbortSignal; id: string }) {',
+        "  await put('a');",
+        "  await get('b');",
+        "  await put('c', { ...options, retries: 1 });",
+        '  const copy = { ...options, task: true };',
+        "  await put('d', copy);",
+        '}',
+        '',
+      ].join('\n'),
+    });
+    projects.push(p);
+    const res = await analyze({ cwd: p.dir, checks: [], programChecks });
+    expect(res.findings.map((f) => `${f.location?.file}:${f.location?.line}:${f.location?.column} ${f.message}`)).toEqual([
+      'caller.ts:3:9 put forwards an AbortSignal through its parameter extra, but this call passes none: cancelling leaves its work running. Pass options.signal on.',
     ]);
   });
 });

@@ -5,13 +5,20 @@
  * cleanup), with no matching removal in the teardown; and the reused-signal
  * leak: `signal.addEventListener('abort', …)` without `{ once: true }` and
  * without a removal.
+ *
+ * Ownership: an emitter the class made itself (`new Socket()`, or a Node
+ * factory such as `spawn()`, `net.connect()`, `http.createServer()`) dies with
+ * it. Aliases are followed (`this._res = this.res` … `this._res.end()`), and a
+ * listener for a resource's last event ('close', 'exit', 'end', 'finish',
+ * 'error' on a stream, socket, response or child process) is how the owner
+ * learns the resource is gone, not a leak.
  */
 import type * as TS from 'typescript';
 import { defineCheck } from './check.js';
 import type { TypeScript } from './check.js';
 import { unwrap } from './shared-state/locations.js';
 import { callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText } from './shared-state/lifecycle.js';
-import { isAbortSignalType } from './util/types.js';
+import { calleeSymbol, isAbortSignalType, isDeclaredInPackage } from './util/types.js';
 import { isFunctionLike } from './util/syntax.js';
 import { indexFile } from './util/file-index.js';
 
@@ -22,6 +29,29 @@ export interface LeakedListenerOptions {
 const ADD_METHODS = new Set(['addEventListener', 'on', 'addListener', 'prependListener']);
 const REMOVE_METHODS = new Set(['removeEventListener', 'off', 'removeListener']);
 const GLOBAL_TARGETS = new Set(['process', 'window', 'document', 'globalThis', 'self']);
+/** Factories that return a fresh emitter the caller owns, as `new Socket()` does (checked against their module). */
+const EMITTER_FACTORIES = new Set([
+  'spawn',
+  'fork',
+  'exec',
+  'execFile',
+  'createServer',
+  'createSecureServer',
+  'connect',
+  'createConnection',
+  'request',
+  'get',
+  'createSocket',
+  'createReadStream',
+  'createWriteStream',
+  'createInterface',
+  'watch',
+]);
+const FACTORY_MODULES = ['child_process', 'net', 'tls', 'http', 'https', 'http2', 'dgram', 'fs', 'readline', 'ws', 'cross-spawn', 'execa'];
+/** The last events of a resource: after them it emits nothing more, so a listener for them cannot call in after teardown. */
+const CLOSING_EVENTS = new Set(['close', 'exit', 'end', 'finish', 'error']);
+/** A resource that ends on its own (a stream, socket, response, child process, worker), unlike a long-lived bus or client. */
+const RESOURCE_METHODS = ['destroy', 'kill', 'terminate'];
 
 export const leakedListener = defineCheck<LeakedListenerOptions>({
   id: 'leaked-listener',
@@ -88,12 +118,19 @@ function checkRegistration(
 
   const owner = index.ownerOf(call);
   if (!owner || hasOption(ts, options, 'once')) return;
-  if (!outlivesOwner(ts, checker, target, owner)) return;
+  const lifetime = outlivesOwner(ts, checker, target, owner);
+  if (!lifetime) return;
   const type = checker.getNonNullableType(checker.getTypeAtLocation(target));
   if (![...REMOVE_METHODS].some((m) => type.getProperty(m))) return; // not an emitter/EventTarget
+  // `child.on('close', …)`, `this.res.on('close', …)`: how the owner learns that a resource it was given ended.
+  // Not a global's or a module-level resource's, which outlive every instance, nor one reached through
+  // another object (`req.socket`: a keep-alive socket outlives each request).
+  if ((lifetime === 'parameter' || lifetime === 'field') && isDirectHandle(ts, target) && event !== undefined && CLOSING_EVENTS.has(event) && RESOURCE_METHODS.some((m) => type.getProperty(m))) {
+    return;
+  }
   const data = { event: event ?? 'event', target: targetText, teardown: owner.teardownName, owner: owner.ownerName, remove };
-  const aliases = targetAliases(ts, target, targetText);
-  // The teardown ends the target itself (`this.socket.destroy()`) or drops all its listeners.
+  const aliases = followAliases(ts, owner.node, targetAliases(ts, target, targetText));
+  // The teardown ends the target itself (`this.socket.destroy()`, through an alias) or drops all its listeners.
   if (endsTarget(ts, owner.teardown, aliases)) return;
   if (isInline(ts, listener)) {
     report({ node: call, messageId: 'inlineListener', data });
@@ -102,6 +139,11 @@ function checkRegistration(
   const listenerText = normalizeText(listener);
   if (aliases.some((t) => hasRemoval(ts, owner.teardown, t, event, listenerText))) return;
   report({ node: call, messageId: 'notRemoved', data: { ...data, listener: listenerText } });
+}
+
+/** `res` or `this.res`: the handle the owner was given, not an object reached through it. */
+function isDirectHandle(ts: TypeScript, target: TS.Expression): boolean {
+  return ts.isIdentifier(target) || (ts.isPropertyAccessExpression(target) && unwrap(ts, target.expression).kind === ts.SyntaxKind.ThisKeyword);
 }
 
 function skipUp(ts: TypeScript, node: TS.Node): TS.Node {
@@ -147,17 +189,70 @@ const ENDING_METHODS = new Set(['removeAllListeners', 'destroy', 'close', 'end',
 function endsTarget(ts: TypeScript, roots: readonly TS.Node[], targets: readonly string[]): boolean {
   return callsIn(ts, roots).some((c) => {
     const callee = unwrap(ts, c.expression);
-    return ts.isPropertyAccessExpression(callee) && ENDING_METHODS.has(callee.name.text) && targets.includes(normalizeText(callee.expression));
+    if (!ts.isPropertyAccessExpression(callee) || !ENDING_METHODS.has(callee.name.text)) return false;
+    const ended = normalizeText(callee.expression);
+    // Ending `this.child` ends `this.child.stdout` too.
+    return targets.some((t) => t === ended || t.startsWith(`${ended}.`));
   });
 }
 
-/** A constructor parameter property is reachable as `this.name` in the teardown. */
+/** `left = right` pairs in a class or function (fields, locals and field initialisers), collected once per owner. */
+type Assignment = { left: string; right: TS.Expression };
+const assignmentCache = new WeakMap<TS.Node, Assignment[]>();
+
+function assignmentsIn(ts: TypeScript, owner: TS.Node): Assignment[] {
+  let list = assignmentCache.get(owner);
+  if (list) return list;
+  const out: Assignment[] = [];
+  const walk = (n: TS.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = unwrap(ts, n.left);
+      if (ts.isIdentifier(left) || ts.isPropertyAccessExpression(left)) out.push({ left: normalizeText(left), right: unwrap(ts, n.right) });
+    } else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
+      out.push({ left: n.name.text, right: unwrap(ts, n.initializer) });
+    } else if (ts.isPropertyDeclaration(n) && n.initializer && (ts.isIdentifier(n.name) || ts.isPrivateIdentifier(n.name))) {
+      out.push({ left: `this.${n.name.text}`, right: unwrap(ts, n.initializer) });
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk(owner);
+  list = out;
+  assignmentCache.set(owner, list);
+  return list;
+}
+
+/** The target's names plus everything assigned from them in the owner (`this._sseResponse = this.res`, `const p = this._process`). */
+function followAliases(ts: TypeScript, owner: TS.Node, names: string[]): string[] {
+  const out = new Set(names);
+  const assignments = assignmentsIn(ts, owner);
+  const pairs = assignments.filter((a) => ts.isIdentifier(a.right) || ts.isPropertyAccessExpression(a.right)).map((a) => ({ left: a.left, right: normalizeText(a.right) }));
+  // Bounded: `a.next = a` would otherwise make names forever.
+  for (let changed = true; changed && out.size < 32; ) {
+    changed = false;
+    for (const { left, right } of pairs) {
+      for (const name of [...out]) {
+        // `const p = this.child` makes `p.stdout` another name of `this.child.stdout`.
+        const alias = name === right ? left : name.startsWith(`${right}.`) ? left + name.slice(right.length) : undefined;
+        if (alias !== undefined && !out.has(alias)) {
+          out.add(alias);
+          changed = true;
+        }
+      }
+    }
+  }
+  return [...out];
+}
+
+/** A constructor parameter property is reachable as `this.name` in the teardown (`child.stdout` as `this.child.stdout`). */
 function targetAliases(ts: TypeScript, target: TS.Expression, text: string): string[] {
-  if (!ts.isIdentifier(target)) return [text];
+  let root = target;
+  while (ts.isPropertyAccessExpression(root)) root = unwrap(ts, root.expression);
+  if (!ts.isIdentifier(root)) return [text];
+  const name = root.text;
   for (let p: TS.Node | undefined = target.parent; p; p = p.parent) {
     if (ts.isConstructorDeclaration(p)) {
-      const param = p.parameters.find((x) => ts.isIdentifier(x.name) && x.name.text === target.text);
-      if (param && ts.isParameterPropertyDeclaration(param, p)) return [text, `this.${target.text}`];
+      const param = p.parameters.find((x) => ts.isIdentifier(x.name) && x.name.text === name);
+      if (param && ts.isParameterPropertyDeclaration(param, p)) return [text, `this.${text}`];
       break;
     }
   }
@@ -165,11 +260,12 @@ function targetAliases(ts: TypeScript, target: TS.Expression, text: string): str
 }
 
 /**
- * Whether the target lives longer than the owner: a global (process, window),
- * a module-level binding, a parameter, or a field the owner did not create.
- * Emitters the owner created itself (`this.socket = new Socket()`) die with it.
+ * Whether the target lives longer than the owner, and why: a global (process,
+ * window), a module-level binding, a parameter, or a field the owner did not
+ * create. Emitters the owner created itself (`this.socket = new Socket()`,
+ * `this.child = spawn(…)`) die with it.
  */
-function outlivesOwner(ts: TypeScript, checker: TS.TypeChecker, target: TS.Expression, owner: LifecycleOwner): boolean {
+function outlivesOwner(ts: TypeScript, checker: TS.TypeChecker, target: TS.Expression, owner: LifecycleOwner): 'global' | 'module' | 'parameter' | 'field' | false {
   let root = target;
   let firstField: string | undefined;
   while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) {
@@ -178,37 +274,43 @@ function outlivesOwner(ts: TypeScript, checker: TS.TypeChecker, target: TS.Expre
   }
   if (root.kind === ts.SyntaxKind.ThisKeyword) {
     if (!firstField) return false; // the object's own events
-    return owner.kind === 'class' && !createdByClass(ts, owner.node as TS.ClassLikeDeclaration, firstField);
+    return owner.kind === 'class' && !createdByClass(ts, checker, owner.node as TS.ClassLikeDeclaration, firstField) ? 'field' : false;
   }
   if (!ts.isIdentifier(root)) return false;
-  if (GLOBAL_TARGETS.has(root.text)) return true;
+  if (GLOBAL_TARGETS.has(root.text)) return 'global';
   const symbol = checker.getSymbolAtLocation(root);
   const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   if (!decl) return false;
-  if (decl.getSourceFile().isDeclarationFile) return true; // a global of the host
-  if (ts.isParameter(decl)) return true;
-  if (ts.isImportSpecifier(decl) || ts.isImportClause(decl) || ts.isNamespaceImport(decl)) return true;
+  if (decl.getSourceFile().isDeclarationFile) return 'global'; // a global of the host
+  if (ts.isParameter(decl)) return 'parameter';
+  if (ts.isImportSpecifier(decl) || ts.isImportClause(decl) || ts.isNamespaceImport(decl)) return 'module';
   if (ts.isVariableDeclaration(decl) || ts.isBindingElement(decl)) {
     for (let p: TS.Node | undefined = decl.parent; p; p = p.parent) if (isFunctionLike(ts, p)) return false; // a local: created here
-    return true; // module-level
+    return 'module';
   }
   return false;
 }
 
-/** The class assigns the field from `new …` (or initialises it so): the emitter is its own. */
-function createdByClass(ts: TypeScript, cls: TS.ClassLikeDeclaration, field: string): boolean {
-  let created = false;
-  const walk = (n: TS.Node): void => {
-    if (created) return;
-    if (ts.isPropertyDeclaration(n) && n.name.getText() === field && n.initializer && ts.isNewExpression(unwrap(ts, n.initializer))) created = true;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isNewExpression(unwrap(ts, n.right))) {
-      const left = unwrap(ts, n.left);
-      if (ts.isPropertyAccessExpression(left) && left.name.text === field && unwrap(ts, left.expression).kind === ts.SyntaxKind.ThisKeyword) created = true;
-    }
-    ts.forEachChild(n, walk);
+/** The class assigns the field a fresh emitter (`new …`, a Node factory, a local holding one): the emitter is its own. */
+function createdByClass(ts: TypeScript, checker: TS.TypeChecker, cls: TS.ClassLikeDeclaration, field: string): boolean {
+  const assignments = assignmentsIn(ts, cls);
+  const fresh = (e: TS.Expression, depth: number): boolean => {
+    if (ts.isNewExpression(e)) return true;
+    if (ts.isCallExpression(e)) return isEmitterFactory(ts, checker, e);
+    // `const child = spawn(…); this.child = child;`
+    if (ts.isIdentifier(e) && depth < 2) return assignments.some((a) => a.left === e.text && fresh(a.right, depth + 1));
+    return false;
   };
-  cls.members.forEach(walk);
-  return created;
+  const left = `this.${field}`;
+  return assignments.some((a) => a.left === left && fresh(a.right, 0));
+}
+
+/** `spawn(…)`, `net.connect(…)`, `http.createServer(…)`…, declared in Node (or ws, cross-spawn, execa). */
+function isEmitterFactory(ts: TypeScript, checker: TS.TypeChecker, call: TS.CallExpression): boolean {
+  const callee = unwrap(ts, call.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  if (!name || !EMITTER_FACTORIES.has(name)) return false;
+  return isDeclaredInPackage(ts, calleeSymbol(ts, checker, callee), FACTORY_MODULES);
 }
 
 /** A signal made right here (`new AbortController().signal`, `AbortSignal.timeout()`): it dies with the operation. */

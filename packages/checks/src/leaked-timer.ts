@@ -42,7 +42,7 @@ export const leakedTimer = defineCheck<LeakedTimerOptions>({
       const timer = timerName(ts, node);
       if (timer && !isSleepOrDeferral(ts, node, timer) && isGlobalTimer(ts, checker, node)) {
         const owner = index.ownerOf(node);
-        if (owner) checkTimer(ts, node, timer, owner, ctx.report);
+        if (owner) checkTimer(ts, checker, node, timer, owner, ctx.report);
       }
     }
   },
@@ -83,7 +83,7 @@ function isSleepOrDeferral(ts: TypeScript, call: TS.CallExpression, timer: strin
 
 type Report = (r: { node: TS.Node; messageId: string; data: Record<string, string> }) => void;
 
-function checkTimer(ts: TypeScript, call: TS.CallExpression, timer: string, owner: LifecycleOwner, report: Report): void {
+function checkTimer(ts: TypeScript, checker: TS.TypeChecker, call: TS.CallExpression, timer: string, owner: LifecycleOwner, report: Report): void {
   const data = { timer, clear: TIMERS[timer]!, owner: owner.ownerName, teardown: owner.teardownName };
   const notCleared = (handle: string) => report({ node: call, messageId: 'notCleared', data: { ...data, handle } });
   let node: TS.Node = call;
@@ -106,8 +106,11 @@ function checkTimer(ts: TypeScript, call: TS.CallExpression, timer: string, owne
   }
   if (isAssignmentTo(ts, parent, node)) {
     // `this.timer = setInterval(…)`, also `this.timer ??= …`
-    const text = normalizeText(unwrap(ts, parent.left));
-    if (!handleCleared(ts, text, owner)) notCleared(text);
+    const left = unwrap(ts, parent.left);
+    const text = normalizeText(left);
+    // `timer = setTimeout(…)` re-arms a local: judged as where the local is declared (`let timer = …; … clearTimeout(timer)`).
+    if (ts.isIdentifier(left) && localCleared(ts, checker, left, owner)) return;
+    if (!handleCleared(ts, text, owner) && !entryOfClearedCollection(ts, checker, left, owner)) notCleared(text);
     return;
   }
   if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
@@ -180,6 +183,35 @@ function handleCleared(ts: TypeScript, text: string, owner: LifecycleOwner): boo
     const callee = unwrap(ts, c.expression);
     return ts.isPropertyAccessExpression(callee) && callee.name.text === 'unref' && normalizeText(callee.expression) === text;
   });
+}
+
+/** A local handle variable cleared or unref'd in the function that declares it (for a cleanup owner: by the cleanup). */
+function localCleared(ts: TypeScript, checker: TS.TypeChecker, id: TS.Identifier, owner: LifecycleOwner): boolean {
+  const decl = checker.getSymbolAtLocation(id)?.valueDeclaration;
+  if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) return false;
+  const scope = enclosingFunction(ts, decl);
+  if (!scope) return false;
+  const uses = identifierUses(ts, scope, id.text, decl.name);
+  if (uses.some((u) => isUnrefOf(ts, u))) return true;
+  const clears = uses.filter((u) => isClearOf(ts, u));
+  return owner.kind === 'class' ? clears.length > 0 : clears.some((u) => owner.teardown.some((t) => within(u, t)));
+}
+
+/**
+ * `info.timeoutId = setTimeout(…)` where `const info = this.timeouts.get(id)`: the handle lives in an
+ * entry of a collection, cleared when the teardown walks that collection clearing timers.
+ */
+function entryOfClearedCollection(ts: TypeScript, checker: TS.TypeChecker, left: TS.Expression, owner: LifecycleOwner): boolean {
+  if (!ts.isPropertyAccessExpression(left)) return false;
+  const root = unwrap(ts, left.expression);
+  if (!ts.isIdentifier(root)) return false;
+  const decl = checker.getSymbolAtLocation(root)?.valueDeclaration;
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return false;
+  const init = unwrap(ts, decl.initializer);
+  let collection: TS.Expression | undefined;
+  if (ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression) && init.expression.name.text === 'get') collection = init.expression.expression;
+  else if (ts.isElementAccessExpression(init)) collection = init.expression;
+  return !!collection && collectionCleared(ts, normalizeText(unwrap(ts, collection)), owner);
 }
 
 /** A collection of handles is cleared when the teardown mentions it and clears timers (a loop or forEach(clearInterval)). */

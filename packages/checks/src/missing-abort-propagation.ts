@@ -123,7 +123,7 @@ function checkCall(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: Si
     if (sigs.length < 2 || !sigs.some((s) => signalParameter(ctx, s, call))) return;
   }
   // An argument that carries its own signal (a Request) is cancelled through it.
-  if (args.some((a) => carriesSignal(ctx, a) || localMentionsSignal(ctx, a))) return;
+  if (args.some((a) => carriesSignal(ctx, a) || localMentionsSignal(ctx, a, src))) return;
   const callee = calleeName(ts, call) ?? 'this call';
   const suggestion = found ? fixFor(ctx, call, args, found.index, found.slot, src) : undefined;
   ctx.report({
@@ -137,16 +137,34 @@ function checkCall(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: Si
 /**
  * `const init = { ...base, signal }; fetch(url, init)`, or `init.signal = signal`
  * somewhere in the function: a local options object that carries the signal.
+ * A spread of the options the signal came from carries it too:
+ * `const merged = { ...baseInit, ...init }` carries `init.signal`.
  */
-function localMentionsSignal(ctx: Ctx, arg: TS.Expression): boolean {
+function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource): boolean {
   const { ts, checker } = ctx;
   const e = skipParens(ts, arg);
   if (!ts.isIdentifier(e)) return false;
   const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
   if (!decl || !ts.isVariableDeclaration(decl)) return false;
   if (decl.initializer && /signal/i.test(decl.initializer.getText())) return true;
+  if (decl.initializer && spreadsSource(ts, decl.initializer, src)) return true;
   const scope = decl.parent?.parent?.parent;
   return !!scope && new RegExp(`\\b${e.text}\\s*\\.\\s*signal\\s*=[^=]`).test(scope.getText());
+}
+
+/** `{ ...options, task }`, `{ ...(init ?? {}) }`: an object literal that copies the signal's options object. */
+function spreadsSource(ts: CheckContext['ts'], init: TS.Expression, src: SignalSource): boolean {
+  let e = skipParens(ts, init);
+  while (ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) e = skipParens(ts, e.expression);
+  if (!ts.isObjectLiteralExpression(e)) return false;
+  return e.properties.some((p) => {
+    if (!ts.isSpreadAssignment(p)) return false;
+    let x = skipParens(ts, p.expression);
+    // `...(options ?? {})`, `...(options || {})`
+    while (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) x = skipParens(ts, x.left);
+    while (ts.isNonNullExpression(x) || ts.isAsExpression(x)) x = skipParens(ts, x.expression);
+    return ts.isIdentifier(x) && x.text === src.root;
+  });
 }
 
 /** The function cancels its work itself from an abort listener (`signal.addEventListener('abort', …)`, `signal.onabort = …`). */

@@ -5,9 +5,14 @@
  * helper function in the project that returns either. Cleared means: the
  * handle is passed to `clearTimeout` in a `finally` block (or a `.finally`
  * callback), or timers/promises got a signal.
+ *
+ * Harmless, so not reported: an `.unref()`'d timer whose callback only settles
+ * the race's own promise (`setTimeout(resolve, ms).unref()`): it cannot keep
+ * the process alive, and firing after the race only settles a settled
+ * promise. The same for timers/promises' `setTimeout(ms, v, { ref: false })`.
  */
 import type * as TS from 'typescript';
-import { defineCheck, type CheckContext } from './check.js';
+import { defineCheck, type CheckContext, type TypeScript } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { enclosingFunction, isFunctionLike, promiseStaticMethod, skipParens } from './util/syntax.js';
 import { calleeSymbol, isDeclaredInPackage } from './util/types.js';
@@ -80,7 +85,8 @@ function timerUse(ctx: Ctx, e: TS.Expression, depth: number, viaLocal = false): 
   if (ts.isCallExpression(e)) {
     if (isTimersPromisesSetTimeout(ctx, e)) {
       const options = e.arguments[2];
-      return options && /signal/.test(options.getText(ctx.sourceFile)) ? undefined : { kind: 'timers-promises' };
+      // With a signal it is cancelled; with { ref: false } it only settles its own promise and cannot hold the process.
+      return options && /signal|\bref\s*:\s*false\b/.test(options.getText(ctx.sourceFile)) ? undefined : { kind: 'timers-promises' };
     }
     // sleep(ms).then(() => { throw … }): the timer is the chain's origin.
     const method = ts.isPropertyAccessExpression(e.expression) ? e.expression.name.text : undefined;
@@ -122,9 +128,12 @@ function returnedExpressions(ctx: Ctx, fn: TS.FunctionLikeDeclaration): TS.Expre
 function timerInExecutor(ctx: Ctx, executor: TS.FunctionLikeDeclaration): TimerUse | undefined {
   const { ts } = ctx;
   let use: TimerUse | undefined;
+  const settlers = new Set(executor.parameters.slice(0, 2).flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : [])));
   const visit = (n: TS.Node): void => {
     if (use) return;
     if (ts.isCallExpression(n) && isGlobalSetTimeout(ctx, n)) {
+      // Unref'd and only settling this promise: it neither holds the process nor touches finished work.
+      if (isUnrefd(ctx, n, executor) && n.arguments[0] && onlySettles(ctx, n.arguments[0], settlers)) return;
       let p: TS.Node = n.parent;
       while (ts.isParenthesizedExpression(p)) p = p.parent;
       if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n) {
@@ -146,6 +155,68 @@ function timerInExecutor(ctx: Ctx, executor: TS.FunctionLikeDeclaration): TimerU
   };
   if (executor.body) visit(executor.body);
   return use;
+}
+
+/** `setTimeout(…).unref()`, or its handle (`t = setTimeout(…)`, `const t = …`) unref'd in the executor. */
+function isUnrefd(ctx: Ctx, timer: TS.CallExpression, executor: TS.FunctionLikeDeclaration): boolean {
+  const { ts } = ctx;
+  let node: TS.Node = timer;
+  let p: TS.Node = timer.parent;
+  while (ts.isParenthesizedExpression(p) || ts.isNonNullExpression(p)) {
+    node = p;
+    p = p.parent;
+  }
+  if (ts.isPropertyAccessExpression(p) && p.expression === node) return p.name.text === 'unref' && ts.isCallExpression(p.parent);
+  let handle: string | undefined;
+  if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === node) handle = skipParens(ts, p.left).getText(ctx.sourceFile);
+  else if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) handle = p.name.text;
+  if (!handle || !executor.body) return false;
+  let found = false;
+  const visit = (n: TS.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n)) {
+      const callee = skipParens(ts, n.expression);
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'unref' && skipParens(ts, callee.expression).getText(ctx.sourceFile).replace(/[?!]$/, '') === handle) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(executor.body);
+  return found;
+}
+
+/** The timer callback is the executor's resolve/reject, or a function that only calls them with plain values (`() => reject(new Error('…'))`). */
+function onlySettles(ctx: Ctx, callback: TS.Expression, settlers: ReadonlySet<string>): boolean {
+  const { ts } = ctx;
+  const cb = skipParens(ts, callback);
+  if (ts.isIdentifier(cb)) return settlers.has(cb.text);
+  if (!(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return false;
+  const settles = (e: TS.Expression): boolean => {
+    const call = skipParens(ts, e);
+    if (!ts.isCallExpression(call)) return false;
+    const callee = skipParens(ts, call.expression);
+    return ts.isIdentifier(callee) && settlers.has(callee.text) && call.arguments.every((a) => isPlainValue(ts, a));
+  };
+  if (!ts.isBlock(cb.body)) return settles(cb.body);
+  return (
+    cb.body.statements.length > 0 &&
+    cb.body.statements.every((st) => (ts.isExpressionStatement(st) && settles(st.expression)) || (ts.isReturnStatement(st) && !!st.expression && settles(st.expression)))
+  );
+}
+
+/** A value whose evaluation has no effect: literals, names, member reads, templates and `new X(…)` of such values (an Error). */
+function isPlainValue(ts: TypeScript, e: TS.Node): boolean {
+  if (ts.isCallExpression(e) || ts.isTaggedTemplateExpression(e) || ts.isAwaitExpression(e) || ts.isYieldExpression(e) || ts.isDeleteExpression(e)) return false;
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return false;
+  if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) && (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) return false;
+  if (isFunctionLike(ts, e)) return false;
+  let plain = true;
+  ts.forEachChild(e, (c) => {
+    if (plain && !isPlainValue(ts, c)) plain = false;
+  });
+  return plain;
 }
 
 /** `clearTimeout(name)` in a finally block of the function running the race, or in a `.finally(...)` callback. */

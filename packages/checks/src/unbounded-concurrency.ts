@@ -6,7 +6,7 @@
  * async-mutex semaphores, bottleneck).
  */
 import type * as TS from 'typescript';
-import { defineCheck, type CheckContext } from './check.js';
+import { defineCheck, type CheckContext, type TypeScript } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { hasModifier, isFunctionLike, memberName, memberObject, promiseStaticMethod, skipParens } from './util/syntax.js';
 import { calleeSymbol, declarationPackage, isPromiseLikeType } from './util/types.js';
@@ -60,31 +60,82 @@ export const unboundedConcurrency = defineCheck<UnboundedConcurrencyOptions>({
   },
 });
 
+/**
+ * Whether the receiver's size is fixed by the code: an array literal, a tuple,
+ * a `Set`/`Map` built from one, `Object.keys` of an object literal or an enum,
+ * `Array.from({ length: 4 })` / `new Array(4)`, a literal-bounded slice, a name
+ * such as `batch`; through consts, spreads (`[...MODULES]`), `Array.from(…)`
+ * and the array methods that cannot grow it (`filter`, `map`, `slice`, …).
+ */
 function isBounded(ctx: Ctx, receiver: TS.Expression, bounded: RegExp, depth = 0): boolean {
   const { ts, checker } = ctx;
-  // A const bound to a bounded expression (const firstPage = xs.slice(0, 50)).
-  if (ts.isIdentifier(receiver) && depth === 0) {
-    const decl = checker.getSymbolAtLocation(receiver)?.valueDeclaration;
+  if (depth > 4) return false;
+  const e = skipOuter(ts, receiver);
+  const again = (x: TS.Expression) => isBounded(ctx, x, bounded, depth + 1);
+  if (ts.isIdentifier(e)) {
+    if (bounded.test(e.text)) return true;
+    // A const bound to a bounded expression (const firstPage = xs.slice(0, 50); const MODULES = new Set([…])).
+    const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
     if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isVariableDeclarationList(decl.parent) && decl.parent.flags & ts.NodeFlags.Const) {
-      if (isBounded(ctx, skipParens(ts, decl.initializer), bounded, depth + 1)) return true;
+      if (again(decl.initializer)) return true;
     }
+    // An enum: Object.keys(Color).
+    if (decl && ts.isEnumDeclaration(decl)) return true;
   }
-  if (ts.isArrayLiteralExpression(receiver)) return !receiver.elements.some((e) => ts.isSpreadElement(e));
-  if (ts.isIdentifier(receiver) && bounded.test(receiver.text)) return true;
-  if (ts.isPropertyAccessExpression(receiver) && bounded.test(receiver.name.text)) return true;
-  if (ts.isCallExpression(receiver)) {
-    const name = memberName(ts, receiver.expression);
+  // [a, b], [...MODULES], [...A, ...B] with bounded parts.
+  if (ts.isArrayLiteralExpression(e)) return e.elements.every((el) => !ts.isSpreadElement(el) || again(el.expression));
+  if (ts.isObjectLiteralExpression(e)) return e.properties.every((p) => !ts.isSpreadAssignment(p) || again(p.expression));
+  if (ts.isPropertyAccessExpression(e) && bounded.test(e.name.text)) return true;
+  // new Set([…]), new Map([…]), new Array(4)
+  if (ts.isNewExpression(e) && ts.isIdentifier(e.expression)) {
+    const arg0 = e.arguments?.[0];
+    if ((e.expression.text === 'Set' || e.expression.text === 'Map') && arg0) return again(arg0);
+    if (e.expression.text === 'Array' && e.arguments?.length === 1 && arg0) return isConstNumber(ctx, arg0);
+  }
+  if (ts.isCallExpression(e)) {
+    const name = memberName(ts, e.expression);
+    const object = memberObject(ts, e.expression);
+    const arg0 = e.arguments[0] && skipOuter(ts, e.arguments[0]);
     // xs.slice(0, 10): a literal bound.
-    if (name === 'slice' && receiver.arguments.length === 2) return true;
-    // Object.keys({ a, b }) / Array.from({ length: 4 }).
-    const arg0 = receiver.arguments[0] && skipParens(ts, receiver.arguments[0]);
-    if ((name === 'keys' || name === 'values' || name === 'entries' || name === 'from') && arg0 && ts.isObjectLiteralExpression(arg0)) {
-      if (name !== 'from') return true;
-      return arg0.properties.some((p) => ts.isPropertyAssignment(p) && p.name.getText(ctx.sourceFile) === 'length' && ts.isNumericLiteral(skipParens(ts, p.initializer)));
+    if (name === 'slice' && e.arguments.length === 2) return true;
+    // Array(4)
+    if (ts.isIdentifier(e.expression) && e.expression.text === 'Array' && e.arguments.length === 1 && arg0) return isConstNumber(ctx, arg0);
+    const onGlobal = object && ts.isIdentifier(skipOuter(ts, object)) ? (skipOuter(ts, object) as TS.Identifier).text : undefined;
+    if (onGlobal === 'Object' && (name === 'keys' || name === 'values' || name === 'entries') && arg0) return again(arg0);
+    if (onGlobal === 'Array' && name === 'from' && arg0) {
+      // Array.from({ length: 4 }), Array.from(MODULES)
+      if (ts.isObjectLiteralExpression(arg0)) {
+        return arg0.properties.some((p) => ts.isPropertyAssignment(p) && p.name.getText(ctx.sourceFile) === 'length' && isConstNumber(ctx, p.initializer));
+      }
+      return again(arg0);
+    }
+    if (onGlobal === 'Array' && name === 'of') return e.arguments.every((a) => !ts.isSpreadElement(a));
+    // Methods that cannot make a bounded collection unbounded: xs.filter(…), MODULES.values(), xs.concat([y]).
+    if (object && name && SIZE_PRESERVING.has(name)) {
+      if (!again(object)) return false;
+      return name !== 'concat' || e.arguments.every((a) => again(ts.isSpreadElement(a) ? a.expression : a));
     }
   }
   const type = checker.getTypeAtLocation(receiver);
   return checker.isTupleType(checker.getApparentType(type));
+}
+
+const SIZE_PRESERVING = new Set(['filter', 'map', 'slice', 'fill', 'with', 'reverse', 'toReversed', 'sort', 'toSorted', 'keys', 'values', 'entries', 'concat']);
+
+function skipOuter(ts: TypeScript, e: TS.Expression): TS.Expression {
+  let x = skipParens(ts, e);
+  while (ts.isAsExpression(x) || ts.isSatisfiesExpression(x) || ts.isNonNullExpression(x) || ts.isTypeAssertionExpression(x)) x = skipParens(ts, x.expression);
+  return x;
+}
+
+/** A numeric literal, or a const bound to one. */
+function isConstNumber(ctx: Ctx, e: TS.Expression): boolean {
+  const { ts, checker } = ctx;
+  const x = skipOuter(ts, e);
+  if (ts.isNumericLiteral(x)) return true;
+  if (!ts.isIdentifier(x)) return false;
+  const decl = checker.getSymbolAtLocation(x)?.valueDeclaration;
+  return !!decl && ts.isVariableDeclaration(decl) && !!decl.initializer && ts.isVariableDeclarationList(decl.parent) && !!(decl.parent.flags & ts.NodeFlags.Const) && ts.isNumericLiteral(skipOuter(ts, decl.initializer));
 }
 
 function returnsPromise(ctx: Ctx, cb: TS.FunctionLikeDeclaration): boolean {

@@ -117,6 +117,141 @@ export function noLifecycle(bus: EventEmitter) {
     ).toEqual([]);
   });
 
+  it('treats emitters made by Node factories as the class\'s own, like new Socket()', () => {
+    expect(
+      at(`import { spawn, fork, exec, execFile, type ChildProcess } from 'node:child_process';
+import { createServer, request, type Server, type ClientRequest } from 'node:http';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+export class Owner {
+  private a: ChildProcess | undefined;
+  private b!: ChildProcess;
+  private c!: ChildProcess;
+  private d!: ChildProcess;
+  private server!: Server;
+  private s1!: net.Socket;
+  private s2!: net.Socket;
+  private s3!: tls.TLSSocket;
+  private req!: ClientRequest;
+  start() {
+    this.a = spawn('ls');
+    this.a.on('message', () => {});
+    this.a.stdout?.on('data', () => {});
+    this.b = fork('child.js');
+    this.b.on('message', () => {});
+    this.c = exec('ls');
+    this.c.on('message', () => {});
+    this.d = execFile('ls');
+    this.d.on('message', () => {});
+    this.server = createServer();
+    this.server.on('request', () => {});
+    this.s1 = net.connect(1);
+    this.s1.on('data', () => {});
+    this.s2 = net.createConnection(1);
+    this.s2.on('data', () => {});
+    this.s3 = tls.connect(1);
+    this.s3.on('data', () => {});
+    this.req = request('http://x');
+    this.req.on('response', () => {});
+  }
+  close() {}
+}`),
+    ).toEqual([]);
+  });
+
+  it('still reports a field filled by a call that is not a factory of fresh emitters', () => {
+    expect(
+      at(`import { EventEmitter } from 'node:events';
+const shared = new EventEmitter();
+function spawn(): EventEmitter { return shared; }
+export class Owner {
+  private bus!: EventEmitter;
+  start() {
+    this.bus = spawn();
+    this.bus.on('job', () => {});
+  }
+  close() {}
+}`),
+    ).toEqual(['inlineListener@8:5']);
+  });
+
+  it('follows aliases of the target into the teardown (fields and locals), and ending a parent ends its pipes', () => {
+    expect(
+      at(`import type { ServerResponse } from 'node:http';
+import type { ChildProcess } from 'node:child_process';
+export class Sse {
+  private _res: ServerResponse | undefined;
+  start(res: ServerResponse) {
+    this._res = res;
+    res.on('drain', () => {});
+  }
+  close() { this._res?.end(); }
+}
+export class Stdio {
+  constructor(private readonly child: ChildProcess) {
+    child.stdout?.on('data', () => {});
+  }
+  async close() {
+    const toClose = this.child;
+    toClose.kill('SIGTERM');
+  }
+}`),
+    ).toEqual([]);
+    // The alias is dropped, not ended.
+    expect(
+      at(`import type { ServerResponse } from 'node:http';
+export class Sse {
+  private _res: ServerResponse | undefined;
+  start(res: ServerResponse) {
+    this._res = res;
+    res.on('drain', () => {});
+  }
+  close() { this._res = undefined; }
+}`),
+    ).toEqual(['inlineListener@6:5']);
+  });
+
+  it("accepts a resource's last event ('close', 'exit', 'end', 'finish', 'error') on a resource it was given, not on globals or long-lived emitters", () => {
+    expect(
+      at(`import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+export class Scope {
+  constructor(private readonly child: ChildProcess, socket: Socket, req: IncomingMessage) {
+    this.child.on('exit', () => this.done());
+    this.child.on('close', () => this.done());
+    this.child.on('error', () => this.done());
+    socket.on('end', () => this.done());
+    socket.on('close', this.done);
+    req.on('close', () => this.done());
+  }
+  private done = () => {};
+  dispose() {}
+}`),
+    ).toEqual([]);
+    expect(
+      at(`import { EventEmitter } from 'node:events';
+import { Socket } from 'node:net';
+const shared = new Socket();
+export class Scope {
+  constructor(private readonly bus: EventEmitter) {
+    this.bus.on('close', this.done);
+    process.on('exit', this.done);
+    shared.on('close', this.done);
+  }
+  private done = () => {};
+  dispose() {}
+}
+export class PerRequest {
+  constructor(req: import('node:http').IncomingMessage) {
+    req.socket.on('close', this.done);
+  }
+  private done = () => {};
+  dispose() {}
+}`),
+    ).toEqual(['notRemoved@6:5', 'notRemoved@7:5', 'notRemoved@8:5', 'notRemoved@15:5']);
+  });
+
   it('takes extra lifecycle method names (lifecycleMethods option)', () => {
     const code = `export class View {
   mount() { process.on('SIGINT', this.layout); }

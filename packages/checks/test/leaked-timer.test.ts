@@ -135,6 +135,67 @@ export function subscribe(onTick: () => void) {
     ).toEqual([]);
   });
 
+  it('follows the teardown through the callbacks hooked to the end of a resource it ends (onclose, on(\'close\'))', () => {
+    const cls = (teardown: string) => `export interface Transport { close(): Promise<void>; onclose?: () => void }
+export class Protocol {
+  private transport?: Transport;
+  private timer?: ReturnType<typeof setTimeout>;
+  private readonly sockets: NodeJS.EventEmitter & { end(): void };
+  constructor(s: NodeJS.EventEmitter & { end(): void }) { this.sockets = s; this.sockets.once('end', this.onEnd.bind(this)); }
+  connect(t: Transport) {
+    this.transport = t;
+    this.transport.onclose = () => { this.onClosed(); };
+  }
+  arm() { this.timer = setTimeout(() => {}, 1000); }
+  private onClosed() { clearTimeout(this.timer); }
+  private onEnd() { clearTimeout(this.timer); }
+  async close() { ${teardown} }
+}`;
+    expect(at(cls('await this.transport?.close();'))).toEqual([]);
+    expect(at(cls('this.sockets.end();'))).toEqual([]);
+    // Nothing closes the hooked resources: the callbacks are not teardown.
+    expect(at(cls('this.transport = undefined;'))).toEqual(['notCleared@11:24']);
+  });
+
+  it('judges a re-armed local where it is declared, and an entry of a collection the teardown clears', () => {
+    expect(
+      at(`export class Waiter {
+  private cancel?: () => void;
+  private readonly pending = new Map<number, { id: ReturnType<typeof setTimeout> }>();
+  wait(ms: number) {
+    let timer = setTimeout(() => {}, ms);
+    this.cancel = () => clearTimeout(timer);
+    queueMicrotask(() => { timer = setTimeout(() => {}, ms); });
+  }
+  rearm(key: number) {
+    const slot = this.pending.get(key);
+    if (slot) slot.id = setTimeout(() => {}, 10);
+  }
+  close() {
+    this.cancel?.();
+    for (const p of this.pending.values()) clearTimeout(p.id);
+  }
+}`),
+    ).toEqual([]);
+    expect(
+      at(`export class Waiter {
+  private readonly pending = new Map<number, { id: ReturnType<typeof setTimeout> }>();
+  wait(ms: number) {
+    let timer = setTimeout(() => {}, ms);
+    queueMicrotask(() => { timer = setTimeout(() => {}, ms); });
+    return timer;
+  }
+  rearm(key: number) {
+    const slot = this.pending.get(key);
+    if (slot) slot.id = setTimeout(() => {}, 10);
+  }
+  close() {
+    this.pending.clear();
+  }
+}`),
+    ).toEqual(['notCleared@5:36', 'notCleared@10:25']);
+  });
+
   it('takes extra lifecycle method names (lifecycleMethods option)', () => {
     const code = `export class Job {
   run() { setInterval(() => {}, 100); }

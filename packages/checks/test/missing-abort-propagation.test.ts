@@ -1,5 +1,8 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../../eslint-plugin/src/rules/missing-abort-propagation.js';
+import { missingAbortPropagation } from '../src/missing-abort-propagation.js';
 import { createRuleTester } from './rule-tester.js';
+import { fixtureDiff, runInMemory } from './in-memory.js';
 
 const helper = `async function step(n: number, signal?: AbortSignal): Promise<number> { return n; }\n`;
 
@@ -80,4 +83,51 @@ createRuleTester().run('missing-abort-propagation', rule, {
       ],
     },
   ],
+});
+
+describe('missing-abort-propagation: a signal carried by a spread of its options', () => {
+  const at = (code: string) => runInMemory(missingAbortPropagation, code).map((r) => `${r.messageId}@${r.line}:${r.column}`);
+  const opts = `interface Opts { signal?: AbortSignal; task?: object; timeout?: number }
+async function send(method: string, options?: Opts): Promise<string> { options?.signal?.throwIfAborted(); return method; }
+`;
+
+  it('accepts a local that spreads the options the signal came in ({ ...options, task }, { ...base, ...init }, ...(options ?? {}))', () => {
+    expect(
+      at(`${opts}export async function a(options?: Opts) {
+  const withTask = { ...options, task: {} };
+  return send('a', withTask);
+}
+export function b(base: RequestInit, f: typeof fetch) {
+  return async (url: string, init?: RequestInit) => {
+    const merged: RequestInit = { ...base, ...init, headers: init?.headers };
+    return f(url, merged);
+  };
+}
+export async function c(options: Opts) {
+  const merged = { timeout: 5, ...(options ?? {}) };
+  return send('c', merged);
+}`),
+    ).toEqual([]);
+  });
+
+  it('still reports a local that spreads something else', () => {
+    expect(
+      at(`${opts}export async function a(options?: Opts) {
+  const copy = { ...options?.task, timeout: options?.timeout };
+  return send('a', copy);
+}
+export function b(base: RequestInit, f: typeof fetch) {
+  return async (url: string, init?: RequestInit) => {
+    const merged: RequestInit = { ...base, headers: init?.headers };
+    return f(url, merged);
+  };
+}`),
+    ).toEqual(['notPassed@5:10', 'notPassed@10:12']);
+  });
+
+  it('matches the expect markers in fixtures/missing-abort-propagation exactly (per-file markers only)', () => {
+    const { files, diff } = fixtureDiff(missingAbortPropagation);
+    expect(files).toBeGreaterThan(3);
+    expect(diff).toBe('');
+  });
 });

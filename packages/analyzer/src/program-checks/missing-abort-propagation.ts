@@ -5,9 +5,13 @@
  * anything whose *signature* shows a signal (an AbortSignal parameter, an
  * options type with `signal`). This one adds the helpers whose signature does
  * not show it but whose body forwards it: a loose options bag spread into
- * fetch's init, `...args: Parameters<typeof fetch>`, a parameter of type
- * unknown passed as `signal`, and helpers that pass such a bag on to another
- * such helper, to any depth and across files.
+ * fetch's init (directly or through a local built by spreading it:
+ * `const init = { ...extra, method: 'POST' }; fetch(url, init)`),
+ * `...args: Parameters<typeof fetch>`, a parameter of type unknown passed as
+ * `signal`, and helpers that pass such a bag on to another such helper, to any
+ * depth and across files. On the caller's side, an argument that spreads
+ * something (`{ ...options, task }`) or a variable may carry the signal and is
+ * not reported.
  *
  * Demand-driven: only calls made where a typed signal is in scope are looked
  * at, and only the helpers those calls reach are analysed (memoised per
@@ -266,6 +270,25 @@ class ProgramAbort {
         settle(ref.rest ? ref.index + (m - argIndex) : ref.index, gives === 'same' ? mode : gives);
       }
     };
+    // Locals built as object literals (`const init = { ...extra, method: 'POST' }`): passing one passes what it spreads.
+    const literals = new Map<string, ts.ObjectLiteralExpression | null>();
+    const collect = (node: ts.Node): void => {
+      if (t.isVariableDeclaration(node) && t.isIdentifier(node.name) && node.initializer) {
+        const init = unwrap(t, node.initializer);
+        if (t.isObjectLiteralExpression(init) && init.properties.some((p) => t.isSpreadAssignment(p) || (p.name && t.isIdentifier(p.name) && p.name.text === 'signal'))) {
+          // A name declared twice is ambiguous without asking the checker: left out.
+          literals.set(node.name.text, literals.has(node.name.text) ? null : init);
+        }
+      }
+      t.forEachChild(node, collect);
+    };
+    collect(fn.body);
+    const literalOf = (arg: ts.Expression): ts.ObjectLiteralExpression | undefined => {
+      const e = unwrap(t, arg);
+      if (t.isObjectLiteralExpression(e)) return e;
+      if (t.isIdentifier(e) && !names.has(e.text)) return literals.get(e.text) ?? undefined;
+      return undefined;
+    };
     const visit = (node: ts.Node): void => {
       if ((t.isCallExpression(node) || t.isNewExpression(node)) && node.arguments) {
         node.arguments.forEach((arg, argIndex) => {
@@ -276,8 +299,8 @@ class ProgramAbort {
           }
           const direct = refOf(arg);
           if (direct && !direct.rest) flowInto(node, argIndex, direct, 'direct');
-          const obj = unwrap(t, arg);
-          if (!t.isObjectLiteralExpression(obj)) return;
+          const obj = literalOf(arg);
+          if (!obj) return;
           for (const p of obj.properties) {
             if (t.isSpreadAssignment(p)) {
               const r = refOf(p.expression);

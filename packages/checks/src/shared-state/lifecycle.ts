@@ -96,15 +96,27 @@ export class LifecycleIndex {
     const entry = [...byName.keys()].find((n) => this.names.has(n) || DISPOSE_SYMBOLS.includes(n));
     if (!entry) return undefined;
     const roots = [...byName.keys()].filter((n) => this.names.has(n) || DISPOSE_SYMBOLS.includes(n));
-    // Teardown: the lifecycle methods and, transitively, the methods they call on `this`.
+    // Teardown: the lifecycle methods and, transitively, the methods they call on `this`, and the
+    // callbacks the class hooked to the end of a resource the teardown ends: close() calls
+    // `this.transport.close()`, and `this.transport.onclose = () => this.cleanup()` runs cleanup().
+    const hooks = closeHooks(ts, cls);
     const teardown: TS.Node[] = [];
-    const seen = new Set<string>();
-    const queue = [...roots];
+    const seen = new Set<string | TS.Node>();
+    const ended = new Set<string>();
+    const queue: (string | TS.Node)[] = [...roots];
+    const enqueue = (fn: TS.Expression): void => {
+      const f = unwrap(ts, fn);
+      if (ts.isArrowFunction(f) || ts.isFunctionExpression(f)) queue.push(f);
+      else {
+        const name = thisMethodName(ts, f);
+        if (name) queue.push(name);
+      }
+    };
     while (queue.length > 0) {
-      const name = queue.shift()!;
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const body = byName.get(name);
+      const item = queue.shift()!;
+      if (seen.has(item)) continue;
+      seen.add(item);
+      const body = typeof item === 'string' ? byName.get(item) : item;
       if (!body) continue;
       teardown.push(body);
       const walk = (n: TS.Node): void => {
@@ -112,6 +124,12 @@ export class LifecycleIndex {
           const callee = unwrap(ts, n.expression);
           if (ts.isPropertyAccessExpression(callee) && unwrap(ts, callee.expression).kind === ts.SyntaxKind.ThisKeyword) {
             queue.push(callee.name.text);
+          } else if (ts.isPropertyAccessExpression(callee) && ENDING_METHODS.has(callee.name.text)) {
+            const target = normalizeText(callee.expression);
+            if (!ended.has(target)) {
+              ended.add(target);
+              for (const h of hooks) if (h.target === target) enqueue(h.callback);
+            }
           }
         }
         ts.forEachChild(n, walk);
@@ -165,6 +183,46 @@ export class LifecycleIndex {
     if (teardown.length === 0) return undefined;
     return { kind: 'cleanup', node: fn, ownerName: 'this function', teardownName: 'the cleanup function it returns', teardown };
   }
+}
+
+/** Calls that end a resource (its last events follow). */
+const ENDING_METHODS = new Set(['close', 'destroy', 'end', 'kill', 'terminate', 'disconnect', 'abort']);
+const CLOSE_EVENTS = new Set(['close', 'end', 'exit', 'finish', 'disconnect']);
+const CLOSE_HOOK_PROPERTY = /^on(?:close|end|exit|finish|disconnect)$/i;
+const LISTEN_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'addEventListener']);
+
+interface CloseHook {
+  /** The resource's text (`this.transport`). */
+  target: string;
+  callback: TS.Expression;
+}
+
+/** `x.onclose = fn` and `x.on('close', fn)` anywhere in the class: what runs when x ends. */
+function closeHooks(ts: TypeScript, cls: TS.ClassLikeDeclaration): CloseHook[] {
+  const hooks: CloseHook[] = [];
+  const walk = (n: TS.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = unwrap(ts, n.left);
+      if (ts.isPropertyAccessExpression(left) && CLOSE_HOOK_PROPERTY.test(left.name.text)) hooks.push({ target: normalizeText(left.expression), callback: n.right });
+    } else if (ts.isCallExpression(n) && n.arguments.length >= 2) {
+      const callee = unwrap(ts, n.expression);
+      const event = unwrap(ts, n.arguments[0]!);
+      if (ts.isPropertyAccessExpression(callee) && LISTEN_METHODS.has(callee.name.text) && ts.isStringLiteralLike(event) && CLOSE_EVENTS.has(event.text)) {
+        hooks.push({ target: normalizeText(callee.expression), callback: n.arguments[1]! });
+      }
+    }
+    ts.forEachChild(n, walk);
+  };
+  cls.members.forEach(walk);
+  return hooks;
+}
+
+/** `this.cleanup` or `this.cleanup.bind(this)`: the method's name. */
+function thisMethodName(ts: TypeScript, e: TS.Expression): string | undefined {
+  let x = e;
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'bind') x = unwrap(ts, x.expression.expression);
+  if (ts.isPropertyAccessExpression(x) && unwrap(ts, x.expression).kind === ts.SyntaxKind.ThisKeyword) return x.name.text;
+  return undefined;
 }
 
 function memberName(ts: TypeScript, m: TS.Node): string | undefined {
