@@ -63,6 +63,6 @@ describe('asyncsan report carries the timelines of runtime findings files', () =
     const bad = write('bad.json', { findings: [finding('one', 'fp1')], timelines: [{ ...timeline('one', 'fp1', 1), lanes: [{ label: 'x', kind: 'timer', start: 'soon', state: 'leaked' }] }] });
     const r = await runCli(['report', bad, '--format', 'json']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${bad}: timelines[0]: lanes[0]: "start" must be a number (ms since the test started)`);
+    expect(r.stderr).toBe(`asyncsan: ${bad}: does not match the findings schema at $.timelines[0].lanes[0].start: must be a number, got "soon"\n`);
   });
 });

@@ -3,6 +3,7 @@ import { catalog } from './catalog.js';
 import { UserError } from './config.js';
 import type { Finding, Location, TestRef } from './finding.js';
 import { isSeverity } from './finding.js';
+import { firstSchemaError } from './schema.js';
 
 export const FINDINGS_VERSION = 1;
 
@@ -61,6 +62,19 @@ export interface TestTimeline<Ref = string> {
   omitted?: number;
 }
 
+/**
+ * A file an engine could not analyse: it does not parse (`syntax`: skipped, its
+ * findings are missing), or a check failed on it (`internal`).
+ */
+export interface Diagnostic {
+  /** Relative to the directory the command ran in. */
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  kind: 'syntax' | 'internal';
+}
+
 /** The findings JSON (docs/findings-json.md; schema in packages/core/schema/findings.schema.json). */
 export interface FindingsDocument {
   version: 1;
@@ -72,6 +86,8 @@ export interface FindingsDocument {
   comparison?: { base: string; new: string[]; unchanged: number; fixed: Finding[] };
   /** Per-test timelines of the runtime engine, for tests that have findings (absent in static-only documents). */
   timelines?: TestTimeline[];
+  /** Files that could not be analysed (absent when every file was). */
+  diagnostics?: Diagnostic[];
 }
 
 export function createDocument(findings: readonly Finding[], toolVersion: string, baselined?: number, timelines?: readonly TestTimeline[]): FindingsDocument {
@@ -118,6 +134,9 @@ export function parseDocument(text: string, source: string): FindingsDocument {
   if (d.version !== FINDINGS_VERSION) {
     throw new UserError(`${source}: findings format version ${JSON.stringify(d.version)} is not supported (expected ${FINDINGS_VERSION})`);
   }
+  // The published schema first: one line with the place that breaks it.
+  const broken = firstSchemaError(data);
+  if (broken) throw new UserError(`${source}: does not match the findings schema at ${broken.path}: ${broken.message}`);
   const findings = d.findings.map((f, i) => checkFinding(f, `${source}: findings[${i}]`));
   // Timelines are optional: documents written before them, and static-only ones, have none.
   if (d.timelines !== undefined && !Array.isArray(d.timelines)) throw new UserError(`${source}: "timelines" must be an array`);
@@ -128,6 +147,7 @@ export function parseDocument(text: string, source: string): FindingsDocument {
     findings,
     ...(d.baselined ? { baselined: d.baselined } : {}),
     ...(timelines.length > 0 ? { timelines } : {}),
+    ...(d.diagnostics && d.diagnostics.length > 0 ? { diagnostics: d.diagnostics } : {}),
   };
 }
 
@@ -210,6 +230,30 @@ export function mergeFindings(lists: readonly (readonly Finding[])[]): Finding[]
     }
   }
   return out;
+}
+
+/** Merges the diagnostics of several runs: exact repeats are kept once; ordered by file and position. */
+export function mergeDiagnostics(lists: readonly (readonly Diagnostic[] | undefined)[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const list of lists) {
+    for (const d of list ?? []) {
+      const key = JSON.stringify([d.file, d.line, d.column, d.kind, d.message]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(d);
+    }
+  }
+  return sortDiagnostics(out);
+}
+
+export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
+  return [...list].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)));
+}
+
+/** How many distinct files the diagnostics are about. */
+export function filesNotAnalysed(list: readonly Diagnostic[]): number {
+  return new Set(list.map((d) => d.file)).size;
 }
 
 const timelineKey = (t: TestTimeline) => JSON.stringify([t.test.file, t.test.fullName, t.startedAt ?? null, t.end, t.lanes.length]);

@@ -7,11 +7,13 @@ export { assignFingerprints, fileLineReader, fingerprintOf } from './fingerprint
 export type { AsyncsanConfig, LoadedConfig, RuntimeIgnore, SeveritySetting } from './config.js';
 export { CONFIG_FILES, ConfigError, loadConfig, normalizeSeverity, UserError, validateConfig } from './config.js';
 export type { FilterResult } from './filter.js';
-export { applyConfig } from './filter.js';
+export { applyConfig, ignoredPath } from './filter.js';
 export type { Baseline } from './baseline.js';
 export { applyBaseline, createBaseline, readBaseline, writeBaseline } from './baseline.js';
-export type { FindingsDocument, LaneKind, LaneState, TestTimeline, TimelineEvent, TimelineLane } from './document.js';
+export type { Diagnostic, FindingsDocument, LaneKind, LaneState, TestTimeline, TimelineEvent, TimelineLane } from './document.js';
 export { createDocument, FINDINGS_VERSION, LANE_KINDS, LANE_STATES, mergeFindings, mergeTimelines, parseDocument, readDocument } from './document.js';
+export { filesNotAnalysed, mergeDiagnostics, sortDiagnostics } from './document.js';
+export { findingsSchema, firstSchemaError } from './schema.js';
 export type { FormatName, Reporter, ReportContext } from './reporters/index.js';
 export { escapeHtml, escapeXml, formatNames, renderHtml, isFormatName, reporters, shouldColor } from './reporters/index.js';
 export type { Comparison } from './reporters/context.js';

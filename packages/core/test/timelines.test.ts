@@ -43,23 +43,24 @@ describe('timelines in the findings document', () => {
     expect(old.findings).toEqual([finding]);
   });
 
-  it('says which timeline and lane is wrong', () => {
+  it('says which timeline and lane is wrong, by its JSON path in the document', () => {
     const bad = (t: unknown) => () => parseDocument(doc({ timelines: [timeline, t] }), 'x.json');
-    expect(() => parseDocument(doc({ timelines: {} }), 'x.json')).toThrow('x.json: "timelines" must be an array');
-    expect(bad({ ...timeline, test: { file: 'a' } })).toThrow('x.json: timelines[1]: "test" must be { file: string, name: string, fullName: string }');
-    expect(bad({ ...timeline, end: '2' })).toThrow('x.json: timelines[1]: "end" and "judged" must be numbers (ms since the test started)');
-    expect(bad({ ...timeline, outcome: 'red' })).toThrow('x.json: timelines[1]: "outcome" must be "passed" or "failed", got "red"');
+    const at = (where: string) => `x.json: does not match the findings schema at ${where}`;
+    expect(() => parseDocument(doc({ timelines: {} }), 'x.json')).toThrow(at('$.timelines: must be an array, got an object'));
+    expect(bad({ ...timeline, test: { file: 'a' } })).toThrow(at('$.timelines[1].test.name: is required'));
+    expect(bad({ ...timeline, end: '2' })).toThrow(at('$.timelines[1].end: must be a number, got "2"'));
+    expect(bad({ ...timeline, outcome: 'red' })).toThrow(at('$.timelines[1].outcome: must be one of "passed", "failed", got "red"'));
     expect(bad({ ...timeline, lanes: [{ ...timeline.lanes[0], state: 'gone' }] })).toThrow(
-      'x.json: timelines[1]: lanes[0]: "state" must be one of settled, closed, pending, leaked, got "gone"',
+      at('$.timelines[1].lanes[0].state: must be one of "settled", "closed", "pending", "leaked", got "gone"'),
     );
     expect(bad({ ...timeline, lanes: [timeline.lanes[0], { ...timeline.lanes[1], kind: 'fiber' }] })).toThrow(
-      'x.json: timelines[1]: lanes[1]: "kind" must be one of task, timer, handle, event-wait, stream, generator, listener, got "fiber"',
+      at('$.timelines[1].lanes[1].kind: must be one of "task", "timer", "handle", "event-wait", "stream", "generator", "listener", got "fiber"'),
     );
-    expect(bad({ ...timeline, lanes: [{ ...timeline.lanes[1], findings: [3] }] })).toThrow('x.json: timelines[1]: lanes[0]: "findings" must be an array of fingerprints');
+    expect(bad({ ...timeline, lanes: [{ ...timeline.lanes[1], findings: [3] }] })).toThrow(at('$.timelines[1].lanes[0].findings[0]: must be a string, got 3'));
     expect(bad({ ...timeline, lanes: [{ ...timeline.lanes[2], events: [{ at: 1, kind: 'woke' }] }] })).toThrow(
-      'x.json: timelines[1]: lanes[0]: events[0] must be { at: number, kind: "suspended" | "fired" }',
+      at('$.timelines[1].lanes[0].events[0].kind: must be one of "suspended", "fired", got "woke"'),
     );
-    expect(bad({ ...timeline, lanes: [{ ...timeline.lanes[1], site: { file: 'a' } }] })).toThrow('x.json: timelines[1]: lanes[0]: "site" must be { file: string, line: number, column: number }');
+    expect(bad({ ...timeline, lanes: [{ ...timeline.lanes[1], site: { file: 'a' } }] })).toThrow(at('$.timelines[1].lanes[0].site.line: is required'));
   });
 
   it('merges across files: an exact repeat once, other runs of a test kept, ordered by file, name and start', () => {
