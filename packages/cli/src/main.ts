@@ -39,6 +39,8 @@ function addCommonOptions(cmd: Command): Command {
     .option('--update-baseline', 'write the current findings to the baseline file and exit 0')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that fails the run').choices(['error', 'warning', 'info']))
     .addOption(new Option('--max-warnings <n>', 'fail when there are more warnings than this').argParser(parseCount))
+    // Both flags, so that neither is the default: without one, colour follows NO_COLOR, FORCE_COLOR and the terminal.
+    .option('--color', 'ANSI colours in text output even when it is not a terminal (FORCE_COLOR is respected too)')
     .option('--no-color', 'no ANSI colours in text output (NO_COLOR is respected too)')
     .option('--verbose', 'also list, on stderr, the findings the config ignored and why')
     .option('--debug', 'print stack traces of internal errors');

@@ -31,12 +31,17 @@ export function statusOf(f: Finding, ctx: ReportContext): 'new' | 'unchanged' | 
 
 export type Reporter = (findings: readonly Finding[], ctx: ReportContext) => string;
 
-/** Decides colour the way most CLIs do: an explicit flag, then NO_COLOR / FORCE_COLOR, then the TTY. */
+/**
+ * Decides colour the way most CLIs do: an explicit `--color` / `--no-color`, then
+ * NO_COLOR (set and not empty: no colour), then FORCE_COLOR (set and not empty:
+ * colour, unless it is "0" or "false"), then whether the stream is a terminal.
+ * A file or a pipe gets no escape codes unless asked for.
+ */
 export function shouldColor(flag: boolean | undefined, stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (flag === false) return false;
+  if (flag !== undefined) return flag;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
-  if (flag === true) return true;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
   return stream.isTTY === true;
 }
 
