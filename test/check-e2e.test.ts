@@ -63,14 +63,45 @@ describe('asyncsan check, the bin on fixtures/', () => {
 });
 
 describe('asyncsan check on projects a user could have', () => {
-  it('reports a syntax error as a diagnostic, analyses the rest, exits 1', async () => {
+  it('a file with a syntax error is in every format and the summary, the rest is analysed, exit 3', async () => {
     const dir = tempProject({ 'tsconfig.json': tsconfig, 'src/broken.ts': 'export const x = ;\n', 'src/ok.ts': floating });
     const r = await runCli(['check', '--format', 'json'], { cwd: dir });
-    expect(r.stderr).toMatch(/^src\/broken\.ts:1:18: syntax error: Expression expected\.\n$/);
-    expect(JSON.parse(r.stdout).findings.map((f: { id: string; location: { file: string; line: number } }) => `${f.id} ${f.location.file}:${f.location.line}`)).toEqual([
-      'floating-promise src/ok.ts:3',
+    expect(r.stderr).toBe('src/broken.ts:1:18: syntax error: Expression expected.\n');
+    const doc = JSON.parse(r.stdout);
+    expect(doc.findings.map((f: { id: string; location: { file: string; line: number } }) => `${f.id} ${f.location.file}:${f.location.line}`)).toEqual(['floating-promise src/ok.ts:3']);
+    expect(doc.diagnostics).toEqual([{ file: 'src/broken.ts', line: 1, column: 18, message: 'Expression expected.', kind: 'syntax' }]);
+    expect(r.code).toBe(3);
+
+    const text = await runCli(['check'], { cwd: dir });
+    expect(text.code).toBe(3);
+    expect(text.stderr).toBe('');
+    expect(text.stdout).toContain('Could not analyse 1 file (findings there are missing):\n  src/broken.ts:1:18  syntax error  Expression expected.\n');
+    expect(text.stdout.endsWith('✖ 1 problem (1 error, 0 warnings) · 1 file could not be analysed\n')).toBe(true);
+
+    const sarif = await runCli(['check', '--format', 'sarif'], { cwd: dir });
+    expect(sarif.code).toBe(3);
+    const [run] = JSON.parse(sarif.stdout).runs;
+    expect(run.invocations[0].toolExecutionNotifications.map((n: { message: { text: string } }) => n.message.text)).toEqual([
+      'syntax error: Expression expected. (the file was not analysed)',
     ]);
-    expect(r.code).toBe(1);
+
+    // The report converted later keeps them, and so does its exit code.
+    writeFileSync(path.join(dir, 'run.json'), r.stdout);
+    const converted = await runCli(['report', 'run.json', '--format', 'junit'], { cwd: dir });
+    expect(converted.code).toBe(3);
+    expect(converted.stdout).toContain('<testcase classname="asyncsan.not-analysed" name="src/broken.ts could not be analysed" file="src/broken.ts">');
+  });
+
+  it('a syntax error alone is never "No async hazards found", and a file the config ignores is not reported', async () => {
+    const dir = tempProject({ 'tsconfig.json': tsconfig, 'src/broken.ts': 'export const x = ;\n', 'src/clean.ts': 'export const y = 1;\n' });
+    const r = await runCli(['check'], { cwd: dir });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe(
+      'Could not analyse 1 file (findings there are missing):\n  src/broken.ts:1:18  syntax error  Expression expected.\n\n✖ No async hazards found in the files analysed · 1 file could not be analysed\n',
+    );
+    writeFileSync(path.join(dir, 'asyncsan.config.json'), JSON.stringify({ ignores: ['src/broken.ts'] }));
+    const ignored = await runCli(['check'], { cwd: dir });
+    expect(ignored).toEqual({ code: 0, stdout: '✔ No async hazards found\n', stderr: '' });
   });
 
   it('a project that does not type-check is still analysed', async () => {

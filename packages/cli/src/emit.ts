@@ -1,12 +1,14 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Finding, Severity, TestTimeline } from '@asyncsan/core';
+import type { Diagnostic, Finding, LoadedConfig, Severity, TestTimeline } from '@asyncsan/core';
 import {
   applyBaseline,
   applyConfig,
   assignFingerprints,
   compareRuns,
   fileLineReader,
+  filesNotAnalysed,
+  ignoredPath,
   isFormatName,
   loadConfig,
   readBaseline,
@@ -18,7 +20,7 @@ import {
   writeBaseline,
 } from '@asyncsan/core';
 import type { Io } from './main.js';
-import { VERSION } from './main.js';
+import { EXIT, VERSION } from './main.js';
 
 export interface OutputOptions {
   format?: string;
@@ -35,6 +37,10 @@ export interface OutputOptions {
   compare?: { base: string; findings: readonly Finding[] };
   /** Per-test timelines read from runtime findings files (`report`): kept for tests that still have findings. */
   timelines?: readonly TestTimeline[];
+  /** The config, when the command loaded it before its work (so a broken one stops it first). */
+  loaded?: LoadedConfig;
+  /** Files that could not be analysed: shown in every format, and the exit code says so. */
+  diagnostics?: readonly Diagnostic[];
 }
 
 /** `--verbose`: one line per ignored finding, with the rule's reason. Empty when nothing was ignored. */
@@ -64,8 +70,14 @@ export async function emit(raw: readonly Finding[], options: OutputOptions, io: 
   const inActions = io.env.GITHUB_ACTIONS === 'true';
   const format = options.format ?? (inActions ? 'github' : 'text');
   if (!isFormatName(format)) throw new UserError(`unknown format "${format}"`);
-  const loaded = await loadConfig({ cwd: io.cwd, file: options.config });
+  const loaded = options.loaded ?? (await loadConfig({ cwd: io.cwd, file: options.config }));
   const { findings: configured, ignored } = applyConfig(raw, loaded.config, { cwd: io.cwd, configDir: loaded.dir });
+  // A file the config ignores is not reported as "could not be analysed" either.
+  const isIgnored = ignoredPath(loaded.config, { cwd: io.cwd, configDir: loaded.dir });
+  const diagnostics = (options.diagnostics ?? []).filter((d) => !isIgnored(d.file));
+  // Internal errors make the run an error (2); a file that does not parse makes it incomplete (3).
+  const diagnosticsExit = diagnostics.some((d) => d.kind === 'internal') ? EXIT.error : diagnostics.length > 0 ? EXIT.notAnalysed : undefined;
+  const notAnalysedNote = diagnostics.length > 0 ? `; ${filesNotAnalysed(diagnostics)} file${filesNotAnalysed(diagnostics) === 1 ? '' : 's'} could not be analysed` : '';
   const readLine = fileLineReader(io.cwd);
   const fingerprinted = sortFindings(assignFingerprints(configured, readLine));
 
@@ -81,8 +93,9 @@ export async function emit(raw: readonly Finding[], options: OutputOptions, io: 
   if (options.updateBaseline) {
     const file = baselineFile ?? defaultBaseline;
     writeBaseline(file, fingerprinted);
-    io.stderr.write(`asyncsan: wrote ${fingerprinted.length} finding${fingerprinted.length === 1 ? '' : 's'} to the baseline ${path.relative(io.cwd, file) || file}\n`);
-    return 0;
+    io.stderr.write(`asyncsan: wrote ${fingerprinted.length} finding${fingerprinted.length === 1 ? '' : 's'} to the baseline ${path.relative(io.cwd, file) || file}${notAnalysedNote}\n`);
+    writeDiagnostics(diagnostics, io);
+    return diagnosticsExit ?? 0;
   }
   const baseline = baselineFile ? readBaseline(baselineFile) : undefined;
   if (options.baseline && baseline === undefined) {
@@ -110,6 +123,7 @@ export async function emit(raw: readonly Finding[], options: OutputOptions, io: 
     readLine,
     comparison,
     ...(timelines && timelines.length > 0 ? { timelines } : {}),
+    ...(diagnostics.length > 0 ? { diagnostics } : {}),
     color: format === 'text' && !toFile && shouldColor(options.color, io.stdout, io.env),
   });
   if (toFile) {
@@ -119,10 +133,15 @@ export async function emit(raw: readonly Finding[], options: OutputOptions, io: 
   } else {
     io.stdout.write(text);
   }
+  // The text report on the terminal lists them already; with any other output they also go to stderr.
+  if (format !== 'text' || toFile) writeDiagnostics(diagnostics, io);
   if (options.verbose) io.stderr.write(formatIgnored(ignored));
 
   if (inActions && io.env.GITHUB_STEP_SUMMARY) {
-    appendFileSync(io.env.GITHUB_STEP_SUMMARY, reporters.markdown(findings, { cwd: io.cwd, toolVersion: VERSION, baselined, readLine, comparison }));
+    appendFileSync(
+      io.env.GITHUB_STEP_SUMMARY,
+      reporters.markdown(findings, { cwd: io.cwd, toolVersion: VERSION, baselined, readLine, comparison, ...(diagnostics.length > 0 ? { diagnostics } : {}) }),
+    );
   }
 
   const failOn = options.failOn ?? loaded.config.failOn ?? 'error';
@@ -131,11 +150,15 @@ export async function emit(raw: readonly Finding[], options: OutputOptions, io: 
   const warnings = judged.filter((f) => f.severity === 'warning').length;
   const failing = judged.filter((f) => severityAtLeast(f.severity, failOn)).length;
   if (toFile) {
-    io.stderr.write(`asyncsan: ${findings.length} finding${findings.length === 1 ? '' : 's'}${baselined ? ` (${baselined} baselined)` : ''} written to ${options.output}\n`);
+    io.stderr.write(`asyncsan: ${findings.length} finding${findings.length === 1 ? '' : 's'}${baselined ? ` (${baselined} baselined)` : ''} written to ${options.output}${notAnalysedNote}\n`);
   }
   if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {
     io.stderr.write(`asyncsan: ${warnings} warnings exceed --max-warnings ${options.maxWarnings}\n`);
-    return 1;
+    return diagnosticsExit ?? EXIT.findings;
   }
-  return failing > 0 ? 1 : 0;
+  return diagnosticsExit ?? (failing > 0 ? EXIT.findings : EXIT.clean);
+}
+
+function writeDiagnostics(diagnostics: readonly Diagnostic[], io: Io): void {
+  for (const d of diagnostics) io.stderr.write(`${d.file}:${d.line}:${d.column}: ${d.kind === 'internal' ? 'internal error' : 'syntax error'}: ${d.message}\n`);
 }

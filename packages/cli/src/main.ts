@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import type { Finding, Severity } from '@asyncsan/core';
-import { formatNames, loadConfig, mergeFindings, mergeTimelines, readDocument, UserError } from '@asyncsan/core';
+import type { Diagnostic, Finding, Severity } from '@asyncsan/core';
+import { formatNames, loadConfig, mergeDiagnostics, mergeFindings, mergeTimelines, readDocument, UserError } from '@asyncsan/core';
 import { emit } from './emit.js';
 import type { OutputOptions } from './emit.js';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** Exit codes, as DESIGN.md's CLI contract fixes them. */
-export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
+/**
+ * Exit codes, as DESIGN.md's CLI contract fixes them (README "The CLI"): 3 says a file
+ * could not be analysed (a syntax error), whatever was found in the others.
+ */
+export const EXIT = { clean: 0, findings: 1, error: 2, notAnalysed: 3 } as const;
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -77,7 +80,7 @@ interface AnalyzerModule {
     onProgress?: (done: number, total: number) => void;
   }): Promise<{
     findings: Finding[];
-    diagnostics: { file: string; line: number; column: number; message: string; kind?: 'syntax' | 'internal' }[];
+    diagnostics: Diagnostic[];
     filesAnalyzed: number;
   }>;
   allProgramChecks: readonly { id: string }[];
@@ -127,9 +130,11 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .option('-p, --project <tsconfig>', 'tsconfig to load instead of discovering one')
       .addOption(new Option('--threads <n>', 'analyse on N worker threads').argParser(parseCount)),
   ).action(async (paths: string[], flags: CommonFlags & { project?: string; threads?: number }) => {
+    // The config is read (and a broken one reported) before any work.
+    const loaded = await loadConfig({ cwd: io.cwd, file: flags.config });
+    const { config } = loaded;
     const analyzer = await loadEngine<AnalyzerModule>('@asyncsan/analyzer', 'analyze', 'asyncsan check');
     // Ids turned off in the config are not run at all (per-file and whole-program checks share ids).
-    const { config } = await loadConfig({ cwd: io.cwd, file: flags.config });
     const off = new Set(Object.entries(config.severity ?? {}).filter(([, v]) => v === 'off').map(([id]) => id));
     const { allChecks } = await import('@asyncsan/checks');
     const result = await analyzer.analyze({
@@ -145,14 +150,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     if (result.filesAnalyzed === 0) {
       throw new UserError(`no TypeScript files to analyse under ${paths.join(', ')} (is the path included by a tsconfig.json?)`);
     }
-    let internal = false;
-    for (const d of result.diagnostics) {
-      internal ||= d.kind === 'internal';
-      io.stderr.write(`${d.file}:${d.line}:${d.column}: ${d.kind === 'internal' ? 'internal error' : 'syntax error'}: ${d.message}\n`);
-    }
-    const code = await emit(result.findings, outputOptions(flags), io);
-    // A file that could not be analysed is never a clean run.
-    setExit(internal ? EXIT.error : result.diagnostics.length > 0 ? Math.max(code, EXIT.findings) : code);
+    // A file that could not be analysed is in every format, and never a clean run (exit 3, or 2 when a check failed).
+    setExit(await emit(result.findings, { ...outputOptions(flags), loaded, diagnostics: result.diagnostics }, io));
   });
 
   addCommonOptions(
@@ -198,11 +197,16 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .argument('<files...>', 'findings JSON files written with --format json')
       .option('--compare <old.json>', 'mark findings new or unchanged against an earlier run, and list the fixed ones; only new findings fail'),
   ).action(async (files: string[], flags: CommonFlags & { compare?: string }) => {
+    const loaded = await loadConfig({ cwd: io.cwd, file: flags.config });
     const docs = files.map((f) => readDocument(f));
     const merged = mergeFindings(docs.map((d) => d.findings));
     const timelines = mergeTimelines(docs.map((d) => d.timelines));
+    // Files a run could not analyse stay in the converted report (and its exit code).
+    const diagnostics = mergeDiagnostics(docs.map((d) => d.diagnostics));
     const previous = flags.compare ? readDocument(flags.compare) : undefined;
-    setExit(await emit(merged, { ...outputOptions(flags), timelines, ...(previous ? { compare: { base: flags.compare!, findings: previous.findings } } : {}) }, io));
+    setExit(
+      await emit(merged, { ...outputOptions(flags), loaded, timelines, diagnostics, ...(previous ? { compare: { base: flags.compare!, findings: previous.findings } } : {}) }, io),
+    );
   });
 
   return program;

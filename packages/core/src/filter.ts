@@ -75,3 +75,14 @@ export function applyConfig(findings: readonly Finding[], config: AsyncsanConfig
   }
   return { findings: kept, ignored };
 }
+
+/**
+ * The config's path `ignores` as a test on a file relative to `cwd`: a file the
+ * config ignores has no findings, and no "could not be analysed" either.
+ */
+export function ignoredPath(config: AsyncsanConfig, options: { cwd: string; configDir?: string }): (file: string) => boolean {
+  const configDir = options.configDir ?? options.cwd;
+  const match = (config.ignores ?? []).length > 0 ? picomatch(config.ignores!, { dot: true }) : undefined;
+  if (!match) return () => false;
+  return (file) => match(path.relative(configDir, path.resolve(options.cwd, file)).split(path.sep).join('/'));
+}

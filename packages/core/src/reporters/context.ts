@@ -1,4 +1,4 @@
-import type { TestTimeline } from '../document.js';
+import type { Diagnostic, TestTimeline } from '../document.js';
 import type { LineReader } from '../fingerprint.js';
 import type { Finding } from '../finding.js';
 
@@ -16,6 +16,8 @@ export interface ReportContext {
   comparison?: Comparison;
   /** Per-test timelines of the runtime engine (the json and html reporters show them). */
   timelines?: readonly TestTimeline[];
+  /** Files that could not be analysed (syntax errors, failed checks): every format shows them. */
+  diagnostics?: readonly Diagnostic[];
 }
 
 export interface Comparison {
@@ -43,6 +45,11 @@ export function shouldColor(flag: boolean | undefined, stream: { isTTY?: boolean
   const force = env.FORCE_COLOR;
   if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
   return stream.isTTY === true;
+}
+
+/** "syntax error" / "internal error": what a diagnostic is, in one phrase. */
+export function diagnosticKind(d: Diagnostic): string {
+  return d.kind === 'internal' ? 'internal error' : 'syntax error';
 }
 
 export function plural(n: number, word: string): string {

@@ -2,7 +2,8 @@ import { getEntry } from '../catalog.js';
 import type { Finding } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { statusOf } from './context.js';
+import { diagnosticKind, statusOf } from './context.js';
+import { sortDiagnostics } from '../document.js';
 
 // Workflow-command escaping, as @actions/core does it.
 const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -25,6 +26,10 @@ export const githubReporter = (findings: readonly Finding[], ctx: ReportContext)
     const text = `${status ? `[${status}] ` : ''}${f.message}${f.test ? ` [test: ${f.test.fullName}]` : ''}${hint ? `\nFix: ${hint}` : ''}`;
     return `::${cmd} ${props.join(',')}::${escapeData(text)}`;
   });
+  for (const d of sortDiagnostics(ctx.diagnostics ?? [])) {
+    const props = [`file=${escapeProperty(d.file)}`, `line=${d.line}`, `col=${d.column}`, `title=${escapeProperty(`asyncsan: ${diagnosticKind(d)}`)}`];
+    lines.push(`::error ${props.join(',')}::${escapeData(`${d.message}${d.kind === 'syntax' ? '\nThe file was not analysed: fix the syntax error to check it.' : ''}`)}`);
+  }
   if (ctx.comparison) {
     const n = findings.filter((f) => statusOf(f, ctx) === 'new').length;
     lines.push(`::notice title=asyncsan::${escapeData(`Compared with ${ctx.comparison.base}: ${n} new, ${findings.length - n} unchanged, ${ctx.comparison.fixed.length} fixed`)}`);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { docsUrl, getEntry } from '../catalog.js';
 import { fileLineReader } from '../fingerprint.js';
 import type { TestTimeline, TimelineLane } from '../document.js';
+import { filesNotAnalysed, sortDiagnostics } from '../document.js';
 import type { Finding, Stack } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
@@ -249,6 +250,11 @@ ${timelinesHtml(ctx.timelines ?? [], sorted)}
 <select id="engine" aria-label="engine"><option value="">all engines</option>${[...new Set(sorted.map((f) => f.engine))].sort().map(option).join('')}</select>
 <span><span id="shown">${sorted.length}</span> shown</span></section>
 <section id="findings">${sorted.map((f) => findingHtml(f, ctx, statusOf(f, ctx))).join('\n')}</section>`;
+  const diagnostics = sortDiagnostics(ctx.diagnostics ?? []);
+  const notAnalysed =
+    diagnostics.length > 0
+      ? `<section id="not-analysed"><h2>${h(plural(filesNotAnalysed(diagnostics), 'file'))} could not be analysed</h2><ul>${diagnostics.map((d) => `<li><code>${h(`${d.file}:${d.line}:${d.column}`)}</code> ${h(d.kind === 'internal' ? 'internal error' : 'syntax error')}: ${h(d.message)}</li>`).join('')}</ul></section>`
+      : '';
   const fixed =
     cmp && cmp.fixed.length > 0
       ? `<section id="fixed"><h2>Fixed since the previous run (${cmp.fixed.length})</h2>${sortFindings(cmp.fixed).map((f) => findingHtml(f, ctx, 'fixed')).join('\n')}</section>`
@@ -258,8 +264,8 @@ ${timelinesHtml(ctx.timelines ?? [], sorted)}
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>asyncsan report</title><style>${css}</style></head>
 <body><header class="top"><h1>asyncsan report</h1>
-<div class="counts" id="counts"><span id="count-total">${h(plural(sorted.length, 'finding'))}</span><span id="count-errors">${h(plural(c.error, 'error'))}</span><span id="count-warnings">${h(plural(c.warning, 'warning'))}</span>${ctx.baselined ? `<span id="count-baselined">${ctx.baselined} baselined</span>` : ''}${cmp ? `<span id="count-new">${newCount} new</span><span id="count-fixed">${cmp.fixed.length} fixed</span>` : ''}<span>asyncsan ${h(ctx.toolVersion)}</span></div></header>
-<main>${body}${fixed}</main>
+<div class="counts" id="counts"><span id="count-total">${h(plural(sorted.length, 'finding'))}</span><span id="count-errors">${h(plural(c.error, 'error'))}</span><span id="count-warnings">${h(plural(c.warning, 'warning'))}</span>${diagnostics.length > 0 ? `<span id="count-not-analysed">${h(plural(filesNotAnalysed(diagnostics), 'file'))} not analysed</span>` : ''}${ctx.baselined ? `<span id="count-baselined">${ctx.baselined} baselined</span>` : ''}${cmp ? `<span id="count-new">${newCount} new</span><span id="count-fixed">${cmp.fixed.length} fixed</span>` : ''}<span>asyncsan ${h(ctx.toolVersion)}</span></div></header>
+<main>${notAnalysed}${body}${fixed}</main>
 <script>${script}</script></body></html>
 `;
 }

@@ -1,5 +1,5 @@
 import type { FindingsDocument } from '../document.js';
-import { createDocument } from '../document.js';
+import { createDocument, sortDiagnostics } from '../document.js';
 import type { Finding } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
@@ -18,5 +18,6 @@ export const jsonReporter = (findings: readonly Finding[], ctx: ReportContext): 
       fixed: sortFindings(ctx.comparison.fixed),
     };
   }
+  if (ctx.diagnostics && ctx.diagnostics.length > 0) doc.diagnostics = sortDiagnostics(ctx.diagnostics);
   return `${JSON.stringify(doc, null, 2)}\n`;
 };

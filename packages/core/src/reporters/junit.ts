@@ -2,7 +2,9 @@ import { getEntry } from '../catalog.js';
 import type { Finding } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { locationText, statusOf } from './context.js';
+import { diagnosticKind, locationText, statusOf } from './context.js';
+import type { Diagnostic } from '../document.js';
+import { sortDiagnostics } from '../document.js';
 
 export function escapeXml(s: string): string {
   // Also drop characters XML 1.0 cannot carry at all.
@@ -22,9 +24,22 @@ export const junitReporter = (findings: readonly Finding[], ctx: ReportContext):
     const key = f.test?.file ?? f.location?.file ?? '(process)';
     suites.set(key, [...(suites.get(key) ?? []), f]);
   }
+  // A file that could not be analysed is an error case (not a failure): the check did not run there.
+  const notAnalysed = new Map<string, Diagnostic[]>();
+  for (const d of sortDiagnostics(ctx.diagnostics ?? [])) notAnalysed.set(d.file, [...(notAnalysed.get(d.file) ?? []), d]);
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="asyncsan" tests="${Math.max(1, sorted.length)}" failures="${sorted.length}" errors="0">`);
-  if (sorted.length === 0) {
+  out.push(`<testsuites name="asyncsan" tests="${Math.max(1, sorted.length + notAnalysed.size)}" failures="${sorted.length}" errors="${notAnalysed.size}">`);
+  if (notAnalysed.size > 0) {
+    out.push(`  <testsuite name="files not analysed" tests="${notAnalysed.size}" failures="0" errors="${notAnalysed.size}">`);
+    for (const [file, list] of notAnalysed) {
+      const body = list.map((d) => `${locationText(d)}: ${diagnosticKind(d)}: ${d.message}`).join('\n');
+      out.push(`    <testcase classname="asyncsan.not-analysed" name="${escapeXml(`${file} could not be analysed`)}" file="${escapeXml(file)}">`);
+      out.push(`      <error type="${escapeXml(list[0]!.kind === 'internal' ? 'internal-error' : 'syntax-error')}" message="${escapeXml(`${diagnosticKind(list[0]!)}: ${list[0]!.message}`)}">${escapeXml(body)}</error>`);
+      out.push('    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  if (sorted.length === 0 && notAnalysed.size === 0) {
     out.push('  <testsuite name="asyncsan" tests="1" failures="0" errors="0">');
     out.push(`    <testcase classname="asyncsan" name="no async hazards${ctx.baselined ? ` (${ctx.baselined} baselined)` : ''}"/>`);
     out.push('  </testsuite>');

@@ -2,7 +2,8 @@ import { docsUrl, getEntry } from '../catalog.js';
 import type { Finding } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { countBySeverity, plural, statusOf } from './context.js';
+import { countBySeverity, diagnosticKind, plural, statusOf } from './context.js';
+import { filesNotAnalysed, sortDiagnostics } from '../document.js';
 
 // Markdown table cells and inline text: neutralise pipes, HTML and newlines.
 const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
@@ -21,8 +22,19 @@ export const markdownReporter = (findings: readonly Finding[], ctx: ReportContex
   const fixed = cmp && cmp.fixed.length > 0
     ? ['', `### Fixed (${cmp.fixed.length})`, '', ...sortFindings(cmp.fixed).map((f) => `- \`${f.id}\` ${f.location ? `\`${cell(f.location.file)}:${f.location.line}\`` : ''} ${cell(f.message)}`), '']
     : [];
+  const diagnostics = sortDiagnostics(ctx.diagnostics ?? []);
+  const notAnalysed = diagnostics.length > 0
+    ? [
+        `### :x: ${plural(filesNotAnalysed(diagnostics), 'file')} could not be analysed`,
+        '',
+        '| Location | Problem |',
+        '| --- | --- |',
+        ...diagnostics.map((d) => `| \`${cell(d.file)}:${d.line}:${d.column}\` | ${diagnosticKind(d)}: ${cell(d.message)} |`),
+        '',
+      ]
+    : [];
   if (sorted.length === 0) {
-    out.push(`:white_check_mark: No async hazards found${baselined}.`, '', ...fixed);
+    out.push(diagnostics.length > 0 ? `No async hazards found in the files analysed${baselined}.` : `:white_check_mark: No async hazards found${baselined}.`, '', ...notAnalysed, ...fixed);
     return out.join('\n');
   }
   out.push(`**${plural(sorted.length, 'finding')}** (${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}${baselined}).`, '');
@@ -39,6 +51,6 @@ export const markdownReporter = (findings: readonly Finding[], ctx: ReportContex
     const status = statusOf(f, ctx);
     out.push(`| ${f.severity}${status ? ` (${status})` : ''} | ${where} | \`${f.id}\` | ${cell(f.message)}${test} |`);
   }
-  out.push('', ...fixed);
+  out.push('', ...notAnalysed, ...fixed);
   return out.join('\n');
 };

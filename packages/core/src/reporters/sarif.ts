@@ -4,7 +4,8 @@ import { catalog, docsUrl, REPO_URL } from '../catalog.js';
 import type { Finding, Location, Severity, Stack } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { statusOf } from './context.js';
+import { diagnosticKind, statusOf } from './context.js';
+import { sortDiagnostics } from '../document.js';
 
 const level = (s: Severity) => (s === 'info' ? 'note' : s);
 
@@ -43,6 +44,11 @@ function codeFlow(stack: Stack) {
   }
   return { message: { text: stack.label ?? 'async stack' }, threadFlows: [{ locations }] };
 }
+
+const NOTIFICATIONS = {
+  syntax: { id: 'syntax-error', shortDescription: { text: 'A file does not parse: it was not analysed and its findings are missing.' } },
+  internal: { id: 'internal-error', shortDescription: { text: 'A check failed on a file: its findings may be incomplete.' } },
+} as const;
 
 /** SARIF 2.1.0, validated against the OASIS schema in test/sarif.test.ts. */
 export const sarifReporter = (findings: readonly Finding[], ctx: ReportContext): string => {
@@ -87,12 +93,33 @@ export const sarifReporter = (findings: readonly Finding[], ctx: ReportContext):
       properties: { engine: f.engine, ...(f.test ? { test: f.test } : {}) },
     };
   });
+  // A file that could not be analysed is a tool execution notification (code scanning lists them
+  // as the tool's own problems); a failed check makes the execution unsuccessful.
+  const diagnostics = sortDiagnostics(ctx.diagnostics ?? []);
+  const notifications = diagnostics.map((d) => ({
+    level: 'error',
+    message: { text: `${diagnosticKind(d)}: ${d.message}${d.kind === 'syntax' ? ' (the file was not analysed)' : ''}` },
+    locations: [{ physicalLocation: physical(d) }],
+    descriptor: { id: NOTIFICATIONS[d.kind].id, index: d.kind === 'syntax' ? 0 : 1 },
+  }));
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'asyncsan', version: ctx.toolVersion, semanticVersion: ctx.toolVersion, informationUri: REPO_URL, rules } },
+        tool: {
+          driver: {
+            name: 'asyncsan',
+            version: ctx.toolVersion,
+            semanticVersion: ctx.toolVersion,
+            informationUri: REPO_URL,
+            rules,
+            ...(diagnostics.length > 0 ? { notifications: [NOTIFICATIONS.syntax, NOTIFICATIONS.internal] } : {}),
+          },
+        },
+        ...(diagnostics.length > 0
+          ? { invocations: [{ executionSuccessful: !diagnostics.some((d) => d.kind === 'internal'), toolExecutionNotifications: notifications }] }
+          : {}),
         originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToFileURL(ctx.cwd).href.replace(/\/?$/, '/')}` } },
         results,
         columnKind: 'utf16CodeUnits',

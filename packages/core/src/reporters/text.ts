@@ -3,7 +3,8 @@ import { fileLineReader } from '../fingerprint.js';
 import type { Finding, Stack } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { countBySeverity, locationText, plural, statusOf } from './context.js';
+import { countBySeverity, diagnosticKind, locationText, plural, statusOf } from './context.js';
+import { filesNotAnalysed, sortDiagnostics } from '../document.js';
 
 const codes = { red: 31, yellow: 33, cyan: 36, gray: 90, bold: 1, green: 32, dim: 2 } as const;
 type Paint = (style: keyof typeof codes, s: string) => string;
@@ -95,14 +96,23 @@ export const textReporter = (findings: readonly Finding[], ctx: ReportContext): 
     if (lines.length > 0) lines.push('');
     lines.push(`Compared with ${cmp.base}: ${n} new, ${sorted.length - n} unchanged, ${cmp.fixed.length} fixed`);
   }
+  const diagnostics = sortDiagnostics(ctx.diagnostics ?? []);
+  const notAnalysed = filesNotAnalysed(diagnostics);
+  if (notAnalysed > 0) {
+    if (lines.length > 0) lines.push('');
+    lines.push(paint('bold', `Could not analyse ${plural(notAnalysed, 'file')} (findings there are missing):`));
+    for (const d of diagnostics) lines.push(`  ${paint('cyan', locationText(d))}  ${paint('red', diagnosticKind(d))}  ${d.message}`);
+  }
   const c = countBySeverity(sorted);
   const baselined = ctx.baselined ? ` · ${ctx.baselined} baselined` : '';
+  const skipped = notAnalysed > 0 ? paint('red', ` · ${plural(notAnalysed, 'file')} could not be analysed`) : '';
   if (sorted.length === 0) {
-    lines.push(`${paint('green', '✔')} No async hazards found${baselined}`);
+    if (notAnalysed > 0) lines.push('');
+    lines.push(notAnalysed > 0 ? `${paint('red', '✖')} No async hazards found in the files analysed${baselined}${skipped}` : `${paint('green', '✔')} No async hazards found${baselined}`);
   } else {
     lines.push('');
     const parts = [plural(c.error, 'error'), plural(c.warning, 'warning'), ...(c.info ? [`${c.info} info`] : [])];
-    lines.push(paint(c.error > 0 ? 'red' : 'yellow', `✖ ${plural(sorted.length, 'problem')} (${parts.join(', ')})`) + baselined);
+    lines.push(paint(c.error > 0 ? 'red' : 'yellow', `✖ ${plural(sorted.length, 'problem')} (${parts.join(', ')})`) + baselined + skipped);
   }
   return `${lines.join('\n')}\n`;
 };
