@@ -164,6 +164,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .option('--shuffle [seed]', 'perturb the order in which awaits resume, seeded (implies --race); the seed is printed')
       .passThroughOptions(),
   ).action(async (command: string[], flags: CommonFlags & { race?: boolean; shuffle?: string | boolean }) => {
+    // A broken config stops the run before the command starts, not after it ends.
+    const loaded = await loadConfig({ cwd: io.cwd, file: flags.config });
     const tracer = await loadEngine<TracerModule>('@asyncsan/tracer', 'runTraced', 'asyncsan run');
     const env: NodeJS.ProcessEnv = { ...io.env };
     if (flags.race || flags.shuffle) {
@@ -185,7 +187,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       throw err;
     }
     // The program owns stdout: the report goes to stderr unless --output names a file.
-    const code = await emit(result.findings, outputOptions(flags), { ...io, stdout: io.stderr });
+    const code = await emit(result.findings, { ...outputOptions(flags), loaded }, { ...io, stdout: io.stderr });
     // The program's own failure wins over ours, as with `go test -race`.
     setExit(result.exitCode !== 0 ? result.exitCode : code);
   });
