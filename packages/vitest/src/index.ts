@@ -9,7 +9,7 @@ import type { Plugin } from 'vite';
 import type {} from 'vitest/config'; // brings Vitest's configureVitest hook into Vite's Plugin type
 import type { Finding } from '@asyncsan/core';
 import type { AsyncsanVitestOptions, Mode } from './options.js';
-import { PROVIDE_KEY, resolveOptions } from './options.js';
+import { PROVIDE_KEY, resolveOptions, withProjectConfig } from './options.js';
 import { AsyncsanReporter } from './reporter.js';
 import { asyncsanRaceTransform } from '@asyncsan/tracer/race';
 
@@ -45,15 +45,26 @@ export function asyncsan(options: AsyncsanVitestOptions = {}): Plugin {
       if (resolved.mode === 'off') return {};
       return { test: { runner: runnerPath, provide: { [PROVIDE_KEY]: resolved }, server: { deps: { external: nativeModules() } } } } as Record<string, unknown>;
     },
-    configureVitest({ vitest }) {
+    async configureVitest({ vitest, project }) {
       if (resolved.mode === 'off') return;
+      // The asyncsan config (the file the CLI reads) is read and validated here, before any
+      // test runs; the workers get it with the options.
+      const options = await withProjectConfig(resolved, project.config.root);
+      provide(project, options);
+      if ((project as { isRootProject?: () => boolean }).isRootProject?.() === true) provide(vitest, options);
       // Reporters are created from the config after this hook: ours joins the user's.
-      (vitest.config.reporters as unknown[]).push(new AsyncsanReporter(resolved));
+      (vitest.config.reporters as unknown[]).push(new AsyncsanReporter(options));
     },
   };
 }
 
 export default asyncsan;
+
+/** Replaces the options provided to the workers (a project, or the root's config that later projects copy). */
+function provide(target: { config: { provide?: Record<string, unknown> }; provide?: (key: never, value: never) => void }, options: unknown): void {
+  if (typeof target.provide === 'function') target.provide(PROVIDE_KEY as never, options as never);
+  if (target.config.provide && PROVIDE_KEY in target.config.provide) target.config.provide[PROVIDE_KEY] = options;
+}
 
 // `task.meta.asyncsan = 'off'` type-checks in TypeScript test files. TaskMeta is declared in
 // @vitest/runner on Vitest 4 and in vitest itself on Vitest 5 (which has no @vitest/runner), and

@@ -18,7 +18,7 @@ import type picomatch from 'picomatch';
 import type { RunnerTask as Task, RunnerTestCase as Test } from 'vitest';
 import type { TestRunner as VitestTestRunner } from 'vitest';
 import type { ResolvedOptions } from './options.js';
-import { PROVIDE_KEY } from './options.js';
+import { applyProjectConfig, failsTest, PROVIDE_KEY } from './options.js';
 
 /** What the runner keeps in a test's meta (serialised to the main process and into blob reports). */
 export type Meta = {
@@ -182,7 +182,11 @@ export class AsyncsanRunner extends BaseRunner {
     } catch (error) {
       // In fail mode the report (deadlock and the rest) is the test's error; in warn mode
       // a deadlocked body still cannot pass, so the deadlock error stands.
-      if (error instanceof DeadlockError && this.modeFor(test) === 'fail') return;
+      if (error instanceof DeadlockError && this.modeFor(test) === 'fail') {
+        // Unless the project config drops the deadlock or puts it below failOn: then the body's error stands.
+        const { kept } = await applyProjectConfig([...error.findings], this.resolved(), this.config.root);
+        if (failsTest(kept, this.resolved())) return;
+      }
       throw error;
     }
   }
@@ -200,14 +204,17 @@ export class AsyncsanRunner extends BaseRunner {
     const scope = this.scopes.get(test);
     if (!scope) return;
     this.scopes.delete(test);
-    const all = await scope.end({ noun: 'test' });
+    const judged = await scope.end({ noun: 'test' });
     // Interleavings seen while this test ran are its own: they happened between its tasks.
-    for (const f of this.race?.drain() ?? []) all.push({ ...f, ...(scope.state.test ? { test: scope.state.test } : {}) });
-    const mode = this.modeFor(test);
+    for (const f of this.race?.drain() ?? []) judged.push({ ...f, ...(scope.state.test ? { test: scope.state.test } : {}) });
+    // The project's asyncsan config (severity, ignores, runtimeIgnores), as the CLI applies it.
+    const { kept: all, ignored: configIgnored } = await applyProjectConfig(judged, this.resolved(), this.config.root);
+    let mode = this.modeFor(test);
     const meta = test.meta as Meta;
-    if (this.resolved().verbose && scope.ignored.length > 0 && mode !== 'off') {
+    const ignoredHere = [...scope.ignored, ...configIgnored];
+    if (this.resolved().verbose && ignoredHere.length > 0 && mode !== 'off') {
       const ref = scope.state.test;
-      const records = scope.ignored.map(({ finding: f, reason }) => ({ id: f.id, ...(f.location ? { location: f.location } : {}), ...(ref ? { test: ref } : {}), ...(reason ? { reason } : {}) }));
+      const records = ignoredHere.map(({ finding: f, reason }) => ({ id: f.id, ...(f.location ? { location: f.location } : {}), ...(ref ? { test: ref } : {}), ...(reason ? { reason } : {}) }));
       meta.asyncsanIgnored = [...(meta.asyncsanIgnored ?? []), ...records];
     }
     if (mode === 'off' || all.length === 0) return;
@@ -216,7 +223,10 @@ export class AsyncsanRunner extends BaseRunner {
     const findings = all.filter((f) => f.id !== 'cross-test-bleed');
     if (bleed.length > 0) meta.asyncsanBleed = [...(meta.asyncsanBleed ?? []), ...bleed.map((f) => this.blameSource(f))];
     if (findings.length === 0) return;
-    const timeline = this.timelineOf(test, scope, all, findings, meta.asyncsanFindings?.length ?? 0, mode);
+    // Below the config's (or the options') failOn, findings are reported as in warn mode.
+    if (mode === 'fail' && !failsTest(findings, this.resolved())) mode = 'warn';
+    // Lanes index the judgement's own list (before the config dropped any).
+    const timeline = this.timelineOf(test, scope, judged, findings, meta.asyncsanFindings?.length ?? 0, mode);
     if (timeline) meta.asyncsanTimelines = [...(meta.asyncsanTimelines ?? []), timeline];
     meta.asyncsanFindings = [...(meta.asyncsanFindings ?? []), ...findings];
     if (mode === 'warn') {
