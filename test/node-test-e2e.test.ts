@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixturesRoot, repoRoot } from './harness/expectations.js';
@@ -29,5 +31,32 @@ describe('node --import asyncsan/register-test --test', () => {
     expect(r.stdout).toContain("name: 'AssertionError'");
     // The deadlock is reported when the loop goes idle, not after a timeout.
     expect(elapsed).toBeLessThan(20_000);
+  });
+
+  it('reads the project asyncsan config before any test: ids it turns off do not fail tests; a broken one is one line and no test runs', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'asyncsan-node-test-'));
+    cpSync(project, dir, { recursive: true });
+    const run = () =>
+      spawnSync(process.execPath, ['--import', register, '--test', '--test-force-exit', '--test-reporter=tap', 'orders.test.mjs'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
+    writeFileSync(path.join(dir, 'asyncsan.config.json'), JSON.stringify({ severity: { 'leaked-timer': 'off' } }));
+    const off = run();
+    expect([...off.stdout.matchAll(/^\s*(ok|not ok) \d+ - (.+)$/gm)].map((m) => `${m[1]}: ${m[2]}`)).toEqual([
+      'ok: polls without stopping',
+      'ok: cleans up after itself',
+      'ok: orders',
+      'not ok: waits for an event nobody sends',
+      'not ok: a plain failure stays a plain failure',
+    ]);
+    expect(off.stdout).not.toContain('leaked-timer');
+
+    writeFileSync(path.join(dir, 'asyncsan.config.json'), JSON.stringify({ severity: { deadlok: 'off' } }));
+    const broken = run();
+    expect(broken.status).not.toBe(0);
+    expect(broken.stdout + broken.stderr).toContain('asyncsan: asyncsan.config.json: "severity.deadlok" is not a hazard id (did you mean "deadlock"?)');
+    expect(broken.stdout).not.toMatch(/^ok /m);
   });
 });

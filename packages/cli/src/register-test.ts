@@ -8,8 +8,8 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Finding, TestRef } from '@asyncsan/core';
-import { reporters } from '@asyncsan/core';
+import type { Finding, LoadedConfig, TestRef } from '@asyncsan/core';
+import { applyConfig, loadConfig, reporters, severityAtLeast, UserError } from '@asyncsan/core';
 import { createTracer, DeadlockError } from '@asyncsan/tracer';
 
 type TestFn = (this: unknown, t: { name: string }, done?: unknown) => unknown;
@@ -22,6 +22,16 @@ const runsTests = !process.execArgv.includes('--test') || process.env.NODE_TEST_
 if (runsTests) (globalThis as { [k: symbol]: (() => void) | undefined })[Symbol.for('asyncsan.program.standDown')]?.();
 const nodeTest = require('node:test') as Record<string, TestApi> & { default?: unknown };
 const cwd = process.cwd();
+// The project's asyncsan config, as `asyncsan check` and `asyncsan run` read it, before any test:
+// a broken one stops the run with its one line.
+let project: LoadedConfig;
+try {
+  project = await loadConfig({ cwd });
+} catch (error) {
+  if (!(error instanceof UserError)) throw error;
+  process.stderr.write(`asyncsan: ${error.message}\n`);
+  process.exit(2);
+}
 const tracer = createTracer({ cwd, internalPaths: [path.dirname(path.dirname(new URL(import.meta.url).pathname))] });
 const file = path.relative(cwd, process.argv[1] ?? '').split(path.sep).join('/');
 const suites: string[] = [];
@@ -38,17 +48,24 @@ function wrapBody(fn: TestFn, parents: readonly string[]): TestFn {
     const ref: TestRef = { file, name: t.name, fullName };
     const scope = tracer.createScope(fullName, { test: ref });
     let failure: unknown;
+    let deadlock: DeadlockError | undefined;
     try {
       await scope.waitFor(Promise.resolve(scope.run(() => fn.call(this, t))));
     } catch (error) {
-      if (!(error instanceof DeadlockError)) failure = error;
+      if (error instanceof DeadlockError) deadlock = error;
+      else failure = error;
     }
-    const findings = await scope.end({ noun: 'test' });
+    const { findings } = applyConfig(await scope.end({ noun: 'test' }), project.config, { cwd, configDir: project.dir });
     all.push(...findings);
     if (failure !== undefined) throw failure;
     // A timer another test left armed that fired during this one is that test's finding (in the report), never this one's failure.
     const own = findings.filter((f) => f.id !== 'cross-test-bleed');
-    if (own.length > 0) {
+    // With failOn in the config, only findings at or above it fail the test (they stay in the report).
+    const failOn = project.config.failOn;
+    const failing = own.filter((f) => failOn === undefined || severityAtLeast(f.severity, failOn));
+    // A body that deadlocked never finished: if the config hid the deadlock, its own error stands.
+    if (deadlock && !failing.some((f) => f.id === 'deadlock')) throw deadlock;
+    if (failing.length > 0) {
       const report = reporters.text(own, { cwd, toolVersion: '', color: false });
       throw new AsyncsanError(`asyncsan: ${own.length} async hazard${own.length === 1 ? '' : 's'} in this test\n\n${report}`);
     }
