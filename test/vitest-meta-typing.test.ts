@@ -33,7 +33,7 @@ it('sets its own mode', ({ task }) => {
  * in the project or in the plugin's types count (Vitest 4's own Benchmark type clashes with
  * any all-optional TaskMeta augmentation, Vitest's documented one included).
  */
-function typecheck(dir: string): { code: number | null; output: string; ours: string[] } {
+function typecheck(dir: string): { code: number | null; output: string; ours: string[]; vitests: string[] } {
   writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }\n');
   writeFileSync(path.join(dir, 'use.ts'), USE);
   const compile = (skipLibCheck: boolean) => {
@@ -43,8 +43,14 @@ function typecheck(dir: string): { code: number | null; output: string; ours: st
     return { code: r.status, output: r.stdout + r.stderr };
   };
   const full = compile(false);
-  const ours = full.output.split('\n').filter((l) => /error TS/.test(l) && (l.startsWith('use.ts') || l.includes('@asyncsan/')));
-  return { ...compile(true), ours };
+  const errors = full.output.split('\n').filter((l) => /error TS/.test(l));
+  const ours = errors.filter((l) => l.startsWith('use.ts') || l.includes('@asyncsan/'));
+  // What the packages/vitest README says about skipLibCheck: false, held to what tsc does.
+  const vitests = errors.filter((l) => !ours.includes(l)).map((l) => {
+    const m = /\/(chunks\/[a-z]+)\.d\.[\w-]+\.d\.ts\(\d+,\d+\): (error TS\d+)/.exec(l);
+    return m ? `${m[1]}: ${m[2]}` : l;
+  });
+  return { ...compile(true), ours, vitests };
 }
 
 describe('TaskMeta augmentation', () => {
@@ -58,7 +64,8 @@ describe('TaskMeta augmentation', () => {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     dirs.push(dir);
-    expect(typecheck(dir)).toEqual({ code: 0, output: '', ours: [] });
+    // With every declaration file checked, Vitest 4.1's own Benchmark type clashes with the augmentation.
+    expect(typecheck(dir)).toEqual({ code: 0, output: '', ours: [], vitests: ['chunks/benchmark: error TS2430'] });
   });
 
   describe('on Vitest 5', () => {
@@ -80,7 +87,8 @@ describe('TaskMeta augmentation', () => {
     }, 300_000);
 
     it('types task.meta.asyncsan', () => {
-      expect(typecheck(dir)).toEqual({ code: 0, output: '', ours: [] });
+      // Vitest 5 checks cleanly with skipLibCheck: false too.
+      expect(typecheck(dir)).toEqual({ code: 0, output: '', ours: [], vitests: [] });
     });
   });
 });
