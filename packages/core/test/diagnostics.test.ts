@@ -7,12 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import Ajv from 'ajv';
-import Ajv04 from 'ajv-draft-04';
+import { Ajv } from 'ajv';
+import ajvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic, Finding } from '@asyncsan/core';
 import { filesNotAnalysed, mergeDiagnostics, parseDocument, reporters } from '@asyncsan/core';
 
+const Ajv04 = ajvDraft04.default;
 const require = createRequire(import.meta.url);
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const sarifSchema = JSON.parse(
