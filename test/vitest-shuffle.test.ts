@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixturesRoot } from './harness/expectations.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from './harness/expectations.js';
+import { tracerIds } from './harness/projects.js';
 import { runVitest, type VitestRun } from './harness/vitest.js';
 
 const project = path.join(fixturesRoot, 'projects/vitest-shuffle');
@@ -59,5 +60,18 @@ describe('@asyncsan/vitest shuffle: asyncsan({ race: true, shuffle: SEED })', ()
     expect(received(one)).toBeDefined();
     expect(received(two)).toBeDefined();
     expect(received(one)).not.toBe(received(two));
+  });
+
+  it('a deadlock under shuffle is one finding at the innermost await, with the caller in its chain, for any seed', async () => {
+    const dir = path.join(project, 'deadlock');
+    for (const seed of ['', '1', '7']) {
+      const r = await runVitest(project, [], { SHUFFLE: seed, INCLUDE: 'deadlock/*.test.ts' });
+      expect(r.verdicts, `seed ${seed}`).toEqual({ 'waits for a job nobody sends': 'fail' });
+      const diff = diffFindings(readExpectations(listSourceFiles(dir)), r.findings, { ids: tracerIds, cwd: project });
+      expect(formatDiff(diff), `seed ${seed}`).toBe('');
+      const deadlock = r.findings.find((f) => f.id === 'deadlock')!;
+      const chain = deadlock.stacks![0]!.frames.filter((f) => !f.external).map((f) => `${f.function ?? ''}@${f.file}:${f.line}`);
+      expect(chain, `seed ${seed}`).toEqual(['async waitForJob@deadlock/wait.ts:6', '@deadlock/deadlock.test.ts:7']);
+    }
   });
 });

@@ -48,12 +48,23 @@ export function createShuffler(seed: number): Shuffler {
       // Drawn at the await, in program order: that is what makes a seed reproducible.
       const n = Math.floor(next() * (MAX_MICRO_HOPS + 1));
       const macro = next() < MACRO_CHANCE;
-      return new Promise<Awaited<T>>((resolve, reject) => {
-        Promise.resolve(value).then(
-          (v) => hop(n, macro, () => resolve(v as Awaited<T>)),
-          (e: unknown) => hop(n, macro, () => reject(e)),
-        );
-      });
+      const hops = () => new Promise<void>((resolve) => hop(n, macro, resolve));
+      // An async function awaiting the value, not a promise resolved from a then-callback:
+      // V8's async stack walk (the tracer's wait-for chains) follows awaits only, so a task
+      // stuck below a shuffled await stays one chain with the tasks awaiting it, as without
+      // shuffle (else one deadlock was reported twice, at the inner await and at the caller's).
+      const settle = async (): Promise<Awaited<T>> => {
+        let v: Awaited<T>;
+        try {
+          v = await value;
+        } catch (e) {
+          await hops();
+          throw e;
+        }
+        await hops();
+        return v;
+      };
+      return settle();
     },
   };
 }
