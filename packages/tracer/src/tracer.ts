@@ -110,9 +110,20 @@ export interface JudgeOptions {
 }
 
 export class DeadlockError extends Error {
-  constructor(readonly findings: Finding[]) {
+  /** `cwd`: what the findings' paths are relative to; with it, the stack is the deadlock's wait-for chain. */
+  constructor(
+    readonly findings: Finding[],
+    cwd?: string,
+  ) {
     super(findings[0]?.message ?? 'Deadlock: every task of the scope is asleep');
     this.name = 'DeadlockError';
+    // Made inside the tracer, the error's own stack would point there (a test runner shows its code
+    // frame at the top frame): the user's awaits where the tasks are stuck say where to look.
+    const chain = findings.find((f) => f.id === 'deadlock')?.stacks?.[0]?.frames.filter((f) => !f.external) ?? [];
+    if (cwd !== undefined && chain.length > 0) {
+      const at = (f: (typeof chain)[number]) => `${path.resolve(cwd, f.file)}:${f.line}:${f.column}`;
+      this.stack = [`${this.name}: ${this.message}`, ...chain.map((f) => `    at ${f.function ? `${f.function} (${at(f)})` : at(f)}`)].join('\n');
+    }
   }
 }
 
@@ -189,7 +200,7 @@ export class Scope {
             } catch {
               // Whatever went wrong describing it, the wait must not hang (nor reject unhandled here): it is a deadlock.
             }
-            reject(new DeadlockError(findings));
+            reject(new DeadlockError(findings, this.tracer.options.cwd));
           });
         });
         // The body's own span, for the timeline: read from the reactions this wait adds anyway.

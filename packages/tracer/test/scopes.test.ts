@@ -99,6 +99,10 @@ describe('scopes', () => {
     const findings = await scope.end();
     expect(findings.map((f) => f.id)).toEqual(['deadlock']);
     expect((error as DeadlockError).findings).toEqual(findings);
+    // Its stack is the wait-for chain, so a runner shows the user's await, not the tracer's code.
+    const line = findings[0]!.location!.line;
+    expect((error as Error).stack!.split('\n').slice(1)).toEqual([`    at ${import.meta.filename}:${line}:7`]);
+    expect(line).toBe(95);
   });
 
   it('does not call a scope deadlocked while its own timer can still settle the wait', async () => {
@@ -159,7 +163,7 @@ describe('fake timers', () => {
         setTimeout(() => {}, 1000); // fake: no real timer exists; the fake clock's queue holds it
       });
       const findings = await scope.end();
-      expect(findings.map((f) => [f.id, f.location?.line])).toEqual([['leaked-timer', 159]]);
+      expect(findings.map((f) => [f.id, f.location?.line])).toEqual([['leaked-timer', 163]]);
     } finally {
       clock.uninstall();
     }
