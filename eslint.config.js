@@ -1,12 +1,14 @@
-// The repo lints its own code with typescript-eslint and asyncsan's own recommended rules.
+// The repo lints its own code with typescript-eslint and asyncsan's own recommended rules
+// (ESLint's defineConfig: typescript-eslint deprecates its own tseslint.config).
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 import asyncsan from 'eslint-plugin-asyncsan';
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: ['**/dist/**', '**/node_modules/**', 'fixtures/**', 'test/data/**', 'bench/corpus/**', 'bench/.work/**', 'test/.output/**', 'docs/**', '**/*.d.ts'],
   },
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   // Our own rules on our own code (the plugin is built by `npm run build` before lint runs).
   asyncsan.configs.recommended,
   {
