@@ -1,0 +1,349 @@
+#!/usr/bin/env node
+// The Vitest plugin on real open-source suites (issue 16): does warn mode leave every verdict
+// alone, what does it report, and what does it cost. For each project: check it out at a pinned
+// commit (outside this repo), install its dependencies with Vitest 4.1, install the packed
+// @asyncsan packages as a user would, then run its suite plain and with asyncsan({ mode: 'warn' })
+// alternately, ROUNDS times each, with Vitest's JSON reporter beside the default one.
+//
+// Prints, per project: test counts, every test whose outcome differs between plain and warn
+// (a verdict change, when every plain run agrees and every warn run agrees; flaky otherwise),
+// exit codes and Vitest's own "Errors" count per run, wall and CPU times, and every distinct
+// reported site (id + file:line) with its judged verdict from bench/real-suites-verdicts.json
+// (NEW when not judged yet, GONE when judged but no longer reported). The raw results
+// (Vitest JSON, logs, findings JSON, summary.json) go to bench/.work/real-suites/ (git-ignored).
+//
+// Usage: node bench/real-suites.mjs [project…]      (default: every project below)
+//   REALSUITES=/work/realsuites   where the checkouts live (created from MIRROR when absent)
+//   MIRROR=/work/.mirror          bare git dirs, <owner>+<name>/repo (the search tool's fetch)
+//   ROUNDS=2                      runs of each mode, alternating plain, warn, plain, warn, …
+//   SETUP=auto|force|skip         auto: set a project up once (marker file); force: reinstall deps
+//   REPACK=1                      npm pack this worktree's packages again and reinstall them (after a fix)
+//   MODES=plain,warn              which modes to run
+//
+// The projects' sources are never copied into this repo; only the small config edits below are
+// made in the checkouts (each is listed in bench/REAL-SUITES.md).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const repo = path.resolve(import.meta.dirname, '..');
+const work = path.join(import.meta.dirname, '.work', 'real-suites');
+const packs = path.join(work, 'packs');
+const suites = process.env.REALSUITES ?? '/work/realsuites';
+const mirror = process.env.MIRROR ?? '/work/.mirror';
+const rounds = Number(process.env.ROUNDS ?? 2);
+const setupMode = process.env.SETUP ?? 'auto';
+const modes = (process.env.MODES ?? 'plain,warn').split(',');
+const verdictsFile = path.join(import.meta.dirname, 'real-suites-verdicts.json');
+const VITEST = '4.1.12';
+
+/** The line each config gets: the plugin only when ASYNCSAN_MODE is set, so plain and warn share one config. */
+const PLUGIN_LINE =
+  "  plugins: process.env.ASYNCSAN_MODE ? [asyncsan({ mode: process.env.ASYNCSAN_MODE as 'warn', outputFile: process.env.ASYNCSAN_OUT })] : [], // realsuites bench\n";
+const IMPORT_LINE = "import asyncsan from '@asyncsan/vitest' // realsuites bench\n";
+
+const projects = {
+  // TanStack Query's core: fake timers everywhere (vi.useFakeTimers in beforeEach), jsdom.
+  'query-core': {
+    repo: 'TanStack/query',
+    commit: '40321a0b1b3bdd0afa11f0e439642ab84cdf6afe',
+    checkout: 'query',
+    cwd: 'packages/query-core',
+    config: 'vite.config.ts',
+    // Only this package of the pnpm monorepo, installed with npm: its test utilities linked, the lockfile's jsdom.
+    prepare(dir) {
+      editJson(path.join(dir, 'package.json'), (p) => {
+        p.devDependencies = { '@tanstack/query-test-utils': 'file:../query-test-utils', vitest: VITEST, jsdom: '27.4.0' };
+      });
+      npm(dir, ['install']);
+    },
+    // typecheck runs tsc over *.test-d.ts (type tests, no runtime): off.
+    args: ['--typecheck.enabled=false'],
+  },
+  // The MCP TypeScript SDK 1.29.0: express and hono HTTP servers, SSE and streamable HTTP, stdio child
+  // processes, OAuth with jose, express-rate-limit.
+  'mcp-sdk': {
+    repo: 'modelcontextprotocol/typescript-sdk',
+    commit: 'e12cbd7078db388152f6e839abdbe09ba01f3f32',
+    checkout: 'mcp-sdk',
+    cwd: '.',
+    config: 'vitest.config.ts',
+    prepare(dir) {
+      npm(dir, ['ci']);
+      npm(dir, ['install', '-D', `vitest@${VITEST}`]); // locked 4.0.8; the plugin's peer is >= 4.1
+    },
+    args: [],
+  },
+  // Hono: the main project's unit tests under src/ (crypto.subtle JWT/JWK, streaming helpers,
+  // compress, msw) and its Node runtime tests (real HTTP servers through @hono/node-server).
+  hono: {
+    repo: 'honojs/hono',
+    commit: '28a9c128912de19f3fb28b00ae289c9b93f6f392',
+    checkout: 'hono',
+    cwd: '.',
+    config: 'vitest.config.ts',
+    prepare(dir) {
+      // bun project: npm with the dev dependencies the chosen tests import (no wrangler, bun, deno, fastly).
+      editJson(path.join(dir, 'package.json'), (p) => {
+        const keep = ['@hono/node-server', 'jsdom', 'msw', 'ws', 'zod', 'esbuild'];
+        p.devDependencies = Object.fromEntries([...keep.map((k) => [k, p.devDependencies[k]]), ['vitest', VITEST]]);
+      });
+      // The other runtimes' project configs need their own toolchains; the Node one becomes an inline
+      // project that extends the root config (and so gets the root's plugins).
+      const config = path.join(dir, 'vitest.config.ts');
+      const text = readFileSync(config, 'utf8');
+      const glob = "      './runtime-tests/*/vitest.config.ts',\n";
+      if (text.includes(glob)) {
+        writeFileSync(
+          config,
+          text.replace(
+            glob,
+            "      { extends: true, test: { name: 'node', include: ['runtime-tests/node/**/*.test.ts'], env: { NAME: 'Node' } } }, // realsuites bench\n",
+          ),
+        );
+      }
+      npm(dir, ['install']);
+    },
+    args: ['--coverage.enabled=false', '--project', 'main', '--project', 'node', 'src', 'runtime-tests/node'],
+  },
+};
+
+function editJson(file, edit) {
+  const value = JSON.parse(readFileSync(file, 'utf8'));
+  edit(value);
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+function npm(cwd, args) {
+  console.error(`  $ (cd ${cwd} && npm ${args.join(' ')})`);
+  execFileSync('npm', [...args, '--no-audit', '--no-fund'], { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+function git(args, opts = {}) {
+  return execFileSync('git', args, { encoding: 'utf8', ...opts }).trim();
+}
+
+/** Checks the pinned commit out of the mirror into REALSUITES/<checkout> (once). */
+function checkout(p) {
+  const dir = path.join(suites, p.checkout);
+  if (existsSync(path.join(dir, '.git'))) {
+    const head = git(['-C', dir, 'rev-parse', 'HEAD']);
+    if (head !== p.commit) throw new Error(`${dir} is at ${head}, expected ${p.commit}: check it out or move it away`);
+    return dir;
+  }
+  const bare = path.join(mirror, p.repo.replace('/', '+'), 'repo');
+  if (!existsSync(bare)) throw new Error(`no checkout at ${dir} and no mirror at ${bare}: fetch github:${p.repo} first`);
+  mkdirSync(suites, { recursive: true });
+  git(['clone', '-q', '--no-checkout', bare, dir]);
+  // Snapshots lack files of 4 MiB and more (e.g. a logo): checkout complains about them but lands on the commit.
+  spawnSync('git', ['-C', dir, 'checkout', '-q', p.commit], { stdio: 'ignore' });
+  const head = git(['-C', dir, 'rev-parse', 'HEAD']);
+  if (head !== p.commit) throw new Error(`checkout of ${p.commit} in ${dir} failed (HEAD ${head})`);
+  return dir;
+}
+
+/** npm pack of this worktree's runtime packages (the Vitest plugin and what it depends on). */
+function pack() {
+  rmSync(packs, { recursive: true, force: true });
+  mkdirSync(packs, { recursive: true });
+  const ws = ['packages/core', 'packages/tracer', 'packages/vitest'];
+  execFileSync('npm', ['pack', '--ignore-scripts', '--loglevel=warn', '--pack-destination', packs, ...ws.flatMap((w) => ['-w', w])], {
+    cwd: repo,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return readdirSync(packs).map((f) => path.join(packs, f));
+}
+
+function setup(name, p, tarballs) {
+  const root = checkout(p);
+  const dir = path.join(root, p.cwd);
+  const marker = path.join(dir, 'node_modules', '.realsuites-setup');
+  if (setupMode === 'force' || (setupMode === 'auto' && !existsSync(marker))) {
+    console.error(`[${name}] installing dependencies`);
+    p.prepare(dir);
+  }
+  if (setupMode !== 'skip' && (process.env.REPACK || !existsSync(path.join(dir, 'node_modules/@asyncsan/vitest')) || !existsSync(marker))) {
+    console.error(`[${name}] installing the packed plugin`);
+    rmSync(path.join(dir, 'node_modules/@asyncsan'), { recursive: true, force: true });
+    npm(dir, ['install', '-D', ...tarballs()]);
+  }
+  writeFileSync(marker, `${new Date().toISOString()}\n`);
+  // The plugin as a user adds it, switched by ASYNCSAN_MODE so that plain and warn runs share the config.
+  const config = path.join(dir, p.config);
+  let text = readFileSync(config, 'utf8');
+  if (!text.includes('@asyncsan/vitest')) {
+    const anchor = 'export default defineConfig({\n';
+    if (text.split(anchor).length !== 2) throw new Error(`${config}: no single "${anchor.trim()}" to add the plugin to`);
+    text = IMPORT_LINE + text.replace(anchor, anchor + PLUGIN_LINE);
+    writeFileSync(config, text);
+  }
+  return dir;
+}
+
+/** Children's CPU time so far (cutime + cstime of this process, 10 ms ticks): Vitest and its workers. */
+function childCpuMs() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+const stripAnsi = (s) => s.replace(/\u001b\[[0-9;]*m/g, '');
+
+function runOnce(name, p, dir, mode, round) {
+  const out = path.join(work, name);
+  mkdirSync(out, { recursive: true });
+  const base = path.join(out, `${mode}-${round}`);
+  const findings = `${base}.findings.json`;
+  rmSync(findings, { force: true });
+  // The user's environment, minus CI (query-core turns coverage on under CI) and our own switches.
+  // Colour is stripped from the log afterwards: NO_COLOR would change tests that detect colour support.
+  const env = { ...process.env };
+  for (const k of ['CI', 'ASYNCSAN_MODE', 'ASYNCSAN_OUT']) delete env[k];
+  if (mode === 'warn') Object.assign(env, { ASYNCSAN_MODE: 'warn', ASYNCSAN_OUT: findings });
+  const args = ['vitest', 'run', ...p.args, '--reporter=default', '--reporter=json', `--outputFile.json=${base}.json`];
+  const cpu0 = childCpuMs();
+  const t0 = performance.now();
+  const r = spawnSync('npx', args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const wallMs = performance.now() - t0;
+  const cpuMs = childCpuMs() - cpu0;
+  const log = stripAnsi(`${r.stdout}\n${r.stderr}`);
+  writeFileSync(`${base}.log`, log);
+  // Vitest's own count of errors outside tests ("Errors  1 error"), and the unhandled ones it printed.
+  const errors = Number(/^\s*Errors\s+(\d+) errors?/m.exec(log)?.[1] ?? 0);
+  const report = existsSync(`${base}.json`) ? JSON.parse(readFileSync(`${base}.json`, 'utf8')) : undefined;
+  const tests = new Map();
+  for (const file of report?.testResults ?? []) {
+    const rel = path.relative(dir, file.name);
+    for (const t of file.assertionResults) tests.set(`${rel} > ${t.fullName}`, t.status);
+    // A file that failed to load has no tests: keep it as one entry so it cannot vanish silently.
+    if (!file.assertionResults.length) tests.set(`${rel} (file)`, file.status);
+  }
+  const result = { mode, round, exit: r.status, signal: r.signal, wallMs, cpuMs, errors, tests, findings: existsSync(findings) ? findings : undefined };
+  console.error(
+    `[${name}] ${mode} #${round}: exit ${r.status}, ${tests.size} tests, ${count(tests, 'failed')} failed, Errors ${errors}, ${(wallMs / 1000).toFixed(1)} s wall, ${(cpuMs / 1000).toFixed(1)} s CPU`,
+  );
+  return result;
+}
+
+const count = (tests, status) => [...tests.values()].filter((s) => s === status).length;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/** Test-by-test comparison: a verdict change is a test every plain run agrees on and every warn run disagrees with. */
+function compare(runs) {
+  const plain = runs.filter((r) => r.mode === 'plain');
+  const warn = runs.filter((r) => r.mode === 'warn');
+  const names = new Set(runs.flatMap((r) => [...r.tests.keys()]));
+  const changes = [];
+  const flaky = [];
+  for (const n of [...names].sort()) {
+    const ps = plain.map((r) => r.tests.get(n) ?? 'absent');
+    const ws = warn.map((r) => r.tests.get(n) ?? 'absent');
+    const all = new Set([...ps, ...ws]);
+    if (all.size === 1) continue;
+    if (new Set(ps).size === 1 && new Set(ws).size === 1) changes.push({ test: n, plain: ps[0], warn: ws[0] });
+    else flaky.push({ test: n, plain: ps, warn: ws });
+  }
+  return { changes, flaky };
+}
+
+/** Distinct sites over the warn runs' findings: id + file:line, with counts and the tests they were seen in. */
+function sites(runs) {
+  const map = new Map();
+  for (const r of runs) {
+    if (!r.findings) continue;
+    const doc = JSON.parse(readFileSync(r.findings, 'utf8'));
+    for (const f of doc.findings) {
+      const key = `${f.id} ${f.location?.file ?? '?'}:${f.location?.line ?? '?'}`;
+      const s = map.get(key) ?? { key, id: f.id, severity: f.severity, message: f.message, findings: 0, tests: new Set(), rounds: new Set(), frames: [] };
+      s.findings++;
+      s.tests.add(f.test?.fullName ?? '(no test)');
+      s.rounds.add(r.round);
+      if (!s.frames.length) s.frames = (f.stacks?.[0]?.frames ?? []).slice(0, 6).map((fr) => `${fr.file}:${fr.line}`);
+      map.set(key, s);
+    }
+  }
+  return [...map.values()].sort((a, b) => a.key.localeCompare(b.key));
+}
+
+function main() {
+  const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(projects);
+  for (const n of names) if (!projects[n]) throw new Error(`unknown project "${n}" (known: ${Object.keys(projects).join(', ')})`);
+  mkdirSync(work, { recursive: true });
+  let tarballs;
+  const getTarballs = () => (tarballs ??= pack());
+  const verdicts = existsSync(verdictsFile) ? JSON.parse(readFileSync(verdictsFile, 'utf8')) : {};
+  const summary = { machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`, date: new Date().toISOString(), projects: {} };
+  let verdictChanges = 0;
+  for (const name of names) {
+    const p = projects[name];
+    const dir = setup(name, p, getTarballs);
+    const runs = [];
+    for (let round = 1; round <= rounds; round++) for (const mode of modes) runs.push(runOnce(name, p, dir, mode, round));
+    const { changes, flaky } = compare(runs);
+    verdictChanges += changes.length;
+    const found = sites(runs.filter((r) => r.mode === 'warn'));
+    const judged = verdicts[name]?.sites ?? {};
+    const out = [];
+    out.push(`\n## ${name}  (${p.repo} @ ${p.commit.slice(0, 10)}, cwd ${p.cwd})`);
+    for (const mode of modes) {
+      const rs = runs.filter((r) => r.mode === mode);
+      if (!rs.length) continue;
+      const t = rs[0].tests;
+      out.push(
+        `${mode.padEnd(5)}: ${t.size} tests (${count(t, 'passed')} passed, ${count(t, 'failed')} failed, ${t.size - count(t, 'passed') - count(t, 'failed')} skipped/todo); ` +
+          `exit ${rs.map((r) => r.exit).join('/')}; Errors ${rs.map((r) => r.errors).join('/')}; ` +
+          `wall ${rs.map((r) => (r.wallMs / 1000).toFixed(1)).join('/')} s (median ${(median(rs.map((r) => r.wallMs)) / 1000).toFixed(1)}); ` +
+          `CPU ${rs.map((r) => (r.cpuMs / 1000).toFixed(1)).join('/')} s`,
+      );
+    }
+    const pw = (m, k) => median(runs.filter((r) => r.mode === m).map((r) => r[k]));
+    if (modes.includes('plain') && modes.includes('warn')) {
+      out.push(`warn/plain: wall ${(pw('warn', 'wallMs') / pw('plain', 'wallMs')).toFixed(2)}x, CPU ${(pw('warn', 'cpuMs') / pw('plain', 'cpuMs')).toFixed(2)}x (medians)`);
+      const exits = (m) => new Set(runs.filter((r) => r.mode === m).map((r) => r.exit));
+      const errs = (m) => new Set(runs.filter((r) => r.mode === m).map((r) => r.errors));
+      const same = (a, b) => a.size === 1 && b.size === 1 && [...a][0] === [...b][0];
+      if (!same(exits('plain'), exits('warn'))) out.push(`EXIT CODE differs: plain ${[...exits('plain')]} vs warn ${[...exits('warn')]}`);
+      if (!same(errs('plain'), errs('warn'))) out.push(`VITEST ERRORS differ: plain ${[...errs('plain')]} vs warn ${[...errs('warn')]}`);
+    }
+    out.push(`verdict changes: ${changes.length}`);
+    for (const c of changes) out.push(`  CHANGE  ${c.test}: plain ${c.plain}, warn ${c.warn}`);
+    for (const f of flaky) out.push(`  flaky   ${f.test}: plain ${f.plain.join('/')}, warn ${f.warn.join('/')}`);
+    const tally = { REAL: 0, 'BY-DESIGN': 0, FALSE: 0, NEW: 0 };
+    out.push(`distinct sites: ${found.length}`);
+    for (const s of found) {
+      const v = judged[s.key];
+      const label = v?.verdict ?? 'NEW';
+      tally[label] = (tally[label] ?? 0) + 1;
+      out.push(`  ${label.padEnd(9)} ${s.key}  x${s.findings} in ${s.tests.size} tests, rounds ${[...s.rounds].join(',')}${v ? `: ${v.reason}` : ''}`);
+      if (!v) out.push(`            ${s.message}\n            ${s.frames.join(' < ')}\n            e.g. ${[...s.tests][0]}`);
+    }
+    for (const key of Object.keys(judged)) if (!found.some((s) => s.key === key)) out.push(`  GONE      ${key} (was ${judged[key].verdict}: ${judged[key].reason})`);
+    const judgedNow = found.length - tally.NEW;
+    out.push(
+      `REAL share: ${tally.REAL}/${found.length} distinct sites` +
+        (judgedNow ? ` (${Math.round((100 * tally.REAL) / found.length)}%)` : '') +
+        `; BY-DESIGN ${tally['BY-DESIGN']}, FALSE ${tally.FALSE}, not judged ${tally.NEW}`,
+    );
+    console.log(out.join('\n'));
+    summary.projects[name] = {
+      repo: p.repo,
+      commit: p.commit,
+      cwd: p.cwd,
+      args: p.args,
+      runs: runs.map((r) => ({ ...r, tests: Object.fromEntries(r.tests) })),
+      changes,
+      flaky,
+      sites: found.map((s) => ({ ...s, tests: [...s.tests], rounds: [...s.rounds], verdict: judged[s.key]?.verdict ?? 'NEW' })),
+    };
+  }
+  writeFileSync(path.join(work, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
+  console.log(`\nraw results: ${path.relative(process.cwd(), work)}/ (summary.json, <project>/<mode>-<round>.{json,log,findings.json})`);
+  if (verdictChanges) process.exitCode = 1;
+}
+
+try {
+  main();
+} catch (err) {
+  console.error(`real-suites: ${err instanceof Error ? err.message : err}`);
+  process.exitCode = 2;
+}
