@@ -16,9 +16,11 @@
 //   REALSUITES=/work/realsuites   where the checkouts live (created from MIRROR when absent)
 //   MIRROR=/work/.mirror          bare git dirs, <owner>+<name>/repo (the search tool's fetch)
 //   ROUNDS=2                      runs of each mode, alternating plain, warn, plain, warn, …
-//   SETUP=auto|force|skip         auto: set a project up once (marker file); force: reinstall deps
-//   REPACK=1                      npm pack this worktree's packages again and reinstall them (after a fix)
+//   SETUP=auto|force|skip         auto: install a project's dependencies once (marker file), force: again;
+//                                 both build this checkout, npm pack its runtime packages and install them into every
+//                                 project (so a run after a fix measures the fix); skip: use what is installed
 //   MODES=plain,warn              which modes to run
+//   ANALYZE=1                     run nothing: compare and list the results already in bench/.work/real-suites/
 //
 // The projects' sources are never copied into this repo; only the small config edits below are
 // made in the checkouts (each is listed in bench/REAL-SUITES.md).
@@ -35,6 +37,7 @@ const mirror = process.env.MIRROR ?? '/work/.mirror';
 const rounds = Number(process.env.ROUNDS ?? 2);
 const setupMode = process.env.SETUP ?? 'auto';
 const modes = (process.env.MODES ?? 'plain,warn').split(',');
+const analyzeOnly = process.env.ANALYZE === '1';
 const verdictsFile = path.join(import.meta.dirname, 'real-suites-verdicts.json');
 const VITEST = '4.1.12';
 
@@ -145,6 +148,8 @@ function checkout(p) {
 
 /** npm pack of this worktree's runtime packages (the Vitest plugin and what it depends on). */
 function pack() {
+  console.error('building and packing @asyncsan/core, tracer and vitest');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
   rmSync(packs, { recursive: true, force: true });
   mkdirSync(packs, { recursive: true });
   const ws = ['packages/core', 'packages/tracer', 'packages/vitest'];
@@ -163,7 +168,8 @@ function setup(name, p, tarballs) {
     console.error(`[${name}] installing dependencies`);
     p.prepare(dir);
   }
-  if (setupMode !== 'skip' && (process.env.REPACK || !existsSync(path.join(dir, 'node_modules/@asyncsan/vitest')) || !existsSync(marker))) {
+  // Every run installs the plugin packed from this checkout's current build, so an "after" run measures the fixes.
+  if (setupMode !== 'skip') {
     console.error(`[${name}] installing the packed plugin`);
     rmSync(path.join(dir, 'node_modules/@asyncsan'), { recursive: true, force: true });
     npm(dir, ['install', '-D', ...tarballs()]);
@@ -208,27 +214,59 @@ function runOnce(name, p, dir, mode, round) {
   const cpuMs = childCpuMs() - cpu0;
   const log = stripAnsi(`${r.stdout}\n${r.stderr}`);
   writeFileSync(`${base}.log`, log);
-  // Vitest's own count of errors outside tests ("Errors  1 error"), and the unhandled ones it printed.
+  // Vitest's own count of errors outside tests ("Errors  1 error").
   const errors = Number(/^\s*Errors\s+(\d+) errors?/m.exec(log)?.[1] ?? 0);
-  const report = existsSync(`${base}.json`) ? JSON.parse(readFileSync(`${base}.json`, 'utf8')) : undefined;
-  const tests = new Map();
-  for (const file of report?.testResults ?? []) {
-    const rel = path.relative(dir, file.name);
-    for (const t of file.assertionResults) tests.set(`${rel} > ${t.fullName}`, t.status);
-    // A file that failed to load has no tests: keep it as one entry so it cannot vanish silently.
-    if (!file.assertionResults.length) tests.set(`${rel} (file)`, file.status);
-  }
-  const result = { mode, round, exit: r.status, signal: r.signal, wallMs, cpuMs, errors, tests, findings: existsSync(findings) ? findings : undefined };
+  writeFileSync(`${base}.meta.json`, `${JSON.stringify({ mode, round, exit: r.status, signal: r.signal, wallMs, cpuMs, errors })}\n`);
+  const result = loadRun(dir, base);
+  const { tests } = result;
   console.error(
     `[${name}] ${mode} #${round}: exit ${r.status}, ${tests.size} tests, ${count(tests, 'failed')} failed, Errors ${errors}, ${(wallMs / 1000).toFixed(1)} s wall, ${(cpuMs / 1000).toFixed(1)} s CPU`,
   );
   return result;
 }
 
+/** One run's results from its files: <base>.meta.json (exit, times, Vitest's error count), <base>.json (Vitest's JSON report), <base>.findings.json. */
+function loadRun(dir, base) {
+  const meta = JSON.parse(readFileSync(`${base}.meta.json`, 'utf8'));
+  const report = existsSync(`${base}.json`) ? JSON.parse(readFileSync(`${base}.json`, 'utf8')) : undefined;
+  const tests = new Map();
+  const failures = new Map();
+  for (const file of report?.testResults ?? []) {
+    const rel = path.relative(dir, file.name);
+    for (const t of file.assertionResults) {
+      // Two tests of one file can share a full name: number the later ones (the report's order is stable).
+      let key = `${rel} > ${t.fullName}`;
+      for (let n = 2; tests.has(key); n++) key = `${rel} > ${t.fullName} #${n}`;
+      tests.set(key, t.status);
+      if (t.status === 'failed') failures.set(key, String(t.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 160));
+    }
+    // A file that failed to load has no tests: keep it as one entry so it cannot vanish silently.
+    if (!file.assertionResults.length) tests.set(`${rel} (file)`, file.status);
+  }
+  const findings = `${base}.findings.json`;
+  return { ...meta, tests, failures, findings: existsSync(findings) ? findings : undefined };
+}
+
+/** The runs already on disk for a project (ANALYZE=1), in round order. */
+function loadRuns(name, dir) {
+  const out = path.join(work, name);
+  if (!existsSync(out)) throw new Error(`no results for ${name} in ${out}: run without ANALYZE first`);
+  return readdirSync(out)
+    .filter((f) => f.endsWith('.meta.json'))
+    .map((f) => loadRun(dir, path.join(out, f.slice(0, -'.meta.json'.length))))
+    .filter((r) => modes.includes(r.mode))
+    .sort((a, b) => a.round - b.round || modes.indexOf(a.mode) - modes.indexOf(b.mode));
+}
+
 const count = (tests, status) => [...tests.values()].filter((s) => s === status).length;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
-/** Test-by-test comparison: a verdict change is a test every plain run agrees on and every warn run disagrees with. */
+/**
+ * Test-by-test comparison. A verdict change: every plain run agrees and a warn run differs from them, in every
+ * warn run ("always") or in some ("sometimes": load-dependent, e.g. a timing threshold). Flaky: the plain runs
+ * disagree among themselves, so a warn difference proves nothing. The first line of a warn failure is kept,
+ * which tells a plugin error (DeadlockError, AsyncsanError) from a test's own timeout.
+ */
 function compare(runs) {
   const plain = runs.filter((r) => r.mode === 'plain');
   const warn = runs.filter((r) => r.mode === 'warn');
@@ -238,10 +276,10 @@ function compare(runs) {
   for (const n of [...names].sort()) {
     const ps = plain.map((r) => r.tests.get(n) ?? 'absent');
     const ws = warn.map((r) => r.tests.get(n) ?? 'absent');
-    const all = new Set([...ps, ...ws]);
-    if (all.size === 1) continue;
-    if (new Set(ps).size === 1 && new Set(ws).size === 1) changes.push({ test: n, plain: ps[0], warn: ws[0] });
-    else flaky.push({ test: n, plain: ps, warn: ws });
+    if (new Set([...ps, ...ws]).size === 1) continue;
+    const why = warn.map((r) => r.failures.get(n)).find(Boolean) ?? plain.map((r) => r.failures.get(n)).find(Boolean);
+    if (new Set(ps).size === 1) changes.push({ test: n, plain: ps[0], warn: ws, always: ws.every((w) => w !== ps[0]), why });
+    else flaky.push({ test: n, plain: ps, warn: ws, why });
   }
   return { changes, flaky };
 }
@@ -265,6 +303,25 @@ function sites(runs) {
   return [...map.values()].sort((a, b) => a.key.localeCompare(b.key));
 }
 
+/** The judged table of each project, in markdown (for bench/REAL-SUITES.md). */
+function sitesMarkdown(summary, verdicts) {
+  const esc = (t) => String(t).replaceAll('|', '\\|');
+  const lines = [];
+  for (const [name, p] of Object.entries(summary.projects)) {
+    const warnRuns = p.runs.filter((r) => r.mode === 'warn').length;
+    lines.push(`### ${name}: ${p.sites.length} distinct sites\n`);
+    lines.push(`| verdict | id | site | findings (${warnRuns} warn runs) | tests | reason |`, '| --- | --- | --- | --- | --- | --- |');
+    const order = { FALSE: 0, 'BY-DESIGN': 1, REAL: 2, NEW: 3 };
+    for (const s of [...p.sites].sort((a, b) => order[a.verdict] - order[b.verdict] || a.key.localeCompare(b.key))) {
+      const v = verdicts[name]?.sites?.[s.key];
+      const site = s.key.slice(s.id.length + 1);
+      lines.push(`| ${s.verdict} | ${s.id} | \`${site}\` | ${s.findings} | ${s.tests.length} | ${esc(v?.reason ?? s.message)} |`);
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 function main() {
   const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(projects);
   for (const n of names) if (!projects[n]) throw new Error(`unknown project "${n}" (known: ${Object.keys(projects).join(', ')})`);
@@ -276,9 +333,18 @@ function main() {
   let verdictChanges = 0;
   for (const name of names) {
     const p = projects[name];
-    const dir = setup(name, p, getTarballs);
-    const runs = [];
-    for (let round = 1; round <= rounds; round++) for (const mode of modes) runs.push(runOnce(name, p, dir, mode, round));
+    let runs;
+    let dir;
+    if (analyzeOnly) {
+      dir = path.join(suites, p.checkout, p.cwd);
+      runs = loadRuns(name, dir);
+    } else {
+      dir = setup(name, p, getTarballs);
+      // Results of an earlier run must not mix with this one's.
+      rmSync(path.join(work, name), { recursive: true, force: true });
+      runs = [];
+      for (let round = 1; round <= rounds; round++) for (const mode of modes) runs.push(runOnce(name, p, dir, mode, round));
+    }
     const { changes, flaky } = compare(runs);
     verdictChanges += changes.length;
     const found = sites(runs.filter((r) => r.mode === 'warn'));
@@ -306,8 +372,9 @@ function main() {
       if (!same(errs('plain'), errs('warn'))) out.push(`VITEST ERRORS differ: plain ${[...errs('plain')]} vs warn ${[...errs('warn')]}`);
     }
     out.push(`verdict changes: ${changes.length}`);
-    for (const c of changes) out.push(`  CHANGE  ${c.test}: plain ${c.plain}, warn ${c.warn}`);
-    for (const f of flaky) out.push(`  flaky   ${f.test}: plain ${f.plain.join('/')}, warn ${f.warn.join('/')}`);
+    for (const c of changes)
+      out.push(`  CHANGE (${c.always ? 'always' : 'sometimes'})  ${c.test}: plain ${c.plain}, warn ${c.warn.join('/')}${c.why ? `\n      ${c.why}` : ''}`);
+    for (const f of flaky) out.push(`  flaky   ${f.test}: plain ${f.plain.join('/')}, warn ${f.warn.join('/')}${f.why ? `\n      ${f.why}` : ''}`);
     const tally = { REAL: 0, 'BY-DESIGN': 0, FALSE: 0, NEW: 0 };
     out.push(`distinct sites: ${found.length}`);
     for (const s of found) {
@@ -330,13 +397,14 @@ function main() {
       commit: p.commit,
       cwd: p.cwd,
       args: p.args,
-      runs: runs.map((r) => ({ ...r, tests: Object.fromEntries(r.tests) })),
+      runs: runs.map((r) => ({ ...r, tests: Object.fromEntries(r.tests), failures: Object.fromEntries(r.failures) })),
       changes,
       flaky,
       sites: found.map((s) => ({ ...s, tests: [...s.tests], rounds: [...s.rounds], verdict: judged[s.key]?.verdict ?? 'NEW' })),
     };
   }
   writeFileSync(path.join(work, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
+  writeFileSync(path.join(work, 'sites.md'), sitesMarkdown(summary, verdicts));
   console.log(`\nraw results: ${path.relative(process.cwd(), work)}/ (summary.json, <project>/<mode>-<round>.{json,log,findings.json})`);
   if (verdictChanges) process.exitCode = 1;
 }
