@@ -5,9 +5,44 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliBin, runCli } from './harness/cli.js';
 import { diffFindings, fixturesRoot, formatDiff, readExpectations, repoRoot } from './harness/expectations.js';
+import { twoConcurrentUploads, waitForLine } from './harness/servers.js';
 
 const tracerIds = ['leaked-timer', 'leaked-handle', 'leaked-listener', 'unsettled-task', 'deadlock', 'stuck-event-wait', 'stuck-stream', 'stuck-port', 'abandoned-iterator', 'unhandled-rejection'];
 const fixture = (rel: string) => path.join(fixturesRoot, 'runtime', rel);
+
+/**
+ * A server fixture through the bin: two concurrent uploads, then `signal`. SIGINT goes to the whole
+ * process group, as Ctrl-C at a terminal does; SIGTERM to the bin alone (a supervisor's `kill`).
+ */
+function runServer(flags: string[], file: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string; replies: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliBin, 'run', ...flags, '--', process.execPath, path.relative(repoRoot, file)], {
+      cwd: repoRoot,
+      env: { ...process.env, NO_COLOR: '1' },
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    let replies: string[] = [];
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    waitForLine(() => stdout, /^ready (\d+)$/m)
+      .then((m) => twoConcurrentUploads(Number(m[1]), () => stdout))
+      .then(
+        (r) => {
+          replies = r;
+          if (signal === 'SIGINT') process.kill(-child.pid!, signal);
+          else child.kill(signal);
+        },
+        (error: unknown) => {
+          process.kill(-child.pid!, 'SIGKILL');
+          reject(error as Error);
+        },
+      );
+    child.on('close', (code) => resolve({ code, stderr, replies }));
+  });
+}
 
 describe('asyncsan run -- <command>, the bin', () => {
   it('reports what a program left stuck, exit 1', async () => {
@@ -98,6 +133,28 @@ describe('asyncsan run -- <command>, the bin', () => {
       'task #N (async Account.applyCredit) suspended here',
     ]);
     expect(findings[0].stacks).toHaveLength(2);
+  });
+
+  it('--race on a server stopped with Ctrl-C: the race it saw under two concurrent uploads, and the server that kept it alive', async () => {
+    const file = fixture('lost-update/bad-server-concurrent-uploads.mjs');
+    const run = await runServer(['--race', '--format', 'json'], file, 'SIGINT');
+    // Both totals were computed from the same stale read: one upload is lost.
+    expect(run.replies.sort()).toEqual(['5', '7']);
+    expect(run.code).toBe(130);
+    const { findings } = JSON.parse(run.stderr.slice(run.stderr.indexOf('{')));
+    expect(formatDiff(diffFindings(readExpectations([file]), findings, { ids: [...tracerIds, 'lost-update', 'check-then-act'], cwd: repoRoot }))).toBe('');
+    const race = findings.find((f: { id: string }) => f.id === 'lost-update');
+    expect(race.related).toHaveLength(3);
+    expect(race.stacks).toHaveLength(2);
+  });
+
+  it('--race on the clean server stopped with SIGTERM (sent to the bin, which forwards it): no race', async () => {
+    const file = fixture('lost-update/good-server-reads-after-await.mjs');
+    const run = await runServer(['--race', '--format', 'json'], file, 'SIGTERM');
+    expect(run.replies.sort()).toEqual(['12', '5']);
+    expect(run.code).toBe(143);
+    const { findings } = JSON.parse(run.stderr.slice(run.stderr.indexOf('{')));
+    expect(findings.map((f: { id: string; location: { line: number } }) => `${f.id}:${f.location.line}`)).toEqual(['leaked-handle:20']);
   });
 
   it('--race on the good twins reports nothing', async () => {

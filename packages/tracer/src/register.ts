@@ -13,6 +13,7 @@ import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import type { Finding } from '@asyncsan/core';
+import { beforeSignalDeath } from './signals.js';
 import { formatText } from './text-report.js';
 import { createTracer } from './tracer.js';
 
@@ -191,21 +192,14 @@ function runMain(): void {
     }
   });
 
-  const onSignal = (signal: NodeJS.Signals) => {
-    // The program handles the signal itself: let it; the exit path reports.
-    if (process.listenerCount(signal) > 1 || judging) return;
+  // On SIGINT/SIGTERM that would kill it (the program has no handler of its own): what keeps it alive.
+  beforeSignalDeath(async (signal) => {
+    if (reported || judging) return;
     judging = true;
-    const reraise = () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.kill(process.pid, signal);
-    };
-    scope
-      .end({ settle: false, refedOnly: true, noun: 'program', when: `when ${signal} arrived` })
-      .then(report, () => report([]))
-      .finally(reraise);
-  };
-  // Signals are delivered to the main thread only.
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    try {
+      report(await scope.end({ settle: false, refedOnly: true, noun: 'program', when: `when ${signal} arrived` }));
+    } catch {
+      report([]);
+    }
+  });
 }

@@ -3,7 +3,7 @@
  * Installs the race runtime, registers the loader hooks that instrument the
  * program's own modules, and at exit reports the races that happened: JSON into
  * $ASYNCSAN_OUTPUT_DIR/<pid>-race.json as { version: 1, findings }, or the
- * `WARNING: ASYNC RACE` text on stderr. ASYNCSAN_SHUFFLE=<seed> turns on the
+ * `WARNING: ASYNC RACE` text on stderr; also when SIGINT or SIGTERM kills it. ASYNCSAN_SHUFFLE=<seed> turns on the
  * seeded shuffle; the seed is printed first, and again when the program fails.
  * ASYNCSAN_RACE_START_STACKS=0 drops the per-call "started at" stacks (faster).
  */
@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { register } from 'node:module';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
+import { beforeSignalDeath } from '../signals.js';
 import { installRaceRuntime } from './runtime.js';
 import { parseSeed } from './shuffle.js';
 
@@ -23,7 +24,10 @@ if (isMainThread) {
   process.setSourceMapsEnabled(true);
   register('./loader.js', import.meta.url);
 
-  process.on('exit', (code) => {
+  let written = false;
+  const writeReport = () => {
+    if (written) return;
+    written = true;
     const dir = process.env.ASYNCSAN_OUTPUT_DIR;
     try {
       if (dir) {
@@ -35,8 +39,13 @@ if (isMainThread) {
     } catch (error) {
       process.stderr.write(`asyncsan: could not write the race report: ${String(error)}\n`);
     }
+  };
+  process.on('exit', (code) => {
+    writeReport();
     if (seed !== undefined && code !== 0) {
       process.stderr.write(`asyncsan: the program failed (exit code ${code}) under --shuffle seed ${seed}; rerun with ASYNCSAN_SHUFFLE=${seed} to reproduce\n`);
     }
   });
+  // A server stops only when it is interrupted, and dies of the signal without an 'exit' event: the races it saw are written first.
+  beforeSignalDeath(writeReport);
 }
