@@ -32,7 +32,8 @@ try {
   process.stderr.write(`asyncsan: ${error.message}\n`);
   process.exit(2);
 }
-const tracer = createTracer({ cwd, internalPaths: [path.dirname(path.dirname(new URL(import.meta.url).pathname))] });
+// sourceMaps: tests compiled from TypeScript (node --test dist/) are reported at their .ts lines.
+const tracer = createTracer({ cwd, internalPaths: [path.dirname(path.dirname(new URL(import.meta.url).pathname))], sourceMaps: true });
 const file = path.relative(cwd, process.argv[1] ?? '').split(path.sep).join('/');
 const suites: string[] = [];
 

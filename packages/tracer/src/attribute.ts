@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Location, Stack, StackFrame } from '@asyncsan/core';
+import { originalPosition } from './source-maps.js';
 
 /** This package's own code (src when run from source, dist when built): its frames are never the user's. */
 export const TRACER_ROOT = path.dirname(fileURLToPath(import.meta.url));
@@ -17,6 +18,11 @@ export interface AttributeOptions {
   cwd: string;
   /** Absolute directories whose frames count as external, besides node_modules and the tracer. */
   internalPaths: readonly string[];
+  /**
+   * Map the project's frames through their files' source maps (compiled TypeScript run as
+   * JavaScript): for hosts whose stacks are not mapped already (a program, node:test).
+   */
+  sourceMaps?: boolean;
 }
 
 const FRAME = /^\s*at (?:(async )?(?:(.*?) \()?)?(.+?):(\d+):(\d+)\)?\s*$/;
@@ -27,6 +33,8 @@ export interface ParsedFrame extends StackFrame {
   absolute: string;
   /** Ordinal of the frame line in the stack text (unparsable frame lines count too). */
   index: number;
+  /** With `sourceMaps`: the generated file the frame ran in, when `absolute` is its original source. */
+  generated?: string;
 }
 
 function toPath(file: string): string {
@@ -100,7 +108,7 @@ const lineCaches = new Map<string, Map<string, FrameTemplate | null>>();
 const LINE_CACHE_MAX = 4096;
 
 function lineCache(options: AttributeOptions): Map<string, FrameTemplate | null> {
-  const key = `${options.cwd}\0${options.internalPaths.join('\0')}`;
+  const key = `${options.sourceMaps === true ? 'mapped' : ''}\0${options.cwd}\0${options.internalPaths.join('\0')}`;
   let cache = lineCaches.get(key);
   if (cache === undefined) {
     if (lineCaches.size >= 16) lineCaches.clear();
@@ -113,9 +121,21 @@ function lineCache(options: AttributeOptions): Map<string, FrameTemplate | null>
 function parseFrameLine(line: string, options: AttributeOptions): FrameTemplate | null {
   const m = FRAME.exec(line);
   if (!m) return null;
-  const absolute = toPath(m[3]!);
+  let absolute = toPath(m[3]!);
+  let position = { line: Number(m[4]), column: Number(m[5]) };
+  let generated: string | undefined;
+  // Only the project's own files: a dependency's frames are collapsed anyway, and reading their maps costs.
+  if (options.sourceMaps === true && !isExternalPath(absolute, options)) {
+    const original = originalPosition(absolute, position.line, position.column);
+    if (original) {
+      generated = absolute;
+      absolute = original.file;
+      position = original;
+    }
+  }
   const file = path.isAbsolute(absolute) ? path.relative(options.cwd, absolute).split(path.sep).join('/') : absolute;
-  const frame: FrameTemplate = { file, line: Number(m[4]), column: Number(m[5]), absolute };
+  const frame: FrameTemplate = { file, line: position.line, column: position.column, absolute };
+  if (generated !== undefined) frame.generated = generated;
   if (m[2]) frame.function = m[2];
   if (m[1]) frame.async = true;
   if (isExternalPath(absolute, options)) frame.external = true;

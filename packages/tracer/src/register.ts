@@ -103,7 +103,7 @@ else runWorker();
 function runWorker(): void {
   const noun = `worker thread ${threadId}`;
   const when = 'when the worker exits';
-  const tracer = createTracer({ listeners: false });
+  const tracer = createTracer({ listeners: false, sourceMaps: true });
   const scope = tracer.startProgram(noun);
   postToMain({ type: 'started', threadId });
   let reported = false;
@@ -146,7 +146,7 @@ const topLevelAwaitListener = () => process.listeners('exit').some((l) => l.name
 function runMain(): void {
   const inbox = workerInbox();
   // Program-wide emitters all outlive "the program", so listener leaks are a per-scope (test) matter.
-  const tracer = createTracer({ listeners: false });
+  const tracer = createTracer({ listeners: false, sourceMaps: true });
   const scope = tracer.startProgram('program');
   let reported = false;
   let judging = false;

@@ -76,6 +76,12 @@ export interface TracerOptions {
    * per judged scope that has stuck work. Default false: prove only where `gc` is exposed.
    */
   proveWithGc?: boolean;
+  /**
+   * Report positions in the original sources of compiled files that carry a source map
+   * (read at report time; nothing changes for the program). Default false: hosts such as
+   * Vitest map their stacks already.
+   */
+  sourceMaps?: boolean;
 }
 
 export interface ScopeOptions {
@@ -357,7 +363,7 @@ export class Scope {
     }
     return chains.flatMap((c) => {
       const outer = c.frames.filter((f) => !f.external).at(-1);
-      if (!outer || outer.function !== undefined || outer.absolute !== entry) return [];
+      if (!outer || outer.function !== undefined || (outer.generated ?? outer.absolute) !== entry) return [];
       const deadlock = topLevelDeadlockFinding(c, outer, ctx, waits.get(`${c.at.absolute}:${c.at.line}`));
       this.topLevelFallbacks.set(deadlock, unsettledFindings([c], ctx)[0]!);
       return [deadlock];
@@ -460,6 +466,7 @@ interface ResolvedOptions {
   internalPaths: string[];
   deadlockCheckMs: number;
   ignore: IgnoreRule[];
+  sourceMaps: boolean;
 }
 
 export class Tracer {
@@ -483,6 +490,7 @@ export class Tracer {
       deadlockCheckMs: options.deadlockCheckMs ?? 10,
       // A copy: ignoreCurrent() adds its snapshots here.
       ignore: [...(options.ignore ?? [])],
+      sourceMaps: options.sourceMaps === true,
     };
     if (options.proveWithGc === true) enableGc();
     this.capture.shortTimeoutMs = this.options.settleMs;
@@ -532,7 +540,7 @@ export class Tracer {
   }
 
   attributeOptions() {
-    return { cwd: this.options.cwd, internalPaths: this.options.internalPaths, maxProbes: this.options.maxProbes };
+    return { cwd: this.options.cwd, internalPaths: this.options.internalPaths, maxProbes: this.options.maxProbes, sourceMaps: this.options.sourceMaps };
   }
 
   ignored(f: Finding): boolean {

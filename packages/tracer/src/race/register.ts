@@ -18,7 +18,8 @@ import { parseSeed } from './shuffle.js';
 if (isMainThread) {
   const seed = parseSeed(process.env.ASYNCSAN_SHUFFLE);
   // A whole program can afford a few frames per async call to say where each task started.
-  const runtime = installRaceRuntime({ shuffleSeed: seed, startStacks: process.env.ASYNCSAN_RACE_START_STACKS !== '0' });
+  // Compiled TypeScript (tsc's .js and its source map): races are reported at the .ts lines.
+  const runtime = installRaceRuntime({ shuffleSeed: seed, startStacks: process.env.ASYNCSAN_RACE_START_STACKS !== '0', sourceMaps: true });
   if (seed !== undefined) process.stderr.write(`asyncsan: --shuffle seed ${seed} (ASYNCSAN_SHUFFLE=${seed} reproduces this order)\n`);
   // Stacks through the instrumented code point at the original lines.
   process.setSourceMapsEnabled(true);

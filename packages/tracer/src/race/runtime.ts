@@ -19,6 +19,7 @@ import { AsyncLocalStorage, executionAsyncResource } from 'node:async_hooks';
 import type { Finding, Location, RelatedLocation, Stack } from '@asyncsan/core';
 import path from 'node:path';
 import { parseStack, toStack } from '../attribute.js';
+import { originalPosition } from '../source-maps.js';
 import { READ_IN_CONDITION, RUNTIME_GLOBAL, type SiteEntry } from './protocol.js';
 import { createShuffler, type Shuffler } from './shuffle.js';
 
@@ -160,6 +161,12 @@ export interface RaceOptions {
    * starting task and the async function instead).
    */
   startStacks?: boolean;
+  /**
+   * Report sites and stacks in the original sources of compiled files that carry a
+   * source map (compiled TypeScript run as JavaScript), read at report time. Default
+   * false: the Vite host instruments TypeScript with its original positions already.
+   */
+  sourceMaps?: boolean;
 }
 
 export interface ModuleHandle {
@@ -195,6 +202,8 @@ export class RaceRuntime {
   private readonly entries = new WeakMap<object, Map<unknown, LocState>>();
   private readonly reported = new Set<string>();
   private readonly siteStacks = new Map<number, { count: number; holder: { stack?: string } }>();
+  /** Sites as reported: through source maps when asked (mapped once, when first reported). */
+  private readonly reportedSites = new Map<number, Site>();
   private nextTaskId = 1;
   private clock = 0;
   readonly shuffler: Shuffler | undefined;
@@ -300,7 +309,7 @@ export class RaceRuntime {
   /** What a location is called in messages. */
   private describe(loc: LocState): string {
     if (loc.kind === 'entry') return `${ownerName(loc.owner) ?? 'collection'} entry ${describeKey(loc.key)}`;
-    const site = this.sites[loc.firstSite];
+    const site = this.sites[loc.firstSite] ? this.siteAt(loc.firstSite) : undefined;
     if (loc.kind === 'var') return `module variable ${String(loc.key)}${site ? ` (${path.basename(site.file)})` : ''}`;
     if (loc.kind === 'closure') return `variable ${String(loc.key)} (shared by nested functions)`;
     const owner = ownerName(loc.owner);
@@ -370,6 +379,19 @@ export class RaceRuntime {
 
   // ------------------------------------------------------------- reports
 
+  /** A site where reports put it: in the original source when the module is compiled code with a source map. */
+  private siteAt(index: number): Site {
+    const site = this.sites[index]!;
+    if (this.options.sourceMaps !== true) return site;
+    let mapped = this.reportedSites.get(index);
+    if (mapped === undefined) {
+      const original = originalPosition(site.file, site.line, site.column);
+      mapped = original ? { ...site, file: original.file, line: original.line, column: original.column } : site;
+      this.reportedSites.set(index, mapped);
+    }
+    return mapped;
+  }
+
   private conflict(loc: LocState, a: Task, read: Access, other: Access, site: number): void {
     const id = read.cond ? 'check-then-act' : 'lost-update';
     // Once per pair of writes (whichever read led there).
@@ -381,7 +403,7 @@ export class RaceRuntime {
     const what = this.describe(loc);
     const cwd = this.options.cwd ?? process.cwd();
     const at = (s: number): Location => {
-      const x = this.sites[s]!;
+      const x = this.siteAt(s);
       return { file: rel(cwd, x.file), line: x.line, column: x.column };
     };
     const b = find(other.task);
@@ -392,7 +414,7 @@ export class RaceRuntime {
       { label: `overwritten by the other task (${nameB}) here`, location: at(other.site) },
     ];
     if (awaitSite !== undefined) related.push({ label: `${nameA} suspended here`, location: at(awaitSite) });
-    const attr = { cwd, internalPaths: [] as string[] };
+    const attr = { cwd, internalPaths: [] as string[], sourceMaps: this.options.sourceMaps === true };
     const stacks: Stack[] = [];
     const stackOf = (label: string, text: string | undefined, task: Task): Stack => {
       const stack = toStack(label, parseStack(text, attr));
@@ -406,7 +428,7 @@ export class RaceRuntime {
     };
     stacks.push(stackOf(`write by ${nameA}`, stackA.stack, a));
     stacks.push(stackOf(`previous write by ${nameB}`, other.stack?.stack, b));
-    const line = (s: number) => `line ${this.sites[s]!.line}`;
+    const line = (s: number) => `line ${this.siteAt(s).line}`;
     const message =
       id === 'lost-update'
         ? `Lost update of ${what}: ${nameA} read it (${line(read.site)}), was suspended at an await${awaitSite !== undefined ? ` (${line(awaitSite)})` : ''}, ${nameB} wrote it meanwhile (${line(other.site)}), then ${nameA} wrote a value based on its stale read`
@@ -441,7 +463,7 @@ export class RaceRuntime {
   /** "Started by": the chain of tasks that started this one, as a stack of their function sites. */
   private createdAt(task: Task, cwd: string): Stack | undefined {
     if (task.started?.stack) {
-      const stack = toStack(`${this.taskName(task)} started at`, parseStack(task.started.stack, { cwd, internalPaths: [] }));
+      const stack = toStack(`${this.taskName(task)} started at`, parseStack(task.started.stack, { cwd, internalPaths: [], sourceMaps: this.options.sourceMaps === true }));
       // The first user frame is the async function itself; its caller is where the task started.
       if (stack.frames.length > 1 && !stack.frames[0]!.external) stack.frames.shift();
       if (task.parent) {
@@ -452,7 +474,7 @@ export class RaceRuntime {
     }
     const frames = [];
     for (let t: Task | undefined = task; t; t = t.parent) {
-      const s = t.site >= 0 ? this.sites[t.site] : undefined;
+      const s = t.site >= 0 && this.sites[t.site] ? this.siteAt(t.site) : undefined;
       if (s) frames.push({ function: this.taskName(t), file: rel(cwd, s.file), line: s.line, column: s.column });
     }
     return frames.length > 0 ? { label: `${this.taskName(task)} started by`, frames } : undefined;
@@ -460,7 +482,7 @@ export class RaceRuntime {
 
   private render(f: Finding, a: Task, b: Task, read: Access, other: Access, site: number, awaitSite: number | undefined, cwd: string): string {
     const where = (s: number) => {
-      const x = this.sites[s]!;
+      const x = this.siteAt(s);
       return `${rel(cwd, x.file)}:${x.line}:${x.column}`;
     };
     const frames = (st: Stack | undefined) =>

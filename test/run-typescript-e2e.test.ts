@@ -1,0 +1,126 @@
+/**
+ * Compiled TypeScript under `asyncsan run`: fixtures/projects/ts-program, compiled by the real tsc
+ * with a source map (a .map file, or inline) and run as `node dist/app.js`, is reported at its .ts
+ * lines, plainly and under --race, on Node 20 and Node 24, without the user passing
+ * --enable-source-maps. Without a source map the findings stay at the .js lines that ran.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding, Stack } from '@asyncsan/core';
+import { runCli } from './harness/cli.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
+import { TRACER_IDS } from './harness/programs.js';
+import { ensureVitest5, vitest5 } from './harness/vitest.js';
+
+const RACE_IDS = [...TRACER_IDS, 'lost-update', 'check-then-act'];
+const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
+let work: string;
+
+beforeAll(() => {
+  // Inside the repository (git-ignored), so that the copy's `types: ["node"]` resolves from the repo's node_modules.
+  const tmp = path.join(repoRoot, '.asyncsan-tmp');
+  mkdirSync(tmp, { recursive: true });
+  work = mkdtempSync(path.join(tmp, 'ts-program-'));
+  cpSync(path.join(fixturesRoot, 'projects/ts-program'), work, { recursive: true });
+  execFileSync(process.execPath, [tsc, '-p', work], { stdio: 'pipe' });
+  execFileSync(process.execPath, [tsc, '-p', work, '--sourceMap', 'false', '--inlineSourceMap', '--outDir', path.join(work, 'dist-inline')], { stdio: 'pipe' });
+  execFileSync(process.execPath, [tsc, '-p', work, '--sourceMap', 'false', '--outDir', path.join(work, 'dist-no-map')], { stdio: 'pipe' });
+}, 120_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  findings: Finding[];
+}
+
+async function run(node: string, dist: string, flags: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const r = await runCli(['run', ...flags, '--format', 'json', '--', node, `${dist}/app.js`], { cwd: work, env: { NODE_OPTIONS: '', ...env } });
+  let findings: Finding[] = [];
+  try {
+    findings = (JSON.parse(r.stderr) as { findings: Finding[] }).findings;
+  } catch {
+    throw new Error(`no JSON report on stderr (exit ${r.code}):\n${r.stderr}`);
+  }
+  return { code: r.code, stdout: r.stdout, findings };
+}
+
+const expected = () => readExpectations(listSourceFiles(path.join(work, 'src')));
+
+/** Every place a finding names: its location, related locations and the project's own stack frames. */
+function places(findings: Finding[]): string[] {
+  const frames = (s: Stack): string[] => [...s.frames.filter((fr) => !fr.external).map((fr) => fr.file), ...(s.createdAt ? frames(s.createdAt) : [])];
+  return findings.flatMap((f) => [f.location?.file ?? '', ...(f.related ?? []).map((r) => r.location.file), ...(f.stacks ?? []).flatMap(frames)]);
+}
+
+function expectAtTypeScriptLines(r: Run, ids: string[]): void {
+  expect(formatDiff(diffFindings(expected(), r.findings, { ids, cwd: work }))).toBe('');
+  const named = places(r.findings);
+  expect(named.length).toBeGreaterThan(0);
+  // Nothing points into the compiled output.
+  expect(named.filter((file) => !file.startsWith('src/') || !file.endsWith('.ts'))).toEqual([]);
+}
+
+describe.each([
+  ['a .map file beside the output (sourceMap)', 'dist'],
+  ['an inline map (inlineSourceMap)', 'dist-inline'],
+])('asyncsan run -- node %s/app.js under Node 20', (_label, dist) => {
+  it('reports at the .ts lines', async () => {
+    const r = await run(process.execPath, dist);
+    expect(r.stdout).toBe('balance 120 (130 expected)\n');
+    expect(r.code).toBe(1);
+    expectAtTypeScriptLines(r, TRACER_IDS);
+    expect(r.findings.map((f) => f.id)).toEqual(['unsettled-task']);
+  });
+
+  it('--race: the lost update, its related locations and both stacks at the .ts lines', async () => {
+    const r = await run(process.execPath, dist, ['--race']);
+    expect(r.code).toBe(1);
+    expectAtTypeScriptLines(r, RACE_IDS);
+    const race = r.findings.find((f) => f.id === 'lost-update')!;
+    expect(race.related?.map((x) => `${x.location.file}:${x.location.line}`)).toEqual(['src/account.ts:11', 'src/account.ts:11', 'src/account.ts:11']);
+    expect(race.stacks?.map((s) => `${s.frames[0]?.file}:${s.frames[0]?.line}`)).toEqual(['src/account.ts:11', 'src/account.ts:11']);
+    expect(race.message).toContain('(line 11)');
+  });
+});
+
+describe('asyncsan run, source maps only where they exist', () => {
+  it('without a source map, the findings stay at the .js lines that ran', async () => {
+    const r = await run(process.execPath, 'dist-no-map');
+    expect(r.code).toBe(1);
+    const js = readFileSync(path.join(work, 'dist-no-map/app.js'), 'utf8').split('\n');
+    const line = js.findIndex((l) => l.includes('await nextJob()')) + 1;
+    expect(line).toBeGreaterThan(0);
+    expect(r.findings.map((f) => `${f.id} ${f.location?.file}:${f.location?.line}`)).toEqual([`unsettled-task dist-no-map/app.js:${line}`]);
+  });
+
+  it("the program's own --enable-source-maps changes nothing", async () => {
+    const plain = await run(process.execPath, 'dist', ['--race']);
+    const mapped = await run(process.execPath, 'dist', ['--race'], { NODE_OPTIONS: '--enable-source-maps' });
+    const where = (r: Run) => r.findings.map((f) => `${f.id} ${f.location?.file}:${f.location?.line}`);
+    expect(where(mapped)).toEqual(where(plain));
+    expectAtTypeScriptLines(mapped, RACE_IDS);
+  });
+});
+
+describe('under Node 24', () => {
+  beforeAll(() => {
+    ensureVitest5();
+  }, 300_000);
+
+  for (const dist of ['dist', 'dist-inline']) {
+    it(`${dist}: reports at the .ts lines, plainly and under --race`, async () => {
+      const plain = await run(vitest5.node, dist);
+      expect(plain.code).toBe(1);
+      expectAtTypeScriptLines(plain, TRACER_IDS);
+      const race = await run(vitest5.node, dist, ['--race']);
+      expect(race.code).toBe(1);
+      expectAtTypeScriptLines(race, RACE_IDS);
+    });
+  }
+});
