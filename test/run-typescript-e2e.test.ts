@@ -3,6 +3,7 @@
  * with a source map (a .map file, or inline) and run as `node dist/app.js`, is reported at its .ts
  * lines, plainly and under --race, on Node 20 and Node 24, without the user passing
  * --enable-source-maps. Without a source map the findings stay at the .js lines that ran.
+ * Its compiled node:test file, judged per test by asyncsan/register-test, is named by its .ts source too.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -50,7 +51,8 @@ async function run(node: string, dist: string, flags: string[] = [], env: NodeJS
   return { code: r.code, stdout: r.stdout, findings };
 }
 
-const expected = () => readExpectations(listSourceFiles(path.join(work, 'src')));
+/** The program's markers (app.ts and what it imports); the node:test file's are its own run's. */
+const expected = () => readExpectations(listSourceFiles(path.join(work, 'src')).filter((f) => !f.endsWith('.test.ts')));
 
 /** Every place a finding names: its location, related locations and the project's own stack frames. */
 function places(findings: Finding[]): string[] {
@@ -105,6 +107,24 @@ describe('asyncsan run, source maps only where they exist', () => {
     const where = (r: Run) => r.findings.map((f) => `${f.id} ${f.location?.file}:${f.location?.line}`);
     expect(where(mapped)).toEqual(where(plain));
     expectAtTypeScriptLines(mapped, RACE_IDS);
+  });
+});
+
+describe('asyncsan run -- node --import asyncsan/register-test --test dist/poller.test.js', () => {
+  it("the test's finding and the test itself are named by the .ts source", async () => {
+    const registerTest = path.join(repoRoot, 'packages/cli/dist/register-test.js');
+    const r = await runCli(['run', '--format', 'json', '--', process.execPath, '--import', registerTest, '--test', '--test-force-exit', '--test-reporter=tap', 'dist/poller.test.js'], {
+      cwd: work,
+      env: { NODE_OPTIONS: '' },
+    });
+    // The test leaks its interval: it fails, and so does the run.
+    expect(r.stdout).toMatch(/^not ok 1 - starts polling and never stops$/m);
+    expect(r.code).toBe(1);
+    const { findings } = JSON.parse(r.stderr) as { findings: Finding[] };
+    const test = readExpectations([path.join(work, 'src/poller.test.ts')]);
+    expect(formatDiff(diffFindings(test, findings, { ids: TRACER_IDS, cwd: work }))).toBe('');
+    expect(findings.map((f) => f.test?.file)).toEqual(['src/poller.test.ts']);
+    expect(places(findings).filter((file) => !file.startsWith('src/'))).toEqual([]);
   });
 });
 

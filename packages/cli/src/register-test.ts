@@ -10,7 +10,7 @@ import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Finding, LoadedConfig, TestRef } from '@asyncsan/core';
 import { applyConfig, loadConfig, reporters, severityAtLeast, UserError } from '@asyncsan/core';
-import { createTracer, DeadlockError } from '@asyncsan/tracer';
+import { createTracer, DeadlockError, originalSource } from '@asyncsan/tracer';
 
 type TestFn = (this: unknown, t: { name: string }, done?: unknown) => unknown;
 type TestApi = (...args: unknown[]) => unknown;
@@ -34,7 +34,9 @@ try {
 }
 // sourceMaps: tests compiled from TypeScript (node --test dist/) are reported at their .ts lines.
 const tracer = createTracer({ cwd, internalPaths: [path.dirname(path.dirname(new URL(import.meta.url).pathname))], sourceMaps: true });
-const file = path.relative(cwd, process.argv[1] ?? '').split(path.sep).join('/');
+// A test file compiled from TypeScript is named by its .ts source, as its findings' locations are.
+const entry = path.resolve(process.argv[1] ?? '');
+const file = path.relative(cwd, originalSource(entry) ?? entry).split(path.sep).join('/');
 const suites: string[] = [];
 
 class AsyncsanError extends Error {

@@ -9,3 +9,5 @@ export { globToRegExp, matchesIgnore } from './ignore.js';
 export type { IgnoreRule } from './ignore.js';
 export { CurrentSnapshot, formatIgnored } from './ignore-current.js';
 export type { IgnoredFinding } from './ignore-current.js';
+export { originalPosition, originalSource } from './source-maps.js';
+export type { OriginalPosition } from './source-maps.js';

@@ -84,18 +84,24 @@ function load(generated: string): FileMap | null {
   }
 }
 
-/**
- * The original position of a generated one (1-based line and column, as in V8's
- * stacks), or undefined when the file has no source map, the map says nothing
- * about that line, or its source is not a file on this machine.
- */
-export function originalPosition(generated: string, line: number, column: number): OriginalPosition | undefined {
+/** A file's source map, read once (null: it has none that can be read). */
+function mapOf(generated: string): FileMap | null {
   let map = maps.get(generated);
   if (map === undefined) {
     if (maps.size >= MAX_FILES) maps.clear();
     map = load(generated);
     maps.set(generated, map);
   }
+  return map;
+}
+
+/**
+ * The original position of a generated one (1-based line and column, as in V8's
+ * stacks), or undefined when the file has no source map, the map says nothing
+ * about that line, or its source is not a file on this machine.
+ */
+export function originalPosition(generated: string, line: number, column: number): OriginalPosition | undefined {
+  const map = mapOf(generated);
   if (map === null) return undefined;
   try {
     map.decoded ??= decodeMappings(map.mappings);
@@ -113,4 +119,13 @@ export function originalPosition(generated: string, line: number, column: number
   }
   const file = map.sources[best[1]];
   return file === undefined ? undefined : { file, line: best[2] + 1, column: best[3] + 1 };
+}
+
+/**
+ * The one original source a compiled file was made from (tsc writes one .js per .ts),
+ * or undefined when it has no source map or a map of several sources (a bundle).
+ */
+export function originalSource(generated: string): string | undefined {
+  const map = mapOf(generated);
+  return map !== null && map.sources.length === 1 ? map.sources[0] : undefined;
 }
