@@ -2,12 +2,19 @@
  * lost-update: shared state is read, the task awaits, and then writes a value
  * derived from the stale read (`this.balance = this.balance + await credit()`,
  * `const b = this.balance; await x; this.balance = b - 1`, `count += await f()`).
- * Not reported: locals no other task can see, state re-read after the await,
- * writes under a lock, writes that do not derive from a pre-await read.
+ * In a coroutine generator (`Effect.gen(function* …)`) a `yield*` is the
+ * await: the fiber may be suspended there while others run.
+ * Not reported: locals no other task can see (a generator's own locals
+ * belong to one run), state re-read after the await, writes under a lock,
+ * writes that do not derive from a pre-await read.
  */
-import { defineCheck } from './check.js';
+import type * as TS from 'typescript';
+import { defineCheck, type TypeScript } from './check.js';
 import { forEachAsyncFunction, lockOptionsSchema } from './shared-state/analysis.js';
+import { suspensionWord } from './shared-state/coroutines.js';
 import type { AwaitEvent, ReadEvent } from './shared-state/events.js';
+import { unwrap } from './shared-state/locations.js';
+import { mayReach } from './shared-state/reach.js';
 
 export interface LostUpdateOptions {
   lockFunctions: string[];
@@ -18,9 +25,9 @@ export const lostUpdate = defineCheck<LostUpdateOptions>({
   id: 'lost-update',
   messages: {
     staleWrite:
-      '{{target}} is written from a value read before the await on line {{awaitLine}}: another task may change {{target}} while this one waits, and that update is lost. Read {{target}} after the await and compute and write it in one synchronous step, or hold a lock (mutex.runExclusive) over the read, the await and the write.',
+      '{{target}} is written from a value read before the {{wait}} on line {{awaitLine}}: another task may change {{target}} while this one waits, and that update is lost. Read {{target}} after the {{wait}} and compute and write it in one synchronous step, or hold a lock ({{lock}}) over the read, the {{wait}} and the write.',
     compoundAwait:
-      '`{{target}} {{operator}} await …` reads {{target}} before the await and writes it after: updates made by other tasks while it waits are lost. Await first (`const v = await …; {{target}} {{operator}} v`), or hold a lock over the update.',
+      '`{{target}} {{operator}} {{wait}} …` reads {{target}} before the {{wait}} and writes it after: updates made by other tasks while it waits are lost. Wait first (`const v = {{wait}} …; {{target}} {{operator}} v`), or hold a lock over the update.',
   },
   schema: {
     type: 'object',
@@ -36,11 +43,16 @@ export const lostUpdate = defineCheck<LostUpdateOptions>({
         let stale: { read: ReadEvent; await: AwaitEvent } | undefined;
         for (const read of write.deps) {
           if (read.key !== write.key) continue;
-          const awaits = flow.awaitsBetween(read.order, write.order);
+          const awaits = flow
+            .awaitsBetween(read.order, write.order)
+            .filter((a) => mayReach(ts, read.node, a.node) && mayReach(ts, a.node, write.node));
           if (awaits.length === 0) continue;
           // Save/restore (`const prev = this.state; this.state = 'busy'; await …; this.state = prev`):
           // the task wrote the location itself before waiting, so it is not a read-modify-write.
           if (flow.writesBetween(write.key, read.order, awaits[0]!.order)) continue;
+          // A plain restore of the saved value (`state.remaining = saved` after a call that spent it
+          // through an alias): nothing is computed from the stale read.
+          if (isRestore(ts, checker, write.node, read)) continue;
           const lastAwait = awaits[awaits.length - 1]!;
           // Re-read after the last await (a re-check): the task saw the current value.
           // (A compound write's own read counts: `this.offset += rows.length` after the await adds to the current value.)
@@ -52,6 +64,7 @@ export const lostUpdate = defineCheck<LostUpdateOptions>({
         }
         if (!stale) continue;
         const awaitLine = sourceFile.getLineAndCharacterOfPosition(stale.await.node.getStart(sourceFile)).line + 1;
+        const wait = suspensionWord(ts, stale.await.node);
         const node = write.node;
         const compound =
           ts.isBinaryExpression(node) &&
@@ -64,17 +77,30 @@ export const lostUpdate = defineCheck<LostUpdateOptions>({
           data: {
             target: write.text,
             awaitLine: String(awaitLine),
-            ...(compound ? { operator: node.operatorToken.getText(sourceFile) } : {}),
+            wait,
+            ...(compound
+              ? { operator: node.operatorToken.getText(sourceFile) }
+              : { lock: wait === 'await' ? 'mutex.runExclusive' : 'a semaphore permit around the whole effect' }),
           },
           related: [
-            { label: 'read before the await', node: stale.read.node },
-            { label: 'the await', node: stale.await.node },
+            { label: `read before the ${wait}`, node: stale.read.node },
+            { label: `the ${wait}`, node: stale.await.node },
           ],
         });
       }
     });
   },
 });
+
+/** `x = saved` where `const saved = <x>` copied the location as it was read. */
+function isRestore(ts: TypeScript, checker: TS.TypeChecker, node: TS.Expression, read: ReadEvent): boolean {
+  if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const value = unwrap(ts, node.right);
+  if (!ts.isIdentifier(value)) return false;
+  const decl = checker.getSymbolAtLocation(value)?.valueDeclaration;
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !(decl.parent.flags & ts.NodeFlags.Const)) return false;
+  return unwrap(ts, decl.initializer) === read.node;
+}
 
 /** The root of a location key: `this`, or a variable's id. */
 function rootOf(key: string): string {

@@ -8,6 +8,21 @@ const run = (code: string, options?: Partial<typeof checkThenAct.defaultOptions>
 
 const at = (code: string) => run(code).map((r) => `${r.messageId}@${r.line}:${r.column}`);
 
+const GEN = `type Eff<A> = { [Symbol.iterator](): Generator<unknown, A, unknown>; pipe<B>(f: (e: Eff<A>) => B): B };
+declare function gen<A>(body: () => Generator<unknown, A, unknown>): Eff<A>;
+declare function gen<S, A>(self: S, body: (this: S) => Generator<unknown, A, unknown>): Eff<A>;
+declare function fn<X extends unknown[], A>(body: (...args: X) => Generator<unknown, A, unknown>, ...stages: Array<(e: Eff<A>) => Eff<A>>): (...args: X) => Eff<A>;
+declare function sleep(ms: number): Eff<void>;
+declare function load(k: string): Eff<string>;
+declare function loop(step: () => Eff<boolean>): Eff<void>;
+declare function onStart<A>(e: Eff<A>, f: () => void): Eff<A>;
+declare function all<A>(xs: Eff<A>[], options?: { concurrency?: number }): Eff<A[]>;
+`;
+const atGen = (code: string) => {
+  const offset = GEN.split('\n').length - 1;
+  return run(GEN + code).map((r) => `${r.messageId}@${r.line - offset}:${r.column}`);
+};
+
 describe('check-then-act', () => {
   it('reports a cache fill after an await inside the negative check', () => {
     const results = run(`class Cache {
@@ -182,6 +197,108 @@ export function refresh(fetchToken: () => Promise<string>) {
     expect(run(code, { lockFunctions: ['withLock'] })).toEqual([]);
   });
 
+  it('treats a yield* in a coroutine generator as an await, with wording for fibers', () => {
+    const offset = GEN.split('\n').length - 1;
+    const results = run(
+      GEN +
+        `const cache = new Map<string, string>();
+export const get = fn(function* (k: string) {
+  if (!cache.has(k)) {
+    const v = yield* load(k);
+    cache.set(k, v);
+  }
+  return cache.get(k)!;
+});
+export const local = gen(function* () {
+  const seen = new Map<string, string>();
+  if (!seen.has('a')) seen.set('a', yield* load('a'));
+  return seen;
+});`,
+    );
+    expect(results.map((r) => `${r.messageId}@${r.line - offset}:${r.column}`)).toEqual(['staleCheck@5:5']);
+    expect(results[0]!.message).toContain(`cache is checked on line ${offset + 3}, then the task suspends at yield* (line ${offset + 4})`);
+    expect(results[0]!.message).toContain('hold a semaphore permit around the check and the act');
+    expect(results[0]!.related.map((r) => `${r.label}@${r.line - offset}`)).toEqual(['checked here@3', 'the yield*@4']);
+  });
+
+  it('does not take functions of a module namespace (`TxRef.set(ref, v)`) for state', () => {
+    // A namespace object from an import, and a plain object that only looks like one.
+    const code = (binding: string) => `${binding}
+declare const ref: object;
+export const bump = gen(function* () {
+  if (!Tx.has(ref)) {
+    yield* sleep(1);
+    Tx.set(ref, 1);
+  }
+});`;
+    expect(atGen(code("import * as Tx from './tx.js';\ndeclare module './tx.js' { export function has(r: object): boolean; export function set(r: object, v: number): void; }"))).toEqual([]);
+    expect(atGen(code('declare const Tx: Map<object, number>;'))).toEqual(['staleCheck@6:5']);
+  });
+
+  it('takes `x ??= v` after the yield as its own re-check', () => {
+    const code = (assign: string) => `export const client = gen(function* () {
+  let failed: Error | undefined;
+  const post = fn(function* () {
+    if (failed !== undefined) return failed;
+    yield* sleep(1);
+    failed ${assign} new Error('gone');
+    return failed;
+  });
+  return { post, fail: () => { failed = new Error('closed'); } };
+});`;
+    expect(atGen(code('??='))).toEqual([]);
+    expect(atGen(code('='))).toEqual(['staleCheck@6:5']);
+  });
+
+  it('does not count an await or yield on a branch that returns, or on the other side of the if', () => {
+    expect(
+      at(`const replies = new Map<string, Promise<string> | string>();
+export async function reply(id: string, compute: (id: string) => Promise<string>) {
+  const known = replies.get(id);
+  if (known !== undefined) {
+    return await known;
+  } else {
+    replies.set(id, compute(id));
+  }
+  return replies.get(id);
+}
+const flags = new Map<string, boolean>();
+export async function flag(id: string, wait: () => Promise<void>) {
+  if (!flags.has(id)) {
+    if (id === 'x') { await wait(); return; }
+    flags.set(id, true);
+  }
+}`),
+    ).toEqual([]);
+    expect(
+      at(`const flags = new Map<string, boolean>();
+export async function flag(id: string, wait: () => Promise<void>) {
+  if (!flags.has(id)) {
+    if (id === 'x') { await wait(); }
+    flags.set(id, true);
+  }
+}`),
+    ).toEqual(['staleCheck@5:5']);
+  });
+
+  it('does not report state touched only by callbacks run one at a time in one fiber; does with concurrency', () => {
+    const code = (options: string) => `export const retrying = (make: Eff<(n: number) => Eff<number>>) => gen(function* () {
+  let step: ((n: number) => Eff<number>) | undefined;
+  const reset = onStart(sleep(0), () => { step = undefined; });
+  yield* loop(() => gen(function* () {
+    yield* reset;
+    if (!step) {
+      step = yield* make;
+    }
+    return true;
+  }));
+  yield* all([1, 2].map(() => gen(function* () { if (!step) { step = yield* make; } })${options});
+});`;
+    expect(atGen(code(''))).toEqual([]);
+    // Once fibers started together touch it, the retry loop's check is racy too.
+    expect(atGen(code(', { concurrency: 2 }'))).toEqual(['staleCheck@7:7', 'staleCheck@11:63']);
+  });
+
   it('matches the expect markers in fixtures/check-then-act exactly', () => {
     const { files, diff } = fixtureDiff(checkThenAct);
     expect(files).toBeGreaterThan(1);
@@ -191,9 +308,14 @@ export function refresh(fetchToken: () => Promise<string>) {
 
 createRuleTester().run('check-then-act (ESLint rule)', checkThenActRule, {
   valid: [
+    { code: GEN + 'export const f = gen(function* () {\n  let v: string | undefined;\n  if (!v) v = yield* load("x");\n  return v;\n});' },
     { code: 'const cache = new Map<string, Promise<number>>();\nexport function get(k: string, load: (k: string) => Promise<number>) {\n  if (!cache.has(k)) cache.set(k, load(k));\n  return cache.get(k)!;\n}' },
   ],
   invalid: [
+    {
+      code: GEN + 'let cached: string | undefined;\nexport const config = gen(function* () {\n  if (!cached) {\n    cached = yield* load("c");\n  }\n  return cached;\n});',
+      errors: [{ messageId: 'staleCheck', line: GEN.split('\n').length + 3, column: 5 }],
+    },
     {
       code: 'let cached: string | undefined;\nexport async function config(load: () => Promise<string>) {\n  if (!cached) {\n    cached = await load();\n  }\n  return cached;\n}',
       errors: [{ messageId: 'staleCheck', line: 4, column: 5, endLine: 4, endColumn: 26 }],

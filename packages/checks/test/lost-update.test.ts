@@ -8,6 +8,22 @@ const run = (code: string, options?: Partial<typeof lostUpdate.defaultOptions>) 
 
 const at = (code: string) => run(code).map((r) => `${r.messageId}@${r.line}:${r.column}`);
 
+const GEN = `type Eff<A> = { [Symbol.iterator](): Generator<unknown, A, unknown>; pipe<B>(f: (e: Eff<A>) => B): B };
+declare function gen<A>(body: () => Generator<unknown, A, unknown>): Eff<A>;
+declare function gen<S, A>(self: S, body: (this: S) => Generator<unknown, A, unknown>): Eff<A>;
+declare function fn<X extends unknown[], A>(body: (...args: X) => Generator<unknown, A, unknown>, ...stages: Array<(e: Eff<A>) => Eff<A>>): (...args: X) => Eff<A>;
+declare function sleep(ms: number): Eff<void>;
+declare function load(k: string): Eff<number>;
+declare function forEach<T, B>(xs: T[], f: (x: T) => Eff<B>, options?: { concurrency?: number }): Eff<B[]>;
+declare function onStart<A>(e: Eff<A>, f: () => void): Eff<A>;
+declare const sem: { withPermits(n: number): <A>(e: Eff<A>) => Eff<A> };
+`;
+/** Findings on a snippet appended to the GEN prelude, with line numbers relative to the snippet. */
+const atGen = (code: string) => {
+  const offset = GEN.split('\n').length - 1;
+  return run(GEN + code).map((r) => `${r.messageId}@${r.line - offset}:${r.column}`);
+};
+
 describe('lost-update', () => {
   it('reports a field read before an await in the same expression', () => {
     const results = run(`class Account {
@@ -203,6 +219,152 @@ export async function sequential(files: string[], size: (f: string) => Promise<n
     ).toEqual([]);
   });
 
+  it('treats a yield* in a coroutine generator as an await: module, instance and service state', () => {
+    const offset = GEN.split('\n').length - 1;
+    const results = run(
+      GEN +
+        `let hits = 0;
+export const hit = gen(function* () {
+  const seen = hits;
+  yield* sleep(1);
+  hits = seen + 1;
+});
+export class Meter {
+  total = 0;
+  add(n: Eff<number>) {
+    return gen(this, function* () { this.total = this.total + (yield* n); });
+  }
+}
+export const service = gen(function* () {
+  let token: number | undefined;
+  const auth = fn(function* () { token ??= yield* load('t'); return token; });
+  const reset = () => { token = undefined; };
+  return { auth, reset };
+});`,
+    );
+    expect(results.map((r) => `${r.messageId}@${r.line - offset}:${r.column}`)).toEqual(['staleWrite@5:3', 'staleWrite@10:37', 'compoundAwait@15:34']);
+    expect(results[0]!.message).toContain(`hits is written from a value read before the yield* on line ${offset + 4}`);
+    expect(results[0]!.message).toContain('a semaphore permit around the whole effect');
+    expect(results[0]!.related.map((r) => `${r.label}@${r.line - offset}`)).toEqual(['read before the yield*@3', 'the yield*@4']);
+    expect(results[2]!.message).toContain('`token ??= yield* …` reads token before the yield*');
+  });
+
+  it("does not report a generator's own locals, nor a generator that is called where it is written (an iterator)", () => {
+    expect(
+      atGen(`export const f = gen(function* () {
+  let n = 0;
+  const before = n;
+  yield* sleep(1);
+  n = before + 1;
+  const options = { tries: 0 };
+  options.tries = options.tries + (yield* load('x'));
+  return n + options.tries;
+});
+let cursor = 0;
+export function* ids() {
+  const c = cursor;
+  yield c;
+  cursor = c + 1;
+}`),
+    ).toEqual([]);
+  });
+
+  it('does not report per-run state of one fiber: a pull, a fold with a piped stage, a helper only the generator calls', () => {
+    expect(
+      atGen(`export const pull = (up: Eff<number>) => {
+  let seen = 0;
+  return gen(function* () { seen = seen + (yield* up); return seen; });
+};
+export const fold = (up: Eff<number>) => {
+  let total = 0;
+  return gen(function* () { total = total + (yield* up); }).pipe((e) => onStart(e, () => console.log(total)));
+};
+export const enc = (up: Eff<number>) => {
+  let index = 0;
+  const peek = () => index + 1;
+  return gen(function* () { const i = index; peek(); yield* up; index = i + 1; });
+};`),
+    ).toEqual([]);
+  });
+
+  it('reports the same state once something else can touch it while the fiber waits', () => {
+    expect(
+      atGen(`export const pull = (up: Eff<number>) => {
+  let seen = 0;
+  const g = gen(function* () { seen = seen + (yield* up); return seen; });
+  return { g, reset: () => { seen = 0; } };
+};
+export const enc = (up: Eff<number>) => {
+  let index = 0;
+  const peek = () => index + 1;
+  const e = gen(function* () { const i = index; peek(); yield* up; index = i + 1; });
+  return { e, peek };
+};`),
+    ).toEqual(['staleWrite@3:32', 'staleWrite@9:68']);
+  });
+
+  it('reports fibers started with concurrency on a local of the outer fiber, not fibers run one at a time', () => {
+    const code = (options: string) => `export const all = (xs: string[]) => gen(function* () {
+  let n = 0;
+  yield* forEach(xs, (x) => gen(function* () { n = n + (yield* load(x)); })${options});
+  return n;
+});`;
+    expect(atGen(code(', { concurrency: 4 }'))).toEqual(['staleWrite@3:48']);
+    expect(atGen(code(''))).toEqual([]);
+    expect(atGen(code(', { concurrency: 1 }'))).toEqual([]);
+  });
+
+  it('does not report a coroutine whose whole run holds a semaphore permit', () => {
+    const code = (stages: string) => `let clock = 0;
+export const advance = fn(function* (by: Eff<number>) {
+  const start = clock;
+  clock = start + (yield* by);
+}${stages});
+export const viaPipe = gen(function* () { const c = clock; clock = c + (yield* load('x')); }).pipe(sem.withPermits(1));
+export const wrapped = sem.withPermits(1)(gen(function* () { const c = clock; clock = c + (yield* load('y')); }));`;
+    expect(atGen(code(''))).toEqual(['staleWrite@4:3']);
+    expect(atGen(code(', sem.withPermits(1)'))).toEqual([]);
+  });
+
+  it('does not report a plain restore of a saved value, but does a value computed from it', () => {
+    const code = (value: string) => `export class Sampler {
+  remaining = 10;
+  async sample(attempt: (s: Sampler) => Promise<boolean>) {
+    const budget = this.remaining;
+    if (await attempt(this)) return;
+    this.remaining = ${value};
+  }
+}`;
+    expect(at(code('budget'))).toEqual([]);
+    expect(at(code('budget - 1'))).toEqual(['staleWrite@6:5']);
+  });
+
+  it('follows `const self = this` to the instance', () => {
+    expect(
+      atGen(`export class Gauge {
+  level = 0;
+  raise(by: Eff<number>) {
+    const self = this;
+    return gen(function* () { const before = self.level; self.level = before + (yield* by); });
+  }
+}`),
+    ).toEqual(['staleWrite@5:58']);
+  });
+
+  it('reports a named async worker that runs many times at once, not one awaited call by call', () => {
+    const code = (runIt: string) => `export async function saveAll(rows: string[], insert: (r: string) => Promise<number>, log: (n: number) => void) {
+  let saved = 0;
+  const save = async (row: string) => {
+    saved = saved + (await insert(row));
+    log(saved);
+  };
+  ${runIt}
+}`;
+    expect(at(code('await Promise.all(rows.map(save));'))).toEqual(['staleWrite@4:5']);
+    expect(at(code('await Promise.all(rows.map((r) => save(r)));'))).toEqual(['staleWrite@4:5']);
+    expect(at(code('for (const r of rows) await save(r);'))).toEqual([]);
+  });
+
   it('matches the expect markers in fixtures/lost-update exactly', () => {
     const { files, diff } = fixtureDiff(lostUpdate);
     expect(files).toBeGreaterThan(1);
@@ -212,6 +374,7 @@ export async function sequential(files: string[], size: (f: string) => Promise<n
 
 createRuleTester().run('lost-update (ESLint rule)', lostUpdateRule, {
   valid: [
+    { code: GEN + 'export const f = gen(function* () {\n  let n = 0;\n  n = n + (yield* load("x"));\n  return n;\n});' },
     { code: 'export async function f(get: () => Promise<number>) {\n  let n = 0;\n  n = n + (await get());\n  return n;\n}' },
     {
       code: 'declare function withLock(f: () => Promise<void>): Promise<void>;\nlet hits = 0;\nexport async function hit(f: () => Promise<number>) {\n  await withLock(async () => { hits = hits + (await f()); });\n}',
@@ -219,6 +382,10 @@ createRuleTester().run('lost-update (ESLint rule)', lostUpdateRule, {
     },
   ],
   invalid: [
+    {
+      code: GEN + 'let count = 0;\nexport const tally = gen(function* () {\n  const c = count;\n  yield* sleep(1);\n  count = c + 1;\n});',
+      errors: [{ messageId: 'staleWrite', line: GEN.split('\n').length + 4, column: 3, data: { target: 'count', awaitLine: String(GEN.split('\n').length + 3), wait: 'yield*', lock: 'a semaphore permit around the whole effect' } }],
+    },
     {
       code: 'let count = 0;\nexport async function tally(f: () => Promise<number>) {\n  count += await f();\n}',
       errors: [{ messageId: 'compoundAwait', line: 3, column: 3, endLine: 3, endColumn: 21 }],

@@ -1,13 +1,16 @@
 /**
  * The per-function driver shared by lost-update and check-then-act: finds the
- * functions worth analysing (those with an await in their own body) in one
- * walk of the file and hands each one its flow, locator and critical sections.
+ * functions worth analysing (async functions with an await in their own body,
+ * and coroutine generators with a yield: see coroutines.ts) in one walk of the
+ * file and hands each one its flow, locator and critical sections.
  */
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { indexFile } from '../util/file-index.js';
-import { containsAwait, FunctionFlow } from './events.js';
-import { Locator } from './locations.js';
+import { isFunctionLike } from '../util/syntax.js';
+import { coroutineRunner } from './coroutines.js';
+import { FunctionFlow, MUTATORS } from './events.js';
+import { Locator, unwrap } from './locations.js';
 import { CriticalSections, type LockOptions } from './locks.js';
 
 export interface AnalysedFunction {
@@ -55,10 +58,68 @@ export function forEachAsyncFunction(
 ): void {
   // The shared file index lists every function-like with a body, in source (pre-)order.
   for (const n of indexFile(ts, sourceFile).functions) {
-    if (isAsync(ts, n) && containsAwait(ts, n)) {
-      visit({ fn: n, flow: flowOf(ts, checker, n), locks: new CriticalSections(ts, n, options) });
-    }
+    if (worthAnalysing(ts, n)) visit({ fn: n, flow: flowOf(ts, checker, n), locks: new CriticalSections(ts, n, options) });
   }
+}
+
+const worth = new WeakMap<TS.Node, boolean>();
+
+/**
+ * The syntactic pre-filter, before any symbol is resolved: the function suspends (an await in an async
+ * function, a yield in a coroutine generator) and writes or mutates something it does not declare
+ * itself (`this.x`, an outer variable). Most generators of Effect code only write their own locals.
+ * A name declared anywhere in the function counts as its own (a same-named outer variable written in
+ * the same function is not looked for).
+ */
+function worthAnalysing(ts: TypeScript, fn: TS.FunctionLikeDeclaration): boolean {
+  let known = worth.get(fn);
+  if (known !== undefined) return known;
+  known = false;
+  const coroutine = !isAsync(ts, fn) && coroutineRunner(ts, fn) !== undefined;
+  if (fn.body && (coroutine || isAsync(ts, fn))) {
+    let suspends = false;
+    const declared = new Set<string>();
+    const written: string[] = [];
+    let writesThis = false;
+    const declare = (name: TS.BindingName | undefined): void => {
+      if (!name) return;
+      if (ts.isIdentifier(name)) declared.add(name.text);
+      else for (const el of name.elements) if (ts.isBindingElement(el)) declare(el.name);
+    };
+    const writeTo = (target: TS.Expression): void => {
+      let e = unwrap(ts, target);
+      while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = unwrap(ts, e.expression);
+      if (e.kind === ts.SyntaxKind.ThisKeyword) writesThis = true;
+      else if (ts.isIdentifier(e)) written.push(e.text);
+    };
+    for (const p of fn.parameters) declare(p.name);
+    const walk = (n: TS.Node): void => {
+      if (ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) {
+        if (n.name) declared.add(n.name.text);
+        return;
+      }
+      if (isFunctionLike(ts, n) || ts.isClassLike(n)) return;
+      if (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier) || (coroutine && ts.isYieldExpression(n))) suspends = true;
+      else if (ts.isVariableDeclaration(n)) declare(n.name);
+      else if (ts.isCatchClause(n)) declare(n.variableDeclaration?.name);
+      else if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+        writeTo(n.left);
+      } else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) {
+        writeTo(n.operand);
+      } else if (ts.isCallExpression(n)) {
+        const callee = unwrap(ts, n.expression);
+        if (ts.isPropertyAccessExpression(callee) && MUTATORS.has(callee.name.text)) writeTo(callee.expression);
+        else if (ts.isElementAccessExpression(callee) && ts.isStringLiteralLike(callee.argumentExpression) && MUTATORS.has(callee.argumentExpression.text)) {
+          writeTo(callee.expression);
+        }
+      }
+      ts.forEachChild(n, walk);
+    };
+    ts.forEachChild(fn.body, walk);
+    known = suspends && (writesThis || written.some((name) => !declared.has(name)));
+  }
+  worth.set(fn, known);
+  return known;
 }
 
 function isAsync(ts: TypeScript, fn: TS.FunctionLikeDeclaration): boolean {

@@ -4,11 +4,13 @@
  * then writes), and records reads and writes of shared locations, awaits,
  * if-conditions, and which reads each local variable's value derives from.
  * Nested functions are not entered: they run at another time and are
- * analysed on their own.
+ * analysed on their own. In a coroutine generator (`Effect.gen(function* …)`)
+ * a `yield`/`yield*` is a suspension like `await`.
  */
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { isFunctionLike } from '../util/syntax.js';
+import { coroutineRunner } from './coroutines.js';
 import { type Locator, unwrap } from './locations.js';
 
 export interface ReadEvent {
@@ -56,7 +58,8 @@ export interface Condition {
   endOrder: number;
 }
 
-const MUTATORS = new Set([
+/** Method names that mutate their receiver (Map, Set, Array). */
+export const MUTATORS: ReadonlySet<string> = new Set([
   'set', 'add', 'delete', 'clear', 'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin',
 ]);
 
@@ -76,6 +79,8 @@ export class FunctionFlow {
   readonly conditions: Condition[] = [];
   /** Value dependencies of local variables, updated as assignments are walked. */
   private readonly taint = new Map<TS.Symbol, ReadonlySet<ReadEvent>>();
+  /** A coroutine generator: its yields suspend it. */
+  private readonly coroutine: boolean;
 
   constructor(
     private readonly ts: TypeScript,
@@ -83,6 +88,7 @@ export class FunctionFlow {
     private readonly locator: Locator,
     fn: TS.FunctionLikeDeclaration,
   ) {
+    this.coroutine = coroutineRunner(ts, fn) !== undefined;
     if (fn.body) this.visit(fn.body);
   }
 
@@ -146,6 +152,15 @@ export class FunctionFlow {
         this.push<AwaitEvent>({ kind: 'await', node, sharedOperand: this.locator.locate(operand) !== undefined });
         return d;
       }
+      case SK.YieldExpression: {
+        if (!this.coroutine) return this.visitChildren(node);
+        // The fiber may be suspended here while others run. Unlike a shared promise, a shared effect
+        // yielded twice runs twice, so a yield never counts as single flight.
+        const operand = (node as TS.YieldExpression).expression;
+        const d = operand ? this.visit(operand) : EMPTY;
+        this.push<AwaitEvent>({ kind: 'await', node });
+        return d;
+      }
       case SK.ForOfStatement: {
         const f = node as TS.ForOfStatement;
         const d = this.visit(f.expression);
@@ -185,7 +200,7 @@ export class FunctionFlow {
         const c = node as TS.CallExpression;
         const callee = unwrap(ts, c.expression);
         if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && MUTATORS.has(methodName(ts, callee) ?? '')) {
-          const loc = this.locator.locate(callee.expression);
+          const loc = this.locator.isCell(callee.expression) ? this.locator.locate(callee.expression) : undefined;
           if (loc) {
             // The receiver is evaluated (its prefix read), then the arguments, then the act.
             const inner = unwrap(ts, callee.expression);
@@ -325,22 +340,6 @@ export class FunctionFlow {
 function methodName(ts: TypeScript, callee: TS.PropertyAccessExpression | TS.ElementAccessExpression): string | undefined {
   if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
   return ts.isStringLiteralLike(callee.argumentExpression) ? callee.argumentExpression.text : undefined;
-}
-
-/** Whether a function body contains `await` (or `for await`) outside nested functions: the cheap pre-filter. */
-export function containsAwait(ts: TypeScript, fn: TS.FunctionLikeDeclaration): boolean {
-  if (!fn.body) return false;
-  let found = false;
-  const walk = (n: TS.Node): void => {
-    if (found || isFunctionLike(ts, n) || ts.isClassLike(n)) return;
-    if (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier)) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(n, walk);
-  };
-  ts.forEachChild(fn.body, walk);
-  return found;
 }
 
 /** A statement that always leaves the enclosing block (return, throw, break, continue). */

@@ -8,6 +8,7 @@
  */
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
+import { indexFile } from '../util/file-index.js';
 import { isFunctionLike, skipParens } from '../util/syntax.js';
 import { isOwnedByOneTask } from './ownership.js';
 
@@ -42,6 +43,8 @@ export class Locator {
       const name = e.name.text;
       const base = unwrap(ts, e.expression);
       if (base.kind === ts.SyntaxKind.ThisKeyword) return { key: `this.${name}`, text: `this.${name}` };
+      // `const self = this`: the instance under another name (common around generator callbacks).
+      if (this.isThisAlias(base)) return { key: `this.${name}`, text: `${base.getText()}.${name}` };
       const loc = this.locate(base);
       return loc && { key: `${loc.key}.${name}`, text: `${loc.text}.${name}` };
     }
@@ -53,10 +56,36 @@ export class Locator {
       if (index === undefined) return undefined;
       const base = unwrap(ts, e.expression);
       const loc =
-        base.kind === ts.SyntaxKind.ThisKeyword ? { key: 'this', text: 'this' } : this.locate(base);
+        base.kind === ts.SyntaxKind.ThisKeyword
+          ? { key: 'this', text: 'this' }
+          : this.isThisAlias(base)
+            ? { key: 'this', text: base.getText() }
+            : this.locate(base);
       return loc && { key: `${loc.key}[${index}]`, text: `${loc.text}[${arg.getText()}]` };
     }
     return undefined;
+  }
+
+  /**
+   * Whether a located expression is itself a cell whose contents a method can mutate
+   * (`cache.set(k, v)`), rather than a function, class or enum whose properties are the
+   * state (`Registry.set(k, v)` calls a static function; `Registry.count` is a cell).
+   */
+  isCell(expr: TS.Expression): boolean {
+    const ts = this.ts;
+    const e = unwrap(ts, expr);
+    if (!ts.isIdentifier(e)) return true;
+    const symbol = this.checker.getSymbolAtLocation(e);
+    if (!symbol) return true;
+    return !(aliased(ts, this.checker, symbol).flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class | ts.SymbolFlags.Enum | ts.SymbolFlags.Module));
+  }
+
+  /** An identifier bound by `const self = this`. */
+  private isThisAlias(e: TS.Expression): boolean {
+    const ts = this.ts;
+    if (!ts.isIdentifier(e) || !thisAliasNames(ts, e.getSourceFile()).has(e.text)) return false;
+    const decl = this.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    return !!decl && ts.isVariableDeclaration(decl) && isThisAliasDeclaration(ts, decl);
   }
 
   /** A numeric id for a shared variable, or undefined when it is local to the function. */
@@ -78,8 +107,10 @@ export class Locator {
     const ts = this.ts;
     const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
     if (!decl) return false;
-    // Imports are module-level bindings of another module.
-    if (ts.isImportSpecifier(decl) || ts.isImportClause(decl) || ts.isNamespaceImport(decl)) return true;
+    // A module namespace object (`import * as TxRef`) is read-only: `TxRef.set(ref, v)` calls a function.
+    if (ts.isNamespaceImport(decl)) return false;
+    // Other imports are module-level bindings of another module, unless they name a namespace (`export * as X`).
+    if (ts.isImportSpecifier(decl) || ts.isImportClause(decl)) return !(aliased(ts, this.checker, symbol).flags & ts.SymbolFlags.Module);
     if (decl.getSourceFile().isDeclarationFile) return false; // globals: `console`, `process` are not user state
     if (!(ts.isVariableDeclaration(decl) || ts.isParameter(decl) || ts.isBindingElement(decl))) {
       // Functions, classes, enums: only their properties (`Foo.count`) can be state.
@@ -91,6 +122,33 @@ export class Locator {
     // Captured from an outer scope or module-level: shared, unless one task owns it.
     return !isOwnedByOneTask(ts, this.checker, symbol, decl, owner, this.fn);
   }
+}
+
+/** The symbol an import stands for (itself when it is not an alias). */
+function aliased(ts: TypeScript, checker: TS.TypeChecker, symbol: TS.Symbol): TS.Symbol {
+  return symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
+function isThisAliasDeclaration(ts: TypeScript, decl: TS.VariableDeclaration): boolean {
+  return (
+    ts.isIdentifier(decl.name) &&
+    !!decl.initializer &&
+    !!(decl.parent.flags & ts.NodeFlags.Const) &&
+    unwrap(ts, decl.initializer).kind === ts.SyntaxKind.ThisKeyword
+  );
+}
+
+const aliasNames = new WeakMap<TS.SourceFile, ReadonlySet<string>>();
+
+/** The names a file binds with `const x = this`, so that other identifiers need no symbol lookup. */
+function thisAliasNames(ts: TypeScript, sf: TS.SourceFile): ReadonlySet<string> {
+  let names = aliasNames.get(sf);
+  if (!names) {
+    const found = new Set<string>();
+    for (const d of indexFile(ts, sf).variableDeclarations) if (isThisAliasDeclaration(ts, d)) found.add((d.name as TS.Identifier).text);
+    aliasNames.set(sf, (names = found));
+  }
+  return names;
 }
 
 /** Strips parentheses, `!`, `as` and `satisfies`, which do not change the location. */

@@ -2,13 +2,19 @@
  * "Is this inside a critical section?" for lost-update and check-then-act.
  * Recognised: the callback of `mutex.runExclusive(cb)` (and user-named lock
  * functions), the span between `await x.acquire()` and the release that
- * follows it in the same function, and a `using`/`await using` lock.
+ * follows it in the same function, and a `using`/`await using` lock. For a
+ * coroutine generator, its whole effect run under a semaphore permit:
+ * `sem.withPermits(1)(Effect.gen(…))`, `Effect.gen(…).pipe(sem.withPermit)`,
+ * `Effect.fn(function* …, sem.withPermits(1))`.
  */
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { calleeName, isFunctionLike, memberName, skipParens } from '../util/syntax.js';
+import { coroutineRunner } from './coroutines.js';
 
 export const BUILTIN_LOCK_FUNCTIONS = ['runExclusive'];
+/** Wrappers that run a whole effect under a permit (Effect's Semaphore). */
+export const BUILTIN_PERMIT_WRAPPERS = ['withPermit', 'withPermits', 'withPermitsIfAvailable'];
 export const BUILTIN_ACQUIRE_METHODS = ['acquire'];
 const RELEASE_METHODS = new Set(['release', 'unlock', 'releaseLock']);
 const LOCKISH_NAME = /lock|mutex|semaphore|permit|guard|release/i;
@@ -29,7 +35,7 @@ export class CriticalSections {
   constructor(ts: TypeScript, fn: TS.FunctionLikeDeclaration, options: LockOptions) {
     const body = fn.body;
     if (!body) return;
-    if (isLockCallback(ts, fn, options.lockFunctions)) {
+    if (isLockCallback(ts, fn, options.lockFunctions) || runsUnderPermit(ts, fn, options.lockFunctions)) {
       this.regions.push({ start: body.pos, end: body.end });
       return;
     }
@@ -90,6 +96,43 @@ function isLockCallback(ts: TypeScript, fn: TS.Node, lockFunctions: readonly str
   if (BUILTIN_LOCK_FUNCTIONS.includes(name) || lockFunctions.includes(name)) return true;
   const obj = ts.isPropertyAccessExpression(p.expression) ? skipParens(ts, p.expression.expression) : undefined;
   return name === 'request' && !!obj && memberName(ts, obj) === 'locks';
+}
+
+/**
+ * Whether a coroutine's effect runs under a permit: a permit wrapper among the runner's other
+ * arguments or the stages piped onto it, or wrapped around the effect itself.
+ */
+function runsUnderPermit(ts: TypeScript, fn: TS.Node, lockFunctions: readonly string[]): boolean {
+  const runner = coroutineRunner(ts, fn);
+  if (!runner) return false;
+  const names = new Set([...BUILTIN_PERMIT_WRAPPERS, ...lockFunctions]);
+  const mentionsWrapper = (n: TS.Node): boolean => {
+    if (n === fn) return false;
+    if (ts.isPropertyAccessExpression(n) && names.has(n.name.text)) return true;
+    if (ts.isIdentifier(n) && names.has(n.text)) return true;
+    return !!ts.forEachChild(n, (c) => mentionsWrapper(c) || undefined);
+  };
+  let effect: TS.Expression = runner;
+  if (runner.arguments.some((a) => mentionsWrapper(a))) return true;
+  for (;;) {
+    let p = effect.parent;
+    while (p && ts.isParenthesizedExpression(p)) p = p.parent;
+    if (!p) return false;
+    // `….pipe(stage, …)`: a stage that takes a permit.
+    if (ts.isPropertyAccessExpression(p) && p.name.text === 'pipe' && ts.isCallExpression(p.parent) && p.parent.expression === p) {
+      if (p.parent.arguments.some((a) => mentionsWrapper(a))) return true;
+      effect = p.parent;
+      continue;
+    }
+    // `sem.withPermits(1)(effect)`, `sem.withPermit(effect)`.
+    if (ts.isCallExpression(p) && p.arguments.some((a) => a === effect || skipParens(ts, a) === effect)) {
+      let callee: TS.Expression = skipParens(ts, p.expression);
+      while (ts.isCallExpression(callee)) callee = skipParens(ts, callee.expression);
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+      return name !== undefined && names.has(name);
+    }
+    return false;
+  }
 }
 
 function isAcquireCall(ts: TypeScript, call: TS.CallExpression, names: ReadonlySet<string>): boolean {

@@ -4,10 +4,16 @@
  * it and runs as a single task: an IIFE, or a function called once, or called
  * only as `await f()` from the scope that declares the variable (sequential
  * awaits in one task). require-atomic-updates reported such code; we do not.
+ *
+ * Coroutine generators (`Effect.gen(function* …)`) follow their own rule,
+ * in fibers.ts.
  */
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
-import { isFunctionLike, skipParens } from '../util/syntax.js';
+import { skipParens } from '../util/syntax.js';
+import { coroutineRunner } from './coroutines.js';
+import { isOwnedByOneFiber } from './fibers.js';
+import { enclosingFn, identifiersIn, isArgument, isWithin, nameOf, referencedSymbol } from './scopes.js';
 
 export function isOwnedByOneTask(
   ts: TypeScript,
@@ -21,6 +27,10 @@ export function isOwnedByOneTask(
   if (!scope) return false;
   if (!declaringFn && isExportedDeclaration(ts, decl)) return false;
 
+  // A coroutine generator: owned by its fiber (fibers.ts).
+  const runner = coroutineRunner(ts, fn);
+  if (runner) return isOwnedByOneFiber(ts, checker, symbol, decl, declaringFn, fn, runner);
+
   // The function must be a task entry we can see all the calls of.
   const iife = iifeCall(ts, fn);
   const fnName = iife ? undefined : taskName(ts, fn);
@@ -31,48 +41,46 @@ export function isOwnedByOneTask(
   const calls: TS.CallExpression[] = iife ? [iife] : [];
   const outside: TS.Identifier[] = [];
   let escaped = false;
-  let ok = true;
-  const visit = (n: TS.Node): void => {
-    if (!ok) return;
-    if (ts.isIdentifier(n) && n !== fnName) {
-      if (n.text === symbol.name && n !== nameOf(ts, decl)) {
-        const s = checker.getSymbolAtLocation(n);
-        if (s === symbol || (s && ts.isShorthandPropertyAssignment(n.parent) && checker.getShorthandAssignmentValueSymbol(n.parent) === symbol)) {
-          // Every use must be inside the task, or in the declaring scope itself (checked below).
-          if (ts.isExportSpecifier(n.parent)) ok = false;
-          else if (!isWithin(n, fn)) {
-            if (enclosingFn(ts, n) === declaringFn) outside.push(n);
-            else ok = false;
-          }
-        }
-      } else if (fnSymbol && n.text === fnName!.text && checker.getSymbolAtLocation(n) === fnSymbol) {
-        const call = n.parent;
-        if (ts.isCallExpression(call) && skipParens(ts, call.expression) === n) calls.push(call);
-        else escaped = true; // passed around: it may be called anywhere, any number of times
+  // Handed to another function (`xs.map(work)`, `emitter.on('x', work)`): it may run many times at once.
+  let passed = false;
+  // The references, from the file's identifier index rather than a walk of the scope.
+  for (const n of identifiersIn(ts, scope, symbol.name)) {
+    if (n === nameOf(ts, decl)) continue;
+    if (referencedSymbol(ts, checker, n) === symbol) {
+      // Every use must be inside the task, or in the declaring scope itself (checked below).
+      if (ts.isExportSpecifier(n.parent)) return false;
+      if (!isWithin(n, fn)) {
+        if (enclosingFn(ts, n) === declaringFn) outside.push(n);
+        else return false;
       }
     }
-    ts.forEachChild(n, visit);
-  };
-  ts.forEachChild(scope, visit);
-  if (!ok) return false;
-  // Per-run state declared one scope out (`let result; const fetchFn = async () => { … result … }`):
-  // a function-level variable that only this named task touches. Module-level state never qualifies.
-  if (declaringFn && fnName && outside.length === 0) return true;
-  if (escaped || calls.length === 0) return false;
-
-  // The calls must come from the declaring scope itself, not from other callbacks.
-  for (const call of calls) {
-    if (enclosingFn(ts, call) !== declaringFn) return false;
   }
+  if (fnName && fnSymbol) {
+    for (const n of identifiersIn(ts, scope, fnName.text)) {
+      if (n === fnName || referencedSymbol(ts, checker, n) !== fnSymbol) continue;
+      const call = n.parent;
+      if (ts.isCallExpression(call) && skipParens(ts, call.expression) === n) calls.push(call);
+      else {
+        escaped = true; // passed around: it may be called anywhere, any number of times
+        if (isArgument(ts, n)) passed = true;
+      }
+    }
+  }
+  // The calls must come from the declaring scope itself, not from other callbacks
+  // (`xs.map((x) => work(x))` runs them all at once).
+  const callsFromScope = calls.every((c) => enclosingFn(ts, c) === declaringFn);
+  const sequential = calls.every((c) => isDirectlyAwaited(ts, c)) || (calls.length === 1 && !inLoop(ts, calls[0]!, scope));
+  // Per-run state declared one scope out (`let result; const fetchFn = async () => { … result … }`):
+  // a function-level variable that only this named task touches, run one call at a time where we see it run.
+  // Module-level state never qualifies.
+  if (declaringFn && fnName && outside.length === 0 && !passed && callsFromScope && sequential) return true;
+  if (escaped || calls.length === 0 || !callsFromScope) return false;
+
   // Sequential awaited calls: the declaring scope waits for each run, so it is the same task.
   if (calls.every((c) => isDirectlyAwaited(ts, c))) return true;
   // One unawaited run: the declaring scope may only touch the variable before starting it.
   const only = calls[0]!;
   return calls.length === 1 && !inLoop(ts, only, scope) && outside.every((r) => r.end <= only.pos);
-}
-
-function nameOf(ts: TypeScript, decl: TS.Node): TS.Node | undefined {
-  return ts.isVariableDeclaration(decl) || ts.isParameter(decl) || ts.isBindingElement(decl) ? decl.name : undefined;
 }
 
 function isExportedDeclaration(ts: TypeScript, decl: TS.Node): boolean {
@@ -104,11 +112,6 @@ function taskName(ts: TypeScript, fn: TS.FunctionLikeDeclaration): TS.Identifier
   return undefined;
 }
 
-function enclosingFn(ts: TypeScript, node: TS.Node): TS.FunctionLikeDeclaration | undefined {
-  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(ts, p)) return p;
-  return undefined;
-}
-
 function isDirectlyAwaited(ts: TypeScript, call: TS.CallExpression): boolean {
   let p = call.parent;
   while (p && ts.isParenthesizedExpression(p)) p = p.parent;
@@ -122,7 +125,3 @@ function inLoop(ts: TypeScript, node: TS.Node, scope: TS.Node): boolean {
   return false;
 }
 
-function isWithin(inner: TS.Node, outer: TS.Node): boolean {
-  for (let p: TS.Node | undefined = inner; p; p = p.parent) if (p === outer) return true;
-  return false;
-}
