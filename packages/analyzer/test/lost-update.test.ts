@@ -14,7 +14,7 @@ describe('lost-update through accessor functions', () => {
     const res = await analyze({ cwd: repoRoot, paths: [dir], checks: [], programChecks });
     const diff = diffFindings(readExpectations(listSourceFiles(dir)), res.findings, { ids: ['lost-update'], engine: 'analyzer' });
     expect(formatDiff(diff)).toBe('');
-    expect(res.findings).toHaveLength(3);
+    expect(res.findings).toHaveLength(4);
   });
 
   it('names the accessor, the state, the read, the await and the assignment', async () => {
@@ -29,6 +29,19 @@ describe('lost-update through accessor functions', () => {
       'setBalance assigns balance here @ store.ts:10',
     ]);
     expect(res.findings[2]!.message).toContain('storeVisits writes visits');
+  });
+
+  it('treats a yield* in a coroutine generator as the await', async () => {
+    const res = await analyze({ cwd: repoRoot, paths: [path.join(dir, 'bad-fiber-wallet.ts'), path.join(dir, 'good-fiber-wallet.ts')], checks: [], programChecks });
+    expect(res.findings.map((f) => `${path.basename(f.location?.file ?? '')}:${f.location?.line}`)).toEqual(['bad-fiber-wallet.ts:9']);
+    expect(res.findings[0]!.message).toBe(
+      'setBalance writes balance from a value read before the yield* on line 8: another task may change balance while this one waits, and that update is lost. Read it after the yield*, or hold a lock over the read, the yield* and the write.',
+    );
+    expect(res.findings[0]!.related?.map((r) => `${r.label} @ ${path.basename(r.location.file)}:${r.location.line}`)).toEqual([
+      'balance read here @ bad-fiber-wallet.ts:7',
+      'the task waits here @ bad-fiber-wallet.ts:8',
+      'setBalance assigns balance here @ store.ts:10',
+    ]);
   });
 
   it('finds nothing in the per-file lost-update fixtures, which hold no accessors', async () => {

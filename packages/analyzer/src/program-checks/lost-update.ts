@@ -7,11 +7,15 @@
  * The per-file check sees reads and writes of the state itself; it cannot see
  * that these calls are reads and writes.
  *
- * Demand-driven: only async functions are walked, and only the functions they
- * call are asked whether they are accessors (memoised per Program). Events are
- * taken in source order within the function; a function that takes a lock
- * anywhere (`runExclusive`, `acquire`) is left alone, and so is a write after
- * the state is read again following the await (the re-check idiom).
+ * Demand-driven: only async functions and coroutine generators
+ * (`Effect.gen(function* …)`, where a `yield*` is the await) are walked, and
+ * only the functions they call are asked whether they are accessors (memoised
+ * per Program); in a generator only calls of a plain name or of a namespace
+ * member (`store.setBalance(…)`), the shape of an accessor, are resolved.
+ * Events are taken in source order within the function; a function that takes
+ * a lock anywhere (`runExclusive`, `acquire`, a semaphore's `withPermits`) is
+ * left alone, and so is a write after the state is read again following the
+ * await (the re-check idiom).
  */
 import type { ts } from 'ts-morph';
 import { functionName, isFunctionLike, nodeKey, resolveCallee, resolveSymbol, spanOf, type FunctionLike } from './functions.js';
@@ -24,6 +28,8 @@ interface Location {
 
 interface StaleWrite {
   site: Span;
+  /** `await`, or `yield*`/`yield` in a coroutine generator. */
+  wait: string;
   writer: string;
   target: string;
   read: Span;
@@ -35,7 +41,7 @@ export interface LostUpdateSummary {
   writes: StaleWrite[];
 }
 
-const MENTIONS_LOCK = /\b(?:runExclusive|acquire)\s*\(/;
+const MENTIONS_LOCK = /\b(?:runExclusive|acquire|withPermits?|withPermitsIfAvailable)\s*\(/;
 
 function unwrap(t: typeof ts, e: ts.Expression): ts.Expression {
   while (t.isParenthesizedExpression(e) || t.isAsExpression(e) || t.isNonNullExpression(e) || t.isSatisfiesExpression(e)) e = e.expression;
@@ -137,10 +143,14 @@ class ProgramState {
 
 const perProgram = new WeakMap<object, ProgramState>();
 
-/** Whether the function takes a lock, or runs inside another function's critical section (a runExclusive callback). */
+/**
+ * Whether the function takes a lock, or runs inside another function's critical section (a runExclusive
+ * callback), or, for a coroutine, whether its runner call mentions a permit (`Effect.fn(function* …, sem.withPermits(1))`).
+ */
 function mayHoldLock(t: typeof ts, sf: ts.SourceFile, fn: FunctionLike): boolean {
   for (let n: ts.Node | undefined = fn; n && !t.isSourceFile(n); n = n.parent) {
     if (isFunctionLike(t, n) && n.body && MENTIONS_LOCK.test(n.body.getText(sf))) return true;
+    if (n === fn.parent && t.isCallExpression(n) && isCoroutine(t, fn) && MENTIONS_LOCK.test(n.getText(sf))) return true;
   }
   return false;
 }
@@ -150,10 +160,40 @@ interface Taint {
   read: ts.Node;
 }
 
-function summarizeAsync(ctx: SummaryContext, state: ProgramState, fn: FunctionLike, out: StaleWrite[]): void {
+/**
+ * A generator function handed to a call as an argument (`Effect.gen(function* …)`): a coroutine whose
+ * yields suspend it. Same rule as the per-file checks (packages/checks/src/shared-state/coroutines.ts).
+ */
+function isCoroutine(t: typeof ts, fn: FunctionLike): boolean {
+  if (!t.isFunctionExpression(fn) || !fn.asteriskToken || fn.modifiers?.some((m) => m.kind === t.SyntaxKind.AsyncKeyword)) return false;
+  let child: ts.Node = fn;
+  let p = fn.parent;
+  while (t.isParenthesizedExpression(p)) {
+    child = p;
+    p = p.parent;
+  }
+  return t.isCallExpression(p) && p.arguments.some((a) => a === child);
+}
+
+/** `f(…)` or `ns.f(…)` on a namespace import: what an accessor call looks like, resolved without typing an object. */
+function isAccessorShapedCallee(ctx: SummaryContext, callee: ts.Expression): boolean {
+  const t = ctx.ts;
+  const e = unwrap(t, callee);
+  if (t.isIdentifier(e)) return true;
+  if (!t.isPropertyAccessExpression(e) || !t.isIdentifier(e.expression)) return false;
+  const sym = ctx.checker.getSymbolAtLocation(e.expression);
+  return !!sym && !!sym.declarations?.some((d) => t.isNamespaceImport(d));
+}
+
+function summarizeAsync(ctx: SummaryContext, state: ProgramState, fn: FunctionLike, out: StaleWrite[], coroutine = false): void {
   const t = ctx.ts;
   const sf = ctx.sourceFile;
   if (!fn.body || mayHoldLock(t, sf, fn)) return;
+  // In a coroutine a yield is the await; and only accessor-shaped calls are resolved there (Effect code calls
+  // `self.pipe(…)` on every line, whose resolution would type the receiver).
+  const isWait = (n: ts.Node): boolean => t.isAwaitExpression(n) || (coroutine && t.isYieldExpression(n));
+  const calleeOf = (n: ts.CallExpression): FunctionLike | undefined =>
+    coroutine && !isAccessorShapedCallee(ctx, n.expression) ? undefined : resolveCallee(ctx, n.expression);
   const awaits: ts.Node[] = [];
   const reads: { loc: Location; node: ts.Node }[] = [];
   // Locals bound to a read of module state: symbol -> the read.
@@ -164,7 +204,7 @@ function summarizeAsync(ctx: SummaryContext, state: ProgramState, fn: FunctionLi
     const visit = (n: ts.Node): void => {
       if (isFunctionLike(t, n)) return;
       if (t.isCallExpression(n)) {
-        const callee = resolveCallee(ctx, n.expression);
+        const callee = calleeOf(n);
         const loc = callee && state.readerOf(callee);
         if (loc) found.push({ loc, node: n });
       } else if (t.isIdentifier(n) && taintedNames.has(n.text) && !(t.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
@@ -189,13 +229,13 @@ function summarizeAsync(ctx: SummaryContext, state: ProgramState, fn: FunctionLi
       }
       return;
     }
-    if (t.isAwaitExpression(n)) {
+    if (isWait(n)) {
       t.forEachChild(n, visit);
       awaits.push(n);
       return;
     }
     if (t.isCallExpression(n)) {
-      const callee = resolveCallee(ctx, n.expression);
+      const callee = calleeOf(n);
       const writer = callee && state.writerOf(callee);
       if (callee && writer) {
         const start = n.getStart(sf);
@@ -209,7 +249,7 @@ function summarizeAsync(ctx: SummaryContext, state: ProgramState, fn: FunctionLi
             const inArgAwaits: ts.Node[] = [];
             const collect = (x: ts.Node): void => {
               if (isFunctionLike(t, x)) return;
-              if (t.isAwaitExpression(x)) inArgAwaits.push(x);
+              if (isWait(x)) inArgAwaits.push(x);
               t.forEachChild(x, collect);
             };
             collect(arg);
@@ -221,6 +261,7 @@ function summarizeAsync(ctx: SummaryContext, state: ProgramState, fn: FunctionLi
             if (reread) continue;
             out.push({
               site: spanOf(sf, n),
+              wait: t.isYieldExpression(between[0]!) ? (between[0]!.asteriskToken ? 'yield*' : 'yield') : 'await',
               writer: functionName(t, callee),
               target: writer.loc.label,
               read: spanOf(sf, r.node),
@@ -245,17 +286,21 @@ export const lostUpdateThroughAccessors = defineProgramCheck<LostUpdateSummary>(
   id: 'lost-update',
   messages: {
     staleWrite:
-      '{{writer}} writes {{target}} from a value read before the await on line {{awaitLine}}: another task may change {{target}} while this one waits, and that update is lost. Read it after the await, or hold a lock over the read, the await and the write.',
+      '{{writer}} writes {{target}} from a value read before the {{wait}} on line {{awaitLine}}: another task may change {{target}} while this one waits, and that update is lost. Read it after the {{wait}}, or hold a lock over the read, the {{wait}} and the write.',
   },
 
   summarize(ctx) {
     const t = ctx.ts;
-    if (!ctx.sourceFile.text.includes('await')) return undefined;
+    const text = ctx.sourceFile.text;
+    if (!text.includes('await') && !text.includes('yield')) return undefined;
     let state = perProgram.get(ctx.program);
     if (!state) perProgram.set(ctx.program, (state = new ProgramState(ctx)));
     const writes: StaleWrite[] = [];
     const visit = (n: ts.Node): void => {
-      if (isFunctionLike(t, n) && n.body && n.modifiers?.some((m) => m.kind === t.SyntaxKind.AsyncKeyword)) summarizeAsync(ctx, state, n, writes);
+      if (isFunctionLike(t, n) && n.body) {
+        if (n.modifiers?.some((m) => m.kind === t.SyntaxKind.AsyncKeyword)) summarizeAsync(ctx, state, n, writes);
+        else if (isCoroutine(t, n)) summarizeAsync(ctx, state, n, writes, true);
+      }
       t.forEachChild(n, visit);
     };
     visit(ctx.sourceFile);
@@ -269,7 +314,7 @@ export const lostUpdateThroughAccessors = defineProgramCheck<LostUpdateSummary>(
         if (!ctx.isAnalyzed(w.site.file)) continue;
         reports.push({
           messageId: 'staleWrite',
-          data: { writer: w.writer, target: w.target, awaitLine: String(w.await.line) },
+          data: { writer: w.writer, target: w.target, awaitLine: String(w.await.line), wait: w.wait },
           location: w.site,
           related: [
             { label: `${w.target} read here`, location: w.read },
