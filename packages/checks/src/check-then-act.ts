@@ -55,8 +55,9 @@ export const checkThenAct = defineCheck<CheckThenActOptions>({
           if (awaits.some((a) => a.sharedOperand)) continue;
           const first = awaits[0]!;
           const last = awaits[awaits.length - 1]!;
-          // Claimed before waiting (`cache.set(k, load(k))`, `this.state = 'loading'`): check and act were atomic.
-          if (flow.writesBetween(act.key, cond.endOrder - 1, first.order)) continue;
+          // Claimed before waiting (`cache.set(k, load(k))`, `this.state = 'loading'`, or a guard flag the check
+          // reads: `if (this.closing) return; this.closing = true; await …`): check and act were atomic.
+          if ([...keys].some((k) => flow.writesBetween(k, cond.endOrder - 1, first.order))) continue;
           // Re-checked after the await: the act rests on a fresh check. The read of an arithmetic compound
           // (`this.balance -= amount`) decides nothing; that of `x ??= v` (also `||=`, `&&=`) is the re-check.
           const ownRead = act.kind === 'write' && !isLogicalAssignment(ts, act.node) ? act.target : undefined;

@@ -299,6 +299,54 @@ export async function flag(id: string, wait: () => Promise<void>) {
     expect(atGen(code(', { concurrency: 2 }'))).toEqual(['staleCheck@7:7', 'staleCheck@11:63']);
   });
 
+  it("re-reads a loop's condition after the await in its body", () => {
+    const code = (cond: string) => `export class Fifo {
+  private readonly queue: number[] = [];
+  private waiting = 0;
+  async fetch(wait: () => Promise<void>) {
+    if (this.queue.length === 0 && this.waiting > 10) return undefined;
+    while (${cond}) {
+      await wait();
+    }
+    return this.queue.shift();
+  }
+}`;
+    expect(at(code('this.queue.length === 0'))).toEqual([]);
+    expect(at(code('Math.random() < 0.5'))).toEqual(['staleCheck@9:12']);
+  });
+
+  it('takes a write to any location the check reads, before the await, as the claim', () => {
+    const code = (claim: string) => `export class Conn {
+  private destroying = false;
+  private status = 'open';
+  private log: string[] = [];
+  async quit(close: () => Promise<void>) {
+    if (this.destroying || this.status === 'end') return;
+    ${claim}
+    await close();
+    this.status = 'end';
+  }
+}`;
+    expect(at(code('this.destroying = true;'))).toEqual([]);
+    expect(at(code("this.log.push('quit');"))).toEqual(['staleCheck@9:5']);
+  });
+
+  it('does not count a yield* that forks a fiber: it returns the handle without waiting', () => {
+    const code = (wait: string) => `declare const Effect: { forkIn<A>(e: Eff<A>, scope: object): Eff<object> };
+declare const scope: object;
+const pumps = new Map<string, object>();
+export const pumpFor = (id: string) => gen(function* () {
+  let entry = pumps.get(id);
+  if (!entry) {
+    entry = ${wait};
+    pumps.set(id, entry);
+  }
+  return entry;
+});`;
+    expect(atGen(code('yield* Effect.forkIn(sleep(1), scope)'))).toEqual([]);
+    expect(atGen(code('(yield* sleep(1), {})'))).toEqual(['staleCheck@8:5']);
+  });
+
   it('matches the expect markers in fixtures/check-then-act exactly', () => {
     const { files, diff } = fixtureDiff(checkThenAct);
     expect(files).toBeGreaterThan(1);

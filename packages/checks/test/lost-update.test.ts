@@ -365,6 +365,56 @@ export const wrapped = sem.withPermits(1)(gen(function* () { const c = clock; cl
     expect(at(code('for (const r of rows) await save(r);'))).toEqual([]);
   });
 
+  it('takes a busy flag checked, set and cleared in finally as a lock; not one that is never cleared', () => {
+    const code = (clear: string) => `export class Poller {
+  private polling = false;
+  seen = 0;
+  async tick(poll: () => Promise<number>) {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const before = this.seen;
+      this.seen = before + (await poll());
+    } finally {
+      ${clear}
+    }
+  }
+}`;
+    expect(at(code('this.polling = false;'))).toEqual([]);
+    expect(at(code('console.log("done");'))).toEqual(['staleWrite@9:7']);
+  });
+
+  it('takes a busy flag around an async IIFE, cleared by .finally, as a lock', () => {
+    const code = (tail: string) => `export function scanAll(scan: (c: string) => Promise<string>, onRead: (f: () => void) => void) {
+  let cursor = '0';
+  let running = false;
+  onRead(() => {
+    if (running) return;
+    running = true;
+    (async () => {
+      cursor = await scan(cursor);
+    })()${tail};
+  });
+}`;
+    expect(at(code('.finally(() => { running = false; })'))).toEqual([]);
+    expect(at(code('.catch(() => undefined)'))).toEqual(['staleWrite@8:7']);
+  });
+
+  it("does not report a stream's read() state: Node calls it one at a time", () => {
+    const code = (ctor: string) => `import { Readable } from 'node:stream';
+declare function makeSource(o: object): unknown;
+export function keys(scan: (c: string) => Promise<string>) {
+  let cursor = '0';
+  return ${ctor}({
+    async read() {
+      cursor = await scan(cursor);
+    },
+  });
+}`;
+    expect(at(code('new Readable'))).toEqual([]);
+    expect(at(code('makeSource'))).toEqual(['staleWrite@7:7']);
+  });
+
   it('matches the expect markers in fixtures/lost-update exactly', () => {
     const { files, diff } = fixtureDiff(lostUpdate);
     expect(files).toBeGreaterThan(1);

@@ -158,8 +158,27 @@ export class FunctionFlow {
         // yielded twice runs twice, so a yield never counts as single flight.
         const operand = (node as TS.YieldExpression).expression;
         const d = operand ? this.visit(operand) : EMPTY;
-        this.push<AwaitEvent>({ kind: 'await', node });
+        // Forking a fiber (`yield* Effect.forkIn(work, scope)`) starts it and returns its handle without waiting.
+        if (!(operand && startsFiber(ts, operand))) this.push<AwaitEvent>({ kind: 'await', node });
         return d;
+      }
+      // A loop's condition runs again after each pass of the body: after an await in the body it is a
+      // fresh check (`while (this.queue.length === 0) await this.wait(); return this.queue.shift()`).
+      case SK.WhileStatement: {
+        const w = node as TS.WhileStatement;
+        this.visit(w.expression);
+        this.visit(w.statement);
+        this.visit(w.expression);
+        return EMPTY;
+      }
+      case SK.ForStatement: {
+        const f = node as TS.ForStatement;
+        if (f.initializer) this.visit(f.initializer);
+        if (f.condition) this.visit(f.condition);
+        this.visit(f.statement);
+        if (f.incrementor) this.visit(f.incrementor);
+        if (f.condition) this.visit(f.condition);
+        return EMPTY;
       }
       case SK.ForOfStatement: {
         const f = node as TS.ForOfStatement;
@@ -335,6 +354,14 @@ export class FunctionFlow {
     }
     return false;
   }
+}
+
+function startsFiber(ts: TypeScript, operand: TS.Expression): boolean {
+  const call = unwrap(ts, operand);
+  if (!ts.isCallExpression(call)) return false;
+  const callee = unwrap(ts, call.expression);
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+  return name !== undefined && /^fork[A-Z]?/.test(name);
 }
 
 function methodName(ts: TypeScript, callee: TS.PropertyAccessExpression | TS.ElementAccessExpression): string | undefined {

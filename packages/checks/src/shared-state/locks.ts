@@ -2,7 +2,9 @@
  * "Is this inside a critical section?" for lost-update and check-then-act.
  * Recognised: the callback of `mutex.runExclusive(cb)` (and user-named lock
  * functions), the span between `await x.acquire()` and the release that
- * follows it in the same function, and a `using`/`await using` lock. For a
+ * follows it in the same function, a `using`/`await using` lock, and a busy
+ * flag (`if (this.busy) return; this.busy = true; … finally { this.busy =
+ * false }`, see busy-flags.ts). For a
  * coroutine generator, its whole effect run under a semaphore permit:
  * `sem.withPermits(1)(Effect.gen(…))`, `Effect.gen(…).pipe(sem.withPermit)`,
  * `Effect.fn(function* …, sem.withPermits(1))`.
@@ -10,6 +12,7 @@
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { calleeName, isFunctionLike, memberName, skipParens } from '../util/syntax.js';
+import { busyFlagRegion } from './busy-flags.js';
 import { coroutineRunner } from './coroutines.js';
 
 export const BUILTIN_LOCK_FUNCTIONS = ['runExclusive'];
@@ -39,6 +42,9 @@ export class CriticalSections {
       this.regions.push({ start: body.pos, end: body.end });
       return;
     }
+    // A busy flag checked, set and cleared around the work (busy-flags.ts).
+    const flagged = busyFlagRegion(ts, fn);
+    if (flagged) this.regions.push(flagged);
     const acquireNames = new Set([...BUILTIN_ACQUIRE_METHODS, ...options.acquireMethods]);
     const acquires: { end: number; releaser?: string }[] = [];
     const releases: number[] = [];

@@ -31,6 +31,11 @@ export function isOwnedByOneTask(
   const runner = coroutineRunner(ts, fn);
   if (runner) return isOwnedByOneFiber(ts, checker, symbol, decl, declaringFn, fn, runner);
 
+  // Node runs a stream's read()/write()/transform() one call at a time: state only it touches is its own.
+  if (isSerialStreamMethod(ts, fn)) {
+    return !!declaringFn && identifiersIn(ts, scope, symbol.name).every((n) => n === nameOf(ts, decl) || isWithin(n, fn) || referencedSymbol(ts, checker, n) !== symbol);
+  }
+
   // The function must be a task entry we can see all the calls of.
   const iife = iifeCall(ts, fn);
   const fnName = iife ? undefined : taskName(ts, fn);
@@ -86,6 +91,25 @@ export function isOwnedByOneTask(
 function isExportedDeclaration(ts: TypeScript, decl: TS.Node): boolean {
   const stmt = ts.isVariableDeclaration(decl) ? decl.parent?.parent : decl;
   return !!stmt && ts.canHaveModifiers(stmt) && (ts.getModifiers(stmt) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+const STREAM_CLASSES = new Set(['Readable', 'Writable', 'Duplex', 'Transform', 'PassThrough']);
+const SERIAL_STREAM_METHODS = new Set(['read', 'write', 'writev', 'transform', 'flush', 'final']);
+
+/** `new Readable({ async read() { … } })`: a method Node never calls again before the previous call is done. */
+function isSerialStreamMethod(ts: TypeScript, fn: TS.FunctionLikeDeclaration): boolean {
+  let member: TS.Node = fn;
+  if (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) {
+    if (!ts.isPropertyAssignment(fn.parent)) return false;
+    member = fn.parent;
+  } else if (!ts.isMethodDeclaration(fn)) return false;
+  const name = (member as TS.PropertyAssignment | TS.MethodDeclaration).name;
+  if (!ts.isIdentifier(name) || !SERIAL_STREAM_METHODS.has(name.text)) return false;
+  const options = member.parent;
+  if (!ts.isObjectLiteralExpression(options) || !ts.isNewExpression(options.parent) || options.parent.arguments?.[0] !== options) return false;
+  const ctor = options.parent.expression;
+  const ctorName = ts.isIdentifier(ctor) ? ctor.text : ts.isPropertyAccessExpression(ctor) ? ctor.name.text : undefined;
+  return ctorName !== undefined && STREAM_CLASSES.has(ctorName);
 }
 
 /** `(async () => {…})()`: the call, when `fn` is invoked where it is written. */
