@@ -7,7 +7,6 @@
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { indexFile } from '../util/file-index.js';
-import { isFunctionLike } from '../util/syntax.js';
 import { coroutineRunner } from './coroutines.js';
 import { FunctionFlow, MUTATORS } from './events.js';
 import { Locator, unwrap } from './locations.js';
@@ -43,7 +42,7 @@ function flowOf(ts: TypeScript, checker: TS.TypeChecker, fn: TS.FunctionLikeDecl
   if (!byNode) flows.set(checker, (byNode = new WeakMap()));
   let flow = byNode.get(fn);
   if (!flow) {
-    flow = new FunctionFlow(ts, checker, new Locator(ts, checker, fn), fn);
+    flow = new FunctionFlow(ts, checker, new Locator(ts, checker, fn, writtenRoots.get(fn)), fn);
     byNode.set(fn, flow);
   }
   return flow;
@@ -63,6 +62,8 @@ export function forEachAsyncFunction(
 }
 
 const worth = new WeakMap<TS.Node, boolean>();
+/** The names a function writes or mutates through (`this` for `this.x`): only reads under them can be stale. */
+const writtenRoots = new WeakMap<TS.Node, ReadonlySet<string>>();
 
 /**
  * The syntactic pre-filter, before any symbol is resolved: the function suspends (an await in an async
@@ -93,30 +94,65 @@ function worthAnalysing(ts: TypeScript, fn: TS.FunctionLikeDeclaration): boolean
       else if (ts.isIdentifier(e)) written.push(e.text);
     };
     for (const p of fn.parameters) declare(p.name);
+    const SK = ts.SyntaxKind;
+    // One switch on the kind per node: this walk covers every generator of Effect-style code.
     const walk = (n: TS.Node): void => {
-      if (ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) {
-        if (n.name) declared.add(n.name.text);
-        return;
-      }
-      if (isFunctionLike(ts, n) || ts.isClassLike(n)) return;
-      if (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier) || (coroutine && ts.isYieldExpression(n))) suspends = true;
-      else if (ts.isVariableDeclaration(n)) declare(n.name);
-      else if (ts.isCatchClause(n)) declare(n.variableDeclaration?.name);
-      else if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-        writeTo(n.left);
-      } else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) {
-        writeTo(n.operand);
-      } else if (ts.isCallExpression(n)) {
-        const callee = unwrap(ts, n.expression);
-        if (ts.isPropertyAccessExpression(callee) && MUTATORS.has(callee.name.text)) writeTo(callee.expression);
-        else if (ts.isElementAccessExpression(callee) && ts.isStringLiteralLike(callee.argumentExpression) && MUTATORS.has(callee.argumentExpression.text)) {
-          writeTo(callee.expression);
+      switch (n.kind) {
+        case SK.FunctionDeclaration:
+        case SK.ClassDeclaration: {
+          const name = (n as TS.FunctionDeclaration | TS.ClassDeclaration).name;
+          if (name) declared.add(name.text);
+          return;
+        }
+        case SK.FunctionExpression:
+        case SK.ArrowFunction:
+        case SK.MethodDeclaration:
+        case SK.GetAccessor:
+        case SK.SetAccessor:
+        case SK.Constructor:
+        case SK.ClassExpression:
+          return;
+        case SK.AwaitExpression:
+          suspends = true;
+          break;
+        case SK.YieldExpression:
+          if (coroutine) suspends = true;
+          break;
+        case SK.ForOfStatement:
+          if ((n as TS.ForOfStatement).awaitModifier) suspends = true;
+          break;
+        case SK.VariableDeclaration:
+          declare((n as TS.VariableDeclaration).name);
+          break;
+        case SK.CatchClause:
+          declare((n as TS.CatchClause).variableDeclaration?.name);
+          break;
+        case SK.BinaryExpression: {
+          const b = n as TS.BinaryExpression;
+          if (b.operatorToken.kind >= SK.FirstAssignment && b.operatorToken.kind <= SK.LastAssignment) writeTo(b.left);
+          break;
+        }
+        case SK.PrefixUnaryExpression:
+        case SK.PostfixUnaryExpression: {
+          const u = n as TS.PrefixUnaryExpression | TS.PostfixUnaryExpression;
+          if (u.operator === SK.PlusPlusToken || u.operator === SK.MinusMinusToken) writeTo(u.operand);
+          break;
+        }
+        case SK.CallExpression: {
+          const callee = unwrap(ts, (n as TS.CallExpression).expression);
+          if (ts.isPropertyAccessExpression(callee)) {
+            if (MUTATORS.has(callee.name.text)) writeTo(callee.expression);
+          } else if (ts.isElementAccessExpression(callee) && ts.isStringLiteralLike(callee.argumentExpression) && MUTATORS.has(callee.argumentExpression.text)) {
+            writeTo(callee.expression);
+          }
+          break;
         }
       }
       ts.forEachChild(n, walk);
     };
     ts.forEachChild(fn.body, walk);
     known = suspends && (writesThis || written.some((name) => !declared.has(name)));
+    if (known) writtenRoots.set(fn, new Set(writesThis ? [...written, 'this'] : written));
   }
   worth.set(fn, known);
   return known;

@@ -79,6 +79,7 @@ export class FunctionFlow {
   readonly conditions: Condition[] = [];
   /** Value dependencies of local variables, updated as assignments are walked. */
   private readonly taint = new Map<TS.Symbol, ReadonlySet<ReadEvent>>();
+  private readonly taintedNames = new Set<string>();
   /** A coroutine generator: its yields suspend it. */
   private readonly coroutine: boolean;
 
@@ -131,6 +132,8 @@ export class FunctionFlow {
         const id = node as TS.Identifier;
         const r = this.read(id);
         if (r) return r;
+        // Only a local that was assigned a value derived from a read carries one (no symbol lookup otherwise).
+        if (!this.taintedNames.has(id.text)) return EMPTY;
         const s = this.localSymbol(id);
         return (s && this.taint.get(s)) ?? EMPTY;
       }
@@ -149,7 +152,7 @@ export class FunctionFlow {
       case SK.AwaitExpression: {
         const operand = (node as TS.AwaitExpression).expression;
         const d = this.visit(operand);
-        this.push<AwaitEvent>({ kind: 'await', node, sharedOperand: this.locator.locate(operand) !== undefined });
+        this.push<AwaitEvent>({ kind: 'await', node, sharedOperand: this.locator.locate(operand, true) !== undefined });
         return d;
       }
       case SK.YieldExpression: {
@@ -274,19 +277,26 @@ export class FunctionFlow {
     }
     if (ts.isIdentifier(target)) {
       const value = this.visit(b.right);
+      if (value.size === 0 && !this.taintedNames.has(target.text)) return value;
       const s = this.localSymbol(target);
-      if (s) this.taint.set(s, compound ? union(this.taint.get(s) ?? EMPTY, value) : value);
+      if (s) this.setTaint(target, s, compound ? union(this.taint.get(s) ?? EMPTY, value) : value);
       return value;
     }
     return union(this.visit(b.left), this.visit(b.right));
+  }
+
+  private setTaint(name: TS.Identifier, symbol: TS.Symbol, deps: ReadonlySet<ReadEvent>): void {
+    this.taint.set(symbol, deps);
+    if (deps.size > 0) this.taintedNames.add(name.text);
   }
 
   private bindLocals(name: TS.Node | undefined, deps: ReadonlySet<ReadEvent>): void {
     if (!name) return;
     const ts = this.ts;
     if (ts.isIdentifier(name)) {
+      if (deps.size === 0 && !this.taintedNames.has(name.text)) return;
       const s = this.localSymbol(name);
-      if (s) this.taint.set(s, deps);
+      if (s) this.setTaint(name, s, deps);
     } else if (ts.isVariableDeclarationList(name)) {
       for (const d of name.declarations) this.bindLocals(d.name, deps);
     } else if (ts.isObjectBindingPattern(name) || ts.isArrayBindingPattern(name)) {

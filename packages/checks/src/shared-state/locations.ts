@@ -28,14 +28,21 @@ export class Locator {
     private readonly ts: TypeScript,
     private readonly checker: TS.TypeChecker,
     private readonly fn: TS.FunctionLikeDeclaration,
+    /**
+     * The names the function writes or mutates through (`this` for `this.x`). A read under any other
+     * name can never match a write, so it is not resolved (resolving every name of a large generator
+     * is most of the cost). Undefined: resolve everything.
+     */
+    private readonly roots?: ReadonlySet<string>,
   ) {}
 
-  /** The shared location an expression denotes, or undefined (a local, a call result, …). */
-  locate(expr: TS.Expression): Location | undefined {
+  /** The shared location an expression denotes, or undefined (a local, a call result, …). `everywhere`: ignore `roots`. */
+  locate(expr: TS.Expression, everywhere = false): Location | undefined {
     const ts = this.ts;
     const e = unwrap(ts, expr);
     if (e.kind === ts.SyntaxKind.ThisKeyword) return undefined; // `this` alone is not a cell; `this.x` is
     if (ts.isIdentifier(e)) {
+      if (!everywhere && this.roots && !this.roots.has(e.text)) return undefined;
       const id = this.sharedIdentifier(e);
       return id === undefined ? undefined : { key: `#${id}`, text: e.text };
     }
@@ -44,8 +51,8 @@ export class Locator {
       const base = unwrap(ts, e.expression);
       if (base.kind === ts.SyntaxKind.ThisKeyword) return { key: `this.${name}`, text: `this.${name}` };
       // `const self = this`: the instance under another name (common around generator callbacks).
-      if (this.isThisAlias(base)) return { key: `this.${name}`, text: `${base.getText()}.${name}` };
-      const loc = this.locate(base);
+      if (this.mayBeThis(base, everywhere) && this.isThisAlias(base)) return { key: `this.${name}`, text: `${base.getText()}.${name}` };
+      const loc = this.locate(base, everywhere);
       return loc && { key: `${loc.key}.${name}`, text: `${loc.text}.${name}` };
     }
     if (ts.isElementAccessExpression(e)) {
@@ -58,9 +65,9 @@ export class Locator {
       const loc =
         base.kind === ts.SyntaxKind.ThisKeyword
           ? { key: 'this', text: 'this' }
-          : this.isThisAlias(base)
+          : this.mayBeThis(base, everywhere) && this.isThisAlias(base)
             ? { key: 'this', text: base.getText() }
-            : this.locate(base);
+            : this.locate(base, everywhere);
       return loc && { key: `${loc.key}[${index}]`, text: `${loc.text}[${arg.getText()}]` };
     }
     return undefined;
@@ -78,6 +85,11 @@ export class Locator {
     const symbol = this.checker.getSymbolAtLocation(e);
     if (!symbol) return true;
     return !(aliased(ts, this.checker, symbol).flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class | ts.SymbolFlags.Enum | ts.SymbolFlags.Module));
+  }
+
+  /** Whether an alias of `this` named like `base` could matter here (see `roots`). */
+  private mayBeThis(base: TS.Expression, everywhere: boolean): boolean {
+    return everywhere || !this.roots || this.roots.has('this') || (this.ts.isIdentifier(base) && this.roots.has(base.text));
   }
 
   /** An identifier bound by `const self = this`. */
