@@ -8,11 +8,17 @@
  * goes by the call's type and cannot see these; a call it reports has a
  * promise type and is skipped here.
  *
+ * A promise that cannot lose a rejection (it cannot reject, or it has a handler
+ * attached: the engine's per-function summaries, read across the whole program)
+ * is not reported; "promise" means the native Promise, the per-file check's
+ * default (`checkThenables: false`; program checks take no options).
+ *
  * Demand-driven: only statement calls that resolve to a project function with
  * a body are looked at, and whether an implementation returns a promise is
  * memoised per Program. The summary of a file is the list of calls to report.
  */
 import type { ts } from 'ts-morph';
+import { isPromiseType, rejectionsFor, type Rejections, type TypeScript } from '@asyncsan/checks';
 import { functionName, isFunctionLike, resolveCallee, spanOf, type FunctionLike } from './functions.js';
 import { defineProgramCheck, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
 
@@ -41,27 +47,37 @@ function isHandled(t: typeof ts, e: ts.Expression): boolean {
   return (name === 'catch' && e.arguments.length > 0) || (name === 'then' && e.arguments.length > 1);
 }
 
+/** A returned promise: where, and whether dropping it can lose a rejection. */
+interface Returned {
+  node: ts.Node;
+  safe: boolean;
+}
+
 class ProgramPromises {
-  private readonly memo = new Map<FunctionLike, ts.Node | null>();
+  private readonly memo = new Map<FunctionLike, Returned | null>();
   private readonly inProgress = new Set<FunctionLike>();
   private cuts = 0;
+  private readonly rejections: Rejections;
 
-  constructor(private readonly ctx: SummaryContext) {}
+  constructor(private readonly ctx: SummaryContext) {
+    // The same summaries the per-file checks use on this Program (shared memo).
+    const program = ctx.program as unknown as Parameters<typeof rejectionsFor>[1];
+    this.rejections = rejectionsFor(ctx.ts as unknown as TypeScript, program, ctx.sourceFile as unknown as Parameters<typeof rejectionsFor>[2], true);
+  }
 
-  private isThenable(type: ts.Type): boolean {
-    const { checker, ts: t } = this.ctx;
-    if (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown | t.TypeFlags.Never)) return false;
-    const parts = type.isUnion() ? type.types : [type];
-    return parts.some((p) => {
-      const then = checker.getApparentType(p).getProperty('then');
-      if (!then) return false;
-      const thenType = checker.getTypeOfSymbol(then);
-      return thenType.getCallSignatures().length > 0;
-    });
+  private isPromise(type: ts.Type): boolean {
+    const program = this.ctx.program as unknown as Parameters<typeof isPromiseType>[1];
+    return isPromiseType(this.ctx.ts as unknown as TypeScript, program, type as unknown as Parameters<typeof isPromiseType>[2]);
+  }
+
+  /** The expression through which `fn` returns a promise whose rejection can be lost, if it does. */
+  returnedPromise(fn: FunctionLike): ts.Node | undefined {
+    const r = this.returned(fn);
+    return r && !r.safe ? r.node : undefined;
   }
 
   /** The expression through which `fn` returns an unawaited, unhandled promise, if it does. */
-  returnedPromise(fn: FunctionLike): ts.Node | undefined {
+  private returned(fn: FunctionLike): Returned | undefined {
     if (this.memo.has(fn)) return this.memo.get(fn) ?? undefined;
     if (this.inProgress.has(fn)) {
       this.cuts++;
@@ -70,21 +86,22 @@ class ProgramPromises {
     this.inProgress.add(fn);
     const cutsBefore = this.cuts;
     const t = this.ctx.ts;
-    let found: ts.Node | undefined;
+    let found: Returned | undefined;
     const asyncKeyword = fn.modifiers?.find((m) => m.kind === t.SyntaxKind.AsyncKeyword);
-    if (asyncKeyword) found = asyncKeyword;
+    if (asyncKeyword) found = { node: asyncKeyword, safe: this.rejections.asyncFunctionNeverRejects(fn as never) };
     else if (fn.body && !t.isBlock(fn.body)) found = this.promiseIn(fn.body);
     else if (fn.body) {
       // Every return must hand back a promise: a function that returns one only on some paths
       // (`if (async) return Promise.resolve(r); return r;`) is typed loosely on purpose.
       let all = true;
-      let first: ts.Node | undefined;
+      let first: Returned | undefined;
       const visit = (n: ts.Node): void => {
         if (!all || isFunctionLike(t, n)) return;
         if (t.isReturnStatement(n)) {
           const p = n.expression && this.promiseIn(n.expression);
-          if (p) first ??= p;
-          else all = false;
+          if (!p) all = false;
+          // The first promise whose rejection can be lost is the one to show.
+          else if (!first || (first.safe && !p.safe)) first = p;
         } else t.forEachChild(n, visit);
       };
       visit(fn.body);
@@ -96,16 +113,17 @@ class ProgramPromises {
     return found;
   }
 
-  private promiseIn(expr: ts.Expression): ts.Node | undefined {
+  private promiseIn(expr: ts.Expression): Returned | undefined {
     const t = this.ctx.ts;
     const e = unwrap(t, expr);
     if (t.isAwaitExpression(e) || t.isVoidExpression(e) || isHandled(t, e)) return undefined;
     if (t.isCallExpression(e) || t.isNewExpression(e) || t.isIdentifier(e) || t.isPropertyAccessExpression(e)) {
-      if (this.isThenable(this.ctx.checker.getTypeAtLocation(e))) return e;
+      if (this.isPromise(this.ctx.checker.getTypeAtLocation(e))) return { node: e, safe: this.rejections.safeToDrop(e as never) };
       // One more hop: a helper whose own type hides the promise.
       if (t.isCallExpression(e)) {
         const inner = resolveCallee(this.ctx, e.expression);
-        if (inner && this.returnedPromise(inner)) return e;
+        const r = inner && this.returned(inner);
+        if (r) return { node: e, safe: r.safe };
       }
     }
     return undefined;
