@@ -56,4 +56,12 @@ describe('floating-promise through calls, on its fixtures', () => {
       ],
     ]);
   });
+
+  it('counts thenables only with checkThenables, given through ruleOptions', async () => {
+    const file = path.join(fixturesRoot, 'floating-promise', 'good-thenables.ts');
+    const plain = await analyze({ cwd: repoRoot, paths: [file], checks: [floatingPromise], programChecks: [] });
+    expect(plain.findings).toEqual([]);
+    const thenables = await analyze({ cwd: repoRoot, paths: [file], checks: [floatingPromise], programChecks: [], ruleOptions: { 'floating-promise': { checkThenables: true } } });
+    expect(thenables.findings.map((f) => `${f.id} ${path.basename(f.location!.file)}:${f.location!.line}`)).toEqual(['floating-promise good-thenables.ts:19']);
+  });
 });
