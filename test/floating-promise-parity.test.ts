@@ -37,7 +37,7 @@ const cases: Case[] = [
   // --- reported by both
   { name: 'call statement', code: `work();` },
   { name: 'method call statement', code: `class A { async m(): Promise<void> { await work(); } run(): void { this.m(); } }` },
-  { name: 'new Promise statement', code: `new Promise<void>((resolve) => resolve());` },
+  { name: 'new Promise statement', code: `new Promise<void>((resolve, reject) => (flag ? resolve() : reject(new Error('no'))));` },
   { name: 'identifier statement', code: `const p = work(); p;` },
   { name: 'then with one argument', code: `work().then((n) => n + 1);` },
   { name: 'then with undefined rejection handler', code: `work().then(() => 1, undefined);` },
@@ -138,6 +138,11 @@ const cases: Case[] = [
     name: 'Promise.resolve of a plain value',
     code: `Promise.resolve(1);`,
     divergence: { kind: 'fewer', why: 'it cannot reject' },
+  },
+  {
+    name: 'new Promise whose executor never rejects',
+    code: `new Promise<void>((resolve) => resolve());`,
+    divergence: { kind: 'fewer', why: 'the executor never names reject and cannot throw' },
   },
   {
     name: 'async function that cannot reject',

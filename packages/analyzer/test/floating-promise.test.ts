@@ -40,19 +40,19 @@ describe('floating-promise through calls, on its fixtures', () => {
     expect(summary).toEqual([
       [
         'onSave returns a promise that its type (void) hides, and this call drops it: a rejection goes unhandled and the caller runs on before the work is done',
-        ['the unawaited promise is returned here @ handlers.ts:10'],
+        ['the unawaited promise is returned here @ handlers.ts:11'],
       ],
       [
         'onArchive returns a promise that its type (void) hides, and this call drops it: a rejection goes unhandled and the caller runs on before the work is done',
-        ['an async function: it returns a promise @ handlers.ts:13'],
+        ['an async function: it returns a promise @ handlers.ts:14'],
       ],
       [
         'loadLoosely returns a promise that its type (any) hides, and this call drops it: a rejection goes unhandled and the caller runs on before the work is done',
-        ['the unawaited promise is returned here @ handlers.ts:19'],
+        ['the unawaited promise is returned here @ handlers.ts:20'],
       ],
       [
         'relay returns a promise that its type (void) hides, and this call drops it: a rejection goes unhandled and the caller runs on before the work is done',
-        ['the unawaited promise is returned here @ handlers.ts:23'],
+        ['the unawaited promise is returned here @ handlers.ts:24'],
       ],
     ]);
   });

@@ -398,7 +398,7 @@ class FloatingPromiseRun {
       if (use === 'write' || use === 'statement') return true;
       if (use === 'handled') handling.push(ref);
     }
-    return handling.length > 0 && this.firstExitBeforeHandling(stmt, handling) === undefined;
+    return handling.length > 0 && this.firstExitBeforeHandling(stmt, name, handling) === undefined;
   }
 
   private refersTo(id: TS.Identifier, symbol: TS.Symbol): boolean {
@@ -463,7 +463,7 @@ class FloatingPromiseRun {
 
   /** Reports a return or an await between the creation of the promise and its first handling. */
   private checkPathBeforeHandling(stmt: TS.VariableStatement, name: TS.Identifier, handling: TS.Identifier[], init: TS.Expression): void {
-    const found = this.firstExitBeforeHandling(stmt, handling);
+    const found = this.firstExitBeforeHandling(stmt, name, handling);
     if (!found || this.rejections.safeToDrop(init)) return;
     const line = this.ctx.sourceFile.getLineAndCharacterOfPosition(found.node.getStart(this.ctx.sourceFile)).line + 1;
     this.ctx.report({
@@ -474,8 +474,12 @@ class FloatingPromiseRun {
     });
   }
 
-  /** The first return or await between the declaration and the statement of the first handling use. */
-  private firstExitBeforeHandling(stmt: TS.VariableStatement, handling: TS.Identifier[]): { kind: 'return' | 'await'; node: TS.Node } | undefined {
+  /**
+   * The first return or await between the declaration and the statement of the first handling use.
+   * `if (!p) return …` (or `p == null`, `p === undefined`…) without an else leaves on the path where
+   * `p` holds no promise: not an exit before handling.
+   */
+  private firstExitBeforeHandling(stmt: TS.VariableStatement, name: TS.Identifier, handling: TS.Identifier[]): { kind: 'return' | 'await'; node: TS.Node } | undefined {
     const ts = this.ts;
     const container = stmt.parent;
     const statements: readonly TS.Statement[] | undefined =
@@ -493,6 +497,7 @@ class FloatingPromiseRun {
       const s = statements[i]!;
       // A nested function declared in between runs later, if at all: its returns and awaits are not on this path.
       if (isFunctionLike(ts, s) || ts.isClassDeclaration(s)) continue;
+      if (ts.isIfStatement(s) && !s.elseStatement && this.testsNullish(s.expression, name.text)) continue;
       const check = (n: TS.Node): void => {
         if (found) return;
         if (ts.isReturnStatement(n)) found = { kind: 'return', node: n };
@@ -503,6 +508,25 @@ class FloatingPromiseRun {
       forEachInFunctionBody(ts, s, check);
     }
     return found;
+  }
+
+  /** `!x`, `x == null`, `x === null`, `x === undefined`, `x == undefined`: true only where `x` is nullish (or falsy). */
+  private testsNullish(cond: TS.Expression, name: string): boolean {
+    const ts = this.ts;
+    const e = skipParens(ts, cond);
+    const isName = (x: TS.Expression) => {
+      const y = skipParens(ts, x);
+      return ts.isIdentifier(y) && y.text === name;
+    };
+    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return isName(e.operand);
+    if (!ts.isBinaryExpression(e)) return false;
+    const op = e.operatorToken.kind;
+    if (op !== ts.SyntaxKind.EqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsEqualsToken) return false;
+    const nullish = (x: TS.Expression) => {
+      const y = skipParens(ts, x);
+      return y.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(y) && y.text === 'undefined');
+    };
+    return (isName(e.left) && nullish(e.right)) || (isName(e.right) && nullish(e.left));
   }
 
   // ------------------------------------------------------------ arguments

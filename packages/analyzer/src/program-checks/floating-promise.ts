@@ -117,7 +117,10 @@ class ProgramPromises {
     const t = this.ctx.ts;
     const e = unwrap(t, expr);
     if (t.isAwaitExpression(e) || t.isVoidExpression(e) || isHandled(t, e)) return undefined;
-    if (t.isCallExpression(e) || t.isNewExpression(e) || t.isIdentifier(e) || t.isPropertyAccessExpression(e)) {
+    // Only a promise this call creates: one read from a field or another object (`return command.promise`)
+    // was made, and is handled, by whoever owns it; handing it out again drops nothing new.
+    if (!this.isFresh(e)) return undefined;
+    if (t.isCallExpression(e) || t.isNewExpression(e) || t.isIdentifier(e)) {
       if (this.isPromise(this.ctx.checker.getTypeAtLocation(e))) return { node: e, safe: this.rejections.safeToDrop(e as never) };
       // One more hop: a helper whose own type hides the promise.
       if (t.isCallExpression(e)) {
@@ -127,6 +130,17 @@ class ProgramPromises {
       }
     }
     return undefined;
+  }
+
+  /** A call or `new`, or a const holding one. */
+  private isFresh(e: ts.Expression): boolean {
+    const t = this.ctx.ts;
+    if (t.isCallExpression(e) || t.isNewExpression(e)) return true;
+    if (!t.isIdentifier(e)) return false;
+    const decl = this.ctx.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    if (!decl || !t.isVariableDeclaration(decl) || !decl.initializer || !(t.getCombinedNodeFlags(decl) & t.NodeFlags.Const)) return false;
+    const init = unwrap(t, decl.initializer);
+    return t.isCallExpression(init) || t.isNewExpression(init);
   }
 
   /** What the caller sees: the call's return type, when it does not look like a promise at all. */

@@ -22,7 +22,7 @@
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { hasModifier } from './syntax.js';
-import { isFromDefaultLib, isPromiseType, resolveAlias, unionParts } from './types.js';
+import { isPromiseType, resolveAlias, unionParts } from './types.js';
 
 type Fn = TS.FunctionLikeDeclaration;
 
@@ -75,10 +75,27 @@ const SAFE_STATIC_CALLS: Record<string, Set<string> | 'all'> = {
   Number: new Set(['isFinite', 'isNaN', 'isInteger', 'isSafeInteger']),
   Object: new Set(['is']),
   Promise: new Set(['resolve', 'reject', 'all', 'allSettled', 'race', 'any', 'withResolvers']),
+  // exit() never returns; nextTick() only queues.
+  process: new Set(['exit', 'nextTick']),
 };
-/** Methods of arrays, Maps and Sets that call nothing of the user's. */
-const SAFE_COLLECTION_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'slice', 'concat', 'includes', 'indexOf', 'lastIndexOf', 'at', 'get', 'set', 'has', 'delete', 'add', 'clear', 'keys', 'values', 'entries']);
-const SAFE_COLLECTIONS = new Set(['Array', 'ReadonlyArray', 'Map', 'ReadonlyMap', 'Set', 'ReadonlySet', 'WeakMap', 'WeakSet']);
+/** Methods that call nothing of the user's, by the type declaring them (in a declaration file). */
+const COLLECTION_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'slice', 'concat', 'includes', 'indexOf', 'lastIndexOf', 'at', 'get', 'set', 'has', 'delete', 'add', 'clear', 'keys', 'values', 'entries']);
+const SAFE_METHODS: Record<string, ReadonlySet<string>> = {
+  Array: COLLECTION_METHODS,
+  ReadonlyArray: COLLECTION_METHODS,
+  Map: COLLECTION_METHODS,
+  ReadonlyMap: COLLECTION_METHODS,
+  Set: COLLECTION_METHODS,
+  ReadonlySet: COLLECTION_METHODS,
+  WeakMap: COLLECTION_METHODS,
+  WeakSet: COLLECTION_METHODS,
+  // abort() runs the signal's listeners, whose throws are reported as uncaught, not thrown to the caller.
+  AbortController: new Set(['abort']),
+};
+/** Built-in methods whose promise never rejects: worker_threads' Worker#terminate() settles with the exit code. */
+const NEVER_REJECTING_METHODS: Record<string, ReadonlySet<string>> = {
+  Worker: new Set(['terminate']),
+};
 /** Built-in constructors that never throw on the arguments their types allow (`new Promise` turns an executor's throw into a rejection). */
 const SAFE_CONSTRUCTORS = new Set(['Promise', 'Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError', 'Map', 'Set', 'WeakMap', 'WeakSet', 'AbortController', 'Object']);
 
@@ -225,6 +242,7 @@ export class Rejections {
       return this.maybePromise(e) ? UNKNOWN : SAFE;
     }
     if (ts.isCallExpression(e)) return this.callOutcome(e, env);
+    if (ts.isNewExpression(e)) return this.newPromiseNeverRejects(e) ? SAFE : this.maybePromise(e) ? UNKNOWN : SAFE;
     if (ts.isIdentifier(e)) return this.identifierOutcome(e, env);
     if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
       const values = this.fieldValues(e);
@@ -303,6 +321,7 @@ export class Rejections {
       }
     }
     if (!this.maybePromise(call)) return SAFE;
+    if (ts.isPropertyAccessExpression(callee) && this.isBuiltinMethod(callee, NEVER_REJECTING_METHODS)) return SAFE;
     const fns = this.functionsOf(call.expression);
     if (!fns || fns.length === 0) return UNKNOWN;
     return fns.reduce<Outcome>((acc, fn) => and(acc, this.fnOutcome(fn, this.bind(fn, call, env))), SAFE);
@@ -358,6 +377,46 @@ export class Rejections {
     // finally(f): transparent for handling (as the statement check treats it); rejects when r does or f throws.
     const r = from();
     return { drop: r.drop, never: r.never && cannotFail(args[0]) };
+  }
+
+  /**
+   * `new Promise(executor)` that cannot reject: the executor is written here, is not
+   * async, never names its `reject` parameter, and cannot throw.
+   */
+  private newPromiseNeverRejects(n: TS.NewExpression): boolean {
+    const ts = this.ts;
+    const ctor = this.unwrap(n.expression);
+    const executor = n.arguments?.[0] && this.unwrap(n.arguments[0]);
+    if (!ts.isIdentifier(ctor) || ctor.text !== 'Promise' || !this.isGlobal(ctor) || n.arguments!.length !== 1) return false;
+    if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) || this.isAsync(executor) || !this.readable(executor)) return false;
+    const reject = executor.parameters[1];
+    if (reject && (!ts.isIdentifier(reject.name) || this.isReferenced(reject.name, executor))) return false;
+    if (executor.parameters.length > 2 || (ts.isFunctionExpression(executor) && this.mentions(executor, 'arguments'))) return false;
+    return !this.syncMayThrow(executor);
+  }
+
+  /** Some identifier inside `scope` refers to the declaration named `name`. */
+  private isReferenced(name: TS.Identifier, scope: TS.Node): boolean {
+    const sym = this.checker.getSymbolAtLocation(name);
+    let found = false;
+    const visit = (n: TS.Node): void => {
+      if (found) return;
+      if (this.ts.isIdentifier(n) && n !== name && n.text === name.text && this.checker.getSymbolAtLocation(n) === sym) found = true;
+      else this.ts.forEachChild(n, visit);
+    };
+    this.ts.forEachChild(scope, visit);
+    return found;
+  }
+
+  private mentions(scope: TS.Node, text: string): boolean {
+    let found = false;
+    const visit = (n: TS.Node): void => {
+      if (found) return;
+      if (this.ts.isIdentifier(n) && n.text === text) found = true;
+      else this.ts.forEachChild(n, visit);
+    };
+    this.ts.forEachChild(scope, visit);
+    return found;
   }
 
   private isNullish(node: TS.Expression): boolean {
@@ -838,6 +897,8 @@ export class Rejections {
     if (ts.isTryStatement(s)) {
       const tryThrows = st(s.tryBlock);
       const caught = s.catchClause ? tryThrows && (this.bindingMayThrow(s.catchClause.variableDeclaration?.name) || st(s.catchClause.block)) : tryThrows;
+      // A finally that always returns or exits the process discards what the try or catch threw.
+      if (s.finallyBlock && this.endsAbruptly(s.finallyBlock)) return st(s.finallyBlock);
       return caught || st(s.finallyBlock);
     }
     if (ts.isForStatement(s)) {
@@ -855,6 +916,21 @@ export class Rejections {
     if (ts.isLabeledStatement(s)) return st(s.statement);
     if (ts.isEmptyStatement(s) || ts.isBreakStatement(s) || ts.isContinueStatement(s) || ts.isDebuggerStatement(s)) return false;
     return !isFunctionOrTypeDeclaration(ts, s);
+  }
+
+  /** The block's last statement is a `return` or `process.exit(…)`: control never leaves it normally. */
+  private endsAbruptly(block: TS.Block): boolean {
+    const ts = this.ts;
+    const last = block.statements[block.statements.length - 1];
+    if (!last) return false;
+    if (ts.isReturnStatement(last)) return true;
+    if (!ts.isExpressionStatement(last)) return false;
+    const call = this.unwrap(last.expression);
+    if (!ts.isCallExpression(call)) return false;
+    const callee = this.unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'exit') return false;
+    const receiver = this.unwrap(callee.expression);
+    return ts.isIdentifier(receiver) && receiver.text === 'process' && this.isGlobal(receiver);
   }
 
   private declarationsMayThrow(list: TS.VariableDeclarationList, inAsync: boolean): boolean {
@@ -940,10 +1016,25 @@ export class Rejections {
       if (safe && (safe === 'all' || safe.has(method)) && this.isGlobal(receiver)) return true;
     }
     if (method === 'then' || method === 'catch' || method === 'finally') return isPromiseType(ts, this.program, this.checker.getTypeAtLocation(receiver));
-    if (!SAFE_COLLECTION_METHODS.has(method)) return false;
+    return this.isBuiltinMethod(callee, SAFE_METHODS);
+  }
+
+  /** `x.m(…)` where `m` is declared, in a declaration file, by a class or interface the table lists it for. */
+  private isBuiltinMethod(callee: TS.PropertyAccessExpression, table: Record<string, ReadonlySet<string>>): boolean {
+    const ts = this.ts;
+    const method = callee.name.text;
+    if (!Object.values(table).some((methods) => methods.has(method))) return false;
     const sym = this.symbolOf(callee.name);
-    const owner = sym?.valueDeclaration?.parent;
-    return owner !== undefined && (ts.isInterfaceDeclaration(owner) || ts.isClassDeclaration(owner)) && owner.name !== undefined && SAFE_COLLECTIONS.has(owner.name.text) && isFromDefaultLib(this.program, sym!);
+    return (sym?.getDeclarations() ?? []).some((d) => {
+      const owner = d.parent;
+      return (
+        d.getSourceFile().isDeclarationFile &&
+        owner !== undefined &&
+        (ts.isInterfaceDeclaration(owner) || ts.isClassDeclaration(owner)) &&
+        owner.name !== undefined &&
+        table[owner.name.text]?.has(method) === true
+      );
+    });
   }
 
   /** `resolve(…)` / `reject(…)`: a parameter of the executor of `new Promise(…)`; settling never throws. */
