@@ -73,7 +73,7 @@ const SAFE_STATIC_CALLS: Record<string, Set<string> | 'all'> = {
   Date: new Set(['now']),
   Array: new Set(['isArray']),
   Number: new Set(['isFinite', 'isNaN', 'isInteger', 'isSafeInteger']),
-  Object: new Set(['is']),
+  Object: new Set(['is', 'keys', 'values', 'entries']),
   Promise: new Set(['resolve', 'reject', 'all', 'allSettled', 'race', 'any', 'withResolvers']),
   // exit() never returns; nextTick() only queues.
   process: new Set(['exit', 'nextTick']),
@@ -910,7 +910,7 @@ export class Rejections {
     if (ts.isForOfStatement(s)) {
       if (s.awaitModifier) return true;
       const head = ts.isVariableDeclarationList(s.initializer) ? s.initializer.declarations.some((d) => this.bindingMayThrow(d.name)) : true;
-      return head || ex(s.expression) || !this.isArray(s.expression) || st(s.statement);
+      return head || ex(s.expression) || !this.iteratesSafely(s.expression) || st(s.statement);
     }
     if (ts.isSwitchStatement(s)) return ex(s.expression) || s.caseBlock.clauses.some((c) => (ts.isCaseClause(c) && ex(c.expression)) || c.statements.some((x) => this.stmtMayThrow(x, inAsync)));
     if (ts.isLabeledStatement(s)) return st(s.statement);
@@ -946,6 +946,26 @@ export class Rejections {
     return name.elements.some((el) => this.bindingMayThrow(el.name) || (el.initializer !== undefined && this.exprMayThrow(el.initializer, false)));
   }
 
+  /**
+   * Iterating the value runs no code of the user's: an array or tuple, a built-in Map, Set or
+   * string, or the iterator of an array's, Map's or Set's keys()/values()/entries().
+   */
+  private iteratesSafely(expr: TS.Expression): boolean {
+    const ts = this.ts;
+    const e = this.unwrap(expr);
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(this.unwrap(e.expression))) {
+      const callee = this.unwrap(e.expression) as TS.PropertyAccessExpression;
+      if (['keys', 'values', 'entries'].includes(callee.name.text) && this.isBuiltinMethod(callee, SAFE_METHODS)) return true;
+    }
+    if (this.isArray(e)) return true;
+    const type = this.checker.getNonNullableType(this.checker.getTypeAtLocation(e));
+    return unionParts(type).every((t) => {
+      if (t.flags & ts.TypeFlags.StringLike) return true;
+      const sym = t.getSymbol();
+      return sym !== undefined && ['Map', 'ReadonlyMap', 'Set', 'ReadonlySet'].includes(sym.getName()) && (sym.getDeclarations() ?? []).every((d) => d.getSourceFile().isDeclarationFile);
+    });
+  }
+
   private isArray(expr: TS.Expression): boolean {
     const type = this.checker.getTypeAtLocation(expr);
     return unionParts(this.checker.getNonNullableType(type)).every((t) => this.checker.isArrayType(t) || this.checker.isTupleType(t));
@@ -979,7 +999,7 @@ export class Rejections {
         return false;
       });
     }
-    if (ts.isArrayLiteralExpression(e)) return e.elements.some((x) => (ts.isSpreadElement(x) ? ex(x.expression) || !this.isArray(x.expression) : ex(x)));
+    if (ts.isArrayLiteralExpression(e)) return e.elements.some((x) => (ts.isSpreadElement(x) ? ex(x.expression) || !this.iteratesSafely(x.expression) : ex(x)));
     if (ts.isCallExpression(e)) return this.callMayThrow(e, inAsync);
     if (ts.isNewExpression(e)) return this.newMayThrow(e, inAsync);
     return true;
@@ -987,7 +1007,7 @@ export class Rejections {
 
   private argumentsMayThrow(args: readonly TS.Expression[] | undefined, inAsync: boolean): boolean {
     const ts = this.ts;
-    return (args ?? []).some((a) => (ts.isSpreadElement(a) ? this.exprMayThrow(a.expression, inAsync) || !this.isArray(a.expression) : this.exprMayThrow(a, inAsync)));
+    return (args ?? []).some((a) => (ts.isSpreadElement(a) ? this.exprMayThrow(a.expression, inAsync) || !this.iteratesSafely(a.expression) : this.exprMayThrow(a, inAsync)));
   }
 
   private callMayThrow(call: TS.CallExpression, inAsync: boolean): boolean {
