@@ -47,10 +47,31 @@ function isHandled(t: typeof ts, e: ts.Expression): boolean {
   return (name === 'catch' && e.arguments.length > 0) || (name === 'then' && e.arguments.length > 1);
 }
 
-/** A returned promise: where, and whether dropping it can lose a rejection. */
+/**
+ * A returned promise: where to show it, and whether dropping it loses no rejection.
+ * Both are asked lazily: the summaries are read only for a call whose type hides the promise.
+ */
 interface Returned {
-  node: ts.Node;
-  safe: boolean;
+  node(): ts.Node;
+  safe(): boolean;
+}
+
+function once<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = f();
+      done = true;
+    }
+    return value;
+  };
+}
+
+/** Several returns: safe when every one is; shown at the first that is not (or the first). */
+function combine(all: Returned[]): Returned {
+  const safe = once(() => all.every((r) => r.safe()));
+  return { safe, node: once(() => (all.find((r) => !r.safe()) ?? all[0]!).node()) };
 }
 
 class ProgramPromises {
@@ -70,14 +91,8 @@ class ProgramPromises {
     return isPromiseType(this.ctx.ts as unknown as TypeScript, program, type as unknown as Parameters<typeof isPromiseType>[2]);
   }
 
-  /** The expression through which `fn` returns a promise whose rejection can be lost, if it does. */
-  returnedPromise(fn: FunctionLike): ts.Node | undefined {
-    const r = this.returned(fn);
-    return r && !r.safe ? r.node : undefined;
-  }
-
-  /** The expression through which `fn` returns an unawaited, unhandled promise, if it does. */
-  private returned(fn: FunctionLike): Returned | undefined {
+  /** The unawaited, unhandled promise `fn` returns, if it does. */
+  returned(fn: FunctionLike): Returned | undefined {
     if (this.memo.has(fn)) return this.memo.get(fn) ?? undefined;
     if (this.inProgress.has(fn)) {
       this.cuts++;
@@ -88,24 +103,23 @@ class ProgramPromises {
     const t = this.ctx.ts;
     let found: Returned | undefined;
     const asyncKeyword = fn.modifiers?.find((m) => m.kind === t.SyntaxKind.AsyncKeyword);
-    if (asyncKeyword) found = { node: asyncKeyword, safe: this.rejections.asyncFunctionNeverRejects(fn as never) };
+    if (asyncKeyword) found = { node: () => asyncKeyword, safe: once(() => this.rejections.asyncFunctionNeverRejects(fn as never)) };
     else if (fn.body && !t.isBlock(fn.body)) found = this.promiseIn(fn.body);
     else if (fn.body) {
       // Every return must hand back a promise: a function that returns one only on some paths
       // (`if (async) return Promise.resolve(r); return r;`) is typed loosely on purpose.
       let all = true;
-      let first: Returned | undefined;
+      const returns: Returned[] = [];
       const visit = (n: ts.Node): void => {
         if (!all || isFunctionLike(t, n)) return;
         if (t.isReturnStatement(n)) {
           const p = n.expression && this.promiseIn(n.expression);
           if (!p) all = false;
-          // The first promise whose rejection can be lost is the one to show.
-          else if (!first || (first.safe && !p.safe)) first = p;
+          else returns.push(p);
         } else t.forEachChild(n, visit);
       };
       visit(fn.body);
-      if (all) found = first;
+      if (all && returns.length > 0) found = combine(returns);
     }
     this.inProgress.delete(fn);
     // A result computed with a recursive cycle cut short depends on where the query started: memoise only exact ones.
@@ -121,12 +135,12 @@ class ProgramPromises {
     // was made, and is handled, by whoever owns it; handing it out again drops nothing new.
     if (!this.isFresh(e)) return undefined;
     if (t.isCallExpression(e) || t.isNewExpression(e) || t.isIdentifier(e)) {
-      if (this.isPromise(this.ctx.checker.getTypeAtLocation(e))) return { node: e, safe: this.rejections.safeToDrop(e as never) };
+      if (this.isPromise(this.ctx.checker.getTypeAtLocation(e))) return { node: () => e, safe: once(() => this.rejections.safeToDrop(e as never)) };
       // One more hop: a helper whose own type hides the promise.
       if (t.isCallExpression(e)) {
         const inner = resolveCallee(this.ctx, e.expression);
         const r = inner && this.returned(inner);
-        if (r) return { node: e, safe: r.safe };
+        if (r) return { node: () => e, safe: r.safe };
       }
     }
     return undefined;
@@ -175,9 +189,11 @@ export const floatingPromiseThroughCalls = defineProgramCheck<FloatingSummary>({
         const e = unwrap(t, node.expression);
         if (t.isCallExpression(e)) {
           const fn = resolveCallee(ctx, e.expression);
-          const returned = fn && program.returnedPromise(fn);
-          const declared = returned && program.hiddenAs(e);
-          if (fn && returned && declared) {
+          const promise = fn && program.returned(fn);
+          const declared = promise && program.hiddenAs(e);
+          // The summaries last: only for a call whose type hides the promise.
+          if (fn && promise && declared && !promise.safe()) {
+            const returned = promise.node();
             calls.push({
               site: spanOf(ctx.sourceFile, e),
               callee: functionName(t, fn),
