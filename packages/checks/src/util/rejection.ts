@@ -277,8 +277,9 @@ export class Rejections {
 
   /**
    * `const p = …;` followed in the same block by the statement `p.catch(h)` or
-   * `p.then(a, h)`: the promise object has a rejection handler, so whoever else
-   * gets `p` (a field, a caller) may drop it.
+   * `p.then(a, h)`, with no return, throw or await in between: the promise object
+   * has a rejection handler before anyone else can get it, so whoever gets `p`
+   * (a field, a caller) may drop it.
    */
   private handledByStatement(decl: TS.VariableDeclaration): boolean {
     const ts = this.ts;
@@ -288,17 +289,37 @@ export class Rejections {
     const statements = ts.isBlock(block) || ts.isSourceFile(block) || ts.isModuleBlock(block) || ts.isCaseClause(block) || ts.isDefaultClause(block) ? block.statements : undefined;
     if (!statements) return false;
     const sym = this.checker.getSymbolAtLocation(decl.name);
-    return statements.some((s) => {
-      if (!ts.isExpressionStatement(s)) return false;
-      let call = this.unwrap(s.expression);
-      if (ts.isVoidExpression(call)) call = this.unwrap(call.expression);
-      if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return false;
-      const receiver = this.unwrap(call.expression.expression);
-      if (!ts.isIdentifier(receiver) || receiver.text !== (decl.name as TS.Identifier).text || this.checker.getSymbolAtLocation(receiver) !== sym) return false;
-      const method = call.expression.name.text;
-      const handler = method === 'catch' ? call.arguments[0] : method === 'then' ? call.arguments[1] : undefined;
-      return handler !== undefined && this.isHandler(handler);
-    });
+    for (const s of statements.slice(statements.indexOf(stmt) + 1)) {
+      if (this.isHandlerStatement(s, decl.name as TS.Identifier, sym)) return true;
+      if (this.leaves(s)) return false;
+    }
+    return false;
+  }
+
+  private isHandlerStatement(s: TS.Statement, name: TS.Identifier, sym: TS.Symbol | undefined): boolean {
+    const ts = this.ts;
+    if (!ts.isExpressionStatement(s)) return false;
+    let call = this.unwrap(s.expression);
+    if (ts.isVoidExpression(call)) call = this.unwrap(call.expression);
+    if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return false;
+    const receiver = this.unwrap(call.expression.expression);
+    if (!ts.isIdentifier(receiver) || receiver.text !== name.text || this.checker.getSymbolAtLocation(receiver) !== sym) return false;
+    const method = call.expression.name.text;
+    const handler = method === 'catch' ? call.arguments[0] : method === 'then' ? call.arguments[1] : undefined;
+    return handler !== undefined && this.isHandler(handler);
+  }
+
+  /** The statement may leave the block or suspend (return, throw, await, yield), outside nested functions. */
+  private leaves(s: TS.Statement): boolean {
+    const ts = this.ts;
+    let found = false;
+    const visit = (n: TS.Node): void => {
+      if (found || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+      if (ts.isReturnStatement(n) || ts.isThrowStatement(n) || ts.isAwaitExpression(n) || ts.isYieldExpression(n)) found = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(s);
+    return found;
   }
 
   /** A function given as a rejection handler (what the statement check accepts as handling). */
