@@ -18,7 +18,8 @@ function tempProject(files: Record<string, string>): string {
 }
 
 const tsconfig = JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, lib: ['ES2023'], types: [] }, include: ['src'] });
-const floating = `export async function save(): Promise<void> {}\nexport function run(): void {\n  save();\n}\n`;
+// save() can reject, so dropping its promise is a finding.
+const floating = `export async function save(path = ''): Promise<void> { if (path === '') throw new Error('no path'); }\nexport function run(): void {\n  save();\n}\n`;
 
 describe('asyncsan check, the bin on fixtures/', () => {
   it('reports exactly the marked findings of every static id, exit 1', async () => {

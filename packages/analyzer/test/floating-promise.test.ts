@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '../../../test/harness/expectations.js';
+import { floatingPromise } from '@asyncsan/checks';
 import { analyze } from '../src/index.js';
 import { floatingPromiseThroughCalls } from '../src/program-checks/floating-promise.js';
 import type { ProgramCheck } from '../src/program-checks/program-check.js';
@@ -9,11 +10,28 @@ const programChecks = [floatingPromiseThroughCalls as ProgramCheck];
 const dir = path.join(fixturesRoot, 'floating-promise', 'whole-program');
 
 describe('floating-promise through calls, on its fixtures', () => {
-  it('reports exactly the marked lines', async () => {
-    const res = await analyze({ cwd: repoRoot, paths: [dir], checks: [], programChecks });
+  it('reports exactly the marked lines: the per-file check reading bodies across files, and the program check', async () => {
+    const res = await analyze({ cwd: repoRoot, paths: [dir], checks: [floatingPromise], programChecks });
     const diff = diffFindings(readExpectations(listSourceFiles(dir)), res.findings, { ids: ['floating-promise'], engine: 'analyzer' });
     expect(formatDiff(diff)).toBe('');
-    expect(res.findings).toHaveLength(4);
+    // bad-drops.ts: 4 hidden promises; bad-cross-file.ts: 2 that can reject. good-cross-file.ts: none
+    // (its markers are for ESLint, which cannot read runner.ts).
+    expect(res.findings.map((f) => `${path.basename(f.location!.file)}:${f.location!.line}`)).toEqual([
+      'bad-cross-file.ts:5',
+      'bad-cross-file.ts:6',
+      'bad-drops.ts:4',
+      'bad-drops.ts:5',
+      'bad-drops.ts:6',
+      'bad-drops.ts:7',
+    ]);
+  });
+
+  it('the analyser clears the cross-file calls that the ESLint rule (one file) marks as reported', async () => {
+    const good = path.join(dir, 'good-cross-file.ts');
+    const whole = await analyze({ cwd: repoRoot, paths: [good], checks: [floatingPromise], programChecks: [] });
+    expect(whole.findings).toEqual([]);
+    const expected = readExpectations([good]).filter((e) => e.engines?.includes('lint'));
+    expect(expected.map((e) => e.line)).toEqual([13, 17, 18, 19, 20]);
   });
 
   it('says which type hides the promise and where the promise comes from', async () => {
@@ -22,20 +40,28 @@ describe('floating-promise through calls, on its fixtures', () => {
     expect(summary).toEqual([
       [
         'onSave returns a promise that its type (void) hides, and this call drops it: a rejection goes unhandled and the caller runs on before the work is done',
-        ['the unawaited promise is returned here @ handlers.ts:10'],
+        ['the unawaited promise is returned here @ handlers.ts:11'],
       ],
       [
         'onArchive returns a promise that its type (void) hides, and this call drops it: a rejection goes unhandled and the caller runs on before the work is done',
-        ['an async function: it returns a promise @ handlers.ts:13'],
+        ['an async function: it returns a promise @ handlers.ts:14'],
       ],
       [
         'loadLoosely returns a promise that its type (any) hides, and this call drops it: a rejection goes unhandled and the caller runs on before the work is done',
-        ['the unawaited promise is returned here @ handlers.ts:19'],
+        ['the unawaited promise is returned here @ handlers.ts:20'],
       ],
       [
         'relay returns a promise that its type (void) hides, and this call drops it: a rejection goes unhandled and the caller runs on before the work is done',
-        ['the unawaited promise is returned here @ handlers.ts:23'],
+        ['the unawaited promise is returned here @ handlers.ts:24'],
       ],
     ]);
+  });
+
+  it('counts thenables only with checkThenables, given through ruleOptions', async () => {
+    const file = path.join(fixturesRoot, 'floating-promise', 'good-thenables.ts');
+    const plain = await analyze({ cwd: repoRoot, paths: [file], checks: [floatingPromise], programChecks: [] });
+    expect(plain.findings).toEqual([]);
+    const thenables = await analyze({ cwd: repoRoot, paths: [file], checks: [floatingPromise], programChecks: [], ruleOptions: { 'floating-promise': { checkThenables: true } } });
+    expect(thenables.findings.map((f) => `${f.id} ${path.basename(f.location!.file)}:${f.location!.line}`)).toEqual(['floating-promise good-thenables.ts:19']);
   });
 });

@@ -34,6 +34,8 @@ export interface CheckReport {
   /** A safe autofix, applied by eslint --fix. */
   fix?: TextEdit[];
   related?: { label: string; node: TS.Node }[];
+  /** How to fix this report, when the catalog's hint for the id does not fit it (written into the finding). */
+  hint?: string;
 }
 
 export interface CheckContext<Options = Record<string, unknown>> {
@@ -43,6 +45,12 @@ export interface CheckContext<Options = Record<string, unknown>> {
   sourceFile: TS.SourceFile;
   /** Options after defaults are applied (the ESLint schema has validated them). */
   options: Options;
+  /**
+   * The host analyses the whole program (`asyncsan check`): a check may read the
+   * bodies of functions declared in other project files. False in ESLint, whose
+   * cache keys on the linted file alone: there a check reads that file's bodies only.
+   */
+  wholeProgram: boolean;
   report(report: CheckReport): void;
 }
 

@@ -8,11 +8,18 @@
  *     handled when the function returns or awaits something else;
  *  3. arguments: a fresh promise passed to a parameter declared as
  *     `unknown`/`object`/`{}`, which nobody will await (`assert.ok(isReady())`).
+ *
+ * A promise is reported only if a rejection can go unobserved: one that cannot
+ * reject, or already has a rejection handler, is safe to drop (util/rejection.ts
+ * reads the bodies of the functions that make it: the linted file's in ESLint,
+ * every project file's in the analyser). "Promise" means the native Promise
+ * (and its subclasses) unless `checkThenables` is on, as in typescript-eslint.
  */
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type Suggestion } from './check.js';
 import { allowEntrySchema, isAllowed, type AllowEntry } from './util/allow-list.js';
 import { indexFile } from './util/file-index.js';
+import { rejectionsFor, type Rejections } from './util/rejection.js';
 import {
   canAwaitAt,
   enclosingFunction,
@@ -31,6 +38,7 @@ import {
   declaredParameterType,
   isPromiseArrayType,
   isPromiseLikeType,
+  isPromiseType,
   mayReturnPromise,
   mayTakeOpaqueParameter,
   resolveAlias,
@@ -49,6 +57,8 @@ export interface FloatingPromiseOptions {
   checkLocals: boolean;
   /** Check fresh promises passed to parameters that do not take a promise (default true). */
   checkArguments: boolean;
+  /** Treat every rejectable thenable (PromiseLike, query builders) as a promise, not only native promises (default false, as typescript-eslint). */
+  checkThenables: boolean;
 }
 
 /** node:test's top-level test functions return promises that never reject: the runner reports failures. */
@@ -99,10 +109,11 @@ export const floatingPromise = defineCheck<FloatingPromiseOptions>({
       useDefaultAllowList: { type: 'boolean' },
       checkLocals: { type: 'boolean' },
       checkArguments: { type: 'boolean' },
+      checkThenables: { type: 'boolean' },
     },
     additionalProperties: false,
   },
-  defaultOptions: { ignoreVoid: true, allowList: [], useDefaultAllowList: true, checkLocals: true, checkArguments: true },
+  defaultOptions: { ignoreVoid: true, allowList: [], useDefaultAllowList: true, checkLocals: true, checkArguments: true, checkThenables: false },
   hasSuggestions: true,
   run(ctx) {
     new FloatingPromiseRun(ctx).run();
@@ -113,11 +124,32 @@ class FloatingPromiseRun {
   private readonly ts;
   private readonly checker;
   private readonly allow: AllowEntry[];
+  private readonly thenables: boolean;
+  private summaries: Rejections | undefined;
 
   constructor(private readonly ctx: CheckContext<FloatingPromiseOptions>) {
     this.ts = ctx.ts;
     this.checker = ctx.checker;
     this.allow = [...(ctx.options.useDefaultAllowList ? defaultAllowList : []), ...(ctx.options.allowList ?? [])];
+    this.thenables = ctx.options.checkThenables === true;
+  }
+
+  /** Asked only for a promise about to be reported: created on first use. */
+  private get rejections(): Rejections {
+    return (this.summaries ??= rejectionsFor(this.ts, this.ctx.program, this.ctx.sourceFile, this.ctx.wholeProgram));
+  }
+
+  /** An array of promises whose rejections cannot go unobserved: each literal element, or each promise a callback given to map makes. */
+  private isSafeArray(expr: TS.Expression): boolean {
+    const ts = this.ts;
+    const e = skipParens(ts, expr);
+    if (ts.isArrayLiteralExpression(e)) return e.elements.every((el) => !ts.isSpreadElement(el) && this.rejections.safeToDrop(el));
+    if (ts.isCallExpression(e)) {
+      const method = memberName(ts, e.expression);
+      const callback = e.arguments[0];
+      if ((method === 'map' || method === 'flatMap') && callback && !ts.isSpreadElement(callback)) return this.rejections.callbackSafe(callback);
+    }
+    return false;
   }
 
   run(): void {
@@ -134,7 +166,7 @@ class FloatingPromiseRun {
 
   private isPromise(node: TS.Node, type = this.checker.getTypeAtLocation(node)): boolean {
     if (this.isAllowedType(type)) return false;
-    return isPromiseLikeType(this.ts, this.ctx.program, type, node);
+    return this.thenables ? isPromiseLikeType(this.ts, this.ctx.program, type, node) : isPromiseType(this.ts, this.ctx.program, type);
   }
 
   /**
@@ -156,7 +188,7 @@ class FloatingPromiseRun {
   }
 
   private isPromiseArray(node: TS.Node): boolean {
-    return isPromiseArrayType(this.ts, this.ctx.program, this.checker.getTypeAtLocation(node), node);
+    return isPromiseArrayType(this.ts, this.ctx.program, this.checker.getTypeAtLocation(node), node, this.thenables);
   }
 
   /** A call of an allow-listed function (its promise is safe to drop). */
@@ -242,6 +274,10 @@ class FloatingPromiseRun {
     if (!v.unhandled) return;
     const { ts, ctx } = this;
     const inner = skipParens(ts, expr);
+    // What the code that makes the promise shows: it cannot reject, or a handler is already attached.
+    // (`void p` is reported only with ignoreVoid off: then what is dropped is p.)
+    const dropped = ts.isVoidExpression(inner) ? skipParens(ts, inner.expression) : inner;
+    if (v.array ? this.isSafeArray(dropped) : this.rejections.safeToDrop(dropped)) return;
     const suggestions: Suggestion[] = [];
     const awaitable = canAwaitAt(ts, stmt, ctx.sourceFile);
     const unary = (kw: string) => (needsParensForUnary(ts, inner) ? `${kw} (${inner.getText(ctx.sourceFile)})` : `${kw} ${inner.getText(ctx.sourceFile)}`);
@@ -328,11 +364,12 @@ class FloatingPromiseRun {
     }
     const name = decl.name.text;
     if (handling.length === 0) {
+      if (isArray ? this.isSafeArray(init) : this.rejections.safeToDrop(init)) return;
       this.ctx.report({ node: decl.name, messageId: 'unhandledLocal', data: { name } });
       return;
     }
     if (isArray) return;
-    this.checkPathBeforeHandling(stmt, decl.name, handling);
+    this.checkPathBeforeHandling(stmt, decl.name, handling, init);
   }
 
   /** The references to a local within its declaring block (undefined when it has no symbol). Cheap: name resolution only. */
@@ -361,7 +398,7 @@ class FloatingPromiseRun {
       if (use === 'write' || use === 'statement') return true;
       if (use === 'handled') handling.push(ref);
     }
-    return handling.length > 0 && this.firstExitBeforeHandling(stmt, handling) === undefined;
+    return handling.length > 0 && this.firstExitBeforeHandling(stmt, name, handling) === undefined;
   }
 
   private refersTo(id: TS.Identifier, symbol: TS.Symbol): boolean {
@@ -425,9 +462,9 @@ class FloatingPromiseRun {
   }
 
   /** Reports a return or an await between the creation of the promise and its first handling. */
-  private checkPathBeforeHandling(stmt: TS.VariableStatement, name: TS.Identifier, handling: TS.Identifier[]): void {
-    const found = this.firstExitBeforeHandling(stmt, handling);
-    if (!found) return;
+  private checkPathBeforeHandling(stmt: TS.VariableStatement, name: TS.Identifier, handling: TS.Identifier[], init: TS.Expression): void {
+    const found = this.firstExitBeforeHandling(stmt, name, handling);
+    if (!found || this.rejections.safeToDrop(init)) return;
     const line = this.ctx.sourceFile.getLineAndCharacterOfPosition(found.node.getStart(this.ctx.sourceFile)).line + 1;
     this.ctx.report({
       node: name,
@@ -437,8 +474,12 @@ class FloatingPromiseRun {
     });
   }
 
-  /** The first return or await between the declaration and the statement of the first handling use. */
-  private firstExitBeforeHandling(stmt: TS.VariableStatement, handling: TS.Identifier[]): { kind: 'return' | 'await'; node: TS.Node } | undefined {
+  /**
+   * The first return or await between the declaration and the statement of the first handling use.
+   * `if (!p) return …` (or `p == null`, `p === undefined`…) without an else leaves on the path where
+   * `p` holds no promise: not an exit before handling.
+   */
+  private firstExitBeforeHandling(stmt: TS.VariableStatement, name: TS.Identifier, handling: TS.Identifier[]): { kind: 'return' | 'await'; node: TS.Node } | undefined {
     const ts = this.ts;
     const container = stmt.parent;
     const statements: readonly TS.Statement[] | undefined =
@@ -456,6 +497,7 @@ class FloatingPromiseRun {
       const s = statements[i]!;
       // A nested function declared in between runs later, if at all: its returns and awaits are not on this path.
       if (isFunctionLike(ts, s) || ts.isClassDeclaration(s)) continue;
+      if (ts.isIfStatement(s) && !s.elseStatement && this.testsNullish(s.expression, name.text)) continue;
       const check = (n: TS.Node): void => {
         if (found) return;
         if (ts.isReturnStatement(n)) found = { kind: 'return', node: n };
@@ -466,6 +508,25 @@ class FloatingPromiseRun {
       forEachInFunctionBody(ts, s, check);
     }
     return found;
+  }
+
+  /** `!x`, `x == null`, `x === null`, `x === undefined`, `x == undefined`: true only where `x` is nullish (or falsy). */
+  private testsNullish(cond: TS.Expression, name: string): boolean {
+    const ts = this.ts;
+    const e = skipParens(ts, cond);
+    const isName = (x: TS.Expression) => {
+      const y = skipParens(ts, x);
+      return ts.isIdentifier(y) && y.text === name;
+    };
+    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) return isName(e.operand);
+    if (!ts.isBinaryExpression(e)) return false;
+    const op = e.operatorToken.kind;
+    if (op !== ts.SyntaxKind.EqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsEqualsToken) return false;
+    const nullish = (x: TS.Expression) => {
+      const y = skipParens(ts, x);
+      return y.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(y) && y.text === 'undefined');
+    };
+    return (isName(e.left) && nullish(e.right)) || (isName(e.right) && nullish(e.left));
   }
 
   // ------------------------------------------------------------ arguments
@@ -486,6 +547,7 @@ class FloatingPromiseRun {
       if (this.isAllowedCall(e) || !this.isPromise(e)) return;
       const declared = declaredParameterType(ts, this.checker, call, i);
       if (!declared || acceptsPromise(ts, this.ctx.program, declared, e)) return;
+      if (this.rejections.safeToDrop(e)) return;
       const suggestions: Suggestion[] = [];
       if (canAwaitAt(ts, e, this.ctx.sourceFile)) {
         suggestions.push({ messageId: 'addAwait', edits: [{ start: e.getStart(this.ctx.sourceFile), end: e.getEnd(), text: `await ${e.getText(this.ctx.sourceFile)}` }] });

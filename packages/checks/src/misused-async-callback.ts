@@ -4,10 +4,16 @@
  * Array#forEach, EventEmitter#on/once, addEventListener, timers, a
  * `new Promise(async …)` executor, or an async method implementing a
  * void-returning one.
+ *
+ * A callback whose promise cannot reject (its body cannot throw and everything
+ * it awaits cannot reject: util/rejection.ts) is no worse than a synchronous
+ * one and is not reported. The fix offered fits the API: a loop for forEach,
+ * a try/catch inside the listener for emitters and subscriptions.
  */
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext } from './check.js';
 import { indexFile } from './util/file-index.js';
+import { rejectionsFor, type Rejections } from './util/rejection.js';
 import { calleeName, hasModifier, skipParens } from './util/syntax.js';
 import { isPromiseLikeType, unionParts } from './util/types.js';
 
@@ -27,11 +33,26 @@ const VOID_CALLBACK_APIS = new Set([
   'nextTick',
 ]);
 
+/** Listener registrations: the emitter calls the listener and drops what it returns. */
+const LISTENER_APIS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'addEventListener']);
+
+/** How to fix a report, by the kind of API the callback is given to (findings carry it as their hint). */
+const HINTS = {
+  iteration: 'Use a for…of loop with await (or await Promise.all over map), or catch inside the callback.',
+  listener: "Wrap the listener's body in try/catch and report the error there (emit 'error', log it): the emitter never sees the promise.",
+  callback: "Wrap the callback's body in try/catch and report the error there: the caller never sees the promise.",
+  executor: 'Make the executor synchronous and do the async work in a separate async function whose promise you await.',
+};
+
 export const misusedAsyncCallback = defineCheck<Record<string, never>>({
   id: 'misused-async-callback',
   messages: {
+    voidIteration:
+      "This async function is passed to '{{callee}}', which ignores the promise it returns: a rejection is unhandled and '{{callee}}' does not wait for it. Use a for…of loop with await, or catch inside the callback.",
+    voidListener:
+      "This async function is registered with '{{callee}}', which calls it and ignores the promise: a rejection is unhandled. Catch inside the listener (try/catch around its awaits) and report the error there.",
     voidCallback:
-      "This async function is passed to '{{callee}}', which expects a callback returning void and ignores the promise: a rejection is unhandled and '{{callee}}' does not wait for it. Use a for…of loop with await, or catch inside the callback.",
+      "This async function is passed to '{{callee}}', which expects a callback returning void and ignores the promise: a rejection is unhandled and '{{callee}}' does not wait for it. Catch inside the callback (try/catch around its awaits) and report the error there.",
     asyncExecutor:
       'A Promise executor must not be async: a throw after the first await is not turned into a rejection and the promise never settles. Make the executor synchronous and await inside a separate async function.',
     voidProperty:
@@ -44,12 +65,17 @@ export const misusedAsyncCallback = defineCheck<Record<string, never>>({
   run(ctx) {
     const { ts } = ctx;
     const index = indexFile(ts, ctx.sourceFile);
-    for (const call of index.calls) checkArguments(ctx, call);
-    for (const call of index.news) checkArguments(ctx, call);
-    for (const cls of index.classes) checkClass(ctx, cls);
-    for (const fn of index.functions) checkProperty(ctx, fn);
+    let summaries: Rejections | undefined;
+    // Asked only for a callback about to be reported.
+    const rejections = () => (summaries ??= rejectionsFor(ts, ctx.program, ctx.sourceFile, ctx.wholeProgram));
+    for (const call of index.calls) checkArguments(ctx, call, rejections);
+    for (const call of index.news) checkArguments(ctx, call, rejections);
+    for (const cls of index.classes) checkClass(ctx, cls, rejections);
+    for (const fn of index.functions) checkProperty(ctx, fn, rejections);
   },
 });
+
+type Summaries = () => Rejections;
 
 /** All call signatures of the (non-null) type return void, and there is at least one. */
 function expectsVoidCallback(ctx: CheckContext<Record<string, never>>, type: TS.Type): boolean {
@@ -75,7 +101,7 @@ function returnsPromiseFn(ctx: CheckContext<Record<string, never>>, fn: TS.Expre
   return sigs.length > 0 && sigs.every((s) => isPromiseLikeType(ts, program, s.getReturnType(), fn));
 }
 
-function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallExpression | TS.NewExpression): void {
+function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallExpression | TS.NewExpression, rejections: Summaries): void {
   const { ts, checker } = ctx;
   const args = call.arguments;
   if (!args || args.length === 0) return;
@@ -96,12 +122,16 @@ function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallE
     if (!returnsPromiseFn(ctx, arg)) continue;
     const expected = checker.getContextualType(arg);
     if (!expected || !expectsVoidCallback(ctx, expected)) continue;
+    // A callback whose promise cannot reject loses nothing (and an executor that cannot throw settles).
+    if (rejections().callbackSafe(arg)) continue;
     const isExecutor = ts.isNewExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'Promise' && args[0] === raw;
-    ctx.report(
-      isExecutor
-        ? { node: arg, messageId: 'asyncExecutor' }
-        : { node: arg, messageId: 'voidCallback', data: { callee: name ?? 'the callee' } },
-    );
+    if (isExecutor) {
+      ctx.report({ node: arg, messageId: 'asyncExecutor', hint: HINTS.executor });
+      continue;
+    }
+    const kind = name === 'forEach' ? 'iteration' : name !== undefined && LISTENER_APIS.has(name) ? 'listener' : 'callback';
+    const messageId = kind === 'iteration' ? 'voidIteration' : kind === 'listener' ? 'voidListener' : 'voidCallback';
+    ctx.report({ node: arg, messageId, data: { callee: name ?? 'the callee' }, hint: HINTS[kind] });
   }
 }
 
@@ -136,7 +166,7 @@ function couldBePromise(ctx: CheckContext<Record<string, never>>, e: TS.Expressi
 }
 
 /** `{ onClose: async () => … }` where the object's type declares `onClose(): void`. */
-function checkProperty(ctx: CheckContext<Record<string, never>>, fn: TS.FunctionLikeDeclaration): void {
+function checkProperty(ctx: CheckContext<Record<string, never>>, fn: TS.FunctionLikeDeclaration, rejections: Summaries): void {
   const { ts, checker } = ctx;
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return;
   const prop = fn.parent;
@@ -144,10 +174,11 @@ function checkProperty(ctx: CheckContext<Record<string, never>>, fn: TS.Function
   if (!hasModifier(ts, fn, ts.SyntaxKind.AsyncKeyword) || fn.asteriskToken) return;
   const expected = checker.getContextualType(fn);
   if (!expected || !expectsVoidCallback(ctx, expected)) return;
-  ctx.report({ node: fn, messageId: 'voidProperty', data: { name: prop.name.getText(ctx.sourceFile) } });
+  if (rejections().callbackSafe(fn)) return;
+  ctx.report({ node: fn, messageId: 'voidProperty', data: { name: prop.name.getText(ctx.sourceFile) }, hint: HINTS.callback });
 }
 
-function checkClass(ctx: CheckContext<Record<string, never>>, cls: TS.ClassLikeDeclaration): void {
+function checkClass(ctx: CheckContext<Record<string, never>>, cls: TS.ClassLikeDeclaration, rejections: Summaries): void {
   const { ts, checker } = ctx;
   if (!cls.heritageClauses || cls.heritageClauses.length === 0) return;
   // The heritage types are resolved only for a class that has an async method to compare.
@@ -165,8 +196,9 @@ function checkClass(ctx: CheckContext<Record<string, never>>, cls: TS.ClassLikeD
       if (!prop) continue;
       const baseType = checker.getTypeOfSymbolAtLocation(prop, member);
       if (!expectsVoidCallback(ctx, baseType)) continue;
+      if (rejections().asyncFunctionNeverRejects(member)) break;
       const baseName = `${checker.typeToString(base)}.${name}`;
-      ctx.report({ node: member.name, messageId: 'voidMethod', data: { name, base: baseName } });
+      ctx.report({ node: member.name, messageId: 'voidMethod', data: { name, base: baseName }, hint: HINTS.callback });
       break;
     }
   }

@@ -21,6 +21,7 @@ export interface CheckResult {
   suggestions: (Suggestion & { message: string })[];
   fix?: TextEdit[];
   related: { label: string; file: string; line: number; column: number }[];
+  hint?: string;
 }
 
 export function formatMessage(template: string, data: Record<string, string> | undefined): string {
@@ -33,13 +34,17 @@ function position(sf: TS.SourceFile, offset: number): { line: number; column: nu
   return { line: lc.line + 1, column: lc.character + 1 };
 }
 
-/** Runs one check on one source file. Options are merged over the check's defaults. */
+/**
+ * Runs one check on one source file. Options are merged over the check's defaults.
+ * `host.wholeProgram`: the caller analyses the whole program (see CheckContext).
+ */
 export function runCheck<O>(
   ts: TypeScript,
   program: TS.Program,
   sourceFile: TS.SourceFile,
   check: Check<O>,
   options?: Partial<O>,
+  host: { wholeProgram?: boolean } = {},
 ): CheckResult[] {
   const results: CheckResult[] = [];
   const checker = program.getTypeChecker();
@@ -71,6 +76,7 @@ export function runCheck<O>(
         const p = position(relSf, rel.node.getStart(relSf));
         return { label: rel.label, file: relSf.fileName, ...p };
       }),
+      ...(r.hint !== undefined ? { hint: r.hint } : {}),
     });
   };
   check.run({
@@ -79,6 +85,7 @@ export function runCheck<O>(
     checker,
     sourceFile,
     options: { ...check.defaultOptions, ...(options ?? {}) } as O,
+    wholeProgram: host.wholeProgram ?? false,
     report,
   });
   return results;
@@ -100,6 +107,7 @@ export function toFindings(
     message: r.message,
     engine: options.engine,
     location: { file: rel(file), line: r.line, column: r.column, endLine: r.endLine, endColumn: r.endColumn },
+    ...(r.hint !== undefined ? { hint: r.hint } : {}),
     ...(r.related.length > 0
       ? { related: r.related.map((x) => ({ label: x.label, location: { file: rel(x.file), line: x.line, column: x.column } })) }
       : {}),

@@ -1,7 +1,14 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../../eslint-plugin/src/rules/floating-promise.js';
+import { floatingPromise } from '../src/floating-promise.js';
+import { fixtureDiff } from './in-memory.js';
 import { createRuleTester } from './rule-tester.js';
 
-const decl = `async function work(): Promise<number> { return 1; }\n`;
+// A promise whose body we cannot see: it may reject.
+const decl = `declare function work(): Promise<number>;\n`;
+const noop = `function noop(): void {}\n`;
+/** A class whose private method catches unless the caller asks for the error (query-core's #executeFetch). */
+const executor = `${noop}class Q {\n  #run(options?: { throwOnError?: boolean }): Promise<number | void> {\n    let p: Promise<number | void> = work();\n    if (!options?.throwOnError) p = p.catch(noop);\n    return p;\n  }\n`;
 const onError = `function onError(e: unknown): void { console.error(e); }\n`;
 
 createRuleTester().run('floating-promise', rule, {
@@ -28,6 +35,21 @@ createRuleTester().run('floating-promise', rule, {
     { code: `${decl}async function f() { const p = work(); function later() { return 1; } later(); return p; }` },
     // A copy of existing promises is not a new floating array.
     { code: `${decl}declare const pending: Set<Promise<number>>;\nfunction f() { const some = [...pending].slice(0, 2); console.log(some.length); }` },
+    // Promises that cannot reject, judged from the bodies in this file.
+    { code: `Promise.resolve();\nPromise.resolve(1);\nPromise.allSettled([1]);` },
+    { code: `async function load(): Promise<number> { return 1; }\nload();\nconst p = load();\nconsole.log(typeof p);` },
+    { code: `${decl}async function quietly(): Promise<void> {\n  try { await work(); } catch (e) { console.error(e); }\n}\nquietly();` },
+    { code: `${decl}async function f(ids: number[]) { ids.map(async (n) => n + 1); }` },
+    { code: `${decl}function ok(value: unknown): void {}\nasync function safe(): Promise<void> {}\nok(safe());` },
+    // Rejection handlers attached where the promise is made.
+    { code: `${decl}${noop}work().then(noop).catch(noop);` },
+    { code: `${decl}${noop}function cancel(p?: Promise<number>): Promise<void> { return p ? p.then(noop).catch(noop) : Promise.resolve(); }\ncancel();` },
+    { code: `${decl}${noop}function make() { const p = work(); p.catch(noop); return { start: () => p }; }\nconst r = make();\nr.start();` },
+    { code: `${decl}${noop}class C { private p: Promise<number> | undefined;\n  load(): void { const p = work(); this.p = p; p.catch(noop); }\n  peek(): void { this.p; }\n}` },
+    // The call's arguments decide the branch: no options, so the promise is caught.
+    { code: `${decl}${executor}  go(): void { this.#run(); this.#run({}); }\n}` },
+    // Thenables are promises only with checkThenables (typescript-eslint's default).
+    { code: `declare const thenable: PromiseLike<number>;\nthenable;` },
   ],
   invalid: [
     {
@@ -87,15 +109,15 @@ createRuleTester().run('floating-promise', rule, {
       ],
     },
     {
-      code: `${decl}async function f(ids: number[]) {\n  ids.map(async (n) => n);\n}`,
+      code: `${decl}async function f(ids: number[]) {\n  ids.map(async () => work());\n}`,
       errors: [
         {
           messageId: 'floatingArray',
           line: 3,
           column: 3,
           suggestions: [
-            { messageId: 'addAwaitAll', output: `${decl}async function f(ids: number[]) {\n  await Promise.all(ids.map(async (n) => n));\n}` },
-            { messageId: 'addVoid', output: `${decl}async function f(ids: number[]) {\n  void ids.map(async (n) => n);\n}` },
+            { messageId: 'addAwaitAll', output: `${decl}async function f(ids: number[]) {\n  await Promise.all(ids.map(async () => work()));\n}` },
+            { messageId: 'addVoid', output: `${decl}async function f(ids: number[]) {\n  void ids.map(async () => work());\n}` },
           ],
         },
       ],
@@ -105,7 +127,7 @@ createRuleTester().run('floating-promise', rule, {
       errors: [{ messageId: 'unhandledLocal', data: { name: 'p' }, line: 3, column: 9 }],
     },
     {
-      code: `${decl}function f(ids: number[]) {\n  const saves = ids.map(async (n) => n);\n  console.log(saves.length);\n}`,
+      code: `${decl}function f(ids: number[]) {\n  const saves = ids.map(async () => work());\n  console.log(saves.length);\n}`,
       errors: [{ messageId: 'unhandledLocal', data: { name: 'saves' }, line: 3, column: 9 }],
     },
     {
@@ -141,7 +163,54 @@ createRuleTester().run('floating-promise', rule, {
       ],
     },
     {
+      code: `${decl}${executor}  go(): void {\n    this.#run({ throwOnError: true });\n  }\n}`,
+      errors: [
+        {
+          messageId: 'floating',
+          line: 10,
+          column: 5,
+          suggestions: [
+            { messageId: 'addCatch', output: `${decl}${executor}  go(): void {\n    this.#run({ throwOnError: true }).catch((error) => { console.error(error); });\n  }\n}` },
+            { messageId: 'addVoid', output: `${decl}${executor}  go(): void {\n    void this.#run({ throwOnError: true });\n  }\n}` },
+          ],
+        },
+      ],
+    },
+    {
+      // The catch rethrows: the async function can reject.
+      code: `${decl}async function loud(): Promise<void> {\n  try { await work(); } catch (e) { throw e; }\n}\nloud();`,
+      errors: [
+        {
+          messageId: 'floating',
+          line: 5,
+          column: 1,
+          suggestions: [
+            { messageId: 'addAwait', output: `${decl}async function loud(): Promise<void> {\n  try { await work(); } catch (e) { throw e; }\n}\nawait loud();` },
+            { messageId: 'addCatch', output: `${decl}async function loud(): Promise<void> {\n  try { await work(); } catch (e) { throw e; }\n}\nloud().catch((error) => { console.error(error); });` },
+            { messageId: 'addVoid', output: `${decl}async function loud(): Promise<void> {\n  try { await work(); } catch (e) { throw e; }\n}\nvoid loud();` },
+          ],
+        },
+      ],
+    },
+    {
+      // A handler on the shared promise does not handle a promise derived from it.
+      code: `${decl}${noop}const p = work();\np.catch(noop);\np.then(noop);`,
+      errors: [
+        {
+          messageId: 'floating',
+          line: 5,
+          column: 1,
+          suggestions: [
+            { messageId: 'addAwait', output: `${decl}${noop}const p = work();\np.catch(noop);\nawait p.then(noop);` },
+            { messageId: 'addCatch', output: `${decl}${noop}const p = work();\np.catch(noop);\np.then(noop).catch((error) => { console.error(error); });` },
+            { messageId: 'addVoid', output: `${decl}${noop}const p = work();\np.catch(noop);\nvoid p.then(noop);` },
+          ],
+        },
+      ],
+    },
+    {
       code: `declare const thenable: PromiseLike<number>;\nthenable;`,
+      options: [{ checkThenables: true }],
       errors: [
         {
           messageId: 'floating',
@@ -156,4 +225,12 @@ createRuleTester().run('floating-promise', rule, {
       ],
     },
   ],
+});
+
+describe('floating-promise on fixtures/floating-promise (what the ESLint rule sees: one file and the types)', () => {
+  it('reports exactly the markers meant for the lint engine', () => {
+    const { files, diff } = fixtureDiff(floatingPromise);
+    expect(files).toBeGreaterThan(8);
+    expect(diff).toBe('');
+  });
 });

@@ -1,7 +1,13 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../../eslint-plugin/src/rules/misused-async-callback.js';
+import { misusedAsyncCallback } from '../src/misused-async-callback.js';
+import { fixtureDiff, runInMemory } from './in-memory.js';
 import { createRuleTester } from './rule-tester.js';
 
-const work = `async function work(): Promise<void> {}\n`;
+// A promise whose body we cannot see: it may reject.
+const work = `declare function work(): Promise<void>;\n`;
+const emitter = `import { EventEmitter } from 'node:events';\n`;
+const quiet = `async () => {\n  try { await work(); } catch (error) { console.error(error); }\n}`;
 
 createRuleTester().run('misused-async-callback', rule, {
   valid: [
@@ -13,11 +19,20 @@ createRuleTester().run('misused-async-callback', rule, {
     { code: `${work}interface Job { run(): Promise<void> }\nclass J implements Job { async run() { await work(); } }` },
     { code: `${work}[1].forEach(function (n) { console.log(n); });` },
     { code: `${work}async function* gen() { yield 1; }\n[1].forEach(gen);` },
+    // Callbacks whose promise cannot reject: no worse than synchronous ones.
+    { code: `${work}process.on('SIGINT', ${quiet});` },
+    { code: `${emitter}${work}const bus = new EventEmitter();\nbus.on('x', ${quiet});` },
+    { code: `${work}declare function subscribe(listener: (focused: boolean) => void): () => void;\nsubscribe(async (focused) => { if (focused) console.log('focused'); });` },
+    { code: `${work}[1, 2].forEach(async (n) => { console.log(n); });` },
+    { code: `${work}async function stop(): Promise<void> { try { await work(); } catch { process.exitCode = 1; } }\nprocess.once('SIGTERM', stop);` },
+    { code: `${work}interface Job { run(): void }\nclass J implements Job { async run() { try { await work(); } catch (e) { console.error(e); } } }` },
+    { code: `${work}interface Hooks { onClose(): void }\nconst hooks: Hooks = { onClose: ${quiet} };` },
+    { code: `${work}const p = new Promise<void>(async (resolve) => { console.log('start'); resolve(); });` },
   ],
   invalid: [
     {
       code: `${work}[1, 2].forEach(async (n) => {\n  await work();\n});`,
-      errors: [{ messageId: 'voidCallback', data: { callee: 'forEach' }, line: 2, column: 16 }],
+      errors: [{ messageId: 'voidIteration', data: { callee: 'forEach' }, line: 2, column: 16 }],
     },
     {
       code: `${work}setTimeout(() => work(), 10);`,
@@ -25,7 +40,20 @@ createRuleTester().run('misused-async-callback', rule, {
     },
     {
       code: `import { EventEmitter } from 'node:events';\n${work}const bus = new EventEmitter();\nbus.on('x', work);`,
-      errors: [{ messageId: 'voidCallback', data: { callee: 'on' }, line: 4, column: 13 }],
+      errors: [{ messageId: 'voidListener', data: { callee: 'on' }, line: 4, column: 13 }],
+    },
+    {
+      code: `${work}process.on('SIGINT', async () => {\n  await work();\n  process.exit(0);\n});`,
+      errors: [{ messageId: 'voidListener', data: { callee: 'on' }, line: 2, column: 22 }],
+    },
+    {
+      // The catch can throw (an unknown function): the listener can still reject.
+      code: `${work}declare function report(e: unknown): void;\nprocess.on('SIGINT', async () => {\n  try { await work(); } catch (e) { report(e); }\n});`,
+      errors: [{ messageId: 'voidListener', data: { callee: 'on' }, line: 3, column: 22 }],
+    },
+    {
+      code: `${work}declare function subscribe(listener: (focused: boolean) => void): () => void;\nsubscribe(async (focused) => {\n  if (focused) await work();\n});`,
+      errors: [{ messageId: 'voidCallback', data: { callee: 'subscribe' }, line: 3, column: 11 }],
     },
     {
       code: `${work}const p = new Promise<void>(async (resolve) => {\n  await work();\n  resolve();\n});`,
@@ -44,4 +72,35 @@ createRuleTester().run('misused-async-callback', rule, {
       errors: [{ messageId: 'voidMethod', data: { name: 'stop', base: 'Base.stop' }, line: 4, column: 9 }],
     },
   ],
+});
+
+describe('misused-async-callback', () => {
+  it('fits the fix to the API: a loop only for forEach', () => {
+    const code = [
+      work.trimEnd(),
+      '[1].forEach(async () => { await work(); });',
+      "process.on('SIGINT', async () => { await work(); });",
+      'setTimeout(async () => { await work(); }, 1);',
+      '',
+    ].join('\n');
+    const results = runInMemory(misusedAsyncCallback, code);
+    expect(results.map((r) => [r.messageId, r.line])).toEqual([
+      ['voidIteration', 2],
+      ['voidListener', 3],
+      ['voidCallback', 4],
+    ]);
+    expect(results[0]!.message).toContain('for…of');
+    expect(results[0]!.hint).toContain('for…of');
+    for (const r of results.slice(1)) {
+      expect(r.message).not.toContain('for…of');
+      expect(r.hint).not.toContain('for…of');
+      expect(r.hint).toContain('try/catch');
+    }
+  });
+
+  it('reports exactly the markers of fixtures/misused-async-callback meant for the lint engine', () => {
+    const { files, diff } = fixtureDiff(misusedAsyncCallback);
+    expect(files).toBeGreaterThan(3);
+    expect(diff).toBe('');
+  });
 });

@@ -46,7 +46,7 @@ const entries: CatalogEntry[] = [
     title: 'Async function where a void callback is expected',
     description: 'An async or promise-returning function is passed where the caller ignores the return value (forEach, event listeners, timers, Promise executors).',
     why: 'The caller never awaits the promise: errors escape as unhandled rejections and the caller runs on before the callback finishes.',
-    hint: 'Use a for…of loop with await, or wrap the body in try/catch and handle the rejection inside the callback.',
+    hint: 'Handle the rejection inside the callback (try/catch around its awaits) and report the error there; for forEach, use a for…of loop with await instead.',
     defaultSeverity: 'error',
     engines: ['lint', 'analyzer'],
     recommended: true,

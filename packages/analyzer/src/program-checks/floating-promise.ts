@@ -8,11 +8,17 @@
  * goes by the call's type and cannot see these; a call it reports has a
  * promise type and is skipped here.
  *
+ * A promise that cannot lose a rejection (it cannot reject, or it has a handler
+ * attached: the engine's per-function summaries, read across the whole program)
+ * is not reported; "promise" means the native Promise, the per-file check's
+ * default (`checkThenables: false`; program checks take no options).
+ *
  * Demand-driven: only statement calls that resolve to a project function with
  * a body are looked at, and whether an implementation returns a promise is
  * memoised per Program. The summary of a file is the list of calls to report.
  */
 import type { ts } from 'ts-morph';
+import { isPromiseType, rejectionsFor, type Rejections, type TypeScript } from '@asyncsan/checks';
 import { functionName, isFunctionLike, resolveCallee, spanOf, type FunctionLike } from './functions.js';
 import { defineProgramCheck, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
 
@@ -41,27 +47,52 @@ function isHandled(t: typeof ts, e: ts.Expression): boolean {
   return (name === 'catch' && e.arguments.length > 0) || (name === 'then' && e.arguments.length > 1);
 }
 
+/**
+ * A returned promise: where to show it, and whether dropping it loses no rejection.
+ * Both are asked lazily: the summaries are read only for a call whose type hides the promise.
+ */
+interface Returned {
+  node(): ts.Node;
+  safe(): boolean;
+}
+
+function once<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = f();
+      done = true;
+    }
+    return value;
+  };
+}
+
+/** Several returns: safe when every one is; shown at the first that is not (or the first). */
+function combine(all: Returned[]): Returned {
+  const safe = once(() => all.every((r) => r.safe()));
+  return { safe, node: once(() => (all.find((r) => !r.safe()) ?? all[0]!).node()) };
+}
+
 class ProgramPromises {
-  private readonly memo = new Map<FunctionLike, ts.Node | null>();
+  private readonly memo = new Map<FunctionLike, Returned | null>();
   private readonly inProgress = new Set<FunctionLike>();
   private cuts = 0;
+  private readonly rejections: Rejections;
 
-  constructor(private readonly ctx: SummaryContext) {}
-
-  private isThenable(type: ts.Type): boolean {
-    const { checker, ts: t } = this.ctx;
-    if (type.flags & (t.TypeFlags.Any | t.TypeFlags.Unknown | t.TypeFlags.Never)) return false;
-    const parts = type.isUnion() ? type.types : [type];
-    return parts.some((p) => {
-      const then = checker.getApparentType(p).getProperty('then');
-      if (!then) return false;
-      const thenType = checker.getTypeOfSymbol(then);
-      return thenType.getCallSignatures().length > 0;
-    });
+  constructor(private readonly ctx: SummaryContext) {
+    // The same summaries the per-file checks use on this Program (shared memo).
+    const program = ctx.program as unknown as Parameters<typeof rejectionsFor>[1];
+    this.rejections = rejectionsFor(ctx.ts as unknown as TypeScript, program, ctx.sourceFile as unknown as Parameters<typeof rejectionsFor>[2], true);
   }
 
-  /** The expression through which `fn` returns an unawaited, unhandled promise, if it does. */
-  returnedPromise(fn: FunctionLike): ts.Node | undefined {
+  private isPromise(type: ts.Type): boolean {
+    const program = this.ctx.program as unknown as Parameters<typeof isPromiseType>[1];
+    return isPromiseType(this.ctx.ts as unknown as TypeScript, program, type as unknown as Parameters<typeof isPromiseType>[2]);
+  }
+
+  /** The unawaited, unhandled promise `fn` returns, if it does. */
+  returned(fn: FunctionLike): Returned | undefined {
     if (this.memo.has(fn)) return this.memo.get(fn) ?? undefined;
     if (this.inProgress.has(fn)) {
       this.cuts++;
@@ -70,25 +101,25 @@ class ProgramPromises {
     this.inProgress.add(fn);
     const cutsBefore = this.cuts;
     const t = this.ctx.ts;
-    let found: ts.Node | undefined;
+    let found: Returned | undefined;
     const asyncKeyword = fn.modifiers?.find((m) => m.kind === t.SyntaxKind.AsyncKeyword);
-    if (asyncKeyword) found = asyncKeyword;
+    if (asyncKeyword) found = { node: () => asyncKeyword, safe: once(() => this.rejections.asyncFunctionNeverRejects(fn as never)) };
     else if (fn.body && !t.isBlock(fn.body)) found = this.promiseIn(fn.body);
     else if (fn.body) {
       // Every return must hand back a promise: a function that returns one only on some paths
       // (`if (async) return Promise.resolve(r); return r;`) is typed loosely on purpose.
       let all = true;
-      let first: ts.Node | undefined;
+      const returns: Returned[] = [];
       const visit = (n: ts.Node): void => {
         if (!all || isFunctionLike(t, n)) return;
         if (t.isReturnStatement(n)) {
           const p = n.expression && this.promiseIn(n.expression);
-          if (p) first ??= p;
-          else all = false;
+          if (!p) all = false;
+          else returns.push(p);
         } else t.forEachChild(n, visit);
       };
       visit(fn.body);
-      if (all) found = first;
+      if (all && returns.length > 0) found = combine(returns);
     }
     this.inProgress.delete(fn);
     // A result computed with a recursive cycle cut short depends on where the query started: memoise only exact ones.
@@ -96,19 +127,34 @@ class ProgramPromises {
     return found;
   }
 
-  private promiseIn(expr: ts.Expression): ts.Node | undefined {
+  private promiseIn(expr: ts.Expression): Returned | undefined {
     const t = this.ctx.ts;
     const e = unwrap(t, expr);
     if (t.isAwaitExpression(e) || t.isVoidExpression(e) || isHandled(t, e)) return undefined;
-    if (t.isCallExpression(e) || t.isNewExpression(e) || t.isIdentifier(e) || t.isPropertyAccessExpression(e)) {
-      if (this.isThenable(this.ctx.checker.getTypeAtLocation(e))) return e;
+    // Only a promise this call creates: one read from a field or another object (`return command.promise`)
+    // was made, and is handled, by whoever owns it; handing it out again drops nothing new.
+    if (!this.isFresh(e)) return undefined;
+    if (t.isCallExpression(e) || t.isNewExpression(e) || t.isIdentifier(e)) {
+      if (this.isPromise(this.ctx.checker.getTypeAtLocation(e))) return { node: () => e, safe: once(() => this.rejections.safeToDrop(e as never)) };
       // One more hop: a helper whose own type hides the promise.
       if (t.isCallExpression(e)) {
         const inner = resolveCallee(this.ctx, e.expression);
-        if (inner && this.returnedPromise(inner)) return e;
+        const r = inner && this.returned(inner);
+        if (r) return { node: () => e, safe: r.safe };
       }
     }
     return undefined;
+  }
+
+  /** A call or `new`, or a const holding one. */
+  private isFresh(e: ts.Expression): boolean {
+    const t = this.ctx.ts;
+    if (t.isCallExpression(e) || t.isNewExpression(e)) return true;
+    if (!t.isIdentifier(e)) return false;
+    const decl = this.ctx.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    if (!decl || !t.isVariableDeclaration(decl) || !decl.initializer || !(t.getCombinedNodeFlags(decl) & t.NodeFlags.Const)) return false;
+    const init = unwrap(t, decl.initializer);
+    return t.isCallExpression(init) || t.isNewExpression(init);
   }
 
   /** What the caller sees: the call's return type, when it does not look like a promise at all. */
@@ -143,9 +189,11 @@ export const floatingPromiseThroughCalls = defineProgramCheck<FloatingSummary>({
         const e = unwrap(t, node.expression);
         if (t.isCallExpression(e)) {
           const fn = resolveCallee(ctx, e.expression);
-          const returned = fn && program.returnedPromise(fn);
-          const declared = returned && program.hiddenAs(e);
-          if (fn && returned && declared) {
+          const promise = fn && program.returned(fn);
+          const declared = promise && program.hiddenAs(e);
+          // The summaries last: only for a call whose type hides the promise.
+          if (fn && promise && declared && !promise.safe()) {
+            const returned = promise.node();
             calls.push({
               site: spanOf(ctx.sourceFile, e),
               callee: functionName(t, fn),

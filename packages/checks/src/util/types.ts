@@ -91,16 +91,20 @@ function mayHaveThen(ts: TypeScript, checker: TS.TypeChecker, type: TS.Type): bo
   });
 }
 
-/** An array or tuple with a promise-like element type. */
-export function isPromiseArrayType(ts: TypeScript, program: TS.Program, type: TS.Type, at: TS.Node): boolean {
+/**
+ * An array or tuple with a promise-like element type. `thenables: false` counts
+ * native promises only (typescript-eslint's default `checkThenables: false`).
+ */
+export function isPromiseArrayType(ts: TypeScript, program: TS.Program, type: TS.Type, at: TS.Node, thenables = true): boolean {
   const checker = program.getTypeChecker();
+  const isElement = (el: TS.Type) => (thenables ? isPromiseLikeType(ts, program, el, at) : isPromiseType(ts, program, el));
   for (const part of unionParts(type).map((t) => checker.getApparentType(t))) {
     if (checker.isArrayType(part)) {
       const el = checker.getTypeArguments(part as TS.TypeReference)[0];
-      if (el && isPromiseLikeType(ts, program, el, at)) return true;
+      if (el && isElement(el)) return true;
     }
     if (checker.isTupleType(part)) {
-      for (const el of checker.getTypeArguments(part as TS.TypeReference)) if (isPromiseLikeType(ts, program, el, at)) return true;
+      for (const el of checker.getTypeArguments(part as TS.TypeReference)) if (isElement(el)) return true;
     }
   }
   return false;

@@ -1,0 +1,1155 @@
+/**
+ * "Can this promise reject, and is its rejection already handled?": what a
+ * dropped promise can do, judged from the code that makes it.
+ *
+ * Two questions about a promise-valued expression:
+ *  - `drop`: nothing is lost if nobody handles this value: it cannot reject, or
+ *    the promise object already has a rejection handler (`p.catch(h)`,
+ *    `p.then(a, h)`, or a `p.catch(h)` statement next to `const p = …`);
+ *  - `never`: it cannot reject at all (so a `.then(f)` on it rejects only if `f` throws).
+ *
+ * Answers come from the bodies of the functions a call runs (per-function
+ * summaries, computed on demand and memoised). Which bodies may be read is the
+ * scope: the ESLint rule reads only the file it lints (ESLint's cache keys on
+ * that file alone), the analyser reads every project source. Everything
+ * unknown (a body out of scope, a declaration file, a parameter, a call of
+ * something we cannot resolve) may reject, and any call may throw unless its
+ * body shows it cannot or it is one of a few built-ins that never throw.
+ *
+ * Nothing here is asked on a hot path: the checks consult it only for a promise
+ * they are about to report.
+ */
+import type * as TS from 'typescript';
+import type { TypeScript } from '../check.js';
+import { hasModifier } from './syntax.js';
+import { isPromiseType, resolveAlias, unionParts } from './types.js';
+
+type Fn = TS.FunctionLikeDeclaration;
+
+export interface Outcome {
+  /** Dropping the value loses no rejection (it cannot reject, or a handler is attached). */
+  drop: boolean;
+  /** The promise cannot reject. */
+  never: boolean;
+}
+
+const SAFE: Outcome = { drop: true, never: true };
+const UNKNOWN: Outcome = { drop: false, never: false };
+const and = (a: Outcome, b: Outcome): Outcome => ({ drop: a.drop && b.drop, never: a.never && b.never });
+
+/** What a parameter is bound to at a call we follow: the argument and where it is evaluated (undefined: no argument). */
+interface Binding {
+  expr: TS.Expression | undefined;
+  env: Env;
+}
+
+/**
+ * Parameters bound at the call being followed (`calls`: how many calls deep the
+ * bindings go), and the current states of the locals we track through a body.
+ */
+interface Env {
+  params: ReadonlyMap<TS.Node, Binding>;
+  calls: number;
+  locals?: ReadonlyMap<TS.Node, Outcome>;
+}
+
+const EMPTY: Env = { params: new Map(), calls: 0 };
+
+/**
+ * Arguments are followed this many calls deep from the promise being judged;
+ * deeper, a function is judged on its own (memoised, the same from any caller).
+ */
+const MAX_BOUND_CALLS = 3;
+
+/** A value known from the syntax: undefined, a primitive, an object literal; `unknown` otherwise. */
+type Known = { kind: 'undefined' } | { kind: 'primitive'; value: unknown } | { kind: 'object'; literal: TS.ObjectLiteralExpression; env: Env } | { kind: 'unknown' };
+const UNKNOWN_VALUE: Known = { kind: 'unknown' };
+
+/** Built-in functions and methods that never throw on the arguments their types allow. */
+const SAFE_GLOBAL_CALLS = new Set(['clearTimeout', 'clearInterval', 'clearImmediate', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'isNaN', 'isFinite']);
+const SAFE_STATIC_CALLS: Record<string, Set<string> | 'all'> = {
+  console: 'all',
+  Math: 'all',
+  Date: new Set(['now']),
+  Array: new Set(['isArray']),
+  Number: new Set(['isFinite', 'isNaN', 'isInteger', 'isSafeInteger']),
+  Object: new Set(['is', 'keys', 'values', 'entries']),
+  Promise: new Set(['resolve', 'reject', 'all', 'allSettled', 'race', 'any', 'withResolvers']),
+  // exit() never returns; nextTick() only queues.
+  process: new Set(['exit', 'nextTick']),
+};
+/** Methods that call nothing of the user's, by the type declaring them (in a declaration file). */
+const COLLECTION_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'slice', 'concat', 'includes', 'indexOf', 'lastIndexOf', 'at', 'get', 'set', 'has', 'delete', 'add', 'clear', 'keys', 'values', 'entries']);
+const SAFE_METHODS: Record<string, ReadonlySet<string>> = {
+  Array: COLLECTION_METHODS,
+  ReadonlyArray: COLLECTION_METHODS,
+  Map: COLLECTION_METHODS,
+  ReadonlyMap: COLLECTION_METHODS,
+  Set: COLLECTION_METHODS,
+  ReadonlySet: COLLECTION_METHODS,
+  WeakMap: COLLECTION_METHODS,
+  WeakSet: COLLECTION_METHODS,
+  // abort() runs the signal's listeners, whose throws are reported as uncaught, not thrown to the caller.
+  AbortController: new Set(['abort']),
+};
+/** Built-in methods whose promise never rejects: worker_threads' Worker#terminate() settles with the exit code. */
+const NEVER_REJECTING_METHODS: Record<string, ReadonlySet<string>> = {
+  Worker: new Set(['terminate']),
+};
+/** Built-in constructors that never throw on the arguments their types allow (`new Promise` turns an executor's throw into a rejection). */
+const SAFE_CONSTRUCTORS = new Set(['Promise', 'Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError', 'Map', 'Set', 'WeakMap', 'WeakSet', 'AbortController', 'Object']);
+
+/**
+ * A guard against runaway recursion only: summaries nest as deep as the code's
+ * call chains (a cycle is cut where it closes). Past this, the answer is "unknown".
+ */
+const MAX_DEPTH = 200;
+
+export class Rejections {
+  private readonly checker: TS.TypeChecker;
+  private readonly asyncMemo = new Map<Fn, boolean>();
+  private readonly throwMemo = new Map<Fn, boolean>();
+  private readonly returnMemo = new Map<Fn, Outcome>();
+  private readonly constMemo = new Map<TS.VariableDeclaration, Outcome>();
+  private readonly fieldMemo = new Map<TS.Node, TS.Expression[] | null>();
+  private readonly active = new Set<object>();
+  private depth = 0;
+  /** Counts answers cut short (a cycle, or too deep): only answers computed without a cut are memoised, so they do not depend on where a query started. */
+  private cuts = 0;
+
+  /** `scope`: the one file whose bodies may be read, or undefined for every source file of the program. */
+  constructor(
+    private readonly ts: TypeScript,
+    private readonly program: TS.Program,
+    private readonly scope: TS.SourceFile | undefined,
+  ) {
+    this.checker = program.getTypeChecker();
+  }
+
+  // ------------------------------------------------------------ questions
+
+  /** Dropping this promise-valued expression loses no rejection. */
+  safeToDrop(expr: TS.Expression): boolean {
+    const o = this.outcome(expr, EMPTY);
+    return o.drop || o.never;
+  }
+
+  /**
+   * A function given where its result is ignored (a void callback): true when the
+   * promise it returns loses no rejection. Async functions must not reject at all.
+   */
+  callbackSafe(fn: TS.Expression): boolean {
+    const e = this.unwrap(fn);
+    const fns = this.ts.isArrowFunction(e) || this.ts.isFunctionExpression(e) ? (this.readable(e) ? [e] : undefined) : this.functionsOf(e);
+    return fns !== undefined && fns.length > 0 && fns.every((f) => this.fnOutcome(f, EMPTY).drop);
+  }
+
+  /** The async function (or method) never rejects: its body cannot throw and everything it awaits or returns cannot reject. */
+  asyncFunctionNeverRejects(fn: Fn): boolean {
+    return this.readable(fn) && this.asyncNeverRejects(fn);
+  }
+
+  // ------------------------------------------------------------ scope and memo
+
+  private readable(node: TS.Node): boolean {
+    const sf = node.getSourceFile();
+    return !sf.isDeclarationFile && (this.scope === undefined || sf === this.scope);
+  }
+
+  /** Computes `compute()` once per key (when exact), or `fallback` on a cycle or past MAX_DEPTH. */
+  /**
+   * Only answers computed without a cut are stored, and a stored answer is the one
+   * any caller would compute: so an answer depends on the question alone, not on
+   * which files were checked before (threads see the same findings).
+   */
+  private memo<K extends object, V>(map: Map<K, V>, key: K, fallback: V, compute: () => V, cache = true): V {
+    if (cache && map.has(key)) return map.get(key)!;
+    if (this.active.has(key) || this.depth >= MAX_DEPTH) {
+      this.cuts++;
+      return fallback;
+    }
+    this.active.add(key);
+    this.depth++;
+    const before = this.cuts;
+    try {
+      const value = compute();
+      if (cache && this.cuts === before) map.set(key, value);
+      return value;
+    } finally {
+      this.depth--;
+      this.active.delete(key);
+    }
+  }
+
+  private unwrap(expr: TS.Expression): TS.Expression {
+    const ts = this.ts;
+    let e = expr;
+    while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+    return e;
+  }
+
+  /** The value may be a promise or another thenable (any, unknown and open types may be). */
+  private maybePromise(node: TS.Node): boolean {
+    const F = this.ts.TypeFlags;
+    const open = F.Any | F.Unknown | F.TypeParameter | F.IndexedAccess | F.Conditional | F.Substitution;
+    const closed = F.StringLike | F.NumberLike | F.BigIntLike | F.BooleanLike | F.ESSymbolLike | F.Void | F.Undefined | F.Null | F.Never | F.EnumLike;
+    return unionParts(this.checker.getTypeAtLocation(node)).some((t) => {
+      if (t.flags & open) return true;
+      if (t.flags & closed) return false;
+      return this.checker.getApparentType(t).getProperty('then') !== undefined;
+    });
+  }
+
+  private symbolOf(node: TS.Node): TS.Symbol | undefined {
+    const s = this.checker.getSymbolAtLocation(node);
+    return s ? resolveAlias(this.ts, this.checker, s) : undefined;
+  }
+
+  /** `undefined`, not shadowed by a local (the checker's own symbol for it has no declarations). */
+  private isUndefined(id: TS.Identifier): boolean {
+    if (id.text !== 'undefined') return false;
+    const s = this.checker.getSymbolAtLocation(id);
+    return !s || !(s.getDeclarations() ?? []).some((d) => !d.getSourceFile().isDeclarationFile);
+  }
+
+  /** A global from a declaration file (the default lib, @types/node): `console`, `Promise`, `Math`. */
+  private isGlobal(id: TS.Identifier): boolean {
+    const s = this.checker.getSymbolAtLocation(id);
+    return s !== undefined && (s.getDeclarations() ?? []).length > 0 && s.getDeclarations()!.every((d) => d.getSourceFile().isDeclarationFile);
+  }
+
+  // ------------------------------------------------------------ outcomes of promise values
+
+  private outcome(expr: TS.Expression, env: Env): Outcome {
+    const ts = this.ts;
+    const e = this.unwrap(expr);
+    if (ts.isVoidExpression(e) || ts.isLiteralExpression(e) || ts.isTemplateExpression(e) || ts.isNoSubstitutionTemplateLiteral(e)) return SAFE;
+    if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword || e.kind === ts.SyntaxKind.NullKeyword) return SAFE;
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) return SAFE;
+    if (ts.isAwaitExpression(e) || ts.isTypeOfExpression(e) || ts.isDeleteExpression(e) || ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) return SAFE;
+    if (ts.isConditionalExpression(e)) {
+      const c = this.truth(this.value(e.condition, env));
+      if (c === true) return this.outcome(e.whenTrue, env);
+      if (c === false) return this.outcome(e.whenFalse, env);
+      return and(this.outcome(e.whenTrue, env), this.outcome(e.whenFalse, env));
+    }
+    if (ts.isBinaryExpression(e)) {
+      const op = e.operatorToken.kind;
+      const SK = ts.SyntaxKind;
+      if (op === SK.CommaToken) return this.outcome(e.right, env);
+      if (op === SK.AmpersandAmpersandToken || op === SK.BarBarToken || op === SK.QuestionQuestionToken) return and(this.outcome(e.left, env), this.outcome(e.right, env));
+      if (op === SK.EqualsToken) return this.outcome(e.right, env);
+      return this.maybePromise(e) ? UNKNOWN : SAFE;
+    }
+    if (ts.isCallExpression(e)) return this.callOutcome(e, env);
+    if (ts.isNewExpression(e)) return this.newPromiseNeverRejects(e) ? SAFE : this.maybePromise(e) ? UNKNOWN : SAFE;
+    if (ts.isIdentifier(e)) return this.identifierOutcome(e, env);
+    if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const values = this.fieldValues(e);
+      if (values) return values.reduce<Outcome>((acc, v) => and(acc, this.outcome(v, EMPTY)), SAFE);
+    }
+    return this.maybePromise(e) ? UNKNOWN : SAFE;
+  }
+
+  private identifierOutcome(id: TS.Identifier, env: Env): Outcome {
+    const ts = this.ts;
+    if (this.isUndefined(id)) return SAFE;
+    const sym = this.symbolOf(id);
+    const decl = sym?.valueDeclaration;
+    if (decl) {
+      const local = env.locals?.get(decl);
+      if (local) return local;
+      const bound = env.params.get(decl);
+      if (bound) return bound.expr ? this.outcome(bound.expr, bound.env) : SAFE;
+      if (ts.isVariableDeclaration(decl) && this.isConst(decl) && decl.initializer && this.readable(decl)) {
+        const init = decl.initializer;
+        const o = this.memo(this.constMemo, decl, UNKNOWN, () => this.outcome(init, EMPTY));
+        return o.drop || !this.handledByStatement(decl) ? o : { drop: true, never: o.never };
+      }
+    }
+    return this.maybePromise(id) ? UNKNOWN : SAFE;
+  }
+
+  private isConst(decl: TS.VariableDeclaration): boolean {
+    const list = decl.parent;
+    return this.ts.isVariableDeclarationList(list) && (list.flags & this.ts.NodeFlags.Const) !== 0 && this.ts.isIdentifier(decl.name);
+  }
+
+  /**
+   * `const p = …;` followed in the same block by the statement `p.catch(h)` or
+   * `p.then(a, h)`, with no return, throw or await in between: the promise object
+   * has a rejection handler before anyone else can get it, so whoever gets `p`
+   * (a field, a caller) may drop it.
+   */
+  private handledByStatement(decl: TS.VariableDeclaration): boolean {
+    const ts = this.ts;
+    const stmt = decl.parent.parent;
+    const block = stmt?.parent;
+    if (!stmt || !ts.isVariableStatement(stmt) || !block) return false;
+    const statements = ts.isBlock(block) || ts.isSourceFile(block) || ts.isModuleBlock(block) || ts.isCaseClause(block) || ts.isDefaultClause(block) ? block.statements : undefined;
+    if (!statements) return false;
+    const sym = this.checker.getSymbolAtLocation(decl.name);
+    for (const s of statements.slice(statements.indexOf(stmt) + 1)) {
+      if (this.isHandlerStatement(s, decl.name as TS.Identifier, sym)) return true;
+      if (this.leaves(s)) return false;
+    }
+    return false;
+  }
+
+  private isHandlerStatement(s: TS.Statement, name: TS.Identifier, sym: TS.Symbol | undefined): boolean {
+    const ts = this.ts;
+    if (!ts.isExpressionStatement(s)) return false;
+    let call = this.unwrap(s.expression);
+    if (ts.isVoidExpression(call)) call = this.unwrap(call.expression);
+    if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return false;
+    const receiver = this.unwrap(call.expression.expression);
+    if (!ts.isIdentifier(receiver) || receiver.text !== name.text || this.checker.getSymbolAtLocation(receiver) !== sym) return false;
+    const method = call.expression.name.text;
+    const handler = method === 'catch' ? call.arguments[0] : method === 'then' ? call.arguments[1] : undefined;
+    return handler !== undefined && this.isHandler(handler);
+  }
+
+  /** The statement may leave the block or suspend (return, throw, await, yield), outside nested functions. */
+  private leaves(s: TS.Statement): boolean {
+    const ts = this.ts;
+    let found = false;
+    const visit = (n: TS.Node): void => {
+      if (found || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+      if (ts.isReturnStatement(n) || ts.isThrowStatement(n) || ts.isAwaitExpression(n) || ts.isYieldExpression(n)) found = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(s);
+    return found;
+  }
+
+  /** A function given as a rejection handler (what the statement check accepts as handling). */
+  private isHandler(node: TS.Expression): boolean {
+    if (this.ts.isSpreadElement(node)) return false;
+    const e = this.unwrap(node);
+    if (this.ts.isArrowFunction(e) || this.ts.isFunctionExpression(e)) return true;
+    return this.checker.getTypeAtLocation(e).getCallSignatures().length > 0;
+  }
+
+  private callOutcome(call: TS.CallExpression, env: Env): Outcome {
+    const ts = this.ts;
+    const callee = this.unwrap(call.expression);
+    if (ts.isPropertyAccessExpression(callee)) {
+      const method = callee.name.text;
+      const receiver = this.unwrap(callee.expression);
+      if (ts.isIdentifier(receiver) && receiver.text === 'Promise' && this.isGlobal(receiver)) return this.promiseStatic(method, call, env);
+      if ((method === 'then' || method === 'catch' || method === 'finally') && isPromiseType(ts, this.program, this.checker.getTypeAtLocation(receiver))) {
+        return this.chainOutcome(method, receiver, call, env);
+      }
+    }
+    if (!this.maybePromise(call)) return SAFE;
+    if (ts.isPropertyAccessExpression(callee) && this.isBuiltinMethod(callee, NEVER_REJECTING_METHODS)) return SAFE;
+    const fns = this.functionsOf(call.expression);
+    if (!fns || fns.length === 0) return UNKNOWN;
+    return fns.reduce<Outcome>((acc, fn) => and(acc, this.fnOutcome(fn, this.bind(fn, call, env))), SAFE);
+  }
+
+  private promiseStatic(method: string, call: TS.CallExpression, env: Env): Outcome {
+    const ts = this.ts;
+    const args = call.arguments;
+    if (args.some((a) => ts.isSpreadElement(a))) return UNKNOWN;
+    switch (method) {
+      case 'resolve': {
+        if (args.length === 0) return SAFE;
+        const never = this.outcome(args[0]!, env).never;
+        return { drop: never, never };
+      }
+      case 'allSettled':
+        return SAFE;
+      case 'all':
+      case 'race': {
+        const list = args[0] && this.unwrap(args[0]);
+        if (!list || !ts.isArrayLiteralExpression(list) || list.elements.some((x) => ts.isSpreadElement(x))) return UNKNOWN;
+        const never = list.elements.every((x) => this.outcome(x, env).never);
+        return { drop: never, never };
+      }
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  /** `r.then(a)`, `r.then(a, b)`, `r.catch(h)`, `r.finally(f)` on a native promise. */
+  private chainOutcome(method: string, receiver: TS.Expression, call: TS.CallExpression, env: Env): Outcome {
+    const ts = this.ts;
+    const args = call.arguments;
+    if (args.some((a) => ts.isSpreadElement(a))) return UNKNOWN;
+    const passes = (h: TS.Expression | undefined) => h === undefined || this.isNullish(h);
+    const cannotFail = (h: TS.Expression | undefined) => passes(h) || this.handlerCannotFail(h!);
+    const from = () => this.outcome(receiver, env);
+    if (method === 'catch') {
+      const h = args[0];
+      if (passes(h) || !this.isHandler(h!)) return { drop: false, never: from().never };
+      return { drop: true, never: this.handlerCannotFail(h!) };
+    }
+    if (method === 'then') {
+      const [a, b] = args;
+      if (b !== undefined && !passes(b) && this.isHandler(b)) {
+        // The fulfilment handler's own throw is not caught by b.
+        const aOk = cannotFail(a);
+        return { drop: true, never: aOk && (from().never || this.handlerCannotFail(b)) };
+      }
+      const never = from().never && cannotFail(a);
+      return { drop: never, never };
+    }
+    // finally(f): transparent for handling (as the statement check treats it); rejects when r does or f throws.
+    const r = from();
+    return { drop: r.drop, never: r.never && cannotFail(args[0]) };
+  }
+
+  /**
+   * `new Promise(executor)` that cannot reject: the executor is written here, is not
+   * async, never names its `reject` parameter, and cannot throw.
+   */
+  private newPromiseNeverRejects(n: TS.NewExpression): boolean {
+    const ts = this.ts;
+    const ctor = this.unwrap(n.expression);
+    const executor = n.arguments?.[0] && this.unwrap(n.arguments[0]);
+    if (!ts.isIdentifier(ctor) || ctor.text !== 'Promise' || !this.isGlobal(ctor) || n.arguments!.length !== 1) return false;
+    if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) || this.isAsync(executor) || !this.readable(executor)) return false;
+    const reject = executor.parameters[1];
+    if (reject && (!ts.isIdentifier(reject.name) || this.isReferenced(reject.name, executor))) return false;
+    if (executor.parameters.length > 2 || (ts.isFunctionExpression(executor) && this.mentions(executor, 'arguments'))) return false;
+    return !this.syncMayThrow(executor);
+  }
+
+  /** Some identifier inside `scope` refers to the declaration named `name`. */
+  private isReferenced(name: TS.Identifier, scope: TS.Node): boolean {
+    const sym = this.checker.getSymbolAtLocation(name);
+    let found = false;
+    const visit = (n: TS.Node): void => {
+      if (found) return;
+      if (this.ts.isIdentifier(n) && n !== name && n.text === name.text && this.checker.getSymbolAtLocation(n) === sym) found = true;
+      else this.ts.forEachChild(n, visit);
+    };
+    this.ts.forEachChild(scope, visit);
+    return found;
+  }
+
+  private mentions(scope: TS.Node, text: string): boolean {
+    let found = false;
+    const visit = (n: TS.Node): void => {
+      if (found) return;
+      if (this.ts.isIdentifier(n) && n.text === text) found = true;
+      else this.ts.forEachChild(n, visit);
+    };
+    this.ts.forEachChild(scope, visit);
+    return found;
+  }
+
+  private isNullish(node: TS.Expression): boolean {
+    const e = this.unwrap(node);
+    return e.kind === this.ts.SyntaxKind.NullKeyword || (this.ts.isIdentifier(e) && this.isUndefined(e));
+  }
+
+  /** Calling this handler can neither throw nor return a promise that rejects. */
+  private handlerCannotFail(node: TS.Expression): boolean {
+    const e = this.unwrap(node);
+    const fns = this.ts.isArrowFunction(e) || this.ts.isFunctionExpression(e) ? (this.readable(e) ? [e] : undefined) : this.functionsOf(e);
+    return fns !== undefined && fns.length > 0 && fns.every((f) => this.fnOutcome(f, EMPTY).never && (this.isAsync(f) || !this.syncMayThrow(f)));
+  }
+
+  private isAsync(fn: Fn): boolean {
+    return hasModifier(this.ts, fn, this.ts.SyntaxKind.AsyncKeyword);
+  }
+
+  /** The promise a call of `fn` returns (with its parameters bound as in `env`). */
+  private fnOutcome(fn: Fn, env: Env): Outcome {
+    if (!this.readable(fn)) return UNKNOWN;
+    if (fn.asteriskToken) return SAFE; // a generator returns an iterator, not a promise
+    if (this.isAsync(fn)) {
+      const never = this.memo(this.asyncMemo, fn, false, () => this.asyncNeverRejects(fn));
+      return { drop: never, never };
+    }
+    return this.memo(this.returnMemo, fn, UNKNOWN, () => this.returnOutcome(fn, env), env.params.size === 0);
+  }
+
+  // ------------------------------------------------------------ resolving calls
+
+  /** Binds `fn`'s simple parameters to the call's arguments (evaluated in `env`). */
+  private bind(fn: Fn, call: TS.CallExpression, env: Env): Env {
+    const ts = this.ts;
+    if (env.calls >= MAX_BOUND_CALLS) return EMPTY;
+    const params = new Map<TS.Node, Binding>();
+    let offset = 0;
+    fn.parameters.forEach((p, i) => {
+      if (i === 0 && ts.isIdentifier(p.name) && p.name.text === 'this') {
+        offset = 1;
+        return;
+      }
+      if (!ts.isIdentifier(p.name) || p.dotDotDotToken) return;
+      const index = i - offset;
+      if (call.arguments.slice(0, index + 1).some((a) => ts.isSpreadElement(a))) return;
+      const arg = call.arguments[index];
+      if (arg) params.set(p, { expr: arg, env });
+      else if (p.initializer) params.set(p, { expr: p.initializer, env: EMPTY });
+      else params.set(p, { expr: undefined, env: EMPTY });
+    });
+    return params.size === 0 ? EMPTY : { params, calls: env.calls + 1 };
+  }
+
+  /**
+   * The readable function bodies a callee (or a function reference) runs:
+   * a declared function, method or const-bound arrow, or, for a method declared
+   * on an interface, the member of every object the receiver can hold (a const,
+   * a private field, what a function returns). Undefined when unknown.
+   */
+  private functionsOf(calleeOrRef: TS.Expression): Fn[] | undefined {
+    const ts = this.ts;
+    const e = this.unwrap(calleeOrRef);
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return this.readable(e) ? [e] : undefined;
+    const name = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : undefined;
+    if (!name) return undefined;
+    const sym = this.symbolOf(name);
+    if (sym) {
+      const own = this.implementationsOf(sym);
+      if (own) return own;
+    }
+    if (!ts.isPropertyAccessExpression(e)) return undefined;
+    const origins = this.originsOf(e.expression, 0);
+    if (!origins || origins.length === 0) return undefined;
+    const out: Fn[] = [];
+    for (const o of origins) {
+      const fn = this.memberOf(o, e.name.text);
+      if (!fn) return undefined;
+      out.push(fn);
+    }
+    return out;
+  }
+
+  /** The bodies a symbol stands for, when its declarations have them. */
+  private implementationsOf(sym: TS.Symbol): Fn[] | undefined {
+    const out: Fn[] = [];
+    for (const d of sym.getDeclarations() ?? []) {
+      const fn = this.functionOfDeclaration(d);
+      if (fn) out.push(fn);
+    }
+    // Overloads: the declarations without a body are the signatures of the one that has it.
+    return out.length > 0 && out.every((f) => this.readable(f)) ? out : undefined;
+  }
+
+  private functionOfDeclaration(d: TS.Node): Fn | undefined {
+    const ts = this.ts;
+    if (ts.isFunctionDeclaration(d) || ts.isMethodDeclaration(d) || ts.isFunctionExpression(d) || ts.isArrowFunction(d)) return d.body ? d : undefined;
+    if (ts.isShorthandPropertyAssignment(d)) {
+      const value = this.checker.getShorthandAssignmentValueSymbol(d);
+      return value?.valueDeclaration && value.valueDeclaration !== d ? this.functionOfDeclaration(value.valueDeclaration) : undefined;
+    }
+    let init: TS.Expression | undefined;
+    if (ts.isVariableDeclaration(d) && this.isConst(d)) init = d.initializer;
+    else if ((ts.isPropertyDeclaration(d) && this.isReadonlyOrPrivate(d)) || ts.isPropertyAssignment(d)) init = d.initializer;
+    if (!init) return undefined;
+    const value = this.unwrap(init);
+    if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return value;
+    return undefined;
+  }
+
+  private isReadonlyOrPrivate(d: TS.PropertyDeclaration): boolean {
+    const ts = this.ts;
+    if (ts.isPrivateIdentifier(d.name)) return true;
+    const flags = ts.getCombinedModifierFlags(d);
+    return (flags & (ts.ModifierFlags.Private | ts.ModifierFlags.Readonly)) !== 0;
+  }
+
+  /** The object literals and classes (`new C`) an expression can evaluate to, when all are known. */
+  private originsOf(expr: TS.Expression, depth: number): (TS.ObjectLiteralExpression | TS.ClassLikeDeclaration)[] | undefined {
+    const ts = this.ts;
+    if (depth > 4) return undefined;
+    const e = this.unwrap(expr);
+    if (ts.isObjectLiteralExpression(e)) return this.readable(e) ? [e] : undefined;
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) return this.originsOf(e.right, depth + 1);
+    if (ts.isNewExpression(e)) {
+      const sym = this.symbolOf(e.expression);
+      const cls = sym?.valueDeclaration;
+      return cls && ts.isClassDeclaration(cls) && this.readable(cls) ? [cls] : undefined;
+    }
+    if (ts.isIdentifier(e)) {
+      const decl = this.symbolOf(e)?.valueDeclaration;
+      if (decl && ts.isVariableDeclaration(decl) && this.isConst(decl) && decl.initializer && this.readable(decl)) return this.originsOf(decl.initializer, depth + 1);
+      return undefined;
+    }
+    const all: (TS.ObjectLiteralExpression | TS.ClassLikeDeclaration)[] = [];
+    const add = (values: readonly TS.Expression[]): boolean => {
+      for (const v of values) {
+        if (this.isNullish(v)) continue; // calls on it are `?.` calls, or throw: no promise either way
+        const o = this.originsOf(v, depth + 1);
+        if (!o) return false;
+        all.push(...o);
+      }
+      return all.length > 0;
+    };
+    if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      const values = this.fieldValues(e);
+      return values && add(values) ? all : undefined;
+    }
+    if (ts.isCallExpression(e)) {
+      const fns = this.functionsOf(e.expression);
+      if (!fns || fns.length === 0) return undefined;
+      const returned: TS.Expression[] = [];
+      for (const fn of fns) {
+        const r = this.returnedExpressions(fn);
+        if (!r) return undefined;
+        returned.push(...r);
+      }
+      return add(returned) ? all : undefined;
+    }
+    return undefined;
+  }
+
+  /** Every expression a non-async function returns (undefined for async functions, generators and bodiless ones). */
+  private returnedExpressions(fn: Fn): TS.Expression[] | undefined {
+    const ts = this.ts;
+    if (!fn.body || fn.asteriskToken || this.isAsync(fn)) return undefined;
+    if (!ts.isBlock(fn.body)) return [fn.body];
+    const out: TS.Expression[] = [];
+    const visit = (n: TS.Node): void => {
+      if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+      if (ts.isReturnStatement(n)) {
+        if (n.expression) out.push(n.expression);
+        return;
+      }
+      ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(fn.body, visit);
+    return out;
+  }
+
+  /** The function a member name holds in an object literal or a class, when the literal or class says so itself. */
+  private memberOf(origin: TS.ObjectLiteralExpression | TS.ClassLikeDeclaration, name: string): Fn | undefined {
+    const ts = this.ts;
+    if (ts.isObjectLiteralExpression(origin)) {
+      // The last definition wins; a spread after it may override it with something we do not see.
+      let found: Fn | undefined;
+      for (const p of origin.properties) {
+        if (ts.isSpreadAssignment(p)) {
+          found = undefined;
+          continue;
+        }
+        const pName = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isPrivateIdentifier(p.name)) ? p.name.text : undefined;
+        if (pName !== name) continue;
+        if (ts.isMethodDeclaration(p)) found = p.body ? p : undefined;
+        else if (ts.isShorthandPropertyAssignment(p)) found = this.functionOfDeclaration(p);
+        else if (ts.isPropertyAssignment(p)) {
+          const v = this.unwrap(p.initializer);
+          const sym = ts.isIdentifier(v) ? this.symbolOf(v) : undefined;
+          const fns = sym ? this.implementationsOf(sym) : undefined;
+          found = ts.isArrowFunction(v) || ts.isFunctionExpression(v) ? v : fns?.length === 1 ? fns[0] : undefined;
+        } else found = undefined;
+      }
+      return found && this.readable(found) ? found : undefined;
+    }
+    for (const m of origin.members) {
+      const mName = m.name && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name) || ts.isStringLiteral(m.name)) ? m.name.text : undefined;
+      if (mName !== name) continue;
+      if (ts.isMethodDeclaration(m) && m.body) return m;
+      if (ts.isPropertyDeclaration(m)) return this.functionOfDeclaration(m);
+      return undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Every value a private or readonly field of the enclosing class can hold: its
+   * initializer and each assignment to it in the class body (only the class can
+   * write it). Undefined when that is not known (public mutable fields, parameter properties).
+   */
+  private fieldValues(access: TS.PropertyAccessExpression): TS.Expression[] | undefined {
+    const ts = this.ts;
+    const sym = this.checker.getSymbolAtLocation(access.name);
+    const decl = sym?.valueDeclaration;
+    if (!decl || !ts.isPropertyDeclaration(decl) || !this.isReadonlyOrPrivate(decl) || !this.readable(decl)) return undefined;
+    const cached = this.fieldMemo.get(decl);
+    if (cached !== undefined) return cached ?? undefined;
+    const cls = decl.parent;
+    const values: TS.Expression[] = decl.initializer ? [decl.initializer] : [];
+    let known = true;
+    const SK = ts.SyntaxKind;
+    const visit = (n: TS.Node): void => {
+      if (!known) return;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= SK.FirstAssignment && n.operatorToken.kind <= SK.LastAssignment) {
+        const left = this.unwrap(n.left);
+        if (ts.isPropertyAccessExpression(left) && left.name.text === access.name.text && this.checker.getSymbolAtLocation(left.name) === sym) {
+          const op = n.operatorToken.kind;
+          if (op === SK.EqualsToken || op === SK.QuestionQuestionEqualsToken || op === SK.BarBarEqualsToken || op === SK.AmpersandAmpersandEqualsToken) values.push(n.right);
+          else known = false;
+        }
+      }
+      if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && ts.isPropertyAccessExpression(n.operand) && n.operand.name.text === access.name.text) known = false;
+      ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(cls, visit);
+    this.fieldMemo.set(decl, known ? values : null);
+    return known ? values : undefined;
+  }
+
+  // ------------------------------------------------------------ non-async functions: what they return
+
+  /**
+   * The outcome of every promise a non-async function can return. Locals declared
+   * with `let` are followed through the function's own straight-line code and
+   * `if` statements (whose conditions are decided when the call's arguments
+   * say so: `if (!options?.throwOnError) promise = promise.catch(noop)`).
+   */
+  private returnOutcome(fn: Fn, env: Env): Outcome {
+    const ts = this.ts;
+    if (!fn.body) return UNKNOWN;
+    if (!ts.isBlock(fn.body)) return this.outcome(fn.body, env);
+    const tracked = this.trackedLets(fn);
+    let result = SAFE;
+    const evalIn = (e: TS.Expression, locals: Map<TS.Node, Outcome>) => this.outcome(e, { params: env.params, calls: env.calls, locals });
+    const assigned = (n: TS.Node): TS.Node[] => {
+      const out: TS.Node[] = [];
+      const visit = (x: TS.Node): void => {
+        if (ts.isFunctionLike(x)) return;
+        if (ts.isBinaryExpression(x) && x.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && x.operatorToken.kind <= ts.SyntaxKind.LastAssignment && ts.isIdentifier(x.left)) {
+          const d = this.symbolOf(x.left)?.valueDeclaration;
+          if (d && tracked.has(d)) out.push(d);
+        }
+        ts.forEachChild(x, visit);
+      };
+      visit(n);
+      return out;
+    };
+    const returnsIn = (n: TS.Node): TS.ReturnStatement[] => {
+      const out: TS.ReturnStatement[] = [];
+      const visit = (x: TS.Node): void => {
+        if (ts.isFunctionLike(x) || ts.isClassLike(x)) return;
+        if (ts.isReturnStatement(x)) out.push(x);
+        ts.forEachChild(x, visit);
+      };
+      visit(n);
+      return out;
+    };
+    // Runs one statement on the states of the tracked locals; null when the path ends.
+    const exec = (s: TS.Statement, locals: Map<TS.Node, Outcome>): Map<TS.Node, Outcome> | null => {
+      if (ts.isBlock(s)) {
+        let cur: Map<TS.Node, Outcome> | null = locals;
+        for (const x of s.statements) {
+          cur = exec(x, cur);
+          if (!cur) return null;
+        }
+        return cur;
+      }
+      if (ts.isReturnStatement(s)) {
+        result = and(result, s.expression ? evalIn(s.expression, locals) : SAFE);
+        return null;
+      }
+      if (ts.isThrowStatement(s)) return null;
+      if (ts.isVariableStatement(s)) {
+        const next = new Map(locals);
+        for (const d of assigned(s)) next.set(d, UNKNOWN);
+        for (const d of s.declarationList.declarations) if (tracked.has(d)) next.set(d, d.initializer ? evalIn(d.initializer, locals) : SAFE);
+        return next;
+      }
+      if (ts.isExpressionStatement(s)) {
+        const x = this.unwrap(s.expression);
+        if (ts.isBinaryExpression(x) && ts.isIdentifier(x.left)) {
+          const d = this.symbolOf(x.left)?.valueDeclaration;
+          if (d && tracked.has(d) && assigned(x.right).length === 0) {
+            const value = evalIn(x.right, locals);
+            const next = new Map(locals);
+            const op = x.operatorToken.kind;
+            if (op === ts.SyntaxKind.EqualsToken) next.set(d, value);
+            else next.set(d, and(locals.get(d) ?? UNKNOWN, value));
+            return next;
+          }
+        }
+      }
+      if (ts.isIfStatement(s)) {
+        const c = this.truth(this.value(s.expression, env));
+        const then = c === false ? null : exec(s.thenStatement, new Map(locals));
+        const otherwise = c === true ? null : s.elseStatement ? exec(s.elseStatement, new Map(locals)) : locals;
+        if (c === true) return then;
+        if (c === false) return otherwise;
+        if (!then) return otherwise;
+        if (!otherwise) return then;
+        const joined = new Map(then);
+        for (const [d, o] of otherwise) joined.set(d, and(joined.get(d) ?? UNKNOWN, o));
+        return joined;
+      }
+      if (isFunctionOrTypeDeclaration(ts, s)) return locals;
+      // Anything else (loops, switch, try): locals assigned inside are unknown after it and in its returns.
+      const next = new Map(locals);
+      for (const d of assigned(s)) next.set(d, UNKNOWN);
+      for (const r of returnsIn(s)) result = and(result, r.expression ? evalIn(r.expression, next) : SAFE);
+      return next;
+    };
+    let locals: Map<TS.Node, Outcome> | null = new Map();
+    for (const s of fn.body.statements) {
+      locals = exec(s, locals);
+      if (!locals) break;
+    }
+    return result;
+  }
+
+  /** `let` locals of the function's own body that only its own code (not a closure) assigns. */
+  private trackedLets(fn: Fn): Set<TS.Node> {
+    const ts = this.ts;
+    const lets = new Set<TS.Node>();
+    const collect = (n: TS.Node): void => {
+      if (ts.isFunctionLike(n) && n !== fn) return;
+      if (ts.isVariableDeclarationList(n) && !(n.flags & (ts.NodeFlags.Const | ts.NodeFlags.Using))) {
+        for (const d of n.declarations) if (ts.isIdentifier(d.name)) lets.add(d);
+      }
+      ts.forEachChild(n, collect);
+    };
+    collect(fn.body!);
+    if (lets.size === 0) return lets;
+    const inClosure = (n: TS.Node, inside: boolean): void => {
+      if (ts.isFunctionLike(n)) inside = true;
+      if (inside && ts.isBinaryExpression(n) && ts.isIdentifier(n.left) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+        const d = this.symbolOf(n.left)?.valueDeclaration;
+        if (d) lets.delete(d);
+      }
+      ts.forEachChild(n, (c) => inClosure(c, inside));
+    };
+    ts.forEachChild(fn.body!, (c) => inClosure(c, false));
+    return lets;
+  }
+
+  // ------------------------------------------------------------ conditions from the call's arguments
+
+  /** Truthiness of a known value (undefined when unknown). */
+  private truth(v: Known): boolean | undefined {
+    if (v.kind === 'undefined') return false;
+    if (v.kind === 'object') return true;
+    if (v.kind === 'primitive') return Boolean(v.value);
+    return undefined;
+  }
+
+  private value(expr: TS.Expression, env: Env): Known {
+    const ts = this.ts;
+    const e = this.unwrap(expr);
+    const SK = ts.SyntaxKind;
+    if (ts.isPrefixUnaryExpression(e) && e.operator === SK.ExclamationToken) {
+      const t = this.truth(this.value(e.operand, env));
+      return t === undefined ? UNKNOWN_VALUE : { kind: 'primitive', value: !t };
+    }
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === SK.AmpersandAmpersandToken || e.operatorToken.kind === SK.BarBarToken)) {
+      const l = this.value(e.left, env);
+      const t = this.truth(l);
+      if (t === undefined) return UNKNOWN_VALUE;
+      const isAnd = e.operatorToken.kind === SK.AmpersandAmpersandToken;
+      return isAnd === t ? this.value(e.right, env) : l;
+    }
+    if (e.kind === SK.TrueKeyword) return { kind: 'primitive', value: true };
+    if (e.kind === SK.FalseKeyword) return { kind: 'primitive', value: false };
+    if (e.kind === SK.NullKeyword) return { kind: 'undefined' };
+    if (ts.isNumericLiteral(e)) return { kind: 'primitive', value: Number(e.text) };
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { kind: 'primitive', value: e.text };
+    if (ts.isObjectLiteralExpression(e)) return { kind: 'object', literal: e, env };
+    if (ts.isIdentifier(e)) {
+      if (this.isUndefined(e)) return { kind: 'undefined' };
+      const decl = this.symbolOf(e)?.valueDeclaration;
+      const bound = decl && env.params.get(decl);
+      if (bound) return bound.expr ? this.value(bound.expr, bound.env) : { kind: 'undefined' };
+      return UNKNOWN_VALUE;
+    }
+    if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.name)) {
+      const obj = this.value(e.expression, env);
+      if (obj.kind === 'undefined') return e.questionDotToken ? { kind: 'undefined' } : UNKNOWN_VALUE;
+      if (obj.kind === 'object') return this.property(obj.literal, e.name.text, obj.env);
+      return UNKNOWN_VALUE;
+    }
+    return UNKNOWN_VALUE;
+  }
+
+  /** The value of `literal[name]`, spreads included. */
+  private property(literal: TS.ObjectLiteralExpression, name: string, env: Env): Known {
+    const ts = this.ts;
+    for (let i = literal.properties.length - 1; i >= 0; i--) {
+      const p = literal.properties[i]!;
+      if (ts.isSpreadAssignment(p)) {
+        const v = this.value(p.expression, env);
+        if (v.kind === 'undefined') continue;
+        if (v.kind !== 'object') return UNKNOWN_VALUE;
+        const inner = this.property(v.literal, name, v.env);
+        if (inner.kind === 'undefined' && !this.declares(v.literal, name)) continue;
+        return inner;
+      }
+      const pName = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+      if (p.name && ts.isComputedPropertyName(p.name)) return UNKNOWN_VALUE;
+      if (pName !== name) continue;
+      if (ts.isPropertyAssignment(p)) return this.value(p.initializer, env);
+      if (ts.isShorthandPropertyAssignment(p)) return this.value(p.name, env);
+      return UNKNOWN_VALUE;
+    }
+    return { kind: 'undefined' };
+  }
+
+  private declares(literal: TS.ObjectLiteralExpression, name: string): boolean {
+    const ts = this.ts;
+    return literal.properties.some((p) => p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name);
+  }
+
+  // ------------------------------------------------------------ async functions: can the body throw?
+
+  private asyncNeverRejects(fn: Fn): boolean {
+    const ts = this.ts;
+    if (!fn.body || !this.readable(fn)) return false;
+    if (!ts.isBlock(fn.body)) return !this.exprMayThrow(fn.body, true) && this.outcome(fn.body, EMPTY).never;
+    return !this.stmtMayThrow(fn.body, true);
+  }
+
+  /** Calling the non-async function may throw synchronously. */
+  private syncMayThrow(fn: Fn): boolean {
+    if (fn.asteriskToken || this.isAsync(fn)) return false; // the body runs later, or its throw becomes a rejection
+    return this.memo(this.throwMemo, fn, true, () => {
+      const ts = this.ts;
+      if (!fn.body || !this.readable(fn)) return true;
+      if (!ts.isBlock(fn.body)) return this.exprMayThrow(fn.body, false);
+      return this.stmtMayThrow(fn.body, false);
+    });
+  }
+
+  private stmtMayThrow(s: TS.Statement, inAsync: boolean): boolean {
+    const ts = this.ts;
+    const ex = (e: TS.Expression | undefined) => e !== undefined && this.exprMayThrow(e, inAsync);
+    const st = (x: TS.Statement | undefined) => x !== undefined && this.stmtMayThrow(x, inAsync);
+    if (ts.isBlock(s)) return s.statements.some((x) => this.stmtMayThrow(x, inAsync));
+    if (ts.isExpressionStatement(s)) return ex(s.expression);
+    if (ts.isVariableStatement(s)) return this.declarationsMayThrow(s.declarationList, inAsync);
+    if (ts.isReturnStatement(s)) return ex(s.expression) || (inAsync && s.expression !== undefined && !this.outcome(s.expression, EMPTY).never);
+    if (ts.isThrowStatement(s)) return true;
+    if (ts.isIfStatement(s)) return ex(s.expression) || st(s.thenStatement) || st(s.elseStatement);
+    if (ts.isTryStatement(s)) {
+      const tryThrows = st(s.tryBlock);
+      const caught = s.catchClause ? tryThrows && (this.bindingMayThrow(s.catchClause.variableDeclaration?.name) || st(s.catchClause.block)) : tryThrows;
+      // A finally that always returns or exits the process discards what the try or catch threw.
+      if (s.finallyBlock && this.endsAbruptly(s.finallyBlock)) return st(s.finallyBlock);
+      return caught || st(s.finallyBlock);
+    }
+    if (ts.isForStatement(s)) {
+      const init = s.initializer && (ts.isVariableDeclarationList(s.initializer) ? this.declarationsMayThrow(s.initializer, inAsync) : ex(s.initializer));
+      return Boolean(init) || ex(s.condition) || ex(s.incrementor) || st(s.statement);
+    }
+    if (ts.isWhileStatement(s) || ts.isDoStatement(s)) return ex(s.expression) || st(s.statement);
+    if (ts.isForInStatement(s)) return ex(s.expression) || st(s.statement);
+    if (ts.isForOfStatement(s)) {
+      if (s.awaitModifier) return true;
+      const head = ts.isVariableDeclarationList(s.initializer) ? s.initializer.declarations.some((d) => this.bindingMayThrow(d.name)) : true;
+      return head || ex(s.expression) || !this.iteratesSafely(s.expression) || st(s.statement);
+    }
+    if (ts.isSwitchStatement(s)) return ex(s.expression) || s.caseBlock.clauses.some((c) => (ts.isCaseClause(c) && ex(c.expression)) || c.statements.some((x) => this.stmtMayThrow(x, inAsync)));
+    if (ts.isLabeledStatement(s)) return st(s.statement);
+    if (ts.isEmptyStatement(s) || ts.isBreakStatement(s) || ts.isContinueStatement(s) || ts.isDebuggerStatement(s)) return false;
+    return !isFunctionOrTypeDeclaration(ts, s);
+  }
+
+  /** The block's last statement is a `return` or `process.exit(…)`: control never leaves it normally. */
+  private endsAbruptly(block: TS.Block): boolean {
+    const ts = this.ts;
+    const last = block.statements[block.statements.length - 1];
+    if (!last) return false;
+    if (ts.isReturnStatement(last)) return true;
+    if (!ts.isExpressionStatement(last)) return false;
+    const call = this.unwrap(last.expression);
+    if (!ts.isCallExpression(call)) return false;
+    const callee = this.unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'exit') return false;
+    const receiver = this.unwrap(callee.expression);
+    return ts.isIdentifier(receiver) && receiver.text === 'process' && this.isGlobal(receiver);
+  }
+
+  private declarationsMayThrow(list: TS.VariableDeclarationList, inAsync: boolean): boolean {
+    if (list.flags & this.ts.NodeFlags.Using) return true; // disposal runs code
+    return list.declarations.some((d) => this.bindingMayThrow(d.name) || (d.initializer !== undefined && this.exprMayThrow(d.initializer, inAsync)));
+  }
+
+  /** Destructuring an array iterates (user code); object patterns only read properties, unless a default value throws. */
+  private bindingMayThrow(name: TS.BindingName | undefined): boolean {
+    const ts = this.ts;
+    if (!name || ts.isIdentifier(name)) return false;
+    if (ts.isArrayBindingPattern(name)) return true;
+    return name.elements.some((el) => this.bindingMayThrow(el.name) || (el.initializer !== undefined && this.exprMayThrow(el.initializer, false)));
+  }
+
+  /**
+   * Iterating the value runs no code of the user's: an array or tuple, a built-in Map, Set or
+   * string, or the iterator of an array's, Map's or Set's keys()/values()/entries().
+   */
+  private iteratesSafely(expr: TS.Expression): boolean {
+    const ts = this.ts;
+    const e = this.unwrap(expr);
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(this.unwrap(e.expression))) {
+      const callee = this.unwrap(e.expression) as TS.PropertyAccessExpression;
+      if (['keys', 'values', 'entries'].includes(callee.name.text) && this.isBuiltinMethod(callee, SAFE_METHODS)) return true;
+    }
+    if (this.isArray(e)) return true;
+    const type = this.checker.getNonNullableType(this.checker.getTypeAtLocation(e));
+    return unionParts(type).every((t) => {
+      if (t.flags & ts.TypeFlags.StringLike) return true;
+      const sym = t.getSymbol();
+      return sym !== undefined && ['Map', 'ReadonlyMap', 'Set', 'ReadonlySet'].includes(sym.getName()) && (sym.getDeclarations() ?? []).every((d) => d.getSourceFile().isDeclarationFile);
+    });
+  }
+
+  private isArray(expr: TS.Expression): boolean {
+    const type = this.checker.getTypeAtLocation(expr);
+    return unionParts(this.checker.getNonNullableType(type)).every((t) => this.checker.isArrayType(t) || this.checker.isTupleType(t));
+  }
+
+  /**
+   * Evaluating the expression may throw. Reading properties, operators and
+   * assignments are taken not to throw (types rule out null receivers; getters and
+   * valueOf are not followed); calls, `new` and iteration may, unless shown otherwise.
+   */
+  private exprMayThrow(expr: TS.Expression, inAsync: boolean): boolean {
+    const ts = this.ts;
+    const e = this.unwrap(expr);
+    const ex = (x: TS.Expression | undefined) => x !== undefined && this.exprMayThrow(x, inAsync);
+    if (ts.isIdentifier(e) || ts.isLiteralExpression(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return false;
+    const SK = ts.SyntaxKind;
+    if (e.kind === SK.TrueKeyword || e.kind === SK.FalseKeyword || e.kind === SK.NullKeyword || e.kind === SK.ThisKeyword || e.kind === SK.SuperKeyword) return false;
+    if (ts.isTemplateExpression(e)) return e.templateSpans.some((sp) => ex(sp.expression));
+    if (ts.isPropertyAccessExpression(e)) return ex(e.expression);
+    if (ts.isElementAccessExpression(e)) return ex(e.expression) || ex(e.argumentExpression);
+    if (ts.isBinaryExpression(e)) return ex(e.left) || ex(e.right);
+    if (ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) return ex(e.operand);
+    if (ts.isTypeOfExpression(e) || ts.isVoidExpression(e) || ts.isDeleteExpression(e)) return ex(e.expression);
+    if (ts.isConditionalExpression(e)) return ex(e.condition) || ex(e.whenTrue) || ex(e.whenFalse);
+    if (ts.isAwaitExpression(e)) return ex(e.expression) || (this.maybePromise(e.expression) && !this.outcome(e.expression, EMPTY).never);
+    if (ts.isObjectLiteralExpression(e)) {
+      return e.properties.some((p) => {
+        if (p.name && ts.isComputedPropertyName(p.name) && ex(p.name.expression)) return true;
+        if (ts.isPropertyAssignment(p)) return ex(p.initializer);
+        if (ts.isSpreadAssignment(p)) return ex(p.expression);
+        return false;
+      });
+    }
+    if (ts.isArrayLiteralExpression(e)) return e.elements.some((x) => (ts.isSpreadElement(x) ? ex(x.expression) || !this.iteratesSafely(x.expression) : ex(x)));
+    if (ts.isCallExpression(e)) return this.callMayThrow(e, inAsync);
+    if (ts.isNewExpression(e)) return this.newMayThrow(e, inAsync);
+    return true;
+  }
+
+  private argumentsMayThrow(args: readonly TS.Expression[] | undefined, inAsync: boolean): boolean {
+    const ts = this.ts;
+    return (args ?? []).some((a) => (ts.isSpreadElement(a) ? this.exprMayThrow(a.expression, inAsync) || !this.iteratesSafely(a.expression) : this.exprMayThrow(a, inAsync)));
+  }
+
+  private callMayThrow(call: TS.CallExpression, inAsync: boolean): boolean {
+    const ts = this.ts;
+    const callee = this.unwrap(call.expression);
+    if (callee.kind === ts.SyntaxKind.SuperKeyword || callee.kind === ts.SyntaxKind.ImportKeyword) return true;
+    if (this.argumentsMayThrow(call.arguments, inAsync)) return true;
+    if (ts.isPropertyAccessExpression(callee) && this.exprMayThrow(callee.expression, inAsync)) return true;
+    if (this.isSafeBuiltinCall(callee)) return false;
+    const fns = this.functionsOf(callee);
+    if (!fns || fns.length === 0) return true;
+    return fns.some((f) => this.syncMayThrow(f));
+  }
+
+  private isSafeBuiltinCall(callee: TS.Expression): boolean {
+    const ts = this.ts;
+    if (ts.isIdentifier(callee)) {
+      if (SAFE_GLOBAL_CALLS.has(callee.text) && this.isGlobal(callee)) return true;
+      return this.isExecutorSettle(callee);
+    }
+    if (!ts.isPropertyAccessExpression(callee)) return false;
+    const method = callee.name.text;
+    const receiver = this.unwrap(callee.expression);
+    if (ts.isIdentifier(receiver)) {
+      const safe = SAFE_STATIC_CALLS[receiver.text];
+      if (safe && (safe === 'all' || safe.has(method)) && this.isGlobal(receiver)) return true;
+    }
+    if (method === 'then' || method === 'catch' || method === 'finally') return isPromiseType(ts, this.program, this.checker.getTypeAtLocation(receiver));
+    return this.isBuiltinMethod(callee, SAFE_METHODS);
+  }
+
+  /** `x.m(…)` where `m` is declared, in a declaration file, by a class or interface the table lists it for. */
+  private isBuiltinMethod(callee: TS.PropertyAccessExpression, table: Record<string, ReadonlySet<string>>): boolean {
+    const ts = this.ts;
+    const method = callee.name.text;
+    if (!Object.values(table).some((methods) => methods.has(method))) return false;
+    const sym = this.symbolOf(callee.name);
+    return (sym?.getDeclarations() ?? []).some((d) => {
+      const owner = d.parent;
+      return (
+        d.getSourceFile().isDeclarationFile &&
+        owner !== undefined &&
+        (ts.isInterfaceDeclaration(owner) || ts.isClassDeclaration(owner)) &&
+        owner.name !== undefined &&
+        table[owner.name.text]?.has(method) === true
+      );
+    });
+  }
+
+  /** `resolve(…)` / `reject(…)`: a parameter of the executor of `new Promise(…)`; settling never throws. */
+  private isExecutorSettle(id: TS.Identifier): boolean {
+    const ts = this.ts;
+    const decl = this.symbolOf(id)?.valueDeclaration;
+    if (!decl || !ts.isParameter(decl)) return false;
+    const executor = decl.parent;
+    const created = executor.parent;
+    if (!(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) || !created || !ts.isNewExpression(created) || created.arguments?.[0] !== executor) return false;
+    const ctor = this.unwrap(created.expression);
+    return ts.isIdentifier(ctor) && ctor.text === 'Promise' && this.isGlobal(ctor) && executor.parameters.indexOf(decl) <= 1;
+  }
+
+  private newMayThrow(n: TS.NewExpression, inAsync: boolean): boolean {
+    const ts = this.ts;
+    if (this.argumentsMayThrow(n.arguments, inAsync)) return true;
+    const ctor = this.unwrap(n.expression);
+    if (ts.isIdentifier(ctor) && SAFE_CONSTRUCTORS.has(ctor.text) && this.isGlobal(ctor)) return false;
+    const decl = ts.isIdentifier(ctor) ? this.symbolOf(ctor)?.valueDeclaration : undefined;
+    return !decl || !ts.isClassDeclaration(decl) || this.constructionMayThrow(decl);
+  }
+
+  /** Constructing the class may throw: its base, its field initializers or its constructor body. */
+  private constructionMayThrow(cls: TS.ClassDeclaration): boolean {
+    const ts = this.ts;
+    if (!this.readable(cls)) return true;
+    const ctor = cls.members.find((m): m is TS.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined);
+    return this.memo(this.throwMemo, (ctor ?? cls) as Fn, true, () => {
+      if (ts.getDecorators(cls)?.length) return true;
+      const base = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+      if (base) {
+        const b = this.unwrap(base);
+        if (!ts.isIdentifier(b)) return true;
+        const bDecl = this.symbolOf(b)?.valueDeclaration;
+        const builtin = SAFE_CONSTRUCTORS.has(b.text) && this.isGlobal(b);
+        if (!builtin && (!bDecl || !ts.isClassDeclaration(bDecl) || this.constructionMayThrow(bDecl))) return true;
+      }
+      for (const m of cls.members) {
+        if (ts.isPropertyDeclaration(m) && m.initializer && !(ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Static) && this.exprMayThrow(m.initializer, false)) return true;
+        if (ts.getDecorators(m as TS.HasDecorators)?.length) return true;
+      }
+      if (!ctor?.body) return false;
+      return ctor.body.statements.some((s) => {
+        // super(...) is the base's construction, judged above; its arguments are not.
+        if (ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) && s.expression.expression.kind === ts.SyntaxKind.SuperKeyword) {
+          return this.argumentsMayThrow(s.expression.arguments, false);
+        }
+        return this.stmtMayThrow(s, false);
+      });
+    });
+  }
+}
+
+function isFunctionOrTypeDeclaration(ts: TypeScript, s: TS.Statement): boolean {
+  return ts.isFunctionDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s) || ts.isEmptyStatement(s);
+}
+
+const perProgram = new WeakMap<object, Rejections>();
+const perFile = new WeakMap<object, WeakMap<object, Rejections>>();
+
+/**
+ * The summaries for one check run: shared by every file of the program when the
+ * host analyses the whole program (the analyser), one file's own otherwise (ESLint).
+ */
+export function rejectionsFor(ts: TypeScript, program: TS.Program, sourceFile: TS.SourceFile, wholeProgram: boolean): Rejections {
+  if (wholeProgram) {
+    let r = perProgram.get(program);
+    if (!r) perProgram.set(program, (r = new Rejections(ts, program, undefined)));
+    return r;
+  }
+  let files = perFile.get(program);
+  if (!files) perFile.set(program, (files = new WeakMap()));
+  let r = files.get(sourceFile);
+  if (!r) files.set(sourceFile, (r = new Rejections(ts, program, sourceFile)));
+  return r;
+}
