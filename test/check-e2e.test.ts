@@ -6,6 +6,8 @@ import { claimedIds } from '@asyncsan/analyzer';
 import { runCli } from './harness/cli.js';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
 
+const demo = path.join(fixturesRoot, 'demo');
+
 const staticIds = claimedIds();
 
 function tempProject(files: Record<string, string>): string {
@@ -23,7 +25,7 @@ const floating = `export async function save(path = ''): Promise<void> { if (pat
 
 describe('asyncsan check, the bin on fixtures/', () => {
   it('reports exactly the marked findings of every static id, exit 1', async () => {
-    const r = await runCli(['check', 'fixtures', '--format', 'json']);
+    const r = await runCli(['check', 'fixtures', '--strict', '--format', 'json']);
     expect(r.code).toBe(1);
     const { findings } = JSON.parse(r.stdout);
     // Runtime fixtures are programs for the tracer; the static markers live everywhere else.
@@ -39,7 +41,7 @@ describe('asyncsan check, the bin on fixtures/', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'asyncsan-check-out-'));
     for (const format of ['text', 'sarif', 'junit', 'github', 'markdown', 'html']) {
       const out = path.join(dir, `out.${format}`);
-      const r = await runCli(['check', 'fixtures/demo', '--format', format, '--output', out]);
+      const r = await runCli(['check', '.', '--format', format, '--output', out], { cwd: demo });
       expect(r.code, format).toBe(1);
       expect(r.stderr).toBe(`asyncsan: 8 findings written to ${out}\n`);
     }
@@ -57,8 +59,8 @@ describe('asyncsan check, the bin on fixtures/', () => {
   });
 
   it('gives the same findings on 2 threads', async () => {
-    const one = await runCli(['check', 'fixtures/demo', '--format', 'json']);
-    const two = await runCli(['check', 'fixtures/demo', '--format', 'json', '--threads', '2']);
+    const one = await runCli(['check', '.', '--format', 'json'], { cwd: demo });
+    const two = await runCli(['check', '.', '--format', 'json', '--threads', '2'], { cwd: demo });
     expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout));
   });
 });
@@ -126,6 +128,20 @@ describe('asyncsan check on projects a user could have', () => {
     const missingPath = await runCli(['check', 'no/such/dir'], { cwd: broken });
     expect(missingPath.code).toBe(2);
     expect(missingPath.stderr).toMatch(/^asyncsan: .*no\/such\/dir/);
+  });
+
+  it('runs the recommended set by default; --strict or a severity in the config adds a strict-only check', async () => {
+    // unbounded-concurrency is strict-only (catalog: recommended false); floating-promise is recommended.
+    const fanOut = `${floating}export async function all(ids: string[], get: (id: string) => Promise<void>): Promise<void> {\n  await Promise.all(ids.map(async (id) => get(id)));\n}\n`;
+    const ids = (r: { stdout: string }) => (JSON.parse(r.stdout) as { findings: { id: string; location: { line: number } }[] }).findings.map((f) => `${f.id}:${f.location.line}`);
+    const dir = tempProject({ 'tsconfig.json': tsconfig, 'src/a.ts': fanOut });
+    expect(ids(await runCli(['check', '--format', 'json'], { cwd: dir }))).toEqual(['floating-promise:3']);
+    expect(ids(await runCli(['check', '--strict', '--format', 'json'], { cwd: dir }))).toEqual(['floating-promise:3', 'unbounded-concurrency:6']);
+    const opted = tempProject({ 'tsconfig.json': tsconfig, 'src/a.ts': fanOut, 'asyncsan.config.json': JSON.stringify({ severity: { 'unbounded-concurrency': 'error' } }) });
+    expect(ids(await runCli(['check', '--format', 'json'], { cwd: opted }))).toEqual(['floating-promise:3', 'unbounded-concurrency:6']);
+    // 'off' wins over --strict.
+    const off = tempProject({ 'tsconfig.json': tsconfig, 'src/a.ts': fanOut, 'asyncsan.config.json': JSON.stringify({ severity: { 'unbounded-concurrency': 'off' } }) });
+    expect(ids(await runCli(['check', '--strict', '--format', 'json'], { cwd: off }))).toEqual(['floating-promise:3']);
   });
 
   it('config "off" stops a check; a baseline hides accepted findings', async () => {

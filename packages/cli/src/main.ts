@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Diagnostic, Finding, Severity } from '@asyncsan/core';
-import { formatNames, loadConfig, mergeDiagnostics, mergeFindings, mergeTimelines, readDocument, UserError } from '@asyncsan/core';
+import { formatNames, getEntry, loadConfig, mergeDiagnostics, mergeFindings, mergeTimelines, readDocument, UserError } from '@asyncsan/core';
 import { emit } from './emit.js';
 import type { OutputOptions } from './emit.js';
 
@@ -47,6 +47,18 @@ function addCommonOptions(cmd: Command): Command {
     .option('--no-color', 'no ANSI colours in text output (NO_COLOR is respected too)')
     .option('--verbose', 'also list, on stderr, the findings the config ignored and why')
     .option('--debug', 'print stack traces of internal errors');
+}
+
+/**
+ * Which ids `asyncsan check` runs: the recommended set (as the ESLint plugin's `recommended`), every
+ * static id under --strict, and whatever the config names: a severity turns an id on, 'off' turns it off.
+ */
+export function checkSelector(severity: Readonly<Record<string, string>>, strict: boolean): (id: string) => boolean {
+  return (id) => {
+    const setting = severity[id];
+    if (setting !== undefined) return setting !== 'off';
+    return strict || getEntry(id)?.recommended === true;
+  };
 }
 
 function parseCount(value: string): number {
@@ -128,23 +140,24 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .description('static analysis of the TypeScript project around the paths (tsconfig discovered)')
       .argument('[paths...]', 'files or directories to analyse', ['.'])
       .option('-p, --project <tsconfig>', 'tsconfig to load instead of discovering one')
+      .option('--strict', 'also run the checks outside the recommended set (as the ESLint plugin\'s strict config)')
       .addOption(new Option('--threads <n>', 'analyse on N worker threads').argParser(parseCount)),
-  ).action(async (paths: string[], flags: CommonFlags & { project?: string; threads?: number }) => {
+  ).action(async (paths: string[], flags: CommonFlags & { project?: string; threads?: number; strict?: boolean }) => {
     // The config is read (and a broken one reported) before any work.
     const loaded = await loadConfig({ cwd: io.cwd, file: flags.config });
     const { config } = loaded;
     const analyzer = await loadEngine<AnalyzerModule>('@asyncsan/analyzer', 'analyze', 'asyncsan check');
-    // Ids turned off in the config are not run at all (per-file and whole-program checks share ids).
-    const off = new Set(Object.entries(config.severity ?? {}).filter(([, v]) => v === 'off').map(([id]) => id));
+    // The recommended set runs by default, as the ESLint plugin's recommended config; --strict adds the rest,
+    // and a severity in the config turns one id on (or 'off', off). Per-file and whole-program checks share ids.
     const { allChecks } = await import('@asyncsan/checks');
+    const runs = checkSelector(config.severity ?? {}, flags.strict === true);
     const result = await analyzer.analyze({
       cwd: io.cwd,
       paths,
       tsconfig: flags.project,
       threads: flags.threads,
-      ...(off.size > 0
-        ? { checks: allChecks.filter((c) => !off.has(c.id)), programChecks: analyzer.allProgramChecks.filter((c) => !off.has(c.id)) }
-        : {}),
+      checks: allChecks.filter((c) => runs(c.id)),
+      programChecks: analyzer.allProgramChecks.filter((c) => runs(c.id)),
       onProgress: progress(io),
     });
     if (result.filesAnalyzed === 0) {
