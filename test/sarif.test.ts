@@ -51,6 +51,18 @@ describe('SARIF 2.1.0 output', () => {
     expect(log.runs[0].results.map((r: { baselineState: string }) => r.baselineState)).toEqual(['new', 'new', 'absent']);
   });
 
+  it('validates with counts (occurrenceCount), and the findings schema accepts them', () => {
+    const counted = doc.findings.map((f, i) => (i === 0 ? { ...f, count: 4 } : f));
+    const log = JSON.parse(reporters.sarif(counted, ctx));
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+    expect(log.runs[0].results.filter((r: { occurrenceCount?: number }) => r.occurrenceCount === 4)).toHaveLength(1);
+    const ajv07 = new Ajv({ allErrors: true, strict: false });
+    ajv07.addFormat('uri', (s: string) => URL.canParse(s));
+    const findings = ajv07.compile(findingsSchema);
+    expect(findings(JSON.parse(reporters.json(counted, ctx)))).toBe(true);
+    expect(findings(JSON.parse(reporters.json([{ ...doc.findings[0]!, count: 0 }], ctx)))).toBe(false);
+  });
+
   it('validates when empty too', () => {
     expect(validate(JSON.parse(reporters.sarif([], ctx)))).toBe(true);
   });

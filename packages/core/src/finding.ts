@@ -59,6 +59,11 @@ export interface Finding {
   test?: TestRef;
   /** Overrides the catalog's fix hint when the engine knows better. */
   hint?: string;
+  /**
+   * How many times the hazard happened at this location in this scope (a loop that
+   * leaks a timer per turn is one finding with a count). Absent means once.
+   */
+  count?: number;
   /** Stable across unrelated line shifts; used by baselines and `--compare`. */
   fingerprint?: string;
 }
@@ -89,4 +94,35 @@ export function compareFindings(a: Finding, b: Finding): number {
 
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(compareFindings);
+}
+
+/** How many times a finding happened (its `count`, 1 when absent). */
+export function occurrences(f: Pick<Finding, 'count'>): number {
+  return typeof f.count === 'number' && f.count > 1 ? f.count : 1;
+}
+
+/**
+ * One finding per root cause: findings with the same id, severity, location and test become
+ * one, whose `count` is the sum of theirs (the first one's message and stacks stay).
+ * Findings without a location are kept as they are.
+ */
+export function mergeBySite(findings: readonly Finding[]): Finding[] {
+  const out: Finding[] = [];
+  const bySite = new Map<string, number>();
+  for (const f of findings) {
+    if (!f.location) {
+      out.push(f);
+      continue;
+    }
+    const key = `${f.id}\0${f.severity}\0${f.location.file}:${f.location.line}:${f.location.column}\0${f.test?.fullName ?? ''}\0${f.test?.file ?? ''}`;
+    const at = bySite.get(key);
+    if (at === undefined) {
+      bySite.set(key, out.length);
+      out.push(f);
+      continue;
+    }
+    const first = out[at]!;
+    out[at] = { ...first, count: occurrences(first) + occurrences(f) };
+  }
+  return out;
 }

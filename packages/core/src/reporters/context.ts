@@ -62,6 +62,11 @@ export function countBySeverity(findings: readonly Finding[]): { error: number; 
   return c;
 }
 
+/** " (×N)" after a finding's message when it happened N > 1 times at its site, else "". */
+export function timesText(f: Pick<Finding, 'count'>): string {
+  return typeof f.count === 'number' && f.count > 1 ? ` (×${f.count})` : '';
+}
+
 export function locationText(l: { file: string; line: number; column: number }): string {
   return `${l.file}:${l.line}:${l.column}`;
 }

@@ -2,7 +2,7 @@ import { getEntry } from '../catalog.js';
 import type { Finding } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { diagnosticKind, statusOf } from './context.js';
+import { diagnosticKind, statusOf, timesText } from './context.js';
 import { sortDiagnostics } from '../document.js';
 
 // Workflow-command escaping, as @actions/core does it.
@@ -23,7 +23,7 @@ export const githubReporter = (findings: readonly Finding[], ctx: ReportContext)
     props.push(`title=${escapeProperty(`asyncsan/${f.id}`)}`);
     const hint = f.hint ?? getEntry(f.id)?.hint;
     const status = statusOf(f, ctx);
-    const text = `${status ? `[${status}] ` : ''}${f.message}${f.test ? ` [test: ${f.test.fullName}]` : ''}${hint ? `\nFix: ${hint}` : ''}`;
+    const text = `${status ? `[${status}] ` : ''}${f.message}${timesText(f)}${f.test ? ` [test: ${f.test.fullName}]` : ''}${hint ? `\nFix: ${hint}` : ''}`;
     return `::${cmd} ${props.join(',')}::${escapeData(text)}`;
   });
   for (const d of sortDiagnostics(ctx.diagnostics ?? [])) {

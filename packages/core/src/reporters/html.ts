@@ -7,7 +7,7 @@ import { filesNotAnalysed, sortDiagnostics } from '../document.js';
 import type { Finding, Stack } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { countBySeverity, plural, statusOf } from './context.js';
+import { countBySeverity, plural, statusOf, timesText } from './context.js';
 
 /**
  * A self-contained HTML report: inline CSS and JS, no network. Everything is
@@ -55,7 +55,7 @@ function findingHtml(f: Finding, ctx: ReportContext, status?: string): string {
   const search = [f.id, f.message, where, f.test?.fullName ?? ''].join(' ').toLowerCase();
   return `<article${f.fingerprint ? ` id="f-${h(f.fingerprint)}"` : ''} class="finding sev-${h(f.severity)}" data-id="${h(f.id)}" data-severity="${h(f.severity)}" data-engine="${h(f.engine)}" data-search="${h(search)}"${status ? ` data-status="${h(status)}"` : ''}>
 <header><span class="badge ${h(f.severity)}">${h(f.severity)}</span>${status ? ` <span class="badge status">${h(status)}</span>` : ''} <a class="id" href="${h(docsUrl(f.id))}">${h(f.id)}</a> <span class="engine">${h(f.engine)}</span></header>
-<p class="message">${h(f.message)}</p>
+<p class="message">${h(f.message)}${f.count !== undefined && f.count > 1 ? ` <span class="badge count" title="${h(`happened ${f.count} times at this site`)}">${h(timesText(f).trim())}</span>` : ''}</p>
 <p class="where">${h(where)}</p>
 ${codeFrame(f, ctx)}
 ${f.test ? `<p class="test">test: <strong>${h(f.test.fullName)}</strong> <span class="at">${h(f.test.file)}</span></p>` : ''}

@@ -2,7 +2,7 @@ import { getEntry } from '../catalog.js';
 import type { Finding } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { diagnosticKind, locationText, statusOf } from './context.js';
+import { diagnosticKind, locationText, statusOf, timesText } from './context.js';
 import type { Diagnostic } from '../document.js';
 import { sortDiagnostics } from '../document.js';
 
@@ -53,12 +53,13 @@ export const junitReporter = (findings: readonly Finding[], ctx: ReportContext):
       const body = [
         `${f.severity}: ${f.message}`,
         `at ${where}`,
+        ...(f.count !== undefined && f.count > 1 ? [`count: ${f.count} (times it happened at this site)`] : []),
         ...(f.related ?? []).map((r) => `${r.label}: ${locationText(r.location)}`),
         ...(f.stacks ?? []).flatMap((s) => s.frames.filter((fr) => !fr.external).map((fr) => `    at ${fr.function ?? '<anonymous>'} (${locationText(fr)})`)),
         `fix: ${f.hint ?? getEntry(f.id)?.hint ?? ''}`,
       ].join('\n');
       out.push(`    <testcase classname="${escapeXml(`asyncsan.${f.id}`)}" name="${escapeXml(name)}" file="${escapeXml(f.location?.file ?? file)}">`);
-      out.push(`      <failure type="${escapeXml(f.id)}" message="${escapeXml(f.message)}">${escapeXml(body)}</failure>`);
+      out.push(`      <failure type="${escapeXml(f.id)}" message="${escapeXml(`${f.message}${timesText(f)}`)}">${escapeXml(body)}</failure>`);
       out.push('    </testcase>');
     }
     out.push('  </testsuite>');

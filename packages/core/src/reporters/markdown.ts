@@ -2,7 +2,7 @@ import { docsUrl, getEntry } from '../catalog.js';
 import type { Finding } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { countBySeverity, diagnosticKind, plural, statusOf } from './context.js';
+import { countBySeverity, diagnosticKind, plural, statusOf, timesText } from './context.js';
 import { filesNotAnalysed, sortDiagnostics } from '../document.js';
 
 // Markdown table cells and inline text: neutralise pipes, HTML and newlines.
@@ -49,7 +49,7 @@ export const markdownReporter = (findings: readonly Finding[], ctx: ReportContex
     const where = f.location ? `\`${cell(f.location.file)}:${f.location.line}:${f.location.column}\`` : '—';
     const test = f.test ? `<br>test: ${cell(f.test.fullName)}` : '';
     const status = statusOf(f, ctx);
-    out.push(`| ${f.severity}${status ? ` (${status})` : ''} | ${where} | \`${f.id}\` | ${cell(f.message)}${test} |`);
+    out.push(`| ${f.severity}${status ? ` (${status})` : ''} | ${where} | \`${f.id}\` | ${cell(f.message)}${timesText(f)}${test} |`);
   }
   out.push('', ...notAnalysed, ...fixed);
   return out.join('\n');

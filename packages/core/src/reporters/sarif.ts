@@ -90,7 +90,9 @@ export const sarifReporter = (findings: readonly Finding[], ctx: ReportContext):
       ...(f.stacks && f.stacks.length > 0 ? { codeFlows: f.stacks.map(codeFlow) } : {}),
       ...(f.fingerprint ? { partialFingerprints: { 'asyncsan/v1': f.fingerprint } } : {}),
       ...(state ? { baselineState: state } : {}),
-      properties: { engine: f.engine, ...(f.test ? { test: f.test } : {}) },
+      // SARIF's own field for a result seen several times, and ours for readers that only look at properties.
+      ...(f.count !== undefined && f.count > 1 ? { occurrenceCount: f.count } : {}),
+      properties: { engine: f.engine, ...(f.test ? { test: f.test } : {}), ...(f.count !== undefined && f.count > 1 ? { count: f.count } : {}) },
     };
   });
   // A file that could not be analysed is a tool execution notification (code scanning lists them

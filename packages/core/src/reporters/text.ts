@@ -3,7 +3,7 @@ import { fileLineReader } from '../fingerprint.js';
 import type { Finding, Stack } from '../finding.js';
 import { sortFindings } from '../finding.js';
 import type { ReportContext } from './context.js';
-import { countBySeverity, diagnosticKind, locationText, plural, statusOf } from './context.js';
+import { countBySeverity, diagnosticKind, locationText, plural, statusOf, timesText } from './context.js';
 import { filesNotAnalysed, sortDiagnostics } from '../document.js';
 
 const codes = { red: 31, yellow: 33, cyan: 36, gray: 90, bold: 1, green: 32, dim: 2 } as const;
@@ -76,7 +76,8 @@ export const textReporter = (findings: readonly Finding[], ctx: ReportContext): 
     const message = f.message.replace(/\r?\n/g, '\n           ');
     const status = statusOf(f, ctx);
     const tag = status ? `${status === 'new' ? paint('bold', '[new]') : paint('gray', '[unchanged]')} ` : '';
-    lines.push(`  ${paint('gray', pos.padEnd(7))} ${sev}  ${tag}${message}  ${paint('gray', f.id)}`);
+    const times = timesText(f);
+    lines.push(`  ${paint('gray', pos.padEnd(7))} ${sev}  ${tag}${message}${times ? paint('bold', times) : ''}  ${paint('gray', f.id)}`);
     lines.push(...codeFrame(f, ctx, paint));
     if (f.test) lines.push(`    ${paint('gray', 'test:')} ${f.test.fullName} ${paint('gray', `(${f.test.file})`)}`);
     for (const r of f.related ?? []) lines.push(`    ${paint('gray', `${r.label}:`)} ${locationText(r.location)}`);
