@@ -3,10 +3,10 @@
  * (node --expose-gc, or `proveWithGc`, which turns the flag on with
  * v8.setFlagsFromString and takes `gc` from a fresh context), the promises the
  * stuck tasks await and the emitters stuck event waits listen on are watched with
- * a FinalizationRegistry, every strong reference the tracer holds is dropped, and
- * a full GC is forced: a promise that is collected can never be resolved by
+ * weak references, every strong reference the tracer holds is dropped, and one
+ * full GC is forced: a promise that is collected can never be resolved by
  * anyone, so its task can never resume; an emitter that is collected can never
- * emit. Done once, at judgement.
+ * emit. Done once, at judgement, and only for a scope with stuck work.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -53,24 +53,23 @@ export async function proveUnreachable(scope: ScopeState, chains: readonly Await
     for (const chain of chains) delete chain.promise;
     return;
   }
-  const collected = new Set<number>();
-  const registry = new FinalizationRegistry<number>((index) => collected.add(index));
-  chains.forEach((chain, index) => {
-    if (chain.promise) registry.register(chain.promise, index);
+  // Weak references, read right after one forced GC: a collected target reads undefined at once.
+  // A WeakRef keeps its target alive until the end of the job it was made (or read) in, hence
+  // the turn before the GC.
+  const refs = chains.map((chain) => {
+    const ref = chain.promise ? new WeakRef(chain.promise) : undefined;
     delete chain.promise;
+    return ref;
   });
-  extra.forEach((target, i) => registry.register(target.release(), chains.length + i));
+  const targets = extra.map((target) => new WeakRef(target.release()));
   // The scope is being judged: its pending promises are no longer needed, and holding them would keep every task alive.
   scope.pending.clear();
-  const total = chains.length + extra.length;
-  for (let i = 0; i < 3 && collected.size < total; i++) {
-    gc();
-    await turn();
-  }
+  await turn();
+  gc();
   chains.forEach((chain, index) => {
-    if (collected.has(index)) chain.proven = true;
+    if (refs[index] !== undefined && refs[index].deref() === undefined) chain.proven = true;
   });
   extra.forEach((target, i) => {
-    if (collected.has(chains.length + i)) target.collected();
+    if (targets[i]!.deref() === undefined) target.collected();
   });
 }
