@@ -93,8 +93,11 @@ describe('node --import @asyncsan/tracer/register', () => {
     const file = path.join(fixturesRoot, 'runtime/unsettled-task/bad-pending-or-lost.mjs');
     const run = await runProgram(file, undefined, ['--expose-gc']);
     expect(formatDiff(diffFindings(readExpectations([file]), run.findings, { ids: TRACER_IDS, cwd: repoRoot }))).toBe('');
-    const proven = run.findings.filter((f) => f.message.includes('proven: the promise it waits on was garbage-collected'));
-    expect(proven.map((f) => f.location?.line)).toEqual([10]);
+    // Proven garbage: said so, at the lowest severity; the one still resumable stays an error.
+    const proven = run.findings.filter((f) => f.message.includes('Proven by a garbage collection: nothing can ever settle that promise'));
+    expect(proven.map((f) => [f.location?.line, f.severity])).toEqual([[10, 'info']]);
+    expect(proven[0]?.message).toContain('it is garbage (collected with everything it holds), not a leak');
+    expect(run.findings.filter((f) => f !== proven[0]).map((f) => [f.location?.line, f.severity])).toEqual([[6, 'error']]);
   });
 
   it('writes a readable report to stderr when no output directory is set', async () => {

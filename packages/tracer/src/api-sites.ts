@@ -31,12 +31,46 @@ export function installApiSites(owner: () => ScopeState | undefined): ApiSitePat
   Object.defineProperty(patched, 'name', { value: original.name });
   proto.listen = patched as typeof proto.listen;
   const restoreTimeout = wrapTimeoutSignal();
+  const restoreReject = wrapPromiseReject(owner);
   return {
     uninstall() {
       proto.listen = original;
       restoreTimeout();
+      restoreReject();
     },
   };
+}
+
+const rejectSites = new WeakMap<object, { stack?: string }>();
+
+/**
+ * Wraps the static `Promise.reject`: the promise it returns is born rejected, at that call, often
+ * with an error made elsewhere (a test's `new Error()`, a mock's configured value). Left unhandled,
+ * the finding belongs at the call, which the error's own stack does not show.
+ */
+function wrapPromiseReject(owner: () => ScopeState | undefined): () => void {
+  const descriptor = Object.getOwnPropertyDescriptor(Promise, 'reject');
+  if (descriptor === undefined || typeof descriptor.value !== 'function') return () => {};
+  const original = descriptor.value as (this: unknown, reason?: unknown) => Promise<never>;
+  const patched = function reject(this: unknown, reason?: unknown) {
+    const promise = original.call(this, reason);
+    try {
+      if (owner() !== undefined && typeof promise === 'object' && promise !== null) rejectSites.set(promise, captureSite());
+    } catch {
+      // never break the caller
+    }
+    return promise;
+  };
+  Object.defineProperty(patched, 'length', { value: original.length });
+  Object.defineProperty(Promise, 'reject', { ...descriptor, value: patched });
+  return () => {
+    if (Promise.reject === (patched as unknown)) Object.defineProperty(Promise, 'reject', descriptor);
+  };
+}
+
+/** Where `Promise.reject()` made this promise, when it did inside a scope. */
+export function rejectSite(promise: unknown): { stack?: string } | undefined {
+  return typeof promise === 'object' && promise !== null ? rejectSites.get(promise) : undefined;
 }
 
 /** Wraps the static `AbortSignal.timeout` (same attributes); returns the undo. */

@@ -197,6 +197,27 @@ export function firstUserFrame(frames: readonly ParsedFrame[]): ParsedFrame | un
   return frames.find((f) => !f.external);
 }
 
+/** The method a frame runs as: the last segment of its name, or its `[as name]` alias. */
+function methodName(frame: ParsedFrame): string | undefined {
+  const name = frame.function;
+  if (name === undefined) return undefined;
+  const alias = /\[as ([\w$]+)\]$/.exec(name);
+  if (alias) return alias[1];
+  return name.slice(name.lastIndexOf('.') + 1);
+}
+
+/**
+ * The user frame that decided, for a resource created through the API `api` (setTimeout,
+ * setInterval, …): thin wrappers named after the API (a `timeoutManager.setTimeout` helper, a
+ * provider's `setTimeout: (cb, ms) => setTimeout(cb, ms)`) are passed over for their caller,
+ * the code that chose to schedule it. When only wrappers are the user's, the first one.
+ */
+export function decidingFrame(frames: readonly ParsedFrame[], api: string | undefined): ParsedFrame | undefined {
+  const first = firstUserFrame(frames);
+  if (first === undefined || api === undefined) return first;
+  return frames.find((f) => !f.external && methodName(f) !== api) ?? first;
+}
+
 export function locationOf(frame: StackFrame): Location {
   return { file: frame.file, line: frame.line, column: frame.column };
 }

@@ -7,7 +7,8 @@
  * - listeners A added to a longer-lived emitter or AbortSignal and never removed:
  *   the emitter's emit is wrapped on that instance, a signal gets a listener of ours.
  * When one runs while B is live, B's judgement returns a finding at A's line whose
- * `test` is A's test: the finding belongs to A and is never blamed on B.
+ * `test` is A's test: the finding belongs to A and is never blamed on B. Each site of A
+ * is reported once, in the first scope it runs in.
  */
 import type { Finding } from '@asyncsan/core';
 import { firstUserFrame, isTracerFrame, parseStack, toStack, type ParsedFrame } from './attribute.js';
@@ -51,7 +52,14 @@ export function watchedLeftovers(): object[] {
 /** "test" when the scope is a test (it carries a TestRef), else what the context calls it. */
 const nounOf = (scope: ScopeState, fallback: string) => (scope.test ? 'test' : fallback);
 
-/** Records one finding per running scope (once each) for a callback of A that just ran. */
+/** Per scope A: the sites of A's leftovers already reported as bleed (one finding per site, however often it runs). */
+const toldSites = new WeakMap<ScopeState, Set<string>>();
+
+/**
+ * Records one finding, in the first other scope running then, the first time a callback
+ * A left at this site runs: an interval firing in ten later tests is one finding, as are
+ * ten timers armed by one line.
+ */
 function reporter(
   source: BleedSource,
   key: object,
@@ -62,8 +70,14 @@ function reporter(
   stackLabel: string,
   relatedLabel: string,
 ): () => void {
-  const told = new WeakSet<ScopeState>();
   const { from, ctx } = source;
+  let told = toldSites.get(from);
+  if (told === undefined) {
+    told = new Set();
+    toldSites.set(from, told);
+  }
+  const site = `${stackLabel}|${at.absolute}:${at.line}:${at.column}`;
+  const sites = told;
   const fromNoun = nounOf(from, ctx.noun);
   watch(key);
   // Held weakly: the report must not keep the timer, promise or listener alive.
@@ -72,9 +86,10 @@ function reporter(
     try {
       const k = ref.deref();
       if (k !== undefined && source.ignored?.(k) === true) return;
+      if (sites.has(site)) return;
       for (const scope of source.running()) {
-        if (scope === from || scope.ended || scope.internal || told.has(scope)) continue;
-        told.add(scope);
+        if (scope === from || scope.ended || scope.internal) continue;
+        sites.add(site);
         const c = source.contextOf(scope);
         const f: Finding = finding(
           'cross-test-bleed',
@@ -89,6 +104,7 @@ function reporter(
         else delete f.test;
         f.related = [{ label: `${relatedLabel} ${fromNoun} "${from.name}"`, location: { file: at.file, line: at.line, column: at.column } }];
         scope.early.push(f);
+        return;
       }
     } catch {
       // never break the callback

@@ -156,6 +156,34 @@ export function awaitedTimeoutSignal(record: ResourceRecord): boolean {
   }
 }
 
+/**
+ * Called at each promise's birth while set (iterators.ts sets it around a generator's first
+ * step, to take a stack inside the generator's own code). Unset, it costs one comparison.
+ */
+let promiseProbe: (() => void) | undefined;
+
+/**
+ * The async id of the latest promise born (any scope). A timer armed inside a Promise executor
+ * is armed right after that promise's birth: this names it (guard timers, format.ts).
+ */
+let lastPromiseId = 0;
+
+/** The async id of the latest promise born so far (see lastPromiseId). */
+export function latestPromiseId(): number {
+  return lastPromiseId;
+}
+
+/** Runs `fn` with `probe` called at every promise born meanwhile (not nested: an outer probe is paused). */
+export function probePromiseBirths<T>(probe: () => void, fn: () => T): T {
+  const outer = promiseProbe;
+  promiseProbe = probe;
+  try {
+    return fn();
+  } finally {
+    promiseProbe = outer;
+  }
+}
+
 const PRUNE_EVERY = 512;
 const MAX_ORIGINS = 512;
 
@@ -200,6 +228,8 @@ export class Capture {
         try {
           const current = als.propagate(resource as object);
           if (type === 'PROMISE') {
+            lastPromiseId = asyncId;
+            if (promiseProbe !== undefined) promiseProbe();
             // The hot path: a slot keyed by the async id Node already gave the promise.
             const s = ownerOf(current);
             if (s !== undefined) ledger.record(asyncId, resource as Promise<unknown>, s);
@@ -234,6 +264,7 @@ export class Capture {
             return;
           }
           const record: ResourceRecord = { asyncId, type, resource: resource as object, site };
+          if (type === 'Timeout') record.promiseBefore = lastPromiseId;
           const parent = s.resources.get(trigger);
           const origin = parent ? (parent.origin ?? parent.site) : origins.get(trigger);
           if (origin) record.origin = origin;

@@ -5,7 +5,7 @@
  */
 import { probeAwaiters } from './await-chain.js';
 import { awaitedTimeoutSignal, isOpen } from './capture.js';
-import { parseStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
+import { isTracerFrame, parseStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
 import type { ResourceRecord, ScopeState } from './state.js';
 
 export function isRefed(record: ResourceRecord): boolean {
@@ -26,6 +26,66 @@ function isStdio(record: ResourceRecord): boolean {
 export interface LeftResource {
   record: ResourceRecord;
   refed: boolean;
+}
+
+/**
+ * The callback only settles a promise: a resolve or reject function itself (native), or a
+ * function whose whole body is one call of a plain name whose arguments call nothing but
+ * constructors (`() => reject(new Error('timeout'))`).
+ */
+export function onlySettles(fn: unknown): boolean {
+  if (typeof fn !== 'function') return false;
+  let text: string;
+  try {
+    text = Function.prototype.toString.call(fn);
+  } catch {
+    return false;
+  }
+  if (/^function [\w$]*\(\) \{ \[native code\] \}$/.test(text)) return true;
+  const m = /^(?:function\s*[\w$]*\s*\([\w$\s,]*\)|\([\w$\s,]*\)\s*=>|[\w$]+\s*=>)\s*(\{[\s\S]*\}|[\s\S]*)$/.exec(text.trim());
+  if (!m) return false;
+  let body = m[1]!.trim();
+  if (body.startsWith('{')) body = body.slice(1, -1).trim();
+  body = body.replace(/;$/, '').trim();
+  const call = /^(?:return\s+)?[\w$]+\(([\s\S]*)\)$/.exec(body);
+  if (!call) return false;
+  // Every other call in the arguments must be a `new`: a literal, an error built for the rejection.
+  const args = call[1]!;
+  const calls = args.match(/[\w$.\]\)]\s*\(/g)?.length ?? 0;
+  const news = args.match(/\bnew\s+[\w$.]+\s*\(/g)?.length ?? 0;
+  return calls === news && !args.includes('=>') && !/\bfunction\b/.test(args);
+}
+
+/** User frames between a timer and the `new Promise` whose executor armed it: the executor and a thin helper or two. */
+const EXECUTOR_DEPTH = 3;
+/** All frames there (a fake clock's own, a library's): beyond this, the executor is too far to be the one. */
+const EXECUTOR_REACH = 12;
+
+/**
+ * Was the timer of this creation stack armed by a Promise executor, right there: `new Promise`
+ * just below the code that armed it? Then the latest promise born before the timer is the one
+ * that executor is constructing (its resolve or reject is what the timer's callback can reach).
+ */
+export function armedInExecutor(stack: string | undefined, options: AttributeOptions): boolean {
+  if (typeof stack !== 'string') return false;
+  const executorAt = stack
+    .split('\n')
+    .filter((l) => /^\s*at /.test(l))
+    .findIndex((l) => /^\s*at new Promise \(<anonymous>\)$/.test(l));
+  if (executorAt < 0) return false;
+  const above = parseStack(stack, options).filter((f) => f.index < executorAt && !isTracerFrame(f.absolute) && !f.absolute.startsWith('node:'));
+  return above.length <= EXECUTOR_REACH && above.filter((f) => !f.external).length <= EXECUTOR_DEPTH;
+}
+
+export function markIdleGuards(scope: ScopeState, options: AttributeOptions): void {
+  for (const r of scope.resources.values()) {
+    if (r.type !== 'Timeout' || r.promiseBefore === undefined || r.site === undefined || !isOpen(r)) continue;
+    const t = r.resource as { _repeat?: number | null; _onTimeout?: unknown };
+    if (t._repeat !== null && t._repeat !== undefined) continue;
+    if (!armedInExecutor(r.site.stack, options)) continue;
+    if (scope.pending.hasId(r.promiseBefore) || !onlySettles(t._onTimeout)) continue;
+    r.idleGuard = true;
+  }
 }
 
 /** Timers and handles the scope created that are still open. */
@@ -92,6 +152,8 @@ export interface AwaitChain {
   since?: number;
   /** Async id of the oldest pending promise on the same chain (≈ when the task started). */
   born?: number;
+  /** Async ids of the pending promises this task awaits directly (the probes that found exactly this chain), when asked for. */
+  awaited?: number[];
 }
 
 const frameKey = (f: ParsedFrame) => `${f.absolute}:${f.line}:${f.column}`;
@@ -116,6 +178,7 @@ export async function pendingChains(
   const byKey = new Map<string, ParsedFrame[]>();
   const promiseOf = new Map<string, Promise<unknown>>();
   const oldest = new Map<string, number>();
+  const awaited = new Map<string, number[]>();
   for (const [i, probe] of probes.entries()) {
     const all = parseStack(probe.text, options);
     const flags = probe.async;
@@ -127,6 +190,7 @@ export async function pendingChains(
     promiseOf.set(key, targets[i]!);
     const id = idOf?.(targets[i]!);
     if (id !== undefined && !((oldest.get(key) ?? Infinity) <= id)) oldest.set(key, id);
+    if (id !== undefined) awaited.set(key, [...(awaited.get(key) ?? []), id]);
   }
   const keys = [...byKey.keys()];
   const chains: AwaitChain[] = [];
@@ -137,6 +201,7 @@ export async function pendingChains(
     const chain: AwaitChain = { frames, at, promise: promiseOf.get(key) };
     if (idOf) {
       chain.since = idOf(chain.promise!);
+      chain.awaited = awaited.get(key) ?? [];
       // The outer tasks of the chain (its tails) are pending since they were called.
       for (const other of keys) {
         if (other !== key && !key.endsWith(`|${other}`)) continue;

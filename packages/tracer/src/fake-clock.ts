@@ -16,8 +16,9 @@
  * back, holding whatever is installed then.
  */
 import type { Finding } from '@asyncsan/core';
-import { firstUserFrame, isTracerFrame, parseStack, toStack } from './attribute.js';
-import { captureSite } from './capture.js';
+import { decidingFrame, isTracerFrame, parseStack, toStack, type AttributeOptions } from './attribute.js';
+import { armedInExecutor } from './diff.js';
+import { captureSite, latestPromiseId } from './capture.js';
 import { finding, type FormatContext } from './format.js';
 import { pushBounded, type FakeTimerRecord, type ScopeState } from './state.js';
 
@@ -51,10 +52,31 @@ function installed(clock: object): boolean {
   return METHODS.some((m) => g[m]?.clock === clock);
 }
 
+/** Still in its clock's queue (installed or not: an uninstalled clock keeps its queue, it just never runs it). */
+function fakeTimerQueued(r: FakeTimerRecord): boolean {
+  const id = (r.timer as { id?: unknown }).id;
+  return entryOf(r.clock as Clock, id) === r.timer;
+}
+
 /** Still in its clock's queue, and the clock still installed. */
 export function fakeTimerPending(r: FakeTimerRecord): boolean {
-  const id = (r.timer as { id?: unknown }).id;
-  return installed(r.clock) && entryOf(r.clock as Clock, id) === r.timer;
+  return installed(r.clock) && fakeTimerQueued(r);
+}
+
+/**
+ * The promises that only a fake-clock timer of the scope can settle: a timer a Promise executor
+ * armed (`new Promise((resolve) => setTimeout(resolve, ms))`, a `sleep()`) still queued on its
+ * clock, whether that clock is still installed (its timer is reported as leaked-timer) or was
+ * uninstalled (vi.useRealTimers() discarded the queue: it never fires). A task waiting on one of
+ * them is not reported as unsettled-task: the fake timer is the whole story. Async ids.
+ */
+export function fakeTimerPromises(scope: ScopeState, options: AttributeOptions): Set<number> {
+  const out = new Set<number>();
+  for (const r of scope.fakeTimers) {
+    if (r.promiseBefore === undefined || r.method === 'setInterval' || !fakeTimerQueued(r)) continue;
+    if (armedInExecutor(r.site.stack, options)) out.add(r.promiseBefore);
+  }
+  return out;
 }
 
 export function installFakeClockWatch(owner: () => ScopeState | undefined): FakeClockPatch {
@@ -73,7 +95,7 @@ export function installFakeClockWatch(owner: () => ScopeState | undefined): Fake
           const timer = s === undefined ? undefined : entryOf(clock, id);
           if (s !== undefined && timer !== undefined) {
             const delay = method === 'setImmediate' ? 0 : Number(args[1] ?? 0) || 0;
-            pushBounded(s.fakeTimers, { clock, timer, method, delay, site: captureSite() }, fakeTimerPending);
+            pushBounded(s.fakeTimers, { clock, timer, method, delay, site: captureSite(), promiseBefore: latestPromiseId() }, fakeTimerQueued);
           }
         } catch {
           // never break the test's clock
@@ -131,7 +153,7 @@ export function fakeTimerFindings(timers: readonly FakeTimerRecord[], ctx: Forma
   const out: Finding[] = [];
   for (const t of timers) {
     const frames = parseStack(t.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute));
-    const at = firstUserFrame(frames);
+    const at = decidingFrame(frames, t.method);
     if (!at) continue;
     const what = t.method === 'setImmediate' ? 'setImmediate(…)' : `${t.method}(…, ${t.delay})`;
     const state = t.method === 'setInterval' ? 'is still armed' : 'has not fired yet';

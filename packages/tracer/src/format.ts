@@ -2,10 +2,11 @@
  * Stage 5, format: one Finding per leftover, with a message that says what it
  * is and where it came from, and a fix hint per kind.
  */
-import type { Finding, Stack, TestRef } from '@asyncsan/core';
+import type { Finding, RelatedLocation, Stack, TestRef } from '@asyncsan/core';
 import { requireEntry } from '@asyncsan/core/catalog';
-import { isTracerFrame, firstUserFrame, locationOf, parseStack, toStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
+import { decidingFrame, isTracerFrame, firstUserFrame, locationOf, parseStack, toStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
 import { ownerSite } from './api-sites.js';
+import { generatorCode } from './iterators.js';
 import type { AwaitChain, LeftResource } from './diff.js';
 import type { GeneratorRecord, EventWaitRecord, StreamWriteRecord, ListenerRecord, RejectionRecord, ResourceRecord } from './state.js';
 
@@ -102,11 +103,18 @@ export function describe(left: LeftResource): ResourceText {
   }
 }
 
-/** Groups leftovers created at the same place into one finding ("× 3"). */
-/** Where user code created a timer or handle; undefined when only runtime or library code did. */
+/** The function a timer was created with (setTimeout, setInterval, setImmediate); undefined for handles. */
+function timerApi(record: ResourceRecord): string | undefined {
+  if (record.type === 'Immediate') return 'setImmediate';
+  if (record.type !== 'Timeout') return undefined;
+  const repeat = (record.resource as TimeoutFields)._repeat;
+  return repeat !== null && repeat !== undefined ? 'setInterval' : 'setTimeout';
+}
+
+/** Where user code created a timer or handle (past thin wrappers named after the timer API); undefined when only runtime or library code did. */
 export function resourceSite(record: ResourceRecord, ctx: AttributeOptions): { frames: ParsedFrame[]; at: ParsedFrame } | undefined {
   let frames = parseStack(record.site?.stack, ctx);
-  let at = firstUserFrame(frames);
+  let at = decidingFrame(frames, timerApi(record));
   // Created inside a runtime callback (after a DNS lookup, on accept): blame where user code started it.
   for (const fallback of [ownerSite(record.resource), record.origin]) {
     if (at || !fallback) continue;
@@ -128,32 +136,42 @@ interface Group {
   frames: ParsedFrame[];
   at: ParsedFrame;
   counts: Map<string, number>;
-  unrefed: boolean;
 }
 
-/** Groups leftovers created at the same place into one finding ("3 of them"), named after the most telling handle. */
+/** Groups leftovers created at the same place into one finding (with a `count`), named after the most telling handle. */
 export function resourceFindings(left: readonly LeftResource[], ctx: FormatContext): Finding[] {
   const groups = new Map<string, Group>();
   for (const l of left) {
     const site = resourceSite(l.record, ctx);
     if (!site) continue; // created entirely by library or runtime code: not the user's to fix
     const { frames, at } = site;
-    const key = `${describe(l).id}|${at.absolute}:${at.line}:${at.column}`;
+    const key = `${describe(l).id}|${l.record.idleGuard === true}|${at.absolute}:${at.line}:${at.column}`;
     const g = groups.get(key);
     if (g) {
       g.counts.set(l.record.type, (g.counts.get(l.record.type) ?? 0) + 1);
-      g.unrefed &&= !l.refed;
       if (rank(l.record.type) < rank(g.lead.record.type)) g.lead = l;
-    } else groups.set(key, { lead: l, frames, at, counts: new Map([[l.record.type, 1]]), unrefed: !l.refed });
+    } else groups.set(key, { lead: l, frames, at, counts: new Map([[l.record.type, 1]]) });
   }
-  return [...groups.values()].map(({ lead, frames, at, counts, unrefed }) => {
+  return [...groups.values()].map(({ lead, frames, at, counts }) => {
     const text = describe(lead);
     const count = counts.get(lead.record.type) ?? 1;
-    const times = count > 1 ? ` (${count} of them)` : '';
     const alive = ctx.keepsAlive ? `, keeping the ${ctx.noun.startsWith('worker') ? 'worker' : 'process'} alive` : '';
-    const unref = unrefed && text.id === 'leaked-timer' ? "; it is unref'd, so it will not hold the process open, but it will still fire after the " + ctx.noun + ' ended' : '';
-    const message = `${text.what}${times} created in this ${ctx.noun} ${text.state} ${ctx.when}${alive}${unref}`;
-    return finding(text.id, message, at, [toStack('created at', frames)], text.hint, ctx);
+    if (lead.record.idleGuard === true) {
+      // A timeout guarding a promise that settled without it: firing can only settle that promise again.
+      const holds = lead.refed ? `, but it keeps the ${ctx.noun.startsWith('worker') ? 'worker' : 'process'} alive until it fires` : '';
+      const message =
+        `${text.what}, armed in a Promise executor as a guard, ${text.state} ${ctx.when}${alive}; the promise it guards has already settled, ` +
+        `so all it can do is settle it again, which does nothing${holds}`;
+      const hint = 'Clear the guard once the promise settles (clearTimeout in a finally), or use AbortSignal.timeout(ms), which goes away by itself.';
+      const f = finding(text.id, message, at, [toStack('created at', frames)], hint, ctx);
+      f.severity = 'info';
+      if (count > 1) f.count = count;
+      return f;
+    }
+    const message = `${text.what} created in this ${ctx.noun} ${text.state} ${ctx.when}${alive}`;
+    const f = finding(text.id, message, at, [toStack('created at', frames)], text.hint, ctx);
+    if (count > 1) f.count = count;
+    return f;
   });
 }
 
@@ -161,12 +179,25 @@ function fnName(frame: ParsedFrame): string {
   return frame.function ? `async ${frame.function}` : 'an async function';
 }
 
+const PROVEN_HINT =
+  'Nothing leaks: the task and what it awaits were collected. If the task has cleanup to run, make what it awaits settle (reject a read when its signal aborts); a deliberate wait forever needs nothing.';
+
 export function unsettledFindings(chains: readonly AwaitChain[], ctx: FormatContext): Finding[] {
   return chains.map((c) => {
     const waiters = c.frames.slice(c.frames.indexOf(c.at) + 1).filter((f) => !f.external);
     const by = waiters.length > 0 ? `; awaited by ${waiters.map((f) => f.function ?? '<anonymous>').join(' ← ')}` : '';
-    const proven = c.proven ? '; proven: the promise it waits on was garbage-collected, so nothing can ever resume it' : '';
-    const message = `${fnName(c.at)} started in this ${ctx.noun} never completed: it is still suspended at this await ${ctx.when}${by}${proven}`;
+    if (c.proven) {
+      // Go's leaked goroutine is blocked and still holds what it references; this one cannot even be found:
+      // the promise it waits on was collected, so the task goes with it. Its finally blocks never run, but nothing leaks.
+      const message =
+        `${fnName(c.at)} started in this ${ctx.noun} never completed: ${ctx.when} it waits at this await on a promise that nothing references any more${by}. ` +
+        'Proven by a garbage collection: nothing can ever settle that promise, so the task never resumes and its finally blocks never run, ' +
+        'but it is garbage (collected with everything it holds), not a leak';
+      const f = finding('unsettled-task', message, c.at, [toStack('await chain', c.frames)], PROVEN_HINT, ctx);
+      f.severity = 'info';
+      return f;
+    }
+    const message = `${fnName(c.at)} started in this ${ctx.noun} never completed: it is still suspended at this await ${ctx.when}${by}`;
     return finding('unsettled-task', message, c.at, [toStack('await chain', c.frames)], undefined, ctx);
   });
 }
@@ -180,22 +211,38 @@ export function describeEventWait(wait: EventWaitRecord, ctx: AttributeOptions):
   return { line: `${at.absolute}:${at.line}`, what: `${event} from ${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}` };
 }
 
-export function deadlockFinding(chain: AwaitChain, ctx: FormatContext, waitsOn?: string): Finding {
+/** What a deadlock adds when the task waits for 'drain' from a stream whose write() blocked: the cause, where it was written, and its stack. */
+function blockedCause(blocked: StreamWriteRecord | undefined, ctx: FormatContext): { text: string; related?: RelatedLocation; stack?: Stack } {
+  if (blocked === undefined) return { text: '' };
+  const frames = parseStack(blocked.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute));
+  const at = firstUserFrame(frames);
+  const buffered = (blocked.stream as { writableLength?: number }).writableLength ?? 0;
+  const text = `; its cause: write() to this ${targetName(blocked.stream)} returned false with ${buffered} bytes buffered and nothing consumes the other side, so the 'drain' never comes`;
+  return at ? { text, related: { label: 'blocked write', location: locationOf(at) }, stack: toStack('written at', frames) } : { text };
+}
+
+export function deadlockFinding(chain: AwaitChain, ctx: FormatContext, waitsOn?: string, blocked?: StreamWriteRecord): Finding {
   const on = waitsOn ? ` for ${waitsOn}` : '';
+  const cause = blockedCause(blocked, ctx);
   const message =
     `Deadlock: ${fnName(chain.at)} waits at this await${on} and nothing created in ${ctx.noun} "${ctx.scopeName}" can settle it ` +
-    '(no timer, handle or I/O is pending): every task of the scope is asleep';
-  return finding('deadlock', message, chain.at, [toStack('wait-for chain', chain.frames)], undefined, ctx);
+    `(no timer, handle or I/O is pending): every task of the scope is asleep${cause.text}`;
+  const f = finding('deadlock', message, chain.at, [toStack('wait-for chain', chain.frames), ...(cause.stack ? [cause.stack] : [])], blocked ? requireEntry('stuck-stream').hint : undefined, ctx);
+  if (cause.related) f.related = [cause.related];
+  return f;
 }
 
 /** Program mode: the entry module's top-level await (`outer`) waits, through `chain`, on what nothing can settle. */
-export function topLevelDeadlockFinding(chain: AwaitChain, outer: ParsedFrame, ctx: FormatContext, waitsOn?: string): Finding {
+export function topLevelDeadlockFinding(chain: AwaitChain, outer: ParsedFrame, ctx: FormatContext, waitsOn?: string, blocked?: StreamWriteRecord): Finding {
   const on = waitsOn ? ` for ${waitsOn}` : '';
   const who = chain.at === outer ? "the program's top-level await" : `${fnName(chain.at)}, awaited by the program's top-level await,`;
+  const cause = blockedCause(blocked, ctx);
   const message =
     `Deadlock: ${who} waits at this await${on} and nothing is left that could settle it (no timer, handle or I/O is pending): ` +
-    'every task is asleep, so Node exits with code 13 (unsettled top-level await)';
-  return finding('deadlock', message, chain.at, [toStack('wait-for chain', chain.frames)], undefined, ctx);
+    `every task is asleep, so Node exits with code 13 (unsettled top-level await)${cause.text}`;
+  const f = finding('deadlock', message, chain.at, [toStack('wait-for chain', chain.frames), ...(cause.stack ? [cause.stack] : [])], blocked ? requireEntry('stuck-stream').hint : undefined, ctx);
+  if (cause.related) f.related = [cause.related];
+  return f;
 }
 
 export function targetName(target: object): string {
@@ -236,13 +283,34 @@ export function rejectionFindings(rejections: readonly RejectionRecord[], ctx: F
   const out: Finding[] = [];
   for (const r of rejections) {
     const frames = parseStack(r.stack, ctx);
-    const at = firstUserFrame(frames);
+    // Where the rejected promise was made (Promise.reject(e)) is where a handler belongs; the error may come from anywhere.
+    const made = parseStack(r.site?.stack, ctx).filter((f) => !isTracerFrame(f.absolute));
+    const madeAt = firstUserFrame(made);
+    const at = madeAt ?? firstUserFrame(frames);
     if (!at) continue;
     const what = describeReason(r.reason);
     const message = r.thrown
       ? `A callback started in this ${ctx.noun} threw and nothing caught it (${what})`
       : `A promise of this ${ctx.noun} rejected and no handler was attached (${what})`;
-    out.push(finding('unhandled-rejection', message, at, [toStack(r.thrown ? 'thrown at' : 'rejected with', frames)], undefined, ctx));
+    const stacks = madeAt ? [toStack('rejected promise made at', made), ...(frames.length > 0 ? [toStack('error created at', frames)] : [])] : [toStack(r.thrown ? 'thrown at' : 'rejected with', frames)];
+    if (r.handledBy !== undefined && !r.thrown) {
+      // Handled out of band (a library's documented channel, a test asserting it): the process does not crash.
+      const listenerAt = firstUserFrame(parseStack(r.handledBy.site?.stack, ctx).filter((f) => !isTracerFrame(f.absolute)));
+      const by = listenerAt ? ` (added at ${listenerAt.file}:${listenerAt.line})` : '';
+      const f = finding(
+        'unhandled-rejection',
+        `${message}; the program's own process 'unhandledRejection' listener${by} received it, so nothing crashes: reported for information`,
+        at,
+        stacks,
+        "If the rejection is not meant to reach the process-level listener, handle it where the promise is made (.catch() or await).",
+        ctx,
+      );
+      f.severity = 'info';
+      if (listenerAt) f.related = [{ label: "process 'unhandledRejection' listener added at", location: locationOf(listenerAt) }];
+      out.push(f);
+      continue;
+    }
+    out.push(finding('unhandled-rejection', message, at, stacks, undefined, ctx));
   }
   return out;
 }
@@ -297,8 +365,12 @@ export function abandonedIteratorFindings(generators: readonly GeneratorRecord[]
     const frames = parseStack(g.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute));
     const at = firstUserFrame(frames);
     if (!at) continue;
-    const message = `An async generator consumed here is still suspended at a yield ${ctx.when}: nobody will call next() or return() again, so its finally blocks never run`;
-    out.push(finding('abandoned-iterator', message, at, [toStack('consumed at', frames)], undefined, ctx));
+    const code = generatorCode(g, ctx);
+    const name = code?.function !== undefined ? `The async generator ${code.function}` : 'An async generator';
+    const message = `${name} consumed here is still suspended at a yield ${ctx.when}: nobody will call next() or return() again, so its finally blocks never run`;
+    const f = finding('abandoned-iterator', message, at, [toStack('consumed at', frames)], undefined, ctx);
+    if (code !== undefined) f.related = [{ label: 'generator code', location: locationOf(code) }];
+    out.push(f);
   }
   return out;
 }
@@ -313,6 +385,25 @@ export function unreadStreamFindings(readables: readonly StreamWriteRecord[], ct
     const buffered = (r.stream as { readableLength?: number }).readableLength ?? 0;
     const message = `This ${name} created in this ${ctx.noun} still holds ${buffered} unread bytes ${ctx.when} and nothing reads it (paused, no 'data' or 'readable' listener): the data is never delivered`;
     out.push(finding('stuck-stream', message, at, [toStack('created at', frames)], undefined, ctx));
+  }
+  return out;
+}
+
+/**
+ * A fetch() response whose body the scope began to read (at `g`'s first next()) and left
+ * neither read to the end nor cancelled while its connection is still receiving it.
+ */
+export function unfinishedBodyFindings(generators: readonly GeneratorRecord[], ctx: FormatContext): Finding[] {
+  const out: Finding[] = [];
+  for (const g of generators) {
+    const frames = parseStack(g.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute));
+    const at = firstUserFrame(frames);
+    if (!at) continue;
+    const message =
+      `The body of a fetch() response read here was neither read to the end nor cancelled ${ctx.when}, and its connection is still busy receiving it: ` +
+      'the socket stays open (and a server waiting to close keeps waiting) until the response is garbage-collected';
+    const hint = 'Read the body to the end (await res.text(), res.arrayBuffer()) or cancel what you do not read (await reader.cancel(), await res.body?.cancel()).';
+    out.push(finding('stuck-stream', message, at, [toStack('read at', frames)], hint, ctx));
   }
   return out;
 }

@@ -62,6 +62,16 @@ export class ScopePromises {
     return i >= 0 && c!.promises[i] === promise;
   }
 
+  /** Is the promise with this async id one of the scope's, still pending? */
+  hasId(id: number): boolean {
+    const ledger = this.ledger;
+    if (ledger !== undefined && ledger.inWindow(id)) return ledger.ownerAt(id) === this;
+    if (this.stray.has(id)) return true;
+    const c = this.chunkOf(id);
+    const i = c === undefined ? -1 : indexIn(c, id);
+    return i >= 0 && c!.promises[i] !== undefined;
+  }
+
   /** Forgets every pending promise (they are no longer needed once judged). */
   clear(): void {
     if (this.count > 0) this.ledger?.release(this);

@@ -39,6 +39,10 @@ export interface ResourceRecord {
   origin?: Site;
   /** Set on the Timeout Node arms for `AbortSignal.timeout()` (see capture.ts): it is the signal's, not a leak. */
   timeoutSignal?: TimeoutSignalMark;
+  /** Timers: async id of the latest promise born before it (the promise whose executor armed it, when one did). */
+  promiseBefore?: number;
+  /** Set at judgement: a guard timer with nothing left to guard (diff.ts markIdleGuards). */
+  idleGuard?: boolean;
 }
 
 /** The signal of an `AbortSignal.timeout()` call, held weakly (Node drops the timer with it). */
@@ -90,6 +94,8 @@ export interface FakeTimerRecord {
   method: string;
   delay: number;
   site: Site;
+  /** Async id of the latest promise born before it (the promise whose executor armed it, when one did). */
+  promiseBefore?: number;
 }
 
 /** A write() that returned false inside a scope. */
@@ -101,9 +107,17 @@ export interface StreamWriteRecord {
 /** An async generator a scope consumed with next(). */
 export interface GeneratorRecord {
   generator: object;
+  /** The first next() call: where it is consumed. */
   site: Site;
+  /**
+   * Stacks taken at the first promises the generator's first step created: one of them
+   * has the generator's own frame (where its code lives) just below the next() call.
+   */
+  body?: Site[];
   /** Its last next() settled with done: false: it sits at a yield. */
   suspended: boolean;
+  /** next() calls not settled yet: the generator runs (or waits at an await inside it) and a consumer waits for it. */
+  pending: number;
   /** Done, returned or thrown into: its finally blocks have run. */
   finished: boolean;
 }
@@ -112,6 +126,13 @@ export interface RejectionRecord {
   reason: unknown;
   /** The error's own stack when the reason is an Error. */
   stack?: string;
+  /** Where the rejected promise was made, when the tracer saw it (a `Promise.reject()` call). */
+  site?: Site;
+  /**
+   * A process 'unhandledRejection' listener of the program's own (not the runner's, not the tracer's)
+   * received it: the rejection is handled there, out of band. `site`: where the scope added that listener, if it did.
+   */
+  handledBy?: { site?: Site };
   /** Thrown from a callback (uncaught exception) rather than a rejected promise. */
   thrown?: boolean;
 }
@@ -145,6 +166,8 @@ export interface ScopeState {
   readonly fakeTimers: FakeTimerRecord[];
   /** Findings produced while the scope runs (deadlock), merged at the end. */
   readonly early: Finding[];
+  /** Streams a deadlock finding names as its cause (a write blocked on 'drain'): not reported again as stuck-stream. */
+  readonly deadlockStreams: Set<object>;
   readonly clock: ScopeClock;
 }
 
@@ -188,6 +211,7 @@ export function newScopeState(name: string, test?: TestRef): ScopeState {
     pipelines: [],
     fakeTimers: [],
     early: [],
+    deadlockStreams: new Set(),
     clock: startClock(),
   };
 }

@@ -13,7 +13,7 @@ import { Socket } from 'node:net';
 import stream, { Duplex, Readable, Writable } from 'node:stream';
 import streamPromises from 'node:stream/promises';
 import type { Finding } from '@asyncsan/core';
-import { firstUserFrame, isTracerFrame, parseStack, toStack } from './attribute.js';
+import { firstUserFrame, isTracerFrame, parseStack, toStack, type AttributeOptions } from './attribute.js';
 import { captureSite } from './capture.js';
 import { finding, targetName, type FormatContext } from './format.js';
 import { pushBounded, type PipelineRecord, type ScopeState, type StreamWriteRecord } from './state.js';
@@ -194,6 +194,17 @@ function whyStuck(p: PipelineRecord, scheduled: boolean): string | undefined {
 
 function finishedReading(r: Readable): boolean {
   return r.destroyed === true || r.readableEnded === true;
+}
+
+/**
+ * A fetch() response body (the Readable undici makes for it) that is still receiving: the
+ * server's end has not arrived and nobody destroyed it, so undici keeps the connection busy
+ * (paused by backpressure) until the response is read, cancelled or garbage-collected.
+ */
+export function unfinishedFetchBody(record: StreamWriteRecord, ctx: AttributeOptions): boolean {
+  const r = record.stream as Readable & { _readableState?: { ended?: boolean } };
+  const receiving = safely(() => r.destroyed !== true && r._readableState?.ended === false, false);
+  return receiving && parseStack(record.site.stack, ctx).some((f) => f.external === true && f.absolute.includes('undici'));
 }
 
 /** Holds buffered data, is paused, and nobody listens for 'data' or 'readable': it will never be read. */

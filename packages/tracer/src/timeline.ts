@@ -20,6 +20,7 @@ import { describe, resourceSite, targetName } from './format.js';
 import { stillRegistered } from './listeners.js';
 import type { EventWaitRecord, ResourceRecord, ScopeState, Site } from './state.js';
 import { holdsUnreadData, stillBlocked } from './streams.js';
+import { projectGeneratorAbandoned } from './iterators.js';
 
 /** Lanes kept per scope; the rest are counted in `omitted`. */
 export const MAX_LANES = 50;
@@ -192,7 +193,7 @@ export function buildTimeline(input: TimelineInput): Timeline {
 
   if (!input.program) {
     for (const g of state.generators) {
-      const stuck = g.suspended && !g.finished;
+      const stuck = projectGeneratorAbandoned(g, attribute);
       if (!stuck && !g.finished) continue;
       const at = siteOf(g.site, attribute);
       if (!at) continue;

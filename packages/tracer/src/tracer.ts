@@ -6,15 +6,15 @@
 import path from 'node:path';
 import type { Finding, TestRef } from '@asyncsan/core';
 // The light entries: a worker that loads the tracer never needs core's reporters or config loader.
-import { sortFindings } from '@asyncsan/core/finding';
-import { installApiSites, type ApiSitePatch } from './api-sites.js';
+import { mergeBySite, sortFindings } from '@asyncsan/core/finding';
+import { installApiSites, rejectSite, type ApiSitePatch } from './api-sites.js';
 import { unwatchEmitters, watchedLeftovers, watchForBleed, watchListenersForBleed, watchTasksForBleed, type BleedSource } from './bleed.js';
 import { withGuardedStacks } from './attribute.js';
 import { emitterProofTargets, installEventWaitPatch, whyNever } from './event-waits.js';
-import { Capture, now } from './capture.js';
+import { Capture, now, TIMER_TYPES } from './capture.js';
 import { watchForDeadlock } from './deadlock.js';
-import { hasScheduledWork, leftResources, pendingChains, type AwaitChain, type LeftResource } from './diff.js';
-import { fakeTimerFindings, fakeTimerPending, installFakeClockWatch } from './fake-clock.js';
+import { hasScheduledWork, leftResources, markIdleGuards, pendingChains, type AwaitChain, type LeftResource } from './diff.js';
+import { fakeTimerFindings, fakeTimerPending, fakeTimerPromises, installFakeClockWatch } from './fake-clock.js';
 import {
   abandonedIteratorFindings,
   deadlockFinding,
@@ -26,6 +26,7 @@ import {
   stuckEventWaitFindings,
   stuckPortFindings,
   stuckStreamFindings,
+  unfinishedBodyFindings,
   unreadStreamFindings,
   unsettledFindings,
   type FormatContext,
@@ -34,11 +35,12 @@ import { installListenerPatch, stillRegistered, type ListenerPatch } from './lis
 import { matchesIgnore, type IgnoreRule } from './ignore.js';
 import { snapshotScopes, splitCurrent, type IgnoredFinding } from './ignore-current.js';
 import { installPortPatch, stuckPorts } from './ports.js';
-import { installIteratorPatch } from './iterators.js';
+import { bodyIteratorAbandoned, installIteratorPatch, projectGeneratorAbandoned } from './iterators.js';
 import { canProve, enableGc, proveUnreachable } from './proof.js';
 import { settle } from './settle.js';
-import { holdsUnreadData, installStreamPatch, pipelineFindings, pipelineRunning, stillBlocked, whyPipelineStuck } from './streams.js';
-import { INTERNAL, newScopeState, type EventWaitRecord, type PipelineRecord, type ScopeState } from './state.js';
+import { holdsUnreadData, installStreamPatch, pipelineFindings, pipelineRunning, stillBlocked, unfinishedFetchBody, whyPipelineStuck } from './streams.js';
+import { INTERNAL, newScopeState, type EventWaitRecord, type PipelineRecord, type RejectionRecord, type ScopeState, type StreamWriteRecord } from './state.js';
+import type { AttributeOptions } from './attribute.js';
 import { buildTimeline, type Timeline } from './timeline.js';
 
 export interface TracerOptions {
@@ -192,14 +194,13 @@ export class Scope {
               const chains = await pendingChains(this.state, options);
               findings = withGuardedStacks(() => {
                 // Name the event a stuck task waits for, when it waits through events.once().
-                const waits = new Map<string, string>();
-                for (const w of this.state.eventWaits) {
-                  const d = capture.isPending(this.state, w.promise) ? describeEventWait(w, options) : undefined;
-                  if (d) waits.set(d.line, d.what);
-                }
+                const waits = describeWaits(this.state, this.state.eventWaits.filter((w) => capture.isPending(this.state, w.promise)), options);
                 return chains.map((c) => {
                   delete c.promise;
-                  return deadlockFinding(c, this.context('scope'), waits.get(`${c.at.absolute}:${c.at.line}`));
+                  const wait = waits.get(`${c.at.absolute}:${c.at.line}`);
+                  // A writer asleep on 'drain' is one finding: this deadlock, with the blocked write as its cause.
+                  if (wait?.blocked) this.state.deadlockStreams.add(wait.blocked.stream);
+                  return deadlockFinding(c, this.context('scope'), wait?.what, wait?.blocked);
                 });
               });
               this.state.early.push(...findings);
@@ -306,6 +307,7 @@ export class Scope {
       // Read which event waits and pipelines are pending before a proof lets go of the pending promises.
       const waiting = this.pendingEventWaits();
       const pipes = this.runningPipelines();
+      withGuardedStacks(() => markIdleGuards(state, tracer.attributeOptions()));
       this.beforeProof(chains, options);
       await proveUnreachable(state, chains, canProve() ? emitterProofTargets(waiting) : []);
       const findings = withGuardedStacks(() => this.collect(chains, options, waiting, pipes));
@@ -322,7 +324,10 @@ export class Scope {
       this.markEnd();
       const judged: JudgeOptions = { ...options, settle: false, tasks: false };
       const waiting = this.pendingEventWaits();
-      const findings = withGuardedStacks(() => this.collect([], judged, waiting));
+      const findings = withGuardedStacks(() => {
+        markIdleGuards(this.state, this.tracer.attributeOptions());
+        return this.collect([], judged, waiting);
+      });
       this.keepTimeline(findings, [], judged, waiting);
       return findings;
     } finally {
@@ -356,15 +361,13 @@ export class Scope {
   /** The chains that end in the entry module's own top-level code (an anonymous frame of that file). */
   private topLevelDeadlocks(chains: AwaitChain[], entry: string, waiting: Set<EventWaitRecord>, ctx: FormatContext): Finding[] {
     const options = this.tracer.attributeOptions();
-    const waits = new Map<string, string>();
-    for (const w of waiting) {
-      const d = describeEventWait(w, options);
-      if (d) waits.set(d.line, d.what);
-    }
+    const waits = describeWaits(this.state, [...waiting], options);
     return chains.flatMap((c) => {
       const outer = c.frames.filter((f) => !f.external).at(-1);
       if (!outer || outer.function !== undefined || (outer.generated ?? outer.absolute) !== entry) return [];
-      const deadlock = topLevelDeadlockFinding(c, outer, ctx, waits.get(`${c.at.absolute}:${c.at.line}`));
+      const wait = waits.get(`${c.at.absolute}:${c.at.line}`);
+      if (wait?.blocked) this.state.deadlockStreams.add(wait.blocked.stream);
+      const deadlock = topLevelDeadlockFinding(c, outer, ctx, wait?.what, wait?.blocked);
       this.topLevelFallbacks.set(deadlock, unsettledFindings([c], ctx)[0]!);
       return [deadlock];
     });
@@ -399,9 +402,12 @@ export class Scope {
     const findings: Finding[] = [];
     if (options.resources !== false) {
       const { keep: left, dropped } = splitCurrent(leftResources(state, { refedOnly: options.refedOnly === true }), (l) => l.record.resource, rules);
+      // An unref'd timer holds nothing open and, at a long period (a cache's hourly sweep), never fires during
+      // the run: not a leak. It is only watched: if it fires while another test runs, that is cross-test-bleed.
+      const reported = left.filter((l) => l.refed || !TIMER_TYPES.has(l.record.type));
       for (const d of dropped) for (const f of resourceFindings([d.item], ctx)) this.ignored.push({ finding: f, reason: d.reason, by: 'current' });
-      this.judgedLeft = left;
-      findings.push(...resourceFindings(left, ctx));
+      this.judgedLeft = reported;
+      findings.push(...resourceFindings(reported, ctx));
       findings.push(...judge(state.fakeTimers.filter(fakeTimerPending), (t) => t.timer, (kept) => fakeTimerFindings(kept, ctx)));
       watchForBleed(this.bleedSource(options), left);
     }
@@ -420,21 +426,32 @@ export class Scope {
     });
     const piped = judge(stuckPipes, (p) => p.pipeline, (kept) => pipelineFindings(kept, ctx));
     const inPipelines = new Set(stuckPipes.flatMap((p) => p.pipeline.streams));
-    const blocked = state.streamWrites.filter((w) => stillBlocked(w) && !inPipelines.has(w.stream));
+    // A write a deadlock already names as its cause is not reported again.
+    const blocked = state.streamWrites.filter((w) => stillBlocked(w) && !inPipelines.has(w.stream) && !state.deadlockStreams.has(w.stream));
     findings.push(...judge(blocked, (w) => w.stream, (kept) => stuckStreamFindings(kept, ctx)));
     // A stream whose blocked write is reported is not reported again for the data it holds.
     const blockedStreams = new Set(blocked.map((w) => w.stream));
-    const unread = state.readables.filter((r) => !blockedStreams.has(r.stream) && !inPipelines.has(r.stream) && holdsUnreadData(r));
+    const unread = state.readables.filter((r) => !blockedStreams.has(r.stream) && !state.deadlockStreams.has(r.stream) && !inPipelines.has(r.stream) && holdsUnreadData(r));
     findings.push(...judge(unread, (r) => r.stream, (kept) => unreadStreamFindings(kept, ctx)));
     findings.push(...judge(stuckPorts(state), (p) => p.sender, (kept) => stuckPortFindings(kept, ctx)));
     // A whole program that ends has no consumer left to blame: generators are a per-scope matter.
-    if (!program) findings.push(...judge(state.generators.filter((g) => g.suspended && !g.finished), (g) => g.generator, (kept) => abandonedIteratorFindings(kept, ctx)));
+    if (!program) {
+      findings.push(...judge(state.generators.filter((g) => projectGeneratorAbandoned(g, ctx)), (g) => g.generator, (kept) => abandonedIteratorFindings(kept, ctx)));
+      // A generator of Node's that a fetch body was read through is not the project's to close; what is, is the
+      // response it left half read while the connection still receives it: one finding per such body, at the read.
+      const bodies = state.readables.filter((r) => unfinishedFetchBody(r, ctx)).length;
+      const reads = state.generators.filter((g) => bodyIteratorAbandoned(g, ctx)).slice(0, bodies);
+      findings.push(...judge(reads, (g) => g.generator, (kept) => unfinishedBodyFindings(kept, ctx)));
+    }
     findings.push(...stuck, ...piped);
     // The most precise finding wins at a place: a stuck wait or pipeline, then a deadlock, then an unsettled task.
     const explained = new Set([...deadlocked, ...stuck.map(key), ...piped.map(key)]);
     // Tasks a snapshot covers were marked before the proof let go of their promises.
     for (const c of chains) if (c.current) for (const f of unsettledFindings([c], ctx)) this.ignored.push({ finding: f, reason: c.current.reason, by: 'current' });
-    const tasks = unsettledFindings(chains.filter((c) => !c.current), ctx);
+    // A task that waits on a fake-clock timer (a sleep() on vi.useFakeTimers()) is that timer's story: reported as
+    // leaked-timer while the clock is installed, not at all once vi.useRealTimers() discarded it (as promised).
+    const faked = fakeTimerPromises(state, ctx);
+    const tasks = unsettledFindings(chains.filter((c) => !c.current && !c.awaited?.some((id) => faked.has(id))), ctx);
     findings.push(...tasks.filter((f) => !explained.has(key(f))));
     const registered = [...state.listeners].filter(stillRegistered);
     const listeners = judge(registered, (l) => l, (kept) => listenerFindings(kept, ctx));
@@ -451,8 +468,24 @@ export class Scope {
       if (rule) this.ignored.push({ finding: f, reason: rule.reason, by: 'rule' });
     }
     this.ignoredFindings = this.ignored.map((i) => i.finding);
-    return sortFindings(findings.filter((f) => this.tracer.ignoreRuleFor(f) === undefined));
+    // One root cause, one finding: the same hazard at the same place N times is one finding with a count.
+    return sortFindings(mergeBySite(findings.filter((f) => this.tracer.ignoreRuleFor(f) === undefined)));
   }
+}
+
+/**
+ * Per line of a pending events.once() wait: what it waits for ("'drain' from a Writable") and,
+ * for a 'drain' wait, the write() that blocked that stream, when it is still blocked.
+ */
+function describeWaits(state: ScopeState, waiting: readonly EventWaitRecord[], options: AttributeOptions): Map<string, { what: string; blocked?: StreamWriteRecord }> {
+  const out = new Map<string, { what: string; blocked?: StreamWriteRecord }>();
+  for (const w of waiting) {
+    const d = describeEventWait(w, options);
+    if (!d) continue;
+    const blocked = w.event === 'drain' ? state.streamWrites.find((r) => r.stream === w.emitter && stillBlocked(r)) : undefined;
+    out.set(d.line, blocked ? { what: d.what, blocked } : { what: d.what });
+  }
+  return out;
 }
 
 /** Findings about one stuck await share its line (an `await once(…)` and its call differ only in column). */
@@ -507,10 +540,21 @@ export class Tracer {
     if (options.fakeTimers !== false) this.patches.push(installFakeClockWatch(owner));
     if (options.listeners !== false) this.listenerPatch = installListenerPatch(owner, this.capture.live);
     if (options.rejections !== false) {
-      this.onRejection = (reason) => {
+      // The listeners there before the tracer are the runner's (Vitest's, node:test's); one added later is the program's own handler.
+      const runnerListeners = new Set(process.listeners('unhandledRejection'));
+      this.onRejection = (reason, promise) => {
         try {
           const s = owner();
-          if (s !== undefined) s.rejections.push({ reason, stack: reason instanceof Error ? reason.stack : undefined });
+          const site = rejectSite(promise);
+          if (s !== undefined) {
+            const record: RejectionRecord = { reason, stack: reason instanceof Error ? reason.stack : undefined, ...(site ? { site } : {}) };
+            const own = process.listeners('unhandledRejection').filter((l) => l !== this.onRejection && !runnerListeners.has(l));
+            if (own.length > 0) {
+              const added = [...s.listeners].find((l) => l.target === process && own.includes(l.listener as (typeof own)[number]));
+              record.handledBy = added ? { site: added.site } : {};
+            }
+            s.rejections.push(record);
+          }
         } catch {
           // A reason whose stack formatting throws (a name or message getter, a Proxy): not attributed,
           // and never a crash of a program that handles its rejections itself.
