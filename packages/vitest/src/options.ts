@@ -26,7 +26,7 @@ export interface AsyncsanVitestOptions {
    * "asyncsan" key of package.json, found from the Vitest root up, as the CLI finds it.
    */
   config?: string | false;
-  /** Lowest severity that fails a test in `fail` mode; overrides the config's `failOn`. Default: every finding fails. */
+  /** Lowest severity that fails a test in `fail` mode; overrides the config's `failOn`. Default: 'warning' (every finding but info ones fails). */
   failOn?: Severity;
 }
 
@@ -127,5 +127,6 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 /** In `fail` mode, whether these findings fail their test: any at or above `failOn`, or any at all when it is not set. */
 export function failsTest(findings: readonly Finding[], options: ResolvedOptions): boolean {
   const failOn = options.failOn;
-  return failOn === undefined ? findings.length > 0 : findings.some((f) => RANK[f.severity] >= RANK[failOn]);
+  // By default every finding fails but info ones (garbage, not leaks; guards with nothing left to guard).
+  return findings.some((f) => RANK[f.severity] >= RANK[failOn ?? 'warning']);
 }

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding, TestTimeline } from '@asyncsan/core';
-import { assignFingerprints, fileLineReader, reporters, shouldColor, sortFindings } from '@asyncsan/core';
+import { assignFingerprints, fileLineReader, occurrences, reporters, sortFindings } from '@asyncsan/core';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import type { ResolvedOptions } from './options.js';
 import type { IgnoredRecord } from './runner.js';
@@ -49,6 +49,10 @@ export function timelinesOf(testModules: ReadonlyArray<TestModule>, fingerprinte
   return timelines;
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const where = (f: Finding) => (f.location ? `${f.location.file}:${f.location.line}:${f.location.column}` : '(process)');
+const times = (f: Finding) => (occurrences(f) > 1 ? ` (×${occurrences(f)})` : '');
+
 export class AsyncsanReporter implements Reporter {
   private vitest: Vitest | undefined;
 
@@ -81,25 +85,50 @@ export class AsyncsanReporter implements Reporter {
     }
     if (this.options.verbose) this.logIgnored(testModules);
     if (sorted.length === 0 || this.options.mode === 'off') return;
+    if (this.options.mode === 'warn') {
+      this.logWarnSummary(sorted);
+      return;
+    }
     const byTest = new Map<string, Finding[]>();
     for (const f of sorted) {
       const key = f.test ? `${f.test.file} > ${f.test.fullName}` : '(outside any test)';
       byTest.set(key, [...(byTest.get(key) ?? []), f]);
     }
     const log = (s: string) => this.log(s);
-    const warn = this.options.mode === 'warn';
     log('');
-    log(` asyncsan  ${sorted.length} async hazard${sorted.length === 1 ? '' : 's'} in ${byTest.size} test${byTest.size === 1 ? '' : 's'}${warn ? ' (mode: warn, tests not failed)' : ''}`);
-    // One line per finding under its test: the id and the place where the fix goes.
+    log(` asyncsan  ${plural(sorted.length, 'async hazard')} in ${plural(byTest.size, 'test')}`);
+    // One line per finding under its test: the id and the place where the fix goes. Each failing test
+    // already shows the full report as its error.
     for (const [test, findings] of byTest) {
       log(`   ${test}`);
-      for (const f of findings) {
-        const at = f.location ? `${f.location.file}:${f.location.line}:${f.location.column}` : '';
-        log(`     ${f.id}  ${at}  ${f.message}`);
-      }
+      for (const f of findings) log(`     ${f.id}  ${where(f)}  ${f.message}${times(f)}`);
     }
-    // In fail mode each failing test already shows the full report as its error.
-    if (warn) log(reporters.text(sorted, { cwd: root, toolVersion: '0.1.0', color: shouldColor(undefined, process.stdout) }));
+  }
+
+  /**
+   * Warn mode: nothing failed, so the output stays short. The summary and one line per site (the same
+   * hazard at the same place in several tests is one line, with the first test's message, naming that
+   * test and how many more);
+   * no severity labels and no problem count: the full report is the outputFile's.
+   */
+  private logWarnSummary(sorted: readonly Finding[]): void {
+    const sites = new Map<string, { f: Finding; tests: Set<string>; count: number }>();
+    for (const f of sorted) {
+      const key = `${f.id}\0${where(f)}`;
+      const site = sites.get(key) ?? { f, tests: new Set<string>(), count: 0 };
+      if (f.test) site.tests.add(`${f.test.file} > ${f.test.fullName}`);
+      site.count += occurrences(f);
+      sites.set(key, site);
+    }
+    const tests = new Set(sorted.flatMap((f) => (f.test ? [`${f.test.file} > ${f.test.fullName}`] : [])));
+    const full = this.options.outputFile ? `full report: ${this.options.outputFile}` : 'set outputFile for the full report';
+    this.log('');
+    this.log(` asyncsan  ${plural(sorted.length, 'async hazard')} at ${plural(sites.size, 'site')} in ${plural(tests.size, 'test')} (mode: warn, tests not failed; ${full})`);
+    for (const { f, tests: inTests, count } of sites.values()) {
+      const [first, ...rest] = [...inTests];
+      const test = first === undefined ? '' : `  [${first}${rest.length > 0 ? ` and ${plural(rest.length, 'more test')}` : ''}]`;
+      this.log(`   ${f.id}  ${where(f)}  ${f.message}${count > 1 ? ` (×${count})` : ''}${test}`);
+    }
   }
 
   /** `verbose`: what the ignore rules dropped, under each test, with the rule's reason. */
