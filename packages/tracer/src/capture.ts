@@ -160,7 +160,7 @@ export function awaitedTimeoutSignal(record: ResourceRecord): boolean {
  * Called at each promise's birth while set (iterators.ts sets it around a generator's first
  * step, to take a stack inside the generator's own code). Unset, it costs one comparison.
  */
-let promiseProbe: (() => void) | undefined;
+let promiseProbe: ((asyncId: number) => void) | undefined;
 
 /**
  * The async id of the latest promise born (any scope). A timer armed inside a Promise executor
@@ -173,8 +173,11 @@ export function latestPromiseId(): number {
   return lastPromiseId;
 }
 
-/** Runs `fn` with `probe` called at every promise born meanwhile (not nested: an outer probe is paused). */
-export function probePromiseBirths<T>(probe: () => void, fn: () => T): T {
+/**
+ * Runs `fn` with `probe` called at every promise born meanwhile (not nested: an outer probe is paused).
+ * With several tracers on, each one's hook calls it: the same async id may come more than once.
+ */
+export function probePromiseBirths<T>(probe: (asyncId: number) => void, fn: () => T): T {
   const outer = promiseProbe;
   promiseProbe = probe;
   try {
@@ -229,7 +232,7 @@ export class Capture {
           const current = als.propagate(resource as object);
           if (type === 'PROMISE') {
             lastPromiseId = asyncId;
-            if (promiseProbe !== undefined) promiseProbe();
+            if (promiseProbe !== undefined) promiseProbe(asyncId);
             // The hot path: a slot keyed by the async id Node already gave the promise.
             const s = ownerOf(current);
             if (s !== undefined) ledger.record(asyncId, resource as Promise<unknown>, s);

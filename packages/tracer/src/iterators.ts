@@ -8,6 +8,7 @@
  * tell where the generator's own code lives: generators of Node or a dependency (a
  * fetch body's iterator, a stream's) are theirs to close, not the project's.
  */
+import { Readable } from 'node:stream';
 import { isTracerFrame, parseStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
 import { captureSite, probePromiseBirths } from './capture.js';
 import { pushBounded, type GeneratorRecord, type ScopeState, type Site } from './state.js';
@@ -18,19 +19,45 @@ export interface IteratorPatch {
 
 type Method = (this: object, ...args: unknown[]) => Promise<IteratorResult<unknown>>;
 
-const AsyncGeneratorPrototype = Object.getPrototypeOf((async function* () {}).prototype) as Record<'next' | 'return' | 'throw', Method>;
+type GeneratorProto = Record<'next' | 'return' | 'throw', Method>;
 
 /**
- * Promise births of a generator's first step that get a stack: the first is next()'s own promise
- * (no body frame on its stack), the second is born inside the body (its first await or yield).
+ * %AsyncGeneratorPrototype% of this realm, and of Node's own realm when that is another one (a vm
+ * context, as in Vitest's vmThreads pool): Node's generators (a stream's async iterator, through
+ * which fetch reads a body) are made there.
  */
-const BODY_STACKS = 2;
+function generatorPrototypes(): GeneratorProto[] {
+  const local = Object.getPrototypeOf((async function* () {}).prototype) as GeneratorProto;
+  try {
+    const nodeIterator = (Readable.prototype as unknown as { [Symbol.asyncIterator](this: Readable): object })[Symbol.asyncIterator].call(new Readable({ read() {} }));
+    const node = Object.getPrototypeOf(Object.getPrototypeOf(nodeIterator)) as GeneratorProto;
+    if (node !== local && typeof node.next === 'function') return [local, node];
+  } catch {
+    // no Node stream iterator here: this realm's generators only
+  }
+  return [local];
+}
+
+/**
+ * Stacks taken at promise births of a generator's first step, after next()'s own promise (born
+ * before the body runs): the first one born inside the body (its first await or yield) has the body's frame.
+ */
+const BODY_STACKS = 1;
 
 export function installIteratorPatch(owner: () => ScopeState | undefined): IteratorPatch {
   const records = new WeakMap<object, GeneratorRecord>();
-  const originals = { next: AsyncGeneratorPrototype.next, return: AsyncGeneratorPrototype.return, throw: AsyncGeneratorPrototype.throw };
+  const undo = generatorPrototypes().map((proto) => patchPrototype(proto, records, owner));
+  return {
+    uninstall() {
+      for (const u of undo) u();
+    },
+  };
+}
 
-  AsyncGeneratorPrototype.next = function next(this: object, ...args: unknown[]) {
+function patchPrototype(proto: GeneratorProto, records: WeakMap<object, GeneratorRecord>, owner: () => ScopeState | undefined): () => void {
+  const originals = { next: proto.next, return: proto.return, throw: proto.throw };
+
+  proto.next = function next(this: object, ...args: unknown[]) {
     let record: GeneratorRecord | undefined;
     let result: Promise<IteratorResult<unknown>>;
     try {
@@ -50,11 +77,12 @@ export function installIteratorPatch(owner: () => ScopeState | undefined): Itera
       // The first step runs the generator's code synchronously up to its first await or yield.
       const body: Site[] = [];
       record.body = body;
-      let births = 0;
+      let first: number | undefined;
       result = probePromiseBirths(
-        () => {
+        (id) => {
           // next()'s own promise is born first, before the body runs: no stack needed for it.
-          if (++births > 1 && births <= BODY_STACKS) body.push(captureSite());
+          first ??= id;
+          if (id !== first && body.length < BODY_STACKS) body.push(captureSite());
         },
         () => originals.next.apply(this, args),
       );
@@ -81,16 +109,14 @@ export function installIteratorPatch(owner: () => ScopeState | undefined): Itera
     return result;
   };
   for (const key of ['return', 'throw'] as const) {
-    AsyncGeneratorPrototype[key] = function (this: object, ...args: unknown[]) {
+    proto[key] = function (this: object, ...args: unknown[]) {
       const record = records.get(this);
       if (record !== undefined) record.finished = true;
       return originals[key].apply(this, args);
     };
   }
-  return {
-    uninstall() {
-      Object.assign(AsyncGeneratorPrototype, originals);
-    },
+  return () => {
+    Object.assign(proto, originals);
   };
 }
 
