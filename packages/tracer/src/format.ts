@@ -221,6 +221,24 @@ function blockedCause(blocked: StreamWriteRecord | undefined, ctx: FormatContext
   return at ? { text, related: { label: 'blocked write', location: locationOf(at) }, stack: toStack('written at', frames) } : { text };
 }
 
+/**
+ * A deadlock at the very line of a write() that blocked (`if (!out.write(x)) await once(out, 'drain')`),
+ * when the wait itself was not seen (events.once unpatched, as in a vm context): the same root cause,
+ * so the write becomes the deadlock's cause. Undefined when the write is not at the deadlock's line.
+ */
+export function withBlockedCause(deadlock: Finding, blocked: StreamWriteRecord, ctx: FormatContext): Finding | undefined {
+  const cause = blockedCause(blocked, ctx);
+  const at = cause.related?.location;
+  if (at === undefined || deadlock.location?.file !== at.file || deadlock.location.line !== at.line) return undefined;
+  return {
+    ...deadlock,
+    message: `${deadlock.message}${cause.text}`,
+    related: [...(deadlock.related ?? []), cause.related!],
+    stacks: [...(deadlock.stacks ?? []), ...(cause.stack ? [cause.stack] : [])],
+    hint: requireEntry('stuck-stream').hint,
+  };
+}
+
 export function deadlockFinding(chain: AwaitChain, ctx: FormatContext, waitsOn?: string, blocked?: StreamWriteRecord): Finding {
   const on = waitsOn ? ` for ${waitsOn}` : '';
   const cause = blockedCause(blocked, ctx);

@@ -27,6 +27,7 @@ import {
   stuckPortFindings,
   stuckStreamFindings,
   unfinishedBodyFindings,
+  withBlockedCause,
   unreadStreamFindings,
   unsettledFindings,
   type FormatContext,
@@ -426,6 +427,18 @@ export class Scope {
     });
     const piped = judge(stuckPipes, (p) => p.pipeline, (kept) => pipelineFindings(kept, ctx));
     const inPipelines = new Set(stuckPipes.flatMap((p) => p.pipeline.streams));
+    // A write blocked at the line where the scope deadlocked is that deadlock's cause (when the 'drain' wait itself was not seen).
+    for (const w of state.streamWrites) {
+      if (state.deadlockStreams.has(w.stream) || inPipelines.has(w.stream) || !stillBlocked(w)) continue;
+      for (const [i, f] of state.early.entries()) {
+        if (f.id !== 'deadlock' || f.related?.some((r) => r.label === 'blocked write')) continue;
+        const merged = withBlockedCause(f, w, ctx);
+        if (merged === undefined) continue;
+        state.early[i] = merged;
+        state.deadlockStreams.add(w.stream);
+        break;
+      }
+    }
     // A write a deadlock already names as its cause is not reported again.
     const blocked = state.streamWrites.filter((w) => stillBlocked(w) && !inPipelines.has(w.stream) && !state.deadlockStreams.has(w.stream));
     findings.push(...judge(blocked, (w) => w.stream, (kept) => stuckStreamFindings(kept, ctx)));
