@@ -1,0 +1,153 @@
+/**
+ * What the report says, beyond the fixtures' ids and lines (fixtures.test.ts checks those):
+ * severities, counts, causes, related places and stacks of the findings issue 16 reshaped, on
+ * the same fixtures, through the API.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '@asyncsan/core';
+import { createTracer, type Tracer } from '@asyncsan/tracer';
+import { fixturesRoot, repoRoot } from '../../../test/harness/expectations.js';
+
+interface FixtureModule {
+  main(): unknown;
+  next?(): unknown;
+  cleanup?(): unknown;
+}
+
+async function run(tracer: Tracer, rel: string): Promise<{ findings: Finding[]; next: Finding[]; deadlocked: boolean }> {
+  const mod = (await import(path.join(fixturesRoot, 'runtime', rel))) as FixtureModule;
+  try {
+    const first = await tracer.trace(rel, () => mod.main());
+    expect(first.error).toBeUndefined();
+    const next = mod.next ? await tracer.trace(`${rel} (next)`, () => mod.next!()) : undefined;
+    return { findings: first.findings, next: next?.findings ?? [], deadlocked: first.deadlocked };
+  } finally {
+    await mod.cleanup?.();
+  }
+}
+
+const brief = (f: Finding) => `${f.id}:${f.location?.line} ${f.severity}${f.count ? ` ×${f.count}` : ''}`;
+
+// One tracer at a time (each describe has its own), as a test runner has.
+describe('reports worth acting on', () => {
+  let tracer: Tracer;
+  // proveWithGc: tells garbage from leaks, as the Vitest plugin does.
+  beforeAll(() => (tracer = createTracer({ cwd: repoRoot, proveWithGc: true })));
+  afterAll(() => tracer.stop());
+
+  it("an unref'd interval is no leak; firing while the next test runs, it is one bleed for its site (two timers, many firings)", async () => {
+    const r = await run(tracer, 'cross-test-bleed/bad-unref-interval-fires-in-next-test.ts');
+    expect(r.findings).toEqual([]);
+    expect(r.next.map(brief)).toEqual(['cross-test-bleed:8 error']);
+  });
+
+  it('tasks waiting on garbage are reported at info, as garbage, not as leaks', async () => {
+    const r = await run(tracer, 'unsettled-task/bad-waits-on-garbage.ts');
+    expect(r.findings.map(brief)).toEqual(['unsettled-task:8 info', 'unsettled-task:15 info']);
+    for (const f of r.findings) {
+      expect(f.message).toContain('Proven by a garbage collection: nothing can ever settle that promise');
+      expect(f.message).toContain('it is garbage (collected with everything it holds), not a leak');
+    }
+  });
+
+  it('a still-resumable task stays an error', async () => {
+    const r = await run(tracer, 'unsettled-task/bad-floating-task.ts');
+    expect(r.findings.map(brief)).toEqual(['unsettled-task:9 error']);
+  });
+
+  it('a guard timer whose promise already settled is info; one whose promise is pending is an error', async () => {
+    const r = await run(tracer, 'leaked-timer/bad-idle-guard.ts');
+    expect(r.findings.map(brief).sort()).toEqual(['leaked-timer:9 error', 'leaked-timer:9 info']);
+    const idle = r.findings.find((f) => f.severity === 'info')!;
+    expect(idle.message).toBe(
+      'setTimeout(…, 30000), armed in a Promise executor as a guard, has not fired yet when it ends; the promise it guards has already settled, so all it can do is settle it again, which does nothing, but it keeps the process alive until it fires',
+    );
+  });
+
+  it('a generator of the project left at a yield: named, with where its code is', async () => {
+    const r = await run(tracer, 'abandoned-iterator/bad-first-row-only.ts');
+    expect(r.findings.map(brief)).toEqual(['abandoned-iterator:15 warning']);
+    expect(r.findings[0]!.message).toMatch(/^The async generator rows consumed here is still suspended at a yield/);
+    expect(r.findings[0]!.related).toEqual([{ label: 'generator code', location: expect.objectContaining({ file: 'fixtures/runtime/abandoned-iterator/bad-first-row-only.ts', line: 7 }) }]);
+  });
+
+  it('a for-await waiting on a step stuck inside the generator: the stuck await alone, no abandoned iterator', async () => {
+    const r = await run(tracer, 'abandoned-iterator/good-next-pending.ts');
+    expect(r.findings.map(brief)).toEqual(['unsettled-task:12 error']);
+  });
+
+  it("a fetch body half read: one stuck-stream at the read, not Node's iterator as abandoned", async () => {
+    const r = await run(tracer, 'stuck-stream/bad-fetch-body-half-read.ts');
+    expect(r.findings.map(brief)).toEqual(['stuck-stream:20 error']);
+    expect(r.findings[0]!.message).toContain('neither read to the end nor cancelled');
+  });
+
+  it('tasks waiting on a discarded fake-clock timer are not reported; a real timer after the clock is', async () => {
+    expect((await run(tracer, 'unsettled-task/good-fake-clock-discarded.ts')).findings).toEqual([]);
+    expect((await run(tracer, 'unsettled-task/bad-real-timer-after-fake-clock.ts')).findings.map(brief)).toEqual(['leaked-timer:11 error', 'unsettled-task:16 error']);
+  });
+});
+
+describe('reports that point at the fix', () => {
+  let tracer: Tracer;
+  beforeAll(() => (tracer = createTracer({ cwd: repoRoot })));
+  afterAll(() => tracer.stop());
+
+  it('a timer armed through thin wrappers is reported where the code decided, with the wrappers in its stack', async () => {
+    const r = await run(tracer, 'leaked-timer/bad-timer-through-wrapper.ts');
+    expect(r.findings.map(brief)).toEqual(['leaked-timer:26 error ×2']);
+    const frames = r.findings[0]!.stacks![0]!.frames.filter((f) => !f.external).map((f) => `${f.function ?? '<anonymous>'}:${f.line}`);
+    expect(frames.slice(0, 3)).toEqual(['Object.setTimeout:9', 'TimeoutManager.setTimeout:16', 'CacheEntry.scheduleGc:26']);
+  });
+
+  it('the same site N times is one finding with a count', async () => {
+    const r = await run(tracer, 'leaked-timer/bad-same-site-many-times.ts');
+    expect(r.findings.map(brief)).toEqual(['leaked-timer:6 error ×3']);
+  });
+
+  it("a writer asleep on 'drain' is one deadlock whose cause is the blocked write", async () => {
+    const r = await run(tracer, 'deadlock/bad-writer-waits-for-drain.ts');
+    expect(r.deadlocked).toBe(true);
+    expect(r.findings.map(brief)).toEqual(['deadlock:9 error']);
+    const [deadlock] = r.findings;
+    expect(deadlock!.message).toContain("waits at this await for 'drain' from a PassThrough");
+    expect(deadlock!.message).toContain("its cause: write() to this PassThrough returned false with");
+    expect(deadlock!.related).toEqual([{ label: 'blocked write', location: expect.objectContaining({ line: 9, column: 14 }) }]);
+    expect(deadlock!.stacks!.map((s) => s.label)).toEqual(['wait-for chain', 'written at']);
+  });
+});
+
+describe('unhandled rejections: where the promise was made, and who handled it', () => {
+  // Vitest fails a run on an unhandled rejection: its listeners step aside for one that only
+  // swallows, added before the tracer, so the tracer counts it as the runner's, not the program's.
+  let tracer: Tracer;
+  const runnerListeners = process.listeners('unhandledRejection');
+  const swallow = () => {};
+  beforeAll(() => {
+    for (const l of runnerListeners) process.off('unhandledRejection', l);
+    process.on('unhandledRejection', swallow);
+    tracer = createTracer({ cwd: repoRoot });
+  });
+  afterAll(() => {
+    tracer.stop();
+    process.off('unhandledRejection', swallow);
+    for (const l of runnerListeners) process.on('unhandledRejection', l);
+  });
+
+  it('at the Promise.reject() that made the rejected promise, with the error\'s own stack beside it', async () => {
+    const r = await run(tracer, 'unhandled-rejection/bad-rejected-promise-made-here.ts');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(r.findings.map(brief)).toEqual(['unhandled-rejection:8 error']);
+    const stacks = r.findings[0]!.stacks!;
+    expect(stacks.map((s) => s.label)).toEqual(['rejected promise made at', 'error created at']);
+    expect(stacks[1]!.frames.find((f) => !f.external)?.line).toBe(4);
+  });
+
+  it("one the program's own process listener received is info, naming that listener", async () => {
+    const r = await run(tracer, 'unhandled-rejection/bad-handled-by-process-listener.ts');
+    expect(r.findings.map(brief)).toEqual(['unhandled-rejection:8 info']);
+    expect(r.findings[0]!.message).toContain("the program's own process 'unhandledRejection' listener (added at fixtures/runtime/unhandled-rejection/bad-handled-by-process-listener.ts:12)");
+    expect(r.findings[0]!.related?.[0]?.location.line).toBe(12);
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * Issue 16's reports on a real Vitest project (fixtures/projects/vitest-reports): what is worth
+ * acting on is reported with its id, line, severity and count, what is not stays silent, info
+ * findings never fail a test, and warn mode prints one short line per site. On Vitest 4.1 (Node 20)
+ * in every pool, and on Vitest 5 (Node 24), where fake timers, fetch and generators may differ.
+ */
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '@asyncsan/core';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
+import { tracerIds } from './harness/projects.js';
+import { ensureVitest5, runVitest, vitest5, vitest5Root, type VitestRun } from './harness/vitest.js';
+
+const project = path.join(fixturesRoot, 'projects/vitest-reports');
+
+const verdicts = {
+  'abandons a generator of the project at a yield': 'fail',
+  'a for-await waiting on a step stuck inside the generator is a stuck task, not an abandoned iterator': 'fail',
+  'reads the first chunk of a download and leaves the rest': 'fail',
+  'reads the first chunk and cancels the rest': 'pass',
+  'starts one poller per tenant and stops none': 'fail',
+  'waits for drain on a pipe nobody reads': 'fail',
+  'on a fake clock a retry left sleeping between attempts': 'pass',
+  'on a fake clock a query whose queryFn is a sleep, left in flight': 'pass',
+  'on a fake clock a streamed query whose generator sleeps on the fake clock': 'pass',
+  'on a fake clock a real timer armed after the clock was restored is reported': 'fail',
+  // info findings (garbage, an idle guard) never fail a test
+  'a mock response body that never ends and ignores the abort': 'pass',
+  'a deliberate wait forever, left floating': 'pass',
+  'a guard timeout left armed after the work won': 'pass',
+  'creates rate limiters': 'pass',
+  'leaves a short unref interval that fires during the next tests': 'pass',
+  'runs while it fires': 'pass',
+  'runs while it fires again': 'pass',
+};
+
+/** Each finding: id, place, severity, count and the test it belongs to. */
+const findings = [
+  'abandoned-iterator@channels.test.mjs:14 warning: abandons a generator of the project at a yield',
+  'cross-test-bleed@unref.test.mjs:17 error: leaves a short unref interval that fires during the next tests',
+  'deadlock@deadlock.test.mjs:10 error: waits for drain on a pipe nobody reads',
+  'leaked-timer@channels.test.mjs:60 error ×3: starts one poller per tenant and stops none',
+  'leaked-timer@garbage.test.mjs:23 info: a guard timeout left armed after the work won',
+  'leaked-timer@query.mjs:32 error: on a fake clock > a real timer armed after the clock was restored is reported',
+  'stuck-stream@channels.test.mjs:48 error: reads the first chunk of a download and leaves the rest',
+  'unsettled-task@channels.test.mjs:21 error: a for-await waiting on a step stuck inside the generator is a stuck task, not an abandoned iterator',
+  'unsettled-task@garbage.test.mjs:17 info: a deliberate wait forever, left floating',
+  'unsettled-task@garbage.test.mjs:9 info: a mock response body that never ends and ignores the abort',
+];
+
+const brief = (f: Finding) => `${f.id}@${f.location?.file}:${f.location?.line} ${f.severity}${f.count ? ` ×${f.count}` : ''}: ${f.test?.fullName}`;
+
+function expectReports(r: VitestRun): void {
+  expect(r.verdicts).toEqual(verdicts);
+  expect(r.code).toBe(1);
+  const diff = diffFindings(readExpectations(listSourceFiles(project)), r.findings, { ids: tracerIds, cwd: project });
+  expect(formatDiff(diff)).toBe('');
+  expect(r.findings.map(brief).sort()).toEqual(findings);
+  // The deadlock names its cause; the drained pipe is not a second finding.
+  const deadlock = r.findings.find((f) => f.id === 'deadlock');
+  expect(deadlock?.message).toContain("its cause: write() to this PassThrough returned false");
+  expect(deadlock?.related?.map((x) => `${x.label}@${x.location.line}`)).toEqual(['blocked write@10']);
+  // The gc timer is reported where the query scheduled it, the timeout manager in its stack.
+  const gc = r.findings.find((f) => f.location?.file === 'query.mjs');
+  expect(gc?.stacks?.[0]?.frames.filter((f) => !f.external).map((f) => `${f.function}:${f.line}`).slice(0, 3)).toEqual(['Object.setTimeout:5', 'TimeoutManager.setTimeout:12', 'Query.scheduleGc:32']);
+  expect(r.stdout + r.stderr).not.toContain('Test timed out');
+}
+
+describe('issue 16 reports on Vitest 4.1 (Node 20)', () => {
+  for (const pool of ['threads', 'forks', 'vmThreads']) {
+    it(`ids, lines, severities, counts and verdicts (pool: ${pool})`, async () => {
+      expectReports(await runVitest(project, [`--pool=${pool}`]));
+    });
+  }
+
+  it('warn mode: the same findings, the summary and one line per site, no severity labels or problem count', async () => {
+    const r = await runVitest(project, ['--pool=threads'], { ASYNCSAN_MODE: 'warn' });
+    // Only the deadlocked test fails, on its own timeout or deadlock error: as it would without the plugin.
+    expect(Object.entries(r.verdicts).filter(([, v]) => v === 'fail').map(([name]) => name)).toEqual(['waits for drain on a pipe nobody reads']);
+    expect(r.findings.map(brief).sort()).toEqual(findings);
+    const summary = r.stdout.slice(r.stdout.indexOf(' asyncsan  '));
+    // The block ends where the next reporter's output (the JSON reporter's note) begins.
+    const lines = summary.split('\n').slice(0, 11);
+    expect(lines[0]).toBe(` asyncsan  10 async hazards at 10 sites in 10 tests (mode: warn, tests not failed; full report: ${r.findingsFile})`);
+    expect(lines.slice(1).map((l) => l.replace(/^ {3}(\S+) {2}(\S+) {2}.*\[(.*)\]$/, '$1 $2 [$3]'))).toEqual([
+      'abandoned-iterator channels.test.mjs:14:12 [channels.test.mjs > abandons a generator of the project at a yield]',
+      'unsettled-task channels.test.mjs:21:20 [channels.test.mjs > a for-await waiting on a step stuck inside the generator is a stuck task, not an abandoned iterator]',
+      'stuck-stream channels.test.mjs:48:16 [channels.test.mjs > reads the first chunk of a download and leaves the rest]',
+      'leaked-timer channels.test.mjs:60:41 [channels.test.mjs > starts one poller per tenant and stops none]',
+      'deadlock deadlock.test.mjs:10:54 [deadlock.test.mjs > waits for drain on a pipe nobody reads]',
+      'unsettled-task garbage.test.mjs:9:5 [garbage.test.mjs > a mock response body that never ends and ignores the abort]',
+      'unsettled-task garbage.test.mjs:17:5 [garbage.test.mjs > a deliberate wait forever, left floating]',
+      'leaked-timer garbage.test.mjs:23:5 [garbage.test.mjs > a guard timeout left armed after the work won]',
+      'leaked-timer query.mjs:32:37 [fake-timers.test.mjs > on a fake clock > a real timer armed after the clock was restored is reported]',
+      'cross-test-bleed unref.test.mjs:17:3 [unref.test.mjs > leaves a short unref interval that fires during the next tests]',
+    ]);
+    expect(lines.find((l) => l.includes('channels.test.mjs:60:41'))).toContain('is still armed when it ends (×3)');
+    expect(summary).not.toMatch(/✖|problems? \(|\berror\b {2}|\bwarning\b {2}/);
+  });
+});
+
+describe('issue 16 reports on Vitest 5 (Node 24)', () => {
+  const copy = path.join(vitest5Root, 'projects', `vitest-reports-${process.pid}`);
+  beforeAll(() => {
+    ensureVitest5();
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(project, copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}.asyncsan`) });
+    const config = path.join(copy, 'vitest.config.mjs');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('../../../packages/vitest/dist/index.js', path.join(repoRoot, 'packages/vitest/dist/index.js')));
+  }, 300_000);
+  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+  for (const pool of ['threads', 'vmThreads']) {
+    it(`the same ids, lines, severities, counts and verdicts (pool: ${pool})`, async () => {
+      expectReports(await runVitest(copy, [`--pool=${pool}`], {}, vitest5));
+    });
+  }
+});
