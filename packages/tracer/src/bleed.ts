@@ -69,6 +69,8 @@ function reporter(
   frames: readonly ParsedFrame[],
   stackLabel: string,
   relatedLabel: string,
+  /** Why running did nothing (a guard of a promise already settled): the finding is then info, saying so. */
+  harmless?: string,
 ): () => void {
   const { from, ctx } = source;
   let told = toldSites.get(from);
@@ -93,12 +95,13 @@ function reporter(
         const c = source.contextOf(scope);
         const f: Finding = finding(
           'cross-test-bleed',
-          `${what} in ${fromNoun} "${from.name}" ${verb} while ${nounOf(scope, c.noun)} "${scope.name}" was running`,
+          `${what} in ${fromNoun} "${from.name}" ${verb} while ${nounOf(scope, c.noun)} "${scope.name}" was running${harmless ? `; ${harmless}` : ''}`,
           at,
           [toStack(stackLabel, frames)],
           undefined,
           c,
         );
+        if (harmless) f.severity = 'info';
         // The finding is A's: it carries A's test (B only saw it happen).
         if (from.test) f.test = from.test;
         else delete f.test;
@@ -123,7 +126,8 @@ export function watchForBleed(source: BleedSource, left: readonly LeftResource[]
     const site = resourceSite(l.record, ctx);
     if (!site) continue;
     // The runner reads "left armed by <noun> "<name>"" to find the source test.
-    const report = reporter(source, l.record.resource, `${describe(l).what} created`, 'fired', site.at, site.frames, 'created at', 'left armed by');
+    const harmless = l.record.idleGuard === true ? 'it guarded a promise that had already settled, so firing it did nothing' : undefined;
+    const report = reporter(source, l.record.resource, `${describe(l).what} created`, 'fired', site.at, site.frames, 'created at', 'left armed by', harmless);
     timer[key] = function (this: unknown, ...args: unknown[]) {
       report();
       return (original as Callback).apply(this, args);

@@ -3,6 +3,7 @@
  * live timers and handles, pending async tasks (with the await each is
  * suspended on), listeners still registered, rejections nobody handled.
  */
+import path from 'node:path';
 import { probeAwaiters } from './await-chain.js';
 import { awaitedTimeoutSignal, isOpen } from './capture.js';
 import { isTracerFrame, parseStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
@@ -212,4 +213,36 @@ export async function pendingChains(
     chains.push(chain);
   }
   return chains;
+}
+
+/**
+ * Tasks asleep on a timer their scope armed: the chain awaits the promise whose executor armed a
+ * one-shot timer still pending (`await new Promise((r) => setTimeout(r, ms))`, a sleep() helper).
+ */
+export function sleepingTasks(chains: readonly AwaitChain[], left: readonly LeftResource[], options: AttributeOptions): Map<AwaitChain, LeftResource> {
+  const byPromise = new Map<number, LeftResource>();
+  for (const l of left) {
+    const r = l.record;
+    if (r.type !== 'Timeout' || r.promiseBefore === undefined || r.idleGuard === true) continue;
+    const repeat = (r.resource as { _repeat?: number | null })._repeat;
+    if (repeat !== null && repeat !== undefined) continue;
+    if (armedInExecutor(r.site?.stack, options)) byPromise.set(r.promiseBefore, l);
+  }
+  const out = new Map<AwaitChain, LeftResource>();
+  if (byPromise.size === 0) return out;
+  for (const c of chains) {
+    const timer = c.awaited?.map((id) => byPromise.get(id)).find((l) => l !== undefined);
+    if (timer !== undefined) out.set(c, timer);
+  }
+  return out;
+}
+
+/**
+ * A handle a dependency opened for its own use: the code that created it (the first frame past
+ * the runtime's) is in node_modules. Unref'd, it holds nothing open (a build tool's service
+ * process between calls, a pool's idle socket): the dependency's to manage, not a leak of the test.
+ */
+export function dependencyHandle(record: ResourceRecord, options: AttributeOptions): boolean {
+  const creator = parseStack(record.site?.stack, options).find((f) => !isTracerFrame(f.absolute) && !f.absolute.startsWith('node:'));
+  return creator !== undefined && creator.external === true && creator.absolute.includes(`${path.sep}node_modules${path.sep}`);
 }

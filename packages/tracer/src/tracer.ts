@@ -13,7 +13,7 @@ import { withGuardedStacks } from './attribute.js';
 import { emitterProofTargets, installEventWaitPatch, whyNever } from './event-waits.js';
 import { Capture, now, TIMER_TYPES } from './capture.js';
 import { watchForDeadlock } from './deadlock.js';
-import { hasScheduledWork, leftResources, markIdleGuards, pendingChains, type AwaitChain, type LeftResource } from './diff.js';
+import { dependencyHandle, hasScheduledWork, leftResources, markIdleGuards, pendingChains, sleepingTasks, type AwaitChain, type LeftResource } from './diff.js';
 import { fakeTimerFindings, fakeTimerPending, fakeTimerPromises, installFakeClockWatch } from './fake-clock.js';
 import {
   abandonedIteratorFindings,
@@ -401,16 +401,21 @@ export class Scope {
     if (program && options.topLevelAwait !== undefined) state.early.push(...this.topLevelDeadlocks(chains, options.topLevelAwait, waiting, ctx));
     const deadlocked = new Set(state.early.filter((f) => f.id === 'deadlock').map((f) => key(f)));
     const findings: Finding[] = [];
+    // A task asleep on a timer its scope armed (`await sleep(ms)` left floating) is one root cause: reported
+    // once, as the task, naming the timer; the timer is neither a second finding nor a second bleed.
+    const sleepsOn = options.resources === false ? new Map<AwaitChain, LeftResource>() : sleepingTasks(chains, leftResources(state, { refedOnly: false }), ctx);
+    const asleepOn = new Set([...sleepsOn.values()].map((l) => l.record));
     if (options.resources !== false) {
       const { keep: left, dropped } = splitCurrent(leftResources(state, { refedOnly: options.refedOnly === true }), (l) => l.record.resource, rules);
       // An unref'd timer holds nothing open and, at a long period (a cache's hourly sweep), never fires during
       // the run: not a leak. It is only watched: if it fires while another test runs, that is cross-test-bleed.
-      const reported = left.filter((l) => l.refed || !TIMER_TYPES.has(l.record.type));
+      // An unref'd handle a dependency opened for itself (a build tool's service process, idle) is the dependency's.
+      const reported = left.filter((l) => (l.refed || (!TIMER_TYPES.has(l.record.type) && !dependencyHandle(l.record, ctx))) && !asleepOn.has(l.record));
       for (const d of dropped) for (const f of resourceFindings([d.item], ctx)) this.ignored.push({ finding: f, reason: d.reason, by: 'current' });
       this.judgedLeft = reported;
       findings.push(...resourceFindings(reported, ctx));
       findings.push(...judge(state.fakeTimers.filter(fakeTimerPending), (t) => t.timer, (kept) => fakeTimerFindings(kept, ctx)));
-      watchForBleed(this.bleedSource(options), left);
+      watchForBleed(this.bleedSource(options), left.filter((l) => !asleepOn.has(l.record)));
     }
     const stuckWaits = state.eventWaits.flatMap((wait) => {
       const why = waiting.has(wait) ? whyNever(wait) : undefined;
@@ -464,7 +469,7 @@ export class Scope {
     // A task that waits on a fake-clock timer (a sleep() on vi.useFakeTimers()) is that timer's story: reported as
     // leaked-timer while the clock is installed, not at all once vi.useRealTimers() discarded it (as promised).
     const faked = fakeTimerPromises(state, ctx);
-    const tasks = unsettledFindings(chains.filter((c) => !c.current && !c.awaited?.some((id) => faked.has(id))), ctx);
+    const tasks = unsettledFindings(chains.filter((c) => !c.current && !c.awaited?.some((id) => faked.has(id))), ctx, sleepsOn);
     findings.push(...tasks.filter((f) => !explained.has(key(f))));
     const registered = [...state.listeners].filter(stillRegistered);
     const listeners = judge(registered, (l) => l, (kept) => listenerFindings(kept, ctx));

@@ -3,7 +3,10 @@
  * severities, counts, causes, related places and stacks of the findings issue 16 reshaped, on
  * the same fixtures, through the API.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
 import { createTracer, type Tracer } from '@asyncsan/tracer';
@@ -85,7 +88,9 @@ describe('reports worth acting on', () => {
 
   it('tasks waiting on a discarded fake-clock timer are not reported; a real timer after the clock is', async () => {
     expect((await run(tracer, 'unsettled-task/good-fake-clock-discarded.ts')).findings).toEqual([]);
-    expect((await run(tracer, 'unsettled-task/bad-real-timer-after-fake-clock.ts')).findings.map(brief)).toEqual(['leaked-timer:11 error', 'unsettled-task:16 error']);
+    const real = await run(tracer, 'unsettled-task/bad-real-timer-after-fake-clock.ts');
+    expect(real.findings.map(brief)).toEqual(['unsettled-task:16 error']);
+    expect(real.findings[0]!.related?.map((x) => `${x.label}@${x.location.line}`)).toEqual(['timer armed at@11']);
   });
 });
 
@@ -93,6 +98,15 @@ describe('reports that point at the fix', () => {
   let tracer: Tracer;
   beforeAll(() => (tracer = createTracer({ cwd: repoRoot })));
   afterAll(() => tracer.stop());
+
+  it('a task asleep on its own timer, resuming in the next test: one finding at the await naming the timer, one bleed', async () => {
+    const r = await run(tracer, 'cross-test-bleed/bad-task-resumes-in-next-test.ts');
+    expect(r.findings.map(brief)).toEqual(['unsettled-task:10 error']);
+    expect(r.findings[0]!.message).toBe(
+      'async refreshCache started in this scope never completed: it is still asleep at this await when it ends, until setTimeout(…, 200) (armed at fixtures/runtime/cross-test-bleed/bad-task-resumes-in-next-test.ts:7) fires after the scope ended',
+    );
+    expect(r.next.map(brief)).toEqual(['cross-test-bleed:10 error']);
+  });
 
   it('a timer armed through thin wrappers is reported where the code decided, with the wrappers in its stack', async () => {
     const r = await run(tracer, 'leaked-timer/bad-timer-through-wrapper.ts');
@@ -115,6 +129,47 @@ describe('reports that point at the fix', () => {
     expect(deadlock!.message).toContain("its cause: write() to this PassThrough returned false with");
     expect(deadlock!.related).toEqual([{ label: 'blocked write', location: expect.objectContaining({ line: 9, column: 14 }) }]);
     expect(deadlock!.stacks!.map((s) => s.label)).toEqual(['wait-for chain', 'written at']);
+  });
+});
+
+describe("a dependency's own service process", () => {
+  let tracer: Tracer;
+  let dir: string;
+  beforeAll(() => {
+    tracer = createTracer({ cwd: repoRoot });
+    dir = mkdtempSync(path.join(os.tmpdir(), 'asyncsan-dep-'));
+  });
+  afterAll(() => {
+    tracer.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // A build tool starts one service process per Node process, lazily, keeps it for later calls and unrefs it while idle.
+  const service = `import { spawn } from 'node:child_process';
+let child;
+export function build() {
+  child ??= spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  child.unref();
+  return child;
+}`;
+
+  it('unref\'d, opened by the dependency for itself: not a leak of the test', async () => {
+    mkdirSync(path.join(dir, 'node_modules/build-tool'), { recursive: true });
+    writeFileSync(path.join(dir, 'node_modules/build-tool/index.mjs'), service);
+    const tool = (await import(pathToFileURL(path.join(dir, 'node_modules/build-tool/index.mjs')).href)) as { build(): { kill(): void } };
+    let child: { kill(): void } | undefined;
+    const r = await tracer.trace('builds', () => void (child = tool.build()));
+    child?.kill();
+    expect(r.findings).toEqual([]);
+  });
+
+  it('the same process started by the project\'s own code is reported', async () => {
+    writeFileSync(path.join(dir, 'own-service.mjs'), service);
+    const own = (await import(pathToFileURL(path.join(dir, 'own-service.mjs')).href)) as { build(): { kill(): void } };
+    let child: { kill(): void } | undefined;
+    const r = await tracer.trace('builds', () => void (child = own.build()));
+    child?.kill();
+    expect(r.findings.map((f) => `${f.id}:${f.location?.line}`)).toEqual(['leaked-handle:4']);
   });
 });
 

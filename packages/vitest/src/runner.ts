@@ -134,6 +134,11 @@ async function raceRuntime(root: string, options: ResolvedOptions): Promise<{ dr
   return installRaceRuntime({ cwd: root, ...(options.shuffle !== undefined ? { shuffleSeed: options.shuffle } : {}) });
 }
 
+/** Did Vitest fail this test on its own timeout ("Test timed out in 5000ms")? */
+function timedOut(test: Test): boolean {
+  return test.result?.state === 'fail' && (test.result.errors ?? []).some((e) => /^Test timed out in \d+ms/.test(String((e as { message?: unknown }).message ?? '')));
+}
+
 export class AsyncsanRunner extends BaseRunner {
   private readonly scopes = new WeakMap<Test, Scope>();
   private race: { drain(): Finding[] } | undefined;
@@ -226,6 +231,9 @@ export class AsyncsanRunner extends BaseRunner {
     const findings = all.filter((f) => f.id !== 'cross-test-bleed');
     if (bleed.length > 0) meta.asyncsanBleed = [...(meta.asyncsanBleed ?? []), ...bleed.map((f) => this.blameSource(f))];
     if (findings.length === 0) return;
+    // A test Vitest already failed on its timeout left its body's tasks pending because it was abandoned:
+    // Vitest's own error says it; those tasks are reported at info.
+    if (timedOut(test)) for (const f of findings) if (f.id === 'unsettled-task') f.severity = 'info';
     // Below the config's (or the options') failOn, findings are reported as in warn mode; info findings (garbage,
     // not leaks; guard timers with nothing left to guard) fail a test only when failOn says 'info'.
     if (mode === 'fail' && !failsTest(findings, this.resolved())) mode = 'warn';
