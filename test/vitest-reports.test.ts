@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
+import { runCli } from './harness/cli.js';
 import { tracerIds } from './harness/projects.js';
 import { ensureVitest5, runVitest, vitest5, vitest5Root, type VitestRun } from './harness/vitest.js';
 
@@ -108,6 +109,17 @@ describe('issue 16 reports on Vitest 4.1 (Node 20)', () => {
     ]);
     expect(lines.find((l) => l.includes('channels.test.mjs:60:41'))).toContain('is still armed when it ends (×3)');
     expect(summary).not.toMatch(/✖|problems? \(|\berror\b {2}|\bwarning\b {2}/);
+    // The count travels through `asyncsan report` into every format.
+    const report = async (format: string) => {
+      const out = await runCli(['report', r.findingsFile, '--format', format], { cwd: project });
+      expect(out.stderr).toBe('');
+      return out.stdout;
+    };
+    const sarif = JSON.parse(await report('sarif')) as { runs: Array<{ results: Array<{ ruleId: string; occurrenceCount?: number; properties: { count?: number } }> }> };
+    expect(sarif.runs[0]!.results.filter((x) => x.occurrenceCount !== undefined).map((x) => [x.ruleId, x.occurrenceCount, x.properties.count])).toEqual([['leaked-timer', 3, 3]]);
+    expect(await report('text')).toContain('is still armed when it ends (×3)  leaked-timer');
+    for (const format of ['markdown', 'github', 'junit']) expect(await report(format)).toContain('is still armed when it ends (×3)');
+    expect(await report('html')).toContain('title="happened 3 times at this site">(×3)</span>');
   });
 });
 
