@@ -33,8 +33,14 @@ export function enableGc(): boolean {
   if (canProve()) return true;
   try {
     setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as unknown;
-    if (typeof gc === 'function') obtained = gc as () => void;
+    try {
+      const gc = runInNewContext('gc') as unknown;
+      if (typeof gc === 'function') obtained = gc as () => void;
+    } finally {
+      // Only our context gets `gc`: contexts made later (Vitest's vmThreads files, the program's own
+      // vm contexts) must not see a global the program did not ask for (code that runs only `if (global.gc)`).
+      setFlagsFromString('--no-expose-gc');
+    }
   } catch {
     // a runtime without the flag: no proofs
   }

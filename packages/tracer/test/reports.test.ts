@@ -206,3 +206,15 @@ describe('unhandled rejections: where the promise was made, and who handled it',
     expect(r.findings[0]!.related?.[0]?.location.line).toBe(12);
   });
 });
+
+describe('proveWithGc', () => {
+  it('keeps `gc` to itself: contexts made afterwards (a vmThreads test file) do not see one', async () => {
+    const { runInNewContext } = await import('node:vm');
+    const tracer = createTracer({ cwd: repoRoot, proveWithGc: true });
+    try {
+      expect(runInNewContext('typeof gc')).toBe('undefined');
+    } finally {
+      tracer.stop();
+    }
+  });
+});
