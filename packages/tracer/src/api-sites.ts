@@ -17,7 +17,7 @@ export interface ApiSitePatch {
   uninstall(): void;
 }
 
-export function installApiSites(owner: () => ScopeState | undefined): ApiSitePatch {
+export function installApiSites(owner: () => ScopeState | undefined, idOf: (promise: Promise<unknown>) => number | undefined = () => undefined): ApiSitePatch {
   const proto = net.Server.prototype;
   const original = proto.listen;
   const patched = function (this: net.Server, ...args: unknown[]) {
@@ -32,12 +32,64 @@ export function installApiSites(owner: () => ScopeState | undefined): ApiSitePat
   proto.listen = patched as typeof proto.listen;
   const restoreTimeout = wrapTimeoutSignal();
   const restoreReject = wrapPromiseReject(owner);
+  const restoreRace = wrapPromiseRace(owner, idOf);
   return {
     uninstall() {
       proto.listen = original;
       restoreTimeout();
       restoreReject();
+      restoreRace();
     },
+  };
+}
+
+/**
+ * Wraps `Promise.race`: inside a scope (not the whole-program one), each native promise raced is
+ * remembered, by async id, with the race's own promise (`scope.raced`). A guard timer whose promise
+ * lost a race that is over can only settle that promise for a race that no longer listens.
+ */
+function wrapPromiseRace(owner: () => ScopeState | undefined, idOf: (promise: Promise<unknown>) => number | undefined): () => void {
+  const descriptor = Object.getOwnPropertyDescriptor(Promise, 'race');
+  if (descriptor === undefined || typeof descriptor.value !== 'function') return () => {};
+  const original = descriptor.value as (this: unknown, values: Iterable<unknown>) => Promise<unknown>;
+  const patched = function race(this: unknown, values: Iterable<unknown>) {
+    let s: ScopeState | undefined;
+    try {
+      s = owner();
+    } catch {
+      s = undefined;
+    }
+    if (s === undefined || s.raced === undefined) return original.call(this, values);
+    let items: unknown[];
+    try {
+      // Read once, here, and handed over as an array: the race sees the same values in the same order.
+      items = [...values];
+    } catch (error) {
+      // As the race itself would: a throwing iterable makes a rejected promise.
+      return original.call(this, {
+        [Symbol.iterator]() {
+          throw error;
+        },
+      });
+    }
+    const result = original.call(this, items);
+    try {
+      const rid = idOf(result);
+      if (rid !== undefined) {
+        for (const item of items) {
+          const id = item instanceof Promise ? idOf(item) : undefined;
+          if (id !== undefined) s.raced.set(id, rid);
+        }
+      }
+    } catch {
+      // never break the caller
+    }
+    return result;
+  };
+  Object.defineProperty(patched, 'length', { value: original.length });
+  Object.defineProperty(Promise, 'race', { ...descriptor, value: patched });
+  return () => {
+    if (Promise.race === (patched as unknown)) Object.defineProperty(Promise, 'race', descriptor);
   };
 }
 

@@ -84,7 +84,10 @@ export function markIdleGuards(scope: ScopeState, options: AttributeOptions): vo
     const t = r.resource as { _repeat?: number | null; _onTimeout?: unknown };
     if (t._repeat !== null && t._repeat !== undefined) continue;
     if (!armedInExecutor(r.site.stack, options)) continue;
-    if (scope.pending.hasId(r.promiseBefore) || !onlySettles(t._onTimeout)) continue;
+    if (!onlySettles(t._onTimeout)) continue;
+    // Its promise settled, or it is still pending but lost a race that is over: nobody listens any more.
+    const race = scope.raced?.get(r.promiseBefore);
+    if (scope.pending.hasId(r.promiseBefore) && (race === undefined || scope.pending.hasId(race))) continue;
     r.idleGuard = true;
   }
 }

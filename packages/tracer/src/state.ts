@@ -168,6 +168,11 @@ export interface ScopeState {
   readonly early: Finding[];
   /** Streams a deadlock finding names as its cause (a write blocked on 'drain'): not reported again as stuck-stream. */
   readonly deadlockStreams: Set<object>;
+  /**
+   * Promises raced in the scope (`Promise.race`), by async id, with their race's promise's id (api-sites.ts).
+   * Undefined for the whole-program scope, where it would only grow.
+   */
+  raced?: Map<number, number>;
   readonly clock: ScopeClock;
 }
 

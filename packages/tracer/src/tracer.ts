@@ -340,6 +340,7 @@ export class Scope {
     this.state.ended = true;
     // Judged: let go of the pending promises (and whatever their tasks hold).
     this.state.pending.clear();
+    this.state.raced?.clear();
     this.tracer.capture.live.delete(this.state);
     if (this.tracer.capture.fallback === this.state) this.tracer.capture.fallback = undefined;
   }
@@ -550,7 +551,7 @@ export class Tracer {
       const s = this.capture.als.getStore() ?? this.capture.fallback;
       return s === undefined || s.ended ? undefined : s;
     };
-    this.apiSites = installApiSites(owner);
+    this.apiSites = installApiSites(owner, (p) => this.capture.idOf(p));
     if (options.channels !== false) {
       const isPending = (scope: ScopeState, promise: Promise<unknown>) => this.capture.isPending(scope, promise);
       this.patches.push(installEventWaitPatch(owner, isPending), installStreamPatch(owner, isPending), installPortPatch(owner), installIteratorPatch(owner));
@@ -634,6 +635,7 @@ export class Tracer {
   createScope(name: string, options: ScopeOptions = {}): Scope {
     if (this.stopped) throw new Error('asyncsan: the tracer was stopped');
     const state = newScopeState(name, options.test);
+    state.raced = new Map();
     this.capture.track(state);
     state.clock.startId = this.capture.tick(INTERNAL);
     return new Scope(this, state);
@@ -652,6 +654,7 @@ export class Tracer {
   /** The whole-program scope: owns everything created outside other scopes from now on. */
   startProgram(name = 'program'): Scope {
     const scope = this.createScope(name);
+    delete scope.state.raced;
     this.capture.fallback = scope.state;
     return scope;
   }

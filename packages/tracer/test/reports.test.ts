@@ -68,6 +68,11 @@ describe('reports worth acting on', () => {
     );
   });
 
+  it('a guard whose promise lost a Promise.race that is over is info too', async () => {
+    const r = await run(tracer, 'leaked-timer/bad-race-guard.ts');
+    expect(r.findings.map(brief)).toEqual(['leaked-timer:8 info']);
+  });
+
   it('a generator of the project left at a yield: named, with where its code is', async () => {
     const r = await run(tracer, 'abandoned-iterator/bad-first-row-only.ts');
     expect(r.findings.map(brief)).toEqual(['abandoned-iterator:15 warning']);
