@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from '../src/options.js';
+import type { Finding } from '@asyncsan/core';
+import { failsTest, resolveOptions } from '../src/options.js';
 import { asyncsan } from '../src/index.js';
 
 describe('asyncsan() options', () => {
@@ -29,5 +30,14 @@ describe('asyncsan() options', () => {
     expect(config.test.provide).toEqual({ asyncsan: { mode: 'warn', exclude: ['legacy/**'], ignore: [], outputFile: undefined, settleMs: 50, race: false, verbose: false } });
     const external = (config.test.server as { deps: { external: RegExp[] } }).deps.external;
     expect(external.map((r) => r.test(`${process.cwd()}/packages/tracer/dist/tracer.js`)).some(Boolean)).toBe(true);
+  });
+
+  it('info findings fail a test only when failOn says info; warnings and errors do by default', () => {
+    const of = (severity: Finding['severity']): Finding => ({ id: 'unsettled-task', severity, message: 'm', engine: 'tracer' });
+    const defaults = resolveOptions({ mode: 'fail' }, {});
+    expect(failsTest([of('info'), of('info')], defaults)).toBe(false);
+    expect(failsTest([of('info'), of('warning')], defaults)).toBe(true);
+    expect(failsTest([of('info')], resolveOptions({ mode: 'fail', failOn: 'info' }, {}))).toBe(true);
+    expect(failsTest([of('warning')], resolveOptions({ mode: 'fail', failOn: 'error' }, {}))).toBe(false);
   });
 });
