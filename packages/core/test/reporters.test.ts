@@ -84,9 +84,11 @@ describe('count: one finding per site, with how many times it happened', () => {
     expect(sarif.runs[0]!.results[0]).not.toHaveProperty('occurrenceCount');
   });
 
-  it('a findings file with a count that is not a positive integer is rejected with the finding named', () => {
+  it('a findings file with a count that is not a positive integer is rejected at that count', () => {
     const text = JSON.stringify({ version: 1, tool: { name: 'asyncsan', version: '0' }, findings: [{ ...leak, count: 0 }] });
-    expect(() => parseDocument(text, 'r.json')).toThrow('r.json: findings[0]: "count" must be a positive integer, got 0');
+    expect(() => parseDocument(text, 'r.json')).toThrow('r.json: does not match the findings schema at $.findings[0].count: must be at least 1, got 0');
+    const half = JSON.stringify({ version: 1, tool: { name: 'asyncsan', version: '0' }, findings: [{ ...leak, count: 1.5 }] });
+    expect(() => parseDocument(half, 'r.json')).toThrow('r.json: does not match the findings schema at $.findings[0].count');
     expect(parseDocument(JSON.stringify({ version: 1, tool: { name: 'asyncsan', version: '0' }, findings: [{ ...leak, count: 2 }] }), 'r.json').findings[0]?.count).toBe(2);
   });
 });
