@@ -322,19 +322,20 @@ export function rejectionFindings(rejections: readonly RejectionRecord[], ctx: F
       : `A promise of this ${ctx.noun} rejected and no handler was attached (${what})`;
     const stacks = madeAt ? [toStack('rejected promise made at', made), ...(frames.length > 0 ? [toStack('error created at', frames)] : [])] : [toStack(r.thrown ? 'thrown at' : 'rejected with', frames)];
     if (r.handledBy !== undefined && !r.thrown) {
-      // Handled out of band (a library's documented channel, a test asserting it): the process does not crash.
-      const listenerAt = firstUserFrame(parseStack(r.handledBy.site?.stack, ctx).filter((f) => !isTracerFrame(f.absolute)));
-      const by = listenerAt ? ` (added at ${listenerAt.file}:${listenerAt.line})` : '';
+      // The scope itself listens for unhandled rejections (a test asserting that a library reports a callback's
+      // error out of band): it expects this one. Not a finding.
+      if (r.handledBy.site !== undefined) continue;
+      // Handled out of band by a process-level listener the program installed earlier (a safety net that logs):
+      // the process does not crash, but the promise still had no handler where it was made.
       const f = finding(
         'unhandled-rejection',
-        `${message}; the program's own process 'unhandledRejection' listener${by} received it, so nothing crashes: reported for information`,
+        `${message}; a process 'unhandledRejection' listener of the program's own received it, so nothing crashes: reported for information`,
         at,
         stacks,
-        "If the rejection is not meant to reach the process-level listener, handle it where the promise is made (.catch() or await).",
+        'If the rejection is not meant to reach the process-level listener, handle it where the promise is made (.catch() or await).',
         ctx,
       );
       f.severity = 'info';
-      if (listenerAt) f.related = [{ label: "process 'unhandledRejection' listener added at", location: locationOf(listenerAt) }];
       out.push(f);
       continue;
     }

@@ -130,7 +130,8 @@ export interface RejectionRecord {
   site?: Site;
   /**
    * A process 'unhandledRejection' listener of the program's own (not the runner's, not the tracer's)
-   * received it: the rejection is handled there, out of band. `site`: where the scope added that listener, if it did.
+   * received it: the rejection is handled there, out of band. `site`: where the scope added that listener, if it
+   * did (then the scope expects the rejection: not reported).
    */
   handledBy?: { site?: Site };
   /** Thrown from a callback (uncaught exception) rather than a rejected promise. */

@@ -189,7 +189,7 @@ describe('a throw from user code inside the tracer', () => {
       });
       // The test's own swallowing listener is the program's handler here: both are reported at info.
       const message =
-        "A promise of this scope rejected and no handler was attached (a value that cannot be converted to a string); the program's own process 'unhandledRejection' listener received it, so nothing crashes: reported for information";
+        "A promise of this scope rejected and no handler was attached (a value that cannot be converted to a string); a process 'unhandledRejection' listener of the program's own received it, so nothing crashes: reported for information";
       expect(result.findings.map((f) => [f.id, f.message, f.severity])).toEqual([
         ['unhandled-rejection', message, 'info'],
         ['unhandled-rejection', message, 'info'],
