@@ -72,6 +72,8 @@ function expectReports(r: VitestRun): void {
   // The gc timer is reported where the query scheduled it, the timeout manager in its stack.
   const gc = r.findings.find((f) => f.location?.file === 'query.mjs');
   expect(gc?.stacks?.[0]?.frames.filter((f) => !f.external).map((f) => `${f.function}:${f.line}`).slice(0, 3)).toEqual(['Object.setTimeout:5', 'TimeoutManager.setTimeout:12', 'Query.scheduleGc:32']);
+  // What the timed-out test left running is info and says why.
+  expect(r.findings.find((f) => f.location?.file === 'timeout.test.mjs')?.message).toMatch(/\(Vitest failed this test on its timeout, which left it running\)$/);
   // The deadlocked test ends at once, not at its 3 s timeout (the 300 ms one times out on purpose).
   expect(r.stdout + r.stderr).not.toContain('Test timed out in 3000ms');
 }

@@ -221,8 +221,9 @@ export async function pendingChains(
 /**
  * Tasks asleep on a timer their scope armed: the chain awaits the promise whose executor armed a
  * one-shot timer still pending (`await new Promise((r) => setTimeout(r, ms))`, a sleep() helper).
+ * Per chain, every such timer (one per task suspended at that await).
  */
-export function sleepingTasks(chains: readonly AwaitChain[], left: readonly LeftResource[], options: AttributeOptions): Map<AwaitChain, LeftResource> {
+export function sleepingTasks(chains: readonly AwaitChain[], left: readonly LeftResource[], options: AttributeOptions): Map<AwaitChain, LeftResource[]> {
   const byPromise = new Map<number, LeftResource>();
   for (const l of left) {
     const r = l.record;
@@ -231,11 +232,12 @@ export function sleepingTasks(chains: readonly AwaitChain[], left: readonly Left
     if (repeat !== null && repeat !== undefined) continue;
     if (armedInExecutor(r.site?.stack, options)) byPromise.set(r.promiseBefore, l);
   }
-  const out = new Map<AwaitChain, LeftResource>();
+  const out = new Map<AwaitChain, LeftResource[]>();
   if (byPromise.size === 0) return out;
   for (const c of chains) {
-    const timer = c.awaited?.map((id) => byPromise.get(id)).find((l) => l !== undefined);
-    if (timer !== undefined) out.set(c, timer);
+    // Several tasks asleep at the same await (started in a loop) are one chain: each has its timer.
+    const timers = (c.awaited ?? []).flatMap((id) => byPromise.get(id) ?? []);
+    if (timers.length > 0) out.set(c, timers);
   }
   return out;
 }

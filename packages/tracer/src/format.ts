@@ -182,16 +182,18 @@ function fnName(frame: ParsedFrame): string {
 const PROVEN_HINT =
   'Nothing leaks: the task and what it awaits were collected. If the task has cleanup to run, make what it awaits settle (reject a read when its signal aborts); a deliberate wait forever needs nothing.';
 
-export function unsettledFindings(chains: readonly AwaitChain[], ctx: FormatContext, sleepsOn?: ReadonlyMap<AwaitChain, LeftResource>): Finding[] {
+export function unsettledFindings(chains: readonly AwaitChain[], ctx: FormatContext, sleepsOn?: ReadonlyMap<AwaitChain, readonly LeftResource[]>): Finding[] {
   return chains.map((c) => {
     const waiters = c.frames.slice(c.frames.indexOf(c.at) + 1).filter((f) => !f.external);
     const by = waiters.length > 0 ? `; awaited by ${waiters.map((f) => f.function ?? '<anonymous>').join(' ← ')}` : '';
-    const timer = sleepsOn?.get(c);
+    const timers = sleepsOn?.get(c);
+    const timer = timers?.[0];
     if (timer !== undefined) {
       // One root cause: the task sleeps on a timer of its scope; the timer is not reported on its own.
       const site = resourceSite(timer.record, ctx);
       const armed = site ? ` (armed at ${site.at.file}:${site.at.line})` : '';
-      const message = `${fnName(c.at)} started in this ${ctx.noun} never completed: it is still asleep at this await ${ctx.when}, until ${describe(timer).what}${armed} fires after the ${ctx.noun} ended${by}`;
+      const more = timers!.length > 1 ? ` (${timers!.length} tasks asleep here, each on its own timer)` : '';
+      const message = `${fnName(c.at)} started in this ${ctx.noun} never completed: it is still asleep at this await ${ctx.when}, until ${describe(timer).what}${armed} fires after the ${ctx.noun} ended${more}${by}`;
       const f = finding('unsettled-task', message, c.at, [toStack('await chain', c.frames), ...(site ? [toStack('timer created at', site.frames)] : [])], 'Await the task before the scope ends, or cancel it: clear its timer and settle what it waits on (an AbortSignal does both).', ctx);
       if (site) f.related = [{ label: 'timer armed at', location: locationOf(site.at) }];
       return f;

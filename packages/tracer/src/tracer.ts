@@ -404,8 +404,8 @@ export class Scope {
     const findings: Finding[] = [];
     // A task asleep on a timer its scope armed (`await sleep(ms)` left floating) is one root cause: reported
     // once, as the task, naming the timer; the timer is neither a second finding nor a second bleed.
-    const sleepsOn = options.resources === false ? new Map<AwaitChain, LeftResource>() : sleepingTasks(chains, leftResources(state, { refedOnly: false }), ctx);
-    const asleepOn = new Set([...sleepsOn.values()].map((l) => l.record));
+    const sleepsOn = options.resources === false ? new Map<AwaitChain, LeftResource[]>() : sleepingTasks(chains, leftResources(state, { refedOnly: false }), ctx);
+    const asleepOn = new Set([...sleepsOn.values()].flat().map((l) => l.record));
     if (options.resources !== false) {
       const { keep: left, dropped } = splitCurrent(leftResources(state, { refedOnly: options.refedOnly === true }), (l) => l.record.resource, rules);
       // An unref'd timer holds nothing open and, at a long period (a cache's hourly sweep), never fires during

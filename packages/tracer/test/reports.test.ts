@@ -120,6 +120,12 @@ describe('reports that point at the fix', () => {
     expect(frames.slice(0, 3)).toEqual(['Object.setTimeout:9', 'TimeoutManager.setTimeout:16', 'CacheEntry.scheduleGc:26']);
   });
 
+  it('tasks started in a loop, asleep at one await each on its own timer: one finding, no timer of theirs beside it', async () => {
+    const r = await run(tracer, 'unsettled-task/bad-sleepers-started-in-a-loop.ts');
+    expect(r.findings.map(brief)).toEqual(['unsettled-task:12 error']);
+    expect(r.findings[0]!.message).toContain('until setTimeout(…, 500) (armed at fixtures/runtime/unsettled-task/bad-sleepers-started-in-a-loop.ts:8) fires after the scope ended (3 tasks asleep here, each on its own timer)');
+  });
+
   it('the same site N times is one finding with a count', async () => {
     const r = await run(tracer, 'leaked-timer/bad-same-site-many-times.ts');
     expect(r.findings.map(brief)).toEqual(['leaked-timer:6 error ×3']);

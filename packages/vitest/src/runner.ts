@@ -231,9 +231,14 @@ export class AsyncsanRunner extends BaseRunner {
     const findings = all.filter((f) => f.id !== 'cross-test-bleed');
     if (bleed.length > 0) meta.asyncsanBleed = [...(meta.asyncsanBleed ?? []), ...bleed.map((f) => this.blameSource(f))];
     if (findings.length === 0) return;
-    // A test Vitest already failed on its timeout left its body's tasks pending because it was abandoned:
-    // Vitest's own error says it; those tasks are reported at info.
-    if (timedOut(test)) for (const f of findings) if (f.id === 'unsettled-task') f.severity = 'info';
+    // A test Vitest already failed on its timeout was abandoned mid-way: what it left running (its tasks, and
+    // the timers and handles they hold) follows from that, and Vitest's own error says it. Reported at info.
+    if (timedOut(test)) {
+      for (const f of findings) {
+        f.severity = 'info';
+        f.message += ' (Vitest failed this test on its timeout, which left it running)';
+      }
+    }
     // Below the config's (or the options') failOn, findings are reported as in warn mode; info findings (garbage,
     // not leaks; guard timers with nothing left to guard) fail a test only when failOn says 'info'.
     if (mode === 'fail' && !failsTest(findings, this.resolved())) mode = 'warn';
