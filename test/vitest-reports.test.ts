@@ -125,6 +125,39 @@ describe('issue 16 reports on Vitest 4.1 (Node 20)', () => {
   });
 });
 
+describe('a config with test.projects that extend the root config', () => {
+  it('starts (the root project is asked about before Vitest set it up) and reports once', async () => {
+    const basic = path.join(fixturesRoot, 'projects/vitest-basic');
+    const copy = path.join(repoRoot, 'test/.output', `vitest-projects-${process.pid}`);
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(basic, copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}.asyncsan`) });
+    writeFileSync(
+      path.join(copy, 'vitest.config.mjs'),
+      `import { defineConfig } from 'vitest/config';
+import asyncsan from ${JSON.stringify(path.join(repoRoot, 'packages/vitest/dist/index.js'))};
+export default defineConfig({
+  plugins: [asyncsan({ mode: 'warn', outputFile: process.env.ASYNCSAN_FINDINGS })],
+  test: { projects: [{ extends: true, test: { name: 'unit', include: ['*.test.mjs'] } }] },
+});
+`,
+    );
+    try {
+      const r = await runVitest(copy, ['--pool=threads']);
+      expect(r.stdout + r.stderr).not.toContain('Startup Error');
+      expect(r.findings.map((f) => `${f.id}@${f.location?.file}:${f.location?.line}`).sort()).toEqual([
+        'deadlock@deadlock.test.mjs:5',
+        'leaked-listener@deadlock.test.mjs:5',
+        'leaked-listener@leaks.test.mjs:40',
+        'leaked-timer@leaks.test.mjs:31',
+        'leaked-timer@poller.mjs:8',
+      ]);
+      expect(r.stdout.split('\n').filter((l) => l.startsWith(' asyncsan  '))).toHaveLength(1);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('issue 16 reports on Vitest 5 (Node 24)', () => {
   const copy = path.join(vitest5Root, 'projects', `vitest-reports-${process.pid}`);
   beforeAll(() => {

@@ -51,14 +51,39 @@ export function asyncsan(options: AsyncsanVitestOptions = {}): Plugin {
       // test runs; the workers get it with the options.
       const options = await withProjectConfig(resolved, project.config.root);
       provide(project, options);
-      if ((project as { isRootProject?: () => boolean }).isRootProject?.() === true) provide(vitest, options);
-      // Reporters are created from the config after this hook: ours joins the user's.
-      (vitest.config.reporters as unknown[]).push(new AsyncsanReporter(options));
+      if (isRoot(project)) {
+        try {
+          provide(vitest, options);
+        } catch {
+          // The root is still being set up (Vitest cannot name it yet): this project is it, provided above.
+        }
+      }
+      // Reporters are created from the config after this hook: ours joins the user's, once per run
+      // (with `test.projects` extending the root config, the hook runs again for every project).
+      if (!reporting.has(vitest)) {
+        reporting.add(vitest);
+        (vitest.config.reporters as unknown[]).push(new AsyncsanReporter(options));
+      }
     },
   };
 }
 
 export default asyncsan;
+
+/** Vitest instances that have our reporter already. */
+const reporting = new WeakSet<object>();
+
+/**
+ * Is this the root project? Vitest 4.1 throws "Root project is not initialized" when asked while
+ * the root's own plugins are being configured, with `test.projects` in the config: then it is the root.
+ */
+function isRoot(project: object): boolean {
+  try {
+    return (project as { isRootProject?: () => boolean }).isRootProject?.() === true;
+  } catch {
+    return true;
+  }
+}
 
 /** Replaces the options provided to the workers (a project, or the root's config that later projects copy). */
 function provide(target: { config: { provide?: Record<string, unknown> }; provide?: (key: never, value: never) => void }, options: unknown): void {
