@@ -74,10 +74,13 @@ describe.each([
 ])('asyncsan run -- node %s/app.js under Node 20', (_label, dist) => {
   it('reports at the .ts lines', async () => {
     const r = await run(process.execPath, dist);
-    expect(r.stdout).toBe('balance 120 (130 expected)\n');
+    expect(r.stdout).toBe('balance 120 (130 expected)\nfirst page: row 0, row 1\n');
     expect(r.code).toBe(1);
     expectAtTypeScriptLines(r, TRACER_IDS);
-    expect(r.findings.map((f) => f.id)).toEqual(['unsettled-task']);
+    expect(r.findings.map((f) => f.id).sort()).toEqual(['abandoned-iterator', 'unsettled-task']);
+    // The generator's own code, named beside the place it was consumed.
+    const abandoned = r.findings.find((f) => f.id === 'abandoned-iterator')!;
+    expect(abandoned.related?.map((x) => `${x.label} ${x.location.file}:${x.location.line}`)).toEqual(['generator code src/pages.ts:15']);
   });
 
   it('--race: the lost update, its related locations and both stacks at the .ts lines', async () => {
@@ -98,7 +101,11 @@ describe('asyncsan run, source maps only where they exist', () => {
     const js = readFileSync(path.join(work, 'dist-no-map/app.js'), 'utf8').split('\n');
     const line = js.findIndex((l) => l.includes('await nextJob()')) + 1;
     expect(line).toBeGreaterThan(0);
-    expect(r.findings.map((f) => `${f.id} ${f.location?.file}:${f.location?.line}`)).toEqual([`unsettled-task dist-no-map/app.js:${line}`]);
+    const at = (text: string) => js.findIndex((l) => l.includes(text)) + 1;
+    expect(r.findings.map((f) => `${f.id} ${f.location?.file}:${f.location?.line}`).sort()).toEqual([
+      `abandoned-iterator dist-no-map/app.js:${at('await pages(2).next()')}`,
+      `unsettled-task dist-no-map/app.js:${line}`,
+    ]);
   });
 
   it("the program's own --enable-source-maps changes nothing", async () => {

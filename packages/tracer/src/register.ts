@@ -1,9 +1,11 @@
 /**
  * Whole-program front end: `node --import @asyncsan/tracer/register app.js`.
  * Traces the process as one scope. At a natural exit it reports tasks that never
- * completed; on SIGINT/SIGTERM (when the program has no handler of its own) it
- * reports what keeps the process alive, then dies of the same signal; on any
- * other exit it reports the ref'd timers and handles still open. Findings go to
+ * completed and the project's async generators left suspended at a yield; on
+ * SIGINT/SIGTERM (when the program has no handler of its own) it reports what keeps
+ * the process alive, then dies of the same signal; on any other exit (process.exit())
+ * it reports the ref'd timers and handles still open, and those generators. Compiled
+ * TypeScript is reported at its .ts lines when its source map is at hand. Findings go to
  * $ASYNCSAN_OUTPUT_DIR/<pid>.json as { version: 1, findings }, or as text to stderr.
  * Worker threads load it too (they inherit the flags): each traces itself with a
  * registry of its own and sends its findings to the main thread, which reports
@@ -175,7 +177,7 @@ function runMain(): void {
     const topLevelAwait = entryModule();
     // Only microtasks from here: the loop is empty, the process exits right after.
     scope
-      .end({ settle: false, resources: false, noun: 'program', when: 'when the process exits', ...(topLevelAwait ? { topLevelAwait } : {}) })
+      .end({ settle: false, resources: false, iterators: true, noun: 'program', when: 'when the process exits', ...(topLevelAwait ? { topLevelAwait } : {}) })
       .then(
         (findings) => (atExit = findings),
         () => (atExit = []),
@@ -188,7 +190,8 @@ function runMain(): void {
       const pending = topLevelPending || code === 13 || process.exitCode === 13;
       report(pending ? atExit : atExit.map((f) => scope.topLevelFallbacks.get(f) ?? f));
     } else {
-      report(judging ? [] : scope.endSync({ refedOnly: true, noun: 'program', when: 'when the process exits' }));
+      // process.exit(): what keeps the process alive, and generators whose finally blocks it skips.
+      report(judging ? [] : scope.endSync({ refedOnly: true, iterators: true, noun: 'program', when: 'when the process exits' }));
     }
   });
 

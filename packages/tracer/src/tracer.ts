@@ -112,6 +112,12 @@ export interface JudgeOptions {
    */
   topLevelAwait?: string;
   /**
+   * Report the project's async generators left suspended at a yield (abandoned-iterator).
+   * Default: yes for a scope; for the whole program only when its front end asks, at a
+   * normal exit (then their finally blocks will never run), not when a signal kills it.
+   */
+  iterators?: boolean;
+  /**
    * Keep what `scope.timeline()` draws from (default true). It is built only when
    * asked for, so a scope nobody asks about pays nothing but the few records it keeps anyway.
    */
@@ -453,9 +459,11 @@ export class Scope {
     const unread = state.readables.filter((r) => !blockedStreams.has(r.stream) && !state.deadlockStreams.has(r.stream) && !inPipelines.has(r.stream) && holdsUnreadData(r));
     findings.push(...judge(unread, (r) => r.stream, (kept) => unreadStreamFindings(kept, ctx)));
     findings.push(...judge(stuckPorts(state), (p) => p.sender, (kept) => stuckPortFindings(kept, ctx)));
-    // A whole program that ends has no consumer left to blame: generators are a per-scope matter.
-    if (!program) {
+    // The whole program's generators only at a normal exit (its front end asks): a signal kills every consumer anyway.
+    if (!program || options.iterators === true) {
       findings.push(...judge(state.generators.filter((g) => projectGeneratorAbandoned(g, ctx)), (g) => g.generator, (kept) => abandonedIteratorFindings(kept, ctx)));
+    }
+    if (!program) {
       // A generator of Node's that a fetch body was read through is not the project's to close; what is, is the
       // response it left half read while the connection still receives it: one finding per such body, at the read.
       const bodies = state.readables.filter((r) => unfinishedFetchBody(r, ctx)).length;
