@@ -5,7 +5,7 @@
  * Per promise the work is a slot in the pending ledger (pending.ts), freed when
  * it settles; a creation stack is captured only for resource kinds that can be reported.
  */
-import { createHook, type AsyncHook } from 'node:async_hooks';
+import { AsyncResource, createHook, type AsyncHook } from 'node:async_hooks';
 import { getEventListeners } from 'node:events';
 import { promiseHooks } from 'node:v8';
 import { ScopeContext } from './context.js';
@@ -32,6 +32,38 @@ export const HANDLE_TYPES: ReadonlySet<string> = new Set([
 const ORIGIN_TYPES: ReadonlySet<string> = new Set(['GETADDRINFOREQWRAP', 'TCPCONNECTWRAP', 'PIPECONNECTWRAP']);
 /** Never owned by a scope: process-wide handles created lazily on first use (stdio, signals). */
 const IGNORED_TYPES: ReadonlySet<string> = new Set(['TTYWRAP', 'SIGNALWRAP']);
+/**
+ * Handles that bring data from another party (a peer, a worker, a child process): one born
+ * outside the scope (module level, beforeAll, an earlier test) may still deliver what a scope
+ * waits for, as a reply on a pooled connection does. Listening servers and watchers are not
+ * here: they wait for something to arrive unasked.
+ */
+export const CONNECTION_TYPES: ReadonlySet<string> = new Set(['TCPWRAP', 'PIPEWRAP', 'UDPWRAP', 'PROCESSWRAP', 'WORKER', 'MESSAGEPORT', 'HTTP2SESSION']);
+/**
+ * Async resources that are not one-shot work: the kinds above (their own rules), callbacks that
+ * always run before the loop moves on (nextTick, queueMicrotask), and long-lived wrappers that call
+ * back again and again over a socket or a handle that is itself counted (HTTP parsers, TLS, JS
+ * streams, http2 streams, the DNS channel, histograms). ZLIB has a rule of its own (zlibBusy).
+ * Every other type, Node's requests (FSREQCALLBACK, PBKDF2REQUEST, HASHREQUEST, …) and native
+ * addons' own (napi async work), is pending from its init to its first callback.
+ */
+const NOT_REQUESTS: ReadonlySet<string> = new Set([
+  'PROMISE',
+  'TickObject',
+  'Microtask',
+  'ZLIB',
+  'HTTPINCOMINGMESSAGE',
+  'HTTPCLIENTREQUEST',
+  'TLSWRAP',
+  'JSSTREAM',
+  'JSUDPWRAP',
+  'STREAMPIPE',
+  'HTTP2STREAM',
+  'DNSCHANNEL',
+  'ELDHISTOGRAM',
+  'INSPECTORJSBINDING',
+  'SIGINTWATCHDOG',
+]);
 
 const SITE_FRAMES = 24;
 
@@ -194,10 +226,47 @@ function prune(s: ScopeState): void {
   for (const [id, r] of s.resources) if (!isOpen(r)) s.resources.delete(id);
 }
 
+function pruneOutside(outside: Set<OutsideHandle>): void {
+  for (const h of outside) if (!isOpen({ asyncId: 0, type: h.type, resource: h.resource })) outside.delete(h);
+}
+
 function isShortOneShot(resource: unknown, limitMs: number): boolean {
   const t = resource as { _idleTimeout?: number; _repeat?: number | null };
   return (t._repeat === null || t._repeat === undefined) && typeof t._idleTimeout === 'number' && t._idleTimeout <= limitMs;
 }
+
+/**
+ * An async resource that has not called back yet. Held weakly: a resource that never calls
+ * back and is collected (an AsyncResource nobody ran) is gone, not pending.
+ */
+export interface PendingRequest {
+  type: string;
+  /** For a carrier: the scope current at its birth (undefined outside every scope: module level, beforeAll, the runner). */
+  owner: ScopeState | undefined;
+  resource: WeakRef<object>;
+  /**
+   * A JavaScript AsyncResource (a library's task, a bound callback): it carries an async context
+   * for work that something else (a socket, a worker) does, and may never run at all.
+   */
+  carrier: boolean;
+}
+
+/** An open handle of a connection kind born outside the live scopes (see CONNECTION_TYPES). */
+export interface OutsideHandle {
+  type: string;
+  resource: object;
+}
+
+/**
+ * A zlib handle (ZLIB) is long-lived and calls back once per chunk; Node's zlib.js keeps the
+ * input it is working through in `handle.buffer` until the last chunk's callback clears it.
+ */
+export function zlibBusy(resource: object): boolean {
+  const buffer = (resource as { buffer?: unknown }).buffer;
+  return buffer !== null && buffer !== undefined;
+}
+
+const MAX_OUTSIDE = 4096;
 
 export class Capture {
   /** The current scope (same interface as AsyncLocalStorage: run, enterWith, getStore). */
@@ -213,13 +282,19 @@ export class Capture {
   private idKey: symbol | undefined;
   /** Recent requests that may open handles in their callbacks (bounded). */
   private readonly origins = new Map<number, { stack?: string }>();
+  /** Async resources born while the hooks were on and not yet called back, by async id (see NOT_REQUESTS). */
+  readonly requests = new Map<number, PendingRequest>();
+  /** zlib handles (ZLIB): busy while they hold input (zlibBusy). */
+  readonly zlibs = new Set<WeakRef<object>>();
+  /** Connection handles born outside every live scope, or left open by a judged one (pruned once closed). */
+  readonly outside = new Set<OutsideHandle>();
 
   /** One-shot timeouts this short are not recorded (the settle waits for them). */
   shortTimeoutMs = 0;
 
   enable(): void {
     if (this.hook) return;
-    const { als, live, origins, ledger } = this;
+    const { als, live, origins, ledger, requests, zlibs, outside } = this;
     const shortTimeoutMs = this.shortTimeoutMs;
     const ownerOf = (current: ScopeState | undefined): ScopeState | undefined => {
       const s = current ?? this.fallback;
@@ -239,10 +314,26 @@ export class Capture {
             return;
           }
           if (IGNORED_TYPES.has(type)) return;
+          // The tracer's own work (settle, probes) is nobody's.
+          if (current?.internal === true) return;
           const reported = TIMER_TYPES.has(type) || HANDLE_TYPES.has(type);
+          if (!reported) {
+            if (type === 'ZLIB') zlibs.add(new WeakRef(resource as object));
+            else if (!NOT_REQUESTS.has(type)) {
+              const carrier = resource instanceof AsyncResource;
+              requests.set(asyncId, { type, owner: carrier ? current : undefined, resource: new WeakRef(resource as object), carrier });
+            }
+          }
           if (!reported && !ORIGIN_TYPES.has(type)) return;
           const s = ownerOf(current);
-          if (s === undefined) return;
+          if (s === undefined) {
+            // Outside every live scope: a connection that may still deliver what a scope waits for.
+            if (current === undefined && CONNECTION_TYPES.has(type)) {
+              outside.add({ type, resource: resource as object });
+              if (outside.size > MAX_OUTSIDE) pruneOutside(outside);
+            }
+            return;
+          }
           // AbortSignal.timeout's own timer (armed ref'd then unref'd, or unref'd at birth): kept with its
           // signal, without a site: it is never reported, only counted while someone waits on the signal.
           if (type === 'Timeout' && timeoutSignalCall !== undefined) {
@@ -277,6 +368,11 @@ export class Capture {
           // A throw inside a hook aborts the process: never let one out.
         }
       },
+      // A request's first callback: it is no longer pending. Every callback of every resource (promise
+      // reactions too) comes through here, hence the one size check before anything else.
+      before(asyncId) {
+        if (requests.size !== 0) requests.delete(asyncId);
+      },
     });
     this.hook.enable();
     const idKey = asyncIdSymbol();
@@ -300,6 +396,9 @@ export class Capture {
     this.hook = undefined;
     for (const stop of this.stopPromiseHooks.splice(0)) stop();
     this.origins.clear();
+    this.requests.clear();
+    this.zlibs.clear();
+    this.outside.clear();
   }
 
   /** The async id of a promise born while the hooks were on. */

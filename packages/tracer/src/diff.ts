@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { probeAwaiters } from './await-chain.js';
-import { awaitedTimeoutSignal, isOpen } from './capture.js';
+import { awaitedTimeoutSignal, CONNECTION_TYPES, isOpen, zlibBusy, type OutsideHandle, type PendingRequest } from './capture.js';
 import { isTracerFrame, parseStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
 import type { ResourceRecord, ScopeState } from './state.js';
 
@@ -108,37 +108,53 @@ export function leftResources(scope: ScopeState, options: { refedOnly: boolean }
   return out;
 }
 
-/** Names getActiveResourcesInfo() gives timers and handles; anything else is a pending request. */
-const NOT_REQUESTS = new Set([
-  'Timeout',
-  'Immediate',
-  'TTYWrap',
-  'SignalWrap',
-  'TCPWrap',
-  'TCPServerWrap',
-  'PipeWrap',
-  'PipeServerWrap',
-  'UDPWrap',
-  'ProcessWrap',
-  'FSEventWrap',
-  'StatWatcher',
-  'Worker',
-  'MessagePort',
-  'FileHandle',
-  'CloseReq',
-]);
+/** What hasScheduledWork reads beside the scope: the capture's registries of process-wide work. */
+export interface WorkRegistry {
+  readonly requests: Map<number, PendingRequest>;
+  readonly zlibs: Set<WeakRef<object>>;
+  readonly outside: Set<OutsideHandle>;
+  readonly live: ReadonlySet<ScopeState>;
+}
 
 /**
- * Could anything still call back into the scope? Its own open timers and
- * handles, or any pending request in the process (a file read, a DNS lookup):
- * requests are not attributed, so one anywhere keeps a wait from being called a deadlock.
+ * Could anything still call back into the scope? What Node counts when it decides whether the
+ * process may exit, narrowed to what can plausibly wake this scope:
+ * - its own ref'd timers and handles (an unref'd timer is someone's watchdog, a test runner's
+ *   timeout, not work the scope waits for; the exception is an AbortSignal.timeout timer whose
+ *   abort someone listens for);
+ * - every async resource that has not called back yet: a file read, a DNS lookup, a thread-pool
+ *   job (crypto, zlib), a native addon's work, wherever it was started (one started at module
+ *   level or by another test may be what this one awaits). A JavaScript AsyncResource counts only
+ *   when a live scope created it: outside, it is a context carrier that may never run;
+ * - a zlib stream still working through its input;
+ * - an open, ref'd connection (socket, pipe, worker, child process) of another live scope, or
+ *   born outside the scopes: a reply on it may settle what the scope awaits.
  */
-export function hasScheduledWork(scope: ScopeState): boolean {
-  // Only ref'd work counts, as for Node deciding whether the process may exit: an unref'd
-  // timer is someone's watchdog (a test runner's timeout), not work the scope waits for. The
-  // exception: an AbortSignal.timeout timer (unref'd by Node) whose abort someone listens for.
+export function hasScheduledWork(scope: ScopeState, work?: WorkRegistry): boolean {
   for (const record of scope.resources.values()) if (isOpen(record) && (isRefed(record) || awaitedTimeoutSignal(record))) return true;
-  return process.getActiveResourcesInfo().some((name) => !NOT_REQUESTS.has(name));
+  if (work === undefined) return false;
+  for (const [id, r] of work.requests) {
+    if (r.resource.deref() === undefined) {
+      work.requests.delete(id);
+      continue;
+    }
+    if (!r.carrier || (r.owner !== undefined && !r.owner.ended)) return true;
+  }
+  for (const ref of work.zlibs) {
+    const z = ref.deref();
+    if (z === undefined) work.zlibs.delete(ref);
+    else if (zlibBusy(z)) return true;
+  }
+  for (const h of work.outside) {
+    const record: ResourceRecord = { asyncId: 0, type: h.type, resource: h.resource };
+    if (!isOpen(record)) work.outside.delete(h);
+    else if (isRefed(record) && !isStdio(record)) return true;
+  }
+  for (const other of work.live) {
+    if (other === scope || other.ended) continue;
+    for (const record of other.resources.values()) if (CONNECTION_TYPES.has(record.type) && isOpen(record) && isRefed(record) && !isStdio(record)) return true;
+  }
+  return false;
 }
 
 export interface AwaitChain {

@@ -1,5 +1,5 @@
 export { createTracer, DeadlockError, Scope, Tracer } from './tracer.js';
-export type { JudgeOptions, ScopeOptions, TraceResult, TracerOptions } from './tracer.js';
+export type { JudgeOptions, ScopeOptions, TraceResult, TracerOptions, WaitOptions } from './tracer.js';
 export { MAX_LANES } from './timeline.js';
 export type { Lane, Timeline } from './timeline.js';
 export { registerUrl, runTraced } from './run-command.js';

@@ -11,7 +11,7 @@ import { installApiSites, rejectSite, type ApiSitePatch } from './api-sites.js';
 import { unwatchEmitters, watchedLeftovers, watchForBleed, watchListenersForBleed, watchTasksForBleed, type BleedSource } from './bleed.js';
 import { withGuardedStacks } from './attribute.js';
 import { emitterProofTargets, installEventWaitPatch, whyNever } from './event-waits.js';
-import { Capture, now, TIMER_TYPES } from './capture.js';
+import { Capture, CONNECTION_TYPES, isOpen, now, TIMER_TYPES } from './capture.js';
 import { watchForDeadlock } from './deadlock.js';
 import { dependencyHandle, hasScheduledWork, leftResources, markIdleGuards, pendingChains, sleepingTasks, type AwaitChain, type LeftResource } from './diff.js';
 import { fakeTimerFindings, fakeTimerPending, fakeTimerPromises, installFakeClockWatch } from './fake-clock.js';
@@ -124,6 +124,11 @@ export interface JudgeOptions {
   timeline?: boolean;
 }
 
+export interface WaitOptions {
+  /** 'reject' (default): a deadlock ends the wait with a DeadlockError. 'report': it is only recorded. */
+  onDeadlock?: 'reject' | 'report';
+}
+
 export class DeadlockError extends Error {
   /** `cwd`: what the findings' paths are relative to; with it, the stack is the deadlock's wait-for chain. */
   constructor(
@@ -187,13 +192,16 @@ export class Scope {
   /**
    * Settles like `promise`, unless every task of the scope falls asleep first:
    * then a deadlock finding is recorded and this rejects with a DeadlockError at
-   * once, instead of hanging until a timeout.
+   * once, instead of hanging until a timeout. With `{ onDeadlock: 'report' }` the
+   * finding is recorded and the wait goes on: the caller's own timeout decides
+   * (warn mode, which must not change how a test ends).
    */
-  waitFor<T>(promise: Promise<T>): Promise<T> {
+  waitFor<T>(promise: Promise<T>, options: WaitOptions = {}): Promise<T> {
+    const rejectAtDeadlock = options.onDeadlock !== 'report';
     const { capture } = this.tracer;
     return capture.internal(INTERNAL, () => {
       return new Promise<T>((resolve, reject) => {
-        watchForDeadlock(this.state, promise, this.tracer.options.deadlockCheckMs, () => {
+        watchForDeadlock(this.state, promise, this.tracer.options.deadlockCheckMs, capture, () => {
           void capture.internal(INTERNAL, async () => {
             let findings: Finding[] = [];
             try {
@@ -214,7 +222,7 @@ export class Scope {
             } catch {
               // Whatever went wrong describing it, the wait must not hang (nor reject unhandled here): it is a deadlock.
             }
-            reject(new DeadlockError(findings, this.tracer.options.cwd));
+            if (rejectAtDeadlock) reject(new DeadlockError(findings, this.tracer.options.cwd));
           });
         });
         // The body's own span, for the timeline: read from the reactions this wait adds anyway.
@@ -344,6 +352,11 @@ export class Scope {
 
   private close(): void {
     this.state.ended = true;
+    // A connection the scope leaves open may still serve a later scope (a pooled socket): it is work
+    // for the deadlock watch of the scopes that follow.
+    for (const record of this.state.resources.values()) {
+      if (CONNECTION_TYPES.has(record.type) && isOpen(record)) this.tracer.capture.outside.add({ type: record.type, resource: record.resource });
+    }
     // Judged: let go of the pending promises (and whatever their tasks hold).
     this.state.pending.clear();
     this.state.raced?.clear();
@@ -432,7 +445,7 @@ export class Scope {
     const goneAt = new Set(stuckEventWaitFindings(stuckWaits.filter((w) => w.wait.gone === true), ctx).map(key));
     const stuck = judge(stuckWaits, (w) => w.wait, (kept) => stuckEventWaitFindings(kept, ctx)).filter((f) => !(goneAt.has(key(f)) && deadlocked.has(key(f))));
     // A pipeline that can never finish is reported at its call, and its streams not again one by one.
-    const scheduled = hasScheduledWork(state);
+    const scheduled = hasScheduledWork(state, this.tracer.capture);
     const stuckPipes = pipes.flatMap((pipeline) => {
       const why = whyPipelineStuck(pipeline, scheduled);
       return why === undefined ? [] : [{ pipeline, why }];

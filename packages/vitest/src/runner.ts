@@ -185,13 +185,18 @@ export class AsyncsanRunner extends BaseRunner {
       await fn();
       return;
     }
+    // Warn mode changes no verdict: a deadlock is recorded (an annotation at judgement) and the
+    // body runs on to its own end, Vitest's timeout for a deadlocked one, exactly as without the plugin.
+    const warn = this.modeFor(test) !== 'fail';
     try {
-      await scope.waitFor(Promise.resolve().then(() => fn()));
+      await scope.waitFor(
+        Promise.resolve().then(() => fn()),
+        { onDeadlock: warn ? 'report' : 'reject' },
+      );
     } catch (error) {
-      // In fail mode the report (deadlock and the rest) is the test's error; in warn mode
-      // a deadlocked body still cannot pass, so the deadlock error stands.
-      if (error instanceof DeadlockError && this.modeFor(test) === 'fail') {
-        // Unless the project config drops the deadlock or puts it below failOn: then the body's error stands.
+      // In fail mode the report (deadlock and the rest) is the test's error, unless the project
+      // config drops the deadlock or puts it below failOn: then the body's error stands.
+      if (error instanceof DeadlockError && !warn) {
         const { kept } = await applyProjectConfig([...error.findings], this.resolved(), this.config.root);
         if (failsTest(kept, this.resolved())) return;
       }
@@ -203,6 +208,9 @@ export class AsyncsanRunner extends BaseRunner {
     // The promise is cached, not the value: concurrent imports share one installation.
     this.racePromise ??= raceRuntime(this.config.root, this.resolved());
     this.race = await this.racePromise;
+    // The tracer is on before the file's own code runs: a connection or worker it opens at module
+    // level or in beforeAll is seen, and counts as work a test may be waiting on (no false deadlock).
+    workerState(this.config.root, this.resolved());
     return super.importFile(filepath, source);
   }
 
