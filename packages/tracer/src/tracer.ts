@@ -36,6 +36,7 @@ import { installListenerPatch, stillRegistered, type ListenerPatch } from './lis
 import { matchesIgnore, type IgnoreRule } from './ignore.js';
 import { snapshotScopes, splitCurrent, type IgnoredFinding } from './ignore-current.js';
 import { installPortPatch, stuckPorts } from './ports.js';
+import { installRejectionWatch, type RejectionWatch } from './rejections.js';
 import { bodyIteratorAbandoned, installIteratorPatch, projectGeneratorAbandoned } from './iterators.js';
 import { canProve, enableGc, proveUnreachable } from './proof.js';
 import { settle } from './settle.js';
@@ -549,8 +550,7 @@ export class Tracer {
   private readonly apiSites: ApiSitePatch;
   /** Channel patches (stuck-* and abandoned-iterator), undone by stop(). */
   private readonly patches: Array<{ uninstall(): void }> = [];
-  private readonly onRejection: ((reason: unknown, promise: Promise<unknown>) => void) | undefined;
-  private readonly onUncaught: ((error: unknown, origin: string) => void) | undefined;
+  private readonly rejectionWatch: RejectionWatch | undefined;
   private stopped = false;
 
   constructor(options: TracerOptions = {}) {
@@ -582,38 +582,30 @@ export class Tracer {
     if (options.rejections !== false) {
       // The listeners there before the tracer are the runner's (Vitest's, node:test's); one added later is the program's own handler.
       const runnerListeners = new Set(process.listeners('unhandledRejection'));
-      this.onRejection = (reason, promise) => {
+      // Seen through process.emit and the uncaught-exception monitor, never as a listener (rejections.ts).
+      const record = (reason: unknown, thrown: boolean, promise?: Promise<unknown>) => {
         try {
           const s = owner();
-          const site = rejectSite(promise);
-          if (s !== undefined) {
-            const record: RejectionRecord = { reason, stack: reason instanceof Error ? reason.stack : undefined, ...(site ? { site } : {}) };
-            const own = process.listeners('unhandledRejection').filter((l) => l !== this.onRejection && !runnerListeners.has(l));
-            if (own.length > 0) {
-              const added = [...s.listeners].find((l) => l.target === process && own.includes(l.listener as (typeof own)[number]));
-              record.handledBy = added ? { site: added.site } : {};
-            }
-            s.rejections.push(record);
+          if (s === undefined || s.rejections.some((r) => r.reason === reason)) return;
+          const site = promise === undefined ? undefined : rejectSite(promise);
+          const rejection: RejectionRecord = { reason, stack: reason instanceof Error ? reason.stack : undefined, ...(thrown ? { thrown } : {}), ...(site ? { site } : {}) };
+          const own = thrown ? [] : process.listeners('unhandledRejection').filter((l) => !runnerListeners.has(l));
+          if (own.length > 0) {
+            const added = [...s.listeners].find((l) => l.target === process && own.includes(l.listener as (typeof own)[number]));
+            rejection.handledBy = added ? { site: added.site } : {};
           }
+          s.rejections.push(rejection);
         } catch {
           // A reason whose stack formatting throws (a name or message getter, a Proxy): not attributed,
           // and never a crash of a program that handles its rejections itself.
         }
-        // Alone, our listener would swallow what Node treats as fatal: keep Node's behaviour.
-        if (process.listenerCount('unhandledRejection') === 1) throw reason;
       };
-      process.on('unhandledRejection', this.onRejection);
-      // A monitor changes nothing about how the process handles the error; it only attributes it.
-      this.onUncaught = (error, origin) => {
-        try {
-          const s = owner();
-          if (s === undefined || origin !== 'uncaughtException' || s.rejections.some((r) => r.reason === error)) return;
-          s.rejections.push({ reason: error, stack: error instanceof Error ? error.stack : undefined, thrown: true });
-        } catch {
-          // never interfere with the crash
-        }
-      };
-      process.on('uncaughtExceptionMonitor', this.onUncaught);
+      // A rejection Node turns into an uncaught exception (nobody listens, or --unhandled-rejections=strict)
+      // arrives at the monitor with origin 'unhandledRejection', the same reason it may already have been seen with.
+      this.rejectionWatch = installRejectionWatch(
+        (reason, promise) => record(reason, false, promise),
+        (error, origin) => record(error, origin === 'uncaughtException'),
+      );
     }
   }
 
@@ -708,8 +700,7 @@ export class Tracer {
     unwatchEmitters();
     this.apiSites.uninstall();
     for (const patch of this.patches.splice(0).reverse()) patch.uninstall();
-    if (this.onRejection) process.off('unhandledRejection', this.onRejection);
-    if (this.onUncaught) process.off('uncaughtExceptionMonitor', this.onUncaught);
+    this.rejectionWatch?.uninstall();
   }
 }
 
