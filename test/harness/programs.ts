@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fixturesRoot, listSourceFiles } from './expectations.js';
 
 export const TRACER_IDS = [
+  'floating-promise',
   'leaked-timer',
   'leaked-handle',
   'unsettled-task',

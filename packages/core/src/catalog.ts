@@ -38,7 +38,8 @@ const entries: CatalogEntry[] = [
     why: 'Its rejection becomes an unhandledRejection that crashes Node (or is lost), and the caller carries on before the work is done.',
     hint: 'Await it, return it, or handle the rejection with .catch(); mark a deliberate fire-and-forget with void.',
     defaultSeverity: 'error',
-    engines: ['lint', 'analyzer'],
+    // The tracer reports the runtime twin: a test's task left running at its end that finished during the settle.
+    engines: ['lint', 'analyzer', 'tracer'],
     recommended: true,
   },
   {

@@ -174,6 +174,11 @@ export interface AwaitChain {
   born?: number;
   /** Async ids of the pending promises this task awaits directly (the probes that found exactly this chain), when asked for. */
   awaited?: number[];
+  /**
+   * Every probed promise whose awaiters are this chain or a tail of it: the awaits its tasks are
+   * suspended at. Once none is pending, the tasks have moved on (leftovers.ts).
+   */
+  tasks?: Promise<unknown>[];
 }
 
 const frameKey = (f: ParsedFrame) => `${f.absolute}:${f.line}:${f.column}`;
@@ -187,6 +192,7 @@ export async function pendingChains(
   scope: ScopeState,
   options: AttributeOptions & { maxProbes: number },
   idOf?: (promise: Promise<unknown>) => number | undefined,
+  withTasks = false,
 ): Promise<AwaitChain[]> {
   const targets: Promise<unknown>[] = [];
   for (const p of scope.pending.values()) {
@@ -197,6 +203,7 @@ export async function pendingChains(
   // Tasks suspended at the same awaits along the same chain are one finding.
   const byKey = new Map<string, ParsedFrame[]>();
   const promiseOf = new Map<string, Promise<unknown>>();
+  const allOf = new Map<string, Promise<unknown>[]>();
   const oldest = new Map<string, number>();
   const awaited = new Map<string, number[]>();
   for (const [i, probe] of probes.entries()) {
@@ -208,6 +215,9 @@ export async function pendingChains(
     const key = frames.map(frameKey).join('|');
     byKey.set(key, frames);
     promiseOf.set(key, targets[i]!);
+    const same = allOf.get(key);
+    if (same === undefined) allOf.set(key, [targets[i]!]);
+    else same.push(targets[i]!);
     const id = idOf?.(targets[i]!);
     if (id !== undefined && !((oldest.get(key) ?? Infinity) <= id)) oldest.set(key, id);
     if (id !== undefined) awaited.set(key, [...(awaited.get(key) ?? []), id]);
@@ -219,6 +229,7 @@ export async function pendingChains(
     const at = frames.find((f) => !f.external);
     if (!at) continue;
     const chain: AwaitChain = { frames, at, promise: promiseOf.get(key) };
+    if (withTasks) chain.tasks = keys.flatMap((other) => (other === key || key.endsWith(`|${other}`) ? (allOf.get(other) ?? []) : []));
     if (idOf) {
       chain.since = idOf(chain.promise!);
       chain.awaited = awaited.get(key) ?? [];

@@ -15,6 +15,8 @@ export interface SettleOptions {
   turns: number;
   /** Cap on the time spent settling, in milliseconds. */
   settleMs: number;
+  /** Called after every loop turn and wait: what finished meanwhile is read there (leftovers.ts). */
+  onTurn?: () => void;
 }
 
 interface TimeoutFields {
@@ -63,6 +65,7 @@ export async function settle(scope: ScopeState, options: SettleOptions): Promise
   let quiet = 0;
   for (let i = 1; ; i++) {
     await turn();
+    options.onTurn?.();
     const now = signature(scope);
     quiet = now === last ? quiet + 1 : 0;
     last = now;
@@ -72,6 +75,7 @@ export async function settle(scope: ScopeState, options: SettleOptions): Promise
       const due = nextDue(scope);
       if (due === undefined || due > left) return;
       await sleep(Math.max(1, Math.ceil(due)));
+      options.onTurn?.();
       quiet = 0;
     }
   }

@@ -35,6 +35,7 @@ import {
 import { installListenerPatch, stillRegistered, type ListenerPatch } from './listeners.js';
 import { matchesIgnore, type IgnoreRule } from './ignore.js';
 import { snapshotScopes, splitCurrent, type IgnoredFinding } from './ignore-current.js';
+import { floatingFindings, LeftRunning, type FinishedTask } from './leftovers.js';
 import { installPortPatch, stuckPorts } from './ports.js';
 import { installRejectionWatch, type RejectionWatch } from './rejections.js';
 import { bodyIteratorAbandoned, installIteratorPatch, projectGeneratorAbandoned } from './iterators.js';
@@ -167,6 +168,8 @@ export class Scope {
   private ignoredFindings: Finding[] = [];
   /** Resources judged left over at the last judgement. */
   private judgedLeft: LeftResource[] = [];
+  /** Tasks left running at the end that finished during the settle (floating-promise). */
+  private finishedTasks: FinishedTask[] = [];
   /** What the last judgement did not report because an ignore rule or an ignoreCurrent() snapshot covers it, with the reason. */
   readonly ignored: IgnoredFinding[] = [];
   /**
@@ -318,8 +321,13 @@ export class Scope {
   private async judge(options: JudgeOptions): Promise<Finding[]> {
     const { state, tracer } = this;
     try {
-      if (options.settle !== false) await settle(state, { turns: tracer.options.settleTurns, settleMs: tracer.options.settleMs });
+      // What is still running at the end, read before the settle lets it finish (leftovers.ts).
+      const left = options.settle !== false && options.tasks !== false ? await this.leftRunning() : undefined;
+      if (options.settle !== false) {
+        await settle(state, { turns: tracer.options.settleTurns, settleMs: tracer.options.settleMs, ...(left ? { onTurn: () => left.poll() } : {}) });
+      }
       const chains: AwaitChain[] = options.tasks === false ? [] : await pendingChains(state, tracer.attributeOptions(), (p) => tracer.capture.idOf(p));
+      this.finishedTasks = left?.finished(chains) ?? [];
       // Read which event waits and pipelines are pending before a proof lets go of the pending promises.
       const waiting = this.pendingEventWaits();
       const pipes = this.runningPipelines();
@@ -332,6 +340,16 @@ export class Scope {
     } finally {
       this.close();
     }
+  }
+
+  /** The scope's tasks running at its end (their await chains), to see which finish during the settle. */
+  private async leftRunning(): Promise<LeftRunning> {
+    const { state, tracer } = this;
+    const chains = await pendingChains(state, tracer.attributeOptions(), undefined, true);
+    // What an ignoreCurrent() snapshot holds was alive at the call: not this scope's leftover.
+    const { keep } = splitCurrent(chains, (c) => c.promise, tracer.options.ignore);
+    const { capture } = tracer;
+    return new LeftRunning(keep, state, (p) => capture.isPending(state, p), () => capture.live);
   }
 
   /** Judges without waiting: for `exit`, where nothing asynchronous can run any more. */
@@ -400,7 +418,8 @@ export class Scope {
     return {
       from: this.state,
       ctx: this.context(options.noun ?? 'scope', options.when),
-      running: () => [...capture.live].filter((s) => s !== capture.fallback),
+      // Scopes whose body is over (being judged) are not running: nothing lands in them any more.
+      running: () => [...capture.live].filter((s) => s !== capture.fallback && s.clock.endedAt === undefined),
       contextOf: (scope) => this.tracer.contextOf(scope),
       ignored: (key) => this.tracer.options.ignore.some((rule) => rule.current?.has(key) === true),
     };
@@ -494,6 +513,7 @@ export class Scope {
     const faked = fakeTimerPromises(state, ctx);
     const tasks = unsettledFindings(chains.filter((c) => !c.current && !c.awaited?.some((id) => faked.has(id))), ctx, sleepsOn);
     findings.push(...tasks.filter((f) => !explained.has(key(f))));
+    findings.push(...floatingFindings(this.finishedTasks, ctx));
     const registered = [...state.listeners].filter(stillRegistered);
     const listeners = judge(registered, (l) => l, (kept) => listenerFindings(kept, ctx));
     findings.push(...listeners);

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createTracer } from '@asyncsan/tracer';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot, toRepoPath } from '../../../test/harness/expectations.js';
 
-export const TRACER_IDS = ['leaked-timer', 'leaked-handle', 'unsettled-task', 'deadlock', 'leaked-listener', 'unhandled-rejection', 'cross-test-bleed', 'stuck-event-wait', 'stuck-stream', 'stuck-port', 'abandoned-iterator'];
+export const TRACER_IDS = ['floating-promise', 'leaked-timer', 'leaked-handle', 'unsettled-task', 'deadlock', 'leaked-listener', 'unhandled-rejection', 'cross-test-bleed', 'stuck-event-wait', 'stuck-stream', 'stuck-port', 'abandoned-iterator'];
 
 interface FixtureModule {
   main(): unknown;
