@@ -44,7 +44,7 @@ describe('@asyncsan/vitest reporting', () => {
     expect(r.code).toBe(0);
     expect(Object.values(r.verdicts).every((v) => v === 'pass')).toBe(true);
     expect(Object.keys(r.verdicts)).toHaveLength(9);
-    expect(r.stdout).toContain(` asyncsan  4 async hazards at 4 sites in 3 tests (mode: warn, tests not failed; full report: ${r.findingsFile})`);
+    expect(r.stdout).toContain(` asyncsan  4 async hazards at 4 sites in 3 tests (mode: warn, no verdict changed; full report: ${r.findingsFile})`);
     // Short: one line per site, no full report (that is the outputFile's) and no problem count.
     expect(r.stdout).not.toContain('✖');
     const diff = diffFindings(readExpectations(listSourceFiles(options)), r.findings, { ids: tracerIds, cwd: options });

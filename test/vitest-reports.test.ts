@@ -93,7 +93,7 @@ describe('issue 16 reports on Vitest 4.1 (Node 20)', () => {
     const summary = r.stdout.slice(r.stdout.indexOf(' asyncsan  '));
     // The block ends where the next reporter's output (the JSON reporter's note) begins.
     const lines = summary.split('\n').slice(0, 14);
-    expect(lines[0]).toBe(` asyncsan  13 async hazards at 13 sites in 12 tests (mode: warn, tests not failed; full report: ${r.findingsFile})`);
+    expect(lines[0]).toBe(` asyncsan  13 async hazards at 13 sites in 12 tests (mode: warn, no verdict changed; full report: ${r.findingsFile})`);
     expect(lines.slice(1).map((l) => l.replace(/^ {3}(\S+) {2}(\S+) {2}.*\[(.*)\]$/, '$1 $2 [$3]'))).toEqual([
       'abandoned-iterator channels.test.mjs:14:12 [channels.test.mjs > abandons a generator of the project at a yield]',
       'unsettled-task channels.test.mjs:21:20 [channels.test.mjs > a for-await waiting on a step stuck inside the generator is a stuck task, not an abandoned iterator]',

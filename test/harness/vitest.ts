@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@asyncsan/core';
@@ -36,6 +36,20 @@ export function ensureVitest5(): void {
   if (existsSync(vitest5.node) && existsSync(vitest5.vitest)) return;
   mkdirSync(vitest5Root, { recursive: true });
   execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', vitest5Root, 'vitest@5', 'node@24'], { cwd: vitest5Root, stdio: 'pipe' });
+}
+
+/**
+ * A copy of a fixture project beside the Vitest 5 install (so that its `vitest` imports resolve
+ * there), importing the plugin from the repo's dist. Removed with `rmSync(dir, { recursive: true })`.
+ */
+export function copyForVitest5(name: string): string {
+  const to = path.join(vitest5Root, 'projects', `${name}-${process.pid}`);
+  rmSync(to, { recursive: true, force: true });
+  cpSync(path.join(repoRoot, 'fixtures/projects', name), to, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) && !src.includes(`${path.sep}.asyncsan`) });
+  const config = path.join(to, 'vitest.config.mjs');
+  const plugin = path.join(repoRoot, 'packages/vitest/dist/index.js');
+  writeFileSync(config, readFileSync(config, 'utf8').replace('../../../packages/vitest/dist/index.js', plugin));
+  return to;
 }
 
 /** Runs real Vitest on a fixture project, as a user would, with the JSON reporter beside the default one. */

@@ -123,7 +123,7 @@ export class AsyncsanReporter implements Reporter {
     const tests = new Set(sorted.flatMap((f) => (f.test ? [`${f.test.file} > ${f.test.fullName}`] : [])));
     const full = this.options.outputFile ? `full report: ${this.options.outputFile}` : 'set outputFile for the full report';
     this.log('');
-    this.log(` asyncsan  ${plural(sorted.length, 'async hazard')} at ${plural(sites.size, 'site')} in ${plural(tests.size, 'test')} (mode: warn, tests not failed; ${full})`);
+    this.log(` asyncsan  ${plural(sorted.length, 'async hazard')} at ${plural(sites.size, 'site')} in ${plural(tests.size, 'test')} (mode: warn, no verdict changed; ${full})`);
     for (const { f, tests: inTests, count } of sites.values()) {
       const [first, ...rest] = [...inTests];
       const test = first === undefined ? '' : `  [${first}${rest.length > 0 ? ` and ${plural(rest.length, 'more test')}` : ''}]`;

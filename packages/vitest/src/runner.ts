@@ -141,6 +141,8 @@ function timedOut(test: Test): boolean {
 
 export class AsyncsanRunner extends BaseRunner {
   private readonly scopes = new WeakMap<Test, Scope>();
+  /** Warn-mode judgements still running (they run beside the next test). */
+  private readonly judging = new Set<Promise<void>>();
   private race: { drain(): Finding[] } | undefined;
   private racePromise: Promise<{ drain(): Finding[] } | undefined> | undefined;
   private options: ResolvedOptions | undefined;
@@ -220,9 +222,53 @@ export class AsyncsanRunner extends BaseRunner {
     const scope = this.scopes.get(test);
     if (!scope) return;
     this.scopes.delete(test);
-    const judged = await scope.end({ noun: 'test' });
-    // Interleavings seen while this test ran are its own: they happened between its tasks.
-    for (const f of this.race?.drain() ?? []) judged.push({ ...f, ...(scope.state.test ? { test: scope.state.test } : {}) });
+    // The end is marked now; the judgement settles, waiting a little for the work the test left running.
+    const ending = scope.end({ noun: 'test' });
+    if (this.modeFor(test) === 'fail') {
+      const all = await ending;
+      await this.report(test, scope, [...all, ...this.racesOf(scope)]);
+      return;
+    }
+    // Warn mode changes no verdict, and no timing either: waiting here for the test's leftover work
+    // would let it finish before the next test starts, where without the plugin it lands in the
+    // next test (and may make it fail). The judgement runs beside the next test; its findings reach
+    // this test's meta, and the main process, when it is done (onAfterRunFiles waits for it).
+    const races = this.racesOf(scope);
+    const judged = ending.then(
+      (all) => this.report(test, scope, [...all, ...races]).then(() => this.resend(test)),
+      () => {},
+    );
+    this.judging.add(judged);
+    void judged.finally(() => this.judging.delete(judged));
+  }
+
+  /** Waits for the warn-mode judgements still running: the findings must be in the meta Vitest sends at the end. */
+  // eslint-disable-next-line asyncsan/misused-async-callback -- typed void, but Vitest 4.1 and 5 await it (`await runner.onAfterRunFiles?.(files)`) before the last task update
+  override async onAfterRunFiles(...args: unknown[]): Promise<void> {
+    while (this.judging.size > 0) await Promise.all([...this.judging]);
+    await (BaseRunner.prototype as { onAfterRunFiles?: (...a: unknown[]) => unknown }).onAfterRunFiles?.apply(this, args);
+  }
+
+  /** Interleavings seen while the test ran are its own: they happened between its tasks. */
+  private racesOf(scope: Scope): Finding[] {
+    return (this.race?.drain() ?? []).map((f) => ({ ...f, ...(scope.state.test ? { test: scope.state.test } : {}) }));
+  }
+
+  /** Sends a test's state again once a judgement that ended after its last update put findings in its meta. */
+  private resend(test: Test): void {
+    const state = test.result?.state;
+    // Still running (a retry): its own final update carries the meta.
+    if (state !== 'pass' && state !== 'fail' && state !== 'skip') return;
+    const send = (this as { onTaskUpdate?: (packs: unknown[], events: unknown[]) => Promise<unknown> | undefined }).onTaskUpdate;
+    try {
+      void send?.call(this, [[test.id, test.result, test.meta]], [])?.catch(() => {});
+    } catch {
+      // the findings stay in the worker's meta; never fail the run over a report
+    }
+  }
+
+  /** Puts a test's findings in its meta: as annotations in warn mode, as the test's failure in fail mode. */
+  private async report(test: Test, scope: Scope, judged: Finding[]): Promise<void> {
     // The project's asyncsan config (severity, ignores, runtimeIgnores), as the CLI applies it.
     const { kept: all, ignored: configIgnored } = await applyProjectConfig(judged, this.resolved(), this.config.root);
     let mode = this.modeFor(test);
