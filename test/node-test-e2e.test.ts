@@ -59,4 +59,35 @@ describe('node --import asyncsan/register-test --test', () => {
     expect(broken.stdout + broken.stderr).toContain('asyncsan: asyncsan.config.json: "severity.deadlok" is not a hazard id (did you mean "deadlock"?)');
     expect(broken.stdout).not.toMatch(/^ok /m);
   });
+
+  // The same mechanisms as under Vitest: thread-pool work is pending work, rejections are node:test's
+  // to report, a task left running into the settle is floating-promise. The front end judges in fail
+  // mode only, so it adds verdicts: here the plain run passes every test.
+  it('thread-pool work is no deadlock, a leftover task is floating-promise; the same file run plain passes', () => {
+    const verdicts = (args: string[]) => {
+      const r = spawnSync(process.execPath, [...args, '--test', '--test-force-exit', '--test-reporter=tap', 'verdicts.test.mjs'], {
+        cwd: path.join(fixturesRoot, 'projects/node-test-verdicts'),
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
+      return { code: r.status, stdout: r.stdout, verdicts: [...r.stdout.matchAll(/^\s*(ok|not ok) \d+ - (.+)$/gm)].map((m) => `${m[1]}: ${m[2]}`) };
+    };
+    const plain = verdicts([]);
+    expect({ code: plain.code, verdicts: plain.verdicts }).toEqual({
+      code: 0,
+      verdicts: ['ok: derives a key and generates an RSA key pair off the main thread', 'ok: leaves a rejection unhandled', 'ok: notifies every user without waiting'],
+    });
+    const traced = verdicts(['--import', register]);
+    expect({ code: traced.code, verdicts: traced.verdicts }).toEqual({
+      code: 1,
+      verdicts: [
+        'ok: derives a key and generates an RSA key pair off the main thread',
+        // Still running while the judgement settles, the test gets node:test's own report of the rejection.
+        'not ok: leaves a rejection unhandled',
+        'not ok: notifies every user without waiting',
+      ],
+    });
+    expect(traced.stdout).not.toContain('Deadlock');
+    expect(traced.stdout).toMatch(/async sendEmail started in this test was still running when the test ended and finished \d+ ms later: nothing awaited it {2}floating-promise\n[\s\S]*?> 27 \| {3}await new Promise/);
+  });
 });

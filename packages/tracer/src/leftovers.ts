@@ -88,8 +88,7 @@ export function floatingFindings(tasks: readonly FinishedTask[], ctx: FormatCont
     const at = startedAt(chain);
     const what = at.function ? `async ${at.function}` : 'An async function';
     const landed = during ? `, while ${during.noun} "${during.name}" was running` : '';
-    const hooks = ctx.noun === 'test' ? ' (its body and hooks had returned)' : '';
-    const message = `${what} started in this ${ctx.noun} was still running when the ${ctx.noun} ended${hooks} and finished ${afterMs} ms later${landed}: nothing awaited it`;
+    const message = `${what} started in this ${ctx.noun} was still running when the ${ctx.noun} ended and finished ${afterMs} ms later${landed}: nothing awaited it`;
     const f = finding('floating-promise', message, at, [toStack(`await chain when the ${ctx.noun} ended`, chain.frames)], undefined, ctx);
     f.hint = `Await it (for a loop, collect the promises and await Promise.all), so the ${ctx.noun} ends after the work it started and sees its errors.`;
     if (chain.at !== at) f.related = [{ label: `suspended here when the ${ctx.noun} ended`, location: { file: chain.at.file, line: chain.at.line, column: chain.at.column } }];

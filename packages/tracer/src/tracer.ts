@@ -608,7 +608,10 @@ export class Tracer {
           const s = owner();
           if (s === undefined || s.rejections.some((r) => r.reason === reason)) return;
           const site = promise === undefined ? undefined : rejectSite(promise);
-          const rejection: RejectionRecord = { reason, stack: reason instanceof Error ? reason.stack : undefined, ...(thrown ? { thrown } : {}), ...(site ? { site } : {}) };
+          const rejection: RejectionRecord = { reason, ...(thrown ? { thrown } : {}), ...(site ? { site } : {}) };
+          // Read when judged, not now: reading an error's stack makes V8 drop the frame Node's crash
+          // report quotes the source line of ('file.js:4  throw new Error(…)').
+          if (reason instanceof Error) Object.defineProperty(rejection, 'stack', { get: () => reason.stack, enumerable: true, configurable: true });
           const own = thrown ? [] : process.listeners('unhandledRejection').filter((l) => !runnerListeners.has(l));
           if (own.length > 0) {
             const added = [...s.listeners].find((l) => l.target === process && own.includes(l.listener as (typeof own)[number]));

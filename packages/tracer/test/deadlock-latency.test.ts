@@ -4,6 +4,7 @@
  * deadlockCheckMs (10 ms) and the await-chain probe make it 22-25 ms here (2 cores, three runs); the bound is
  * generous (1000 ms) so that a loaded machine never fails it, while the wait itself would hang for ever.
  */
+import { pbkdf2 } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTracer, DeadlockError } from '@asyncsan/tracer';
@@ -30,6 +31,29 @@ describe('deadlock latency', () => {
     const latencyMs = performance.now() - lastWork;
     await scope.end();
     expect(error).toBeInstanceOf(DeadlockError);
+    expect(lastWork).toBeGreaterThan(0);
+    expect(latencyMs).toBeLessThan(1000);
+  });
+
+  it('after thread-pool work: pending while the job runs, reported soon after its callback (bound 1000 ms)', { timeout: 5000 }, async () => {
+    const scope = tracer.createScope('latency after pbkdf2');
+    let lastWork = 0;
+    const job = scope.run(async () => {
+      // Runs on libuv's thread pool for tens of ms: no timer or handle of the scope is open meanwhile.
+      await new Promise<void>((resolve, reject) =>
+        pbkdf2('correct horse', 'salt', 200_000, 32, 'sha256', (error) => {
+          lastWork = performance.now();
+          if (error) reject(error);
+          else resolve();
+        }),
+      );
+      await new Promise(() => {}); // nobody will ever settle this
+    });
+    const error = await scope.waitFor(job).catch((e: unknown) => e);
+    const latencyMs = performance.now() - lastWork;
+    await scope.end();
+    expect(error).toBeInstanceOf(DeadlockError);
+    // Not reported while the job ran: the deadlock came after its callback.
     expect(lastWork).toBeGreaterThan(0);
     expect(latencyMs).toBeLessThan(1000);
   });
