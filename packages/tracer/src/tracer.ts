@@ -57,6 +57,11 @@ export interface TracerOptions {
   maxProbes?: number;
   /** Extra absolute directories whose stack frames are not the user's (e.g. a test runner adapter). */
   internalPaths?: string[];
+  /**
+   * The test runner's own code (absolute directories): a task whose innermost await is there waits
+   * on the runner (a module fetched over its channel to its main process), never a deadlock.
+   */
+  runnerPaths?: string[];
   /** Patch EventEmitter/EventTarget to find leaked listeners. Default true. */
   listeners?: boolean;
   /**
@@ -205,12 +210,19 @@ export class Scope {
     const { capture } = this.tracer;
     return capture.internal(INTERNAL, () => {
       return new Promise<T>((resolve, reject) => {
-        watchForDeadlock(this.state, promise, this.tracer.options.deadlockCheckMs, capture, () => {
+        const watch = () => watchForDeadlock(this.state, promise, this.tracer.options.deadlockCheckMs, capture, onIdle);
+        const onIdle = () => {
           void capture.internal(INTERNAL, async () => {
             let findings: Finding[] = [];
             try {
               const options = this.tracer.attributeOptions();
               const chains = await pendingChains(this.state, options);
+              // Waiting in the test runner's own code (a module it fetches for a dynamic import, an RPC
+              // to its main process) is waiting on the runner's channel, which no scope owns: not asleep.
+              if (chains.some((c) => this.tracer.waitsOnRunner(c))) {
+                watch();
+                return;
+              }
               findings = withGuardedStacks(() => {
                 // Name the event a stuck task waits for, when it waits through events.once().
                 const waits = describeWaits(this.state, this.state.eventWaits.filter((w) => capture.isPending(this.state, w.promise)), options);
@@ -228,7 +240,8 @@ export class Scope {
             }
             if (rejectAtDeadlock) reject(new DeadlockError(findings, this.tracer.options.cwd));
           });
-        });
+        };
+        watch();
         // The body's own span, for the timeline: read from the reactions this wait adds anyway.
         // The promise was born when the body began (its async id places it); its end is an anchor.
         const body: NonNullable<ScopeState['clock']['body']> = { start: now(), id: capture.idOf(promise) };
@@ -558,6 +571,7 @@ interface ResolvedOptions {
   settleTurns: number;
   maxProbes: number;
   internalPaths: string[];
+  runnerPaths: string[];
   deadlockCheckMs: number;
   ignore: IgnoreRule[];
   sourceMaps: boolean;
@@ -580,6 +594,7 @@ export class Tracer {
       settleTurns: options.settleTurns ?? 3,
       maxProbes: options.maxProbes ?? 2000,
       internalPaths: (options.internalPaths ?? []).map((p) => path.resolve(p)),
+      runnerPaths: (options.runnerPaths ?? []).map((p) => path.resolve(p) + path.sep),
       deadlockCheckMs: options.deadlockCheckMs ?? 10,
       // A copy: ignoreCurrent() adds its snapshots here.
       ignore: [...(options.ignore ?? [])],
@@ -640,6 +655,12 @@ export class Tracer {
 
   attributeOptions() {
     return { cwd: this.options.cwd, internalPaths: this.options.internalPaths, maxProbes: this.options.maxProbes, sourceMaps: this.options.sourceMaps };
+  }
+
+  /** Is the chain's innermost await in the test runner's own code (see `runnerPaths`)? */
+  waitsOnRunner(chain: AwaitChain): boolean {
+    const inner = chain.frames[0]?.absolute;
+    return inner !== undefined && this.options.runnerPaths.some((p) => inner.startsWith(p));
   }
 
   ignored(f: Finding): boolean {

@@ -106,11 +106,25 @@ function workerState(root: string, options: ResolvedOptions): WorkerState {
     // test that has stuck tasks, tells the two apart (and the first is reported at info).
     proveWithGc: true,
     internalPaths: [packageRoot],
+    runnerPaths: vitestPaths(root),
     ignore: options.ignore.map((r) => ({ id: r.id, file: r.file, reason: r.reason })),
   });
   shared[PREVIOUS] = tracer;
   g[STATE] = { tracer, tests: new Map() };
   return g[STATE];
+}
+
+/**
+ * Vitest's own code (vitest and @vitest/*, as resolved from the root): a test awaiting a dynamic
+ * import waits there on the main process, which transforms the module, over the worker's channel.
+ */
+function vitestPaths(root: string): string[] {
+  try {
+    const dir = path.dirname(createRequire(path.join(root, 'package.json')).resolve('vitest/package.json'));
+    return [dir, path.join(path.dirname(dir), '@vitest')];
+  } catch {
+    return [];
+  }
 }
 
 function fullName(test: Task): string {
