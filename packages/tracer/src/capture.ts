@@ -230,6 +230,27 @@ function pruneOutside(outside: Set<OutsideHandle>): void {
   for (const h of outside) if (!isOpen({ asyncId: 0, type: h.type, resource: h.resource })) outside.delete(h);
 }
 
+/**
+ * A crypto job (PBKDF2REQUEST, RANDOMBYTESREQUEST, …) also serves the synchronous APIs
+ * (randomBytes(16), pbkdf2Sync, generateKeyPairSync): then `run()` does the work at once and
+ * returns [error, result], and the job never calls back. Its instance `run` is wrapped so that such a
+ * job is no pending work; an asynchronous run returns nothing (or a promise) and stays pending
+ * until its callback.
+ */
+function watchSyncJob(job: object, done: () => void): void {
+  const run = (job as { run?: unknown }).run;
+  if (typeof run !== 'function') return;
+  Object.defineProperty(job, 'run', {
+    configurable: true,
+    writable: true,
+    value: function (this: unknown, ...args: unknown[]): unknown {
+      const out: unknown = Reflect.apply(run, this, args);
+      if (Array.isArray(out)) done();
+      return out;
+    },
+  });
+}
+
 function isShortOneShot(resource: unknown, limitMs: number): boolean {
   const t = resource as { _idleTimeout?: number; _repeat?: number | null };
   return (t._repeat === null || t._repeat === undefined) && typeof t._idleTimeout === 'number' && t._idleTimeout <= limitMs;
@@ -322,13 +343,14 @@ export class Capture {
             else if (!NOT_REQUESTS.has(type)) {
               const carrier = resource instanceof AsyncResource;
               requests.set(asyncId, { type, owner: carrier ? current : undefined, resource: new WeakRef(resource as object), carrier });
+              if (type.endsWith('REQUEST')) watchSyncJob(resource as object, () => requests.delete(asyncId));
             }
           }
           if (!reported && !ORIGIN_TYPES.has(type)) return;
           const s = ownerOf(current);
           if (s === undefined) {
-            // Outside every live scope: a connection that may still deliver what a scope waits for.
-            if (current === undefined && CONNECTION_TYPES.has(type)) {
+            // Outside every live scope (or by a judged one's leftover work): a connection that may still deliver what a scope waits for.
+            if (CONNECTION_TYPES.has(type)) {
               outside.add({ type, resource: resource as object });
               if (outside.size > MAX_OUTSIDE) pruneOutside(outside);
             }
