@@ -5,7 +5,7 @@
  * from this repo's packages/vitest/dist.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,30 +13,12 @@ import type { Finding } from '@asyncsan/core';
 import { registerUrl } from '@asyncsan/tracer';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
 import { expectedVerdicts, tracerIds } from './harness/projects.js';
-import { runVitest, type VitestInstall } from './harness/vitest.js';
+import { copyForVitest5, ensureVitest5, runVitest, vitest5, vitest5Root, type VitestInstall } from './harness/vitest.js';
 
-const cache = path.join(os.tmpdir(), 'asyncsan-vitest5');
-const install: VitestInstall = {
-  node: path.join(cache, 'node_modules/node/bin/node'),
-  vitest: path.join(cache, 'node_modules/vitest/vitest.mjs'),
-};
-
-function ensureInstall(): void {
-  if (existsSync(install.node) && existsSync(install.vitest)) return;
-  mkdirSync(cache, { recursive: true });
-  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', cache, 'vitest@5', 'node@24'], { cwd: cache, stdio: 'pipe' });
-}
-
-/** A copy of a fixture project beside the Vitest 5 install, importing the plugin from the repo's dist. */
-function copyProject(name: string): string {
-  const to = path.join(cache, 'projects', `${name}-${process.pid}`);
-  rmSync(to, { recursive: true, force: true });
-  cpSync(path.join(fixturesRoot, 'projects', name), to, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) && !src.includes(`${path.sep}.asyncsan`) });
-  const config = path.join(to, 'vitest.config.mjs');
-  const plugin = path.join(repoRoot, 'packages/vitest/dist/index.js');
-  writeFileSync(config, readFileSync(config, 'utf8').replace('../../../packages/vitest/dist/index.js', plugin));
-  return to;
-}
+const cache = vitest5Root;
+const install: VitestInstall = vitest5;
+const ensureInstall = ensureVitest5;
+const copyProject = copyForVitest5;
 
 describe('@asyncsan/vitest on Vitest 5 under Node 24', () => {
   beforeAll(() => {
