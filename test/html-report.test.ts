@@ -137,9 +137,10 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
   it('draws the timeline of a failing demo test: its lanes, and the leaked timer crossing the end line', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
     await page.goto(pathToFileURL(demoHtml).href);
-    // The four demo tests that fail under CI each have a timeline.
+    // The five demo tests that fail under CI each have a timeline.
     expect(await page.locator('figure.timeline .tl-test-name').allTextContents()).toEqual([
       'orders > looks a price up once per product',
+      'orders > places an order',
       'orders > reports metrics',
       'orders > times out slow work',
       'orders > tops up a wallet twice at once',
