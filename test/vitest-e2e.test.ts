@@ -1,8 +1,9 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from './harness/expectations.js';
 import { expectedVerdicts, tracerIds } from './harness/projects.js';
-import { runVitest } from './harness/vitest.js';
+import { copyForVitest5, ensureVitest5, runVitest, vitest5 } from './harness/vitest.js';
 
 const basic = path.join(fixturesRoot, 'projects/vitest-basic');
 
@@ -26,5 +27,27 @@ describe('@asyncsan/vitest on a real Vitest project', () => {
       expect(r.elapsedMs).toBeLessThan(25_000);
       expect(output).not.toContain('Test timed out');
     });
+  }
+
+  // test.projects whose projects extend the root config (and so its plugins), as hono's has them.
+  const projects = path.join(fixturesRoot, 'projects/vitest-projects');
+  for (const install of [undefined, 'vitest5'] as const) {
+    it(`a test.projects config: the plugin starts, judges every project, prints one summary (${install ?? 'Vitest 4.1'})`, async () => {
+      let root = projects;
+      if (install) {
+        ensureVitest5();
+        root = copyForVitest5('vitest-projects');
+      }
+      try {
+        const r = await runVitest(root, [], {}, install ? vitest5 : undefined);
+        expect(r.stdout + r.stderr).not.toContain('Startup Error');
+        expect({ code: r.code, verdicts: r.verdicts }).toEqual({ code: 1, verdicts: { 'leaks an interval': 'fail', 'derives a key on the thread pool': 'pass' } });
+        const diff = diffFindings(readExpectations(listSourceFiles(projects)), r.findings, { ids: tracerIds, cwd: projects });
+        expect(formatDiff(diff)).toBe('');
+        expect(r.stdout.match(/ asyncsan {2}\d+ async hazards? in/g)).toEqual([' asyncsan  1 async hazard in']);
+      } finally {
+        if (install) rmSync(root, { recursive: true, force: true });
+      }
+    }, 300_000);
   }
 });

@@ -34,6 +34,13 @@ function nativeModules(): RegExp[] {
   return dirs.map((d) => new RegExp(`^${(d + path.sep).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
 }
 
+/**
+ * Set on a Vitest instance our reporter was added to. A global symbol, not a WeakSet of this module:
+ * a config that imports the plugin by a relative path gets its own bundled copy of this module for
+ * each project of a test.projects config that extends it.
+ */
+const REPORTING = Symbol.for('asyncsan.vitest.reporting');
+
 export function asyncsan(options: AsyncsanVitestOptions = {}): Plugin {
   const resolved = resolveOptions(options);
   const race = resolved.race && resolved.mode !== 'off' ? asyncsanRaceTransform() : undefined;
@@ -50,6 +57,7 @@ export function asyncsan(options: AsyncsanVitestOptions = {}): Plugin {
       // The asyncsan config (the file the CLI reads) is read and validated here, before any
       // test runs; the workers get it with the options.
       const options = await withProjectConfig(resolved, project.config.root);
+      useRunner(project.config as unknown as ProjectConfig);
       provide(project, options);
       if (isRoot(project)) {
         try {
@@ -60,8 +68,9 @@ export function asyncsan(options: AsyncsanVitestOptions = {}): Plugin {
       }
       // Reporters are created from the config after this hook: ours joins the user's, once per run
       // (with `test.projects` extending the root config, the hook runs again for every project).
-      if (!reporting.has(vitest)) {
-        reporting.add(vitest);
+      const run = vitest as unknown as Record<symbol, boolean | undefined>;
+      if (run[REPORTING] !== true) {
+        run[REPORTING] = true;
         (vitest.config.reporters as unknown[]).push(new AsyncsanReporter(options));
       }
     },
@@ -69,9 +78,6 @@ export function asyncsan(options: AsyncsanVitestOptions = {}): Plugin {
 }
 
 export default asyncsan;
-
-/** Vitest instances that have our reporter already. */
-const reporting = new WeakSet<object>();
 
 /**
  * Is this the root project? Vitest 4.1 throws "Root project is not initialized" when asked while
@@ -83,6 +89,24 @@ function isRoot(project: object): boolean {
   } catch {
     return true;
   }
+}
+
+interface ProjectConfig {
+  runner?: string;
+  server?: { deps?: { external?: Array<string | RegExp> } };
+}
+
+/**
+ * Vitest 5 runs the config hook for the root config only: a test.projects project that extends it
+ * gets the root's plugins (so this configureVitest) but not what the hook added. Its resolved config
+ * gets our runner here, unless it has a runner of its own.
+ */
+function useRunner(config: ProjectConfig): void {
+  if (config.runner !== undefined && config.runner !== runnerPath) return;
+  config.runner = runnerPath;
+  const deps = ((config.server ??= {}).deps ??= {});
+  const external = (deps.external ??= []);
+  for (const re of nativeModules()) if (!external.some((e) => String(e) === String(re))) external.push(re);
 }
 
 /** Replaces the options provided to the workers (a project, or the root's config that later projects copy). */
