@@ -248,10 +248,19 @@ export class AsyncsanRunner extends BaseRunner {
     // next test (and may make it fail). The judgement runs beside the next test; its findings reach
     // this test's meta, and the main process, when it is done (onAfterRunFiles waits for it).
     const races = this.racesOf(scope);
-    const judged = ending.then(
-      (all) => this.report(test, scope, [...all, ...races]).then(() => this.resend(test)),
-      () => {},
-    );
+    const judged = ending
+      .then((all) => this.report(test, scope, [...all, ...races]))
+      .then(
+        () => this.resend(test),
+        // Nothing may come of it that Vitest would count (an unhandled rejection fails the run).
+        (error: unknown) => {
+          try {
+            process.stderr.write(`asyncsan: could not judge "${test.name}": ${String(error)}\n`);
+          } catch {
+            // an error that cannot even be printed
+          }
+        },
+      );
     this.judging.add(judged);
     void judged.finally(() => this.judging.delete(judged));
   }
