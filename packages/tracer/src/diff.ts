@@ -4,7 +4,7 @@
  * suspended on), listeners still registered, rejections nobody handled.
  */
 import path from 'node:path';
-import { probeAwaiters } from './await-chain.js';
+import { probeAwaiters, type ProbedStack } from './await-chain.js';
 import { awaitedTimeoutSignal, CONNECTION_TYPES, isOpen, zlibBusy, type OutsideHandle, type PendingRequest } from './capture.js';
 import { isTracerFrame, parseStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
 import type { ResourceRecord, ScopeState } from './state.js';
@@ -193,13 +193,23 @@ export async function pendingChains(
   options: AttributeOptions & { maxProbes: number },
   idOf?: (promise: Promise<unknown>) => number | undefined,
   withTasks = false,
+  probed?: WeakMap<Promise<unknown>, ProbedStack>,
 ): Promise<AwaitChain[]> {
   const targets: Promise<unknown>[] = [];
   for (const p of scope.pending.values()) {
     if (targets.length >= options.maxProbes) break;
     targets.push(p);
   }
-  const probes = await Promise.all(targets.map((p) => probeAwaiters(p)));
+  const probes = await Promise.all(
+    targets.map((p) => {
+      const known = probed?.get(p);
+      if (known !== undefined) return known;
+      return probeAwaiters(p).then((probe) => {
+        probed?.set(p, probe);
+        return probe;
+      });
+    }),
+  );
   // Tasks suspended at the same awaits along the same chain are one finding.
   const byKey = new Map<string, ParsedFrame[]>();
   const promiseOf = new Map<string, Promise<unknown>>();

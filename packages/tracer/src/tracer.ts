@@ -11,6 +11,7 @@ import { installApiSites, rejectSite, type ApiSitePatch } from './api-sites.js';
 import { unwatchEmitters, watchedLeftovers, watchForBleed, watchListenersForBleed, watchTasksForBleed, type BleedSource } from './bleed.js';
 import { withGuardedStacks } from './attribute.js';
 import { emitterProofTargets, installEventWaitPatch, whyNever } from './event-waits.js';
+import type { ProbedStack } from './await-chain.js';
 import { Capture, CONNECTION_TYPES, isOpen, now, TIMER_TYPES } from './capture.js';
 import { watchForDeadlock } from './deadlock.js';
 import { dependencyHandle, hasScheduledWork, leftResources, markIdleGuards, pendingChains, sleepingTasks, type AwaitChain, type LeftResource } from './diff.js';
@@ -335,11 +336,14 @@ export class Scope {
     const { state, tracer } = this;
     try {
       // What is still running at the end, read before the settle lets it finish (leftovers.ts).
-      const left = options.settle !== false && options.tasks !== false ? await this.leftRunning() : undefined;
+      // Probed once: a promise still pending after the settle keeps the awaiters it had (the runner's own
+      // promises, waiting for this judgement, are most of them); only what the settle created is probed again.
+      const probed = new WeakMap<Promise<unknown>, ProbedStack>();
+      const left = options.settle !== false && options.tasks !== false ? await this.leftRunning(probed) : undefined;
       if (options.settle !== false) {
         await settle(state, { turns: tracer.options.settleTurns, settleMs: tracer.options.settleMs, ...(left ? { onTurn: () => left.poll() } : {}) });
       }
-      const chains: AwaitChain[] = options.tasks === false ? [] : await pendingChains(state, tracer.attributeOptions(), (p) => tracer.capture.idOf(p));
+      const chains: AwaitChain[] = options.tasks === false ? [] : await pendingChains(state, tracer.attributeOptions(), (p) => tracer.capture.idOf(p), false, probed);
       this.finishedTasks = left?.finished(chains) ?? [];
       // Read which event waits and pipelines are pending before a proof lets go of the pending promises.
       const waiting = this.pendingEventWaits();
@@ -356,9 +360,9 @@ export class Scope {
   }
 
   /** The scope's tasks running at its end (their await chains), to see which finish during the settle. */
-  private async leftRunning(): Promise<LeftRunning> {
+  private async leftRunning(probed: WeakMap<Promise<unknown>, ProbedStack>): Promise<LeftRunning> {
     const { state, tracer } = this;
-    const chains = await pendingChains(state, tracer.attributeOptions(), undefined, true);
+    const chains = await pendingChains(state, tracer.attributeOptions(), undefined, true, probed);
     // What an ignoreCurrent() snapshot holds was alive at the call: not this scope's leftover.
     const { keep } = splitCurrent(chains, (c) => c.promise, tracer.options.ignore);
     const { capture } = tracer;
