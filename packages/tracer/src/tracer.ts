@@ -638,8 +638,8 @@ export class Tracer {
           }
           s.rejections.push(rejection);
         } catch {
-          // A reason whose stack formatting throws (a name or message getter, a Proxy): not attributed,
-          // and never a crash of a program that handles its rejections itself.
+          // A reason that throws when looked at (a Proxy): not attributed, and never a crash of a program
+          // that handles its rejections itself. One whose stack throws is described without it when judged.
         }
       };
       // A rejection Node turns into an uncaught exception (nobody listens, or --unhandled-rejections=strict)
