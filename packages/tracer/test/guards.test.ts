@@ -220,7 +220,9 @@ describe('a throw from user code inside the tracer', () => {
       const reports = readdirSync(dir).map((n) => JSON.parse(readFileSync(path.join(dir, n), 'utf8')) as { findings: Finding[] });
       // Recorded (the stack is read only when judged), and described without the reason's text.
       expect(reports.map((r) => r.findings.map((f) => `${f.id}: ${f.message}`))).toEqual([
-        ['unhandled-rejection: A promise of this program rejected and no handler was attached (a value that cannot be converted to a string)'],
+        [
+          "unhandled-rejection: A promise of this program rejected and no handler was attached (a value that cannot be converted to a string); a process 'unhandledRejection' listener of the program's own received it, so nothing crashes: reported for information",
+        ],
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

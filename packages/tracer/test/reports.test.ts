@@ -108,7 +108,7 @@ describe('reports that point at the fix', () => {
     const r = await run(tracer, 'cross-test-bleed/bad-task-resumes-in-next-test.ts');
     expect(r.findings.map(brief)).toEqual(['unsettled-task:10 error']);
     expect(r.findings[0]!.message).toBe(
-      'async refreshCache started in this scope never completed: it is still asleep at this await when it ends, until setTimeout(…, 200) (armed at fixtures/runtime/cross-test-bleed/bad-task-resumes-in-next-test.ts:7) fires after the scope ended',
+      'async refreshCache started in this scope never completed: it is still asleep at this await when it ends, until setTimeout(…, 600) (armed at fixtures/runtime/cross-test-bleed/bad-task-resumes-in-next-test.ts:7) fires after the scope ended',
     );
     expect(r.next.map(brief)).toEqual(['cross-test-bleed:10 error']);
   });

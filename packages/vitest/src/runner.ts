@@ -310,8 +310,10 @@ export class AsyncsanRunner extends BaseRunner {
     if (findings.length === 0) return;
     // A test Vitest already failed on its timeout was abandoned mid-way: what it left running (its tasks, and
     // the timers and handles they hold) follows from that, and Vitest's own error says it. Reported at info.
+    // Not a deadlock (warn mode lets a deadlocked test run to its timeout): it is why the test timed out.
     if (timedOut(test)) {
       for (const f of findings) {
+        if (f.id === 'deadlock') continue;
         f.severity = 'info';
         f.message += ' (Vitest failed this test on its timeout, which left it running)';
       }
