@@ -236,17 +236,18 @@ export class AsyncsanRunner extends BaseRunner {
     const scope = this.scopes.get(test);
     if (!scope) return;
     this.scopes.delete(test);
-    // The end is marked now; the judgement settles, waiting a little for the work the test left running.
-    const ending = scope.end({ noun: 'test' });
     if (this.modeFor(test) === 'fail') {
-      const all = await ending;
+      // The judgement settles first, waiting a little for the work the test left running.
+      const all = await scope.end({ noun: 'test' });
       await this.report(test, scope, [...all, ...this.racesOf(scope)]);
       return;
     }
-    // Warn mode changes no verdict, and no timing either: waiting here for the test's leftover work
-    // would let it finish before the next test starts, where without the plugin it lands in the
-    // next test (and may make it fail). The judgement runs beside the next test; its findings reach
-    // this test's meta, and the main process, when it is done (onAfterRunFiles waits for it).
+    // Warn mode changes no verdict, and no timing either: judging here would hold the next test up
+    // while the test's leftover work runs (even a few loop turns let its I/O and timers go on), where
+    // without the plugin that work lands in the next test (and may make it fail). The judgement runs
+    // beside the next test; its findings reach this test's meta, and the main process, when it is
+    // done (onAfterRunFiles waits for it).
+    const ending = scope.end({ noun: 'test' });
     const races = this.racesOf(scope);
     const judged = ending
       .then((all) => this.report(test, scope, [...all, ...races]))
