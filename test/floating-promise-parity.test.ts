@@ -175,6 +175,21 @@ const cases: Case[] = [
     divergence: { kind: 'fewer', why: 'none of the promises can reject' },
   },
   {
+    name: 'a microtask calling a callback the code was handed',
+    code: `function later(cb: () => void): void { Promise.resolve().then(() => cb()); }`,
+    divergence: { kind: 'fewer', why: 'a function value the code received (parameter, option, field) is assumed not to throw, so the then() cannot reject' },
+  },
+  {
+    name: 'an async function whose catch only reports to an optional callback',
+    code: `class S { onerror?: (e: Error) => void; start(): void { const run = async () => { try { await work(); } catch (e) { this.onerror?.(new Error(String(e))); } }; run(); } }`,
+    divergence: { kind: 'fewer', why: 'the catch calls a received callback (assumed not to throw): the promise cannot reject' },
+  },
+  {
+    name: 'then on Promise.allSettled',
+    code: `Promise.allSettled([work(1), work(2)]).then((results) => results.length);`,
+    divergence: { kind: 'fewer', why: 'allSettled never rejects and the callback cannot throw' },
+  },
+  {
     name: 'node:test test()',
     code: `import { test, describe } from 'node:test'; describe('s', () => {}); test('t', () => {});`,
     divergence: { kind: 'fewer', why: "node:test's test/describe promises never reject; the runner reports failures" },
