@@ -185,6 +185,16 @@ const cases: Case[] = [
     divergence: { kind: 'fewer', why: 'the catch calls a received callback (assumed not to throw): the promise cannot reject' },
   },
   {
+    name: 'a node-style call given an error-first callback',
+    code: `declare function get(key: string, cb: (err: Error | null, value?: string) => void): Promise<string>; get('k', (err) => { if (err) onError(err); });`,
+    divergence: { kind: 'fewer', why: 'the error-first callback receives the rejection (a dual callback/promise API)' },
+  },
+  {
+    name: 'a shared promise handed out again',
+    code: `class P { promise: Promise<number> = work(); exec(): Promise<number> { return this.promise; } retry(): void { this.exec(); } }`,
+    divergence: { kind: 'fewer', why: 'exec() returns the shared this.promise, which whoever called exec() first holds and observes' },
+  },
+  {
     name: 'then on Promise.allSettled',
     code: `Promise.allSettled([work(1), work(2)]).then((results) => results.length);`,
     divergence: { kind: 'fewer', why: 'allSettled never rejects and the callback cannot throw' },

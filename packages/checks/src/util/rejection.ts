@@ -173,6 +173,12 @@ const READLINE_MODULES = new Set(['readline', 'node:readline']);
 const NEVER_REJECTING_METHODS: Record<string, ReadonlySet<string>> = {
   Worker: new Set(['terminate']),
 };
+/**
+ * Packages whose functions return the promise they are given (their declaration
+ * files cannot show it): standard-as-callback's `asCallback(promise, callback?)`
+ * attaches the callback, when there is one, and returns `promise` itself.
+ */
+const RETURNS_FIRST_ARGUMENT = new Set(['standard-as-callback']);
 /** Built-in constructors that never throw on the arguments their types allow (`new Promise` turns an executor's throw into a rejection). */
 const SAFE_CONSTRUCTORS = new Set(['Promise', 'Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError', 'Map', 'Set', 'WeakMap', 'WeakSet', 'AbortController', 'Object']);
 
@@ -190,7 +196,12 @@ export class Rejections {
   private readonly constMemo = new Map<TS.VariableDeclaration, Outcome>();
   private readonly fieldMemo = new Map<TS.Node, TS.Expression[] | null>();
   private readonly letMemo = new Map<TS.VariableDeclaration, Outcome>();
+  private readonly aliasMemo = new Map<TS.VariableDeclaration, Fn[] | undefined>();
   private readonly letValuesMemo = new Map<TS.VariableDeclaration, TS.Expression[] | null>();
+  /** `return x.p` in the scope's bodies, by property name (symbols resolved on demand). */
+  private returnedReads: Map<string, TS.PropertyAccessExpression[]> | undefined;
+  /** `C.prototype.m = function …` at the top level of the scope's files, by method name. */
+  private prototypeAssignments: Map<string, { owner: TS.Identifier; fn: Fn }[]> | undefined;
   private readonly active = new Set<object>();
   private depth = 0;
   /** Counts answers cut short (a cycle, or too deep): only answers computed without a cut are memoised, so they do not depend on where a query started. */
@@ -350,9 +361,51 @@ export class Rejections {
         const values = this.fieldValues(e);
         if (values) o = values.reduce<Outcome>((acc, v) => and(acc, this.outcome(v, EMPTY)), SAFE);
       }
-      if (o) return o;
+      if (o?.drop) return o;
+      if (!this.maybePromise(e)) return SAFE;
+      // A shared promise: the same property is returned to callers somewhere, who observe it.
+      if (this.isReturnedProperty(e)) return { drop: true, never: o?.never ?? false };
+      return o ?? UNKNOWN;
     }
     return this.maybePromise(e) ? UNKNOWN : SAFE;
+  }
+
+  /**
+   * The property read is one some function of the scope returns to its callers
+   * (`exec()` returns `this.promise`, `sendCommand(c)` returns `c.promise`): the
+   * promise it holds is shared, and whoever received it observes its rejection.
+   */
+  private isReturnedProperty(read: TS.PropertyAccessExpression): boolean {
+    const ts = this.ts;
+    const decl = this.symbolOf(read.name)?.valueDeclaration;
+    if (!decl || !(ts.isPropertyDeclaration(decl) || ts.isPropertySignature(decl) || ts.isParameter(decl))) return false;
+    const candidates = this.returnedPropertyReads().get(read.name.text) ?? [];
+    return candidates.some((r) => this.symbolOf(r.name)?.valueDeclaration === decl);
+  }
+
+  private returnedPropertyReads(): Map<string, TS.PropertyAccessExpression[]> {
+    if (this.returnedReads) return this.returnedReads;
+    const ts = this.ts;
+    const out = new Map<string, TS.PropertyAccessExpression[]>();
+    const add = (x: TS.Expression) => {
+      const e = this.unwrap(x);
+      if (!ts.isPropertyAccessExpression(e)) return;
+      const list = out.get(e.name.text);
+      if (list) list.push(e);
+      else out.set(e.name.text, [e]);
+    };
+    const visit = (n: TS.Node): void => {
+      if (ts.isReturnStatement(n) && n.expression) add(n.expression);
+      else if (ts.isArrowFunction(n) && !ts.isBlock(n.body)) add(n.body);
+      ts.forEachChild(n, visit);
+    };
+    for (const sf of this.scopeFiles()) visit(sf);
+    return (this.returnedReads = out);
+  }
+
+  /** The files whose bodies may be read. */
+  private scopeFiles(): readonly TS.SourceFile[] {
+    return this.scope ? [this.scope] : this.program.getSourceFiles().filter((f) => !f.isDeclarationFile);
   }
 
   private identifierOutcome(id: TS.Identifier, env: Env): Outcome {
@@ -503,15 +556,22 @@ export class Rejections {
     }
     if (!this.maybePromise(call)) return SAFE;
     if (ts.isPropertyAccessExpression(callee) && this.isBuiltinMethod(callee, NEVER_REJECTING_METHODS)) return SAFE;
-    return this.calleeOutcome(call, env);
+    const o = this.calleeOutcome(call, env);
+    // A node-style dual API given an error-first callback hands the rejection to it.
+    return o.drop || !this.passesErrorCallback(call) ? o : { drop: true, never: o.never };
   }
 
   private calleeOutcome(call: TS.CallExpression, env: Env): Outcome {
-    const passed = this.boundFunction(call.expression, env);
-    if (passed) return this.fnOutcome(passed.fn, this.bind(passed.fn, call, env));
-    const fns = this.functionsOf(call.expression);
+    const first = call.arguments[0];
+    if (first && !this.ts.isSpreadElement(first) && this.returnsFirstArgument(call)) return this.outcome(first, env);
+    const target = this.invokedFunction(call.expression);
+    const passed = this.boundFunction(target, env);
+    if (passed) return this.fnOutcome(passed.fn, target === call.expression ? this.bind(passed.fn, call, env) : EMPTY);
+    const fns = this.functionsOf(target);
     if (!fns || fns.length === 0) return UNKNOWN;
-    return fns.reduce<Outcome>((acc, fn) => and(acc, this.fnOutcome(fn, this.bind(fn, call, env))), SAFE);
+    // f.call(this, …) / f.apply(this, args): the arguments are shifted; bodies are judged unbound.
+    const bound = (fn: Fn) => (target === call.expression ? this.bind(fn, call, env) : EMPTY);
+    return fns.reduce<Outcome>((acc, fn) => and(acc, this.fnOutcome(fn, bound(fn))), SAFE);
   }
 
   private memberText(callee: TS.Expression): string | undefined {
@@ -534,6 +594,53 @@ export class Rejections {
     const value = bound?.expr && this.unwrap(bound.expr);
     if (!value || !(this.ts.isArrowFunction(value) || this.ts.isFunctionExpression(value)) || !this.readable(value)) return undefined;
     return { fn: value };
+  }
+
+  /** The function a callee runs: `f` for `f.call(…)` and `f.apply(…)` (Function.prototype's), the callee itself otherwise. */
+  private invokedFunction(callee: TS.Expression): TS.Expression {
+    const ts = this.ts;
+    const e = this.unwrap(callee);
+    if (!ts.isPropertyAccessExpression(e) || (e.name.text !== 'call' && e.name.text !== 'apply')) return callee;
+    const sym = this.symbolOf(e.name);
+    const lib = (sym?.getDeclarations() ?? []).some((d) => this.program.isSourceFileDefaultLibrary(d.getSourceFile()));
+    return lib ? e.expression : callee;
+  }
+
+  /** `asCallback(promise, cb)` of a package known to return the promise it is given (imported from it, or declared in it). */
+  private returnsFirstArgument(call: TS.CallExpression): boolean {
+    const ts = this.ts;
+    const e = this.unwrap(call.expression);
+    if (!ts.isIdentifier(e)) return false;
+    const imported = this.checker.getSymbolAtLocation(e)?.getDeclarations()?.[0];
+    const from = imported && (ts.isImportClause(imported) ? imported.parent : ts.isImportSpecifier(imported) ? imported.parent.parent.parent : undefined);
+    if (from && ts.isStringLiteral(from.moduleSpecifier)) return RETURNS_FIRST_ARGUMENT.has(from.moduleSpecifier.text);
+    const sym = this.symbolOf(e);
+    return (sym?.getDeclarations() ?? []).some((d) => d.getSourceFile().isDeclarationFile && RETURNS_FIRST_ARGUMENT.has(declarationPackage(ts, d) ?? ''));
+  }
+
+  /**
+   * An argument is a callback whose first parameter is an error (`(err: Error | null, value?) => …`,
+   * a `Callback<T>` type of that shape), and it is always given (its type does not include undefined).
+   */
+  private passesErrorCallback(call: TS.CallExpression): boolean {
+    const ts = this.ts;
+    return call.arguments.some((arg) => {
+      if (ts.isSpreadElement(arg)) return false;
+      const type = this.checker.getTypeAtLocation(arg);
+      if (unionParts(type).some((t) => t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return false;
+      const sigs = type.getCallSignatures();
+      return sigs.length > 0 && sigs.every((sig) => {
+        const first = sig.getParameters()[0];
+        return first !== undefined && this.isErrorType(this.checker.getTypeOfSymbolAtLocation(first, arg));
+      });
+    });
+  }
+
+  /** Error, a subclass, or anything shaped like one (`name` and `message`), possibly with null/undefined. */
+  private isErrorType(type: TS.Type): boolean {
+    const F = this.ts.TypeFlags;
+    const parts = unionParts(this.checker.getNonNullableType(type));
+    return parts.length > 0 && parts.every((t) => !(t.flags & (F.Any | F.Unknown | F.Never)) && t.getProperty('message') !== undefined && t.getProperty('name') !== undefined);
   }
 
   private promiseStatic(method: string, call: TS.CallExpression, env: Env): Outcome {
@@ -706,8 +813,16 @@ export class Rejections {
     if (sym) {
       const own = this.implementationsOf(sym);
       if (own) return own;
+      // `const exec = pipeline.exec`: the function the alias was initialised with.
+      const decl = sym.valueDeclaration;
+      if (decl && ts.isVariableDeclaration(decl) && this.isConst(decl) && decl.initializer && this.readable(decl)) {
+        const init = this.unwrap(decl.initializer);
+        if ((ts.isIdentifier(init) || ts.isPropertyAccessExpression(init)) && init !== e) return this.memo(this.aliasMemo, decl, undefined, () => this.functionsOf(init));
+      }
     }
     if (!ts.isPropertyAccessExpression(e)) return undefined;
+    const assigned = sym && this.prototypeImplementation(e, sym);
+    if (assigned) return [assigned];
     const origins = this.originsOf(e.expression, 0);
     if (!origins || origins.length === 0) return undefined;
     const out: Fn[] = [];
@@ -717,6 +832,53 @@ export class Rejections {
       out.push(fn);
     }
     return out;
+  }
+
+  /**
+   * A method declared without a body (on a class merged with an interface, or an
+   * interface) and implemented by `C.prototype.m = function …` at the top level of a
+   * file in scope, where `C` is the receiver's class or the declaration's owner.
+   */
+  private prototypeImplementation(access: TS.PropertyAccessExpression, sym: TS.Symbol): Fn | undefined {
+    const ts = this.ts;
+    const decls = sym.getDeclarations() ?? [];
+    if (decls.length === 0 || !decls.every((d) => ts.isMethodSignature(d) || ts.isMethodDeclaration(d) || ts.isPropertySignature(d) || ts.isPropertyDeclaration(d))) return undefined;
+    const candidates = this.prototypeMethods().get(access.name.text);
+    if (!candidates) return undefined;
+    const owners = new Set<TS.Symbol>();
+    const receiver = this.checker.getNonNullableType(this.checker.getTypeAtLocation(access.expression)).getSymbol();
+    if (receiver) owners.add(receiver);
+    for (const d of decls) {
+      const owner = d.parent && (ts.isClassDeclaration(d.parent) || ts.isInterfaceDeclaration(d.parent)) && d.parent.name ? this.checker.getSymbolAtLocation(d.parent.name) : undefined;
+      if (owner) owners.add(owner);
+    }
+    const found = candidates.filter((c) => {
+      const s = this.symbolOf(c.owner);
+      return s !== undefined && owners.has(s);
+    });
+    return found.length === 1 ? found[0]!.fn : undefined;
+  }
+
+  private prototypeMethods(): Map<string, { owner: TS.Identifier; fn: Fn }[]> {
+    if (this.prototypeAssignments) return this.prototypeAssignments;
+    const ts = this.ts;
+    const out = new Map<string, { owner: TS.Identifier; fn: Fn }[]>();
+    for (const sf of this.scopeFiles()) {
+      for (const st of sf.statements) {
+        if (!ts.isExpressionStatement(st)) continue;
+        const x = this.unwrap(st.expression);
+        if (!ts.isBinaryExpression(x) || x.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+        const left = this.unwrap(x.left);
+        const fn = this.unwrap(x.right);
+        if (!ts.isPropertyAccessExpression(left) || !(ts.isFunctionExpression(fn) || ts.isArrowFunction(fn))) continue;
+        const proto = this.unwrap(left.expression);
+        if (!ts.isPropertyAccessExpression(proto) || proto.name.text !== 'prototype' || !ts.isIdentifier(proto.expression)) continue;
+        const list = out.get(left.name.text) ?? [];
+        list.push({ owner: proto.expression, fn });
+        out.set(left.name.text, list);
+      }
+    }
+    return (this.prototypeAssignments = out);
   }
 
   /** The bodies a symbol stands for, when its declarations have them. */
@@ -1259,11 +1421,12 @@ export class Rejections {
     if (this.argumentsMayThrow(call.arguments, inAsync)) return true;
     if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && this.exprMayThrow(callee.expression, inAsync)) return true;
     if (this.isSafeBuiltinCall(call, callee)) return false;
-    const fns = this.functionsOf(callee);
+    const target = this.invokedFunction(callee);
+    const fns = this.functionsOf(target);
     if (fns && fns.length > 0 && !fns.some((f) => this.syncMayThrow(f))) return false;
     // Assumed (the rule pages say so): a function value the code was handed does not throw,
     // and a function declared to return a promise reports its failures through the promise.
-    if ((!fns || fns.length === 0) && this.isReceivedFunction(callee)) return false;
+    if ((!fns || fns.length === 0) && this.isReceivedFunction(target)) return false;
     return !this.declaredToReturnPromise(call);
   }
 
