@@ -1476,9 +1476,9 @@ export class Rejections {
   /**
    * A function value the code was handed rather than a function or method it
    * names: a parameter, a destructured option, a field or option of function
-   * type (`this.onerror?.(e)`, `config.onPause?.()`), a variable holding a value
-   * made elsewhere (`const debug = Debug('x')`, `let continueFn`), an entry of an
-   * array or map (`handlers[i](…)`, `map.get(k)!(…)`).
+   * type declared in the project (`this.onerror?.(e)`, `config.onPause?.()`), a
+   * variable holding a value made elsewhere (`const debug = Debug('x')`,
+   * `let continueFn`), an entry of an array or map (`handlers[i](…)`, `map.get(k)!(…)`).
    */
   private isReceivedFunction(callee: TS.Expression): boolean {
     const ts = this.ts;
@@ -1489,8 +1489,10 @@ export class Rejections {
     return (
       decls.length > 0 &&
       decls.every((d) => {
-        if (ts.isParameter(d) || ts.isBindingElement(d) || ts.isPropertySignature(d)) return true;
-        if (ts.isVariableDeclaration(d) && d.getSourceFile().isDeclarationFile) return false;
+        if (ts.isParameter(d) || ts.isBindingElement(d)) return true;
+        // In a declaration file a function-typed property or variable is a library's API (`require.resolve`), not a value handed over.
+        if (d.getSourceFile().isDeclarationFile) return false;
+        if (ts.isPropertySignature(d)) return true;
         if (!ts.isVariableDeclaration(d) && !ts.isPropertyDeclaration(d)) return false;
         // A field or variable defined as a function is a function written elsewhere, not a value handed over.
         const init = d.initializer && this.unwrap(d.initializer);
