@@ -175,6 +175,31 @@ const cases: Case[] = [
     divergence: { kind: 'fewer', why: 'none of the promises can reject' },
   },
   {
+    name: 'a microtask calling a callback the code was handed',
+    code: `function later(cb: () => void): void { Promise.resolve().then(() => cb()); }`,
+    divergence: { kind: 'fewer', why: 'a function value the code received (parameter, option, field) is assumed not to throw, so the then() cannot reject' },
+  },
+  {
+    name: 'an async function whose catch only reports to an optional callback',
+    code: `class S { onerror?: (e: Error) => void; start(): void { const run = async () => { try { await work(); } catch (e) { this.onerror?.(new Error(String(e))); } }; run(); } }`,
+    divergence: { kind: 'fewer', why: 'the catch calls a received callback (assumed not to throw): the promise cannot reject' },
+  },
+  {
+    name: 'a node-style call given an error-first callback',
+    code: `declare function get(key: string, cb: (err: Error | null, value?: string) => void): Promise<string>; get('k', (err) => { if (err) onError(err); });`,
+    divergence: { kind: 'fewer', why: 'the error-first callback receives the rejection (a dual callback/promise API)' },
+  },
+  {
+    name: 'a shared promise handed out again',
+    code: `class P { promise: Promise<number> = work(); exec(): Promise<number> { return this.promise; } retry(): void { this.exec(); } }`,
+    divergence: { kind: 'fewer', why: 'exec() returns the shared this.promise, which whoever called exec() first holds and observes' },
+  },
+  {
+    name: 'then on Promise.allSettled',
+    code: `Promise.allSettled([work(1), work(2)]).then((results) => results.length);`,
+    divergence: { kind: 'fewer', why: 'allSettled never rejects and the callback cannot throw' },
+  },
+  {
     name: 'node:test test()',
     code: `import { test, describe } from 'node:test'; describe('s', () => {}); test('t', () => {});`,
     divergence: { kind: 'fewer', why: "node:test's test/describe promises never reject; the runner reports failures" },

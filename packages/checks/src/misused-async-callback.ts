@@ -122,9 +122,14 @@ function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallE
     if (!returnsPromiseFn(ctx, arg)) continue;
     const expected = checker.getContextualType(arg);
     if (!expected || !expectsVoidCallback(ctx, expected)) continue;
+    const isExecutor = ts.isNewExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'Promise' && args[0] === raw;
+    // An async executor without await is ESLint core's no-async-promise-executor: left to it.
+    if (isExecutor && isFunctionExpr && !awaitsIn(ctx, arg)) continue;
+    // A shutdown handler (a termination signal's listener that ends by exiting the process):
+    // a rejection would end the exiting process either way.
+    if (ts.isCallExpression(call) && isShutdownHandler(ctx, call, arg, rejections)) continue;
     // A callback whose promise cannot reject loses nothing (and an executor that cannot throw settles).
     if (rejections().callbackSafe(arg)) continue;
-    const isExecutor = ts.isNewExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'Promise' && args[0] === raw;
     if (isExecutor) {
       ctx.report({ node: arg, messageId: 'asyncExecutor', hint: HINTS.executor });
       continue;
@@ -133,6 +138,44 @@ function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallE
     const messageId = kind === 'iteration' ? 'voidIteration' : kind === 'listener' ? 'voidListener' : 'voidCallback';
     ctx.report({ node: arg, messageId, data: { callee: name ?? 'the callee' }, hint: HINTS[kind] });
   }
+}
+
+/** The function's own body awaits (await or for await…of), outside nested functions. */
+function awaitsIn(ctx: CheckContext<Record<string, never>>, fn: TS.ArrowFunction | TS.FunctionExpression): boolean {
+  const { ts } = ctx;
+  let found = false;
+  const visit = (n: TS.Node): void => {
+    if (found || (ts.isFunctionLike(n) && n !== fn)) return;
+    if (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier)) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return found;
+}
+
+/** Signals that ask the process to end, and its last chance to do work; not 'uncaughtException'/'unhandledRejection'. */
+const SHUTDOWN_EVENTS = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGBREAK', 'beforeExit']);
+
+/**
+ * `process.on('SIGTERM', async () => { await server.close(); process.exit(0); })`:
+ * a listener of a termination signal whose body (every body the argument can be,
+ * when passed by name) ends with `process.exit(…)`. Whether it rejects or not,
+ * the process ends: the rejection changes the exit code, nothing else.
+ */
+function isShutdownHandler(ctx: CheckContext<Record<string, never>>, call: TS.CallExpression, arg: TS.Expression, rejections: Summaries): boolean {
+  const { ts } = ctx;
+  const callee = skipParens(ts, call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !['on', 'once', 'addListener', 'prependListener', 'prependOnceListener'].includes(callee.name.text)) return false;
+  const receiver = skipParens(ts, callee.expression);
+  if (!ts.isIdentifier(receiver) || receiver.text !== 'process' || !isGlobalSymbol(ctx, receiver)) return false;
+  const event = call.arguments[0] && skipParens(ts, call.arguments[0]);
+  if (!event || !(ts.isStringLiteral(event) || ts.isNoSubstitutionTemplateLiteral(event)) || !SHUTDOWN_EVENTS.has(event.text)) return false;
+  return rejections().endsByExiting(arg);
+}
+
+function isGlobalSymbol(ctx: CheckContext<Record<string, never>>, id: TS.Identifier): boolean {
+  const decls = ctx.checker.getSymbolAtLocation(id)?.getDeclarations() ?? [];
+  return decls.length > 0 && decls.every((d) => d.getSourceFile().isDeclarationFile);
 }
 
 /** Whether a non-async function may return a promise, judged from the syntax of what it returns. */

@@ -66,14 +66,10 @@ class ExecutorAnalysis {
 
   run(expr: TS.NewExpression, executor: TS.ArrowFunction | TS.FunctionExpression): void {
     const ts = this.ctx.ts;
-    if (this.names.size === 0) {
-      // `new Promise(() => {})` is the explicit "never settles" idiom (a sentinel raced against others): deliberate.
-      if (ts.isBlock(executor.body) && executor.body.statements.length === 0) return;
-      // No resolve parameter at all: only a throw settles it.
-      const flow = ts.isBlock(executor.body) ? this.block(executor.body.statements, false) : { reaches: true, settled: false };
-      if (flow.reaches && !flow.settled) this.ctx.report({ node: expr, messageId: 'noSettle' });
-      return;
-    }
+    // An executor that takes no resolve/reject (`new Promise(() => {})`, `new Promise<never>(() => undefined)`)
+    // cannot settle and says so: the explicit "never settles" idiom (a sentinel raced against others, a
+    // request left pending during teardown). Deliberate, not a forgotten path.
+    if (executor.parameters.length === 0) return;
     // A settler stored or handed out beyond our view (deferred pattern): trust it.
     if (this.escapes(executor.body)) return;
     const flow = ts.isBlock(executor.body) ? this.block(executor.body.statements, false) : this.expressionFlow(executor.body, false);

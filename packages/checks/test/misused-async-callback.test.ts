@@ -28,6 +28,11 @@ createRuleTester().run('misused-async-callback', rule, {
     { code: `${work}interface Job { run(): void }\nclass J implements Job { async run() { try { await work(); } catch (e) { console.error(e); } } }` },
     { code: `${work}interface Hooks { onClose(): void }\nconst hooks: Hooks = { onClose: ${quiet} };` },
     { code: `${work}const p = new Promise<void>(async (resolve) => { console.log('start'); resolve(); });` },
+    // A shutdown handler: it ends by exiting, so a rejection ends the exiting process either way.
+    { code: `${work}process.on('SIGINT', async () => {\n  await work();\n  process.exit(0);\n});` },
+    { code: `${work}const stop = async () => { try { await work(); } finally { process.exit(0); } };\nprocess.on('SIGTERM', stop);\nprocess.on('beforeExit', async () => { await work(); process.exit(); });` },
+    // An async executor without await: ESLint core's no-async-promise-executor reports it.
+    { code: `declare function parse(text: string): number;\nconst n = new Promise<number>(async (resolve) => { resolve(parse('1')); });` },
   ],
   invalid: [
     {
@@ -43,8 +48,14 @@ createRuleTester().run('misused-async-callback', rule, {
       errors: [{ messageId: 'voidListener', data: { callee: 'on' }, line: 4, column: 13 }],
     },
     {
-      code: `${work}process.on('SIGINT', async () => {\n  await work();\n  process.exit(0);\n});`,
-      errors: [{ messageId: 'voidListener', data: { callee: 'on' }, line: 2, column: 22 }],
+      // A crash handler is no shutdown handler: a rejection there re-enters it before the exit.
+      code: `${work}process.on('uncaughtException', async () => {\n  await work();\n  process.exit(1);\n});`,
+      errors: [{ messageId: 'voidListener', data: { callee: 'on' }, line: 2, column: 33 }],
+    },
+    {
+      // A signal handler that does not end by exiting.
+      code: `${work}process.once('SIGTERM', async () => {\n  await work();\n  console.log('stopped');\n});`,
+      errors: [{ messageId: 'voidListener', data: { callee: 'once' }, line: 2, column: 25 }],
     },
     {
       // The catch can throw (an unknown function): the listener can still reject.

@@ -131,8 +131,9 @@ class ProgramPromises {
     const t = this.ctx.ts;
     const e = unwrap(t, expr);
     if (t.isAwaitExpression(e) || t.isVoidExpression(e) || isHandled(t, e)) return undefined;
-    // Only a promise this call creates: one read from a field or another object (`return command.promise`)
-    // was made, and is handled, by whoever owns it; handing it out again drops nothing new.
+    // Only a promise this call creates: one read from a property (`return command.promise`) is a shared
+    // promise (the engine's rule: a property some function returns to its callers, here this one), observed
+    // by whoever received it first; handing it out again drops nothing new.
     if (!this.isFresh(e)) return undefined;
     if (t.isCallExpression(e) || t.isNewExpression(e) || t.isIdentifier(e)) {
       if (this.isPromise(this.ctx.checker.getTypeAtLocation(e))) return { node: () => e, safe: once(() => this.rejections.safeToDrop(e as never)) };

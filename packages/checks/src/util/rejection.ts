@@ -22,7 +22,7 @@
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { hasModifier } from './syntax.js';
-import { isPromiseType, resolveAlias, unionParts } from './types.js';
+import { declarationPackage, isPromiseLikeType, isPromiseType, resolveAlias, unionParts } from './types.js';
 
 type Fn = TS.FunctionLikeDeclaration;
 
@@ -66,20 +66,66 @@ type Known = { kind: 'undefined' } | { kind: 'primitive'; value: unknown } | { k
 const UNKNOWN_VALUE: Known = { kind: 'unknown' };
 
 /** Built-in functions and methods that never throw on the arguments their types allow. */
-const SAFE_GLOBAL_CALLS = new Set(['clearTimeout', 'clearInterval', 'clearImmediate', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'isNaN', 'isFinite']);
+const SAFE_GLOBAL_CALLS = new Set([
+  'clearTimeout',
+  'clearInterval',
+  'clearImmediate',
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'queueMicrotask',
+  'isNaN',
+  'isFinite',
+  // Conversions: as with template literals, a throwing toString/valueOf is not followed.
+  'String',
+  'Number',
+  'Boolean',
+  'parseInt',
+  'parseFloat',
+]);
 const SAFE_STATIC_CALLS: Record<string, Set<string> | 'all'> = {
   console: 'all',
   Math: 'all',
   Date: new Set(['now']),
   Array: new Set(['isArray']),
   Number: new Set(['isFinite', 'isNaN', 'isInteger', 'isSafeInteger']),
-  Object: new Set(['is', 'keys', 'values', 'entries']),
+  Object: new Set(['is', 'keys', 'values', 'entries', 'assign', 'freeze', 'hasOwn']),
   Promise: new Set(['resolve', 'reject', 'all', 'allSettled', 'race', 'any', 'withResolvers']),
   // exit() never returns; nextTick() only queues.
   process: new Set(['exit', 'nextTick']),
 };
 /** Methods that call nothing of the user's, by the type declaring them (in a declaration file). */
-const COLLECTION_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'slice', 'concat', 'includes', 'indexOf', 'lastIndexOf', 'at', 'get', 'set', 'has', 'delete', 'add', 'clear', 'keys', 'values', 'entries']);
+const COLLECTION_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'slice', 'concat', 'includes', 'indexOf', 'lastIndexOf', 'at', 'get', 'set', 'has', 'delete', 'add', 'clear', 'keys', 'values', 'entries', 'join', 'reverse', 'fill', 'splice', 'flat']);
+/** String methods that cannot throw on the arguments their types allow (not `normalize`, `repeat`: RangeError). */
+const STRING_METHODS = new Set([
+  'at',
+  'charAt',
+  'charCodeAt',
+  'codePointAt',
+  'concat',
+  'endsWith',
+  'includes',
+  'indexOf',
+  'lastIndexOf',
+  'padEnd',
+  'padStart',
+  'slice',
+  'split',
+  'startsWith',
+  'substring',
+  'substr',
+  'toLowerCase',
+  'toUpperCase',
+  'toLocaleLowerCase',
+  'toLocaleUpperCase',
+  'toString',
+  'trim',
+  'trimEnd',
+  'trimStart',
+  'valueOf',
+]);
+/** Listener bookkeeping on emitters; `emit` is taken not to throw (a listener's throw is the listener's hazard). */
+const EMITTER_METHODS = new Set(['emit', 'on', 'once', 'off', 'addListener', 'removeListener', 'removeAllListeners', 'prependListener', 'prependOnceListener', 'listenerCount', 'setMaxListeners']);
 const SAFE_METHODS: Record<string, ReadonlySet<string>> = {
   Array: COLLECTION_METHODS,
   ReadonlyArray: COLLECTION_METHODS,
@@ -89,13 +135,50 @@ const SAFE_METHODS: Record<string, ReadonlySet<string>> = {
   ReadonlySet: COLLECTION_METHODS,
   WeakMap: COLLECTION_METHODS,
   WeakSet: COLLECTION_METHODS,
+  String: STRING_METHODS,
   // abort() runs the signal's listeners, whose throws are reported as uncaught, not thrown to the caller.
   AbortController: new Set(['abort']),
+  EventEmitter: EMITTER_METHODS,
+  EventTarget: new Set(['addEventListener', 'removeEventListener']),
+  // Node's streams report write/end failures through 'error' and the callback, not by throwing.
+  Writable: new Set(['write', 'end', 'cork', 'uncork', 'setDefaultEncoding']),
+  WritableStream: new Set(['write', 'end']), // NodeJS.WritableStream (process.stdout's global type)
+  Duplex: new Set(['write', 'end', 'cork', 'uncork', 'setDefaultEncoding']),
+  Socket: new Set(['write', 'end', 'setEncoding', 'setKeepAlive', 'setNoDelay', 'setTimeout', 'pause', 'resume', 'ref', 'unref']),
+  // tty.ReadStream#setRawMode reports a failure as an 'error' event.
+  ReadStream: new Set(['setRawMode']),
 };
+/**
+ * Built-in methods taking callbacks: they throw only what a callback throws, so
+ * the call may throw exactly when one of its function arguments may
+ * (`reduce` without an initial value throws on an empty array: it needs two arguments).
+ */
+const ITERATION_METHODS = new Set(['forEach', 'map', 'filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flatMap', 'reduce', 'reduceRight', 'sort', 'toSorted']);
+const CALLBACK_METHODS: Record<string, ReadonlySet<string>> = {
+  Array: ITERATION_METHODS,
+  ReadonlyArray: ITERATION_METHODS,
+  Map: new Set(['forEach']),
+  ReadonlyMap: new Set(['forEach']),
+  Set: new Set(['forEach']),
+  ReadonlySet: new Set(['forEach']),
+};
+/**
+ * readline's Interface: question() and close() are taken not to throw (question()
+ * after close() throws ERR_USE_AFTER_CLOSE: an assumption the docs state). Matched
+ * by the module declaring the class, since `Interface` is a common name.
+ */
+const READLINE_METHODS = new Set(['question', 'close', 'prompt', 'setPrompt', 'pause', 'resume', 'write']);
+const READLINE_MODULES = new Set(['readline', 'node:readline']);
 /** Built-in methods whose promise never rejects: worker_threads' Worker#terminate() settles with the exit code. */
 const NEVER_REJECTING_METHODS: Record<string, ReadonlySet<string>> = {
   Worker: new Set(['terminate']),
 };
+/**
+ * Packages whose functions return the promise they are given (their declaration
+ * files cannot show it): standard-as-callback's `asCallback(promise, callback?)`
+ * attaches the callback, when there is one, and returns `promise` itself.
+ */
+const RETURNS_FIRST_ARGUMENT = new Set(['standard-as-callback']);
 /** Built-in constructors that never throw on the arguments their types allow (`new Promise` turns an executor's throw into a rejection). */
 const SAFE_CONSTRUCTORS = new Set(['Promise', 'Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError', 'Map', 'Set', 'WeakMap', 'WeakSet', 'AbortController', 'Object']);
 
@@ -112,6 +195,13 @@ export class Rejections {
   private readonly returnMemo = new Map<Fn, Outcome>();
   private readonly constMemo = new Map<TS.VariableDeclaration, Outcome>();
   private readonly fieldMemo = new Map<TS.Node, TS.Expression[] | null>();
+  private readonly letMemo = new Map<TS.VariableDeclaration, Outcome>();
+  private readonly aliasMemo = new Map<TS.VariableDeclaration, Fn[] | undefined>();
+  private readonly letValuesMemo = new Map<TS.VariableDeclaration, TS.Expression[] | null>();
+  /** `return x.p` in the scope's bodies, by property name (symbols resolved on demand). */
+  private returnedReads: Map<string, TS.PropertyAccessExpression[]> | undefined;
+  /** `C.prototype.m = function …` at the top level of the scope's files, by method name. */
+  private prototypeAssignments: Map<string, { owner: TS.Identifier; fn: Fn }[]> | undefined;
   private readonly active = new Set<object>();
   private depth = 0;
   /** Counts answers cut short (a cycle, or too deep): only answers computed without a cut are memoised, so they do not depend on where a query started. */
@@ -142,6 +232,27 @@ export class Rejections {
     const e = this.unwrap(fn);
     const fns = this.ts.isArrowFunction(e) || this.ts.isFunctionExpression(e) ? (this.readable(e) ? [e] : undefined) : this.functionsOf(e);
     return fns !== undefined && fns.length > 0 && fns.every((f) => this.fnOutcome(f, EMPTY).drop);
+  }
+
+  /**
+   * Every body the function expression (or reference) can be, in scope, ends with
+   * `process.exit(…)` as its last statement (directly, or in a `finally`).
+   */
+  endsByExiting(fn: TS.Expression): boolean {
+    const ts = this.ts;
+    const e = this.unwrap(fn);
+    const fns = ts.isArrowFunction(e) || ts.isFunctionExpression(e) ? (this.readable(e) ? [e] : undefined) : this.functionsOf(e);
+    return (
+      fns !== undefined &&
+      fns.length > 0 &&
+      fns.every((f) => {
+        if (!f.body || !ts.isBlock(f.body)) return false;
+        const last = f.body.statements[f.body.statements.length - 1];
+        if (!last) return false;
+        if (ts.isTryStatement(last) && last.finallyBlock) return this.exitsAtEnd(last.finallyBlock);
+        return this.exitsAtEnd(f.body);
+      })
+    );
   }
 
   /** The async function (or method) never rejects: its body cannot throw and everything it awaits or returns cannot reject. */
@@ -244,11 +355,57 @@ export class Rejections {
     if (ts.isCallExpression(e)) return this.callOutcome(e, env);
     if (ts.isNewExpression(e)) return this.newPromiseNeverRejects(e) ? SAFE : this.maybePromise(e) ? UNKNOWN : SAFE;
     if (ts.isIdentifier(e)) return this.identifierOutcome(e, env);
-    if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
-      const values = this.fieldValues(e);
-      if (values) return values.reduce<Outcome>((acc, v) => and(acc, this.outcome(v, EMPTY)), SAFE);
+    if (ts.isPropertyAccessExpression(e)) {
+      let o: Outcome | undefined;
+      if (e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+        const values = this.fieldValues(e);
+        if (values) o = values.reduce<Outcome>((acc, v) => and(acc, this.outcome(v, EMPTY)), SAFE);
+      }
+      if (o?.drop) return o;
+      if (!this.maybePromise(e)) return SAFE;
+      // A shared promise: the same property is returned to callers somewhere, who observe it.
+      if (this.isReturnedProperty(e)) return { drop: true, never: o?.never ?? false };
+      return o ?? UNKNOWN;
     }
     return this.maybePromise(e) ? UNKNOWN : SAFE;
+  }
+
+  /**
+   * The property read is one some function of the scope returns to its callers
+   * (`exec()` returns `this.promise`, `sendCommand(c)` returns `c.promise`): the
+   * promise it holds is shared, and whoever received it observes its rejection.
+   */
+  private isReturnedProperty(read: TS.PropertyAccessExpression): boolean {
+    const ts = this.ts;
+    const decl = this.symbolOf(read.name)?.valueDeclaration;
+    if (!decl || !(ts.isPropertyDeclaration(decl) || ts.isPropertySignature(decl) || ts.isParameter(decl))) return false;
+    const candidates = this.returnedPropertyReads().get(read.name.text) ?? [];
+    return candidates.some((r) => this.symbolOf(r.name)?.valueDeclaration === decl);
+  }
+
+  private returnedPropertyReads(): Map<string, TS.PropertyAccessExpression[]> {
+    if (this.returnedReads) return this.returnedReads;
+    const ts = this.ts;
+    const out = new Map<string, TS.PropertyAccessExpression[]>();
+    const add = (x: TS.Expression) => {
+      const e = this.unwrap(x);
+      if (!ts.isPropertyAccessExpression(e)) return;
+      const list = out.get(e.name.text);
+      if (list) list.push(e);
+      else out.set(e.name.text, [e]);
+    };
+    const visit = (n: TS.Node): void => {
+      if (ts.isReturnStatement(n) && n.expression) add(n.expression);
+      else if (ts.isArrowFunction(n) && !ts.isBlock(n.body)) add(n.body);
+      ts.forEachChild(n, visit);
+    };
+    for (const sf of this.scopeFiles()) visit(sf);
+    return (this.returnedReads = out);
+  }
+
+  /** The files whose bodies may be read. */
+  private scopeFiles(): readonly TS.SourceFile[] {
+    return this.scope ? [this.scope] : this.program.getSourceFiles().filter((f) => !f.isDeclarationFile);
   }
 
   private identifierOutcome(id: TS.Identifier, env: Env): Outcome {
@@ -266,8 +423,64 @@ export class Rejections {
         const o = this.memo(this.constMemo, decl, UNKNOWN, () => this.outcome(init, EMPTY));
         return o.drop || !this.handledByStatement(decl) ? o : { drop: true, never: o.never };
       }
+      if (ts.isVariableDeclaration(decl) && !this.isConst(decl) && ts.isIdentifier(decl.name) && this.readable(decl) && this.maybePromise(id)) {
+        // A `let` (a module's lazily made `resolved = Promise.resolve()`): every value it is ever given.
+        return this.memo(this.letMemo, decl, UNKNOWN, () => {
+          const values = this.letValues(decl);
+          return values ? values.reduce<Outcome>((acc, v) => and(acc, this.outcome(v, EMPTY)), SAFE) : UNKNOWN;
+        });
+      }
     }
     return this.maybePromise(id) ? UNKNOWN : SAFE;
+  }
+
+  /**
+   * Every value a `let`/`var` can hold: its initializer (or undefined) and each
+   * `x = v`, `x ??= v`, `x ||= v`, `x &&= v` in its file. Undefined when it is also
+   * written another way (compound assignment, destructuring, a for-in/of head).
+   */
+  private letValues(decl: TS.VariableDeclaration): TS.Expression[] | undefined {
+    const cached = this.letValuesMemo.get(decl);
+    if (cached !== undefined) return cached ?? undefined;
+    const ts = this.ts;
+    const SK = ts.SyntaxKind;
+    const name = decl.name as TS.Identifier;
+    const sym = this.checker.getSymbolAtLocation(name);
+    const values: TS.Expression[] = decl.initializer ? [decl.initializer] : [];
+    let known = sym !== undefined && !(ts.isForOfStatement(decl.parent.parent) || ts.isForInStatement(decl.parent.parent));
+    const visit = (n: TS.Node): void => {
+      if (!known) return;
+      if (ts.isIdentifier(n) && n !== name && n.text === name.text && this.checker.getSymbolAtLocation(n) === sym) {
+        const p = n.parent;
+        if (ts.isBinaryExpression(p) && p.left === n) {
+          const op = p.operatorToken.kind;
+          if (op === SK.EqualsToken || op === SK.QuestionQuestionEqualsToken || op === SK.BarBarEqualsToken || op === SK.AmpersandAmpersandEqualsToken) values.push(p.right);
+          else if (op >= SK.FirstAssignment && op <= SK.LastAssignment) known = false;
+        } else if (this.isOtherWrite(n)) known = false;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(decl.getSourceFile());
+    this.letValuesMemo.set(decl, known ? values : null);
+    return known ? values : undefined;
+  }
+
+  /** `x++`, `[x] = …`, `({ x } = …)`, `for (x of …)`: a write that is not a plain assignment. */
+  private isOtherWrite(id: TS.Identifier): boolean {
+    const ts = this.ts;
+    const p = id.parent;
+    if ((ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) && (p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken)) return true;
+    // Climb through literals: a pattern is the left side of an assignment or a for-in/of head.
+    let node: TS.Node = id;
+    let up = node.parent;
+    while (ts.isShorthandPropertyAssignment(up) || ts.isPropertyAssignment(up) || ts.isObjectLiteralExpression(up) || ts.isArrayLiteralExpression(up) || ts.isSpreadElement(up) || ts.isSpreadAssignment(up) || ts.isParenthesizedExpression(up)) {
+      if (ts.isPropertyAssignment(up) && up.name === node) return false;
+      node = up;
+      up = up.parent;
+    }
+    if (node === id) return (ts.isForOfStatement(up) || ts.isForInStatement(up)) && up.initializer === id;
+    if (ts.isBinaryExpression(up) && up.left === node && up.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true;
+    return (ts.isForOfStatement(up) || ts.isForInStatement(up)) && up.initializer === node;
   }
 
   private isConst(decl: TS.VariableDeclaration): boolean {
@@ -343,9 +556,91 @@ export class Rejections {
     }
     if (!this.maybePromise(call)) return SAFE;
     if (ts.isPropertyAccessExpression(callee) && this.isBuiltinMethod(callee, NEVER_REJECTING_METHODS)) return SAFE;
-    const fns = this.functionsOf(call.expression);
+    const o = this.calleeOutcome(call, env);
+    // A node-style dual API given an error-first callback hands the rejection to it.
+    return o.drop || !this.passesErrorCallback(call) ? o : { drop: true, never: o.never };
+  }
+
+  private calleeOutcome(call: TS.CallExpression, env: Env): Outcome {
+    const first = call.arguments[0];
+    if (first && !this.ts.isSpreadElement(first) && this.returnsFirstArgument(call)) return this.outcome(first, env);
+    const target = this.invokedFunction(call.expression);
+    const passed = this.boundFunction(target, env);
+    if (passed) return this.fnOutcome(passed.fn, target === call.expression ? this.bind(passed.fn, call, env) : EMPTY);
+    const fns = this.functionsOf(target);
     if (!fns || fns.length === 0) return UNKNOWN;
-    return fns.reduce<Outcome>((acc, fn) => and(acc, this.fnOutcome(fn, this.bind(fn, call, env))), SAFE);
+    // f.call(this, …) / f.apply(this, args): the arguments are shifted; bodies are judged unbound.
+    const bound = (fn: Fn) => (target === call.expression ? this.bind(fn, call, env) : EMPTY);
+    return fns.reduce<Outcome>((acc, fn) => and(acc, this.fnOutcome(fn, bound(fn))), SAFE);
+  }
+
+  private memberText(callee: TS.Expression): string | undefined {
+    const e = this.unwrap(callee);
+    return this.ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
+  }
+
+  /** The receiver of `xs.map`. */
+  private unwrapAccess(callee: TS.Expression): TS.Expression {
+    const e = this.unwrap(callee);
+    return this.ts.isPropertyAccessExpression(e) ? e.expression : e;
+  }
+
+  /** A parameter bound, at the call being followed, to a function written there (`batch(() => …)` calling `callback()`). */
+  private boundFunction(callee: TS.Expression, env: Env): { fn: Fn } | undefined {
+    const e = this.unwrap(callee);
+    if (!this.ts.isIdentifier(e) || env.params.size === 0) return undefined;
+    const decl = this.symbolOf(e)?.valueDeclaration;
+    const bound = decl && env.params.get(decl);
+    const value = bound?.expr && this.unwrap(bound.expr);
+    if (!value || !(this.ts.isArrowFunction(value) || this.ts.isFunctionExpression(value)) || !this.readable(value)) return undefined;
+    return { fn: value };
+  }
+
+  /** The function a callee runs: `f` for `f.call(…)` and `f.apply(…)` (Function.prototype's), the callee itself otherwise. */
+  private invokedFunction(callee: TS.Expression): TS.Expression {
+    const ts = this.ts;
+    const e = this.unwrap(callee);
+    if (!ts.isPropertyAccessExpression(e) || (e.name.text !== 'call' && e.name.text !== 'apply')) return callee;
+    const sym = this.symbolOf(e.name);
+    const lib = (sym?.getDeclarations() ?? []).some((d) => this.program.isSourceFileDefaultLibrary(d.getSourceFile()));
+    return lib ? e.expression : callee;
+  }
+
+  /** `asCallback(promise, cb)` of a package known to return the promise it is given (imported from it, or declared in it). */
+  private returnsFirstArgument(call: TS.CallExpression): boolean {
+    const ts = this.ts;
+    const e = this.unwrap(call.expression);
+    if (!ts.isIdentifier(e)) return false;
+    const imported = this.checker.getSymbolAtLocation(e)?.getDeclarations()?.[0];
+    const from = imported && (ts.isImportClause(imported) ? imported.parent : ts.isImportSpecifier(imported) ? imported.parent.parent.parent : undefined);
+    if (from && ts.isStringLiteral(from.moduleSpecifier)) return RETURNS_FIRST_ARGUMENT.has(from.moduleSpecifier.text);
+    const sym = this.symbolOf(e);
+    return (sym?.getDeclarations() ?? []).some((d) => d.getSourceFile().isDeclarationFile && RETURNS_FIRST_ARGUMENT.has(declarationPackage(ts, d) ?? ''));
+  }
+
+  /**
+   * An argument is a callback whose first parameter is an error (`(err: Error | null, value?) => …`,
+   * a `Callback<T>` type of that shape), and it is always given (its type does not include undefined).
+   */
+  private passesErrorCallback(call: TS.CallExpression): boolean {
+    const ts = this.ts;
+    return call.arguments.some((arg) => {
+      if (ts.isSpreadElement(arg)) return false;
+      const type = this.checker.getTypeAtLocation(arg);
+      if (unionParts(type).some((t) => t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return false;
+      const sigs = type.getCallSignatures();
+      return sigs.length > 0 && sigs.every((sig) => {
+        const first = sig.getParameters()[0];
+        return first !== undefined && this.isErrorType(this.checker.getTypeOfSymbolAtLocation(first, arg));
+      });
+    });
+  }
+
+  /** Error, a subclass, or anything shaped like one (`name` and `message`), possibly with null/undefined. */
+  private isErrorType(type: TS.Type): boolean {
+    const F = this.ts.TypeFlags;
+    const parts = unionParts(this.checker.getNonNullableType(type));
+    return parts.length > 0 && parts.every((t) => !(t.flags & (F.Any | F.Unknown | F.Never)) && t.getProperty('message') !== undefined && t.getProperty('name') !== undefined);
   }
 
   private promiseStatic(method: string, call: TS.CallExpression, env: Env): Outcome {
@@ -363,6 +658,13 @@ export class Rejections {
       case 'all':
       case 'race': {
         const list = args[0] && this.unwrap(args[0]);
+        if (list && ts.isCallExpression(list) && ['map', 'flatMap'].includes(this.memberText(list.expression) ?? '') && this.isArray(this.unwrapAccess(list.expression))) {
+          // Promise.all(xs.map(f)): the promises f makes.
+          const f = list.arguments[0];
+          const fns = f && !ts.isSpreadElement(f) ? this.functionsOf(f) : undefined;
+          const never = fns !== undefined && fns.length > 0 && fns.every((fn) => this.fnOutcome(fn, EMPTY).never);
+          return { drop: never, never };
+        }
         if (!list || !ts.isArrayLiteralExpression(list) || list.elements.some((x) => ts.isSpreadElement(x))) return UNKNOWN;
         const never = list.elements.every((x) => this.outcome(x, env).never);
         return { drop: never, never };
@@ -480,13 +782,17 @@ export class Rejections {
         offset = 1;
         return;
       }
-      if (!ts.isIdentifier(p.name) || p.dotDotDotToken) return;
+      if (p.dotDotDotToken) return;
+      // `{ ...options }: T = {}` copies the argument's properties: the copy reads as the argument.
+      const only = ts.isObjectBindingPattern(p.name) && p.name.elements.length === 1 ? p.name.elements[0]! : undefined;
+      const key: TS.Node | undefined = ts.isIdentifier(p.name) ? p : only?.dotDotDotToken && ts.isIdentifier(only.name) ? only : undefined;
+      if (!key) return;
       const index = i - offset;
       if (call.arguments.slice(0, index + 1).some((a) => ts.isSpreadElement(a))) return;
       const arg = call.arguments[index];
-      if (arg) params.set(p, { expr: arg, env });
-      else if (p.initializer) params.set(p, { expr: p.initializer, env: EMPTY });
-      else params.set(p, { expr: undefined, env: EMPTY });
+      if (arg) params.set(key, { expr: arg, env });
+      else if (p.initializer) params.set(key, { expr: p.initializer, env: EMPTY });
+      else params.set(key, { expr: undefined, env: EMPTY });
     });
     return params.size === 0 ? EMPTY : { params, calls: env.calls + 1 };
   }
@@ -507,8 +813,16 @@ export class Rejections {
     if (sym) {
       const own = this.implementationsOf(sym);
       if (own) return own;
+      // `const exec = pipeline.exec`: the function the alias was initialised with.
+      const decl = sym.valueDeclaration;
+      if (decl && ts.isVariableDeclaration(decl) && this.isConst(decl) && decl.initializer && this.readable(decl)) {
+        const init = this.unwrap(decl.initializer);
+        if ((ts.isIdentifier(init) || ts.isPropertyAccessExpression(init)) && init !== e) return this.memo(this.aliasMemo, decl, undefined, () => this.functionsOf(init));
+      }
     }
     if (!ts.isPropertyAccessExpression(e)) return undefined;
+    const assigned = sym && this.prototypeImplementation(e, sym);
+    if (assigned) return [assigned];
     const origins = this.originsOf(e.expression, 0);
     if (!origins || origins.length === 0) return undefined;
     const out: Fn[] = [];
@@ -518,6 +832,53 @@ export class Rejections {
       out.push(fn);
     }
     return out;
+  }
+
+  /**
+   * A method declared without a body (on a class merged with an interface, or an
+   * interface) and implemented by `C.prototype.m = function …` at the top level of a
+   * file in scope, where `C` is the receiver's class or the declaration's owner.
+   */
+  private prototypeImplementation(access: TS.PropertyAccessExpression, sym: TS.Symbol): Fn | undefined {
+    const ts = this.ts;
+    const decls = sym.getDeclarations() ?? [];
+    if (decls.length === 0 || !decls.every((d) => ts.isMethodSignature(d) || ts.isMethodDeclaration(d) || ts.isPropertySignature(d) || ts.isPropertyDeclaration(d))) return undefined;
+    const candidates = this.prototypeMethods().get(access.name.text);
+    if (!candidates) return undefined;
+    const owners = new Set<TS.Symbol>();
+    const receiver = this.checker.getNonNullableType(this.checker.getTypeAtLocation(access.expression)).getSymbol();
+    if (receiver) owners.add(receiver);
+    for (const d of decls) {
+      const owner = d.parent && (ts.isClassDeclaration(d.parent) || ts.isInterfaceDeclaration(d.parent)) && d.parent.name ? this.checker.getSymbolAtLocation(d.parent.name) : undefined;
+      if (owner) owners.add(owner);
+    }
+    const found = candidates.filter((c) => {
+      const s = this.symbolOf(c.owner);
+      return s !== undefined && owners.has(s);
+    });
+    return found.length === 1 ? found[0]!.fn : undefined;
+  }
+
+  private prototypeMethods(): Map<string, { owner: TS.Identifier; fn: Fn }[]> {
+    if (this.prototypeAssignments) return this.prototypeAssignments;
+    const ts = this.ts;
+    const out = new Map<string, { owner: TS.Identifier; fn: Fn }[]>();
+    for (const sf of this.scopeFiles()) {
+      for (const st of sf.statements) {
+        if (!ts.isExpressionStatement(st)) continue;
+        const x = this.unwrap(st.expression);
+        if (!ts.isBinaryExpression(x) || x.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+        const left = this.unwrap(x.left);
+        const fn = this.unwrap(x.right);
+        if (!ts.isPropertyAccessExpression(left) || !(ts.isFunctionExpression(fn) || ts.isArrowFunction(fn))) continue;
+        const proto = this.unwrap(left.expression);
+        if (!ts.isPropertyAccessExpression(proto) || proto.name.text !== 'prototype' || !ts.isIdentifier(proto.expression)) continue;
+        const list = out.get(left.name.text) ?? [];
+        list.push({ owner: proto.expression, fn });
+        out.set(left.name.text, list);
+      }
+    }
+    return (this.prototypeAssignments = out);
   }
 
   /** The bodies a symbol stands for, when its declarations have them. */
@@ -771,7 +1132,25 @@ export class Rejections {
         return joined;
       }
       if (isFunctionOrTypeDeclaration(ts, s)) return locals;
-      // Anything else (loops, switch, try): locals assigned inside are unknown after it and in its returns.
+      if (ts.isTryStatement(s)) {
+        // The try block runs in order; a catch starts from any point of it; a finally runs after either.
+        const tried = exec(s.tryBlock, new Map(locals));
+        let out = tried;
+        if (s.catchClause) {
+          const caughtIn = new Map(locals);
+          for (const d of assigned(s.tryBlock)) caughtIn.set(d, UNKNOWN);
+          const caught = exec(s.catchClause.block, caughtIn);
+          if (!tried) out = caught;
+          else if (caught) {
+            out = new Map(tried);
+            for (const [d, o] of caught) out.set(d, and(out.get(d) ?? UNKNOWN, o));
+          }
+        }
+        if (!s.finallyBlock) return out;
+        // A path that threw goes through the finally too, but does not reach what follows.
+        return out ? exec(s.finallyBlock, out) : (exec(s.finallyBlock, new Map(locals)), null);
+      }
+      // Anything else (loops, switch): locals assigned inside are unknown after it and in its returns.
       const next = new Map(locals);
       for (const d of assigned(s)) next.set(d, UNKNOWN);
       for (const r of returnsIn(s)) result = and(result, r.expression ? evalIn(r.expression, next) : SAFE);
@@ -941,11 +1320,15 @@ export class Rejections {
 
   /** The block's last statement is a `return` or `process.exit(…)`: control never leaves it normally. */
   private endsAbruptly(block: TS.Block): boolean {
+    const last = block.statements[block.statements.length - 1];
+    return (last !== undefined && this.ts.isReturnStatement(last)) || this.exitsAtEnd(block);
+  }
+
+  /** The block's last statement is `process.exit(…)`. */
+  private exitsAtEnd(block: TS.Block): boolean {
     const ts = this.ts;
     const last = block.statements[block.statements.length - 1];
-    if (!last) return false;
-    if (ts.isReturnStatement(last)) return true;
-    if (!ts.isExpressionStatement(last)) return false;
+    if (!last || !ts.isExpressionStatement(last)) return false;
     const call = this.unwrap(last.expression);
     if (!ts.isCallExpression(call)) return false;
     const callee = this.unwrap(call.expression);
@@ -1036,14 +1419,18 @@ export class Rejections {
     const callee = this.unwrap(call.expression);
     if (callee.kind === ts.SyntaxKind.SuperKeyword || callee.kind === ts.SyntaxKind.ImportKeyword) return true;
     if (this.argumentsMayThrow(call.arguments, inAsync)) return true;
-    if (ts.isPropertyAccessExpression(callee) && this.exprMayThrow(callee.expression, inAsync)) return true;
-    if (this.isSafeBuiltinCall(callee)) return false;
-    const fns = this.functionsOf(callee);
-    if (!fns || fns.length === 0) return true;
-    return fns.some((f) => this.syncMayThrow(f));
+    if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && this.exprMayThrow(callee.expression, inAsync)) return true;
+    if (this.isSafeBuiltinCall(call, callee)) return false;
+    const target = this.invokedFunction(callee);
+    const fns = this.functionsOf(target);
+    if (fns && fns.length > 0 && !fns.some((f) => this.syncMayThrow(f))) return false;
+    // Assumed (the rule pages say so): a function value the code was handed does not throw,
+    // and a function declared to return a promise reports its failures through the promise.
+    if ((!fns || fns.length === 0) && this.isReceivedFunction(target)) return false;
+    return !this.declaredToReturnPromise(call);
   }
 
-  private isSafeBuiltinCall(callee: TS.Expression): boolean {
+  private isSafeBuiltinCall(call: TS.CallExpression, callee: TS.Expression): boolean {
     const ts = this.ts;
     if (ts.isIdentifier(callee)) {
       if (SAFE_GLOBAL_CALLS.has(callee.text) && this.isGlobal(callee)) return true;
@@ -1057,7 +1444,70 @@ export class Rejections {
       if (safe && (safe === 'all' || safe.has(method)) && this.isGlobal(receiver)) return true;
     }
     if (method === 'then' || method === 'catch' || method === 'finally') return isPromiseType(ts, this.program, this.checker.getTypeAtLocation(receiver));
-    return this.isBuiltinMethod(callee, SAFE_METHODS);
+    if (this.isBuiltinMethod(callee, SAFE_METHODS) || this.isReadlineMethod(callee)) return true;
+    if (this.isBuiltinMethod(callee, CALLBACK_METHODS)) {
+      if ((method === 'reduce' || method === 'reduceRight') && call.arguments.length < 2) return false;
+      return !call.arguments.some((a) => ts.isSpreadElement(a) || this.callbackMayThrow(a));
+    }
+    return false;
+  }
+
+  /** Calling this argument (when it is a function) may throw. */
+  private callbackMayThrow(arg: TS.Expression): boolean {
+    const ts = this.ts;
+    const e = this.unwrap(arg);
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return !this.readable(e) || this.syncMayThrow(e);
+    if (this.checker.getTypeAtLocation(e).getCallSignatures().length === 0) return false; // a thisArg or an initial value
+    const fns = this.functionsOf(e);
+    if (fns && fns.length > 0) return fns.some((f) => this.syncMayThrow(f));
+    return !this.isReceivedFunction(e);
+  }
+
+  /** `rl.question(…)`, `rl.close()` on node:readline's Interface. */
+  private isReadlineMethod(callee: TS.PropertyAccessExpression): boolean {
+    const ts = this.ts;
+    if (!READLINE_METHODS.has(callee.name.text)) return false;
+    return (this.symbolOf(callee.name)?.getDeclarations() ?? []).some((d) => {
+      const owner = d.parent;
+      return d.getSourceFile().isDeclarationFile && owner !== undefined && ts.isClassDeclaration(owner) && owner.name?.text === 'Interface' && READLINE_MODULES.has(declarationPackage(ts, d) ?? '');
+    });
+  }
+
+  /**
+   * A function value the code was handed rather than a function or method it
+   * names: a parameter, a destructured option, a field or option of function
+   * type declared in the project (`this.onerror?.(e)`, `config.onPause?.()`), a
+   * variable holding a value made elsewhere (`const debug = Debug('x')`,
+   * `let continueFn`), an entry of an array or map (`handlers[i](…)`, `map.get(k)!(…)`).
+   */
+  private isReceivedFunction(callee: TS.Expression): boolean {
+    const ts = this.ts;
+    const e = this.unwrap(callee);
+    if (ts.isElementAccessExpression(e) || ts.isCallExpression(e)) return true;
+    const name = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : undefined;
+    const decls = name ? (this.symbolOf(name)?.getDeclarations() ?? []) : [];
+    return (
+      decls.length > 0 &&
+      decls.every((d) => {
+        if (ts.isParameter(d) || ts.isBindingElement(d)) return true;
+        // In a declaration file a function-typed property or variable is a library's API (`require.resolve`), not a value handed over.
+        if (d.getSourceFile().isDeclarationFile) return false;
+        if (ts.isPropertySignature(d)) return true;
+        if (!ts.isVariableDeclaration(d) && !ts.isPropertyDeclaration(d)) return false;
+        // A field or variable defined as a function is a function written elsewhere, not a value handed over.
+        const init = d.initializer && this.unwrap(d.initializer);
+        return !init || !(ts.isArrowFunction(init) || ts.isFunctionExpression(init));
+      })
+    );
+  }
+
+  /** The call's resolved signature returns a promise (every part of it, nullish aside). */
+  private declaredToReturnPromise(call: TS.CallExpression): boolean {
+    const F = this.ts.TypeFlags;
+    const ret = this.checker.getResolvedSignature(call)?.getReturnType();
+    if (!ret || ret.flags & (F.Any | F.Unknown | F.Never | F.Void)) return false;
+    const parts = unionParts(this.checker.getNonNullableType(ret));
+    return parts.length > 0 && parts.every((t) => isPromiseLikeType(this.ts, this.program, t, call));
   }
 
   /** `x.m(…)` where `m` is declared, in a declaration file, by a class or interface the table lists it for. */
