@@ -108,8 +108,34 @@ function signalSourceOf(ctx: Ctx, fn: TS.FunctionLikeDeclaration): SignalSource 
     if (path) return nestedSource(name, path, optional);
     // `options: { signal: AbortSignal }`: an options bag whose signal is required.
     if (p.type && requiredSignalOptions(ctx, type, p)) return { text: optional ? `${name}?.signal` : `${name}.signal`, root: name };
+    // Untyped (JavaScript, or a type from a dependency that is not installed): an options bag named so whose
+    // `.signal` the same class (or function) reads elsewhere carries one.
+    if (OPTIONS_NAMES.test(name) && isOpaque(ctx, type) && readsSignalOf(ts, fn, name)) return { text: `${name}?.signal`, root: name };
   }
   return undefined;
+}
+
+const OPTIONS_NAMES = /^(options|opts|init|config|callOptions|requestOptions)$/;
+
+/** A type that says nothing: any, unknown, or a type parameter / indexed access (`this['CallOptions']`) with no known members. */
+function isOpaque(ctx: Ctx, type: TS.Type): boolean {
+  const { ts, checker } = ctx;
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+  if (!(type.flags & (ts.TypeFlags.IndexedAccess | ts.TypeFlags.TypeParameter))) return false;
+  const constraint = checker.getBaseConstraintOfType(type);
+  return !constraint || !!(constraint.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) || checker.getApparentType(constraint).getProperties().length === 0;
+}
+
+/** `name.signal` / `name?.signal` read somewhere in the class around `fn` (or in `fn` itself outside a class). */
+function readsSignalOf(ts: CheckContext['ts'], fn: TS.FunctionLikeDeclaration, name: string): boolean {
+  let scope: TS.Node = fn;
+  for (let p = fn.parent; p; p = p.parent) {
+    if (ts.isClassLike(p)) {
+      scope = p;
+      break;
+    }
+  }
+  return new RegExp(`\\b${name}\\??\\.signal\\b`).test(scope.getText());
 }
 
 function nestedSource(root: string, path: string[], optional: boolean): SignalSource {

@@ -142,6 +142,30 @@ export async function e(controller: AbortController) { await fetch('u'); }`),
   });
 });
 
+describe('missing-abort-propagation: untyped options whose signal the class reads elsewhere', () => {
+  const at = (code: string) => runInMemory(missingAbortPropagation, code).map((r) => `${r.messageId}@${r.line}:${r.column} ${r.data?.signal}`);
+
+  it('takes options?.signal from an options parameter of unknown type when the class reads its .signal', () => {
+    expect(
+      at(`// @ts-nocheck
+import { Base } from 'not-installed';
+export class Model extends Base {
+  async generate(url: string, options: this['CallOptions']) {
+    return fetch(new Request(url, { method: 'POST' }));
+  }
+  async stream(url: string, options: this['CallOptions']) {
+    return fetch(url, { signal: options.signal });
+  }
+}
+export class Other extends Base {
+  async generate(url: string, options: this['CallOptions']) {
+    return fetch(url, { method: 'POST' });
+  }
+}`),
+    ).toEqual(['notPassed@5:18 options?.signal']);
+  });
+});
+
 describe('missing-abort-propagation: a hand-made sleep where a signal is in scope', () => {
   const at = (code: string) =>
     runInMemory(missingAbortPropagation, code)
