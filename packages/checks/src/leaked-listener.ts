@@ -20,7 +20,7 @@ import { unwrap } from './shared-state/locations.js';
 import { callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText } from './shared-state/lifecycle.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage } from './util/types.js';
 import { isFunctionLike, isInside } from './util/syntax.js';
-import { completionOf, coveredOnPath, inFinally, isReturnedFunction, type CompletionSite } from './util/listener-paths.js';
+import { completionOf, coveredOnPath, inFinally, inNestedFunction, isReturnedFunction, type CompletionSite } from './util/listener-paths.js';
 import { indexFile } from './util/file-index.js';
 
 export interface LeakedListenerOptions {
@@ -201,6 +201,12 @@ function checkAbortListener(ts: TypeScript, call: TS.CallExpression, target: TS.
   // A removal in a finally (or .finally()), or in a cleanup function handed back to the caller, runs on every path.
   if ([...all].some((r) => outsideListener(r) && (inFinally(ts, r, scope) || isReturnedFunction(ts, r)))) return;
   if (!completion) return;
+  // An async function whose removal sits in a callback (a stream's end, a subscription's teardown) hands the
+  // listener to work that goes on after it returns: its return is not where that work completes.
+  if (completion.kind === 'async') {
+    const fn = enclosingFunctionOf(ts, call);
+    if (fn && [...all].some((r) => outsideListener(r) && inNestedFunction(ts, r, fn))) return;
+  }
   if (completion.promise && coveredOnPath(ts, completion.promise, all)) return;
   const open = completion.sites.find((site) => !coveredOnPath(ts, site.node, all));
   if (open) report({ node: call, messageId: 'abortListenerPath', data: { ...data, how: open.how }, related: related(open) });
@@ -300,6 +306,8 @@ function restartSite(ts: TypeScript, call: TS.CallExpression, target: TS.Express
   if (root.kind === ts.SyntaxKind.ThisKeyword) {
     if (!ts.isArrowFunction(fn)) return undefined;
   } else if (!ts.isIdentifier(root) || declaredInside(ts, root, fn)) return undefined;
+  // A target (re)assigned in the function is a new object on each run (`this.stream = createConnection()`).
+  if (assignmentsIn(ts, fn).some((a) => a.left === targetText || targetText.startsWith(`${a.left}.`))) return undefined;
   const once = (call.expression as TS.PropertyAccessExpression).name.text.includes('nce') || hasOption(ts, call.arguments[2] && unwrap(ts, call.arguments[2]), 'once');
   // `stream.once('drain', write)` inside write(): the listener is the restart, and it was removed by firing.
   if (ts.isIdentifier(listener) && listener.text === name) return undefined;
@@ -313,7 +321,9 @@ function restartSite(ts: TypeScript, call: TS.CallExpression, target: TS.Express
       const isCallback = ts.isCallExpression(p) && p.arguments.includes(n);
       // Inside a once listener the previous listener is gone (it fired); inside an `on` listener it is not.
       const inListener = listenerNode !== undefined && isInside(n, listenerNode);
-      if ((isCall || isCallback) && !(inListener && once)) sites.push(isCall ? p : n);
+      // Only a restart that can follow the add in the same run: after it, and not in the other branch of an `if`.
+      const follows = n.pos > call.end && !exclusiveBranches(ts, call, n);
+      if ((isCall || isCallback) && follows && !(inListener && once)) sites.push(isCall ? p : n);
     }
     ts.forEachChild(n, walk);
   };
@@ -324,6 +334,29 @@ function restartSite(ts: TypeScript, call: TS.CallExpression, target: TS.Express
   if ([...all].some((r) => inFinally(ts, r, fn))) return undefined;
   const open = sites.find((s) => !coveredOnPath(ts, s, all));
   return open ? { name, site: open } : undefined;
+}
+
+/** Whether two nodes sit in different branches of the same `if`, conditional expression or `switch`. */
+function exclusiveBranches(ts: TypeScript, a: TS.Node, b: TS.Node): boolean {
+  const chain = new Set<TS.Node>();
+  for (let p: TS.Node | undefined = a; p; p = p.parent) chain.add(p);
+  let child: TS.Node = b;
+  for (let p: TS.Node | undefined = b.parent; p; child = p, p = p.parent) {
+    if (!chain.has(p)) continue;
+    // p is the lowest common ancestor; child is b's branch under it.
+    let aChild: TS.Node = a;
+    while (aChild.parent && aChild.parent !== p) aChild = aChild.parent;
+    if (ts.isIfStatement(p)) return aChild !== p.expression && child !== p.expression && aChild !== child;
+    if (ts.isConditionalExpression(p)) return aChild !== p.condition && child !== p.condition && aChild !== child;
+    if (ts.isCaseBlock(p)) return aChild !== child;
+    return false;
+  }
+  return false;
+}
+
+function enclosingFunctionOf(ts: TypeScript, node: TS.Node): TS.Node | undefined {
+  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(ts, p)) return p;
+  return undefined;
 }
 
 function declaredInside(ts: TypeScript, id: TS.Identifier, fn: TS.Node): boolean {

@@ -77,29 +77,49 @@ function executorCompletion(ts: TypeScript, executor: TS.ArrowFunction | TS.Func
   if (!first || !ts.isIdentifier(first.name) || first.name.text === '_') return { kind: 'executor', sites: [{ node: promise, how: 'settles' }], promise };
   const name = first.name.text;
   const sites: CompletionSite[] = [];
+  let escaped = false;
   const walk = (n: TS.Node): void => {
     if (exclude && n === exclude) return;
     if (ts.isIdentifier(n) && n.text === name && n !== first.name) {
-      const parent = n.parent;
+      const parent = parentSkippingParens(ts, n);
       const called = parent && ts.isCallExpression(parent) && skipParens(ts, parent.expression) === n;
+      const passed = parent && (ts.isCallExpression(parent) || ts.isNewExpression(parent)) && !called;
+      // Stored for later (`pending[id] = resolve`, `{ resolve }`): where it is called is out of sight.
+      if (!called && !passed) escaped = true;
       sites.push({ node: called ? parent : n, how: 'resolves' });
     }
     ts.forEachChild(n, walk);
   };
   ts.forEachChild(executor.body, walk);
-  return { kind: 'executor', sites, promise };
+  return { kind: 'executor', sites: escaped ? [] : sites, promise };
 }
 
-/** Whether `node` is inside a `finally` block or a function passed to `.finally(…)`, below `root`. */
+/** Hooks that run when some work ends, however it ends: `.finally(cb)`, `fiber.addObserver(cb)`, `onSettled(cb)`… */
+const COMPLETION_HOOK = /^(finally|addObserver|onExit|onDone|onComplete|onSettled|onFinally|ensuring|addFinalizer|onClose|onEnd|onCleanup|addCleanup|defer|once)$/;
+
+/** Whether `node` is inside a `finally` block or a function passed to `.finally(…)` (or another completion hook), below `root`. */
 export function inFinally(ts: TypeScript, node: TS.Node, root: TS.Node): boolean {
   for (let n: TS.Node = node; n.parent && n !== root; n = n.parent) {
     const p = n.parent;
     if (ts.isTryStatement(p) && p.finallyBlock === n) return true;
     if (isFunctionLike(ts, n) && ts.isCallExpression(p) && p.arguments.includes(n as TS.Expression)) {
       const callee = skipParens(ts, p.expression);
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'finally') return true;
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+      if (name !== undefined && COMPLETION_HOOK.test(name) && !(name === 'once' && !closesSomething(ts, p))) return true;
     }
   }
+  return false;
+}
+
+/** `x.once('close' | 'end' | 'finish' | 'exit', cb)`: the end of a stream or process, a completion hook too. */
+function closesSomething(ts: TypeScript, call: TS.CallExpression): boolean {
+  const e = call.arguments[0];
+  return !!e && ts.isStringLiteralLike(e) && ['close', 'end', 'finish', 'exit'].includes(e.text);
+}
+
+/** Whether `node` is inside a function nested in `fn` (a callback that may run after `fn` returned). */
+export function inNestedFunction(ts: TypeScript, node: TS.Node, fn: TS.Node): boolean {
+  for (let p = node.parent; p && p !== fn; p = p.parent) if (isFunctionLike(ts, p)) return true;
   return false;
 }
 
