@@ -12,7 +12,7 @@ import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from '
 import { indexFile } from './util/file-index.js';
 import { calleeName, isFunctionLike, memberObject, skipParens } from './util/syntax.js';
 import { isAbortSignalType, signalSlotOf, type SignalSlot } from './util/types.js';
-import { handMadeSleep, isSleepHelper } from './util/sleep.js';
+import { handMadeSleep, isRaceMember, isSleepHelper, literalDelay, SHORT_SLEEP_MS } from './util/sleep.js';
 
 type Ctx = CheckContext<Record<string, never>>;
 
@@ -60,10 +60,14 @@ export const missingAbortPropagation = defineCheck<Record<string, never>>({
       const src = nearestSource(ctx, call, sourceOf);
       if (!src) continue;
       if (ts.isNewExpression(call)) {
-        if (handMadeSleep(ts, call)) {
+        const timer = handMadeSleep(ts, call);
+        if (timer) {
           // The body of a sleep helper is reported where the helper is called.
           const fn = enclosingFunctionOf(ctx, call);
-          if (!fn || !isSleepHelper(ts, fn)) ctx.report({ node: call, messageId: 'uncancellableSleep', data: { signal: src.text, option: src.text === 'signal' ? 'signal' : `signal: ${src.text}` } });
+          const short = isShortDelay(ctx, timer.arguments[1]);
+          if ((!fn || !isSleepHelper(ts, fn)) && !short && !isRaceMember(ts, call)) {
+            ctx.report({ node: call, messageId: 'uncancellableSleep', data: { signal: src.text, option: src.text === 'signal' ? 'signal' : `signal: ${src.text}` } });
+          }
           continue;
         }
       } else if (checkSleepHelperCall(ctx, call, src)) continue;
@@ -210,9 +214,21 @@ function checkSleepHelperCall(ctx: Ctx, call: TS.CallExpression, src: SignalSour
   let fn: TS.Node | undefined = decl;
   if ((ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl) || ts.isPropertyAssignment(decl)) && decl.initializer) fn = skipParens(ts, decl.initializer);
   if (!fn || !isFunctionLike(ts, fn) || !isSleepHelper(ts, fn)) return false;
-  if (mentionsSignal(ctx, call.arguments, src)) return true;
+  if (mentionsSignal(ctx, call.arguments, src) || isShortDelay(ctx, call.arguments[0])) return true;
   ctx.report({ node: call, messageId: 'sleepHelper', data: { callee: name.text, signal: src.text } });
   return true;
+}
+
+/** A delay the code writes as a number (or a const bound to one) below SHORT_SLEEP_MS. */
+function isShortDelay(ctx: Ctx, delay: TS.Expression | undefined): boolean {
+  const { ts, checker } = ctx;
+  let ms = literalDelay(ts, delay);
+  if (ms === undefined && delay) {
+    const e = skipParens(ts, delay);
+    const decl = ts.isIdentifier(e) ? checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isVariableDeclarationList(decl.parent) && decl.parent.flags & ts.NodeFlags.Const) ms = literalDelay(ts, decl.initializer);
+  }
+  return ms !== undefined && ms < SHORT_SLEEP_MS;
 }
 
 function mentionsSignal(ctx: Ctx, args: readonly TS.Expression[], src: SignalSource): boolean {

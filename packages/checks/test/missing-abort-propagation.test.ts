@@ -176,12 +176,27 @@ describe('missing-abort-propagation: a hand-made sleep where a signal is in scop
     expect(
       at(`const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 function delay(ms: number) { return new Promise((resolve) => { setTimeout(() => resolve(undefined), ms); }); }
-export async function a(signal: AbortSignal) {
-  await new Promise((r) => setTimeout(r, 100));
-  await sleep(250);
-  await delay(10);
+export async function a(signal: AbortSignal, backoff: number) {
+  await new Promise((r) => setTimeout(r, 5_000));
+  await sleep(backoff);
+  await delay(2 * 1000);
 }`),
     ).toEqual(['uncancellableSleep@4:9', 'sleepHelper@5:9', 'sleepHelper@6:9']);
+  });
+
+  it('accepts a pause shorter than a second (literal or const), and a sleep raced as a deadline', () => {
+    expect(
+      at(`const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const POLL_MS = 100;
+export async function a(signal: AbortSignal, work: Promise<void>) {
+  while (!signal.aborted) {
+    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    await sleep(50);
+  }
+  await Promise.race([work, new Promise((r) => setTimeout(r, 3_000))]);
+}`),
+    ).toEqual([]);
   });
 
   it('accepts sleeps without a signal in scope, zero delays, timers/promises with the signal, and functions that react to abort', () => {

@@ -20,7 +20,7 @@
  * analysed files.
  */
 import type { ts } from 'ts-morph';
-import { isSleepHelper, type TypeScript } from '@asyncsan/checks';
+import { isSleepHelper, literalDelay, SHORT_SLEEP_MS, type TypeScript } from '@asyncsan/checks';
 import { functionName, isFunctionLike, resolveCallee, spanOf, type FunctionLike } from './functions.js';
 import { defineProgramCheck, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
 
@@ -421,7 +421,9 @@ function summarizeFile(ctx: SummaryContext): AbortSummary {
     // A hand-made sleep declared in another file (the per-file check sees those of its own file).
     if (fn && fn.getSourceFile() !== ctx.sourceFile && isSleepHelper(t as unknown as TypeScript, fn as never)) {
       // A function that reacts to the abort itself has chosen how to cancel (as in the per-file check).
-      if (!selfCancels && !call.arguments.some((a) => MENTIONS_SIGNAL.test(a.getText()))) calls.push({ site: spanOf(ctx.sourceFile, call), callee: functionName(t, fn), signal });
+      const ms = literalDelay(t as unknown as TypeScript, call.arguments[0] as never);
+      const short = ms !== undefined && ms < SHORT_SLEEP_MS;
+      if (!selfCancels && !short && !call.arguments.some((a) => MENTIONS_SIGNAL.test(a.getText()))) calls.push({ site: spanOf(ctx.sourceFile, call), callee: functionName(t, fn), signal });
       return;
     }
     if (!fn || (!leavesOut && call.arguments.length >= fn.parameters.length && !fn.parameters[fn.parameters.length - 1]?.dotDotDotToken)) return;

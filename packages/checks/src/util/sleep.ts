@@ -41,6 +41,31 @@ function isZeroDelay(ts: TypeScript, delay: TS.Expression | undefined): boolean 
   return ts.isNumericLiteral(d) && Number(d.text) === 0;
 }
 
+/** Below this, a sleep only delays an abort by a moment (a poll loop's pause); it is not reported. */
+export const SHORT_SLEEP_MS = 1000;
+
+/** The delay in milliseconds when the code writes it as a number (`250`, `5_000`, `2 * 1000`), else undefined. */
+export function literalDelay(ts: TypeScript, delay: TS.Expression | undefined): number | undefined {
+  if (!delay) return 0;
+  const d = strip(ts, delay);
+  if (ts.isNumericLiteral(d)) return Number(d.text.replace(/_/g, ''));
+  if (ts.isBinaryExpression(d) && d.operatorToken.kind === ts.SyntaxKind.AsteriskToken) {
+    const a = literalDelay(ts, d.left);
+    const b = literalDelay(ts, d.right);
+    return a !== undefined && b !== undefined ? a * b : undefined;
+  }
+  return undefined;
+}
+
+/** `Promise.race([work, new Promise((r) => setTimeout(r, ms))])`: a deadline, not a pause (race-timeout-leak's shape). */
+export function isRaceMember(ts: TypeScript, node: TS.Node): boolean {
+  let p = node.parent;
+  while (p && (ts.isParenthesizedExpression(p) || ts.isArrayLiteralExpression(p))) p = p.parent;
+  if (!p || !ts.isCallExpression(p)) return false;
+  const callee = strip(ts, p.expression);
+  return ts.isPropertyAccessExpression(callee) && (callee.name.text === 'race' || callee.name.text === 'any') && ts.isIdentifier(callee.expression) && callee.expression.text === 'Promise';
+}
+
 /**
  * `new Promise((r) => setTimeout(r, ms))`, `new Promise((r) => { setTimeout(() => r(), ms); })`:
  * the executor does nothing but arm one timer that resolves. Returns the timer call, or undefined.
