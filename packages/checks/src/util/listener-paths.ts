@@ -51,7 +51,7 @@ export function completionOf(ts: TypeScript, node: TS.Node, exclude: TS.Node | u
     if (!isFunctionLike(ts, p)) continue;
     nearest ??= p;
     const promise = isPromiseExecutor(ts, p);
-    if (promise) return executorCompletion(ts, p as TS.ArrowFunction | TS.FunctionExpression, promise, exclude);
+    if (promise) return executorCompletion(ts, p as TS.ArrowFunction | TS.FunctionExpression, promise, node, exclude);
   }
   if (!nearest || !nearest.body || !ts.isBlock(nearest.body)) return undefined;
   if (!(ts.getModifiers(nearest as TS.HasModifiers) ?? []).some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return undefined;
@@ -71,7 +71,7 @@ export function completionOf(ts: TypeScript, node: TS.Node, exclude: TS.Node | u
   return { kind: 'async', sites };
 }
 
-function executorCompletion(ts: TypeScript, executor: TS.ArrowFunction | TS.FunctionExpression, promise: TS.NewExpression, exclude: TS.Node | undefined): Completion {
+function executorCompletion(ts: TypeScript, executor: TS.ArrowFunction | TS.FunctionExpression, promise: TS.NewExpression, add: TS.Node, exclude: TS.Node | undefined): Completion {
   const first = executor.parameters[0];
   // `new Promise((_, reject) => …)` raced against the work: it completes when the race does.
   if (!first || !ts.isIdentifier(first.name) || first.name.text === '_') return { kind: 'executor', sites: [{ node: promise, how: 'settles' }], promise };
@@ -86,7 +86,9 @@ function executorCompletion(ts: TypeScript, executor: TS.ArrowFunction | TS.Func
       const passed = parent && (ts.isCallExpression(parent) || ts.isNewExpression(parent)) && !called;
       // Stored for later (`pending[id] = resolve`, `{ resolve }`): where it is called is out of sight.
       if (!called && !passed) escaped = true;
-      sites.push({ node: called ? parent : n, how: 'resolves' });
+      // `if (signal.aborted) return resolve()` before the add, in the executor's own body: nothing is attached yet.
+      const before = n.pos < add.pos && nearestFunction(ts, n) === executor;
+      if (!before) sites.push({ node: called ? parent : n, how: 'resolves' });
     }
     ts.forEachChild(n, walk);
   };
@@ -150,7 +152,11 @@ function isRemovalStatement(ts: TypeScript, s: TS.Statement, removals: ReadonlyS
 export function coveredOnPath(ts: TypeScript, site: TS.Node, removals: ReadonlySet<TS.Node>): boolean {
   for (let n: TS.Node = site; n.parent; n = n.parent) {
     const p = n.parent;
-    if (isFunctionLike(ts, p)) return false;
+    if (isFunctionLike(ts, p)) {
+      // `finish(() => resolve(v))`: the callback is run by a cleanup function that removes first.
+      const call = parentSkippingParens(ts, p);
+      return !!call && ts.isCallExpression(call) && removals.has(call) && call.arguments.some((a) => skipParens(ts, a) === p);
+    }
     if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isModuleBlock(p)) {
       if (p.statements.some((s) => s !== n && isRemovalStatement(ts, s, removals))) return true;
     }
@@ -183,4 +189,9 @@ export function isReturnedFunction(ts: TypeScript, node: TS.Node): boolean {
     return false;
   }
   return false;
+}
+
+function nearestFunction(ts: TypeScript, node: TS.Node): TS.Node | undefined {
+  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(ts, p)) return p;
+  return undefined;
 }
