@@ -11,7 +11,7 @@ import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { calleeName, isFunctionLike, memberObject, skipParens } from './util/syntax.js';
-import { isAbortSignalType, signalSlotOf, type SignalSlot } from './util/types.js';
+import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, type SignalSlot } from './util/types.js';
 import { handMadeSleep, isRaceMember, isSleepHelper, literalDelay, SHORT_SLEEP_MS } from './util/sleep.js';
 
 type Ctx = CheckContext<Record<string, never>>;
@@ -260,6 +260,9 @@ function checkCall(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: Si
   }
   const sig = checker.getResolvedSignature(call);
   if (!sig) return;
+  // node:crypto's createHash/createHmac/createCipheriv… take stream options (with a signal) for their Transform side,
+  // but are used synchronously (update().digest()): nothing runs that a signal could cancel.
+  if (isDeclaredInPackage(ts, calleeSymbol(ts, checker, skipParens(ts, call.expression)), ['crypto'])) return;
   const found = signalParameter(ctx, sig, call);
   if (!found) {
     // The overload picked for these arguments takes no signal, but another one does (execFile(file, args, cb)).

@@ -132,6 +132,8 @@ export async function e(options: { signal: AbortSignal }) { await fetch('u'); }`
 export async function b({ request }: Args) { await fetch('u', { signal: request.signal }); }
 export async function c(c: Ctx) { const { signal } = c.req.raw; await fetch('u', { signal }); }
 export async function d(req: import('node:http').IncomingMessage) { await fetch('u' + req.url); }
+import { createHash } from 'node:crypto';
+export async function f(request: Request) { return createHash('sha256').update(await request.text()).digest('hex'); }
 export async function e(controller: AbortController) { await fetch('u'); }`),
     ).toEqual([]);
   });
