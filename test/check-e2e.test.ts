@@ -65,6 +65,35 @@ describe('asyncsan check, the bin on fixtures/', () => {
   });
 });
 
+describe('asyncsan check on JavaScript', () => {
+  it('analyses the .js, .mjs and .cjs files a tsconfig with allowJs includes, with the types TypeScript infers', async () => {
+    const dir = path.join(fixturesRoot, 'projects/javascript');
+    const r = await runCli(['check', 'fixtures/projects/javascript', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const { findings } = JSON.parse(r.stdout);
+    const files = listSourceFiles(dir, ['.js', '.mjs', '.cjs']);
+    expect(files.map((f) => path.basename(f))).toEqual(['chat-room.js', 'good.cjs', 'workers.mjs']);
+    const diff = diffFindings(readExpectations(files), findings, { ids: staticIds, engine: 'analyzer', cwd: repoRoot });
+    expect(formatDiff(diff)).toBe('');
+  });
+
+  it('analyses a JavaScript file named on the command line when the tsconfig has no allowJs; a folder of them says how to include them', async () => {
+    const js = `export function run(names) {\n  ['a', 'b'].forEach(async (n) => { await names[n](); });\n}\n`;
+    const dir = tempProject({ 'tsconfig.json': tsconfig, 'src/a.js': js });
+    const r = await runCli(['check', 'src/a.js', '--format', 'json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.diagnostics).toBeUndefined();
+    expect(doc.findings.map((f: { id: string; location: { file: string; line: number } }) => `${f.id} ${f.location.file}:${f.location.line}`)).toEqual(['misused-async-callback src/a.js:2']);
+    const folder = await runCli(['check', 'src'], { cwd: dir });
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toBe(
+      'asyncsan: no TypeScript files to analyse under src (is the path included by a tsconfig.json? JavaScript files need "allowJs" in it, or name them on the command line)\n',
+    );
+  });
+});
+
 describe('asyncsan check on projects a user could have', () => {
   it('a file with a syntax error is in every format and the summary, the rest is analysed, exit 3', async () => {
     const dir = tempProject({ 'tsconfig.json': tsconfig, 'src/broken.ts': 'export const x = ;\n', 'src/ok.ts': floating });

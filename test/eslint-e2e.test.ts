@@ -112,3 +112,47 @@ describe('eslint CLI over fixtures/', () => {
     expect(formatDiff(diffFindings(expected, findings, { ids: [id], engine: 'lint' }))).toBe('');
   });
 });
+
+describe('eslint CLI over a JavaScript project (allowJs, types inferred)', () => {
+  it('reports exactly the markers of its .js, .mjs and .cjs files', () => {
+    const project = path.join(fixturesRoot, 'projects/javascript');
+    const configFile = path.join(workDir, 'eslint.javascript.config.mjs');
+    writeFileSync(
+      configFile,
+      [
+        "import tseslint from 'typescript-eslint';",
+        "import asyncsan from 'eslint-plugin-asyncsan';",
+        'export default [',
+        '  {',
+        "    files: ['**/*.{js,mjs,cjs}'],",
+        '    languageOptions: {',
+        '      parser: tseslint.parser,',
+        `      parserOptions: { project: ${JSON.stringify(path.join(project, 'tsconfig.json'))}, tsconfigRootDir: ${JSON.stringify(project)} },`,
+        '    },',
+        '  },',
+        '  { ...asyncsan.configs.strict, files: ["**/*.{js,mjs,cjs}"] },',
+        '];',
+        '',
+      ].join('\n'),
+    );
+    let stdout: string;
+    try {
+      stdout = execFileSync(path.join(repoRoot, 'node_modules/.bin/eslint'), ['--config', configFile, '--format', 'json', '--no-warn-ignored', path.join(project, 'src')], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      });
+    } catch (error) {
+      const e = error as { status?: number; stdout?: string; stderr?: string };
+      if (e.status !== 1 || !e.stdout) throw new Error(`eslint failed (exit ${e.status}): ${e.stderr ?? ''}`);
+      stdout = e.stdout;
+    }
+    const linted = JSON.parse(stdout) as EslintFileResult[];
+    expect(linted.map((r) => path.basename(r.filePath)).sort()).toEqual(['chat-room.js', 'good.cjs', 'workers.mjs']);
+    expect(linted.flatMap((r) => r.messages.filter((m) => m.fatal || m.ruleId === null).map((m) => m.message))).toEqual([]);
+    const findings = linted.flatMap((r) =>
+      r.messages.map((m) => ({ id: (m.ruleId ?? '').replace(/^asyncsan\//, ''), location: { file: r.filePath, line: m.line, column: m.column } })),
+    );
+    const files = listSourceFiles(project, ['.js', '.mjs', '.cjs']);
+    expect(formatDiff(diffFindings(readExpectations(files), findings, { ids: ruleIds, engine: 'lint' }))).toBe('');
+  });
+});

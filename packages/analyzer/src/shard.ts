@@ -7,6 +7,8 @@ import { runCheck, type Check, type CheckResult, type TypeScript } from '@asyncs
 import type { ProgramCheck } from './program-checks/program-check.js';
 import type { ProjectSpec } from './tsconfig.js';
 
+const JS_FILE = /\.[cm]?jsx?$/;
+
 export interface WorkItem {
   /** Absolute file name. */
   file: string;
@@ -50,7 +52,15 @@ export interface ShardConfig {
 
 /** Builds the compiler Program of one project with ts-morph (one Project per tsconfig). */
 export function loadProgram(spec: LoadSpec): ts.Program {
-  const project = new Project({ tsConfigFilePath: spec.tsconfig, skipAddingFilesFromTsConfig: spec.only !== undefined });
+  // A JavaScript file named on the command line is analysed even when the tsconfig has no allowJs (with the types
+  // TypeScript infers for it); without allowJs the program would leave it out.
+  const named = spec.only ?? spec.extraFiles;
+  const allowJs = !spec.options.allowJs && spec.extraFiles.some((f) => JS_FILE.test(f)) && named.some((f) => JS_FILE.test(f));
+  const project = new Project({
+    tsConfigFilePath: spec.tsconfig,
+    skipAddingFilesFromTsConfig: spec.only !== undefined,
+    ...(allowJs ? { compilerOptions: { allowJs: true } } : {}),
+  });
   // Files named on the command line are work items, so a partitioned run has them in `only`.
   for (const f of spec.only ?? spec.extraFiles) project.addSourceFileAtPath(f);
   return project.getProgram().compilerObject;

@@ -20,3 +20,4 @@ export { leakedListener } from './leaked-listener.js';
 export { lostUpdate } from './lost-update.js';
 export { checkThenAct } from './check-then-act.js';
 export { mutexNotReleased } from './mutex-not-released.js';
+export { handMadeSleep, isSleepHelper, literalDelay, SHORT_SLEEP_MS } from './util/sleep.js';

@@ -19,14 +19,17 @@ import type { TypeScript } from './check.js';
 import { unwrap } from './shared-state/locations.js';
 import { callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText } from './shared-state/lifecycle.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage } from './util/types.js';
-import { isFunctionLike } from './util/syntax.js';
+import { isFunctionLike, isInside } from './util/syntax.js';
+import { completionOf, coveredOnPath, inFinally, inNestedFunction, isReturnedFunction, type CompletionSite } from './util/listener-paths.js';
 import { indexFile } from './util/file-index.js';
 
 export interface LeakedListenerOptions {
   lifecycleMethods: string[];
 }
 
-const ADD_METHODS = new Set(['addEventListener', 'on', 'addListener', 'prependListener']);
+const ADD_METHODS = new Set(['addEventListener', 'on', 'addListener', 'prependListener', 'once', 'prependOnceListener']);
+/** Calls that take a listener without removing it: passing it to them does not hand its removal to someone else. */
+const NOT_A_HANDOFF = new Set([...ADD_METHODS, 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'nextTick']);
 const REMOVE_METHODS = new Set(['removeEventListener', 'off', 'removeListener']);
 const GLOBAL_TARGETS = new Set(['process', 'window', 'document', 'globalThis', 'self']);
 /** Factories that return a fresh emitter the caller owns, as `new Socket()` does (checked against their module). */
@@ -62,6 +65,16 @@ export const leakedListener = defineCheck<LeakedListenerOptions>({
       "This '{{event}}' listener on {{target}} is an inline function, so {{teardown}} cannot remove it: {{target}} outlives {{owner}}, keeps it alive and calls into it after teardown. Keep the listener in a field or variable and call {{target}}.{{remove}}('{{event}}', listener) in {{teardown}}, or pass { signal } and abort it there.",
     abortListener:
       "This 'abort' listener is added to {{target}} without { once: true } and is never removed: when the signal is shared or reused and not aborted, every call adds one more listener and keeps its closure alive (MaxListenersExceededWarning). Remove it with {{target}}.removeEventListener('abort', listener) when the work ends (in finally), or pass { once: true }.",
+    onceAbortListener:
+      "This 'abort' listener on {{target}} has { once: true }, which removes it only if {{target}} aborts: when the work {{how}} without an abort (see the related location) and the signal is long-lived or reused, every call leaves one more listener and its closure behind (MaxListenersExceededWarning). Remove it with {{target}}.removeEventListener('abort', listener) when the work ends (in finally, or before resolving).",
+    abortListenerPath:
+      "This 'abort' listener on {{target}} is removed on some paths but not when the work {{how}} normally (see the related location): when the signal is long-lived or reused, every call that ends this way leaves one more listener and its closure behind (MaxListenersExceededWarning). Remove it on every path (in finally, or before resolving).",
+    restartListener:
+      "This '{{event}}' listener is added to {{target}} each time {{fn}}() runs, and {{fn}}() runs again (see the related location) without removing the previous one: the listeners pile up on {{target}} (MaxListenersExceededWarning). Remove it before starting over, or add it once outside {{fn}}().",
+    onabortAssigned:
+      "Assigning {{target}}.onabort replaces the handler set on this signal before (another caller's, or the previous call's), and this closure then lives as long as the signal. Use {{target}}.addEventListener('abort', listener) and remove it when the work ends.",
+    droppedRemover:
+      "{{callee}}() returns what removes the 'abort' listener from {{target}}, and this call drops it: the listener stays until {{target}} aborts, one more per call when the signal is long-lived or reused. Keep the result and call (or dispose of) it when the work ends.",
   },
   schema: {
     type: 'object',
@@ -73,17 +86,21 @@ export const leakedListener = defineCheck<LeakedListenerOptions>({
     const { ts, checker, sourceFile } = ctx;
     const index = new LifecycleIndex(ts, ctx.options.lifecycleMethods);
     // The shared file index lists the calls in source order: no walk of our own.
-    for (const node of indexFile(ts, sourceFile).calls) {
+    const file = indexFile(ts, sourceFile);
+    for (const node of file.calls) {
       if (node.arguments.length < 2) continue;
       const callee = unwrap(ts, node.expression);
       if (ts.isPropertyAccessExpression(callee) && ADD_METHODS.has(callee.name.text)) {
         checkRegistration(ts, checker, index, node, callee, ctx.report);
+      } else if (ts.isExpressionStatement(skipUp(ts, node))) {
+        checkDroppedRemover(ts, checker, node, callee, ctx.report);
       }
     }
+    for (const id of file.identifiersByText.get('onabort') ?? []) checkOnabort(ts, checker, id, ctx.report);
   },
 });
 
-type Report = (r: { node: TS.Node; messageId: string; data: Record<string, string> }) => void;
+type Report = (r: { node: TS.Node; messageId: string; data: Record<string, string>; related?: { label: string; node: TS.Node }[] }) => void;
 
 function checkRegistration(
   ts: TypeScript,
@@ -104,20 +121,20 @@ function checkRegistration(
   const targetText = normalizeText(target);
   const remove = method === 'addEventListener' ? 'removeEventListener' : 'off';
 
-  if (method === 'addEventListener' && event === 'abort') {
-    if (hasOption(ts, options, 'once')) return;
-    if (!isAbortSignalType(checker, checker.getTypeAtLocation(target))) return;
+  if (method === 'addEventListener' && event === 'abort' && isSignalTarget(ts, checker, target)) {
     if (isFreshSignal(ts, checker, target)) return;
-    // The removal may sit in a finally, a callback, or another method of the same class.
-    const scope = enclosingClass(ts, call) ?? outermostFunction(ts, call) ?? call.getSourceFile();
-    const aliases = targetAliases(ts, target, targetText);
-    if (!isInline(ts, listener) && aliases.some((t) => hasRemoval(ts, [scope], t, 'abort', normalizeText(listener)))) return;
-    report({ node: call, messageId: 'abortListener', data: { target: targetText } });
+    checkAbortListener(ts, call, target, targetText, listener, hasOption(ts, options, 'once'), report);
+    return;
+  }
+
+  const restarted = restartSite(ts, call, target, targetText, event, listener);
+  if (restarted) {
+    report({ node: call, messageId: 'restartListener', data: { event: event ?? 'event', target: targetText, fn: restarted.name }, related: [{ label: `${restarted.name}() runs again here with the listener still attached`, node: restarted.site }] });
     return;
   }
 
   const owner = index.ownerOf(call);
-  if (!owner || hasOption(ts, options, 'once')) return;
+  if (!owner || method === 'once' || method === 'prependOnceListener' || hasOption(ts, options, 'once')) return;
   const lifetime = outlivesOwner(ts, checker, target, owner);
   if (!lifetime) return;
   const type = checker.getNonNullableType(checker.getTypeAtLocation(target));
@@ -139,6 +156,260 @@ function checkRegistration(
   const listenerText = normalizeText(listener);
   if (aliases.some((t) => hasRemoval(ts, owner.teardown, t, event, listenerText))) return;
   report({ node: call, messageId: 'notRemoved', data: { ...data, listener: listenerText } });
+}
+
+/** An AbortSignal, or in JavaScript (no type) a value named like one (`signal`, `options.signal`). */
+function isSignalTarget(ts: TypeScript, checker: TS.TypeChecker, target: TS.Expression): boolean {
+  const type = checker.getTypeAtLocation(target);
+  if (isAbortSignalType(checker, type)) return true;
+  if (!(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return false;
+  const name = ts.isIdentifier(target) ? target.text : ts.isPropertyAccessExpression(target) ? target.name.text : '';
+  return /signal$/i.test(name);
+}
+
+/**
+ * The per-call 'abort' listener on a signal from outside: never removed (abortListener), removed only through
+ * { once: true } although the work completes without an abort (onceAbortListener), or removed on some paths but not
+ * where the work completes normally (abortListenerPath). The add site is reported, the completion that leaves the
+ * listener attached is the related location.
+ */
+function checkAbortListener(ts: TypeScript, call: TS.CallExpression, target: TS.Expression, targetText: string, listener: TS.Expression, once: boolean, report: Report): void {
+  const scope = enclosingClass(ts, call) ?? outermostFunction(ts, call) ?? call.getSourceFile();
+  const aliases = targetAliases(ts, target, targetText);
+  const inline = isInline(ts, listener);
+  const listenerText = inline ? undefined : normalizeText(listener);
+  // The abort path: the listener itself (inline, or a local function) runs only when the signal aborts.
+  const listenerNode = inline ? listener : localFunction(ts, listener);
+  // Handed to another function (a cleanup registry, a tracker): that one decides when it is removed.
+  if (listenerText && handedOff(ts, scope, call, listenerText)) return;
+  const removals = listenerText ? aliases.flatMap((t) => removalsIn(ts, [scope], t, 'abort', listenerText)) : [];
+  const completion = completionOf(ts, call, listenerNode);
+  const related = (site: CompletionSite) => [{ label: `the work ${site.how} here with the listener still attached`, node: site.node }];
+  const data = { target: targetText };
+  if (removals.length === 0) {
+    const first = completion?.sites[0];
+    if (!once) {
+      report({ node: call, messageId: 'abortListener', data, ...(first ? { related: related(first) } : {}) });
+      return;
+    }
+    // { once: true } in work that completes (a promise executor, an async function): it stays when no abort comes.
+    if (first) report({ node: call, messageId: 'onceAbortListener', data: { ...data, how: first.how }, related: related(first) });
+    return;
+  }
+  const all = withCleanups(ts, scope, removals);
+  const outsideListener = (r: TS.Node) => !listenerNode || !isInside(r, listenerNode);
+  // A removal in a finally (or .finally()), or in a cleanup function handed back to the caller, runs on every path.
+  if ([...all].some((r) => outsideListener(r) && (inFinally(ts, r, scope) || isReturnedFunction(ts, r)))) return;
+  if (!completion) return;
+  // An async function whose removal sits in a callback (a stream's end, a subscription's teardown) hands the
+  // listener to work that goes on after it returns: its return is not where that work completes.
+  if (completion.kind === 'async') {
+    const fn = enclosingFunctionOf(ts, call);
+    if (fn && [...all].some((r) => outsideListener(r) && inNestedFunction(ts, r, fn))) return;
+  }
+  if (completion.promise && coveredOnPath(ts, completion.promise, all)) return;
+  const open = completion.sites.find((site) => !coveredOnPath(ts, site.node, all));
+  if (open) report({ node: call, messageId: 'abortListenerPath', data: { ...data, how: open.how }, related: related(open) });
+}
+
+/** The local function a listener names (`const onAbort = () => …`, `function onAbort() {}`), whose body is the abort path. */
+function localFunction(ts: TypeScript, listener: TS.Expression): TS.Node | undefined {
+  if (!ts.isIdentifier(listener)) return undefined;
+  let scope: TS.Node | undefined = listener.parent;
+  while (scope && !isFunctionLike(ts, scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  if (!scope) return undefined;
+  let found: TS.Node | undefined;
+  const walk = (n: TS.Node): void => {
+    if (found) return;
+    if (ts.isFunctionDeclaration(n) && n.name?.text === listener.text) found = n;
+    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === listener.text && n.initializer) {
+      const init = unwrap(ts, n.initializer);
+      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) found = init;
+    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === listener.text) {
+      const init = unwrap(ts, n.right);
+      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) found = init;
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk(scope);
+  return found;
+}
+
+/** The listener is passed to some other call than adding or removing it (`registerCleanup(signal, onAbort)`). */
+function handedOff(ts: TypeScript, scope: TS.Node, add: TS.CallExpression, listenerText: string): boolean {
+  return callsIn(ts, [scope]).some((c) => {
+    if (c === add) return false;
+    const callee = unwrap(ts, c.expression);
+    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    if (name && (REMOVE_METHODS.has(name) || NOT_A_HANDOFF.has(name))) return false;
+    return c.arguments.some((a) => normalizeText(unwrap(ts, a)) === listenerText);
+  });
+}
+
+/**
+ * The removals plus every call to a function of the scope that removes (`cleanup()`, `this.teardown()`,
+ * `this._removeListeners?.()`), through any number of such functions.
+ */
+function withCleanups(ts: TypeScript, scope: TS.Node, removals: readonly TS.CallExpression[]): Set<TS.Node> {
+  const fns: { key: string; body: TS.Node }[] = [];
+  const walk = (n: TS.Node): void => {
+    if (ts.isFunctionDeclaration(n) && n.name && n.body) fns.push({ key: n.name.text, body: n.body });
+    else if ((ts.isMethodDeclaration(n) || ts.isGetAccessorDeclaration(n)) && n.body && (ts.isIdentifier(n.name) || ts.isPrivateIdentifier(n.name))) fns.push({ key: `this.${n.name.text}`, body: n.body });
+    else if ((ts.isVariableDeclaration(n) || ts.isPropertyDeclaration(n)) && n.initializer && (ts.isIdentifier(n.name) || ts.isPrivateIdentifier(n.name))) {
+      const init = unwrap(ts, n.initializer);
+      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) fns.push({ key: ts.isPropertyDeclaration(n) ? `this.${n.name.text}` : n.name.text, body: init.body });
+    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const init = unwrap(ts, n.right);
+      const left = unwrap(ts, n.left);
+      if ((ts.isArrowFunction(init) || ts.isFunctionExpression(init)) && (ts.isIdentifier(left) || ts.isPropertyAccessExpression(left))) fns.push({ key: normalizeText(left), body: init.body });
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk(scope);
+  const out = new Set<TS.Node>(removals);
+  if (fns.length === 0) return out;
+  const calls = callsIn(ts, [scope]);
+  const done = new Set<number>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    fns.forEach((fn, i) => {
+      if (done.has(i)) return;
+      if (!calls.some((c) => out.has(c) && isInside(c, fn.body))) return;
+      done.add(i);
+      changed = true;
+      for (const c of calls) if (normalizeText(unwrap(ts, c.expression)) === fn.key) out.add(c);
+    });
+  }
+  return out;
+}
+
+/**
+ * The restart shape: a function adds a listener to a target that outlives one run of it, and runs itself again
+ * (a call, or itself passed as a callback) on a path where no removal of that listener runs. Returns that site.
+ */
+function restartSite(ts: TypeScript, call: TS.CallExpression, target: TS.Expression, targetText: string, event: string | undefined, listener: TS.Expression): { name: string; site: TS.Node } | undefined {
+  let fn: TS.Node | undefined;
+  for (let p = call.parent; p; p = p.parent) {
+    if (isFunctionLike(ts, p)) {
+      fn = p;
+      break;
+    }
+  }
+  if (!fn || !(fn as TS.FunctionLikeDeclaration).body) return undefined;
+  let name: string | undefined;
+  if (ts.isFunctionDeclaration(fn) && fn.name) name = fn.name.text;
+  else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parent && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) name = fn.parent.name.text;
+  if (!name) return undefined;
+  // The target must be the same object on every run: `this` of an arrow, or a binding declared outside the function.
+  let root = target;
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(ts, root.expression);
+  if (root.kind === ts.SyntaxKind.ThisKeyword) {
+    if (!ts.isArrowFunction(fn)) return undefined;
+  } else if (!ts.isIdentifier(root) || declaredInside(ts, root, fn)) return undefined;
+  // A target (re)assigned in the function is a new object on each run (`this.stream = createConnection()`).
+  if (assignmentsIn(ts, fn).some((a) => a.left === targetText || targetText.startsWith(`${a.left}.`))) return undefined;
+  const once = (call.expression as TS.PropertyAccessExpression).name.text.includes('nce') || hasOption(ts, call.arguments[2] && unwrap(ts, call.arguments[2]), 'once');
+  // `stream.once('drain', write)` inside write(): the listener is the restart, and it was removed by firing.
+  if (ts.isIdentifier(listener) && listener.text === name) return undefined;
+  const inline = isInline(ts, listener);
+  const listenerNode = inline ? listener : localFunction(ts, listener);
+  const sites: TS.Node[] = [];
+  const walk = (n: TS.Node): void => {
+    if (ts.isIdentifier(n) && n.text === name && n.parent !== fn.parent) {
+      const p = n.parent;
+      const isCall = ts.isCallExpression(p) && unwrap(ts, p.expression) === n;
+      const isCallback = ts.isCallExpression(p) && p.arguments.includes(n);
+      // Inside a once listener the previous listener is gone (it fired); inside an `on` listener it is not.
+      const inListener = listenerNode !== undefined && isInside(n, listenerNode);
+      // Only a restart that can follow the add in the same run: after it, and not in the other branch of an `if`.
+      const follows = n.pos > call.end && !exclusiveBranches(ts, call, n);
+      if ((isCall || isCallback) && follows && !(inListener && once)) sites.push(isCall ? p : n);
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk((fn as TS.FunctionLikeDeclaration).body!);
+  if (sites.length === 0) return undefined;
+  const removals = inline ? [] : removalsIn(ts, [fn], targetText, event, normalizeText(listener));
+  const all = withCleanups(ts, fn, removals);
+  if ([...all].some((r) => inFinally(ts, r, fn))) return undefined;
+  const open = sites.find((s) => !coveredOnPath(ts, s, all));
+  return open ? { name, site: open } : undefined;
+}
+
+/** Whether two nodes sit in different branches of the same `if`, conditional expression or `switch`. */
+function exclusiveBranches(ts: TypeScript, a: TS.Node, b: TS.Node): boolean {
+  const chain = new Set<TS.Node>();
+  for (let p: TS.Node | undefined = a; p; p = p.parent) chain.add(p);
+  let child: TS.Node = b;
+  for (let p: TS.Node | undefined = b.parent; p; child = p, p = p.parent) {
+    if (!chain.has(p)) continue;
+    // p is the lowest common ancestor; child is b's branch under it.
+    let aChild: TS.Node = a;
+    while (aChild.parent && aChild.parent !== p) aChild = aChild.parent;
+    if (ts.isIfStatement(p)) return aChild !== p.expression && child !== p.expression && aChild !== child;
+    if (ts.isConditionalExpression(p)) return aChild !== p.condition && child !== p.condition && aChild !== child;
+    if (ts.isCaseBlock(p)) return aChild !== child;
+    return false;
+  }
+  return false;
+}
+
+function enclosingFunctionOf(ts: TypeScript, node: TS.Node): TS.Node | undefined {
+  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(ts, p)) return p;
+  return undefined;
+}
+
+function declaredInside(ts: TypeScript, id: TS.Identifier, fn: TS.Node): boolean {
+  // Without the checker: a parameter or a local declaration of that name in the function.
+  let found = false;
+  const walk = (n: TS.Node): void => {
+    if (found) return;
+    if ((ts.isParameter(n) || ts.isVariableDeclaration(n) || ts.isBindingElement(n)) && ts.isIdentifier(n.name) && n.name.text === id.text) found = true;
+    else ts.forEachChild(n, walk);
+  };
+  ts.forEachChild(fn, walk);
+  return found;
+}
+
+/** `x.onabort = …` on a signal that came from outside. */
+function checkOnabort(ts: TypeScript, checker: TS.TypeChecker, id: TS.Identifier, report: Report): void {
+  const access = id.parent;
+  if (!access || !ts.isPropertyAccessExpression(access) || access.name !== id) return;
+  const assign = access.parent;
+  if (!assign || !ts.isBinaryExpression(assign) || assign.left !== access || assign.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+  const value = unwrap(ts, assign.right);
+  if (value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === 'undefined')) return; // clearing it
+  const target = unwrap(ts, access.expression);
+  if (!isAbortSignalType(checker, checker.getTypeAtLocation(target)) || isFreshSignal(ts, checker, target)) return;
+  report({ node: assign, messageId: 'onabortAssigned', data: { target: normalizeText(target) } });
+}
+
+/**
+ * `addAbortListener(signal, listener)` (node:events, or a project helper of that name or of this file that returns the
+ * remover) as a statement: the remover is dropped.
+ */
+function checkDroppedRemover(ts: TypeScript, checker: TS.TypeChecker, call: TS.CallExpression, callee: TS.Expression, report: Report): void {
+  const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name) ? callee.name : undefined;
+  if (!name || call.arguments.length < 2) return;
+  const signal = unwrap(ts, call.arguments[0]!);
+  if (name.text !== 'addAbortListener' && !returnsAbortRemover(ts, checker, name)) return;
+  if (!isSignalTarget(ts, checker, signal) || isFreshSignal(ts, checker, signal)) return;
+  report({ node: call, messageId: 'droppedRemover', data: { callee: name.text, target: normalizeText(signal) } });
+}
+
+/** A function of this file whose returned function removes an 'abort' listener. */
+function returnsAbortRemover(ts: TypeScript, checker: TS.TypeChecker, name: TS.Identifier): boolean {
+  const decl = checker.getSymbolAtLocation(name)?.valueDeclaration;
+  if (!decl || decl.getSourceFile() !== name.getSourceFile()) return false;
+  let fn: TS.Node = decl;
+  if (ts.isVariableDeclaration(decl) && decl.initializer) fn = unwrap(ts, decl.initializer);
+  if (!isFunctionLike(ts, fn) || !fn.body) return false;
+  return callsIn(ts, [fn.body]).some((c) => {
+    const callee = unwrap(ts, c.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'removeEventListener') return false;
+    const e = c.arguments[0] && eventName(ts, c.arguments[0]);
+    return e === 'abort' && isReturnedFunction(ts, c);
+  });
 }
 
 /** `res` or `this.res`: the handle the owner was given, not an object reached through it. */
@@ -174,7 +445,11 @@ function isInline(ts: TypeScript, listener: TS.Expression): boolean {
 }
 
 function hasRemoval(ts: TypeScript, roots: readonly TS.Node[], target: string, event: string | undefined, listener: string): boolean {
-  return callsIn(ts, roots).some((c) => {
+  return removalsIn(ts, roots, target, event, listener).length > 0;
+}
+
+function removalsIn(ts: TypeScript, roots: readonly TS.Node[], target: string, event: string | undefined, listener: string): TS.CallExpression[] {
+  return callsIn(ts, roots).filter((c) => {
     const callee = unwrap(ts, c.expression);
     if (!ts.isPropertyAccessExpression(callee) || !REMOVE_METHODS.has(callee.name.text)) return false;
     if (normalizeText(callee.expression) !== target) return false;

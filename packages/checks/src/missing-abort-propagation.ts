@@ -1,15 +1,18 @@
 /**
  * missing-abort-propagation: a function that receives an AbortSignal (a
- * parameter, `options.signal`, or a destructured `{ signal }`) calls something
+ * parameter, `options.signal`, a destructured `{ signal }`, or a Fetch
+ * `Request`'s `request.signal`: route loaders and handlers) calls something
  * that accepts one (fetch, timers/promises, events.once/on, stream.pipeline,
- * child_process, addEventListener options, any function with a signal
- * parameter) without passing it on.
+ * child_process, fs.promises, readline, addEventListener options, any function
+ * with a signal parameter or a `{ signal? }` options parameter) without passing
+ * it on, or sleeps on a plain setTimeout that nothing can cancel.
  */
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { calleeName, isFunctionLike, memberObject, skipParens } from './util/syntax.js';
-import { isAbortSignalType, signalSlotOf, type SignalSlot } from './util/types.js';
+import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, type SignalSlot } from './util/types.js';
+import { handMadeSleep, isRaceMember, isSleepHelper, literalDelay, SHORT_SLEEP_MS } from './util/sleep.js';
 
 type Ctx = CheckContext<Record<string, never>>;
 
@@ -18,6 +21,11 @@ interface SignalSource {
   text: string;
   /** Identifier whose mention in the arguments means the signal is passed on (`signal`, `options`). */
   root: string;
+  /**
+   * The root holds the signal as a fixed property (a `Request`, a loader's `args.request`): mentioning the
+   * root (`request.url`) passes nothing; only the root itself as an argument (`fetch(request)`) or a signal does.
+   */
+  nested?: boolean;
 }
 
 export const missingAbortPropagation = defineCheck<Record<string, never>>({
@@ -26,6 +34,10 @@ export const missingAbortPropagation = defineCheck<Record<string, never>>({
     notPassed:
       "'{{callee}}' accepts an AbortSignal but is not given {{signal}}: cancelling this function leaves that work running.",
     passSignal: 'Pass {{signal}} on.',
+    uncancellableSleep:
+      "This sleep (a Promise around setTimeout) ignores {{signal}}: aborting still waits the full delay, then the work after it runs. Use setTimeout from 'node:timers/promises' with { {{option}} }, or clear the timer and reject when {{signal}} aborts.",
+    sleepHelper:
+      "'{{callee}}' sleeps on a plain setTimeout that no signal can cancel: aborting {{signal}} still waits the full delay, then the work after it runs. Give '{{callee}}' the signal (setTimeout from 'node:timers/promises' takes { signal }), or race it against {{signal}}.",
   },
   schema: { type: 'object', properties: {}, additionalProperties: false },
   defaultOptions: {},
@@ -46,10 +58,28 @@ export const missingAbortPropagation = defineCheck<Record<string, never>>({
     };
     for (const call of [...index.calls, ...index.news]) {
       const src = nearestSource(ctx, call, sourceOf);
-      if (src) checkCall(ctx, call, src);
+      if (!src) continue;
+      if (ts.isNewExpression(call)) {
+        const timer = handMadeSleep(ts, call);
+        if (timer) {
+          // The body of a sleep helper is reported where the helper is called.
+          const fn = enclosingFunctionOf(ctx, call);
+          const short = isShortDelay(ctx, timer.arguments[1]);
+          if ((!fn || !isSleepHelper(ts, fn)) && !short && !isRaceMember(ts, call)) {
+            ctx.report({ node: call, messageId: 'uncancellableSleep', data: { signal: src.text, option: src.text === 'signal' ? 'signal' : `signal: ${src.text}` } });
+          }
+          continue;
+        }
+      } else if (checkSleepHelperCall(ctx, call, src)) continue;
+      checkCall(ctx, call, src);
     }
   },
 });
+
+/** Parameter names that may hold a Fetch Request without a type annotation (route handlers, Hono's `c`, loader `args`). */
+const REQUEST_HOLDERS = new Set(['request', 'req', 'c', 'ctx', 'context', 'event', 'args']);
+/** Properties followed from a handler's parameter to its Request: `args.request`, Hono's `c.req.raw`. */
+const REQUEST_PATH = ['request', 'req', 'raw'];
 
 function signalSourceOf(ctx: Ctx, fn: TS.FunctionLikeDeclaration): SignalSource | undefined {
   const { ts, checker } = ctx;
@@ -57,25 +87,98 @@ function signalSourceOf(ctx: Ctx, fn: TS.FunctionLikeDeclaration): SignalSource 
     if (ts.isObjectBindingPattern(p.name)) {
       for (const el of p.name.elements) {
         const prop = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : ts.isIdentifier(el.name) ? el.name.text : undefined;
-        if (prop === 'signal' && ts.isIdentifier(el.name) && isAbortSignalType(checker, checker.getTypeAtLocation(el.name))) {
+        if (!ts.isIdentifier(el.name)) continue;
+        if (prop === 'signal' && isAbortSignalType(checker, checker.getTypeAtLocation(el.name))) {
           return { text: el.name.text, root: el.name.text };
+        }
+        // A loader's `{ request }`: the Request carries the signal of the HTTP request.
+        if (prop === 'request' || prop === 'req') {
+          const path = requestPath(ctx, checker.getTypeAtLocation(el.name), el.name, 1);
+          if (path) return nestedSource(el.name.text, path, false);
         }
       }
       continue;
     }
     if (!ts.isIdentifier(p.name)) continue;
-    // Only annotated parameters, or ones named like a signal: unannotated callback parameters rarely carry one.
-    if (!p.type && !/signal/i.test(p.name.text)) continue;
-    const type = checker.getTypeAtLocation(p.name);
-    const slot = signalSlotOf(checker, type, p, ts);
     const name = p.name.text;
+    // Only annotated parameters, or ones named like a signal or a request: unannotated callback parameters rarely carry one.
+    if (!p.type && !/signal/i.test(name) && !REQUEST_HOLDERS.has(name)) continue;
+    const type = checker.getTypeAtLocation(p.name);
+    const optional = !p.initializer && (!!p.questionToken || checker.getNonNullableType(type) !== type);
+    const slot = signalSlotOf(checker, type, p, ts);
     if (slot === 'direct') return { text: name, root: name };
-    if (slot === 'options') {
-      const optional = !p.initializer && (!!p.questionToken || checker.getNonNullableType(type) !== type);
-      return { text: optional ? `${name}?.signal` : `${name}.signal`, root: name };
-    }
+    if (slot === 'options') return { text: optional ? `${name}?.signal` : `${name}.signal`, root: name };
+    const path = requestPath(ctx, type, p, 0);
+    if (path) return nestedSource(name, path, optional);
+    // `options: { signal: AbortSignal }`: an options bag whose signal is required.
+    if (p.type && requiredSignalOptions(ctx, type, p)) return { text: optional ? `${name}?.signal` : `${name}.signal`, root: name };
+    // Untyped (JavaScript, or a type from a dependency that is not installed): an options bag named so whose
+    // `.signal` the same class (or function) reads elsewhere carries one.
+    if (OPTIONS_NAMES.test(name) && isOpaque(ctx, type) && readsSignalOf(ts, fn, name)) return { text: `${name}?.signal`, root: name };
   }
   return undefined;
+}
+
+const OPTIONS_NAMES = /^(options|opts|init|config|callOptions|requestOptions)$/;
+
+/** A type that says nothing: any, unknown, or a type parameter / indexed access (`this['CallOptions']`) with no known members. */
+function isOpaque(ctx: Ctx, type: TS.Type): boolean {
+  const { ts, checker } = ctx;
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+  if (!(type.flags & (ts.TypeFlags.IndexedAccess | ts.TypeFlags.TypeParameter))) return false;
+  const constraint = checker.getBaseConstraintOfType(type);
+  return !constraint || !!(constraint.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) || checker.getApparentType(constraint).getProperties().length === 0;
+}
+
+/** `name.signal` / `name?.signal` read somewhere in the class around `fn` (or in `fn` itself outside a class). */
+function readsSignalOf(ts: CheckContext['ts'], fn: TS.FunctionLikeDeclaration, name: string): boolean {
+  let scope: TS.Node = fn;
+  for (let p = fn.parent; p; p = p.parent) {
+    if (ts.isClassLike(p)) {
+      scope = p;
+      break;
+    }
+  }
+  return new RegExp(`\\b${name}\\??\\.signal\\b`).test(scope.getText());
+}
+
+function nestedSource(root: string, path: string[], optional: boolean): SignalSource {
+  const dot = optional ? '?.' : '.';
+  return { text: [root, ...path, 'signal'].join(dot), root, nested: true };
+}
+
+/** A Fetch Request: `signal` (an AbortSignal), `url`, `headers` and `method`. */
+function isRequestLike(ctx: Ctx, type: TS.Type, at: TS.Node): boolean {
+  const { checker } = ctx;
+  const t = checker.getNonNullableType(type);
+  const signal = t.getProperty('signal');
+  if (!signal || !t.getProperty('url') || !t.getProperty('headers') || !t.getProperty('method')) return false;
+  return isAbortSignalType(checker, checker.getTypeOfSymbolAtLocation(signal, at));
+}
+
+/** The properties from a value to the Request it holds (`[]`: it is one), through `request`, `req`, `raw`. */
+function requestPath(ctx: Ctx, type: TS.Type, at: TS.Node, depth: number): string[] | undefined {
+  const { checker } = ctx;
+  if (type.flags & (ctx.ts.TypeFlags.Any | ctx.ts.TypeFlags.Unknown)) return undefined;
+  if (isRequestLike(ctx, type, at)) return [];
+  if (depth >= 2) return undefined;
+  const t = checker.getNonNullableType(type);
+  for (const name of REQUEST_PATH) {
+    const prop = t.getProperty(name);
+    if (!prop) continue;
+    const sub = requestPath(ctx, checker.getTypeOfSymbolAtLocation(prop, at), at, depth + 1);
+    if (sub) return [name, ...sub];
+  }
+  return undefined;
+}
+
+/** `{ signal: AbortSignal }` as an options bag (not an AbortController, whose signal is its own to abort). */
+function requiredSignalOptions(ctx: Ctx, type: TS.Type, at: TS.Node): boolean {
+  const { checker } = ctx;
+  const t = checker.getNonNullableType(type);
+  const prop = t.getProperty('signal');
+  if (!prop || t.getProperty('abort')) return false;
+  return isAbortSignalType(checker, checker.getTypeOfSymbolAtLocation(prop, at));
 }
 
 function nearestSource(ctx: Ctx, call: TS.Node, sourceOf: (fn: TS.FunctionLikeDeclaration) => SignalSource | null | undefined): SignalSource | undefined {
@@ -91,15 +194,57 @@ function nearestSource(ctx: Ctx, call: TS.Node, sourceOf: (fn: TS.FunctionLikeDe
   return undefined;
 }
 
+function enclosingFunctionOf(ctx: Ctx, node: TS.Node): TS.FunctionLikeDeclaration | undefined {
+  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(ctx.ts, p)) return p;
+  return undefined;
+}
+
+/**
+ * `await sleep(500)` where `sleep` is a hand-made sleep declared in this file (across files: the analyser).
+ * Returns true when the call was such a helper call (reported or deliberately left alone).
+ */
+function checkSleepHelperCall(ctx: Ctx, call: TS.CallExpression, src: SignalSource): boolean {
+  const { ts, checker, sourceFile } = ctx;
+  if (call.arguments.length > 2) return false;
+  const callee = skipParens(ts, call.expression);
+  const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+  if (!name) return false;
+  const decl = checker.getSymbolAtLocation(name)?.valueDeclaration;
+  if (!decl || decl.getSourceFile() !== sourceFile) return false;
+  let fn: TS.Node | undefined = decl;
+  if ((ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl) || ts.isPropertyAssignment(decl)) && decl.initializer) fn = skipParens(ts, decl.initializer);
+  if (!fn || !isFunctionLike(ts, fn) || !isSleepHelper(ts, fn)) return false;
+  if (mentionsSignal(ctx, call.arguments, src) || isShortDelay(ctx, call.arguments[0])) return true;
+  ctx.report({ node: call, messageId: 'sleepHelper', data: { callee: name.text, signal: src.text } });
+  return true;
+}
+
+/** A delay the code writes as a number (or a const bound to one) below SHORT_SLEEP_MS. */
+function isShortDelay(ctx: Ctx, delay: TS.Expression | undefined): boolean {
+  const { ts, checker } = ctx;
+  let ms = literalDelay(ts, delay);
+  if (ms === undefined && delay) {
+    const e = skipParens(ts, delay);
+    const decl = ts.isIdentifier(e) ? checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isVariableDeclarationList(decl.parent) && decl.parent.flags & ts.NodeFlags.Const) ms = literalDelay(ts, decl.initializer);
+  }
+  return ms !== undefined && ms < SHORT_SLEEP_MS;
+}
+
 function mentionsSignal(ctx: Ctx, args: readonly TS.Expression[], src: SignalSource): boolean {
   const { ts } = ctx;
   let found = false;
   const visit = (n: TS.Node): void => {
     if (found) return;
-    if (ts.isIdentifier(n) && (n.text === src.root || /signal/i.test(n.text))) found = true;
+    if (ts.isIdentifier(n) && ((!src.nested && n.text === src.root) || /signal/i.test(n.text))) found = true;
     else ts.forEachChild(n, visit);
   };
-  for (const a of args) visit(a);
+  for (const a of args) {
+    // `fetch(request)`, `new Request(url, request)`: the Request itself carries its signal.
+    const e = skipParens(ts, a);
+    if (src.nested && ts.isIdentifier(e) && e.text === src.root) return true;
+    visit(a);
+  }
   return found;
 }
 
@@ -115,6 +260,9 @@ function checkCall(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: Si
   }
   const sig = checker.getResolvedSignature(call);
   if (!sig) return;
+  // node:crypto's createHash/createHmac/createCipheriv… take stream options (with a signal) for their Transform side,
+  // but are used synchronously (update().digest()): nothing runs that a signal could cancel.
+  if (isDeclaredInPackage(ts, calleeSymbol(ts, checker, skipParens(ts, call.expression)), ['crypto'])) return;
   const found = signalParameter(ctx, sig, call);
   if (!found) {
     // The overload picked for these arguments takes no signal, but another one does (execFile(file, args, cb)).
@@ -147,7 +295,7 @@ function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource): b
   const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
   if (!decl || !ts.isVariableDeclaration(decl)) return false;
   if (decl.initializer && /signal/i.test(decl.initializer.getText())) return true;
-  if (decl.initializer && spreadsSource(ts, decl.initializer, src)) return true;
+  if (decl.initializer && !src.nested && spreadsSource(ts, decl.initializer, src)) return true;
   const scope = decl.parent?.parent?.parent;
   return !!scope && new RegExp(`\\b${e.text}\\s*\\.\\s*signal\\s*=[^=]`).test(scope.getText());
 }

@@ -4,12 +4,20 @@
  * bound: not an array literal or tuple, not a literal-bounded slice, not a
  * batch, and the callback takes no limiter (p-limit, p-queue, p-map,
  * async-mutex semaphores, bottleneck).
+ *
+ * The real bug shape is narrower: `xs` comes from a directory listing, a glob
+ * or a database query, whose size is whatever the disk or the database holds
+ * (`Promise.all(files.map(rewrite))` in a CLI, EMFILE on a large tree). Those
+ * are reported with their source as the related location, also when the tasks
+ * are pushed into an array in a loop over the listing; with
+ * `inputs: 'disk-or-database'` (the `recommended` setting) only those are.
  */
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type TypeScript } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { hasModifier, isFunctionLike, memberName, memberObject, promiseStaticMethod, skipParens } from './util/syntax.js';
-import { calleeSymbol, declarationPackage, isPromiseLikeType } from './util/types.js';
+import { calleeSymbol, declarationPackage, isPromiseLikeType, normalizePackage } from './util/types.js';
+import { externalOrigin, importedModule, type ExternalOrigin } from './util/external-origin.js';
 
 type Ctx = CheckContext<UnboundedConcurrencyOptions>;
 
@@ -18,8 +26,15 @@ export interface UnboundedConcurrencyOptions {
   limiterPackages: string[];
   /** Receivers whose name matches this pattern are taken as already bounded batches. */
   boundedNamePattern: string;
+  /**
+   * `any`: every input whose size the code does not fix. `disk-or-database`: only inputs read from a directory
+   * listing, a glob or a database query (the `recommended` config's setting).
+   */
+  inputs: 'any' | 'disk-or-database';
 }
 
+/** Names of limiters and queues, for packages without types at hand or not in `limiterPackages` (plimit-lit, a local pool). */
+const LIMITER_NAME = /limit|queue|throttl|semaphore|sema\b|mutex|concurren/i;
 const DEFAULT_LIMITERS = ['p-limit', 'p-queue', 'p-map', 'p-throttle', 'async-mutex', 'bottleneck', 'async-sema'];
 
 export const unboundedConcurrency = defineCheck<UnboundedConcurrencyOptions>({
@@ -27,23 +42,33 @@ export const unboundedConcurrency = defineCheck<UnboundedConcurrencyOptions>({
   messages: {
     unbounded:
       "Promise.{{method}} over '{{source}}.map(…)' starts one task per element at once, however many there are: a large input exhausts sockets, pools or rate limits. Bound it with p-limit, p-map({ concurrency }) or a semaphore, or process it in chunks.",
+    unboundedSource:
+      "Promise.{{method}} over '{{source}}.map(…)' starts one task per {{item}} of {{origin}} at once: there are as many as the {{store}} holds, and thousands at once exhaust file descriptors (EMFILE), sockets or connection pools. Bound it with p-limit, p-map({ concurrency }) or a semaphore, or process it in chunks.",
+    unboundedPush:
+      "This loop over {{origin}} starts one task per {{item}} and Promise.{{method}} waits for them all at once: there are as many as the {{store}} holds, and thousands at once exhaust file descriptors (EMFILE), sockets or connection pools. Bound it with p-limit, p-map({ concurrency }) or a semaphore, or process it in chunks.",
   },
   schema: {
     type: 'object',
     properties: {
       limiterPackages: { type: 'array', items: { type: 'string' } },
       boundedNamePattern: { type: 'string' },
+      inputs: { enum: ['any', 'disk-or-database'] },
     },
     additionalProperties: false,
   },
-  defaultOptions: { limiterPackages: DEFAULT_LIMITERS, boundedNamePattern: '^(batch|chunk|page|slice)' },
+  defaultOptions: { limiterPackages: DEFAULT_LIMITERS, boundedNamePattern: '^(batch|chunk|page|slice)', inputs: 'any' },
   run(ctx) {
     const { ts } = ctx;
     const bounded = new RegExp(ctx.options.boundedNamePattern, 'i');
+    const onlyExternal = ctx.options.inputs === 'disk-or-database';
     for (const call of indexFile(ts, ctx.sourceFile).calls) {
       const method = promiseStaticMethod(ts, call);
       if (method !== 'all' && method !== 'allSettled') continue;
       const arg = call.arguments[0] && skipParens(ts, call.arguments[0]);
+      if (arg && ts.isIdentifier(arg)) {
+        checkPushLoop(ctx, call, arg, method);
+        continue;
+      }
       if (!arg || !ts.isCallExpression(arg) || memberName(ts, arg.expression) !== 'map') continue;
       const receiver = memberObject(ts, arg.expression);
       const cb = arg.arguments[0] && skipParens(ts, arg.arguments[0]);
@@ -52,13 +77,97 @@ export const unboundedConcurrency = defineCheck<UnboundedConcurrencyOptions>({
       // xs.map(sendEmail): a function passed by reference.
       const byReference = !inline && (ts.isIdentifier(cb) || ts.isPropertyAccessExpression(cb));
       if (!inline && !byReference) continue;
-      if (isBounded(ctx, skipParens(ts, receiver), bounded)) continue;
-      if (inline ? !returnsPromise(ctx, cb as TS.FunctionLikeDeclaration) : !referenceReturnsPromise(ctx, cb)) continue;
+      const origin = externalOrigin(ctx, skipParens(ts, receiver));
+      if (onlyExternal && !origin) continue;
+      if (!origin && isBounded(ctx, skipParens(ts, receiver), bounded)) continue;
+      // Over a listing or a query result, a callback whose type is unknown (an import that does not resolve) is
+      // taken at its word: Promise.all says the elements are promises.
+      if (inline ? !returnsPromise(ctx, cb as TS.FunctionLikeDeclaration, !!origin) : !referenceReturnsPromise(ctx, cb, !!origin)) continue;
       if (inline && usesLimiter(ctx, cb as TS.FunctionLikeDeclaration)) continue;
-      ctx.report({ node: arg, messageId: 'unbounded', data: { method, source: receiver.getText(ctx.sourceFile) } });
+      if (!inline && usesLimiter(ctx, cb)) continue;
+      const source = receiver.getText(ctx.sourceFile);
+      if (origin) ctx.report({ node: arg, messageId: 'unboundedSource', data: { method, source, ...originData(origin) }, related: [relatedOf(origin)] });
+      else ctx.report({ node: arg, messageId: 'unbounded', data: { method, source } });
     }
   },
 });
+
+function originData(origin: ExternalOrigin): { item: string; origin: string; store: string } {
+  return origin.kind === 'files'
+    ? { item: 'file', origin: `${origin.callee}()`, store: 'directory tree' }
+    : { item: 'row', origin: `the result of ${origin.callee}()`, store: 'database' };
+}
+
+function relatedOf(origin: ExternalOrigin): { label: string; node: TS.Node } {
+  return { label: origin.kind === 'files' ? 'the file list comes from here' : 'the rows come from here', node: origin.node };
+}
+
+/**
+ * `for (const entry of await readdir(dir)) tasks.push(stat(entry))` … `Promise.all(tasks)`: one task per entry of a
+ * listing, pushed in a loop. Reported at the push, the place that starts each task.
+ */
+function checkPushLoop(ctx: Ctx, all: TS.CallExpression, array: TS.Identifier, method: string): void {
+  const { ts, checker } = ctx;
+  const decl = checker.getSymbolAtLocation(array)?.valueDeclaration;
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return;
+  const init = skipOuter(ts, decl.initializer);
+  if (!ts.isArrayLiteralExpression(init) || init.elements.length > 0) return;
+  const fn = enclosingFunctionLike(ts, decl);
+  if (!fn || !fn.body) return;
+  const pushes: TS.CallExpression[] = [];
+  const walk = (n: TS.Node): void => {
+    if (ts.isCallExpression(n) && memberName(ts, n.expression) === 'push') {
+      const obj = memberObject(ts, n.expression);
+      if (obj && ts.isIdentifier(skipParens(ts, obj)) && (skipParens(ts, obj) as TS.Identifier).text === array.text && n.pos < all.pos) pushes.push(n);
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk(fn.body);
+  for (const push of pushes) {
+    const task = push.arguments[0] && skipParens(ts, push.arguments[0]);
+    if (!task || push.arguments.length !== 1) continue;
+    // A task: a call (or a chain of .then/.catch on one) that returns a promise, or whose type is unknown.
+    if (!ts.isCallExpression(task)) continue;
+    const type = checker.getTypeAtLocation(task);
+    if (!(type.flags & ts.TypeFlags.Any) && !isPromiseLikeType(ts, ctx.program, type, task)) continue;
+    if (usesLimiter(ctx, task)) continue;
+    // A recursive walk's own calls (one per subdirectory) wait for their own, bounded fan-outs.
+    if (callsItself(ts, task, fn)) continue;
+    const loop = enclosingLoop(ts, push, fn);
+    if (!loop) continue;
+    const origin = externalOrigin(ctx, loop);
+    if (!origin) continue;
+    ctx.report({ node: push, messageId: 'unboundedPush', data: { method, ...originData(origin) }, related: [relatedOf(origin), { label: `Promise.${method} waits for them here`, node: all }] });
+    return;
+  }
+}
+
+/** `walk(sub)` or `walk(sub).then(…)` inside `walk`: the task is the function itself. */
+function callsItself(ts: TypeScript, task: TS.CallExpression, fn: TS.FunctionLikeDeclaration): boolean {
+  let name: string | undefined;
+  if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name) name = fn.name.text;
+  else if (fn.parent && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) name = fn.parent.name.text;
+  if (!name) return false;
+  let call: TS.Expression = task;
+  while (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && ['then', 'catch', 'finally'].includes(call.expression.name.text)) call = skipOuter(ts, call.expression.expression);
+  if (!ts.isCallExpression(call)) return false;
+  const callee = skipOuter(ts, call.expression);
+  return (ts.isIdentifier(callee) && callee.text === name) || (ts.isPropertyAccessExpression(callee) && callee.name.text === name && callee.expression.kind === ts.SyntaxKind.ThisKeyword);
+}
+
+function enclosingFunctionLike(ts: TypeScript, node: TS.Node): TS.FunctionLikeDeclaration | undefined {
+  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(ts, p)) return p;
+  return undefined;
+}
+
+/** The iterated expression of the nearest `for … of` around `node` (within `fn`). */
+function enclosingLoop(ts: TypeScript, node: TS.Node, fn: TS.Node): TS.Expression | undefined {
+  for (let p = node.parent; p && p !== fn; p = p.parent) {
+    if (isFunctionLike(ts, p)) return undefined;
+    if (ts.isForOfStatement(p)) return skipParens(ts, p.expression);
+  }
+  return undefined;
+}
 
 /**
  * Whether the receiver's size is fixed by the code: an array literal, a tuple,
@@ -138,21 +247,25 @@ function isConstNumber(ctx: Ctx, e: TS.Expression): boolean {
   return !!decl && ts.isVariableDeclaration(decl) && !!decl.initializer && ts.isVariableDeclarationList(decl.parent) && !!(decl.parent.flags & ts.NodeFlags.Const) && ts.isNumericLiteral(skipOuter(ts, decl.initializer));
 }
 
-function returnsPromise(ctx: Ctx, cb: TS.FunctionLikeDeclaration): boolean {
+function returnsPromise(ctx: Ctx, cb: TS.FunctionLikeDeclaration, anyCounts = false): boolean {
   const { ts, checker, program } = ctx;
   if (hasModifier(ts, cb, ts.SyntaxKind.AsyncKeyword)) return true;
   const sig = checker.getSignatureFromDeclaration(cb);
-  return !!sig && isPromiseLikeType(ts, program, sig.getReturnType(), cb);
+  if (!sig) return false;
+  const ret = sig.getReturnType();
+  return isPromiseLikeType(ts, program, ret, cb) || (anyCounts && !!(ret.flags & ts.TypeFlags.Any));
 }
 
-function referenceReturnsPromise(ctx: Ctx, fn: TS.Expression): boolean {
+function referenceReturnsPromise(ctx: Ctx, fn: TS.Expression, anyCounts = false): boolean {
   const { ts, checker, program } = ctx;
-  const sigs = checker.getTypeAtLocation(fn).getCallSignatures();
-  return sigs.length > 0 && sigs.every((s) => isPromiseLikeType(ts, program, s.getReturnType(), fn));
+  const type = checker.getTypeAtLocation(fn);
+  if (anyCounts && type.flags & ts.TypeFlags.Any) return true;
+  const sigs = type.getCallSignatures();
+  return sigs.length > 0 && sigs.every((s) => isPromiseLikeType(ts, program, s.getReturnType(), fn) || (anyCounts && !!(s.getReturnType().flags & ts.TypeFlags.Any)));
 }
 
 /** A call inside the callback to a limiter (p-limit's limit(), a semaphore's runExclusive/acquire, queue.add …). */
-function usesLimiter(ctx: Ctx, cb: TS.FunctionLikeDeclaration): boolean {
+function usesLimiter(ctx: Ctx, cb: TS.Node): boolean {
   const { ts, checker } = ctx;
   const packages = ctx.options.limiterPackages;
   let found = false;
@@ -161,6 +274,27 @@ function usesLimiter(ctx: Ctx, cb: TS.FunctionLikeDeclaration): boolean {
       const pkg = declarationPackage(ts, d);
       return pkg !== undefined && packages.includes(pkg);
     });
+  // Without the package's types (not installed): `const limit = pLimit(4)` with pLimit imported from p-limit.
+  const madeByLimiter = (e: TS.Expression): boolean => {
+    const x = skipOuter(ts, e);
+    let root: TS.Expression = x;
+    while (ts.isPropertyAccessExpression(root)) root = skipOuter(ts, root.expression);
+    if (!ts.isIdentifier(root)) return false;
+    // `limit(() => task())`, `openFilesLimit(…)`, `queue.add(…)`: named as a limiter (p-limit's clones included).
+    if (LIMITER_NAME.test(root.text)) return true;
+    const mod = importedModule(ts, checker, root);
+    if (mod !== undefined) return packages.includes(normalizePackage(mod));
+    const decl = checker.getSymbolAtLocation(root)?.valueDeclaration;
+    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return false;
+    const init = skipOuter(ts, decl.initializer);
+    const made = ts.isCallExpression(init) || ts.isNewExpression(init) ? skipOuter(ts, init.expression) : undefined;
+    if (!made) return false;
+    let r: TS.Expression = made;
+    while (ts.isPropertyAccessExpression(r)) r = skipOuter(ts, r.expression);
+    if (ts.isIdentifier(r) && LIMITER_NAME.test(r.text)) return true;
+    const m = ts.isIdentifier(r) ? importedModule(ts, checker, r) : undefined;
+    return m !== undefined && packages.includes(normalizePackage(m));
+  };
   const visit = (n: TS.Node): void => {
     if (found) return;
     if (ts.isCallExpression(n)) {
@@ -169,11 +303,16 @@ function usesLimiter(ctx: Ctx, cb: TS.FunctionLikeDeclaration): boolean {
       else {
         // `const limit = pLimit(4)`: the local's type comes from p-limit.
         const type = checker.getTypeAtLocation(ts.isPropertyAccessExpression(callee) ? callee.expression : callee);
-        if (fromLimiter(type.aliasSymbol) || fromLimiter(type.getSymbol())) found = true;
+        if (fromLimiter(type.aliasSymbol) || fromLimiter(type.getSymbol()) || madeByLimiter(callee)) found = true;
       }
     }
     ts.forEachChild(n, visit);
   };
-  if (cb.body) visit(cb.body);
+  if (isFunctionLike(ts, cb)) {
+    if (cb.body) visit(cb.body);
+  } else if (ts.isIdentifier(cb) || ts.isPropertyAccessExpression(cb)) {
+    // xs.map(limitedTask): the reference itself may be a limiter's wrapper.
+    found = madeByLimiter(cb as TS.Expression);
+  } else visit(cb);
   return found;
 }

@@ -6,7 +6,10 @@ import { fixtureDiff, runInMemory } from './in-memory.js';
 
 const run = (code: string, options?: Partial<typeof leakedListener.defaultOptions>) => runInMemory(leakedListener, code, options);
 
-const at = (code: string) => run(code).map((r) => `${r.messageId}@${r.line}:${r.column}`);
+const at = (code: string) =>
+  run(code)
+    .sort((a, b) => a.start - b.start)
+    .map((r) => `${r.messageId}@${r.line}:${r.column}`);
 
 describe('leaked-listener', () => {
   it('reports a listener on an injected emitter that close() never removes', () => {
@@ -56,10 +59,12 @@ export function onCancel(options: { signal: AbortSignal }, cb: () => void) {
     expect(results[0]!.message).toContain("added to signal without { once: true } and is never removed");
   });
 
-  it('accepts abort listeners with once, with a removal in finally or in another method, or on a fresh signal', () => {
+  it('accepts abort listeners with a removal in finally or in another method, with once in a sync function, or on a fresh signal', () => {
     expect(
-      at(`export async function a(signal: AbortSignal, work: () => Promise<void>) {
-  signal.addEventListener('abort', () => {}, { once: true });
+      at(`export function sync(signal: AbortSignal, stop: () => void) {
+  signal.addEventListener('abort', stop, { once: true });
+}
+export async function a(signal: AbortSignal, work: () => Promise<void>) {
   const onAbort = () => {};
   signal.addEventListener('abort', onAbort);
   try { await work(); } finally { signal.removeEventListener('abort', onAbort); }
@@ -78,6 +83,169 @@ export function b() {
   return controller;
 }`),
     ).toEqual([]);
+  });
+
+  it('reports { once: true } in work that completes without an abort, with where it completes as the related location', () => {
+    const results = run(`export async function a(signal: AbortSignal, work: () => Promise<void>) {
+  signal.addEventListener('abort', () => {}, { once: true });
+  await work();
+}
+export function b(signal: AbortSignal, work: (done: () => void) => void) {
+  return new Promise<void>((resolve) => {
+    signal.addEventListener('abort', () => resolve(), { once: true });
+    work(() => resolve());
+  });
+}
+export async function c(signal: AbortSignal, work: () => Promise<number>) {
+  if (signal.aborted) return 0;
+  signal.addEventListener('abort', () => {}, { once: true });
+  return work();
+}`);
+    expect(results.map((r) => `${r.messageId}@${r.line}:${r.column}`)).toEqual(['onceAbortListener@2:3', 'onceAbortListener@7:5', 'onceAbortListener@13:3']);
+    expect(results.map((r) => r.related.map((x) => `${x.label}@${x.line}:${x.column}`))).toEqual([
+      ['the work returns here with the listener still attached@4:1'],
+      ['the work resolves here with the listener still attached@8:16'],
+      ['the work returns here with the listener still attached@14:3'],
+    ]);
+    expect(results[1]!.message).toContain("has { once: true }, which removes it only if signal aborts: when the work resolves without an abort");
+  });
+
+  it('reports a listener removed on the abort and error paths but not where the work resolves or returns', () => {
+    const results = run(`export function a(signal: AbortSignal, start: (cb: (err?: Error) => void) => void) {
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      signal.removeEventListener('abort', onAbort);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort);
+    start((err) => {
+      if (err) {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      } else resolve();
+    });
+  });
+}
+export async function b(signal: AbortSignal, work: () => Promise<void>) {
+  const onAbort = () => {};
+  signal.addEventListener('abort', onAbort);
+  try {
+    await work();
+  } catch (e) {
+    signal.removeEventListener('abort', onAbort);
+    throw e;
+  }
+}`);
+    expect(results.map((r) => `${r.messageId}@${r.line}:${r.column}`)).toEqual(['abortListenerPath@7:5', 'abortListenerPath@18:3']);
+    expect(results.map((r) => r.related.map((x) => `${x.label}@${x.line}:${x.column}`))).toEqual([
+      ['the work resolves here with the listener still attached@12:14'],
+      ['the work returns here with the listener still attached@25:1'],
+    ]);
+  });
+
+  it('accepts a removal on every completion path: before resolving (directly or through a cleanup function), after the awaited promise, in .finally(), in a returned cleanup, or through a handed-off listener', () => {
+    expect(
+      at(`export function a(signal: AbortSignal, start: (cb: (err?: Error) => void) => void) {
+  return new Promise<void>((resolve, reject) => {
+    const cleanup = () => signal.removeEventListener('abort', onAbort);
+    const onAbort = () => { cleanup(); reject(signal.reason); };
+    signal.addEventListener('abort', onAbort, { once: true });
+    start((err) => {
+      cleanup();
+      if (err) reject(err);
+      else resolve();
+    });
+  });
+}
+export async function b(signal: AbortSignal, start: (cb: () => void) => void) {
+  const onAbort = () => {};
+  await new Promise<void>((resolve) => {
+    signal.addEventListener('abort', onAbort);
+    start(resolve);
+  });
+  signal.removeEventListener('abort', onAbort);
+}
+export function c(signal: AbortSignal, start: (cb: () => void) => void) {
+  const onAbort = () => {};
+  return new Promise<void>((resolve) => {
+    signal.addEventListener('abort', onAbort, { once: true });
+    start(resolve);
+  }).finally(() => signal.removeEventListener('abort', onAbort));
+}
+declare function track(signal: AbortSignal, listener: () => void): void;
+export async function e(signal: AbortSignal, work: () => Promise<void>) {
+  const abort = () => {};
+  signal.addEventListener('abort', abort, { once: true });
+  track(signal, abort);
+  await work();
+}`),
+    ).toEqual([]);
+  });
+
+  it('reports a function that adds a listener to an outside emitter and runs itself again without removing it', () => {
+    const results = run(`import type { EventEmitter } from 'node:events';
+export function poll(bus: EventEmitter, next: () => Promise<boolean>) {
+  const onClose = () => {};
+  const round = () => {
+    bus.on('close', onClose);
+    void next().then((more) => {
+      if (more) round();
+      else bus.off('close', onClose);
+    });
+  };
+  round();
+}
+export function ok(bus: EventEmitter, next: () => Promise<boolean>) {
+  const onClose = () => {};
+  const round = () => {
+    bus.on('close', onClose);
+    void next().then((more) => {
+      bus.off('close', onClose);
+      if (more) round();
+    });
+  };
+  round();
+}
+export function ownEmitter(make: () => EventEmitter, next: () => Promise<boolean>) {
+  const round = () => {
+    const bus = make();
+    bus.on('close', () => {});
+    void next().then((more) => { if (more) round(); });
+  };
+  round();
+}`);
+    expect(results.map((r) => `${r.messageId}@${r.line}:${r.column}`)).toEqual(['restartListener@5:5']);
+    expect(results[0]!.related.map((x) => `${x.label}@${x.line}:${x.column}`)).toEqual(['round() runs again here with the listener still attached@7:17']);
+  });
+
+  it('reports signal.onabort = … and a dropped addAbortListener remover on a signal from outside, not on fresh signals', () => {
+    expect(
+      at(`import { addAbortListener } from 'node:events';
+export function a(signal: AbortSignal, stop: () => void) {
+  signal.onabort = stop;
+  addAbortListener(signal, stop);
+  const kept = addAbortListener(signal, stop);
+  const own = new AbortController();
+  own.signal.onabort = stop;
+  addAbortListener(own.signal, stop);
+  signal.onabort = null;
+  return kept;
+}`),
+    ).toEqual(['onabortAssigned@3:3', 'droppedRemover@4:3']);
+  });
+
+  it('takes an untyped value named like a signal for one in JavaScript', () => {
+    expect(
+      at(`export function a(options: any, work: (cb: () => void) => void) {
+  return new Promise<void>((resolve) => {
+    options.signal.addEventListener('abort', () => {}, { once: true });
+    work(() => resolve());
+  });
+}
+export function b(emitter: any) {
+  emitter.addEventListener('abort', () => {}, { once: true });
+}`),
+    ).toEqual(['onceAbortListener@3:5']);
   });
 
   it('accepts removal in the teardown (through a helper), removeAllListeners, destroying the target, { signal }, own emitters and this', () => {
@@ -271,9 +439,20 @@ export class PerRequest {
 
 createRuleTester().run('leaked-listener (ESLint rule)', leakedListenerRule, {
   valid: [
-    { code: "export async function f(signal: AbortSignal, w: () => Promise<void>) {\n  signal.addEventListener('abort', () => {}, { once: true });\n  await w();\n}" },
+    { code: "export function f(signal: AbortSignal, stop: () => void) {\n  signal.addEventListener('abort', stop, { once: true });\n}" },
+    {
+      code: "export async function f(signal: AbortSignal, w: () => Promise<void>) {\n  const stop = () => {};\n  signal.addEventListener('abort', stop, { once: true });\n  try { await w(); } finally { signal.removeEventListener('abort', stop); }\n}",
+    },
   ],
   invalid: [
+    {
+      code: "export async function f(signal: AbortSignal, w: () => Promise<void>) {\n  signal.addEventListener('abort', () => {}, { once: true });\n  await w();\n}",
+      errors: [{ messageId: 'onceAbortListener', data: { target: 'signal', how: 'returns' }, line: 2, column: 3, endLine: 2, endColumn: 61 }],
+    },
+    {
+      code: "export function f(signal: AbortSignal, start: (cb: (e?: Error) => void) => void) {\n  return new Promise<void>((resolve, reject) => {\n    const onAbort = () => reject(signal.reason);\n    signal.addEventListener('abort', onAbort);\n    start((e) => { if (e) { signal.removeEventListener('abort', onAbort); reject(e); } else resolve(); });\n  });\n}",
+      errors: [{ messageId: 'abortListenerPath', data: { target: 'signal', how: 'resolves' }, line: 4, column: 5 }],
+    },
     {
       code: "export async function f(signal: AbortSignal, w: () => Promise<void>) {\n  signal.addEventListener('abort', () => {});\n  await w();\n}",
       errors: [{ messageId: 'abortListener', line: 2, column: 3, endLine: 2, endColumn: 45 }],

@@ -23,6 +23,25 @@ createRuleTester().run('missing-abort-propagation', rule, {
   ],
   invalid: [
     {
+      code: `export async function GET(request: Request) {\n  await new Promise((r) => setTimeout(r, 1000));\n  return fetch('https://x', { method: 'GET' });\n}`,
+      errors: [
+        { messageId: 'uncancellableSleep', data: { signal: 'request.signal', option: 'signal: request.signal' }, line: 2, column: 9 },
+        {
+          messageId: 'notPassed',
+          data: { callee: 'fetch', signal: 'request.signal' },
+          line: 3,
+          column: 10,
+          suggestions: [
+            {
+              messageId: 'passSignal',
+              data: { signal: 'request.signal' },
+              output: `export async function GET(request: Request) {\n  await new Promise((r) => setTimeout(r, 1000));\n  return fetch('https://x', { method: 'GET', signal: request.signal });\n}`,
+            },
+          ],
+        },
+      ],
+    },
+    {
       code: `async function f(url: string, signal: AbortSignal) {\n  return fetch(url);\n}`,
       errors: [
         {
@@ -83,6 +102,118 @@ createRuleTester().run('missing-abort-propagation', rule, {
       ],
     },
   ],
+});
+
+describe('missing-abort-propagation: a Request carries the signal (route loaders and handlers)', () => {
+  const at = (code: string) => runInMemory(missingAbortPropagation, code).map((r) => `${r.messageId}@${r.line}:${r.column} ${r.data?.signal}`);
+  const types = `interface Args { request: Request; params: Record<string, string> }
+interface Ctx { req: { raw: Request }; json(v: unknown): Response }
+`;
+
+  it('takes request.signal from a Request parameter, a destructured { request }, args.request and Hono-style c.req.raw', () => {
+    expect(
+      at(`${types}export async function a(request: Request) { await fetch('u'); }
+export async function b({ request }: Args) { await fetch('u', { headers: request.headers }); }
+export async function c(args: Args) { await fetch(args.params.id!); }
+export async function d(c: Ctx) { await fetch('u'); }
+export async function e(options: { signal: AbortSignal }) { await fetch('u'); }`),
+    ).toEqual([
+      'notPassed@3:51 request.signal',
+      'notPassed@4:52 request.signal',
+      'notPassed@5:45 args.request.signal',
+      'notPassed@6:41 c.req.raw.signal',
+      'notPassed@7:67 options.signal',
+    ]);
+  });
+
+  it('accepts the Request itself passed on, its signal passed on, and handlers without a Fetch Request', () => {
+    expect(
+      at(`${types}export async function a(request: Request) { await fetch(request); await fetch(new Request('u', request)); }
+export async function b({ request }: Args) { await fetch('u', { signal: request.signal }); }
+export async function c(c: Ctx) { const { signal } = c.req.raw; await fetch('u', { signal }); }
+export async function d(req: import('node:http').IncomingMessage) { await fetch('u' + req.url); }
+import { createHash } from 'node:crypto';
+export async function f(request: Request) { return createHash('sha256').update(await request.text()).digest('hex'); }
+export async function e(controller: AbortController) { await fetch('u'); }`),
+    ).toEqual([]);
+  });
+
+  it('suggests request.signal in the options object', () => {
+    const [r] = runInMemory(missingAbortPropagation, `export async function GET(request: Request) {\n  return fetch('u', { method: 'GET' });\n}`);
+    expect(r!.suggestions[0]!.edits).toEqual([{ start: 66, end: 83, text: "{ method: 'GET', signal: request.signal }" }]);
+  });
+});
+
+describe('missing-abort-propagation: untyped options whose signal the class reads elsewhere', () => {
+  const at = (code: string) => runInMemory(missingAbortPropagation, code).map((r) => `${r.messageId}@${r.line}:${r.column} ${r.data?.signal}`);
+
+  it('takes options?.signal from an options parameter of unknown type when the class reads its .signal', () => {
+    expect(
+      at(`// @ts-nocheck
+import { Base } from 'not-installed';
+export class Model extends Base {
+  async generate(url: string, options: this['CallOptions']) {
+    return fetch(new Request(url, { method: 'POST' }));
+  }
+  async stream(url: string, options: this['CallOptions']) {
+    return fetch(url, { signal: options.signal });
+  }
+}
+export class Other extends Base {
+  async generate(url: string, options: this['CallOptions']) {
+    return fetch(url, { method: 'POST' });
+  }
+}`),
+    ).toEqual(['notPassed@5:18 options?.signal']);
+  });
+});
+
+describe('missing-abort-propagation: a hand-made sleep where a signal is in scope', () => {
+  const at = (code: string) =>
+    runInMemory(missingAbortPropagation, code)
+      .sort((a, b) => a.start - b.start)
+      .map((r) => `${r.messageId}@${r.line}:${r.column}`);
+
+  it('reports an inline Promise around setTimeout and calls to a sleep helper of the file', () => {
+    expect(
+      at(`const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+function delay(ms: number) { return new Promise((resolve) => { setTimeout(() => resolve(undefined), ms); }); }
+export async function a(signal: AbortSignal, backoff: number) {
+  await new Promise((r) => setTimeout(r, 5_000));
+  await sleep(backoff);
+  await delay(2 * 1000);
+}`),
+    ).toEqual(['uncancellableSleep@4:9', 'sleepHelper@5:9', 'sleepHelper@6:9']);
+  });
+
+  it('accepts a pause shorter than a second (literal or const), and a sleep raced as a deadline', () => {
+    expect(
+      at(`const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const POLL_MS = 100;
+export async function a(signal: AbortSignal, work: Promise<void>) {
+  while (!signal.aborted) {
+    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    await sleep(50);
+  }
+  await Promise.race([work, new Promise((r) => setTimeout(r, 3_000))]);
+}`),
+    ).toEqual([]);
+  });
+
+  it('accepts sleeps without a signal in scope, zero delays, timers/promises with the signal, and functions that react to abort', () => {
+    expect(
+      at(`import { setTimeout as wait } from 'node:timers/promises';
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export async function a() { await sleep(5); await new Promise((r) => setTimeout(r, 5)); }
+export async function b(signal: AbortSignal) { await new Promise((r) => setTimeout(r, 0)); await new Promise((r) => setTimeout(r)); await wait(5, undefined, { signal }); }
+export async function c(signal: AbortSignal) {
+  const onAbort = () => {};
+  signal.addEventListener('abort', onAbort);
+  try { await sleep(100); } finally { signal.removeEventListener('abort', onAbort); }
+}`),
+    ).toEqual([]);
+  });
 });
 
 describe('missing-abort-propagation: a signal carried by a spread of its options', () => {

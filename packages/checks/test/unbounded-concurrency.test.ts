@@ -18,8 +18,14 @@ createRuleTester().run('unbounded-concurrency', rule, {
     { code: `${send}async function f(xs: string[]) { const first = xs.slice(0, 5); await Promise.all(first.map(async (x) => send(x))); }` },
     { code: `${send}async function f(xs: string[]) { await Promise.all(Array.from({ length: 4 }).map(async () => send('x'))); }` },
     { code: `${send}async function f(chunks: string[]) { await Promise.all(chunks.map(async (x) => send(x))); }`, options: [{ boundedNamePattern: '^chunks$' }] },
+    { code: `${send}async function f(xs: string[]) { await Promise.all(xs.map(async (x) => send(x))); }`, options: [{ inputs: 'disk-or-database' }] },
   ],
   invalid: [
+    {
+      code: `import { readdir } from 'node:fs/promises';\n${send}async function f(dir: string) {\n  await Promise.all((await readdir(dir)).map(send));\n}`,
+      options: [{ inputs: 'disk-or-database' }],
+      errors: [{ messageId: 'unboundedSource', data: { method: 'all', source: '(await readdir(dir))', item: 'file', origin: 'readdir()', store: 'directory tree' }, line: 4, column: 21 }],
+    },
     {
       code: `${send}async function f(xs: string[]) {\n  await Promise.all(xs.map(async (x) => send(x)));\n}`,
       errors: [{ messageId: 'unbounded', data: { method: 'all', source: 'xs' }, line: 3, column: 21 }],
@@ -82,7 +88,7 @@ export async function f() {
     ).toEqual(['unbounded@3:21', 'unbounded@4:21', 'unbounded@5:21', 'unbounded@6:21', 'unbounded@7:21', 'unbounded@10:21']);
   });
 
-  it('is in the strict config only, not in recommended', () => {
+  it('is in the strict config only, not in recommended (even the disk-or-database shape is mostly bounded in practice)', () => {
     expect(plugin.configs.strict.rules?.['asyncsan/unbounded-concurrency']).toBe('warn');
     expect(plugin.configs.recommended.rules?.['asyncsan/unbounded-concurrency']).toBeUndefined();
   });
@@ -91,5 +97,91 @@ export async function f() {
     const { files, diff } = fixtureDiff(unboundedConcurrency);
     expect(files).toBeGreaterThan(3);
     expect(diff).toBe('');
+  });
+});
+
+describe('unbounded-concurrency: lists sized by the disk or the database', () => {
+  const run = (code: string, options?: Partial<typeof unboundedConcurrency.defaultOptions>) =>
+    runInMemory(unboundedConcurrency, code, options).sort((a, b) => a.start - b.start);
+  const at = (code: string, options?: Partial<typeof unboundedConcurrency.defaultOptions>) =>
+    run(code, options).map((r) => `${r.messageId}@${r.line}:${r.column}`);
+  const rewrite = `async function rewrite(f: string): Promise<void> {}\n`;
+
+  it('names the listing or the query as the source, with its call as the related location', () => {
+    const results = run(`import { readdir } from 'node:fs/promises';
+import * as fs from 'node:fs';
+${rewrite}export async function a(dir: string) {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.ts'));
+  await Promise.all(files.map(rewrite));
+}
+export async function b(dir: string) {
+  let entries: string[];
+  try { entries = await fs.promises.readdir(dir); } catch { return; }
+  await Promise.allSettled([...entries].map(async (e) => rewrite(e)));
+}`);
+    expect(results.map((r) => `${r.messageId}@${r.line}:${r.column}`)).toEqual(['unboundedSource@6:21', 'unboundedSource@11:28']);
+    expect(results[0]!.message).toBe(
+      "Promise.all over 'files.map(…)' starts one task per file of readdir() at once: there are as many as the directory tree holds, and thousands at once exhaust file descriptors (EMFILE), sockets or connection pools. Bound it with p-limit, p-map({ concurrency }) or a semaphore, or process it in chunks.",
+    );
+    expect(results.map((r) => r.related.map((x) => `${x.label}@${x.line}:${x.column}`))).toEqual([
+      ['the file list comes from here@5:24'],
+      ['the file list comes from here@10:25'],
+    ]);
+  });
+
+  it('recognises globs and database clients by their import when their types are not installed, and the push-loop shape', () => {
+    const results = run(`// @ts-nocheck
+import fg from 'fast-glob';
+import { globby } from 'globby';
+import { Pool } from 'pg';
+import { replaceAlias } from './helpers';
+const pool = new Pool();
+export async function a() {
+  const files = await fg('src/**');
+  await Promise.all(files.map((f) => replaceAlias(f)));
+  await Promise.all((await globby('x')).map(replaceAlias));
+  const { rows } = await pool.query('select id from t');
+  await Promise.all(rows.map((r) => replaceAlias(r.id)));
+}
+export async function b(dir: string) {
+  const tasks = [];
+  for (const f of await fg(dir)) tasks.push(replaceAlias(f).then(() => f));
+  return Promise.all(tasks);
+}
+export async function walk(dir: string) {
+  const subdirs = [];
+  for (const d of await fg(dir)) subdirs.push(walk(d));
+  return Promise.all(subdirs);
+}`);
+    expect(results.map((r) => `${r.messageId}@${r.line}:${r.column}`)).toEqual(['unboundedSource@9:21', 'unboundedSource@10:21', 'unboundedSource@12:21', 'unboundedPush@16:34']);
+    expect(results[2]!.message).toContain('one task per row of the result of pool.query() at once: there are as many as the database holds');
+  });
+
+  it('accepts a limiter recognised by its import or its name (p-limit clones), a fixed slice, and a sequential loop', () => {
+    expect(
+      at(`// @ts-nocheck
+import { readdir } from 'node:fs/promises';
+import { pLimit } from 'plimit-lit';
+import pMap from 'p-map';
+${rewrite}const openFilesLimit = pLimit(64);
+export async function a(dir: string) {
+  const files = await readdir(dir);
+  await Promise.all(files.map((f) => openFilesLimit(() => rewrite(f))));
+  await Promise.all(files.slice(0, 8).map(rewrite));
+  for (const f of files) await rewrite(f);
+  const limit = pMap;
+  await Promise.all(files.map((f) => limit([f], rewrite)));
+}`),
+    ).toEqual([]);
+  });
+
+  it("reports only those with inputs: 'disk-or-database'", () => {
+    const code = `import { readdir } from 'node:fs/promises';
+${rewrite}export async function a(dir: string, names: string[]) {
+  await Promise.all(names.map(rewrite));
+  await Promise.all((await readdir(dir)).map(rewrite));
+}`;
+    expect(at(code)).toEqual(['unbounded@4:21', 'unboundedSource@5:21']);
+    expect(at(code, { inputs: 'disk-or-database' })).toEqual(['unboundedSource@5:21']);
   });
 });

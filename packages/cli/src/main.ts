@@ -161,7 +161,9 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       onProgress: progress(io),
     });
     if (result.filesAnalyzed === 0) {
-      throw new UserError(`no TypeScript files to analyse under ${paths.join(', ')} (is the path included by a tsconfig.json?)`);
+      throw new UserError(
+        `no TypeScript files to analyse under ${paths.join(', ')} (is the path included by a tsconfig.json? JavaScript files need "allowJs" in it, or name them on the command line)`,
+      );
     }
     // A file that could not be analysed is in every format, and never a clean run (exit 3, or 2 when a check failed).
     setExit(await emit(result.findings, { ...outputOptions(flags), loaded, diagnostics: result.diagnostics }, io));

@@ -20,6 +20,7 @@
  * analysed files.
  */
 import type { ts } from 'ts-morph';
+import { isSleepHelper, literalDelay, SHORT_SLEEP_MS, type TypeScript } from '@asyncsan/checks';
 import { functionName, isFunctionLike, resolveCallee, spanOf, type FunctionLike } from './functions.js';
 import { defineProgramCheck, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
 
@@ -54,7 +55,8 @@ interface HelperFacts {
 interface MissingCall {
   site: Span;
   callee: string;
-  param: string;
+  /** Absent for a call to a hand-made sleep helper (nothing is forwarded: it cannot take a signal at all). */
+  param?: string;
   signal: string;
 }
 
@@ -71,6 +73,9 @@ interface ParamRef {
   part: 'whole' | 'signal';
   rest: boolean;
 }
+
+/** The function cancels its own work from an abort listener (the per-file check trusts it too). */
+const REACTS_TO_ABORT = /\.addEventListener\(\s*['"]abort['"]|\.onabort\s*=[^=]/;
 
 // Callers are looked for only in files that mention a signal: a typed signal parameter is nearly always named so.
 const MENTIONS_SIGNAL = /signal/i;
@@ -406,13 +411,21 @@ function summarizeFile(ctx: SummaryContext): AbortSummary {
   const t = ctx.ts;
   const program = programAbort(ctx);
   const calls: MissingCall[] = [];
-  const check = (call: ts.CallExpression, signal: string) => {
+  const check = (call: ts.CallExpression, signal: string, selfCancels: boolean) => {
     if (call.arguments.some((a) => t.isSpreadElement(a))) return;
     const shapes = (i: number) => shapeOf(t, call.arguments[i]);
     // Cheap syntactic test before any resolution: something must be left out.
     let leavesOut = false;
     for (let i = 0; i < call.arguments.length && !leavesOut; i++) leavesOut = shapes(i) !== 'o';
     const fn = resolveCallee(ctx, call.expression);
+    // A hand-made sleep declared in another file (the per-file check sees those of its own file).
+    if (fn && fn.getSourceFile() !== ctx.sourceFile && isSleepHelper(t as unknown as TypeScript, fn as never)) {
+      // A function that reacts to the abort itself has chosen how to cancel (as in the per-file check).
+      const ms = literalDelay(t as unknown as TypeScript, call.arguments[0] as never);
+      const short = ms !== undefined && ms < SHORT_SLEEP_MS;
+      if (!selfCancels && !short && !call.arguments.some((a) => MENTIONS_SIGNAL.test(a.getText()))) calls.push({ site: spanOf(ctx.sourceFile, call), callee: functionName(t, fn), signal });
+      return;
+    }
     if (!fn || (!leavesOut && call.arguments.length >= fn.parameters.length && !fn.parameters[fn.parameters.length - 1]?.dotDotDotToken)) return;
     const accepts = program.accepts(fn);
     // A call that passes something at an accepting position may already carry the signal.
@@ -424,13 +437,20 @@ function summarizeFile(ctx: SummaryContext): AbortSummary {
     const param = p && t.isIdentifier(p.name) ? `${p.dotDotDotToken ? '...' : ''}${p.name.text}` : 'options';
     calls.push({ site: spanOf(ctx.sourceFile, call), callee: functionName(t, fn), param, signal });
   };
-  const visit = (node: ts.Node, signal: string | undefined): void => {
+  const visit = (node: ts.Node, signal: string | undefined, reacts: boolean): void => {
     let inScope = signal;
-    if (isFunctionLike(t, node) && node.body) inScope = typedSignal(ctx, node) ?? signal;
-    if (inScope !== undefined && t.isCallExpression(node)) check(node, inScope);
-    t.forEachChild(node, (c) => visit(c, inScope));
+    let selfCancels = reacts;
+    if (isFunctionLike(t, node) && node.body) {
+      const own = typedSignal(ctx, node);
+      if (own !== undefined) {
+        inScope = own;
+        selfCancels = REACTS_TO_ABORT.test(node.body.getText());
+      }
+    }
+    if (inScope !== undefined && t.isCallExpression(node)) check(node, inScope, selfCancels);
+    t.forEachChild(node, (c) => visit(c, inScope, selfCancels));
   };
-  visit(ctx.sourceFile, undefined);
+  visit(ctx.sourceFile, undefined, false);
   return { calls };
 }
 
@@ -439,6 +459,8 @@ export const missingAbortPropagationAcrossFiles = defineProgramCheck<AbortSummar
   messages: {
     notPassed:
       '{{callee}} forwards an AbortSignal through its parameter {{param}}, but this call passes none: cancelling leaves its work running. Pass {{signal}} on.',
+    sleepHelper:
+      "'{{callee}}' sleeps on a plain setTimeout that no signal can cancel: aborting {{signal}} still waits the full delay, then the work after it runs. Give '{{callee}}' the signal (setTimeout from 'node:timers/promises' takes { signal }), or race it against {{signal}}.",
   },
 
   summarize(ctx) {
@@ -452,7 +474,11 @@ export const missingAbortPropagationAcrossFiles = defineProgramCheck<AbortSummar
     for (const s of summaries.values()) {
       for (const c of s.calls) {
         if (!ctx.isAnalyzed(c.site.file)) continue;
-        reports.push({ messageId: 'notPassed', data: { callee: c.callee, param: c.param, signal: c.signal }, location: c.site });
+        reports.push(
+          c.param === undefined
+            ? { messageId: 'sleepHelper', data: { callee: c.callee, signal: c.signal }, location: c.site }
+            : { messageId: 'notPassed', data: { callee: c.callee, param: c.param, signal: c.signal }, location: c.site },
+        );
       }
     }
     return reports;
