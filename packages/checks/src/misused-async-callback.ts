@@ -49,6 +49,8 @@ export const misusedAsyncCallback = defineCheck<Record<string, never>>({
   messages: {
     voidIteration:
       "This async function is passed to '{{callee}}', which ignores the promise it returns: a rejection is unhandled and '{{callee}}' does not wait for it. Use a for…of loop with await, or catch inside the callback.",
+    unawaitedIteration:
+      "This async function is passed to '{{callee}}', which does not wait for it: the code after '{{callee}}' runs before the callbacks' awaits finish. Use a for…of loop with await, or await Promise.all over map.",
     voidListener:
       "This async function is registered with '{{callee}}', which calls it and ignores the promise: a rejection is unhandled. Catch inside the listener (try/catch around its awaits) and report the error there.",
     voidCallback:
@@ -128,6 +130,13 @@ function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallE
     // A shutdown handler (a termination signal's listener that ends by exiting the process):
     // a rejection would end the exiting process either way.
     if (ts.isCallExpression(call) && isShutdownHandler(ctx, call, arg, rejections)) continue;
+    // forEach(async …) that awaits, in an async function (or awaited itself): the author expected to wait, and
+    // the code after the loop runs first. Not waiting is the bug, rejection or not.
+    if (name === 'forEach' && isFunctionExpr && awaitsIn(ctx, arg) && expectsToWait(ctx, call)) {
+      const safe = rejections().callbackSafe(arg);
+      ctx.report({ node: arg, messageId: safe ? 'unawaitedIteration' : 'voidIteration', data: { callee: name }, hint: HINTS.iteration });
+      continue;
+    }
     // A callback whose promise cannot reject loses nothing (and an executor that cannot throw settles).
     if (rejections().callbackSafe(arg)) continue;
     if (isExecutor) {
@@ -151,6 +160,21 @@ function awaitsIn(ctx: CheckContext<Record<string, never>>, fn: TS.ArrowFunction
   };
   visit(fn.body);
   return found;
+}
+
+/** The call is awaited, or sits directly in an async function's body (not in a nested callback). */
+function expectsToWait(ctx: CheckContext<Record<string, never>>, call: TS.CallExpression | TS.NewExpression): boolean {
+  const { ts } = ctx;
+  if (ts.isAwaitExpression(skipParensUp(ts, call.parent))) return true;
+  for (let n: TS.Node | undefined = call.parent; n; n = n.parent) {
+    if (ts.isFunctionLike(n)) return hasModifier(ts, n, ts.SyntaxKind.AsyncKeyword);
+  }
+  return false;
+}
+
+function skipParensUp(ts: typeof TS, n: TS.Node): TS.Node {
+  while (ts.isParenthesizedExpression(n)) n = n.parent;
+  return n;
 }
 
 /** Signals that ask the process to end, and its last chance to do work; not 'uncaughtException'/'unhandledRejection'. */
