@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { requireEntry, sortFindings, type Finding } from '@asyncsan/core';
+import { requireEntry, sortFindings, type Finding, type HazardId } from '@asyncsan/core';
 import { allChecks, formatMessage, toFindings } from '@asyncsan/checks';
 import { AnalyzerError } from './errors.js';
 import { allProgramChecks } from './program-checks/all.js';
@@ -26,8 +26,8 @@ function isUnder(file: string, dir: string): boolean {
 }
 
 /** The ids a run with these options can report: compare fixtures only on these. */
-export function claimedIds(options: Pick<AnalyzeOptions, 'checks' | 'programChecks'> = {}): string[] {
-  const ids = new Set<string>();
+export function claimedIds(options: Pick<AnalyzeOptions, 'checks' | 'programChecks'> = {}): HazardId[] {
+  const ids = new Set<HazardId>();
   for (const c of options.checks ?? allChecks) ids.add(c.id);
   for (const c of options.programChecks ?? allProgramChecks) ids.add(c.id);
   return [...ids].sort();

@@ -8,6 +8,7 @@
  * numbers can differ between copies. Only `import type` from 'typescript' here.
  */
 import type * as TS from 'typescript';
+import type { HazardId } from '@asyncsan/core';
 
 export type TypeScript = typeof TS;
 
@@ -56,7 +57,7 @@ export interface CheckContext<Options = Record<string, unknown>> {
 
 export interface Check<Options = Record<string, unknown>> {
   /** The hazard id from @asyncsan/core's catalog. */
-  id: string;
+  id: HazardId;
   /** messageId -> message template with {{placeholders}} (ESLint's syntax). */
   messages: Record<string, string>;
   /** JSON schema of the single options object (ESLint rule schema). */

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import type { Diagnostic, Finding, Severity } from '@asyncsan/core';
+import type * as AnalyzerTypes from '@asyncsan/analyzer';
+import type { Severity } from '@asyncsan/core';
+import type * as TracerTypes from '@asyncsan/tracer';
+import type * as RaceTypes from '@asyncsan/tracer/race';
 import { formatNames, getEntry, loadConfig, mergeDiagnostics, mergeFindings, mergeTimelines, readDocument, UserError } from '@asyncsan/core';
 import { emit } from './emit.js';
 import type { OutputOptions } from './emit.js';
@@ -81,29 +84,13 @@ function outputOptions(flags: CommonFlags): OutputOptions {
   };
 }
 
-interface AnalyzerModule {
-  analyze(options: {
-    cwd: string;
-    paths?: string[];
-    tsconfig?: string;
-    threads?: number;
-    checks?: readonly { id: string }[];
-    programChecks?: readonly { id: string }[];
-    onProgress?: (done: number, total: number) => void;
-  }): Promise<{
-    findings: Finding[];
-    diagnostics: Diagnostic[];
-    filesAnalyzed: number;
-  }>;
-  allProgramChecks: readonly { id: string }[];
-}
-
-interface TracerModule {
-  runTraced(command: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<{ findings: Finding[]; exitCode: number }>;
-}
+// The engines' own types: `import type` is erased, so the modules are still loaded only when a command needs them.
+type AnalyzerModule = typeof AnalyzerTypes;
+type TracerModule = typeof TracerTypes;
+type RaceModule = typeof RaceTypes;
 
 /** The engines are loaded on demand: `asyncsan report` never pays for ts-morph. */
-async function loadEngine<T>(specifier: string, exportName: string, what: string): Promise<T> {
+async function loadEngine<T>(specifier: string, exportName: keyof T & string, what: string): Promise<T> {
   let mod: Record<string, unknown>;
   try {
     mod = (await import(specifier)) as Record<string, unknown>;
@@ -185,7 +172,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     const env: NodeJS.ProcessEnv = { ...io.env };
     if (flags.race || flags.shuffle) {
       // The race register instruments the program's own modules as they load, in every process.
-      const { raceRegisterUrl } = await loadEngine<{ raceRegisterUrl: string }>('@asyncsan/tracer/race', 'instrument', 'asyncsan run --race');
+      const { raceRegisterUrl } = await loadEngine<RaceModule>('@asyncsan/tracer/race', 'instrument', 'asyncsan run --race');
       env.NODE_OPTIONS = `--import ${raceRegisterUrl}${env.NODE_OPTIONS ? ` ${env.NODE_OPTIONS}` : ''}`;
     }
     if (flags.shuffle) {

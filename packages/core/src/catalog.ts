@@ -1,10 +1,12 @@
 import type { Engine, Severity } from './finding.js';
 
 /**
- * One entry per hazard, shared by every engine. The id names the rule file,
- * the check, the runtime detector, fixtures/<id>/, docs/rules/<id>.md and the SARIF rule.
+ * What every catalog entry says. The id names the check file, the program check,
+ * the ESLint rule, fixtures/<id>/, docs/rules/<id>.md and the SARIF rule; the
+ * tracer's detector modules are grouped by family and docs/hazards.md maps each
+ * id to them (and to every other file that belongs to it).
  */
-export interface CatalogEntry {
+interface EntryFields {
   id: string;
   title: string;
   /** One line: what the hazard is. */
@@ -30,7 +32,8 @@ export function docsUrl(id: string): string {
   return `${REPO_URL}/blob/main/${docsPath(id)}`;
 }
 
-const entries: CatalogEntry[] = [
+// `as const` so that the ids are a type (HazardId) and a misspelt id fails to compile.
+const entries = [
   {
     id: 'floating-promise',
     title: 'Floating promise',
@@ -253,11 +256,24 @@ const entries: CatalogEntry[] = [
     engines: ['tracer'],
     recommended: true,
   },
-];
+] as const satisfies readonly EntryFields[];
 
-export const catalog: ReadonlyMap<string, CatalogEntry> = new Map(entries.map((e) => [e.id, e]));
+/** One of the catalogued hazard ids: what engines emit and fixtures' `// expect:` markers name. */
+export type HazardId = (typeof entries)[number]['id'];
 
-export const catalogIds: readonly string[] = entries.map((e) => e.id);
+/** One entry per hazard, shared by every engine. */
+export interface CatalogEntry extends EntryFields {
+  id: HazardId;
+}
+
+/** Keyed by id; any string may be looked up (ids read from files and configs are strings until checked). */
+export const catalog: ReadonlyMap<string, CatalogEntry> = new Map(entries.map((e): [HazardId, CatalogEntry] => [e.id, e]));
+
+export const catalogIds: readonly HazardId[] = entries.map((e) => e.id);
+
+export function isHazardId(id: string): id is HazardId {
+  return catalog.has(id);
+}
 
 export function getEntry(id: string): CatalogEntry | undefined {
   return catalog.get(id);

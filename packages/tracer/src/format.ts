@@ -2,7 +2,7 @@
  * Stage 5, format: one Finding per leftover, with a message that says what it
  * is and where it came from, and a fix hint per kind.
  */
-import type { Finding, RelatedLocation, Stack, TestRef } from '@asyncsan/core';
+import type { Finding, HazardId, RelatedLocation, Stack, TestRef } from '@asyncsan/core';
 import { requireEntry } from '@asyncsan/core/catalog';
 import { decidingFrame, isTracerFrame, firstUserFrame, locationOf, parseStack, toStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
 import { ownerSite } from './api-sites.js';
@@ -22,7 +22,7 @@ export interface FormatContext extends AttributeOptions {
 }
 
 export function finding(
-  id: string,
+  id: HazardId,
   message: string,
   at: ParsedFrame,
   stacks: Stack[],

@@ -12,6 +12,7 @@
  *    (ordered by file name) and returns the reports.
  */
 import type { ts } from 'ts-morph';
+import type { HazardId } from '@asyncsan/core';
 
 export interface SummaryContext {
   ts: typeof ts;
@@ -43,7 +44,7 @@ export interface ConcludeContext {
 
 export interface ProgramCheck<Summary = unknown> {
   /** The hazard id from @asyncsan/core's catalog. */
-  id: string;
+  id: HazardId;
   /** messageId -> message template with {{placeholders}}. */
   messages: Record<string, string>;
   /**
