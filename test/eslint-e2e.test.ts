@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog, docsUrl } from '@asyncsan/core';
 import plugin from 'eslint-plugin-asyncsan';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
+import { lintIds } from './harness/ids.js';
 
 interface EslintMessage {
   ruleId: string | null;
@@ -23,7 +24,8 @@ interface EslintFileResult {
   messages: EslintMessage[];
 }
 
-const ruleIds = Object.keys(plugin.rules).sort();
+// The catalog's lint ids: a rule the plugin lacks fails here as markers nothing reported.
+const ruleIds = [...lintIds].sort();
 let workDir: string;
 let results: EslintFileResult[];
 let lintedDirs: string[];
@@ -75,6 +77,7 @@ afterAll(() => {
 describe('eslint CLI over fixtures/', () => {
   it('the plugin has rules, each in strict and with fixtures', () => {
     expect(ruleIds).toContain('floating-promise');
+    expect(Object.keys(plugin.rules).sort()).toEqual(ruleIds);
     for (const id of ruleIds) {
       expect(plugin.configs.strict.rules?.[`asyncsan/${id}`], id).toBeDefined();
       const dir = path.join(fixturesRoot, id);

@@ -14,9 +14,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot, toRepoPath } from './harness/expectations.js';
+import { RACE_IDS } from './harness/ids.js';
 import { twoConcurrentUploads, waitForLine } from './harness/servers.js';
 
-const RACE_IDS = ['lost-update', 'check-then-act'];
 const raceRegister = path.join(repoRoot, 'packages/tracer/dist/race/register.js');
 
 interface Run {

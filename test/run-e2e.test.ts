@@ -5,9 +5,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliBin, runCli } from './harness/cli.js';
 import { diffFindings, fixturesRoot, formatDiff, readExpectations, repoRoot } from './harness/expectations.js';
+import { RACE_IDS, TRACER_IDS, tracerIds } from './harness/ids.js';
 import { twoConcurrentUploads, waitForLine } from './harness/servers.js';
 
-const tracerIds = ['leaked-timer', 'leaked-handle', 'leaked-listener', 'unsettled-task', 'deadlock', 'stuck-event-wait', 'stuck-stream', 'stuck-port', 'abandoned-iterator', 'unhandled-rejection'];
 const fixture = (rel: string) => path.join(fixturesRoot, 'runtime', rel);
 
 /**
@@ -51,7 +51,7 @@ describe('asyncsan run -- <command>, the bin', () => {
     expect(r.code).toBe(1);
     // The program owns stdout; the report goes to stderr.
     const { findings } = JSON.parse(r.stderr);
-    expect(formatDiff(diffFindings(readExpectations([file]), findings, { ids: tracerIds, cwd: repoRoot }))).toBe('');
+    expect(formatDiff(diffFindings(readExpectations([file]), findings, { ids: TRACER_IDS, cwd: repoRoot }))).toBe('');
   });
 
   it('a clean program: nothing reported, exit 0', async () => {
@@ -117,7 +117,7 @@ describe('asyncsan run -- <command>, the bin', () => {
     });
     expect(code).toBe(130);
     const { findings } = JSON.parse(stderr.slice(stderr.indexOf('{')));
-    expect(formatDiff(diffFindings(readExpectations([file]), findings, { ids: tracerIds, cwd: repoRoot }))).toBe('');
+    expect(formatDiff(diffFindings(readExpectations([file]), findings, { ids: TRACER_IDS, cwd: repoRoot }))).toBe('');
   });
 
   it('--race reports the lost update with both tasks, exit 1', async () => {
@@ -126,7 +126,7 @@ describe('asyncsan run -- <command>, the bin', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('balance 120 (130 expected)\n');
     const { findings } = JSON.parse(r.stderr);
-    expect(formatDiff(diffFindings(readExpectations([file]), findings, { ids: ['lost-update', 'check-then-act'], cwd: repoRoot }))).toBe('');
+    expect(formatDiff(diffFindings(readExpectations([file]), findings, { ids: RACE_IDS, cwd: repoRoot }))).toBe('');
     expect(findings[0].related.map((x: { label: string }) => x.label.replace(/#\d+/g, '#N'))).toEqual([
       'task #N (async Account.applyCredit) read Account.balance here, before the await',
       'overwritten by the other task (task #N (async Account.applyCredit)) here',
@@ -142,7 +142,7 @@ describe('asyncsan run -- <command>, the bin', () => {
     expect(run.replies.sort()).toEqual(['5', '7']);
     expect(run.code).toBe(130);
     const { findings } = JSON.parse(run.stderr.slice(run.stderr.indexOf('{')));
-    expect(formatDiff(diffFindings(readExpectations([file]), findings, { ids: [...tracerIds, 'lost-update', 'check-then-act'], cwd: repoRoot }))).toBe('');
+    expect(formatDiff(diffFindings(readExpectations([file]), findings, { ids: tracerIds, cwd: repoRoot }))).toBe('');
     const race = findings.find((f: { id: string }) => f.id === 'lost-update');
     expect(race.related).toHaveLength(3);
     expect(race.stacks).toHaveLength(2);

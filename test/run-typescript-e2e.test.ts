@@ -9,13 +9,12 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Finding, Stack } from '@asyncsan/core';
+import type { Finding, HazardId, Stack } from '@asyncsan/core';
 import { runCli } from './harness/cli.js';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
-import { TRACER_IDS } from './harness/programs.js';
+import { TRACER_IDS, tracerIds } from './harness/ids.js';
 import { ensureVitest5, vitest5 } from './harness/vitest.js';
 
-const RACE_IDS = [...TRACER_IDS, 'lost-update', 'check-then-act'];
 const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
 let work: string;
 
@@ -60,7 +59,7 @@ function places(findings: Finding[]): string[] {
   return findings.flatMap((f) => [f.location?.file ?? '', ...(f.related ?? []).map((r) => r.location.file), ...(f.stacks ?? []).flatMap(frames)]);
 }
 
-function expectAtTypeScriptLines(r: Run, ids: string[]): void {
+function expectAtTypeScriptLines(r: Run, ids: readonly HazardId[]): void {
   expect(formatDiff(diffFindings(expected(), r.findings, { ids, cwd: work }))).toBe('');
   const named = places(r.findings);
   expect(named.length).toBeGreaterThan(0);
@@ -86,7 +85,7 @@ describe.each([
   it('--race: the lost update, its related locations and both stacks at the .ts lines', async () => {
     const r = await run(process.execPath, dist, ['--race']);
     expect(r.code).toBe(1);
-    expectAtTypeScriptLines(r, RACE_IDS);
+    expectAtTypeScriptLines(r, tracerIds);
     const race = r.findings.find((f) => f.id === 'lost-update')!;
     expect(race.related?.map((x) => `${x.location.file}:${x.location.line}`)).toEqual(['src/account.ts:11', 'src/account.ts:11', 'src/account.ts:11']);
     expect(race.stacks?.map((s) => `${s.frames[0]?.file}:${s.frames[0]?.line}`)).toEqual(['src/account.ts:11', 'src/account.ts:11']);
@@ -113,7 +112,7 @@ describe('asyncsan run, source maps only where they exist', () => {
     const mapped = await run(process.execPath, 'dist', ['--race'], { NODE_OPTIONS: '--enable-source-maps' });
     const where = (r: Run) => r.findings.map((f) => `${f.id} ${f.location?.file}:${f.location?.line}`);
     expect(where(mapped)).toEqual(where(plain));
-    expectAtTypeScriptLines(mapped, RACE_IDS);
+    expectAtTypeScriptLines(mapped, tracerIds);
   });
 });
 
@@ -147,7 +146,7 @@ describe('under Node 24', () => {
       expectAtTypeScriptLines(plain, TRACER_IDS);
       const race = await run(vitest5.node, dist, ['--race']);
       expect(race.code).toBe(1);
-      expectAtTypeScriptLines(race, RACE_IDS);
+      expectAtTypeScriptLines(race, tracerIds);
     });
   }
 });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from './harness/expectations.js';
+import { RACE_IDS } from './harness/ids.js';
 import { runVitest } from './harness/vitest.js';
 
 const project = path.join(fixturesRoot, 'projects/vitest-race');
@@ -15,7 +16,7 @@ describe('@asyncsan/vitest race mode: asyncsan({ race: true })', () => {
       'two price lookups at once': 'fail',
     });
     expect(r.code).toBe(1);
-    const diff = diffFindings(readExpectations(listSourceFiles(project)), r.findings, { ids: ['lost-update', 'check-then-act'], engine: 'tracer', cwd: project });
+    const diff = diffFindings(readExpectations(listSourceFiles(project)), r.findings, { ids: RACE_IDS, engine: 'tracer', cwd: project });
     expect(formatDiff(diff)).toBe('');
     expect(Object.fromEntries(r.findings.map((f) => [f.id, f.test?.fullName]))).toEqual({
       'lost-update': 'two top-ups at once',

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Finding } from '@asyncsan/core';
+import { isHazardId, type Finding, type HazardId } from '@asyncsan/core';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const fixturesRoot = path.join(repoRoot, 'fixtures');
@@ -16,7 +16,7 @@ export interface Expectation {
   /** Relative to the repo root, with forward slashes. */
   file: string;
   line: number;
-  id: string;
+  id: HazardId;
   /**
    * Engines the marker is meant for; absent means every engine that claims the id.
    * Written `// expect: tracer:leaked-timer` (or `static:` for lint and analyzer)
@@ -36,7 +36,9 @@ export function parseExpectations(file: string, text: string): Expectation[] {
     for (const raw of m[1]!.split(',')) {
       const [q, id] = raw.trim().includes(':') ? raw.trim().split(':') : [undefined, raw.trim()];
       if (q !== undefined && !QUALIFIERS[q]) throw new Error(`${file}:${i + 1}: unknown engine qualifier "${q}:" (use lint:, analyzer:, tracer: or static:)`);
-      out.push({ file, line: i + 1, id: id!, ...(q ? { engines: QUALIFIERS[q] } : {}) });
+      // A misspelt id would be a marker no engine can ever meet: an error, not a silently missing finding.
+      if (id === undefined || !isHazardId(id)) throw new Error(`${file}:${i + 1}: "${id}" is not a hazard id of the catalog`);
+      out.push({ file, line: i + 1, id, ...(q ? { engines: QUALIFIERS[q] } : {}) });
     }
   });
   return out;
@@ -61,12 +63,19 @@ export function readExpectations(files: readonly string[]): Expectation[] {
   return files.flatMap((f) => parseExpectations(toRepoPath(f), readFileSync(f, 'utf8')));
 }
 
-export interface ExpectationDiff {
-  missing: Expectation[];
-  unexpected: Expectation[];
+/** A finding no marker asked for: its id is whatever the engine emitted. */
+export interface Unexpected {
+  file: string;
+  line: number;
+  id: string;
 }
 
-const key = (e: Pick<Expectation, 'file' | 'line' | 'id'>) => `${e.file}:${e.line}: ${e.id}`;
+export interface ExpectationDiff {
+  missing: Expectation[];
+  unexpected: Unexpected[];
+}
+
+const key = (e: Unexpected) => `${e.file}:${e.line}: ${e.id}`;
 
 /**
  * Multiset comparison on (file, line, id). `ids` limits the comparison to the
@@ -76,20 +85,20 @@ const key = (e: Pick<Expectation, 'file' | 'line' | 'id'>) => `${e.file}:${e.lin
 export function diffFindings(
   expected: readonly Expectation[],
   findings: readonly Pick<Finding, 'id' | 'location'>[],
-  options: { ids?: readonly string[]; cwd?: string; engine?: EngineName } = {},
+  options: { ids?: readonly HazardId[]; cwd?: string; engine?: EngineName } = {},
 ): ExpectationDiff {
-  const claimed = options.ids ? new Set(options.ids) : undefined;
+  const claimed = options.ids ? new Set<string>(options.ids) : undefined;
   const want = new Map<string, Expectation[]>();
   for (const e of expected) {
     if (claimed && !claimed.has(e.id)) continue;
     if (e.engines && options.engine && !e.engines.includes(options.engine)) continue;
     want.set(key(e), [...(want.get(key(e)) ?? []), e]);
   }
-  const unexpected: Expectation[] = [];
+  const unexpected: Unexpected[] = [];
   for (const f of findings) {
     if (!f.location) continue;
     if (claimed && !claimed.has(f.id)) continue;
-    const got: Expectation = {
+    const got: Unexpected = {
       file: toRepoPath(path.resolve(options.cwd ?? repoRoot, f.location.file)),
       line: f.location.line,
       id: f.id,

@@ -5,21 +5,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fixturesRoot, listSourceFiles } from './expectations.js';
+import { TRACER_IDS } from './ids.js';
 
-export const TRACER_IDS = [
-  'floating-promise',
-  'leaked-timer',
-  'leaked-handle',
-  'unsettled-task',
-  'deadlock',
-  'leaked-listener',
-  'unhandled-rejection',
-  'cross-test-bleed',
-  'stuck-event-wait',
-  'stuck-stream',
-  'stuck-port',
-  'abandoned-iterator',
-];
+export { TRACER_IDS } from './ids.js';
 
 /** Programs that never exit on their own: interrupted with this signal once they print "ready". */
 export const INTERRUPTED = new Map<string, NodeJS.Signals>([

@@ -3,10 +3,7 @@
  * test runner runs them with the plugin: one place, shared by every test that
  * runs them (pools, Vitest 5, detectAsyncLeaks, reports).
  */
-import { catalog } from '@asyncsan/core';
-
-/** Every id the tracer can report: runtime findings are compared with the markers on all of them. */
-export const tracerIds: readonly string[] = [...catalog.values()].filter((e) => e.engines.includes('tracer')).map((e) => e.id);
+export { tracerIds } from './ids.js';
 
 /** Per project, each test's full name and its verdict. */
 export const expectedVerdicts = {

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTracer } from '@asyncsan/tracer';
 import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot, toRepoPath } from '../../../test/harness/expectations.js';
+import { TRACER_IDS } from '../../../test/harness/ids.js';
 
-export const TRACER_IDS = ['floating-promise', 'leaked-timer', 'leaked-handle', 'unsettled-task', 'deadlock', 'leaked-listener', 'unhandled-rejection', 'cross-test-bleed', 'stuck-event-wait', 'stuck-stream', 'stuck-port', 'abandoned-iterator'];
 
 interface FixtureModule {
   main(): unknown;
