@@ -8,6 +8,7 @@ export { floatingPromise } from './floating-promise.js';
 export type { AllowEntry } from './util/allow-list.js';
 export { rejectionsFor, type Rejections } from './util/rejection.js';
 export { isPromiseType } from './util/types.js';
+export { isFunctionLike } from './util/syntax.js';
 export { misusedAsyncCallback } from './misused-async-callback.js';
 export { neverSettlingPromise } from './never-settling-promise.js';
 export { missingAbortPropagation } from './missing-abort-propagation.js';

@@ -5,16 +5,11 @@
  * (so summaries from different worker threads refer to the same functions).
  */
 import type { ts } from 'ts-morph';
+import { isFunctionLike as isFunctionLikeNode, type TypeScript } from '@asyncsan/checks';
 import type { Span, SummaryContext } from './program-check.js';
 
-export type FunctionLike =
-  | ts.FunctionDeclaration
-  | ts.MethodDeclaration
-  | ts.FunctionExpression
-  | ts.ArrowFunction
-  | ts.ConstructorDeclaration
-  | ts.GetAccessorDeclaration
-  | ts.SetAccessorDeclaration;
+/** A function with (possibly) a body: declarations, methods, accessors, constructors, expressions and arrows. */
+export type FunctionLike = ts.FunctionLikeDeclaration;
 
 export function spanOf(sf: ts.SourceFile, node: ts.Node): Span {
   const start = sf.getLineAndCharacterOfPosition(node.getStart(sf));
@@ -31,16 +26,9 @@ export function nodeKey(node: ts.Node): string {
   return `${node.getSourceFile().fileName}:${node.pos}`;
 }
 
+/** The per-file checks' own test (one definition of what a function is), typed for ts-morph's copy of TypeScript. */
 export function isFunctionLike(t: typeof ts, node: ts.Node): node is FunctionLike {
-  return (
-    t.isFunctionDeclaration(node) ||
-    t.isMethodDeclaration(node) ||
-    t.isFunctionExpression(node) ||
-    t.isArrowFunction(node) ||
-    t.isConstructorDeclaration(node) ||
-    t.isGetAccessorDeclaration(node) ||
-    t.isSetAccessorDeclaration(node)
-  );
+  return isFunctionLikeNode(t as unknown as TypeScript, node as never);
 }
 
 /** A readable name for messages: `transfer`, `Ledger.post`, `<anonymous>`. */

@@ -19,6 +19,7 @@
  * path, with the other path as related locations.
  */
 import type { ts } from 'ts-morph';
+import { callGraphFixpoint } from './call-graph.js';
 import { compareSpans, functionName, isFunctionLike, nodeKey, referenceName, resolveCallee, resolveSymbol, spanOf, type FunctionLike } from './functions.js';
 import { defineProgramCheck, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
 
@@ -272,47 +273,29 @@ class ProgramLocks {
 
   /** Every lock `fn` takes, directly or through calls, with the first place (by position) it is taken. */
   takes(fn: FunctionLike): Map<string, { site: Span; label: string }> {
-    const memo = this.takesMemo.get(fn);
-    if (memo) return memo;
-    // The functions reachable from fn form a closed subgraph: a least fixpoint over it is exact for all of them.
-    const reach: FunctionLike[] = [];
-    const seen = new Set<FunctionLike>();
-    const stack = [fn];
-    while (stack.length > 0) {
-      const f = stack.pop()!;
-      if (seen.has(f) || this.takesMemo.has(f)) continue;
-      seen.add(f);
-      reach.push(f);
-      for (const c of this.factsOf(f).callees) stack.push(c);
-    }
-    const result = new Map<FunctionLike, Map<string, { site: Span; label: string }>>();
-    for (const f of reach) {
-      const own = new Map<string, { site: Span; label: string }>();
-      for (const a of this.factsOf(f).acquisitions) {
-        const prev = own.get(a.lock.key);
-        if (!prev || compareSpans(a.site, prev.site) < 0) own.set(a.lock.key, { site: a.site, label: a.lock.label });
-      }
-      result.set(f, own);
-    }
-    const valueOf = (f: FunctionLike) => result.get(f) ?? this.takesMemo.get(f)!;
-    let changed = true;
-    while (changed) {
-      changed = false;
-      for (const f of reach) {
-        const mine = result.get(f)!;
-        for (const c of this.factsOf(f).callees) {
-          for (const [lock, v] of valueOf(c)) {
-            const prev = mine.get(lock);
-            if (!prev || compareSpans(v.site, prev.site) < 0) {
-              mine.set(lock, v);
-              changed = true;
-            }
+    return callGraphFixpoint(fn, this.takesMemo, {
+      edges: (f) => this.factsOf(f).callees,
+      callee: (c) => c,
+      own: (f) => {
+        const own = new Map<string, { site: Span; label: string }>();
+        for (const a of this.factsOf(f).acquisitions) {
+          const prev = own.get(a.lock.key);
+          if (!prev || compareSpans(a.site, prev.site) < 0) own.set(a.lock.key, { site: a.site, label: a.lock.label });
+        }
+        return own;
+      },
+      join: (mine, _call, theirs) => {
+        let grew = false;
+        for (const [lock, v] of theirs) {
+          const prev = mine.get(lock);
+          if (!prev || compareSpans(v.site, prev.site) < 0) {
+            mine.set(lock, v);
+            grew = true;
           }
         }
-      }
-    }
-    for (const [f, v] of result) this.takesMemo.set(f, v);
-    return this.takesMemo.get(fn)!;
+        return grew;
+      },
+    });
   }
 }
 

@@ -21,6 +21,7 @@
  */
 import type { ts } from 'ts-morph';
 import { isSleepHelper, literalDelay, SHORT_SLEEP_MS, type TypeScript } from '@asyncsan/checks';
+import { callGraphFixpoint } from './call-graph.js';
 import { functionName, isFunctionLike, resolveCallee, spanOf, type FunctionLike } from './functions.js';
 import { defineProgramCheck, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
 
@@ -130,7 +131,8 @@ class ProgramAbort {
   private readonly t: typeof ts;
   private readonly checker: ts.TypeChecker;
   private readonly facts = new Map<FunctionLike, HelperFacts>();
-  private readonly acceptsMemo = new Map<FunctionLike, Accept[]>();
+  private readonly acceptsMemo = new Map<FunctionLike, Map<string, Accept>>();
+  private readonly acceptsSorted = new Map<FunctionLike, Accept[]>();
 
   constructor(private readonly ctx: SummaryContext) {
     this.t = ctx.ts;
@@ -329,48 +331,38 @@ class ProgramAbort {
 
   /** Positions at which `fn` accepts a signal, through any depth of project helpers (exact fixpoint over the reachable ones). */
   accepts(fn: FunctionLike): Accept[] {
-    const memo = this.acceptsMemo.get(fn);
-    if (memo) return memo;
-    const reach: FunctionLike[] = [];
-    const seen = new Set<FunctionLike>();
-    const stack = [fn];
-    while (stack.length > 0) {
-      const f = stack.pop()!;
-      if (seen.has(f) || this.acceptsMemo.has(f)) continue;
-      seen.add(f);
-      reach.push(f);
-      for (const flow of this.factsOf(f).flows) stack.push(flow.callee);
-    }
-    const result = new Map<FunctionLike, Map<string, Accept>>();
-    for (const f of reach) result.set(f, new Map(this.factsOf(f).settled.map((a) => [`${a.index}:${a.mode}`, a])));
-    const valueOf = (f: FunctionLike): Iterable<Accept> => result.get(f)?.values() ?? this.acceptsMemo.get(f)!;
-    let changed = true;
-    while (changed) {
-      changed = false;
-      for (const f of reach) {
-        const mine = result.get(f)!;
-        for (const flow of this.factsOf(f).flows) {
-          for (const a of [...valueOf(flow.callee)]) {
-            let index: number;
-            if (flow.rest) {
-              if (a.index < flow.argIndex) continue;
-              index = flow.index + (a.index - flow.argIndex);
-            } else {
-              if (a.index !== flow.argIndex || (flow.need !== 'same' && flow.need !== a.mode)) continue;
-              index = flow.index;
-            }
-            const mode = flow.gives === 'same' ? a.mode : flow.gives;
-            const k = `${index}:${mode}`;
-            if (!mine.has(k)) {
-              mine.set(k, { index, mode, visible: this.visibleAt(f, index) });
-              changed = true;
-            }
+    let sorted = this.acceptsSorted.get(fn);
+    if (sorted) return sorted;
+    // Keyed by `index:mode`, so a position is added once.
+    const accepted = callGraphFixpoint(fn, this.acceptsMemo, {
+      edges: (f) => this.factsOf(f).flows,
+      callee: (flow) => flow.callee,
+      own: (f) => new Map(this.factsOf(f).settled.map((a) => [`${a.index}:${a.mode}`, a])),
+      join: (mine, flow, theirs, f) => {
+        let grew = false;
+        // A copy: a recursive helper is its own callee.
+        for (const a of [...theirs.values()]) {
+          let index: number;
+          if (flow.rest) {
+            if (a.index < flow.argIndex) continue;
+            index = flow.index + (a.index - flow.argIndex);
+          } else {
+            if (a.index !== flow.argIndex || (flow.need !== 'same' && flow.need !== a.mode)) continue;
+            index = flow.index;
+          }
+          const mode = flow.gives === 'same' ? a.mode : flow.gives;
+          const k = `${index}:${mode}`;
+          if (!mine.has(k)) {
+            mine.set(k, { index, mode, visible: this.visibleAt(f, index) });
+            grew = true;
           }
         }
-      }
-    }
-    for (const [f, m] of result) this.acceptsMemo.set(f, [...m.values()].sort((a, b) => a.index - b.index || (a.mode < b.mode ? -1 : 1)));
-    return this.acceptsMemo.get(fn)!;
+        return grew;
+      },
+    });
+    sorted = [...accepted.values()].sort((a, b) => a.index - b.index || (a.mode < b.mode ? -1 : 1));
+    this.acceptsSorted.set(fn, sorted);
+    return sorted;
   }
 }
 
