@@ -1,0 +1,102 @@
+/**
+ * docs/hazards.md is the map from a hazard id to every file of it. This test keeps
+ * it true: every linked path exists, every name given in parentheses after a link
+ * occurs in that file, every catalog id has one row (in catalog order), and every
+ * file named after an id is in that id's row, in its column.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { catalog, catalogIds } from '@asyncsan/core';
+import { repoRoot } from './harness/expectations.js';
+
+const docsDir = path.join(repoRoot, 'docs');
+const text = readFileSync(path.join(docsDir, 'hazards.md'), 'utf8');
+
+const COLUMNS = ['id', 'static check', 'program check', 'ESLint rule', 'runtime detector', 'fixtures', 'doc page', 'tests'] as const;
+type Column = (typeof COLUMNS)[number];
+
+interface Link {
+  /** Repo-relative, forward slashes; a folder keeps its trailing slash. */
+  target: string;
+  /** Names written in parentheses right after the link: `(`a`, `b`)`. */
+  names: string[];
+}
+
+const LINK = /\[[^\]]*\]\(([^)\s]+)\)(?: \(((?:`[^`]+`(?:, )?)+)\))?/g;
+
+function linksIn(markdown: string): Link[] {
+  return [...markdown.matchAll(LINK)].map((m) => {
+    const resolved = path.relative(repoRoot, path.resolve(docsDir, m[1]!)).split(path.sep).join('/');
+    return {
+      target: m[1]!.endsWith('/') ? `${resolved}/` : resolved,
+      names: m[2] ? [...m[2].matchAll(/`([^`]+)`/g)].map((n) => n[1]!) : [],
+    };
+  });
+}
+
+const header = text.split('\n').find((l) => l.startsWith('| id |'));
+const rows = text
+  .split('\n')
+  .filter((l) => l.startsWith('| `'))
+  .map((line) => {
+    const cells = line.slice(2, -2).split(' | ');
+    const row = Object.fromEntries(COLUMNS.map((c, i) => [c, cells[i] ?? ''])) as Record<Column, string>;
+    return { id: row.id.replace(/`/g, ''), cells: row, width: cells.length };
+  });
+const byId = new Map(rows.map((r) => [r.id, r]));
+
+describe('docs/hazards.md', () => {
+  it('has the columns this test reads, and every row has them all', () => {
+    expect(header).toBe(`| ${COLUMNS.join(' | ')} |`);
+    expect(rows.filter((r) => r.width !== COLUMNS.length).map((r) => r.id)).toEqual([]);
+  });
+
+  it('has one row per catalog id, in catalog order', () => {
+    expect(rows.map((r) => r.id)).toEqual([...catalogIds]);
+  });
+
+  it('links only paths that exist, and each name given after a link occurs in that file', () => {
+    const links = linksIn(text);
+    expect(links.length).toBeGreaterThan(catalogIds.length * 4);
+    expect(links.filter((l) => !existsSync(path.join(repoRoot, l.target))).map((l) => l.target)).toEqual([]);
+    const absent = links.flatMap((l) => {
+      if (l.names.length === 0) return [];
+      const source = readFileSync(path.join(repoRoot, l.target), 'utf8');
+      return l.names.filter((n) => !source.includes(n)).map((n) => `${l.target}: ${n}`);
+    });
+    expect(absent).toEqual([]);
+  });
+
+  it.each(catalogIds)('%s: every file named after the id is in its row, in its column', (id) => {
+    const row = byId.get(id);
+    expect(row, `a row for ${id}`).toBeDefined();
+    const named = (column: Column) => linksIn(row!.cells[column]).map((l) => l.target);
+    // [column, file named after the id]: when the file exists, the row must link it there.
+    const own: [Column, string][] = [
+      ['static check', `packages/checks/src/${id}.ts`],
+      ['program check', `packages/analyzer/src/program-checks/${id}.ts`],
+      ['ESLint rule', `eslint-plugin/src/rules/${id}.ts`],
+      ['fixtures', `fixtures/${id}/`],
+      ['fixtures', `fixtures/runtime/${id}/`],
+      ['tests', `packages/checks/test/${id}.test.ts`],
+      ['tests', `packages/analyzer/test/${id}.test.ts`],
+    ];
+    for (const [column, file] of own) {
+      if (existsSync(path.join(repoRoot, file))) expect(named(column), `${id}: ${column}`).toContain(file);
+    }
+    expect(named('doc page')).toEqual([`docs/rules/${id}.md`]);
+    expect(named('program check').every((f) => f.startsWith('packages/analyzer/src/program-checks/')), 'program checks live in the analyser').toBe(true);
+    expect(named('runtime detector').every((f) => f.startsWith('packages/tracer/src/')), 'runtime detectors live in the tracer').toBe(true);
+  });
+
+  it.each(catalogIds)("%s: the row agrees with the catalog's engines", (id) => {
+    const { engines } = catalog.get(id)!;
+    const row = byId.get(id)!;
+    const has = (column: Column) => linksIn(row.cells[column]).length > 0;
+    // A lint id is a check and its rule (the analyser runs the same check); a tracer id has a detector.
+    expect(has('static check') && has('ESLint rule'), `${id}: lint`).toBe(engines.includes('lint'));
+    expect(has('static check') || has('program check'), `${id}: analyzer`).toBe(engines.includes('analyzer'));
+    expect(has('runtime detector'), `${id}: tracer`).toBe(engines.includes('tracer'));
+  });
+});
