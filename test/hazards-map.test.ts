@@ -2,7 +2,8 @@
  * docs/hazards.md is the map from a hazard id to every file of it. This test keeps
  * it true: every linked path exists, every name given in parentheses after a link
  * occurs in that file, every catalog id has one row (in catalog order), and every
- * file named after an id is in that id's row, in its column.
+ * file named after an id is in that id's row, in its column. The contributor docs
+ * that send a newcomer to these files (CONTRIBUTING.md, docs/design.md) name files that exist.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -98,5 +99,22 @@ describe('docs/hazards.md', () => {
     expect(has('static check') && has('ESLint rule'), `${id}: lint`).toBe(engines.includes('lint'));
     expect(has('static check') || has('program check'), `${id}: analyzer`).toBe(engines.includes('analyzer'));
     expect(has('runtime detector'), `${id}: tracer`).toBe(engines.includes('tracer'));
+  });
+});
+
+describe('CONTRIBUTING.md and docs/design.md', () => {
+  // Relative links, and repository paths written out (`packages/…/x.ts`); templates such as `<id>.ts` are not paths.
+  const REPO_PATH = /\b(?:packages|eslint-plugin|test|fixtures|docs|bench|scripts)\/[\w./-]+\.(?:ts|mjs|cjs|md|json)\b/g;
+  it.each(['CONTRIBUTING.md', 'docs/design.md'])('%s names only files that exist', (doc) => {
+    const markdown = readFileSync(path.join(repoRoot, doc), 'utf8');
+    const dir = path.dirname(path.join(repoRoot, doc));
+    const linked = [...markdown.matchAll(/\]\(([^)\s#]+)\)/g)].map((m) => m[1]!).filter((t) => !/^[a-z]+:/.test(t));
+    const written = doc === 'CONTRIBUTING.md' ? [...markdown.matchAll(REPO_PATH)].map((m) => m[0]) : [];
+    expect(linked.length + written.length).toBeGreaterThan(0);
+    const missing = new Set([
+      ...linked.filter((t) => !existsSync(path.resolve(dir, t))),
+      ...written.filter((t) => !existsSync(path.join(repoRoot, t))),
+    ]);
+    expect([...missing]).toEqual([]);
   });
 });

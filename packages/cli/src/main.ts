@@ -11,7 +11,7 @@ import type { OutputOptions } from './emit.js';
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
- * Exit codes, as DESIGN.md's CLI contract fixes them (README "The CLI"): 3 says a file
+ * Exit codes, as docs/design.md's CLI contract fixes them (README "The CLI"): 3 says a file
  * could not be analysed (a syntax error), whatever was found in the others.
  */
 export const EXIT = { clean: 0, findings: 1, error: 2, notAnalysed: 3 } as const;
