@@ -53,3 +53,32 @@ export function callGraphFixpoint<Fn, Edge, Value>(root: Fn, memo: Map<Fn, Value
   for (const [f, v] of result) memo.set(f, v);
   return memo.get(root)!;
 }
+
+/**
+ * A memoised query that follows calls one path at a time (the promise a function
+ * returns, the module state a reader returns) rather than joining over every callee.
+ * A call back into a function still being computed answers undefined: the cycle is
+ * cut. A result computed with a cut depends on where the query started, so only
+ * results computed without one are memoised.
+ */
+export class CallGraphQuery<Fn, Value> {
+  private readonly memo = new Map<Fn, Value | null>();
+  private readonly inProgress = new Set<Fn>();
+  private cuts = 0;
+
+  constructor(private readonly compute: (fn: Fn) => Value | undefined) {}
+
+  get(fn: Fn): Value | undefined {
+    if (this.memo.has(fn)) return this.memo.get(fn) ?? undefined;
+    if (this.inProgress.has(fn)) {
+      this.cuts++;
+      return undefined;
+    }
+    this.inProgress.add(fn);
+    const cutsBefore = this.cuts;
+    const found = this.compute(fn);
+    this.inProgress.delete(fn);
+    if (this.cuts === cutsBefore) this.memo.set(fn, found ?? null);
+    return found;
+  }
+}

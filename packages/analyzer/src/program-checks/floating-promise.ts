@@ -19,8 +19,9 @@
  */
 import type { ts } from 'ts-morph';
 import { isPromiseType, rejectionsFor, type Rejections, type TypeScript } from '@asyncsan/checks';
+import { CallGraphQuery } from './call-graph.js';
 import { functionName, isFunctionLike, resolveCallee, spanOf, type FunctionLike } from './functions.js';
-import { defineProgramCheck, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
+import { defineProgramCheck, perProgram, reportsInAnalyzedFiles, type Span, type SummaryContext } from './program-check.js';
 
 interface DroppedCall {
   site: Span;
@@ -75,9 +76,7 @@ function combine(all: Returned[]): Returned {
 }
 
 class ProgramPromises {
-  private readonly memo = new Map<FunctionLike, Returned | null>();
-  private readonly inProgress = new Set<FunctionLike>();
-  private cuts = 0;
+  private readonly returns = new CallGraphQuery<FunctionLike, Returned>((fn) => this.computeReturned(fn));
   private readonly rejections: Rejections;
 
   constructor(private readonly ctx: SummaryContext) {
@@ -91,15 +90,12 @@ class ProgramPromises {
     return isPromiseType(this.ctx.ts as unknown as TypeScript, program, type as unknown as Parameters<typeof isPromiseType>[2]);
   }
 
-  /** The unawaited, unhandled promise `fn` returns, if it does. */
+  /** The unawaited, unhandled promise `fn` returns, if it does (through calls: a cycle is cut, see CallGraphQuery). */
   returned(fn: FunctionLike): Returned | undefined {
-    if (this.memo.has(fn)) return this.memo.get(fn) ?? undefined;
-    if (this.inProgress.has(fn)) {
-      this.cuts++;
-      return undefined;
-    }
-    this.inProgress.add(fn);
-    const cutsBefore = this.cuts;
+    return this.returns.get(fn);
+  }
+
+  private computeReturned(fn: FunctionLike): Returned | undefined {
     const t = this.ctx.ts;
     let found: Returned | undefined;
     const asyncKeyword = fn.modifiers?.find((m) => m.kind === t.SyntaxKind.AsyncKeyword);
@@ -121,9 +117,6 @@ class ProgramPromises {
       visit(fn.body);
       if (all && returns.length > 0) found = combine(returns);
     }
-    this.inProgress.delete(fn);
-    // A result computed with a recursive cycle cut short depends on where the query started: memoise only exact ones.
-    if (this.cuts === cutsBefore) this.memo.set(fn, found ?? null);
     return found;
   }
 
@@ -171,7 +164,7 @@ class ProgramPromises {
   }
 }
 
-const perProgram = new WeakMap<object, ProgramPromises>();
+const programPromises = perProgram((ctx) => new ProgramPromises(ctx));
 
 export const floatingPromiseThroughCalls = defineProgramCheck<FloatingSummary>({
   id: 'floating-promise',
@@ -182,8 +175,7 @@ export const floatingPromiseThroughCalls = defineProgramCheck<FloatingSummary>({
 
   summarize(ctx) {
     const t = ctx.ts;
-    let program = perProgram.get(ctx.program);
-    if (!program) perProgram.set(ctx.program, (program = new ProgramPromises(ctx)));
+    const program = programPromises(ctx);
     const calls: DroppedCall[] = [];
     const visit = (node: ts.Node): void => {
       if (t.isExpressionStatement(node)) {
@@ -212,18 +204,11 @@ export const floatingPromiseThroughCalls = defineProgramCheck<FloatingSummary>({
   },
 
   conclude(summaries, ctx) {
-    const reports: ProgramReport[] = [];
-    for (const s of summaries.values()) {
-      for (const c of s.calls) {
-        if (!ctx.isAnalyzed(c.site.file)) continue;
-        reports.push({
-          messageId: 'dropped',
-          data: { callee: c.callee, declared: c.declared },
-          location: c.site,
-          related: [{ label: c.returnedLabel, location: c.returned }],
-        });
-      }
-    }
-    return reports;
+    return reportsInAnalyzedFiles(summaries, ctx, (s) => s.calls, (c) => ({
+      messageId: 'dropped',
+      data: { callee: c.callee, declared: c.declared },
+      location: c.site,
+      related: [{ label: c.returnedLabel, location: c.returned }],
+    }));
   },
 });

@@ -21,7 +21,7 @@
 import type { ts } from 'ts-morph';
 import { callGraphFixpoint } from './call-graph.js';
 import { compareSpans, functionName, isFunctionLike, nodeKey, referenceName, resolveCallee, resolveSymbol, spanOf, type FunctionLike } from './functions.js';
-import { defineProgramCheck, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
+import { defineProgramCheck, perProgram, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
 
 interface HeldLock {
   lock: string;
@@ -299,13 +299,7 @@ class ProgramLocks {
   }
 }
 
-const perProgram = new WeakMap<object, ProgramLocks>();
-
-function programLocks(ctx: SummaryContext): ProgramLocks {
-  let p = perProgram.get(ctx.program);
-  if (!p) perProgram.set(ctx.program, (p = new ProgramLocks(ctx)));
-  return p;
-}
+const programLocks = perProgram((ctx) => new ProgramLocks(ctx));
 
 /** Walks one file's functions with the set of locks held at each point. */
 class LockSummarizer {

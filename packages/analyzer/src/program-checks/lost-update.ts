@@ -18,8 +18,9 @@
  * await (the re-check idiom).
  */
 import type { ts } from 'ts-morph';
+import { CallGraphQuery } from './call-graph.js';
 import { functionName, isFunctionLike, nodeKey, resolveCallee, resolveSymbol, spanOf, type FunctionLike } from './functions.js';
-import { defineProgramCheck, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
+import { defineProgramCheck, perProgram, reportsInAnalyzedFiles, type Span, type SummaryContext } from './program-check.js';
 
 interface Location {
   key: string;
@@ -49,9 +50,7 @@ function unwrap(t: typeof ts, e: ts.Expression): ts.Expression {
 }
 
 class ProgramState {
-  private readonly readers = new Map<FunctionLike, Location | null>();
-  private readonly reading = new Set<FunctionLike>();
-  private cuts = 0;
+  private readonly readers = new CallGraphQuery<FunctionLike, Location>((fn) => this.computeReader(fn));
   private readonly writers = new Map<FunctionLike, { loc: Location; params: Set<number>; site: Span } | null>();
 
   constructor(private readonly ctx: SummaryContext) {}
@@ -71,15 +70,12 @@ class ProgramState {
     return { key: nodeKey(decl), label: decl.name.text };
   }
 
-  /** The module state a function returns (`return balance`), directly or through another reader. */
+  /** The module state a function returns (`return balance`), directly or through another reader (a cycle is cut, see CallGraphQuery). */
   readerOf(fn: FunctionLike): Location | undefined {
-    if (this.readers.has(fn)) return this.readers.get(fn) ?? undefined;
-    if (this.reading.has(fn)) {
-      this.cuts++;
-      return undefined;
-    }
-    this.reading.add(fn);
-    const cutsBefore = this.cuts;
+    return this.readers.get(fn);
+  }
+
+  private computeReader(fn: FunctionLike): Location | undefined {
     const t = this.ctx.ts;
     let found: Location | undefined;
     const fromExpr = (e: ts.Expression) => {
@@ -99,9 +95,6 @@ class ProgramState {
       };
       visit(fn.body);
     }
-    this.reading.delete(fn);
-    // Memoise only results that did not depend on a recursive cycle cut short (they depend on the query's start).
-    if (this.cuts === cutsBefore) this.readers.set(fn, found ?? null);
     return found;
   }
 
@@ -141,7 +134,7 @@ class ProgramState {
   }
 }
 
-const perProgram = new WeakMap<object, ProgramState>();
+const programState = perProgram((ctx) => new ProgramState(ctx));
 
 /**
  * Whether the function takes a lock, or runs inside another function's critical section (a runExclusive
@@ -293,8 +286,7 @@ export const lostUpdateThroughAccessors = defineProgramCheck<LostUpdateSummary>(
     const t = ctx.ts;
     const text = ctx.sourceFile.text;
     if (!text.includes('await') && !text.includes('yield')) return undefined;
-    let state = perProgram.get(ctx.program);
-    if (!state) perProgram.set(ctx.program, (state = new ProgramState(ctx)));
+    const state = programState(ctx);
     const writes: StaleWrite[] = [];
     const visit = (n: ts.Node): void => {
       if (isFunctionLike(t, n) && n.body) {
@@ -308,22 +300,15 @@ export const lostUpdateThroughAccessors = defineProgramCheck<LostUpdateSummary>(
   },
 
   conclude(summaries, ctx) {
-    const reports: ProgramReport[] = [];
-    for (const s of summaries.values()) {
-      for (const w of s.writes) {
-        if (!ctx.isAnalyzed(w.site.file)) continue;
-        reports.push({
-          messageId: 'staleWrite',
-          data: { writer: w.writer, target: w.target, awaitLine: String(w.await.line), wait: w.wait },
-          location: w.site,
-          related: [
-            { label: `${w.target} read here`, location: w.read },
-            { label: 'the task waits here', location: w.await },
-            { label: `${w.writer} assigns ${w.target} here`, location: w.assigned },
-          ],
-        });
-      }
-    }
-    return reports;
+    return reportsInAnalyzedFiles(summaries, ctx, (s) => s.writes, (w) => ({
+      messageId: 'staleWrite',
+      data: { writer: w.writer, target: w.target, awaitLine: String(w.await.line), wait: w.wait },
+      location: w.site,
+      related: [
+        { label: `${w.target} read here`, location: w.read },
+        { label: 'the task waits here', location: w.await },
+        { label: `${w.writer} assigns ${w.target} here`, location: w.assigned },
+      ],
+    }));
   },
 });

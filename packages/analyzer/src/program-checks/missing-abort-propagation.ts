@@ -23,7 +23,7 @@ import type { ts } from 'ts-morph';
 import { isSleepHelper, literalDelay, SHORT_SLEEP_MS, type TypeScript } from '@asyncsan/checks';
 import { callGraphFixpoint } from './call-graph.js';
 import { functionName, isFunctionLike, resolveCallee, spanOf, type FunctionLike } from './functions.js';
-import { defineProgramCheck, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
+import { defineProgramCheck, perProgram, reportsInAnalyzedFiles, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
 
 /** How a position carries a signal: the signal itself, or an options object with `signal`. */
 type Mode = 'signal' | 'options';
@@ -366,13 +366,7 @@ class ProgramAbort {
   }
 }
 
-const perProgram = new WeakMap<object, ProgramAbort>();
-
-function programAbort(ctx: SummaryContext): ProgramAbort {
-  let p = perProgram.get(ctx.program);
-  if (!p) perProgram.set(ctx.program, (p = new ProgramAbort(ctx)));
-  return p;
-}
+const programAbort = perProgram((ctx) => new ProgramAbort(ctx));
 
 /** `signal` / `options.signal` when a parameter gives the function a typed AbortSignal. */
 function typedSignal(ctx: SummaryContext, fn: FunctionLike): string | undefined {
@@ -462,17 +456,10 @@ export const missingAbortPropagationAcrossFiles = defineProgramCheck<AbortSummar
   },
 
   conclude(summaries, ctx) {
-    const reports: ProgramReport[] = [];
-    for (const s of summaries.values()) {
-      for (const c of s.calls) {
-        if (!ctx.isAnalyzed(c.site.file)) continue;
-        reports.push(
-          c.param === undefined
-            ? { messageId: 'sleepHelper', data: { callee: c.callee, signal: c.signal }, location: c.site }
-            : { messageId: 'notPassed', data: { callee: c.callee, param: c.param, signal: c.signal }, location: c.site },
-        );
-      }
-    }
-    return reports;
+    return reportsInAnalyzedFiles(summaries, ctx, (s) => s.calls, (c): ProgramReport =>
+      c.param === undefined
+        ? { messageId: 'sleepHelper', data: { callee: c.callee, signal: c.signal }, location: c.site }
+        : { messageId: 'notPassed', data: { callee: c.callee, param: c.param, signal: c.signal }, location: c.site },
+    );
   },
 });

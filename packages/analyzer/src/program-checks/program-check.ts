@@ -58,6 +58,37 @@ export interface ProgramCheck<Summary = unknown> {
   conclude(summaries: ReadonlyMap<string, Summary>, ctx: ConcludeContext): ProgramReport[];
 }
 
+/**
+ * One `T` per Program, made from the first file's context that asks: what a check
+ * memoises about functions across the files of one Program (each worker thread
+ * builds its own Program, and so its own `T`).
+ */
+export function perProgram<T>(create: (ctx: SummaryContext) => T): (ctx: SummaryContext) => T {
+  const made = new WeakMap<object, T>();
+  return (ctx) => {
+    let value = made.get(ctx.program);
+    if (value === undefined) made.set(ctx.program, (value = create(ctx)));
+    return value;
+  };
+}
+
+/**
+ * The conclusion of a check whose summaries already hold what to report: each item
+ * located in an analysed file becomes a report, in summary order.
+ */
+export function reportsInAnalyzedFiles<Summary, Item extends { site: Span }>(
+  summaries: ReadonlyMap<string, Summary>,
+  ctx: ConcludeContext,
+  items: (summary: Summary) => readonly Item[],
+  report: (item: Item) => ProgramReport,
+): ProgramReport[] {
+  const reports: ProgramReport[] = [];
+  for (const s of summaries.values()) {
+    for (const item of items(s)) if (ctx.isAnalyzed(item.site.file)) reports.push(report(item));
+  }
+  return reports;
+}
+
 /** Identity helper that keeps the Summary type. */
 export function defineProgramCheck<Summary>(check: ProgramCheck<Summary>): ProgramCheck<Summary> {
   return check;
