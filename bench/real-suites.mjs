@@ -19,7 +19,9 @@
 //   SETUP=auto|force|skip         auto: install a project's dependencies once (marker file), force: again;
 //                                 both build this checkout, npm pack its runtime packages and install them into every
 //                                 project (so a run after a fix measures the fix); skip: use what is installed
-//   MODES=plain,warn              which modes to run
+//   MODES=plain,warn              which modes to run (also fail: asyncsan({ mode: 'fail' }), compared with the plain runs);
+//                                 a run replaces only the results of the modes it runs, and the comparison reads every
+//                                 mode on disk, so `MODES=fail` after a plain,warn run adds the fail runs to it
 //   ANALYZE=1                     run nothing: compare and list the results already in bench/.work/real-suites/
 //
 // The projects' sources are never copied into this repo; only the small config edits below are
@@ -205,7 +207,7 @@ function runOnce(name, p, dir, mode, round) {
   // Colour is stripped from the log afterwards: NO_COLOR would change tests that detect colour support.
   const env = { ...process.env };
   for (const k of ['CI', 'ASYNCSAN_MODE', 'ASYNCSAN_OUT']) delete env[k];
-  if (mode === 'warn') Object.assign(env, { ASYNCSAN_MODE: 'warn', ASYNCSAN_OUT: findings });
+  if (mode !== 'plain') Object.assign(env, { ASYNCSAN_MODE: mode, ASYNCSAN_OUT: findings });
   const args = ['vitest', 'run', ...p.args, '--reporter=default', '--reporter=json', `--outputFile.json=${base}.json`];
   const cpu0 = childCpuMs();
   const t0 = performance.now();
@@ -247,15 +249,16 @@ function loadRun(dir, base) {
   return { ...meta, tests, failures, findings: existsSync(findings) ? findings : undefined };
 }
 
-/** The runs already on disk for a project (ANALYZE=1), in round order. */
+const MODE_ORDER = ['plain', 'warn', 'fail'];
+
+/** The runs already on disk for a project (every mode), in round order. */
 function loadRuns(name, dir) {
   const out = path.join(work, name);
   if (!existsSync(out)) throw new Error(`no results for ${name} in ${out}: run without ANALYZE first`);
   return readdirSync(out)
     .filter((f) => f.endsWith('.meta.json'))
     .map((f) => loadRun(dir, path.join(out, f.slice(0, -'.meta.json'.length))))
-    .filter((r) => modes.includes(r.mode))
-    .sort((a, b) => a.round - b.round || modes.indexOf(a.mode) - modes.indexOf(b.mode));
+    .sort((a, b) => a.round - b.round || MODE_ORDER.indexOf(a.mode) - MODE_ORDER.indexOf(b.mode));
 }
 
 const count = (tests, status) => [...tests.values()].filter((s) => s === status).length;
@@ -267,9 +270,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
  * disagree among themselves, so a warn difference proves nothing. The first line of a warn failure is kept,
  * which tells a plugin error (DeadlockError, AsyncsanError) from a test's own timeout.
  */
-function compare(runs) {
+function compare(runs, other = 'warn') {
   const plain = runs.filter((r) => r.mode === 'plain');
-  const warn = runs.filter((r) => r.mode === 'warn');
+  const warn = runs.filter((r) => r.mode === other);
   const names = new Set(runs.flatMap((r) => [...r.tests.keys()]));
   const changes = [];
   const flaky = [];
@@ -324,6 +327,7 @@ function sitesMarkdown(summary, verdicts) {
 
 function main() {
   const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(projects);
+  for (const m of modes) if (!MODE_ORDER.includes(m)) throw new Error(`unknown mode "${m}" in MODES (known: ${MODE_ORDER.join(', ')})`);
   for (const n of names) if (!projects[n]) throw new Error(`unknown project "${n}" (known: ${Object.keys(projects).join(', ')})`);
   mkdirSync(work, { recursive: true });
   let tarballs;
@@ -340,18 +344,21 @@ function main() {
       runs = loadRuns(name, dir);
     } else {
       dir = setup(name, p, getTarballs);
-      // Results of an earlier run must not mix with this one's.
-      rmSync(path.join(work, name), { recursive: true, force: true });
-      runs = [];
-      for (let round = 1; round <= rounds; round++) for (const mode of modes) runs.push(runOnce(name, p, dir, mode, round));
+      // Results of an earlier run of the same modes must not mix with this one's; other modes' results stay.
+      const out = path.join(work, name);
+      if (existsSync(out)) for (const f of readdirSync(out)) if (modes.some((m) => f.startsWith(`${m}-`))) rmSync(path.join(out, f));
+      for (let round = 1; round <= rounds; round++) for (const mode of modes) runOnce(name, p, dir, mode, round);
+      runs = loadRuns(name, dir);
     }
     const { changes, flaky } = compare(runs);
     verdictChanges += changes.length;
+    // Fail mode is meant to change verdicts: each change there should come from a REAL finding (listed, not counted).
+    const failChanges = runs.some((r) => r.mode === 'fail') ? compare(runs, 'fail') : undefined;
     const found = sites(runs.filter((r) => r.mode === 'warn'));
     const judged = verdicts[name]?.sites ?? {};
     const out = [];
     out.push(`\n## ${name}  (${p.repo} @ ${p.commit.slice(0, 10)}, cwd ${p.cwd})`);
-    for (const mode of modes) {
+    for (const mode of MODE_ORDER) {
       const rs = runs.filter((r) => r.mode === mode);
       if (!rs.length) continue;
       const t = rs[0].tests;
@@ -363,7 +370,7 @@ function main() {
       );
     }
     const pw = (m, k) => median(runs.filter((r) => r.mode === m).map((r) => r[k]));
-    if (modes.includes('plain') && modes.includes('warn')) {
+    if (runs.some((r) => r.mode === 'plain') && runs.some((r) => r.mode === 'warn')) {
       out.push(`warn/plain: wall ${(pw('warn', 'wallMs') / pw('plain', 'wallMs')).toFixed(2)}x, CPU ${(pw('warn', 'cpuMs') / pw('plain', 'cpuMs')).toFixed(2)}x (medians)`);
       const exits = (m) => new Set(runs.filter((r) => r.mode === m).map((r) => r.exit));
       const errs = (m) => new Set(runs.filter((r) => r.mode === m).map((r) => r.errors));
@@ -375,6 +382,11 @@ function main() {
     for (const c of changes)
       out.push(`  CHANGE (${c.always ? 'always' : 'sometimes'})  ${c.test}: plain ${c.plain}, warn ${c.warn.join('/')}${c.why ? `\n      ${c.why}` : ''}`);
     for (const f of flaky) out.push(`  flaky   ${f.test}: plain ${f.plain.join('/')}, warn ${f.warn.join('/')}${f.why ? `\n      ${f.why}` : ''}`);
+    if (failChanges) {
+      out.push(`fail-mode verdict changes: ${failChanges.changes.length}`);
+      for (const c of failChanges.changes)
+        out.push(`  FAIL-MODE (${c.always ? 'always' : 'sometimes'})  ${c.test}: plain ${c.plain}, fail ${c.warn.join('/')}${c.why ? `\n      ${c.why}` : ''}`);
+    }
     const tally = { REAL: 0, 'BY-DESIGN': 0, FALSE: 0, NEW: 0 };
     out.push(`distinct sites: ${found.length}`);
     for (const s of found) {
@@ -400,6 +412,7 @@ function main() {
       runs: runs.map((r) => ({ ...r, tests: Object.fromEntries(r.tests), failures: Object.fromEntries(r.failures) })),
       changes,
       flaky,
+      ...(failChanges ? { failChanges: failChanges.changes } : {}),
       sites: found.map((s) => ({ ...s, tests: [...s.tests], rounds: [...s.rounds], verdict: judged[s.key]?.verdict ?? 'NEW' })),
     };
   }

@@ -80,6 +80,8 @@ interface WorkerState {
   tracer: Tracer;
   /** Tests of this worker by scope name, to put a bleed finding on the test that caused it. */
   tests: Map<string, TestRef>;
+  /** Scope names of the tests Vitest failed on their own timeout: what they left running is info, in whatever test it lands. */
+  timedOut: Set<string>;
 }
 
 // One tracer per realm: with isolate off, consecutive files share it. Under
@@ -110,7 +112,7 @@ function workerState(root: string, options: ResolvedOptions): WorkerState {
     ignore: options.ignore.map((r) => ({ id: r.id, file: r.file, reason: r.reason })),
   });
   shared[PREVIOUS] = tracer;
-  g[STATE] = { tracer, tests: new Map() };
+  g[STATE] = { tracer, tests: new Map(), timedOut: new Set() };
   return g[STATE];
 }
 
@@ -236,6 +238,8 @@ export class AsyncsanRunner extends BaseRunner {
     const scope = this.scopes.get(test);
     if (!scope) return;
     this.scopes.delete(test);
+    // Known now, before any later test's judgement can see this test's leftovers resume (cross-test-bleed).
+    if (timedOut(test)) (globalThis as { [STATE]?: WorkerState })[STATE]?.timedOut.add(fullName(test));
     if (this.modeFor(test) === 'fail') {
       // The judgement settles first, waiting a little for the work the test left running.
       const all = await scope.end({ noun: 'test' });
@@ -369,10 +373,18 @@ export class AsyncsanRunner extends BaseRunner {
   private blameSource(f: Finding): Finding {
     const label = f.related?.find((r) => bleedSource.test(r.label))?.label;
     const name = label ? bleedSource.exec(label)?.[1] : undefined;
-    const source = name === undefined ? undefined : (globalThis as { [STATE]?: WorkerState })[STATE]?.tests.get(name);
+    const state = (globalThis as { [STATE]?: WorkerState })[STATE];
+    const source = name === undefined ? undefined : state?.tests.get(name);
     // The tracer names the running scope generically; here it is a test.
-    const message = f.message.replace(/ while scope "/, ' while test "');
-    return source ? { ...f, message, test: source } : { ...f, message };
+    let message = f.message.replace(/ while scope "/, ' while test "');
+    // A test Vitest failed on its timeout was abandoned mid-way: its work resuming later follows from
+    // that (the same info as its other leftovers; runtime-patterns R11), and Vitest's error already says it.
+    // (The tracer already put a resumed task's or a listener's finding on its test; a timer's is found by its label.)
+    const from = name ?? f.test?.fullName;
+    const abandoned = from !== undefined && state?.timedOut.has(from) === true;
+    if (abandoned) message += ' (Vitest failed that test on its timeout, which left it running)';
+    const blamed: Finding = abandoned ? { ...f, message, severity: 'info' } : { ...f, message };
+    return source ? { ...blamed, test: source } : blamed;
   }
 
   /** In warn mode each finding becomes a Vitest annotation (shown by reporters that show them, e.g. github-actions). */
