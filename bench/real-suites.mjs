@@ -16,6 +16,8 @@
 //   REALSUITES=/work/realsuites   where the checkouts live (created from MIRROR when absent)
 //   MIRROR=/work/.mirror          bare git dirs, <owner>+<name>/repo (the search tool's fetch)
 //   ROUNDS=2                      runs of each mode, alternating plain, warn, plain, warn, …
+//   FIRST_ROUND=1                 number of the first round run; the results of earlier rounds on disk stay (FIRST_ROUND=3
+//                                 ROUNDS=1 adds a third round to a two-round measurement)
 //   SETUP=auto|force|skip         auto: install a project's dependencies once (marker file), force: again;
 //                                 both build this checkout, npm pack its runtime packages and install them into every
 //                                 project (so a run after a fix measures the fix); skip: use what is installed
@@ -37,6 +39,7 @@ const packs = path.join(work, 'packs');
 const suites = process.env.REALSUITES ?? '/work/realsuites';
 const mirror = process.env.MIRROR ?? '/work/.mirror';
 const rounds = Number(process.env.ROUNDS ?? 2);
+const firstRound = Number(process.env.FIRST_ROUND ?? 1);
 const setupMode = process.env.SETUP ?? 'auto';
 const modes = (process.env.MODES ?? 'plain,warn').split(',');
 const analyzeOnly = process.env.ANALYZE === '1';
@@ -297,6 +300,7 @@ function sites(runs) {
       const key = `${f.id} ${f.location?.file ?? '?'}:${f.location?.line ?? '?'}`;
       const s = map.get(key) ?? { key, id: f.id, severity: f.severity, message: f.message, findings: 0, tests: new Set(), rounds: new Set(), frames: [] };
       s.findings++;
+      (s.severities ??= new Set()).add(f.severity);
       s.tests.add(f.test?.fullName ?? '(no test)');
       s.rounds.add(r.round);
       if (!s.frames.length) s.frames = (f.stacks?.[0]?.frames ?? []).slice(0, 6).map((fr) => `${fr.file}:${fr.line}`);
@@ -313,12 +317,13 @@ function sitesMarkdown(summary, verdicts) {
   for (const [name, p] of Object.entries(summary.projects)) {
     const warnRuns = p.runs.filter((r) => r.mode === 'warn').length;
     lines.push(`### ${name}: ${p.sites.length} distinct sites\n`);
-    lines.push(`| verdict | id | site | findings (${warnRuns} warn runs) | tests | reason |`, '| --- | --- | --- | --- | --- | --- |');
+    lines.push(`| verdict | id | site | severity | findings (${warnRuns} warn runs) | tests | reason |`, '| --- | --- | --- | --- | --- | --- | --- |');
     const order = { FALSE: 0, 'BY-DESIGN': 1, REAL: 2, NEW: 3 };
     for (const s of [...p.sites].sort((a, b) => order[a.verdict] - order[b.verdict] || a.key.localeCompare(b.key))) {
       const v = verdicts[name]?.sites?.[s.key];
       const site = s.key.slice(s.id.length + 1);
-      lines.push(`| ${s.verdict} | ${s.id} | \`${site}\` | ${s.findings} | ${s.tests.length} | ${esc(v?.reason ?? s.message)} |`);
+      const sev = ['error', 'warning', 'info'].filter((x) => s.severities?.includes(x)).join(', ');
+      lines.push(`| ${s.verdict} | ${s.id} | \`${site}\` | ${sev} | ${s.findings} | ${s.tests.length} | ${esc(v?.reason ?? s.message)} |`);
     }
     lines.push('');
   }
@@ -344,10 +349,12 @@ function main() {
       runs = loadRuns(name, dir);
     } else {
       dir = setup(name, p, getTarballs);
-      // Results of an earlier run of the same modes must not mix with this one's; other modes' results stay.
+      // Results of an earlier run of the same modes must not mix with this one's; other modes' results stay,
+      // and with FIRST_ROUND=n the rounds before n stay too (more rounds added to a measurement).
       const out = path.join(work, name);
-      if (existsSync(out)) for (const f of readdirSync(out)) if (modes.some((m) => f.startsWith(`${m}-`))) rmSync(path.join(out, f));
-      for (let round = 1; round <= rounds; round++) for (const mode of modes) runOnce(name, p, dir, mode, round);
+      const stale = (f) => modes.some((m) => f.startsWith(`${m}-`) && Number(f.slice(m.length + 1).split('.')[0]) >= firstRound);
+      if (existsSync(out)) for (const f of readdirSync(out)) if (stale(f)) rmSync(path.join(out, f));
+      for (let round = firstRound; round < firstRound + rounds; round++) for (const mode of modes) runOnce(name, p, dir, mode, round);
       runs = loadRuns(name, dir);
     }
     const { changes, flaky } = compare(runs);
@@ -397,11 +404,19 @@ function main() {
       if (!v) out.push(`            ${s.message}\n            ${s.frames.join(' < ')}\n            e.g. ${[...s.tests][0]}`);
     }
     for (const key of Object.keys(judged)) if (!found.some((s) => s.key === key)) out.push(`  GONE      ${key} (was ${judged[key].verdict}: ${judged[key].reason})`);
+    // Info findings (garbage, idle guards, leftovers of a timed-out test…) fail no test in fail mode: the share among the rest.
+    const failing = found.filter((s) => [...s.severities].some((x) => x !== 'info'));
+    const tallyOf = (v) => failing.filter((s) => (judged[s.key]?.verdict ?? 'NEW') === v).length;
     const judgedNow = found.length - tally.NEW;
     out.push(
       `REAL share: ${tally.REAL}/${found.length} distinct sites` +
         (judgedNow ? ` (${Math.round((100 * tally.REAL) / found.length)}%)` : '') +
         `; BY-DESIGN ${tally['BY-DESIGN']}, FALSE ${tally.FALSE}, not judged ${tally.NEW}`,
+    );
+    out.push(
+      `  sites with a warning or error finding: ${failing.length}; REAL ${tallyOf('REAL')}` +
+        (failing.length ? ` (${Math.round((100 * tallyOf('REAL')) / failing.length)}%)` : '') +
+        `, BY-DESIGN ${tallyOf('BY-DESIGN')}, FALSE ${tallyOf('FALSE')}, not judged ${tallyOf('NEW')}`,
     );
     console.log(out.join('\n'));
     summary.projects[name] = {
@@ -413,7 +428,7 @@ function main() {
       changes,
       flaky,
       ...(failChanges ? { failChanges: failChanges.changes } : {}),
-      sites: found.map((s) => ({ ...s, tests: [...s.tests], rounds: [...s.rounds], verdict: judged[s.key]?.verdict ?? 'NEW' })),
+      sites: found.map((s) => ({ ...s, severities: [...s.severities], tests: [...s.tests], rounds: [...s.rounds], verdict: judged[s.key]?.verdict ?? 'NEW' })),
     };
   }
   writeFileSync(path.join(work, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
