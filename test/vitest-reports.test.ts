@@ -36,6 +36,8 @@ const verdicts = {
   'runs past its timeout': 'fail',
   'runs past its timeout and wakes up in the next test': 'fail',
   'runs while the timed-out test wakes up': 'pass',
+  'leaves a task asleep that wakes up in the next test': 'fail',
+  'runs while the task left asleep wakes up': 'pass',
   'creates rate limiters': 'pass',
   'leaves a short unref interval that fires during the next tests': 'pass',
   'runs while it fires': 'pass',
@@ -60,6 +62,9 @@ const findings = [
   // its task resumes in the next test: a bleed, but of a test Vitest already failed (runtime-patterns R11)
   'cross-test-bleed@timeout.test.mjs:10 info: runs past its timeout and wakes up in the next test',
   'unsettled-task@timeout.test.mjs:10 info: runs past its timeout and wakes up in the next test',
+  // the twin that did not time out: error
+  'cross-test-bleed@timeout.test.mjs:20 error: leaves a task asleep that wakes up in the next test',
+  'unsettled-task@timeout.test.mjs:20 error: leaves a task asleep that wakes up in the next test',
 ];
 
 const brief = (f: Finding) => `${f.id}@${f.location?.file}:${f.location?.line} ${f.severity}${f.count ? ` ×${f.count}` : ''}: ${f.test?.fullName}`;
@@ -100,8 +105,8 @@ describe('issue 16 reports on Vitest 4.1 (Node 20)', () => {
     expect(r.findings.map(brief).sort()).toEqual([...findings].sort());
     const summary = r.stdout.slice(r.stdout.indexOf(' asyncsan  '));
     // The block ends where the next reporter's output (the JSON reporter's note) begins.
-    const lines = summary.split('\n').slice(0, 16);
-    expect(lines[0]).toBe(` asyncsan  15 async hazards at 15 sites in 13 tests (mode: warn, no verdict changed; full report: ${r.findingsFile})`);
+    const lines = summary.split('\n').slice(0, 18);
+    expect(lines[0]).toBe(` asyncsan  17 async hazards at 17 sites in 14 tests (mode: warn, no verdict changed; full report: ${r.findingsFile})`);
     expect(lines.slice(1).map((l) => l.replace(/^ {3}(\S+) {2}(\S+) {2}.*\[(.*)\]$/, '$1 $2 [$3]'))).toEqual([
       'abandoned-iterator channels.test.mjs:14:12 [channels.test.mjs > abandons a generator of the project at a yield]',
       'unsettled-task channels.test.mjs:21:20 [channels.test.mjs > a for-await waiting on a step stuck inside the generator is a stuck task, not an abandoned iterator]',
@@ -117,6 +122,8 @@ describe('issue 16 reports on Vitest 4.1 (Node 20)', () => {
       'unsettled-task timeout.test.mjs:5:3 [timeout.test.mjs > runs past its timeout]',
       'cross-test-bleed timeout.test.mjs:10:3 [timeout.test.mjs > runs past its timeout and wakes up in the next test]',
       'unsettled-task timeout.test.mjs:10:3 [timeout.test.mjs > runs past its timeout and wakes up in the next test]',
+      'cross-test-bleed timeout.test.mjs:20:5 [timeout.test.mjs > leaves a task asleep that wakes up in the next test]',
+      'unsettled-task timeout.test.mjs:20:5 [timeout.test.mjs > leaves a task asleep that wakes up in the next test]',
       'cross-test-bleed unref.test.mjs:17:3 [unref.test.mjs > leaves a short unref interval that fires during the next tests]',
     ]);
     expect(lines.find((l) => l.includes('channels.test.mjs:60:41'))).toContain('is still armed when it ends (×3)');
