@@ -213,8 +213,9 @@ export function declaredParameterType(
 ): TS.Type | undefined {
   const sig = checker.getResolvedSignature(call);
   const decl = sig?.getDeclaration();
-  if (!decl || !('parameters' in decl)) return undefined;
-  const params = decl.parameters as TS.NodeArray<TS.ParameterDeclaration>;
+  // Read the property, not `'parameters' in decl`: TypeScript 7's nodes have every property on every kind.
+  const params = (decl as { parameters?: TS.NodeArray<TS.ParameterDeclaration> } | undefined)?.parameters;
+  if (!params) return undefined;
   if (params.length === 0) return undefined;
   let param = params[argIndex];
   let rest = false;
@@ -336,7 +337,9 @@ export function neverReturnsPromise(ts: TypeScript, checker: TS.TypeChecker, cal
  * callee's type alone (narrowed and instantiated as the call sees it).
  */
 function calleeSignatures(checker: TS.TypeChecker, call: TS.CallExpression | TS.TaggedTemplateExpression): readonly TS.Signature[] {
-  return checker.getTypeAtLocation('tag' in call ? call.tag : call.expression).getCallSignatures();
+  // Not `'tag' in call`: TypeScript 7's nodes have every property on every kind.
+  const callee = (call as Partial<TS.TaggedTemplateExpression>).tag ?? (call as TS.CallExpression).expression;
+  return checker.getTypeAtLocation(callee).getCallSignatures();
 }
 
 /**

@@ -1,0 +1,142 @@
+/**
+ * The TypeScript 7 back end of `asyncsan check`: the same per-file checks and
+ * program-check summaries as `processShard`, on typescript@7's native
+ * compiler through its synchronous API. typescript@7 is not a dependency of
+ * asyncsan: it is loaded from the analysed project (or a directory given).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as TS from 'typescript';
+import { runCheck, type CheckResult } from '@asyncsan/checks';
+import { AnalyzerError } from '../errors.js';
+import type { SummaryContext } from '../program-checks/program-check.js';
+import type { LoadSpec, ShardConfig, ShardResult, WorkItem } from '../shard.js';
+import { patchNodes, Ts7Compat, type Ts7Modules } from './compat.js';
+
+/** Checks whose findings on TypeScript 7 match TypeScript 6's on every fixture; the others are reported as not run. */
+export const TS7_CHECKS: ReadonlySet<string> = new Set<string>([]);
+
+/** The `typescript` package resolved from `dir` (as the project's own code would), with its version. */
+export function projectTypeScript(dir: string): { dir: string; version: string } | undefined {
+  try {
+    const req = createRequire(path.join(path.resolve(dir), 'noop.js'));
+    const pkg = req.resolve('typescript/package.json');
+    const version = (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version ?? '';
+    return { dir: path.dirname(pkg), version };
+  } catch {
+    return undefined;
+  }
+}
+
+export const isTs7 = (version: string) => /^7\./.test(version);
+
+/** Loads typescript@7's synchronous API and AST modules from the package directory `dir`. */
+export async function loadTs7(dir: string): Promise<Ts7Modules> {
+  const version = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: string }).version ?? '';
+  if (!isTs7(version)) throw new AnalyzerError(`the ts7 back end needs typescript 7.x; ${dir} has ${version || 'no version'}`, dir);
+  const req = createRequire(path.join(dir, 'package.json'));
+  try {
+    const sync = (await import(pathToFileURL(req.resolve('typescript/unstable/sync')).href)) as unknown;
+    const ast = (await import(pathToFileURL(req.resolve('typescript/unstable/ast')).href)) as unknown;
+    return { sync, ast, version } as Ts7Modules;
+  } catch (e) {
+    throw new AnalyzerError(`typescript ${version} at ${dir} has no usable synchronous API (${e instanceof Error ? e.message : String(e)})`, dir);
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Timings of one run, for the benchmark (`ASYNCSAN_TS7_TIMING=1` prints them on stderr). */
+export interface Ts7Timing {
+  loadMs: number;
+  checksMs: number;
+  requests: number;
+}
+
+export function processShardTs7(
+  mods: Ts7Modules,
+  cwd: string,
+  specs: readonly LoadSpec[],
+  items: readonly WorkItem[],
+  config: ShardConfig,
+  onAnalyzed: () => void,
+): ShardResult & { timing: Ts7Timing } {
+  const out: ShardResult & { timing: Ts7Timing } = { results: [], diagnostics: [], summaries: [], timing: { loadMs: 0, checksMs: 0, requests: 0 } };
+  const unsupported = config.checks.filter((c) => !TS7_CHECKS.has(c.id)).map((c) => c.id);
+  const byProject = new Map<number, WorkItem[]>();
+  for (const item of items) {
+    const list = byProject.get(item.project);
+    if (list) list.push(item);
+    else byProject.set(item.project, [item]);
+  }
+  const api = new mods.sync.API({ cwd });
+  try {
+    for (const [index, list] of [...byProject].sort((a, b) => a[0] - b[0])) {
+      const spec = specs[index]!;
+      const t0 = performance.now();
+      const snapshot = api.updateSnapshot({ openProjects: [spec.tsconfig] });
+      const project = snapshot.getProject(spec.tsconfig);
+      if (!project) throw new AnalyzerError(`TypeScript ${mods.version} did not load ${spec.tsconfig}`, spec.tsconfig);
+      const compat = new Ts7Compat(mods, project);
+      out.timing.loadMs += performance.now() - t0;
+      const t1 = performance.now();
+      for (const item of list) {
+        const sf = project.program.getSourceFile(item.file) as TS.SourceFile | undefined;
+        if (!sf) {
+          if (item.analyze) {
+            out.diagnostics.push({ file: item.file, line: 1, column: 1, message: 'file is not part of the loaded program', kind: 'internal' });
+            onAnalyzed();
+          }
+          continue;
+        }
+        patchNodes(mods, sf);
+        const syntax = project.program.getSyntacticDiagnostics(item.file) as { pos: number; text: string }[];
+        if (syntax.length > 0) {
+          if (item.analyze) {
+            for (const d of syntax) {
+              const lc = sf.getLineAndCharacterOfPosition(d.pos);
+              out.diagnostics.push({ file: item.file, line: lc.line + 1, column: lc.character + 1, message: d.text, kind: 'syntax' });
+            }
+            onAnalyzed();
+          }
+          continue;
+        }
+        if (item.analyze) {
+          const results: CheckResult[] = [];
+          for (const check of config.checks) {
+            if (!TS7_CHECKS.has(check.id)) continue;
+            try {
+              results.push(...runCheck(compat.ts, compat.program, sf, check, config.ruleOptions[check.id] as Record<string, unknown> | undefined, { wholeProgram: true }));
+            } catch (e) {
+              out.diagnostics.push({ file: item.file, line: 1, column: 1, message: `check ${check.id} failed: ${errorText(e)}`, kind: 'internal' });
+            }
+          }
+          out.results.push({ file: item.file, results });
+        }
+        for (const pc of config.programChecks) {
+          if (!TS7_CHECKS.has(pc.id)) continue;
+          if (!item.analyze && !pc.needsAllFiles) continue;
+          try {
+            const ctx = { ts: compat.ts, program: compat.program, checker: compat.checker, sourceFile: sf } as unknown as SummaryContext;
+            const summary = pc.summarize(ctx);
+            if (summary !== undefined) out.summaries.push([pc.id, item.file, summary]);
+          } catch (e) {
+            if (item.analyze) out.diagnostics.push({ file: item.file, line: 1, column: 1, message: `check ${pc.id} failed: ${errorText(e)}`, kind: 'internal' });
+          }
+        }
+        if (item.analyze) onAnalyzed();
+      }
+      out.timing.checksMs += performance.now() - t1;
+      out.timing.requests += compat.requests;
+      snapshot.dispose();
+    }
+  } finally {
+    api.close();
+  }
+  void unsupported;
+  return out;
+}
