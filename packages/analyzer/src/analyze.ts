@@ -5,10 +5,12 @@ import { allChecks, formatMessage, toFindings } from '@asyncsan/checks';
 import { AnalyzerError } from './errors.js';
 import { allProgramChecks } from './program-checks/all.js';
 import type { ProgramCheck, Span } from './program-checks/program-check.js';
+import { ts } from 'ts-morph';
 import { processShard, type LoadSpec, type ShardConfig, type ShardResult, type WorkItem } from './shard.js';
 import { runInThreads, runningFromBuild, threadsSupported } from './threads.js';
 import { DECLARATION_FILE, discoverTsconfig, loadProjectGraph } from './tsconfig.js';
-import type { AnalyzeOptions, AnalyzeResult, AnalyzerDiagnostic } from './types.js';
+import { isTs7, loadTs7, processShardTs7, projectTypeScript, TS7_CHECKS, typeScriptAt } from './ts7/backend.js';
+import type { AnalyzeOptions, AnalyzeResult, AnalyzerDiagnostic, NotRun } from './types.js';
 
 const SOURCE = /\.(?:[cm]?ts|tsx|[cm]?js|jsx)$/;
 
@@ -128,13 +130,25 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
     options.onProgress?.(done, analyzed);
   };
   const config: ShardConfig = { checks, programChecks, ruleOptions };
-  const threads = Math.max(1, Math.floor(options.threads ?? 1));
-  // One thread: still in a worker when running from the build, for its larger young generation
-  // (fewer scavenges while type-checking); from sources (tests), in this thread.
-  const shard =
-    threadsSupported(config) && items.length > 0 && (threads > 1 ? items.length > 1 : runningFromBuild())
-      ? await runInThreads(specs, items, config, Math.min(threads, items.length), onAnalyzed)
-      : processShard(specs, items, config, onAnalyzed);
+  const ts7 = await chooseTs7(options, specs[0]?.tsconfig ?? cwd);
+  const notRun: NotRun[] = [];
+  let shard: ShardResult;
+  if (ts7) {
+    for (const c of [...checks, ...programChecks]) {
+      if (!TS7_CHECKS.has(c.id) && !notRun.some((n) => n.id === c.id)) notRun.push({ id: c.id, reason: 'not validated on the TypeScript 7 back end' });
+    }
+    const result = processShardTs7(ts7, cwd, specs, items, config, onAnalyzed);
+    if (process.env.ASYNCSAN_TS7_TIMING) process.stderr.write(`asyncsan ts7: ${JSON.stringify(result.timing)}\n`);
+    shard = result;
+  } else {
+    const threads = Math.max(1, Math.floor(options.threads ?? 1));
+    // One thread: still in a worker when running from the build, for its larger young generation
+    // (fewer scavenges while type-checking); from sources (tests), in this thread.
+    shard =
+      threadsSupported(config) && items.length > 0 && (threads > 1 ? items.length > 1 : runningFromBuild())
+        ? await runInThreads(specs, items, config, Math.min(threads, items.length), onAnalyzed)
+        : processShard(specs, items, config, onAnalyzed);
+  }
 
   const rel = (f: string) => path.relative(cwd, f).split(path.sep).join('/');
   const perFile: Finding[] = [];
@@ -155,5 +169,26 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const diagnostics: AnalyzerDiagnostic[] = shard.diagnostics
     .map((d) => ({ ...d, file: rel(d.file) }))
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.message < b.message ? -1 : 1)));
-  return { findings: sortFindings(findings), diagnostics, filesAnalyzed: analyzed, tsconfigs: specs.map((s) => s.tsconfig) };
+  return {
+    findings: sortFindings(findings),
+    diagnostics,
+    filesAnalyzed: analyzed,
+    tsconfigs: specs.map((s) => s.tsconfig),
+    backend: ts7 ? { name: 'ts7', typescript: ts7.version } : { name: 'ts6', typescript: ts.version },
+    notRun,
+  };
+}
+
+/**
+ * The typescript@7 modules when the TypeScript 7 back end is chosen: asked for (`ts7`, which then
+ * requires 7.x), or `auto` (the default) and the project's own `typescript`, resolved from its tsconfig, is 7.x.
+ */
+async function chooseTs7(options: AnalyzeOptions, tsconfig: string) {
+  const backend = options.backend ?? 'auto';
+  if (backend === 'ts6') return undefined;
+  const from = options.typescript ? `--typescript ${options.typescript}` : `the analysed project (${path.dirname(tsconfig)})`;
+  const own = options.typescript ? typeScriptAt(path.resolve(options.cwd, options.typescript)) : projectTypeScript(path.dirname(tsconfig));
+  if (own && isTs7(own.version)) return loadTs7(own.dir);
+  if (backend === 'auto') return undefined;
+  throw new AnalyzerError(`--backend ts7 needs typescript 7.x: ${own ? `${from} has typescript ${own.version || '(no version)'}` : `no typescript is resolvable from ${from}`}`, tsconfig);
 }

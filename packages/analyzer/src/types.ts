@@ -35,6 +35,22 @@ export interface AnalyzeOptions {
    * Project; results are identical to a single-threaded run.
    */
   threads?: number;
+  /**
+   * The compiler the checks run on. `ts6` (the default, unless `auto` finds 7.x): TypeScript 6 through ts-morph.
+   * `ts7`: the analysed project's own typescript@7 (or the package at `typescript`) through its synchronous API
+   * over the native compiler; one process, `threads` is not used. `auto`: `ts7` when the project's `typescript` is 7.x.
+   */
+  backend?: Backend;
+  /** The typescript@7 package directory the `ts7` back end loads, instead of the project's own `typescript`. */
+  typescript?: string;
+}
+
+export type Backend = 'auto' | 'ts6' | 'ts7';
+
+/** A check the chosen back end does not run, and why (listed, never skipped silently). */
+export interface NotRun {
+  id: string;
+  reason: string;
 }
 
 export interface AnalyzeResult {
@@ -45,4 +61,8 @@ export interface AnalyzeResult {
   filesAnalyzed: number;
   /** Absolute paths of every tsconfig loaded, in load order. */
   tsconfigs: string[];
+  /** The back end that ran, with the TypeScript version. */
+  backend: { name: 'ts6' | 'ts7'; typescript: string };
+  /** Checks asked for that this back end did not run. */
+  notRun: NotRun[];
 }

@@ -128,8 +128,13 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .argument('[paths...]', 'files or directories to analyse', ['.'])
       .option('-p, --project <tsconfig>', 'tsconfig to load instead of discovering one')
       .option('--strict', 'also run the checks outside the recommended set (as the ESLint plugin\'s strict config)')
-      .addOption(new Option('--threads <n>', 'analyse on N worker threads').argParser(parseCount)),
-  ).action(async (paths: string[], flags: CommonFlags & { project?: string; threads?: number; strict?: boolean }) => {
+      .addOption(new Option('--threads <n>', 'analyse on N worker threads').argParser(parseCount))
+      .addOption(
+        new Option('--backend <name>', "compiler the checks run on: TypeScript 6, or the project's typescript@7 (auto: ts7 when the project's typescript is 7.x)")
+          .choices(['auto', 'ts6', 'ts7'])
+          .default('auto'),
+      ),
+  ).action(async (paths: string[], flags: CommonFlags & { project?: string; threads?: number; strict?: boolean; backend?: 'auto' | 'ts6' | 'ts7' }) => {
     // The config is read (and a broken one reported) before any work.
     const loaded = await loadConfig({ cwd: io.cwd, file: flags.config });
     const { config } = loaded;
@@ -143,6 +148,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       paths,
       tsconfig: flags.project,
       threads: flags.threads,
+      backend: flags.backend,
       checks: allChecks.filter((c) => runs(c.id)),
       programChecks: analyzer.allProgramChecks.filter((c) => runs(c.id)),
       onProgress: progress(io),
@@ -152,6 +158,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
         `no TypeScript files to analyse under ${paths.join(', ')} (is the path included by a tsconfig.json? JavaScript files need "allowJs" in it, or name them on the command line)`,
       );
     }
+    // A check the back end cannot run is said, never skipped silently.
+    for (const n of result.notRun) io.stderr.write(`asyncsan: ${n.id} was not run on the ${result.backend.name} back end: ${n.reason}\n`);
     // A file that could not be analysed is in every format, and never a clean run (exit 3, or 2 when a check failed).
     setExit(await emit(result.findings, { ...outputOptions(flags), loaded, diagnostics: result.diagnostics }, io));
   });
