@@ -80,7 +80,13 @@ function errorText(e: unknown): string {
 export interface Ts7Timing {
   loadMs: number;
   checksMs: number;
+  /** Checker requests the adapter made, in all and per method. */
   requests: number;
+  /** Questions answered from the adapter's cache instead. */
+  cached: number;
+  asked: Record<string, number>;
+  /** With ASYNCSAN_TS7_TIMING: the API's own count of round trips (checker, nodes, symbols) and their time. */
+  api?: { requestCount: number; roundTripMs: number; serverTimeMs: number; transportOverheadMs: number; bytesReceived: number };
 }
 
 export function processShardTs7(
@@ -91,14 +97,15 @@ export function processShardTs7(
   config: ShardConfig,
   onAnalyzed: () => void,
 ): ShardResult & { timing: Ts7Timing } {
-  const out: ShardResult & { timing: Ts7Timing } = { results: [], diagnostics: [], summaries: [], timing: { loadMs: 0, checksMs: 0, requests: 0 } };
+  const out: ShardResult & { timing: Ts7Timing } = { results: [], diagnostics: [], summaries: [], timing: { loadMs: 0, checksMs: 0, requests: 0, cached: 0, asked: {} } };
   const byProject = new Map<number, WorkItem[]>();
   for (const item of items) {
     const list = byProject.get(item.project);
     if (list) list.push(item);
     else byProject.set(item.project, [item]);
   }
-  const api = new mods.sync.API({ cwd });
+  const collectTiming = Boolean(process.env.ASYNCSAN_TS7_TIMING);
+  const api = new mods.sync.API({ cwd, collectTiming });
   try {
     for (const [index, list] of [...byProject].sort((a, b) => a[0] - b[0])) {
       const spec = specs[index]!;
@@ -157,7 +164,19 @@ export function processShardTs7(
       }
       out.timing.checksMs += performance.now() - t1;
       out.timing.requests += compat.requests;
+      out.timing.cached += compat.cached;
+      for (const [m, n] of compat.asked) out.timing.asked[m] = (out.timing.asked[m] ?? 0) + n;
       snapshot.dispose();
+    }
+    if (collectTiming) {
+      const t = api.getTimingInfo().totals;
+      out.timing.api = {
+        requestCount: t.requestCount,
+        roundTripMs: Math.round(t.roundTripMs),
+        serverTimeMs: Math.round(t.serverTimeMs),
+        transportOverheadMs: Math.round(t.transportOverheadMs),
+        bytesReceived: t.bytesReceived,
+      };
     }
   } finally {
     api.close();

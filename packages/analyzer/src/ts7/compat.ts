@@ -39,6 +39,7 @@ export class Ts7Compat {
   private readonly symbols = new WeakMap<object, Symbol7>();
   private readonly signatures = new WeakMap<object, Signature7>();
   private allFiles: TS.SourceFile[] | undefined;
+  private anyType: any;
   /** Checker requests made (each one a round trip to the native process). */
   requests = 0;
 
@@ -51,9 +52,37 @@ export class Ts7Compat {
     this.program = new Program7(this) as unknown as TS.Program;
   }
 
-  get remote(): any {
+  /** Checker requests made per method (each one a round trip to the native process). */
+  readonly asked = new Map<string, number>();
+
+  /** Answers given from the cache instead of a request. */
+  cached = 0;
+  private readonly answers = new WeakMap<object, Map<string, unknown>>();
+
+  /**
+   * A checker request whose answer depends only on its arguments (within one snapshot, where types, symbols,
+   * signatures and nodes keep their identity): asked once per `target` (and `extra`), then answered from memory.
+   * The checks ask the same questions again and again (the same promise type's \`then\`, the same declared type);
+   * TypeScript 6 answers those from its own caches, here each would be a round trip.
+   */
+  askOnce(method: string, target: object, extra: string | number | undefined, ...args: unknown[]): any {
+    let answers = this.answers.get(target);
+    if (!answers) this.answers.set(target, (answers = new Map()));
+    const key = extra === undefined ? method : `${method}\0${extra}`;
+    if (answers.has(key)) {
+      this.cached++;
+      return answers.get(key);
+    }
+    const answer = this.ask(method, ...args);
+    answers.set(key, answer);
+    return answer;
+  }
+
+  /** One checker request. */
+  ask(method: string, ...args: unknown[]): any {
     this.requests++;
-    return this.project.checker;
+    this.asked.set(method, (this.asked.get(method) ?? 0) + 1);
+    return this.project.checker[method](...args);
   }
 
   type(t: any): Type7 {
@@ -68,7 +97,9 @@ export class Ts7Compat {
 
   /** TypeScript 6 answers the error type (flags Any) where 7 answers undefined. */
   typeOrError(t: any): Type7 {
-    return this.type(t ?? this.remote.getAnyType());
+    if (t) return this.type(t);
+    this.anyType ??= this.ask('getAnyType');
+    return this.type(this.anyType);
   }
 
   symbol(s: any): Symbol7 | undefined {
@@ -171,26 +202,26 @@ class Type7 {
     return this.isClassOrInterface() && ((this.getSymbol()?.flags ?? 0) & this.c.mods.sync.SymbolFlags.Class) !== 0;
   }
   getCallSignatures(): readonly Signature7[] {
-    return (this.c.remote.getSignaturesOfType(this.inner, this.c.mods.sync.SignatureKind.Call) as any[]).map((s) => this.c.signature(s)!);
+    return (this.c.askOnce('getSignaturesOfType', this.inner, this.c.mods.sync.SignatureKind.Call, this.inner, this.c.mods.sync.SignatureKind.Call) as any[]).map((s) => this.c.signature(s)!);
   }
   getConstructSignatures(): readonly Signature7[] {
-    return (this.c.remote.getSignaturesOfType(this.inner, this.c.mods.sync.SignatureKind.Construct) as any[]).map((s) => this.c.signature(s)!);
+    return (this.c.askOnce('getSignaturesOfType', this.inner, this.c.mods.sync.SignatureKind.Construct, this.inner, this.c.mods.sync.SignatureKind.Construct) as any[]).map((s) => this.c.signature(s)!);
   }
   getProperty(name: string): Symbol7 | undefined {
-    return this.c.symbol(this.c.remote.getPropertyOfType(this.inner, name));
+    return this.c.symbol(this.c.askOnce('getPropertyOfType', this.inner, name, this.inner, name));
   }
   getProperties(): Symbol7[] {
-    return (this.c.remote.getPropertiesOfType(this.inner) as any[]).map((s) => this.c.symbol(s)!);
+    return (this.c.askOnce('getPropertiesOfType', this.inner, undefined, this.inner) as any[]).map((s) => this.c.symbol(s)!);
   }
   getApparentProperties(): Symbol7[] {
-    const apparent = this.c.remote.getApparentType(this.inner) ?? this.inner;
-    return (this.c.remote.getPropertiesOfType(apparent) as any[]).map((s) => this.c.symbol(s)!);
+    const apparent = this.c.askOnce('getApparentType', this.inner, undefined, this.inner) ?? this.inner;
+    return (this.c.askOnce('getPropertiesOfType', apparent, undefined, apparent) as any[]).map((s) => this.c.symbol(s)!);
   }
   getNonNullableType(): Type7 {
-    return this.c.typeOrError(this.c.remote.getNonNullableType(this.inner));
+    return this.c.typeOrError(this.c.askOnce('getNonNullableType', this.inner, undefined, this.inner));
   }
   getConstraint(): Type7 | undefined {
-    return this.isTypeParameter() ? this.c.typeOr(this.c.remote.getConstraintOfTypeParameter(this.inner)) : undefined;
+    return this.isTypeParameter() ? this.c.typeOr(this.c.askOnce('getConstraintOfTypeParameter', this.inner, undefined, this.inner)) : undefined;
   }
   getBaseTypes(): Type7[] | undefined {
     return (this.inner.getBaseTypes() as any[] | undefined)?.map((t) => this.c.type(t));
@@ -279,7 +310,7 @@ class Signature7 {
     return this.typeParameters;
   }
   getReturnType(): Type7 {
-    return this.c.typeOrError(this.c.remote.getReturnTypeOfSignature(this.inner));
+    return this.c.typeOrError(this.c.askOnce('getReturnTypeOfSignature', this.inner, undefined, this.inner));
   }
   hasRestParameter(): boolean {
     return this.inner.hasRestParameter;
@@ -290,63 +321,63 @@ class Signature7 {
 class Checker7 {
   constructor(private readonly c: Ts7Compat) {}
   getTypeAtLocation(node: TS.Node) {
-    return this.c.typeOrError(this.c.remote.getTypeAtLocation(node));
+    return this.c.typeOrError(this.c.askOnce('getTypeAtLocation', node, undefined, node));
   }
   getSymbolAtLocation(node: TS.Node) {
-    return this.c.symbol(this.c.remote.getSymbolAtLocation(node));
+    return this.c.symbol(this.c.askOnce('getSymbolAtLocation', node, undefined, node));
   }
   getTypeOfSymbolAtLocation(symbol: Symbol7, node: TS.Node) {
-    return this.c.typeOrError(this.c.remote.getTypeOfSymbolAtLocation(unwrap(symbol), node));
+    return this.c.typeOrError(this.c.askOnce('getTypeOfSymbolAtLocation', node, symbol.id, unwrap(symbol), node));
   }
   getTypeOfSymbol(symbol: Symbol7) {
-    return this.c.typeOrError(this.c.remote.getTypeOfSymbol(unwrap(symbol)));
+    return this.c.typeOrError(this.c.askOnce('getTypeOfSymbol', unwrap(symbol), undefined, unwrap(symbol)));
   }
   getDeclaredTypeOfSymbol(symbol: Symbol7) {
-    return this.c.typeOrError(this.c.remote.getDeclaredTypeOfSymbol(unwrap(symbol)));
+    return this.c.typeOrError(this.c.askOnce('getDeclaredTypeOfSymbol', unwrap(symbol), undefined, unwrap(symbol)));
   }
   getNonNullableType(type: Type7) {
-    return this.c.typeOrError(this.c.remote.getNonNullableType(unwrap(type)));
+    return this.c.typeOrError(this.c.askOnce('getNonNullableType', unwrap(type), undefined, unwrap(type)));
   }
   getApparentType(type: Type7) {
-    return this.c.typeOr(this.c.remote.getApparentType(unwrap(type))) ?? type;
+    return this.c.typeOr(this.c.askOnce('getApparentType', unwrap(type), undefined, unwrap(type))) ?? type;
   }
   getBaseConstraintOfType(type: Type7) {
-    return this.c.typeOr(this.c.remote.getBaseConstraintOfType(unwrap(type)));
+    return this.c.typeOr(this.c.askOnce('getBaseConstraintOfType', unwrap(type), undefined, unwrap(type)));
   }
   getBaseTypes(type: Type7) {
-    return (this.c.remote.getBaseTypes(unwrap(type)) as any[]).map((t) => this.c.type(t));
+    return (this.c.askOnce('getBaseTypes', unwrap(type), undefined, unwrap(type)) as any[]).map((t) => this.c.type(t));
   }
   getTypeArguments(type: Type7) {
-    return (this.c.remote.getTypeArguments(unwrap(type)) as any[]).map((t) => this.c.type(t));
+    return (this.c.askOnce('getTypeArguments', unwrap(type), undefined, unwrap(type)) as any[]).map((t) => this.c.type(t));
   }
   getTypeFromTypeNode(node: TS.TypeNode) {
-    return this.c.typeOrError(this.c.remote.getTypeFromTypeNode(node));
+    return this.c.typeOrError(this.c.askOnce('getTypeFromTypeNode', node, undefined, node));
   }
   getContextualType(node: TS.Expression) {
-    return this.c.typeOr(this.c.remote.getContextualType(node));
+    return this.c.typeOr(this.c.askOnce('getContextualType', node, undefined, node));
   }
   getResolvedSignature(node: TS.Node) {
-    return this.c.signature(this.c.remote.getResolvedSignature(node));
+    return this.c.signature(this.c.askOnce('getResolvedSignature', node, undefined, node));
   }
   getSignatureFromDeclaration(node: TS.Node) {
-    return this.c.signature(this.c.remote.getSignatureFromDeclaration(node));
+    return this.c.signature(this.c.askOnce('getSignatureFromDeclaration', node, undefined, node));
   }
   getSignaturesOfType(type: Type7, kind: number) {
-    return (this.c.remote.getSignaturesOfType(unwrap(type), kind) as any[]).map((s) => this.c.signature(s)!);
+    return (this.c.askOnce('getSignaturesOfType', unwrap(type), kind, unwrap(type), kind) as any[]).map((s) => this.c.signature(s)!);
   }
   getReturnTypeOfSignature(sig: Signature7) {
     return sig.getReturnType();
   }
   getPropertyOfType(type: Type7, name: string) {
-    return this.c.symbol(this.c.remote.getPropertyOfType(unwrap(type), name));
+    return this.c.symbol(this.c.askOnce('getPropertyOfType', unwrap(type), name, unwrap(type), name));
   }
   getPropertiesOfType(type: Type7) {
-    return (this.c.remote.getPropertiesOfType(unwrap(type)) as any[]).map((s) => this.c.symbol(s)!);
+    return (this.c.askOnce('getPropertiesOfType', unwrap(type), undefined, unwrap(type)) as any[]).map((s) => this.c.symbol(s)!);
   }
   getIndexInfoOfType(type: Type7, kind: number) {
     // TypeScript 6's IndexKind: 0 string, 1 number.
     const key = kind === 0 ? this.c.mods.sync.TypeFlags.String : this.c.mods.sync.TypeFlags.Number;
-    const info = (this.c.remote.getIndexInfosOfType(unwrap(type)) as any[]).find((i) => {
+    const info = (this.c.askOnce('getIndexInfosOfType', unwrap(type), undefined, unwrap(type)) as any[]).find((i) => {
       const k = i.keyType ?? i.getKeyType?.();
       return k && (k.flags & key) !== 0;
     });
@@ -355,43 +386,43 @@ class Checker7 {
     return { ...info, type: this.c.typeOr(value), keyType: this.c.typeOr(info.keyType ?? info.getKeyType?.()) };
   }
   getAliasedSymbol(symbol: Symbol7) {
-    return this.c.symbol(this.c.remote.getAliasedSymbol(unwrap(symbol)));
+    return this.c.symbol(this.c.askOnce('getAliasedSymbol', unwrap(symbol), undefined, unwrap(symbol)));
   }
   getShorthandAssignmentValueSymbol(node: TS.Node) {
-    return this.c.symbol(this.c.remote.getShorthandAssignmentValueSymbol(node));
+    return this.c.symbol(this.c.askOnce('getShorthandAssignmentValueSymbol', node, undefined, node));
   }
   getExportSpecifierLocalTargetSymbol(node: TS.Node) {
-    return this.c.symbol(this.c.remote.getExportSpecifierLocalTargetSymbol(node));
+    return this.c.symbol(this.c.ask('getExportSpecifierLocalTargetSymbol', node));
   }
   isArrayType(type: Type7) {
-    return this.c.remote.isArrayType(unwrap(type)) as boolean;
+    return this.c.askOnce('isArrayType', unwrap(type), undefined, unwrap(type)) as boolean;
   }
   isTupleType(type: Type7) {
-    return this.c.remote.isTupleType(unwrap(type)) as boolean;
+    return this.c.askOnce('isTupleType', unwrap(type), undefined, unwrap(type)) as boolean;
   }
   isArrayLikeType(type: Type7) {
-    return this.c.remote.isArrayLikeType(unwrap(type)) as boolean;
+    return this.c.ask('isArrayLikeType', unwrap(type)) as boolean;
   }
   isTypeAssignableTo(a: Type7, b: Type7) {
-    return this.c.remote.isTypeAssignableTo(unwrap(a), unwrap(b)) as boolean;
+    return this.c.ask('isTypeAssignableTo', unwrap(a), unwrap(b)) as boolean;
   }
   typeToString(type: Type7, enclosing?: TS.Node, flags?: number) {
-    return this.c.remote.typeToString(unwrap(type), enclosing, flags) as string;
+    return this.c.ask('typeToString', unwrap(type), enclosing, flags) as string;
   }
   getAnyType() {
-    return this.c.type(this.c.remote.getAnyType());
+    return this.c.type(this.c.ask('getAnyType'));
   }
   getUnknownType() {
-    return this.c.type(this.c.remote.getUnknownType());
+    return this.c.type(this.c.ask('getUnknownType'));
   }
   getVoidType() {
-    return this.c.type(this.c.remote.getVoidType());
+    return this.c.type(this.c.ask('getVoidType'));
   }
   getUndefinedType() {
-    return this.c.type(this.c.remote.getUndefinedType());
+    return this.c.type(this.c.ask('getUndefinedType'));
   }
   getNeverType() {
-    return this.c.type(this.c.remote.getNeverType());
+    return this.c.type(this.c.ask('getNeverType'));
   }
 }
 
