@@ -67,22 +67,51 @@ function prepareCopy() {
 // Wall, CPU and peak RSS of a command and every process it starts. Both back ends and oxlint talk to a native
 // process (tsgo, tsgolint) that their Node parent may leave to exit on its own: GNU time would count that CPU only
 // when the parent waited for it. This measures as a child subreaper (Linux prctl), reaping every descendant, so
-// CPU is the whole tree's; peak RSS is the largest single process (RUSAGE_CHILDREN), not the tree's sum.
+// CPU is the whole tree's. Peak RSS twice: the largest single process (RUSAGE_CHILDREN), and the tree's sum sampled
+// every 100 ms (what the machine must hold: node + tsgo, oxlint + tsgolint).
 const TREE = `
-import ctypes, os, resource, subprocess, sys, time, json
+import ctypes, os, resource, subprocess, sys, time, json, threading
 ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+page = os.sysconf('SC_PAGE_SIZE')
+peak = 0
+done = False
+def tree_rss(root):
+    kids, rss = {}, {}
+    for d in os.listdir('/proc'):
+        if not d.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % d) as f:
+                st = f.read().rsplit(')', 1)[1].split()
+            kids.setdefault(int(st[1]), []).append(int(d))
+            rss[int(d)] = int(st[21]) * page
+        except (OSError, IndexError, ValueError):
+            pass
+    total, todo = 0, [root]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(kids.get(p, []))
+    return total
+def sample():
+    global peak
+    while not done:
+        peak = max(peak, tree_rss(os.getpid()))
+        time.sleep(0.1)
 t = time.monotonic()
 with open(sys.argv[1], 'w') as out, open(sys.argv[2], 'w') as err:
     p = subprocess.Popen(sys.argv[3:], stdout=out, stderr=err)
+    threading.Thread(target=sample, daemon=True).start()
     status = p.wait()
     wall = time.monotonic() - t
+    done = True
     while True:
         try:
             os.wait()
         except ChildProcessError:
             break
 u = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"wall": wall, "cpu": u.ru_utime + u.ru_stime, "kb": u.ru_maxrss, "status": status}))
+print(json.dumps({"wall": wall, "cpu": u.ru_utime + u.ru_stime, "kb": u.ru_maxrss, "treeKb": peak // 1024, "status": status}))
 `;
 
 function measure(label, cmd, args, env = {}) {
@@ -98,12 +127,13 @@ function measure(label, cmd, args, env = {}) {
     seconds: m.wall,
     cpu: m.cpu,
     rssMB: Math.round(m.kb / 1024),
+    treeMB: Math.round(m.treeKb / 1024),
     load,
     status: m.status,
     stdout: readFileSync(outFile, 'utf8'),
     stderr: readFileSync(errFile, 'utf8'),
   };
-  process.stderr.write(`${label}: ${m.wall.toFixed(1)}s wall, ${m.cpu.toFixed(1)}s CPU, ${result.rssMB} MB, load ${load.toFixed(1)}, exit ${m.status}\n`);
+  process.stderr.write(`${label}: ${m.wall.toFixed(1)}s wall, ${m.cpu.toFixed(1)}s CPU, ${result.rssMB} MB (tree ${result.treeMB} MB), load ${load.toFixed(1)}, exit ${m.status}\n`);
   return result;
 }
 
@@ -151,6 +181,7 @@ const rows = runs.map((rs) => ({
   seconds: median(rs.map((r) => r.seconds)),
   cpu: median(rs.map((r) => r.cpu)),
   rssMB: Math.max(...rs.map((r) => r.rssMB)),
+  treeMB: Math.max(...rs.map((r) => r.treeMB)),
   status: rs[0].status,
   detail: rs.map((r) => `${r.seconds.toFixed(1)} (load ${r.load.toFixed(1)})`).join(', '),
   runs: rs,
@@ -165,11 +196,11 @@ const timing = ts7.runs.map((r) => /asyncsan ts7: (\{.*\})/.exec(r.stderr)?.[1])
 const lines = [
   `Machine: ${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z; load average at start ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.`,
   `Corpus: ${files} TypeScript files (${Object.keys(packages).join(', ')} sources, copied to ${copy}); typescript ${pinned.typescript}, oxlint ${pinned.oxlint}, oxlint-tsgolint ${pinned['oxlint-tsgolint']}.`,
-  `${rounds} alternating rounds; wall and CPU (user + sys, with the children each waited for) are medians, peak RSS the maximum of the largest single process.`,
+  `${rounds} alternating rounds; wall and CPU (user + sys, with the children each waited for) are medians, peak RSS the maximum over the runs.`,
   '',
-  '| command | wall s | × oxlint | CPU s | peak RSS MB | exit | each run: wall s (load) |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
-  ...rows.map((r) => `| ${r.label} | ${fmt(r.seconds)} | ${fmt(r.seconds / ox.seconds)} | ${fmt(r.cpu)} | ${r.rssMB} | ${r.status} | ${r.detail} |`),
+  '| command | wall s | × oxlint | CPU s | peak RSS MB, largest process | peak RSS MB, all its processes | exit | each run: wall s (load) |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ...rows.map((r) => `| ${r.label} | ${fmt(r.seconds)} | ${fmt(r.seconds / ox.seconds)} | ${fmt(r.cpu)} | ${r.rssMB} | ${r.treeMB} | ${r.status} | ${r.detail} |`),
   '',
   `Findings: asyncsan ts7 ${k7.size}, ts6 ${k6.size}; only ts7: ${[...k7].filter((k) => !k6.has(k)).join(', ') || 'none'}; only ts6: ${[...k6].filter((k) => !k7.has(k)).join(', ') || 'none'}. oxlint: ${oxDiags.length} diagnostics.`,
   ...timing.map(
