@@ -15,6 +15,7 @@ import { suspensionWord } from './shared-state/coroutines.js';
 import { mayReach } from './shared-state/reach.js';
 import { type ActEvent, exits, type WriteEvent } from './shared-state/events.js';
 import { unwrap } from './shared-state/locations.js';
+import { calleeSymbol, isDeclaredInPackage } from './util/types.js';
 
 export interface CheckThenActOptions {
   lockFunctions: string[];
@@ -36,7 +37,7 @@ export const checkThenAct = defineCheck<CheckThenActOptions>({
   run(ctx) {
     const { ts, checker, sourceFile, options } = ctx;
     const line = (n: TS.Node) => String(sourceFile.getLineAndCharacterOfPosition(n.getStart(sourceFile)).line + 1);
-    forEachAsyncFunction(ts, checker, sourceFile, options, ({ flow, locks }) => {
+    forEachAsyncFunction(ts, checker, sourceFile, options, ({ fn, flow, locks }) => {
       const reported = new Set<TS.Node>();
       for (const cond of flow.conditions) {
         const keys = new Set([...cond.deps].map((r) => r.key));
@@ -63,6 +64,8 @@ export const checkThenAct = defineCheck<CheckThenActOptions>({
           const ownRead = act.kind === 'write' && !isLogicalAssignment(ts, act.node) ? act.target : undefined;
           if (flow.readsBetween(act.key, last.order, act.order, ownRead)) continue;
           if (locks.holds(act.node, cond.statement)) continue;
+          if (oncePerObject(ts, checker, fn, act.kind === 'write' ? act.target : act.node.expression)) continue;
+          if (act.kind === 'act' && keyedByLookup(ts, checker, fn, act.node)) continue;
           reported.add(act.node);
           const target = act.text;
           ctx.report({
@@ -79,6 +82,148 @@ export const checkThenAct = defineCheck<CheckThenActOptions>({
     });
   },
 });
+
+/**
+ * The state is a local of a factory that returns an object literal holding this async method, the factory runs where
+ * it is written (`const m = run(() => { let result; return { create: async () => … } })`, or an IIFE) into a const
+ * of a function, and that function calls the method once, awaited, outside loops and callbacks, and uses the const
+ * only to call its methods: the object is made per call and the method runs at most once on it, so no concurrent
+ * caller reaches the state (tRPC's per-request context manager).
+ */
+function oncePerObject(ts: TypeScript, checker: TS.TypeChecker, fn: TS.FunctionLikeDeclaration, target: TS.Expression): boolean {
+  let root = unwrap(ts, target);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(ts, root.expression);
+  if (!ts.isIdentifier(root)) return false;
+  const decl = checker.getSymbolAtLocation(root)?.valueDeclaration;
+  if (!decl || !ts.isVariableDeclaration(decl)) return false;
+  const factory = enclosingFunction(ts, decl);
+  if (!factory || !within(fn, factory)) return false;
+  // The method: `name: async (…) => …` (or a method) of the object literal the factory returns.
+  const member = fn.parent;
+  let name: string | undefined;
+  let literal: TS.Node | undefined;
+  if (ts.isPropertyAssignment(member) && member.initializer === fn && ts.isIdentifier(member.name)) [name, literal] = [member.name.text, member.parent];
+  else if (ts.isMethodDeclaration(fn) && ts.isIdentifier(fn.name) && ts.isObjectLiteralExpression(fn.parent)) [name, literal] = [fn.name.text, fn.parent];
+  if (!name || !literal || !ts.isObjectLiteralExpression(literal)) return false;
+  const returned = literal.parent;
+  const isResult =
+    (ts.isReturnStatement(returned) && enclosingFunction(ts, returned) === factory) ||
+    (ts.isArrowFunction(factory) && unwrap(ts, factory.body as TS.Expression) === literal);
+  if (!isResult) return false;
+  // The factory runs where it is written, into a const of some function.
+  let call: TS.Node = factory;
+  while (ts.isParenthesizedExpression(call.parent)) call = call.parent;
+  const invocation = call.parent;
+  if (!ts.isCallExpression(invocation) || !(invocation.expression === call || (invocation.arguments.length === 1 && invocation.arguments[0] === call))) return false;
+  const holder = invocation.parent;
+  if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name) || !(holder.parent.flags & ts.NodeFlags.Const)) return false;
+  const holderName = holder.name;
+  const owner = enclosingFunction(ts, holder);
+  const symbol = checker.getSymbolAtLocation(holderName);
+  if (!owner || !symbol || !checker.getTypeAtLocation(holderName).getProperty(name)) return false;
+  // Every use is a method call on it; the method itself is called once, awaited, by the owner itself, not in a loop.
+  let calls = 0;
+  let ok = true;
+  const walk = (n: TS.Node): void => {
+    if (!ok) return;
+    if (ts.isIdentifier(n) && n !== holderName && n.text === holderName.text && checker.getSymbolAtLocation(n) === symbol) {
+      const access = n.parent;
+      if (!ts.isPropertyAccessExpression(access) || access.expression !== n || !ts.isCallExpression(access.parent) || access.parent.expression !== access) {
+        ok = false;
+        return;
+      }
+      if (access.name.text === name) {
+        calls++;
+        const awaited = ts.isAwaitExpression(access.parent.parent);
+        let inLoop = false;
+        for (let p: TS.Node = access.parent; p !== owner; p = p.parent) if (ts.isIterationStatement(p, false)) inLoop = true;
+        if (!awaited || inLoop || enclosingFunction(ts, access) !== owner) ok = false;
+      }
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk(owner);
+  return ok && calls === 1;
+}
+
+/** effect's keyed caches: each runs one lookup per key at a time (concurrent gets of a key wait for that lookup). */
+const KEYED_CACHES = new Set(['Cache', 'ScopedCache', 'RcMap']);
+
+/**
+ * The function is the lookup of an effect keyed cache (`Cache.make({ lookup })`, `Cache.makeWith(lookup, …)`,
+ * `RcMap.make({ lookup })`, directly or through `Effect.fn…(function* (key) …)` or a const), and the act's first
+ * argument derives from the lookup's key (`store.set(key, v)`, `ensured.add(digest(key))`): the cache runs one lookup
+ * per key at a time, so no other fiber checks and acts on that entry meanwhile.
+ */
+function keyedByLookup(ts: TypeScript, checker: TS.TypeChecker, fn: TS.FunctionLikeDeclaration, act: TS.CallExpression): boolean {
+  const key = fn.parameters[0];
+  const first = act.arguments[0];
+  if (!key || !ts.isIdentifier(key.name) || !first) return false;
+  const keySymbol = checker.getSymbolAtLocation(key.name);
+  if (!keySymbol || !derivesFrom(ts, checker, first, keySymbol, fn, 0)) return false;
+  // Up through wrappers (`Effect.fnUntraced(gen)`, `Effect.fn('x')(gen)`) to where the lookup is handed over.
+  let e: TS.Node = fn;
+  for (let depth = 0; depth < 3; depth++) {
+    let p = e.parent;
+    while (ts.isParenthesizedExpression(p)) p = p.parent;
+    if (ts.isCallExpression(p) && p.arguments.includes(e as TS.Expression)) {
+      if (isKeyedCache(ts, checker, p)) return p.arguments[0] === e;
+      e = p;
+      continue;
+    }
+    if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'lookup') return handedAsLookup(ts, checker, p.parent);
+    if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) {
+      const symbol = checker.getSymbolAtLocation(p.name);
+      const scope = p.getSourceFile();
+      let found = false;
+      const walk = (n: TS.Node): void => {
+        if (found) return;
+        if (ts.isShorthandPropertyAssignment(n) && n.name.text === 'lookup' && checker.getShorthandAssignmentValueSymbol(n) === symbol) found = handedAsLookup(ts, checker, n.parent);
+        else if (ts.isPropertyAssignment(n) && ts.isIdentifier(n.name) && n.name.text === 'lookup' && ts.isIdentifier(n.initializer) && checker.getSymbolAtLocation(n.initializer) === symbol) found = handedAsLookup(ts, checker, n.parent);
+        else if (ts.isCallExpression(n) && n.arguments[0] && ts.isIdentifier(n.arguments[0]) && checker.getSymbolAtLocation(n.arguments[0]) === symbol && isKeyedCache(ts, checker, n)) found = true;
+        ts.forEachChild(n, walk);
+      };
+      walk(scope);
+      return found;
+    }
+    return false;
+  }
+  return false;
+}
+
+function handedAsLookup(ts: TypeScript, checker: TS.TypeChecker, literal: TS.Node): boolean {
+  const call = literal.parent;
+  return ts.isObjectLiteralExpression(literal) && ts.isCallExpression(call) && call.arguments[0] === literal && isKeyedCache(ts, checker, call);
+}
+
+function isKeyedCache(ts: TypeScript, checker: TS.TypeChecker, call: TS.CallExpression): boolean {
+  const callee = unwrap(ts, call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || (callee.name.text !== 'make' && callee.name.text !== 'makeWith')) return false;
+  const ns = unwrap(ts, callee.expression);
+  if (!ts.isIdentifier(ns) || !KEYED_CACHES.has(ns.text)) return false;
+  return isDeclaredInPackage(ts, calleeSymbol(ts, checker, callee), ['effect']);
+}
+
+/** Whether an expression mentions the symbol, directly or through consts of the function initialised from it. */
+function derivesFrom(ts: TypeScript, checker: TS.TypeChecker, expr: TS.Node, symbol: TS.Symbol, fn: TS.Node, depth: number): boolean {
+  if (ts.isIdentifier(expr)) {
+    const s = checker.getSymbolAtLocation(expr);
+    if (s === symbol) return true;
+    const decl = s?.valueDeclaration;
+    if (depth < 3 && decl && ts.isVariableDeclaration(decl) && decl.initializer && within(decl, fn) && decl.parent.flags & ts.NodeFlags.Const) return derivesFrom(ts, checker, decl.initializer, symbol, fn, depth + 1);
+    return false;
+  }
+  let found = false;
+  ts.forEachChild(expr, (c) => {
+    if (!found && derivesFrom(ts, checker, c, symbol, fn, depth)) found = true;
+  });
+  return found;
+}
+
+function enclosingFunction(ts: TypeScript, node: TS.Node): TS.FunctionLikeDeclaration | undefined {
+  for (let p = node.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return p as TS.FunctionLikeDeclaration;
+  return undefined;
+}
 
 /** The words for an `await` in an async function, or a `yield*` in a coroutine generator. */
 function wording(wait: string, target: string): { waits: string; fix: string } {

@@ -91,7 +91,7 @@ export const leakedListener = defineCheck<LeakedListenerOptions>({
       if (node.arguments.length < 2) continue;
       const callee = unwrap(ts, node.expression);
       if (ts.isPropertyAccessExpression(callee) && ADD_METHODS.has(callee.name.text)) {
-        checkRegistration(ts, checker, index, node, callee, ctx.report);
+        checkRegistration(ts, checker, index, node, callee, ctx.report, ctx.wholeProgram ? ctx.program : undefined);
       } else if (ts.isExpressionStatement(skipUp(ts, node))) {
         checkDroppedRemover(ts, checker, node, callee, ctx.report);
       }
@@ -109,6 +109,7 @@ function checkRegistration(
   call: TS.CallExpression,
   callee: TS.PropertyAccessExpression,
   report: Report,
+  program: TS.Program | undefined,
 ): void {
   const method = callee.name.text;
   const target = unwrap(ts, callee.expression);
@@ -145,6 +146,9 @@ function checkRegistration(
   if ((lifetime === 'parameter' || lifetime === 'field') && isDirectHandle(ts, target) && event !== undefined && CLOSING_EVENTS.has(event) && RESOURCE_METHODS.some((m) => type.getProperty(m))) {
     return;
   }
+  // The analyser sees who constructs the owner: when every construction hands it an emitter the constructing
+  // object made itself, in its own constructor, both live exactly as long as that object (one pair per object).
+  if (program && (lifetime === 'field' || lifetime === 'parameter') && owner.kind === 'class' && constructedWithItsEmitter(ts, checker, program, owner.node as TS.ClassLikeDeclaration, call, target)) return;
   const data = { event: event ?? 'event', target: targetText, teardown: owner.teardownName, owner: owner.ownerName, remove };
   const aliases = followAliases(ts, owner.node, targetAliases(ts, target, targetText));
   // The teardown ends the target itself (`this.socket.destroy()`, through an alias) or drops all its listeners.
@@ -578,6 +582,78 @@ function createdByClass(ts: TypeScript, checker: TS.TypeChecker, cls: TS.ClassLi
   };
   const left = `this.${field}`;
   return assignments.some((a) => a.left === left && fresh(a.right, 0));
+}
+
+/**
+ * Whole program only. The listener is added in the owner's constructor to an emitter the constructor was handed
+ * (`constructor(private pool: Pool) { this.pool.on(…) }`), and every `new Owner(…)` of the program sits in the
+ * constructor of a class that passes an emitter it created itself (`this.pool = new Pool(); this.sub = new
+ * Owner(this.pool)`): the pair is made once per constructing object and neither outlives it.
+ */
+function constructedWithItsEmitter(ts: TypeScript, checker: TS.TypeChecker, program: TS.Program, cls: TS.ClassLikeDeclaration, call: TS.CallExpression, target: TS.Expression): boolean {
+  const ctor = cls.members.find((m): m is TS.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined);
+  if (!ctor || enclosingFunctionOf(ts, call) !== ctor) return false;
+  const index = handedParameter(ts, ctor, target);
+  if (index === undefined) return false;
+  const symbol = cls.name && checker.getSymbolAtLocation(cls.name);
+  if (!symbol) return false;
+  const sites = constructionsOf(ts, checker, program, symbol);
+  return sites.length > 0 && sites.every((site) => passesOwnEmitter(ts, checker, site, index));
+}
+
+/** Which constructor parameter the target is: `p`, `this.p` of a parameter property, or `this.f` set from `p` in the constructor. */
+function handedParameter(ts: TypeScript, ctor: TS.ConstructorDeclaration, target: TS.Expression): number | undefined {
+  let name: string | undefined;
+  if (ts.isIdentifier(target)) name = target.text;
+  else if (ts.isPropertyAccessExpression(target) && unwrap(ts, target.expression).kind === ts.SyntaxKind.ThisKeyword) {
+    const field = target.name.text;
+    const own = ctor.parameters.find((p) => ts.isParameterPropertyDeclaration(p, ctor) && ts.isIdentifier(p.name) && p.name.text === field);
+    if (own) name = field;
+    else {
+      const set = assignmentsIn(ts, ctor.body!).filter((a) => a.left === `this.${field}`);
+      if (set.length === 1 && ts.isIdentifier(set[0]!.right)) name = set[0]!.right.text;
+    }
+  }
+  if (name === undefined) return undefined;
+  const i = ctor.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === name && !p.dotDotDotToken);
+  return i < 0 ? undefined : i;
+}
+
+const constructionCache = new WeakMap<TS.Program, Map<TS.Symbol, TS.NewExpression[]>>();
+
+/** Every `new C(…)` of the class in the program's own files (an alias of the class resolved). */
+function constructionsOf(ts: TypeScript, checker: TS.TypeChecker, program: TS.Program, cls: TS.Symbol): TS.NewExpression[] {
+  let byClass = constructionCache.get(program);
+  if (!byClass) {
+    byClass = new Map();
+    constructionCache.set(program, byClass);
+  }
+  const known = byClass.get(cls);
+  if (known) return known;
+  const out: TS.NewExpression[] = [];
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || program.isSourceFileFromExternalLibrary(sf)) continue;
+    for (const n of indexFile(ts, sf).news) {
+      const e = unwrap(ts, n.expression);
+      if (!ts.isIdentifier(e)) continue;
+      let s = checker.getSymbolAtLocation(e);
+      if (s && s.flags & ts.SymbolFlags.Alias) s = checker.getAliasedSymbol(s);
+      if (s === cls) out.push(n);
+    }
+  }
+  byClass.set(cls, out);
+  return out;
+}
+
+/** `new Owner(this.pool, …)` run once by a constructor whose class made `this.pool` itself. */
+function passesOwnEmitter(ts: TypeScript, checker: TS.TypeChecker, site: TS.NewExpression, index: number): boolean {
+  const arg = site.arguments?.[index] && unwrap(ts, site.arguments[index]!);
+  if (!arg || !ts.isPropertyAccessExpression(arg) || unwrap(ts, arg.expression).kind !== ts.SyntaxKind.ThisKeyword) return false;
+  const fn = enclosingFunctionOf(ts, site);
+  if (!fn || !ts.isConstructorDeclaration(fn) || !ts.isClassLike(fn.parent)) return false;
+  // Once per object: not in a loop of the constructor.
+  for (let p: TS.Node = site.parent; p !== fn; p = p.parent) if (ts.isIterationStatement(p, false)) return false;
+  return createdByClass(ts, checker, fn.parent, arg.name.text);
 }
 
 /** `spawn(…)`, `net.connect(…)`, `http.createServer(…)`…, declared in Node (or ws, cross-spawn, execa). */

@@ -24,6 +24,30 @@ const atGen = (code: string) => {
 };
 
 describe('check-then-act', () => {
+  it('does not report state of a per-call object whose async method that call awaits once, and does when the object escapes or the method runs twice', () => {
+    const make = (use: string) => `const run = <T>(f: () => T): T => f();
+declare function load(k: string): Promise<string>;
+declare function keep(x: unknown): void;
+export async function handle(k: string) {
+  const m = run(() => {
+    let result: string | undefined;
+    return {
+      create: async (key: string) => {
+        if (result) throw new Error('once');
+        result = await load(key);
+      },
+      value: () => result,
+    };
+  });
+${use}
+  return m.value();
+}`;
+    expect(at(make('  await m.create(k);'))).toEqual([]);
+    expect(at(make('  keep(m);\n  await m.create(k);'))).toEqual(['staleCheck@10:9']);
+    expect(at(make('  await Promise.all([m.create(k), m.create(k + 1)]);'))).toEqual(['staleCheck@10:9']);
+    expect(at(make('  for (const x of [k]) await m.create(x);'))).toEqual(['staleCheck@10:9']);
+  });
+
   it('reports a cache fill after an await inside the negative check', () => {
     const results = run(`class Cache {
   private readonly entries = new Map<string, string>();
