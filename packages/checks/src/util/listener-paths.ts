@@ -87,7 +87,8 @@ function executorCompletion(ts: TypeScript, executor: TS.ArrowFunction | TS.Func
       // Stored for later (`pending[id] = resolve`, `{ resolve }`): where it is called is out of sight.
       if (!called && !passed) escaped = true;
       // `if (signal.aborted) return resolve()` before the add, in the executor's own body: nothing is attached yet.
-      const before = n.pos < add.pos && nearestFunction(ts, n) === executor;
+      // Only a call: handed to a timer or a callback (`setTimeout(resolve, ms)`), it resolves later, with the listener on.
+      const before = called && n.pos < add.pos && nearestFunction(ts, n) === executor;
       if (!before) sites.push({ node: called ? parent : n, how: 'resolves' });
     }
     ts.forEachChild(n, walk);
