@@ -4,7 +4,10 @@
 //   ESLint + typescript-eslint's three async rules  vs  asyncsan check
 //   ESLint TIMING=1: every asyncsan rule together  vs  no-floating-promises alone
 //   --floor: asyncsan check with floating-promise off, and with every check off (load + bind only)
-// Usage: node bench/static.mjs [--runs N] [--skip-eslint] [--separate] [--floor]   (prints markdown; paste into bench/RESULTS.md)
+// Usage: node bench/static.mjs [--runs N] [--skip-eslint] [--separate] [--floor] [--before DIR]   (prints markdown; paste into bench/RESULTS.md)
+//   --before DIR  also times the asyncsan check of another built checkout (a git worktree of an earlier commit), in the
+//                 same alternation: the before/after ratio of the analyser on one machine under one load. With every
+//                 check (--strict when that CLI knows it; before it did, every check ran by default).
 // The machine is shared: tsc, asyncsan check and ESLint run in alternation, N rounds (default 2); the
 // table gives each command's median wall time, its CPU time (user + sys) and the load average around it.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -99,6 +102,19 @@ const commands = [
   // No TIMING here: its per-listener clock would slow the ESLint run the ratio is taken from.
   ...(skipEslint ? [] : [['eslint: no-floating-promises + no-misused-promises + require-atomic-updates', eslintArgs(tsCfg), {}]]),
 ];
+const beforeArg = process.argv.indexOf('--before');
+if (beforeArg > 0) {
+  const dir = path.resolve(process.argv[beforeArg + 1] ?? '');
+  const cli = path.join(dir, 'packages/cli/bin/asyncsan.js');
+  const built = spawnSync(process.execPath, [cli, 'check', '--help'], { encoding: 'utf8' });
+  if (built.status !== 0) {
+    console.error(`--before ${dir}: no built asyncsan there (${cli} check --help failed; run npm install in that checkout)`);
+    process.exit(2);
+  }
+  const rev = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const args = checkArgs('findings.before.json').slice(1).filter((a) => a !== '--strict' || built.stdout.includes('--strict'));
+  commands.splice(2, 0, [`asyncsan check, before (${rev})`, [cli, ...args], {}]);
+}
 // What the run costs without its dearest check, and with no check at all (the Program's parse and bind).
 if (process.argv.includes('--floor')) {
   const { claimedIds } = await import(path.join(root, 'packages/analyzer/dist/index.js'));
