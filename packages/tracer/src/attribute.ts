@@ -48,6 +48,10 @@ function toPath(file: string): string {
   return file;
 }
 
+/** The same function in the same file (an anonymous one: at the same place). */
+export const sameFrame = (a: ParsedFrame, b: ParsedFrame): boolean =>
+  a.absolute === b.absolute && (a.function !== undefined ? a.function === b.function : a.line === b.line && a.column === b.column);
+
 export function isTracerFrame(absolute: string): boolean {
   return TRACER_CODE.some((dir) => absolute.startsWith(dir + path.sep));
 }

@@ -166,6 +166,8 @@ export interface AwaitChain {
   promise?: Promise<unknown>;
   /** Set when that promise was garbage-collected: nothing can ever settle it. */
   proven?: boolean;
+  /** Set when the task is a web stream's work, not the scope's (web-streams.ts): a body's pull(), a producer writing into a cancelled body. */
+  body?: 'pull' | 'cancelled';
   /** Set when an ignoreCurrent() snapshot holds that promise: the task was alive then (with the snapshot's reason). */
   current?: { reason?: string };
   /** Async id of the promise it awaits (≈ when it suspended there), when asked for (the timeline's logical clock). */

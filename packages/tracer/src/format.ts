@@ -7,6 +7,7 @@ import { requireEntry } from '@asyncsan/core/catalog';
 import { decidingFrame, isTracerFrame, firstUserFrame, locationOf, parseStack, toStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
 import { ownerSite } from './api-sites.js';
 import { generatorCode } from './iterators.js';
+import { CANCELLED_BODY_HINT } from './web-streams.js';
 import type { AwaitChain, LeftResource } from './diff.js';
 import type { GeneratorRecord, EventWaitRecord, StreamWriteRecord, ListenerRecord, RejectionRecord, ResourceRecord } from './state.js';
 
@@ -198,6 +199,7 @@ export function unsettledFindings(chains: readonly AwaitChain[], ctx: FormatCont
       if (site) f.related = [{ label: 'timer armed at', location: locationOf(site.at) }];
       return f;
     }
+    if (c.body !== undefined && !c.proven) return bodyWorkFinding(c, ctx, by);
     if (c.proven) {
       // Go's leaked goroutine is blocked and still holds what it references; this one cannot even be found:
       // the promise it waits on was collected, so the task goes with it. Its finally blocks never run, but nothing leaks.
@@ -212,6 +214,28 @@ export function unsettledFindings(chains: readonly AwaitChain[], ctx: FormatCont
     const message = `${fnName(c.at)} started in this ${ctx.noun} never completed: it is still suspended at this await ${ctx.when}${by}`;
     return finding('unsettled-task', message, c.at, [toStack('await chain', c.frames)], undefined, ctx);
   });
+}
+
+/** A task left running that is a web stream's work rather than the scope's (web-streams.ts): info. */
+function bodyWorkFinding(c: AwaitChain, ctx: FormatContext, by: string): Finding {
+  const outer = c.frames.filter((f) => !f.external).at(-1) ?? c.at;
+  let message: string;
+  let hint: string;
+  if (c.body === 'pull') {
+    message =
+      `${fnName(outer)}, a web stream's pull(), is still waiting at this await ${ctx.when}, for a read from another web stream${by}: ` +
+      `the stream called it to refill its queue and awaits it (the ${ctx.noun} left the body neither read to the end nor cancelled); ` +
+      'it finishes once that stream is written to or closed';
+    hint = `Read the body to the end or cancel it before the ${ctx.noun} ends. If its producer has finished, check that it closes the stream it writes into: otherwise the body never ends.`;
+  } else {
+    message =
+      `${fnName(outer)} started in this ${ctx.noun} is still running ${ctx.when}, writing into a web stream whose reader cancelled it ` +
+      `(a body the ${ctx.noun} cancelled): its writes go nowhere; it is the body's producer, not work the ${ctx.noun} waits for, and runs until its own loop ends${by}`;
+    hint = CANCELLED_BODY_HINT;
+  }
+  const f = finding('unsettled-task', message, c.at, [toStack('await chain', c.frames)], hint, ctx);
+  f.severity = 'info';
+  return f;
 }
 
 /** What an events.once() wait waits for, e.g. "'ready' from an EventEmitter", and the line it waits at. */

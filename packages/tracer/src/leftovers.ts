@@ -9,11 +9,12 @@
  * unsettled-task, as before.
  */
 import type { Finding } from '@asyncsan/core';
-import { toStack, type ParsedFrame } from './attribute.js';
+import { sameFrame, toStack, type AttributeOptions } from './attribute.js';
 import { now } from './capture.js';
 import type { AwaitChain } from './diff.js';
 import { finding, type FormatContext } from './format.js';
 import type { ScopeState } from './state.js';
+import { bodyWork, CANCELLED_BODY_HINT, outerUserFrame } from './web-streams.js';
 
 export interface FinishedTask {
   /** The chain as it was when the scope ended. */
@@ -22,6 +23,8 @@ export interface FinishedTask {
   afterMs: number;
   /** Another scope (a test) running when it finished, if any: where its work landed. */
   during?: { noun: string; name: string };
+  /** It kept writing into a web stream whose reader had cancelled it (a body the scope cancelled). */
+  intoCancelledBody?: boolean;
 }
 
 interface Watched {
@@ -30,13 +33,8 @@ interface Watched {
   during?: { noun: string; name: string };
 }
 
-/** The outermost frame of user code on the chain: the task user code started (where the fix goes). */
-function startedAt(chain: AwaitChain): ParsedFrame {
-  return chain.frames.filter((f) => !f.external).at(-1) ?? chain.at;
-}
+const startedAt = outerUserFrame;
 
-const sameFrame = (a: ParsedFrame, b: ParsedFrame) =>
-  a.absolute === b.absolute && (a.function !== undefined ? a.function === b.function : a.line === b.line && a.column === b.column);
 
 export class LeftRunning {
   private readonly watched: Watched[];
@@ -67,16 +65,24 @@ export class LeftRunning {
    * The tasks that finished during the settle, given the chains still pending after it (a task
    * that moved on to another await is still running: it is judged as such). Lets go of the promises.
    */
-  finished(after: readonly AwaitChain[]): FinishedTask[] {
+  finished(after: readonly AwaitChain[], options: AttributeOptions): FinishedTask[] {
     const endedAt = this.state.clock.endedAt ?? now();
     const out: FinishedTask[] = [];
     for (const w of this.watched) {
+      const work = w.finishedAt === undefined ? undefined : bodyWork(w.chain, this.state, options, w.chain.tasks);
       delete w.chain.tasks;
       delete w.chain.promise;
       if (w.finishedAt === undefined) continue;
+      // A web stream's pull() is awaited by the stream that called it: not floating.
+      if (work === 'pull') continue;
       const root = startedAt(w.chain);
       if (after.some((c) => c.frames.some((f) => sameFrame(f, root)))) continue;
-      out.push({ chain: w.chain, afterMs: Math.max(0, Math.round(w.finishedAt - endedAt)), ...(w.during ? { during: w.during } : {}) });
+      out.push({
+        chain: w.chain,
+        afterMs: Math.max(0, Math.round(w.finishedAt - endedAt)),
+        ...(w.during ? { during: w.during } : {}),
+        ...(work === 'cancelled' ? { intoCancelledBody: true } : {}),
+      });
     }
     this.watched.length = 0;
     return out;
@@ -84,10 +90,21 @@ export class LeftRunning {
 }
 
 export function floatingFindings(tasks: readonly FinishedTask[], ctx: FormatContext): Finding[] {
-  return tasks.map(({ chain, afterMs, during }) => {
+  return tasks.map(({ chain, afterMs, during, intoCancelledBody }) => {
     const at = startedAt(chain);
     const what = at.function ? `async ${at.function}` : 'An async function';
     const landed = during ? `, while ${during.noun} "${during.name}" was running` : '';
+    if (intoCancelledBody) {
+      // A body's producer (a stream helper runs it detached) that does not stop on cancel: its bounded work
+      // after the end only wrote into a stream nobody can read any more, and it stopped by itself.
+      const message =
+        `${what} started in this ${ctx.noun} was still running when the ${ctx.noun} ended, writing into a web stream whose reader had cancelled it ` +
+        `(a body the ${ctx.noun} cancelled), and finished ${afterMs} ms later${landed}: its writes went nowhere; it is the body's producer, not work the ${ctx.noun} waits for`;
+      const f = finding('floating-promise', message, at, [toStack(`await chain when the ${ctx.noun} ended`, chain.frames)], CANCELLED_BODY_HINT, ctx);
+      f.severity = 'info';
+      if (chain.at !== at) f.related = [{ label: `suspended here when the ${ctx.noun} ended`, location: { file: chain.at.file, line: chain.at.line, column: chain.at.column } }];
+      return f;
+    }
     const message = `${what} started in this ${ctx.noun} was still running when the ${ctx.noun} ended and finished ${afterMs} ms later${landed}: nothing awaited it`;
     const f = finding('floating-promise', message, at, [toStack(`await chain when the ${ctx.noun} ended`, chain.frames)], undefined, ctx);
     f.hint = `Await it (for a loop, collect the promises and await Promise.all), so the ${ctx.noun} ends after the work it started and sees its errors.`;

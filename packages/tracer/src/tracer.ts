@@ -37,6 +37,7 @@ import { installListenerPatch, stillRegistered, type ListenerPatch } from './lis
 import { matchesIgnore, type IgnoreRule } from './ignore.js';
 import { snapshotScopes, splitCurrent, type IgnoredFinding } from './ignore-current.js';
 import { floatingFindings, LeftRunning, type FinishedTask } from './leftovers.js';
+import { bodyWork, installWebStreamPatch } from './web-streams.js';
 import { installPortPatch, stuckPorts } from './ports.js';
 import { installRejectionWatch, type RejectionWatch } from './rejections.js';
 import { bodyIteratorAbandoned, installIteratorPatch, projectGeneratorAbandoned } from './iterators.js';
@@ -344,7 +345,12 @@ export class Scope {
         await settle(state, { turns: tracer.options.settleTurns, settleMs: tracer.options.settleMs, ...(left ? { onTurn: () => left.poll() } : {}) });
       }
       const chains: AwaitChain[] = options.tasks === false ? [] : await pendingChains(state, tracer.attributeOptions(), (p) => tracer.capture.idOf(p), false, probed);
-      this.finishedTasks = left?.finished(chains) ?? [];
+      this.finishedTasks = left?.finished(chains, tracer.attributeOptions()) ?? [];
+      // While the promises the tasks await are at hand: which are a web stream's work (before the proof lets go of them).
+      for (const c of chains) {
+        const work = bodyWork(c, state, tracer.attributeOptions());
+        if (work !== undefined) c.body = work;
+      }
       // Read which event waits and pipelines are pending before a proof lets go of the pending promises.
       const waiting = this.pendingEventWaits();
       const pipes = this.runningPipelines();
@@ -615,6 +621,8 @@ export class Tracer {
     if (options.channels !== false) {
       const isPending = (scope: ScopeState, promise: Promise<unknown>) => this.capture.isPending(scope, promise);
       this.patches.push(installEventWaitPatch(owner, isPending), installStreamPatch(owner, isPending), installPortPatch(owner), installIteratorPatch(owner));
+      // Web-stream writes a scope's leftover work makes after the scope ended (while it is judged).
+      this.patches.push(installWebStreamPatch(owner));
     }
     if (options.fakeTimers !== false) this.patches.push(installFakeClockWatch(owner));
     if (options.listeners !== false) this.listenerPatch = installListenerPatch(owner, this.capture.live);
