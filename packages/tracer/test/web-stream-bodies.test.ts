@@ -31,14 +31,14 @@ async function traced(file: string): Promise<Finding[]> {
 
 describe('a web stream body left half read or cancelled', () => {
   it("a producer that writes into the body the test cancelled and ends inside the settle: floating-promise at info", async () => {
-    const findings = await traced('floating-promise/good-body-cancelled.ts');
-    expect(summary(findings)).toEqual([['floating-promise', 'info', 'fixtures/runtime/floating-promise/good-body-cancelled.ts:47']]);
+    const findings = await traced('floating-promise/bad-producer-into-cancelled-body.ts');
+    expect(summary(findings)).toEqual([['floating-promise', 'info', 'fixtures/runtime/floating-promise/bad-producer-into-cancelled-body.ts:47']]);
     expect(findings[0]!.message).toMatch(/^An async function started in this scope was still running when the scope ended, writing into a web stream whose reader had cancelled it \(a body the scope cancelled\), and finished \d+ ms later: its writes went nowhere; it is the body's producer, not work the scope waits for$/);
   });
 
   it('the same producer still running after the settle: unsettled-task at info, at its await', async () => {
-    const findings = await traced('unsettled-task/good-body-cancelled-long-producer.ts');
-    expect(summary(findings)).toEqual([['unsettled-task', 'info', 'fixtures/runtime/unsettled-task/good-body-cancelled-long-producer.ts:62']]);
+    const findings = await traced('unsettled-task/bad-producer-outlives-cancelled-body.ts');
+    expect(summary(findings)).toEqual([['unsettled-task', 'info', 'fixtures/runtime/unsettled-task/bad-producer-outlives-cancelled-body.ts:62']]);
     expect(findings[0]!.message).toBe(
       "an async function started in this scope is still running when it ends, writing into a web stream whose reader cancelled it (a body the scope cancelled): its writes go nowhere; it is the body's producer, not work the scope waits for, and runs until its own loop ends; awaited by <anonymous>",
     );
@@ -59,6 +59,10 @@ describe('a web stream body left half read or cancelled', () => {
     expect(summary(findings)).toEqual([['unsettled-task', 'info', 'fixtures/runtime/unsettled-task/bad-body-never-closed.ts:14']]);
     expect(findings[0]!.message).toContain("async Object.pull, a web stream's pull(), is still waiting at this await when it ends, for a read from another web stream");
     expect(findings[0]!.hint).toContain('closes the stream it writes into');
+  });
+
+  it("the body's pull() that the stream called again after the test's last read, settled by a feed started outside the test: nothing", async () => {
+    expect(summary(await traced('floating-promise/good-body-pull-refill.ts'))).toEqual([]);
   });
 
   it('a floating task named pull that waits on something other than a web stream read is still floating-promise at error', async () => {
