@@ -61,7 +61,7 @@ describe('a web stream body left half read or cancelled', () => {
     expect(findings[0]!.hint).toContain('closes the stream it writes into');
   });
 
-  it("the body's pull() that the stream called again after the test's last read, settled by a feed started outside the test: nothing", async () => {
+  it("the body's pull() that the stream called again after the test's last read, settled by a shared feed on the next loop turn: nothing", async () => {
     expect(summary(await traced('floating-promise/good-body-pull-refill.ts'))).toEqual([]);
   });
 
