@@ -256,7 +256,11 @@ export class AsyncsanRunner extends BaseRunner {
     const judged = ending
       .then((all) => this.report(test, scope, [...all, ...races]))
       .then(
-        () => this.resend(test),
+        // A judgement that put nothing in the meta has nothing to send: the test's own update carried it all
+        // (most tests; each send is a serialised RPC to the main process).
+        (changed) => {
+          if (changed) this.resend(test);
+        },
         // Nothing may come of it that Vitest would count (an unhandled rejection fails the run).
         (error: unknown) => {
           try {
@@ -295,24 +299,28 @@ export class AsyncsanRunner extends BaseRunner {
     }
   }
 
-  /** Puts a test's findings in its meta: as annotations in warn mode, as the test's failure in fail mode. */
-  private async report(test: Test, scope: Scope, judged: Finding[]): Promise<void> {
+  /**
+   * Puts a test's findings in its meta: as annotations in warn mode, as the test's failure in fail mode.
+   * Says whether it changed the test (its meta or its result).
+   */
+  private async report(test: Test, scope: Scope, judged: Finding[]): Promise<boolean> {
     // The project's asyncsan config (severity, ignores, runtimeIgnores), as the CLI applies it.
     const { kept: all, ignored: configIgnored } = await applyProjectConfig(judged, this.resolved(), this.config.root);
     let mode = this.modeFor(test);
     const meta = test.meta as Meta;
     const ignoredHere = [...scope.ignored, ...configIgnored];
-    if (this.resolved().verbose && ignoredHere.length > 0 && mode !== 'off') {
+    const ignoredNoted = this.resolved().verbose === true && ignoredHere.length > 0 && mode !== 'off';
+    if (ignoredNoted) {
       const ref = scope.state.test;
       const records = ignoredHere.map(({ finding: f, reason }) => ({ id: f.id, ...(f.location ? { location: f.location } : {}), ...(ref ? { test: ref } : {}), ...(reason ? { reason } : {}) }));
       meta.asyncsanIgnored = [...(meta.asyncsanIgnored ?? []), ...records];
     }
-    if (mode === 'off' || all.length === 0) return;
+    if (mode === 'off' || all.length === 0) return ignoredNoted;
     // A timer another test left armed that fired during this one is that test's finding, never this one's.
     const bleed = all.filter((f) => f.id === 'cross-test-bleed');
     const findings = all.filter((f) => f.id !== 'cross-test-bleed');
     if (bleed.length > 0) meta.asyncsanBleed = [...(meta.asyncsanBleed ?? []), ...bleed.map((f) => this.blameSource(f))];
-    if (findings.length === 0) return;
+    if (findings.length === 0) return ignoredNoted || bleed.length > 0;
     // A test Vitest already failed on its timeout was abandoned mid-way: what it left running (its tasks, and
     // the timers and handles they hold) follows from that, and Vitest's own error says it. Reported at info.
     // Not a deadlock (warn mode lets a deadlocked test run to its timeout): it is why the test timed out.
@@ -332,9 +340,9 @@ export class AsyncsanRunner extends BaseRunner {
     meta.asyncsanFindings = [...(meta.asyncsanFindings ?? []), ...findings];
     if (mode === 'warn') {
       await this.annotate(test, findings);
-      return;
+      return true;
     }
-    if (!test.result) return;
+    if (!test.result) return true;
     // Loaded when a test fails with findings, not in every worker.
     const { reporters } = await import('@asyncsan/core');
     const report = reporters.text(findings, { cwd: this.config.root, toolVersion: '', color: false });
@@ -345,6 +353,7 @@ export class AsyncsanRunner extends BaseRunner {
       message: `asyncsan: ${findings.length} async hazard${findings.length === 1 ? '' : 's'} in this test\n\n${report}`,
       stack: '',
     });
+    return true;
   }
 
   /** The scope's timeline, its lanes' findings re-indexed to where they land in meta.asyncsanFindings. */
