@@ -112,10 +112,24 @@ function timerApi(record: ResourceRecord): string | undefined {
   return repeat !== null && repeat !== undefined ? 'setInterval' : 'setTimeout';
 }
 
+/**
+ * Sites found in a record's own creation stack, which never changes: one judgement asks for the same
+ * record up to three times (its finding, the bleed watch on it, a task asleep on it), and parsing is the cost.
+ * The options that shape the parse (cwd, internal and runner paths, source maps) are the tracer's, fixed per record.
+ */
+const ownSites = new WeakMap<ResourceRecord, { frames: ParsedFrame[]; at: ParsedFrame }>();
+
 /** Where user code created a timer or handle (past thin wrappers named after the timer API); undefined when only runtime or library code did. */
 export function resourceSite(record: ResourceRecord, ctx: AttributeOptions): { frames: ParsedFrame[]; at: ParsedFrame } | undefined {
+  const known = ownSites.get(record);
+  if (known !== undefined) return known;
   let frames = parseStack(record.site?.stack, ctx);
   let at = decidingFrame(frames, timerApi(record));
+  if (at) {
+    const own = { frames, at };
+    ownSites.set(record, own);
+    return own;
+  }
   // Created inside a runtime callback (after a DNS lookup, on accept): blame where user code started it.
   for (const fallback of [ownerSite(record.resource), record.origin]) {
     if (at || !fallback) continue;
