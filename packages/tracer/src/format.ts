@@ -7,7 +7,7 @@ import { requireEntry } from '@asyncsan/core/catalog';
 import { decidingFrame, isTracerFrame, firstUserFrame, locationOf, parseStack, toStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
 import { ownerSite } from './api-sites.js';
 import { generatorCode } from './iterators.js';
-import { CANCELLED_BODY_HINT } from './web-streams.js';
+import { CANCELLED_BODY_HINT, outerUserFrame } from './web-streams.js';
 import type { AwaitChain, LeftResource } from './diff.js';
 import type { GeneratorRecord, EventWaitRecord, StreamWriteRecord, ListenerRecord, RejectionRecord, ResourceRecord } from './state.js';
 
@@ -232,7 +232,7 @@ export function unsettledFindings(chains: readonly AwaitChain[], ctx: FormatCont
 
 /** A task left running that is a web stream's work rather than the scope's (web-streams.ts): info. */
 function bodyWorkFinding(c: AwaitChain, ctx: FormatContext, by: string): Finding {
-  const outer = c.frames.filter((f) => !f.external).at(-1) ?? c.at;
+  const outer = outerUserFrame(c);
   let message: string;
   let hint: string;
   if (c.body === 'pull') {
