@@ -80,6 +80,10 @@ describe('asyncsan check --backend ts7', () => {
       const json = await runCli(['check', '.', '--format', 'json'], { cwd: dir });
       const ts6 = await runCli(['check', '.', '--format', 'json', '--backend', 'ts6'], { cwd: dir });
       expect(JSON.parse(json.stdout)).toEqual(JSON.parse(ts6.stdout));
+      // An option the back end does not use is said, not ignored silently.
+      const threaded = await runCli(['check', '.', '--format', 'json', '--threads', '2'], { cwd: dir });
+      expect(threaded.stderr).toBe('asyncsan: --threads is not used by the ts7 back end (one native compiler process); analysed on one thread\n');
+      expect(JSON.parse(threaded.stdout)).toEqual(JSON.parse(json.stdout));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

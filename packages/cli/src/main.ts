@@ -160,6 +160,10 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     }
     // A check the back end cannot run is said, never skipped silently.
     for (const n of result.notRun) io.stderr.write(`asyncsan: ${n.id} was not run on the ${result.backend.name} back end: ${n.reason}\n`);
+    // So is an option it does not use: the ts7 back end talks to one native compiler process, without worker threads.
+    if (result.backend.name === 'ts7' && (flags.threads ?? 1) > 1) {
+      io.stderr.write(`asyncsan: --threads is not used by the ts7 back end (one native compiler process); analysed on one thread\n`);
+    }
     // A file that could not be analysed is in every format, and never a clean run (exit 3, or 2 when a check failed).
     setExit(await emit(result.findings, { ...outputOptions(flags), loaded, diagnostics: result.diagnostics }, io));
   });
