@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claimedIds } from '@asyncsan/analyzer';
-import { runCli } from './harness/cli.js';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
+import { runCli } from '@asyncsan/test-harness/cli';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
 
 const demo = path.join(fixturesRoot, 'demo');
 

@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shouldColor } from '@asyncsan/core';
-import { runCli } from './harness/cli.js';
-import { repoRoot } from './harness/expectations.js';
+import { runCli } from '@asyncsan/test-harness/cli';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const sample = path.join(repoRoot, 'test/data/findings.json');
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'asyncsan-contract-'));

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './harness/cli.js';
-import { repoRoot } from './harness/expectations.js';
+import { runCli } from '@asyncsan/test-harness/cli';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const sample = 'test/data/findings.json';
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'asyncsan-cli-'));

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './harness/cli.js';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
-import { tracerIds } from './harness/projects.js';
+import { runCli } from '@asyncsan/test-harness/cli';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
+import { tracerIds } from '@asyncsan/test-harness/projects';
 
 const demo = path.join(fixturesRoot, 'demo');
 /** The demo's hazards are marked in its sources; its test file only drives them. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { catalog, catalogIds } from '@asyncsan/core';
-import { repoRoot } from './harness/expectations.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const page = (id: string) => path.join(repoRoot, 'docs/rules', `${id}.md`);
 

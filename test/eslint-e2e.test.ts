@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog, docsUrl } from '@asyncsan/core';
 import plugin from 'eslint-plugin-asyncsan';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
-import { lintIds } from './harness/ids.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
+import { lintIds } from '@asyncsan/test-harness/ids';
 
 interface EslintMessage {
   ruleId: string | null;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { catalog, catalogIds } from '@asyncsan/core';
 import { allChecks } from '@asyncsan/checks';
 import { claimedIds } from '@asyncsan/analyzer';
-import { fixturesRoot, parseExpectations } from './harness/expectations.js';
+import { fixturesRoot, parseExpectations } from '@asyncsan/test-harness/expectations';
 
 /** Every id an engine claims must have a bad fixture with markers and a good fixture without any. */
 function fixtureProblems(dir: string, id: string): string[] {

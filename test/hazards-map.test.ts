@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalog, catalogIds } from '@asyncsan/core';
-import { repoRoot } from './harness/expectations.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const docsDir = path.join(repoRoot, 'docs');
 const text = readFileSync(path.join(docsDir, 'hazards.md'), 'utf8');

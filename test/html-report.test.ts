@@ -6,8 +6,8 @@ import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docsUrl, REPO_URL } from '@asyncsan/core';
-import { runCli } from './harness/cli.js';
-import { repoRoot } from './harness/expectations.js';
+import { runCli } from '@asyncsan/test-harness/cli';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);

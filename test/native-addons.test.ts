@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './harness/expectations.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const root = path.join(os.tmpdir(), 'asyncsan-native-addons');
 

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixturesRoot, repoRoot } from './harness/expectations.js';
+import { fixturesRoot, repoRoot } from '@asyncsan/test-harness/expectations';
 
 const project = path.join(fixturesRoot, 'projects/node-test');
 const register = path.join(repoRoot, 'packages/cli/dist/register-test.js');

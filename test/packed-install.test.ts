@@ -15,7 +15,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_URL } from '@asyncsan/core';
-import { repoRoot } from './harness/expectations.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
 const usage = readme.slice(readme.indexOf('## Using it in your project'), readme.indexOf('\n## ', readme.indexOf('## Using it in your project') + 1));
@@ -34,6 +34,9 @@ function installLines(): string[] {
 
 const lock = JSON.parse(readFileSync(path.join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
 const workspaces = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
+const manifest = (w: string) => JSON.parse(readFileSync(path.join(repoRoot, w, 'package.json'), 'utf8')) as { name: string; private?: boolean };
+/** What a user can get: every workspace but the private ones (the test harness), which are never packed or published. */
+const published = workspaces.filter((w) => !manifest(w).private);
 
 /** The child's environment: a plain shell's, not the test runner's (no colour settings, no CI, no npm script context). */
 function plainEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -122,10 +125,11 @@ beforeAll(() => {
   mkdirSync(project);
   const packs = path.join(work, 'packs');
   mkdirSync(packs);
-  const pack = spawnSync('npm', ['pack', '--workspaces', '--pack-destination', packs, '--json'], { cwd: repoRoot, encoding: 'utf8', env: plainEnv(), timeout: 300_000 });
+  // `npm pack --workspaces` would pack private workspaces too (only publish skips them): name the published ones.
+  const pack = spawnSync('npm', ['pack', ...published.flatMap((w) => ['--workspace', w]), '--pack-destination', packs, '--json'], { cwd: repoRoot, encoding: 'utf8', env: plainEnv(), timeout: 300_000 });
   if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
   packed = JSON.parse(pack.stdout) as typeof packed;
-  expect(packed.map((p) => p.name).sort()).toEqual(workspaces.map((w) => (JSON.parse(readFileSync(path.join(repoRoot, w, 'package.json'), 'utf8')) as { name: string }).name).sort());
+  expect(packed.map((p) => p.name).sort()).toEqual(published.map((w) => manifest(w).name).sort());
   const tarball = new Map(packed.map((p) => [p.name, `file:${path.join(packs, p.filename)}`]));
 
   // What the README installs: ours from the tarballs, the rest at the versions of the root lock (npm's cache has them).

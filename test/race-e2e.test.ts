@@ -13,9 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot, toRepoPath } from './harness/expectations.js';
-import { RACE_IDS } from './harness/ids.js';
-import { twoConcurrentUploads, waitForLine } from './harness/servers.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot, toRepoPath } from '@asyncsan/test-harness/expectations';
+import { RACE_IDS } from '@asyncsan/test-harness/ids';
+import { twoConcurrentUploads, waitForLine } from '@asyncsan/test-harness/servers';
 
 const raceRegister = path.join(repoRoot, 'packages/tracer/dist/race/register.js');
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './harness/cli.js';
+import { runCli } from '@asyncsan/test-harness/cli';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'asyncsan-timelines-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,10 +3,10 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliBin, runCli } from './harness/cli.js';
-import { diffFindings, fixturesRoot, formatDiff, readExpectations, repoRoot } from './harness/expectations.js';
-import { RACE_IDS, TRACER_IDS, tracerIds } from './harness/ids.js';
-import { twoConcurrentUploads, waitForLine } from './harness/servers.js';
+import { cliBin, runCli } from '@asyncsan/test-harness/cli';
+import { diffFindings, fixturesRoot, formatDiff, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
+import { RACE_IDS, TRACER_IDS, tracerIds } from '@asyncsan/test-harness/ids';
+import { twoConcurrentUploads, waitForLine } from '@asyncsan/test-harness/servers';
 
 const fixture = (rel: string) => path.join(fixturesRoot, 'runtime', rel);
 

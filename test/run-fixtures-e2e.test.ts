@@ -12,9 +12,9 @@ import { constants } from 'node:os';
 import pLimit from 'p-limit';
 import { describe, expect, it } from 'vitest';
 import { catalog, type Finding } from '@asyncsan/core';
-import { cliBin } from './harness/cli.js';
-import { diffFindings, formatDiff, readExpectations, repoRoot, toRepoPath } from './harness/expectations.js';
-import { INTERRUPTED, nodeTestFixtures, OWN_EXIT_CODES, programFixtures, TRACER_IDS } from './harness/programs.js';
+import { cliBin } from '@asyncsan/test-harness/cli';
+import { diffFindings, formatDiff, readExpectations, repoRoot, toRepoPath } from '@asyncsan/test-harness/expectations';
+import { INTERRUPTED, nodeTestFixtures, OWN_EXIT_CODES, programFixtures, TRACER_IDS } from '@asyncsan/test-harness/programs';
 
 interface BinRun {
   code: number | null;

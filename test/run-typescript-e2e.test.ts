@@ -10,10 +10,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding, HazardId, Stack } from '@asyncsan/core';
-import { runCli } from './harness/cli.js';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
-import { TRACER_IDS, tracerIds } from './harness/ids.js';
-import { ensureVitest5, vitest5 } from './harness/vitest.js';
+import { runCli } from '@asyncsan/test-harness/cli';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
+import { TRACER_IDS, tracerIds } from '@asyncsan/test-harness/ids';
+import { ensureVitest5, vitest5 } from '@asyncsan/test-harness/vitest';
 
 const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
 let work: string;

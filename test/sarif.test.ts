@@ -8,7 +8,7 @@ import { Ajv } from 'ajv';
 const Ajv04 = ajvDraft04.default;
 import { describe, expect, it } from 'vitest';
 import { compareRuns, readDocument, reporters } from '@asyncsan/core';
-import { repoRoot } from './harness/expectations.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const require = createRequire(import.meta.url);
 // The OASIS SARIF 2.1.0 schema, as shipped by Microsoft's SARIF SDK package.

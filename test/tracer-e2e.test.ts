@@ -11,8 +11,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
 import { registerUrl, runTraced } from '@asyncsan/tracer';
-import { diffFindings, fixturesRoot, formatDiff, readExpectations, repoRoot, toRepoPath } from './harness/expectations.js';
-import { INTERRUPTED, OWN_EXIT_CODES, programFixtures, TRACER_IDS } from './harness/programs.js';
+import { diffFindings, fixturesRoot, formatDiff, readExpectations, repoRoot, toRepoPath } from '@asyncsan/test-harness/expectations';
+import { INTERRUPTED, OWN_EXIT_CODES, programFixtures, TRACER_IDS } from '@asyncsan/test-harness/programs';
 
 interface Run {
   findings: Finding[];

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyze, claimedIds } from '@asyncsan/analyzer';
 import { allChecks, defineCheck } from '@asyncsan/checks';
-import { runCli } from './harness/cli.js';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
+import { runCli } from '@asyncsan/test-harness/cli';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
 
 const TS7_VERSION = '7.0.2';
 const install = path.join(repoRoot, 'test/.output/ts7');

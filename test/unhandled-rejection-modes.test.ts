@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
 import { createTracer, registerUrl } from '@asyncsan/tracer';
-import { repoRoot } from './harness/expectations.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const program = 'fixtures/runtime/unhandled-rejection/bad-detached-task.mjs';
 

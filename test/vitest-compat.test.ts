@@ -11,9 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
 import { registerUrl } from '@asyncsan/tracer';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
-import { expectedVerdicts, tracerIds } from './harness/projects.js';
-import { copyForVitest5, ensureVitest5, runVitest, vitest5, vitest5Root, type VitestInstall } from './harness/vitest.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
+import { expectedVerdicts, tracerIds } from '@asyncsan/test-harness/projects';
+import { copyForVitest5, ensureVitest5, runVitest, vitest5, vitest5Root, type VitestInstall } from '@asyncsan/test-harness/vitest';
 
 const cache = vitest5Root;
 const install: VitestInstall = vitest5;

@@ -10,9 +10,9 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
-import { tracerIds } from './harness/projects.js';
-import { ensureVitest5, runVitest, vitest5, vitest5Root } from './harness/vitest.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
+import { tracerIds } from '@asyncsan/test-harness/projects';
+import { ensureVitest5, runVitest, vitest5, vitest5Root } from '@asyncsan/test-harness/vitest';
 
 const project = path.join(fixturesRoot, 'projects/vitest-config');
 const options = (o: Record<string, unknown>) => ({ ASYNCSAN_OPTIONS: JSON.stringify(o) });

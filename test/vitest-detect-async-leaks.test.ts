@@ -4,9 +4,9 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from './harness/expectations.js';
-import { expectedVerdicts, tracerIds } from './harness/projects.js';
-import { runVitest } from './harness/vitest.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from '@asyncsan/test-harness/expectations';
+import { expectedVerdicts, tracerIds } from '@asyncsan/test-harness/projects';
+import { runVitest } from '@asyncsan/test-harness/vitest';
 
 const options = path.join(fixturesRoot, 'projects/vitest-options');
 

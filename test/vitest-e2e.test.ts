@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from './harness/expectations.js';
-import { expectedVerdicts, tracerIds } from './harness/projects.js';
-import { copyForVitest5, ensureVitest5, runVitest, vitest5 } from './harness/vitest.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from '@asyncsan/test-harness/expectations';
+import { expectedVerdicts, tracerIds } from '@asyncsan/test-harness/projects';
+import { copyForVitest5, ensureVitest5, runVitest, vitest5 } from '@asyncsan/test-harness/vitest';
 
 const basic = path.join(fixturesRoot, 'projects/vitest-basic');
 

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './harness/expectations.js';
-import { ensureVitest5, vitest5Root } from './harness/vitest.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
+import { ensureVitest5, vitest5Root } from '@asyncsan/test-harness/vitest';
 
 const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
 const dirs: string[] = [];

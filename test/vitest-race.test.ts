@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from './harness/expectations.js';
-import { RACE_IDS } from './harness/ids.js';
-import { runVitest } from './harness/vitest.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from '@asyncsan/test-harness/expectations';
+import { RACE_IDS } from '@asyncsan/test-harness/ids';
+import { runVitest } from '@asyncsan/test-harness/vitest';
 
 const project = path.join(fixturesRoot, 'projects/vitest-race');
 

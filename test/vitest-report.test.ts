@@ -2,9 +2,9 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
-import { tracerIds } from './harness/projects.js';
-import { runVitest } from './harness/vitest.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
+import { tracerIds } from '@asyncsan/test-harness/projects';
+import { runVitest } from '@asyncsan/test-harness/vitest';
 
 const basic = path.join(fixturesRoot, 'projects/vitest-basic');
 const options = path.join(fixturesRoot, 'projects/vitest-options');

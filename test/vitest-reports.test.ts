@@ -8,10 +8,10 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from './harness/expectations.js';
-import { runCli } from './harness/cli.js';
-import { tracerIds } from './harness/projects.js';
-import { ensureVitest5, runVitest, vitest5, vitest5Root, type VitestRun } from './harness/vitest.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
+import { runCli } from '@asyncsan/test-harness/cli';
+import { tracerIds } from '@asyncsan/test-harness/projects';
+import { ensureVitest5, runVitest, vitest5, vitest5Root, type VitestRun } from '@asyncsan/test-harness/vitest';
 
 const project = path.join(fixturesRoot, 'projects/vitest-reports');
 

@@ -7,9 +7,9 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from './harness/expectations.js';
-import { tracerIds } from './harness/projects.js';
-import { runVitest, type VitestRun } from './harness/vitest.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from '@asyncsan/test-harness/expectations';
+import { tracerIds } from '@asyncsan/test-harness/projects';
+import { runVitest, type VitestRun } from '@asyncsan/test-harness/vitest';
 
 const project = path.join(fixturesRoot, 'projects/vitest-shuffle');
 const TEST = 'three steps finish in the order they started';

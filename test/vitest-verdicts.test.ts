@@ -11,9 +11,9 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from './harness/expectations.js';
-import { expectedVerdicts, tracerIds } from './harness/projects.js';
-import { copyForVitest5, ensureVitest5, runVitest, vitest5, type VitestInstall, type VitestRun } from './harness/vitest.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from '@asyncsan/test-harness/expectations';
+import { expectedVerdicts, tracerIds } from '@asyncsan/test-harness/projects';
+import { copyForVitest5, ensureVitest5, runVitest, vitest5, type VitestInstall, type VitestRun } from '@asyncsan/test-harness/vitest';
 
 const original = path.join(fixturesRoot, 'projects/vitest-verdicts');
 const plainVerdicts: Record<string, string> = expectedVerdicts['vitest-verdicts'];

@@ -9,8 +9,8 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '@asyncsan/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { repoRoot } from './harness/expectations.js';
-import { watchVitest, type VitestWatch } from './harness/vitest.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
+import { watchVitest, type VitestWatch } from '@asyncsan/test-harness/vitest';
 
 const plugin = path.join(repoRoot, 'packages/vitest/dist/index.js');
 

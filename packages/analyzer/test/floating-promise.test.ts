@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '../../../test/harness/expectations.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
 import { floatingPromise } from '@asyncsan/checks';
 import { analyze } from '../src/index.js';
 import { floatingPromiseThroughCalls } from '../src/program-checks/floating-promise.js';

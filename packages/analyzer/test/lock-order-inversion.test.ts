@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '../../../test/harness/expectations.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
 import { analyze } from '../src/index.js';
 import { lockOrderInversion } from '../src/program-checks/lock-order-inversion.js';
 import type { ProgramCheck } from '../src/program-checks/program-check.js';

@@ -2,7 +2,7 @@ import type * as TS from 'typescript';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineCheck } from '@asyncsan/checks';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '../../../test/harness/expectations.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
 import { analyze } from '../src/index.js';
 import { missingAbortPropagationAcrossFiles } from '../src/program-checks/missing-abort-propagation.js';
 import type { ProgramCheck } from '../src/program-checks/program-check.js';

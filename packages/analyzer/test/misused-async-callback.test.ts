@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { misusedAsyncCallback } from '@asyncsan/checks';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '../../../test/harness/expectations.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot } from '@asyncsan/test-harness/expectations';
 import { analyze } from '../src/index.js';
 
 const dir = path.join(fixturesRoot, 'misused-async-callback');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixturesRoot, repoRoot } from '../../../test/harness/expectations.js';
+import { fixturesRoot, repoRoot } from '@asyncsan/test-harness/expectations';
 import { analyze } from '../src/index.js';
 import { hazardCallCheck, tempProject, tsconfigJson } from './temp-project.js';
 

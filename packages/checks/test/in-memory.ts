@@ -7,7 +7,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import type { Check, TypeScript } from '../src/check.js';
 import { runCheck, toFindings } from '../src/run.js';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from '../../../test/harness/expectations.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations } from '@asyncsan/test-harness/expectations';
 
 const caseFile = path.join(import.meta.dirname, '__case__.ts');
 const compilerOptions = ts.convertCompilerOptionsFromJson(

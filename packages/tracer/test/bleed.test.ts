@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTracer } from '@asyncsan/tracer';
-import { repoRoot } from '../../../test/harness/expectations.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const self = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
 const lineOf = (name: string) => self.findIndex((l) => l.endsWith(`// line: ${name}`)) + 1;

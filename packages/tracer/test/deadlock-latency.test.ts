@@ -8,7 +8,7 @@ import { pbkdf2 } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTracer, DeadlockError } from '@asyncsan/tracer';
-import { repoRoot } from '../../../test/harness/expectations.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const tracer = createTracer({ cwd: repoRoot });
 afterAll(() => tracer.stop());

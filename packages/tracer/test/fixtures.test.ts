@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTracer } from '@asyncsan/tracer';
-import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot, toRepoPath } from '../../../test/harness/expectations.js';
-import { TRACER_IDS } from '../../../test/harness/ids.js';
+import { diffFindings, fixturesRoot, formatDiff, listSourceFiles, readExpectations, repoRoot, toRepoPath } from '@asyncsan/test-harness/expectations';
+import { TRACER_IDS } from '@asyncsan/test-harness/ids';
 
 
 interface FixtureModule {

@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
 import { createTracer, DeadlockError, registerUrl } from '@asyncsan/tracer';
-import { repoRoot } from '../../../test/harness/expectations.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 // Captured before the tracer adds its own: Vitest's, stepped aside while a test rejects on purpose.
 const runnerListeners = process.listeners('unhandledRejection');

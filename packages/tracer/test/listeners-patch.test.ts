@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createTracer } from '@asyncsan/tracer';
-import { repoRoot } from '../../../test/harness/expectations.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 describe('listener patch descriptors', () => {
   it('AbortController: same attributes while patched, the original descriptor after stop()', async () => {

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTracer } from '@asyncsan/tracer';
-import { repoRoot } from '../../../test/harness/expectations.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const tracer = createTracer({ cwd: repoRoot });
 afterAll(() => tracer.stop());

@@ -6,7 +6,7 @@
 import { EventEmitter, once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTracer } from '@asyncsan/tracer';
-import { repoRoot } from '../../../test/harness/expectations.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const tracer = createTracer({ cwd: repoRoot });
 afterAll(() => tracer.stop());

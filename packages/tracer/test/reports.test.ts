@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
 import { createTracer, type Tracer } from '@asyncsan/tracer';
-import { fixturesRoot, repoRoot } from '../../../test/harness/expectations.js';
+import { fixturesRoot, repoRoot } from '@asyncsan/test-harness/expectations';
 
 interface FixtureModule {
   main(): unknown;

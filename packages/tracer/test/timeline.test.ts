@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTracer, MAX_LANES } from '@asyncsan/tracer';
 import type { Timeline } from '@asyncsan/tracer';
-import { repoRoot } from '../../../test/harness/expectations.js';
+import { repoRoot } from '@asyncsan/test-harness/expectations';
 
 const tracer = createTracer({ cwd: repoRoot, ignore: [{ id: 'leaked-timer', site: 'ignoredLeak' }] });
 const cleanups: Array<() => void> = [];
