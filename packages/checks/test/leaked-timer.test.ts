@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { leakedTimer } from '../src/leaked-timer.js';
-import leakedTimerRule from '../../../eslint-plugin/src/rules/leaked-timer.js';
-import { createRuleTester } from './rule-tester.js';
 import { fixtureDiff, runInMemory } from './in-memory.js';
 
 const run = (code: string, options?: Partial<typeof leakedTimer.defaultOptions>) => runInMemory(leakedTimer, code, options);
@@ -212,14 +210,3 @@ export class Protocol {
   });
 });
 
-createRuleTester().run('leaked-timer (ESLint rule)', leakedTimerRule, {
-  valid: [
-    { code: 'export class P {\n  private t?: NodeJS.Timeout;\n  start() { this.t = setInterval(() => {}, 10); }\n  close() { clearInterval(this.t); }\n}' },
-  ],
-  invalid: [
-    {
-      code: 'export class P {\n  start() {\n    setInterval(() => {}, 10);\n  }\n  close() {}\n}',
-      errors: [{ messageId: 'notStored', line: 3, column: 5, endLine: 3, endColumn: 30 }],
-    },
-  ],
-});

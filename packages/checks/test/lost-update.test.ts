@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { lostUpdate } from '../src/lost-update.js';
-import lostUpdateRule from '../../../eslint-plugin/src/rules/lost-update.js';
-import { createRuleTester } from './rule-tester.js';
 import { fixtureDiff, runInMemory } from './in-memory.js';
 
 const run = (code: string, options?: Partial<typeof lostUpdate.defaultOptions>) => runInMemory(lostUpdate, code, options);
@@ -422,27 +420,3 @@ export function keys(scan: (c: string) => Promise<string>) {
   });
 });
 
-createRuleTester().run('lost-update (ESLint rule)', lostUpdateRule, {
-  valid: [
-    { code: GEN + 'export const f = gen(function* () {\n  let n = 0;\n  n = n + (yield* load("x"));\n  return n;\n});' },
-    { code: 'export async function f(get: () => Promise<number>) {\n  let n = 0;\n  n = n + (await get());\n  return n;\n}' },
-    {
-      code: 'declare function withLock(f: () => Promise<void>): Promise<void>;\nlet hits = 0;\nexport async function hit(f: () => Promise<number>) {\n  await withLock(async () => { hits = hits + (await f()); });\n}',
-      options: [{ lockFunctions: ['withLock'] }],
-    },
-  ],
-  invalid: [
-    {
-      code: GEN + 'let count = 0;\nexport const tally = gen(function* () {\n  const c = count;\n  yield* sleep(1);\n  count = c + 1;\n});',
-      errors: [{ messageId: 'staleWrite', line: GEN.split('\n').length + 4, column: 3, data: { target: 'count', awaitLine: String(GEN.split('\n').length + 3), wait: 'yield*', lock: 'a semaphore permit around the whole effect' } }],
-    },
-    {
-      code: 'let count = 0;\nexport async function tally(f: () => Promise<number>) {\n  count += await f();\n}',
-      errors: [{ messageId: 'compoundAwait', line: 3, column: 3, endLine: 3, endColumn: 21 }],
-    },
-    {
-      code: 'export class Account {\n  balance = 0;\n  async pay(amount: number, audit: () => Promise<void>) {\n    const before = this.balance;\n    await audit();\n    this.balance = before - amount;\n  }\n}',
-      errors: [{ messageId: 'staleWrite', line: 6, column: 5 }],
-    },
-  ],
-});

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { mutexNotReleased } from '../src/mutex-not-released.js';
-import mutexNotReleasedRule from '../../../eslint-plugin/src/rules/mutex-not-released.js';
-import { createRuleTester } from './rule-tester.js';
 import { fixtureDiff, runInMemory } from './in-memory.js';
 
 const run = (code: string, options?: Partial<typeof mutexNotReleased.defaultOptions>) => runInMemory(mutexNotReleased, code, options);
@@ -132,14 +130,3 @@ export async function f() {
   });
 });
 
-createRuleTester().run('mutex-not-released (ESLint rule)', mutexNotReleasedRule, {
-  valid: [
-    { code: "import { Mutex } from 'async-mutex';\nconst m = new Mutex();\nexport async function f(w: () => Promise<void>) {\n  const release = await m.acquire();\n  try { await w(); } finally { release(); }\n}" },
-  ],
-  invalid: [
-    {
-      code: "import { Mutex } from 'async-mutex';\nconst m = new Mutex();\nexport async function f(w: () => Promise<void>) {\n  const release = await m.acquire();\n  await w();\n  release();\n}",
-      errors: [{ messageId: 'notInFinally', line: 4, column: 19, endLine: 4, endColumn: 36 }],
-    },
-  ],
-});

@@ -1,11 +1,12 @@
 /**
  * A typescript-eslint RuleTester wired to Vitest, parsing cases with type
- * information from test/project/tsconfig.json. Shared by the check tests.
+ * information from tests/project/tsconfig.json. Shared by the rule tests in
+ * tests/rules/<id>.test.ts (one per rule, named after its hazard id).
  */
 import path from 'node:path';
 import { RuleTester, type RunTests } from '@typescript-eslint/rule-tester';
 import { afterAll, describe, it } from 'vitest';
-import type { AsyncsanRule } from '../../../eslint-plugin/src/create-rule.js';
+import type { AsyncsanRule } from '../src/create-rule.js';
 
 RuleTester.afterAll = afterAll;
 RuleTester.describe = describe;

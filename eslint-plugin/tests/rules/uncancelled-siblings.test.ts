@@ -1,5 +1,10 @@
-import rule from '../../../eslint-plugin/src/rules/uncancelled-siblings.js';
-import { createRuleTester } from './rule-tester.js';
+/**
+ * The uncancelled-siblings ESLint rule through typescript-eslint's RuleTester (type-aware, on
+ * tests/project). The check's own tests, on code strings and on fixtures/uncancelled-siblings/,
+ * are the fixture tests over fixtures/uncancelled-siblings/ (test/eslint-e2e.test.ts, test/check-e2e.test.ts).
+ */
+import rule from '../../src/rules/uncancelled-siblings.js';
+import { createRuleTester } from '../rule-tester.js';
 
 const get = `async function get(url: string, init?: { signal?: AbortSignal }): Promise<string> { return url; }\nasync function pure(n: number): Promise<number> { return n; }\n`;
 

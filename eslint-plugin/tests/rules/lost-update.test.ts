@@ -1,0 +1,43 @@
+/**
+ * The lost-update ESLint rule through typescript-eslint's RuleTester (type-aware, on
+ * tests/project). The check's own tests, on code strings and on fixtures/lost-update/,
+ * are in packages/checks/test/lost-update.test.ts.
+ */
+import lostUpdateRule from '../../src/rules/lost-update.js';
+import { createRuleTester } from '../rule-tester.js';
+
+const GEN = `type Eff<A> = { [Symbol.iterator](): Generator<unknown, A, unknown>; pipe<B>(f: (e: Eff<A>) => B): B };
+declare function gen<A>(body: () => Generator<unknown, A, unknown>): Eff<A>;
+declare function gen<S, A>(self: S, body: (this: S) => Generator<unknown, A, unknown>): Eff<A>;
+declare function fn<X extends unknown[], A>(body: (...args: X) => Generator<unknown, A, unknown>, ...stages: Array<(e: Eff<A>) => Eff<A>>): (...args: X) => Eff<A>;
+declare function sleep(ms: number): Eff<void>;
+declare function load(k: string): Eff<number>;
+declare function forEach<T, B>(xs: T[], f: (x: T) => Eff<B>, options?: { concurrency?: number }): Eff<B[]>;
+declare function onStart<A>(e: Eff<A>, f: () => void): Eff<A>;
+declare const sem: { withPermits(n: number): <A>(e: Eff<A>) => Eff<A> };
+`;
+
+createRuleTester().run('lost-update (ESLint rule)', lostUpdateRule, {
+  valid: [
+    { code: GEN + 'export const f = gen(function* () {\n  let n = 0;\n  n = n + (yield* load("x"));\n  return n;\n});' },
+    { code: 'export async function f(get: () => Promise<number>) {\n  let n = 0;\n  n = n + (await get());\n  return n;\n}' },
+    {
+      code: 'declare function withLock(f: () => Promise<void>): Promise<void>;\nlet hits = 0;\nexport async function hit(f: () => Promise<number>) {\n  await withLock(async () => { hits = hits + (await f()); });\n}',
+      options: [{ lockFunctions: ['withLock'] }],
+    },
+  ],
+  invalid: [
+    {
+      code: GEN + 'let count = 0;\nexport const tally = gen(function* () {\n  const c = count;\n  yield* sleep(1);\n  count = c + 1;\n});',
+      errors: [{ messageId: 'staleWrite', line: GEN.split('\n').length + 4, column: 3, data: { target: 'count', awaitLine: String(GEN.split('\n').length + 3), wait: 'yield*', lock: 'a semaphore permit around the whole effect' } }],
+    },
+    {
+      code: 'let count = 0;\nexport async function tally(f: () => Promise<number>) {\n  count += await f();\n}',
+      errors: [{ messageId: 'compoundAwait', line: 3, column: 3, endLine: 3, endColumn: 21 }],
+    },
+    {
+      code: 'export class Account {\n  balance = 0;\n  async pay(amount: number, audit: () => Promise<void>) {\n    const before = this.balance;\n    await audit();\n    this.balance = before - amount;\n  }\n}',
+      errors: [{ messageId: 'staleWrite', line: 6, column: 5 }],
+    },
+  ],
+});
