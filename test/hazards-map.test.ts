@@ -2,10 +2,11 @@
  * docs/hazards.md is the map from a hazard id to every file of it. This test keeps
  * it true: every linked path exists, every name given in parentheses after a link
  * occurs in that file, every catalog id has one row (in catalog order), and every
- * file named after an id is in that id's row, in its column. The contributor docs
+ * file named after an id is in that id's row, in its column. Each ESLint rule has
+ * its own test file (a rule = one file + one doc + one test). The contributor docs
  * that send a newcomer to these files (CONTRIBUTING.md, docs/design.md) name files that exist.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalog, catalogIds } from '@asyncsan/core';
@@ -81,6 +82,7 @@ describe('docs/hazards.md', () => {
       ['fixtures', `fixtures/${id}/`],
       ['fixtures', `fixtures/runtime/${id}/`],
       ['tests', `packages/checks/test/${id}.test.ts`],
+      ['tests', `eslint-plugin/tests/rules/${id}.test.ts`],
       ['tests', `packages/analyzer/test/${id}.test.ts`],
     ];
     for (const [column, file] of own) {
@@ -99,6 +101,26 @@ describe('docs/hazards.md', () => {
     expect(has('static check') && has('ESLint rule'), `${id}: lint`).toBe(engines.includes('lint'));
     expect(has('static check') || has('program check'), `${id}: analyzer`).toBe(engines.includes('analyzer'));
     expect(has('runtime detector'), `${id}: tracer`).toBe(engines.includes('tracer'));
+  });
+});
+
+describe('eslint-plugin: a rule is one file, one doc page and one test file', () => {
+  const rulesDir = path.join(repoRoot, 'eslint-plugin/src/rules');
+  const testsDir = path.join(repoRoot, 'eslint-plugin/tests/rules');
+  const ruleIds = readdirSync(rulesDir).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -'.ts'.length)).sort();
+  const testIds = readdirSync(testsDir).filter((f) => f.endsWith('.test.ts')).map((f) => f.slice(0, -'.test.ts'.length)).sort();
+
+  it('has a rule per catalog lint id, and a test file per rule and for no other name', () => {
+    expect(ruleIds).toEqual(catalogIds.filter((id) => catalog.get(id)!.engines.includes('lint')).sort());
+    expect(testIds).toEqual(ruleIds);
+  });
+
+  // The test file is the rule's own: it imports that rule and runs it through the RuleTester.
+  it.each(ruleIds)('%s: its test file in eslint-plugin/tests/rules/ runs that rule through the RuleTester', (id) => {
+    const source = readFileSync(path.join(testsDir, `${id}.test.ts`), 'utf8');
+    const imported = new RegExp(`^import (\\w+) from '\\.\\./\\.\\./src/rules/${id}\\.js';$`, 'm').exec(source);
+    expect(imported, `${id}: imports ../../src/rules/${id}.js`).not.toBeNull();
+    expect(source).toMatch(new RegExp(`^createRuleTester\\(\\)\\.run\\('[^']*', ${imported![1]}, \\{$`, 'm'));
   });
 });
 
