@@ -27,4 +27,12 @@ export default defineConfig(
       '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: 'typescript', message: 'Use ctx.ts; only `import type` from typescript in the engine.', allowTypeImports: true }] }],
     },
   },
+  {
+    // The shared harness is a workspace package: tests import it by name, not by a path into test/harness/.
+    files: ['test/**/*.ts', 'packages/*/test/**/*.ts', 'eslint-plugin/tests/**/*.ts'],
+    ignores: ['test/harness/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)harness/', message: "Import the harness by name: '@asyncsan/test-harness/<module>'." }] }],
+    },
+  },
 );

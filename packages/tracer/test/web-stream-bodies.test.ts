@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Finding } from '@asyncsan/core';
 import { createTracer } from '@asyncsan/tracer';
-import { fixturesRoot, repoRoot, toRepoPath } from '../../../test/harness/expectations.js';
+import { fixturesRoot, repoRoot, toRepoPath } from '@asyncsan/test-harness/expectations';
 
 const tracer = createTracer({ cwd: repoRoot, proveWithGc: true });
 afterAll(() => tracer.stop());
