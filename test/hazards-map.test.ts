@@ -124,6 +124,22 @@ describe('eslint-plugin: a rule is one file, one doc page and one test file', ()
   });
 });
 
+describe('packages/checks: each check has its own test file', () => {
+  const checksDir = path.join(repoRoot, 'packages/checks/src');
+  const checkIds = readdirSync(checksDir)
+    .filter((f) => f.endsWith('.ts') && catalog.has(f.slice(0, -'.ts'.length)))
+    .map((f) => f.slice(0, -'.ts'.length))
+    .sort();
+
+  it('finds the checks', () => expect(checkIds.length).toBeGreaterThan(10));
+
+  it.each(checkIds)('%s: packages/checks/test/%s.test.ts imports that check', (id) => {
+    const file = path.join(repoRoot, 'packages/checks/test', `${id}.test.ts`);
+    expect(existsSync(file), `${id}: packages/checks/test/${id}.test.ts`).toBe(true);
+    expect(readFileSync(file, 'utf8')).toContain(`from '../src/${id}.js'`);
+  });
+});
+
 describe('CONTRIBUTING.md and docs/design.md', () => {
   // Relative links, and repository paths written out (`packages/…/x.ts`); templates such as `<id>.ts` are not paths.
   const REPO_PATH = /\b(?:packages|eslint-plugin|test|fixtures|docs|bench|scripts)\/[\w./-]+\.(?:ts|mjs|cjs|md|json)\b/g;
