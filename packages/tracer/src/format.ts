@@ -2,7 +2,7 @@
  * Stage 5, format: one Finding per leftover, with a message that says what it
  * is and where it came from, and a fix hint per kind.
  */
-import type { Finding, HazardId, RelatedLocation, Stack, TestRef } from '@asyncsan/core';
+import type { Finding, HazardId, Stack, TestRef } from '@asyncsan/core';
 import { requireEntry } from '@asyncsan/core/catalog';
 import { decidingFrame, isTracerFrame, firstUserFrame, locationOf, parseStack, toStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
 import { ownerSite } from './api-sites.js';
@@ -190,7 +190,7 @@ export function resourceFindings(left: readonly LeftResource[], ctx: FormatConte
   });
 }
 
-function fnName(frame: ParsedFrame): string {
+export function fnName(frame: ParsedFrame): string {
   return frame.function ? `async ${frame.function}` : 'an async function';
 }
 
@@ -259,58 +259,6 @@ export function describeEventWait(wait: EventWaitRecord, ctx: AttributeOptions):
   const event = typeof wait.event === 'symbol' ? wait.event.toString() : `'${wait.event}'`;
   const name = targetName(wait.emitter);
   return { line: `${at.absolute}:${at.line}`, what: `${event} from ${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}` };
-}
-
-/** What a deadlock adds when the task waits for 'drain' from a stream whose write() blocked: the cause, where it was written, and its stack. */
-function blockedCause(blocked: StreamWriteRecord | undefined, ctx: FormatContext): { text: string; related?: RelatedLocation; stack?: Stack } {
-  if (blocked === undefined) return { text: '' };
-  const frames = parseStack(blocked.site.stack, ctx).filter((f) => !isTracerFrame(f.absolute));
-  const at = firstUserFrame(frames);
-  const buffered = (blocked.stream as { writableLength?: number }).writableLength ?? 0;
-  const text = `; its cause: write() to this ${targetName(blocked.stream)} returned false with ${buffered} bytes buffered and nothing consumes the other side, so the 'drain' never comes`;
-  return at ? { text, related: { label: 'blocked write', location: locationOf(at) }, stack: toStack('written at', frames) } : { text };
-}
-
-/**
- * A deadlock at the very line of a write() that blocked (`if (!out.write(x)) await once(out, 'drain')`),
- * when the wait itself was not seen (events.once unpatched, as in a vm context): the same root cause,
- * so the write becomes the deadlock's cause. Undefined when the write is not at the deadlock's line.
- */
-export function withBlockedCause(deadlock: Finding, blocked: StreamWriteRecord, ctx: FormatContext): Finding | undefined {
-  const cause = blockedCause(blocked, ctx);
-  const at = cause.related?.location;
-  if (at === undefined || deadlock.location?.file !== at.file || deadlock.location.line !== at.line) return undefined;
-  return {
-    ...deadlock,
-    message: `${deadlock.message}${cause.text}`,
-    related: [...(deadlock.related ?? []), cause.related!],
-    stacks: [...(deadlock.stacks ?? []), ...(cause.stack ? [cause.stack] : [])],
-    hint: requireEntry('stuck-stream').hint,
-  };
-}
-
-export function deadlockFinding(chain: AwaitChain, ctx: FormatContext, waitsOn?: string, blocked?: StreamWriteRecord): Finding {
-  const on = waitsOn ? ` for ${waitsOn}` : '';
-  const cause = blockedCause(blocked, ctx);
-  const message =
-    `Deadlock: ${fnName(chain.at)} waits at this await${on} and nothing created in ${ctx.noun} "${ctx.scopeName}" can settle it ` +
-    `(no timer, handle or I/O is pending): every task of the scope is asleep${cause.text}`;
-  const f = finding('deadlock', message, chain.at, [toStack('wait-for chain', chain.frames), ...(cause.stack ? [cause.stack] : [])], blocked ? requireEntry('stuck-stream').hint : undefined, ctx);
-  if (cause.related) f.related = [cause.related];
-  return f;
-}
-
-/** Program mode: the entry module's top-level await (`outer`) waits, through `chain`, on what nothing can settle. */
-export function topLevelDeadlockFinding(chain: AwaitChain, outer: ParsedFrame, ctx: FormatContext, waitsOn?: string, blocked?: StreamWriteRecord): Finding {
-  const on = waitsOn ? ` for ${waitsOn}` : '';
-  const who = chain.at === outer ? "the program's top-level await" : `${fnName(chain.at)}, awaited by the program's top-level await,`;
-  const cause = blockedCause(blocked, ctx);
-  const message =
-    `Deadlock: ${who} waits at this await${on} and nothing is left that could settle it (no timer, handle or I/O is pending): ` +
-    `every task is asleep, so Node exits with code 13 (unsettled top-level await)${cause.text}`;
-  const f = finding('deadlock', message, chain.at, [toStack('wait-for chain', chain.frames), ...(cause.stack ? [cause.stack] : [])], blocked ? requireEntry('stuck-stream').hint : undefined, ctx);
-  if (cause.related) f.related = [cause.related];
-  return f;
 }
 
 export function targetName(target: object): string {

@@ -15,6 +15,7 @@ import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import type { Finding } from '@asyncsan/core';
+import { topLevelVerdict } from './deadlock.js';
 import { beforeSignalDeath } from './signals.js';
 import { formatText } from './text-report.js';
 import { createTracer } from './tracer.js';
@@ -188,7 +189,7 @@ function runMain(): void {
     if (reported) return;
     if (atExit) {
       const pending = topLevelPending || code === 13 || process.exitCode === 13;
-      report(pending ? atExit : atExit.map((f) => scope.topLevelFallbacks.get(f) ?? f));
+      report(topLevelVerdict(atExit, pending, scope.topLevelFallbacks));
     } else {
       // process.exit(): what keeps the process alive, and generators whose finally blocks it skips.
       report(judging ? [] : scope.endSync({ refedOnly: true, iterators: true, noun: 'program', when: 'when the process exits' }));

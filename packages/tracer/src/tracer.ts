@@ -13,14 +13,11 @@ import { withGuardedStacks } from './attribute.js';
 import { emitterProofTargets, installEventWaitPatch, whyNever } from './event-waits.js';
 import type { ProbedStack } from './await-chain.js';
 import { Capture, CONNECTION_TYPES, isOpen, now, TIMER_TYPES } from './capture.js';
-import { watchForDeadlock } from './deadlock.js';
+import { deadlockFinding, describeWaits, topLevelDeadlocks, watchForDeadlock, withBlockedCause } from './deadlock.js';
 import { dependencyHandle, hasScheduledWork, leftResources, markIdleGuards, pendingChains, sleepingTasks, type AwaitChain, type LeftResource } from './diff.js';
 import { fakeTimerFindings, fakeTimerPending, fakeTimerPromises, installFakeClockWatch } from './fake-clock.js';
 import {
   abandonedIteratorFindings,
-  deadlockFinding,
-  describeEventWait,
-  topLevelDeadlockFinding,
   listenerFindings,
   rejectionFindings,
   resourceFindings,
@@ -28,7 +25,6 @@ import {
   stuckPortFindings,
   stuckStreamFindings,
   unfinishedBodyFindings,
-  withBlockedCause,
   unreadStreamFindings,
   unsettledFindings,
   type FormatContext,
@@ -44,8 +40,7 @@ import { bodyIteratorAbandoned, installIteratorPatch, projectGeneratorAbandoned 
 import { canProve, enableGc, proveUnreachable } from './proof.js';
 import { settle } from './settle.js';
 import { holdsUnreadData, installStreamPatch, pipelineFindings, pipelineRunning, stillBlocked, unfinishedFetchBody, whyPipelineStuck } from './streams.js';
-import { INTERNAL, newScopeState, type EventWaitRecord, type PipelineRecord, type RejectionRecord, type ScopeState, type StreamWriteRecord } from './state.js';
-import type { AttributeOptions } from './attribute.js';
+import { INTERNAL, newScopeState, type EventWaitRecord, type PipelineRecord, type RejectionRecord, type ScopeState } from './state.js';
 import { buildTimeline, type Timeline } from './timeline.js';
 
 export interface TracerOptions {
@@ -230,10 +225,7 @@ export class Scope {
                 const waits = describeWaits(this.state, this.state.eventWaits.filter((w) => capture.isPending(this.state, w.promise)), options);
                 return chains.map((c) => {
                   delete c.promise;
-                  const wait = waits.get(`${c.at.absolute}:${c.at.line}`);
-                  // A writer asleep on 'drain' is one finding: this deadlock, with the blocked write as its cause.
-                  if (wait?.blocked) this.state.deadlockStreams.add(wait.blocked.stream);
-                  return deadlockFinding(c, this.context('scope'), wait?.what, wait?.blocked);
+                  return deadlockFinding(this.state, c, waits, this.context('scope'));
                 });
               });
               this.state.early.push(...findings);
@@ -421,18 +413,12 @@ export class Scope {
     if (this.state !== this.tracer.capture.fallback) watchTasksForBleed(this.bleedSource(options), keep);
   }
 
-  /** The chains that end in the entry module's own top-level code (an anonymous frame of that file). */
+  /** The chains that end in the entry module's own top-level code: deadlocks, each with its fallback kept for the front end. */
   private topLevelDeadlocks(chains: AwaitChain[], entry: string, waiting: Set<EventWaitRecord>, ctx: FormatContext): Finding[] {
-    const options = this.tracer.attributeOptions();
-    const waits = describeWaits(this.state, [...waiting], options);
-    return chains.flatMap((c) => {
-      const outer = c.frames.filter((f) => !f.external).at(-1);
-      if (!outer || outer.function !== undefined || (outer.generated ?? outer.absolute) !== entry) return [];
-      const wait = waits.get(`${c.at.absolute}:${c.at.line}`);
-      if (wait?.blocked) this.state.deadlockStreams.add(wait.blocked.stream);
-      const deadlock = topLevelDeadlockFinding(c, outer, ctx, wait?.what, wait?.blocked);
-      this.topLevelFallbacks.set(deadlock, unsettledFindings([c], ctx)[0]!);
-      return [deadlock];
+    const waits = describeWaits(this.state, [...waiting], this.tracer.attributeOptions());
+    return topLevelDeadlocks(this.state, chains, entry, waits, ctx).map(({ deadlock, fallback }) => {
+      this.topLevelFallbacks.set(deadlock, fallback);
+      return deadlock;
     });
   }
 
@@ -555,21 +541,6 @@ export class Scope {
     // One root cause, one finding: the same hazard at the same place N times is one finding with a count.
     return sortFindings(mergeBySite(findings.filter((f) => this.tracer.ignoreRuleFor(f) === undefined)));
   }
-}
-
-/**
- * Per line of a pending events.once() wait: what it waits for ("'drain' from a Writable") and,
- * for a 'drain' wait, the write() that blocked that stream, when it is still blocked.
- */
-function describeWaits(state: ScopeState, waiting: readonly EventWaitRecord[], options: AttributeOptions): Map<string, { what: string; blocked?: StreamWriteRecord }> {
-  const out = new Map<string, { what: string; blocked?: StreamWriteRecord }>();
-  for (const w of waiting) {
-    const d = describeEventWait(w, options);
-    if (!d) continue;
-    const blocked = w.event === 'drain' ? state.streamWrites.find((r) => r.stream === w.emitter && stillBlocked(r)) : undefined;
-    out.set(d.line, blocked ? { what: d.what, blocked } : { what: d.what });
-  }
-  return out;
 }
 
 /** Findings about one stuck await share its line (an `await once(…)` and its call differ only in column). */
