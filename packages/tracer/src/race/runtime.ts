@@ -20,7 +20,7 @@ import type { Finding, Location, RelatedLocation, Stack } from '@asyncsan/core';
 import path from 'node:path';
 import { parseStack, toStack } from '../attribute.js';
 import { originalPosition } from '../source-maps.js';
-import { READ_IN_CONDITION, RUNTIME_GLOBAL, type SiteEntry } from './protocol.js';
+import { READ_IN_CONDITION, RUNTIME_GLOBAL, type ModuleHandle, type SiteEntry } from './protocol.js';
 import { createShuffler, type Shuffler } from './shuffle.js';
 
 export interface Site {
@@ -67,12 +67,19 @@ export class Task {
   }
 }
 
+/** One read or write of a location. */
 interface Access {
+  /** The task that made it (a read moves to the task that joins it). */
   task: Task;
+  /** Index into `RaceRuntime.sites`. */
   site: number;
+  /** The runtime's logical clock at the access (one tick per access and per suspension). */
   time: number;
+  /** A read in a condition (`if (!cache.has(k))`): a conflict on it is check-then-act, not lost-update. */
   cond: boolean;
+  /** Locks the task held at the access: a read and write under a lock the other write also held are ordered, not a race. */
   held: object[] | undefined;
+  /** Where a write happened, captured only when it can still conflict (see the file comment). */
   stack?: { stack?: string };
 }
 
@@ -169,24 +176,7 @@ export interface RaceOptions {
   sourceMaps?: boolean;
 }
 
-export interface ModuleHandle {
-  t(site: number, fn: () => Promise<unknown>): Promise<unknown>;
-  aw<T>(value: T, site: number): T | Promise<Awaited<T>>;
-  r(obj: unknown, key: PropertyKey, site: number, flags: number): unknown;
-  w(obj: unknown, key: PropertyKey, value: unknown, site: number): unknown;
-  u(obj: unknown, key: PropertyKey, delta: number, prefix: number, site: number): unknown;
-  /** `rec`: the per-activation record of a captured local; absent for module variables. */
-  rv<T>(value: T, name: string, site: number, flags: number, rec?: object): T;
-  rp<T>(obj: object, key: string, value: T, site: number, flags: number): T;
-  wp<T>(obj: object, key: string, value: T, site: number): T;
-  wv<T>(value: T, name: string, site: number, rec?: object): T;
-  mc(obj: unknown, method: string, site: number, flags: number, ...args: unknown[]): unknown;
-  lx(obj: unknown, method: string, site: number, ...args: unknown[]): unknown;
-  k<T>(obj: T): T;
-  k2<T>(key: T): T;
-  o: unknown;
-  o2: unknown;
-}
+export type { ModuleHandle } from './protocol.js';
 
 export class RaceRuntime {
   readonly sites: Site[] = [];

@@ -40,7 +40,7 @@ export interface InstrumentResult {
 /**
  * Without the runtime installed (a cached transform run elsewhere, a setup file
  * loaded before the host installed it) instrumented code still runs: every call
- * falls through to the plain operation.
+ * falls through to the plain operation. The letters are ModuleHandle's (protocol.ts documents each).
  */
 const NOOP_RUNTIME =
   '(globalThis.__asyncsanRaceNoop ??= { module() { const h = { o: undefined, o2: undefined, ' +
