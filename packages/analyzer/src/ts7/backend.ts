@@ -14,6 +14,7 @@ import { AnalyzerError } from '../errors.js';
 import type { SummaryContext } from '../program-checks/program-check.js';
 import type { LoadSpec, ShardConfig, ShardResult, WorkItem } from '../shard.js';
 import { patchNodes, Ts7Compat, type Ts7Modules } from './compat.js';
+import { capturingServerStderr } from './server-stderr.js';
 
 /**
  * The checks whose findings on TypeScript 7 are those of TypeScript 6 on every fixture (test/ts7-backend.test.ts):
@@ -105,7 +106,7 @@ export function processShardTs7(
     else byProject.set(item.project, [item]);
   }
   const collectTiming = Boolean(process.env.ASYNCSAN_TS7_TIMING);
-  const api = new mods.sync.API({ cwd, collectTiming });
+  const { value: api, stderr } = capturingServerStderr(() => new mods.sync.API({ cwd, collectTiming }));
   try {
     for (const [index, list] of [...byProject].sort((a, b) => a[0] - b[0])) {
       const spec = specs[index]!;
@@ -180,6 +181,7 @@ export function processShardTs7(
     }
   } finally {
     api.close();
+    stderr.flush();
   }
   return out;
 }
