@@ -8,38 +8,27 @@ import type { Finding, TestRef } from '@asyncsan/core';
 // The light entries: a worker that loads the tracer never needs core's reporters or config loader.
 import { mergeBySite, sortFindings } from '@asyncsan/core/finding';
 import { installApiSites, rejectSite, type ApiSitePatch } from './api-sites.js';
-import { unwatchEmitters, watchedLeftovers, watchForBleed, watchListenersForBleed, watchTasksForBleed, type BleedSource } from './bleed.js';
+import { unwatchEmitters, watchedLeftovers, watchTasksForBleed, type BleedSource } from './bleed.js';
 import { withGuardedStacks } from './attribute.js';
-import { emitterProofTargets, installEventWaitPatch, whyNever } from './event-waits.js';
+import { emitterProofTargets, installEventWaitPatch } from './event-waits.js';
 import type { ProbedStack } from './await-chain.js';
-import { Capture, CONNECTION_TYPES, isOpen, now, TIMER_TYPES } from './capture.js';
-import { deadlockFinding, describeWaits, topLevelDeadlocks, watchForDeadlock, withBlockedCause } from './deadlock.js';
-import { dependencyHandle, hasScheduledWork, leftResources, markIdleGuards, pendingChains, sleepingTasks, type AwaitChain, type LeftResource } from './diff.js';
-import { fakeTimerFindings, fakeTimerPending, fakeTimerPromises, installFakeClockWatch } from './fake-clock.js';
-import {
-  abandonedIteratorFindings,
-  listenerFindings,
-  rejectionFindings,
-  resourceFindings,
-  stuckEventWaitFindings,
-  stuckPortFindings,
-  stuckStreamFindings,
-  unfinishedBodyFindings,
-  unreadStreamFindings,
-  unsettledFindings,
-  type FormatContext,
-} from './format.js';
-import { installListenerPatch, stillRegistered, type ListenerPatch } from './listeners.js';
+import { Capture, CONNECTION_TYPES, isOpen, now } from './capture.js';
+import { deadlockFinding, describeWaits, watchForDeadlock } from './deadlock.js';
+import { DETECTORS, type Judgement } from './detectors/index.js';
+import { markIdleGuards, pendingChains, type AwaitChain, type LeftResource } from './diff.js';
+import { installFakeClockWatch } from './fake-clock.js';
+import type { FormatContext } from './format.js';
+import { installListenerPatch, type ListenerPatch } from './listeners.js';
 import { matchesIgnore, type IgnoreRule } from './ignore.js';
 import { snapshotScopes, splitCurrent, type IgnoredFinding } from './ignore-current.js';
-import { floatingFindings, LeftRunning, type FinishedTask } from './leftovers.js';
+import { LeftRunning, type FinishedTask } from './leftovers.js';
 import { bodyWork, installWebStreamPatch } from './web-streams.js';
-import { installPortPatch, stuckPorts } from './ports.js';
+import { installPortPatch } from './ports.js';
 import { installRejectionWatch, type RejectionWatch } from './rejections.js';
-import { bodyIteratorAbandoned, installIteratorPatch, projectGeneratorAbandoned } from './iterators.js';
+import { installIteratorPatch } from './iterators.js';
 import { canProve, enableGc, proveUnreachable } from './proof.js';
 import { settle } from './settle.js';
-import { holdsUnreadData, installStreamPatch, pipelineFindings, pipelineRunning, stillBlocked, unfinishedFetchBody, whyPipelineStuck } from './streams.js';
+import { installStreamPatch, pipelineRunning } from './streams.js';
 import { INTERNAL, newScopeState, type EventWaitRecord, type PipelineRecord, type RejectionRecord, type ScopeState } from './state.js';
 import { buildTimeline, type Timeline } from './timeline.js';
 
@@ -413,15 +402,6 @@ export class Scope {
     if (this.state !== this.tracer.capture.fallback) watchTasksForBleed(this.bleedSource(options), keep);
   }
 
-  /** The chains that end in the entry module's own top-level code: deadlocks, each with its fallback kept for the front end. */
-  private topLevelDeadlocks(chains: AwaitChain[], entry: string, waiting: Set<EventWaitRecord>, ctx: FormatContext): Finding[] {
-    const waits = describeWaits(this.state, [...waiting], this.tracer.attributeOptions());
-    return topLevelDeadlocks(this.state, chains, entry, waits, ctx).map(({ deadlock, fallback }) => {
-      this.topLevelFallbacks.set(deadlock, fallback);
-      return deadlock;
-    });
-  }
-
   private bleedSource(options: JudgeOptions): BleedSource {
     const { capture } = this.tracer;
     return {
@@ -434,117 +414,58 @@ export class Scope {
     };
   }
 
+  /** The judgement: the detectors of ./detectors/index.ts in their order, then the ignore rules. */
   private collect(chains: AwaitChain[], options: JudgeOptions, waiting = this.pendingEventWaits(), pipes = this.runningPipelines()): Finding[] {
-    const { state } = this;
-    const program = state === this.tracer.capture.fallback;
+    const { state, tracer } = this;
     const ctx = this.context(options.noun ?? 'scope', options.when);
     if (options.refedOnly) ctx.keepsAlive = true;
-    const rules = this.tracer.options.ignore;
+    const rules = tracer.options.ignore;
     this.ignored.length = 0;
-    // What an ignoreCurrent() snapshot holds is judged aside: its findings are kept with the snapshot's reason.
-    const judge = <T>(items: readonly T[], keyOf: (item: T) => object | undefined, build: (kept: T[]) => Finding[]): Finding[] => {
-      const { keep, dropped } = splitCurrent(items, keyOf, rules);
-      for (const d of dropped) for (const f of build([d.item])) this.ignored.push({ finding: f, reason: d.reason, by: 'current' });
-      return build(keep);
+    const ignored = this.ignored;
+    const j: Judgement = {
+      state,
+      program: state === tracer.capture.fallback,
+      options,
+      ctx,
+      chains,
+      waiting,
+      pipes,
+      capture: tracer.capture,
+      rules,
+      attribute: tracer.attributeOptions(),
+      finishedTasks: this.finishedTasks,
+      topLevelFallbacks: this.topLevelFallbacks,
+      bleedSource: () => this.bleedSource(options),
+      findings: [],
+      ignored,
+      // What an ignoreCurrent() snapshot holds is judged aside: its findings are kept with the snapshot's reason.
+      judge: (items, keyOf, build) => {
+        const { keep, dropped } = splitCurrent(items, keyOf, rules);
+        for (const d of dropped) for (const f of build([d.item])) ignored.push({ finding: f, reason: d.reason, by: 'current' });
+        return build(keep);
+      },
+      judgedLeft: this.judgedLeft,
+      deadlocked: new Set(),
+      sleepsOn: new Map(),
+      asleepOn: new Set(),
+      stuck: [],
+      piped: [],
+      inPipelines: new Set(),
+      explained: new Set(),
+      stuckAt: new Set(),
     };
-    if (program && options.topLevelAwait !== undefined) state.early.push(...this.topLevelDeadlocks(chains, options.topLevelAwait, waiting, ctx));
-    const deadlocked = new Set(state.early.filter((f) => f.id === 'deadlock').map((f) => key(f)));
-    const findings: Finding[] = [];
-    // A task asleep on a timer its scope armed (`await sleep(ms)` left floating) is one root cause: reported
-    // once, as the task, naming the timer; the timer is neither a second finding nor a second bleed.
-    const sleepsOn = options.resources === false ? new Map<AwaitChain, LeftResource[]>() : sleepingTasks(chains, leftResources(state, { refedOnly: false }), ctx);
-    const asleepOn = new Set([...sleepsOn.values()].flat().map((l) => l.record));
-    if (options.resources !== false) {
-      const { keep: left, dropped } = splitCurrent(leftResources(state, { refedOnly: options.refedOnly === true }), (l) => l.record.resource, rules);
-      // An unref'd timer holds nothing open and, at a long period (a cache's hourly sweep), never fires during
-      // the run: not a leak. It is only watched: if it fires while another test runs, that is cross-test-bleed.
-      // An unref'd handle a dependency opened for itself (a build tool's service process, idle) is the dependency's.
-      const reported = left.filter((l) => (l.refed || (!TIMER_TYPES.has(l.record.type) && !dependencyHandle(l.record, ctx))) && !asleepOn.has(l.record));
-      for (const d of dropped) for (const f of resourceFindings([d.item], ctx)) this.ignored.push({ finding: f, reason: d.reason, by: 'current' });
-      this.judgedLeft = reported;
-      findings.push(...resourceFindings(reported, ctx));
-      findings.push(...judge(state.fakeTimers.filter(fakeTimerPending), (t) => t.timer, (kept) => fakeTimerFindings(kept, ctx)));
-      watchForBleed(this.bleedSource(options), left.filter((l) => !asleepOn.has(l.record)));
-    }
-    const stuckWaits = state.eventWaits.flatMap((wait) => {
-      const why = waiting.has(wait) ? whyNever(wait) : undefined;
-      return why === undefined ? [] : [{ wait, why }];
-    });
-    // A deadlocked cycle is garbage too: there the deadlock (with its wait-for chain) says more than "unreachable".
-    const goneAt = new Set(stuckEventWaitFindings(stuckWaits.filter((w) => w.wait.gone === true), ctx).map(key));
-    const stuck = judge(stuckWaits, (w) => w.wait, (kept) => stuckEventWaitFindings(kept, ctx)).filter((f) => !(goneAt.has(key(f)) && deadlocked.has(key(f))));
-    // A pipeline that can never finish is reported at its call, and its streams not again one by one.
-    const scheduled = hasScheduledWork(state, this.tracer.capture);
-    const stuckPipes = pipes.flatMap((pipeline) => {
-      const why = whyPipelineStuck(pipeline, scheduled);
-      return why === undefined ? [] : [{ pipeline, why }];
-    });
-    const piped = judge(stuckPipes, (p) => p.pipeline, (kept) => pipelineFindings(kept, ctx));
-    const inPipelines = new Set(stuckPipes.flatMap((p) => p.pipeline.streams));
-    // A write blocked at the line where the scope deadlocked is that deadlock's cause (when the 'drain' wait itself was not seen).
-    for (const w of state.streamWrites) {
-      if (state.deadlockStreams.has(w.stream) || inPipelines.has(w.stream) || !stillBlocked(w)) continue;
-      for (const [i, f] of state.early.entries()) {
-        if (f.id !== 'deadlock' || f.related?.some((r) => r.label === 'blocked write')) continue;
-        const merged = withBlockedCause(f, w, ctx);
-        if (merged === undefined) continue;
-        state.early[i] = merged;
-        state.deadlockStreams.add(w.stream);
-        break;
-      }
-    }
-    // A write a deadlock already names as its cause is not reported again.
-    const blocked = state.streamWrites.filter((w) => stillBlocked(w) && !inPipelines.has(w.stream) && !state.deadlockStreams.has(w.stream));
-    findings.push(...judge(blocked, (w) => w.stream, (kept) => stuckStreamFindings(kept, ctx)));
-    // A stream whose blocked write is reported is not reported again for the data it holds.
-    const blockedStreams = new Set(blocked.map((w) => w.stream));
-    const unread = state.readables.filter((r) => !blockedStreams.has(r.stream) && !state.deadlockStreams.has(r.stream) && !inPipelines.has(r.stream) && holdsUnreadData(r));
-    findings.push(...judge(unread, (r) => r.stream, (kept) => unreadStreamFindings(kept, ctx)));
-    findings.push(...judge(stuckPorts(state), (p) => p.sender, (kept) => stuckPortFindings(kept, ctx)));
-    // The whole program's generators only at a normal exit (its front end asks): a signal kills every consumer anyway.
-    if (!program || options.iterators === true) {
-      findings.push(...judge(state.generators.filter((g) => projectGeneratorAbandoned(g, ctx)), (g) => g.generator, (kept) => abandonedIteratorFindings(kept, ctx)));
-    }
-    if (!program) {
-      // A generator of Node's that a fetch body was read through is not the project's to close; what is, is the
-      // response it left half read while the connection still receives it: one finding per such body, at the read.
-      const bodies = state.readables.filter((r) => unfinishedFetchBody(r, ctx)).length;
-      const reads = state.generators.filter((g) => bodyIteratorAbandoned(g, ctx)).slice(0, bodies);
-      findings.push(...judge(reads, (g) => g.generator, (kept) => unfinishedBodyFindings(kept, ctx)));
-    }
-    findings.push(...stuck, ...piped);
-    // The most precise finding wins at a place: a stuck wait or pipeline, then a deadlock, then an unsettled task.
-    const explained = new Set([...deadlocked, ...stuck.map(key), ...piped.map(key)]);
-    // Tasks a snapshot covers were marked before the proof let go of their promises.
-    for (const c of chains) if (c.current) for (const f of unsettledFindings([c], ctx)) this.ignored.push({ finding: f, reason: c.current.reason, by: 'current' });
-    // A task that waits on a fake-clock timer (a sleep() on vi.useFakeTimers()) is that timer's story: reported as
-    // leaked-timer while the clock is installed, not at all once vi.useRealTimers() discarded it (as promised).
-    const faked = fakeTimerPromises(state, ctx);
-    const tasks = unsettledFindings(chains.filter((c) => !c.current && !c.awaited?.some((id) => faked.has(id))), ctx, sleepsOn);
-    findings.push(...tasks.filter((f) => !explained.has(key(f))));
-    findings.push(...floatingFindings(this.finishedTasks, ctx));
-    const registered = [...state.listeners].filter(stillRegistered);
-    const listeners = judge(registered, (l) => l, (kept) => listenerFindings(kept, ctx));
-    findings.push(...listeners);
-    if (!program) {
-      const { keep } = splitCurrent(registered, (l) => l, rules);
-      watchListenersForBleed(this.bleedSource(options), keep);
-    }
-    findings.push(...judge(state.rejections, (r) => r, (kept) => rejectionFindings(kept, ctx)));
-    const stuckAt = new Set([...stuck, ...piped].map(key));
-    findings.push(...state.early.filter((f) => f.id !== 'deadlock' || !stuckAt.has(key(f))));
+    for (const detector of DETECTORS) detector.run(j);
+    this.judgedLeft = j.judgedLeft;
+    const { findings } = j;
     for (const f of findings) {
-      const rule = this.tracer.ignoreRuleFor(f);
+      const rule = tracer.ignoreRuleFor(f);
       if (rule) this.ignored.push({ finding: f, reason: rule.reason, by: 'rule' });
     }
     this.ignoredFindings = this.ignored.map((i) => i.finding);
     // One root cause, one finding: the same hazard at the same place N times is one finding with a count.
-    return sortFindings(mergeBySite(findings.filter((f) => this.tracer.ignoreRuleFor(f) === undefined)));
+    return sortFindings(mergeBySite(findings.filter((f) => tracer.ignoreRuleFor(f) === undefined)));
   }
 }
-
-/** Findings about one stuck await share its line (an `await once(…)` and its call differ only in column). */
-const key = (f: Finding) => `${f.location?.file}:${f.location?.line}`;
 
 interface ResolvedOptions {
   cwd: string;
