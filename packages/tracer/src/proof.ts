@@ -70,12 +70,24 @@ export async function proveUnreachable(scope: ScopeState, chains: readonly Await
   const targets = extra.map((target) => new WeakRef(target.release()));
   // The scope is being judged: its pending promises are no longer needed, and holding them would keep every task alive.
   scope.pending.clear();
-  await turn();
-  gc();
-  chains.forEach((chain, index) => {
-    if (refs[index] !== undefined && refs[index].deref() === undefined) chain.proven = true;
-  });
-  extra.forEach((target, i) => {
-    if (targets[i]!.deref() === undefined) target.collected();
-  });
+  // Up to three turn-and-GC rounds: something the loop still held for a moment (a queued job, a handle
+  // being closed) can keep a garbage target alive through one GC. A reachable target stays reachable
+  // whatever the number of rounds, so more rounds never prove what is not garbage. Only targets that
+  // survived are read again (a read keeps its target alive until the end of the job, hence the turn).
+  let open = chains.map((_, index) => index).filter((index) => refs[index] !== undefined);
+  let left = extra.map((_, index) => index);
+  for (let round = 0; round < 3 && open.length + left.length > 0; round++) {
+    await turn();
+    gc();
+    open = open.filter((index) => {
+      if (refs[index]!.deref() !== undefined) return true;
+      chains[index]!.proven = true;
+      return false;
+    });
+    left = left.filter((index) => {
+      if (targets[index]!.deref() !== undefined) return true;
+      extra[index]!.collected();
+      return false;
+    });
+  }
 }
