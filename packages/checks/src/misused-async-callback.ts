@@ -14,7 +14,7 @@ import type * as TS from 'typescript';
 import { defineCheck, type CheckContext } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { rejectionsFor, type Rejections } from './util/rejection.js';
-import { calleeName, hasModifier, skipParens } from './util/syntax.js';
+import { calleeName, enclosingFunction, hasModifier, isAsyncFunction, parentSkippingParens, skipParens } from './util/syntax.js';
 import { isPromiseLikeType, unionParts } from './util/types.js';
 
 /** Callees whose function arguments we check even when passed by name (`emitter.on('x', this.handle)`). */
@@ -165,16 +165,9 @@ function awaitsIn(ctx: CheckContext<Record<string, never>>, fn: TS.ArrowFunction
 /** The call is awaited, or sits directly in an async function's body (not in a nested callback). */
 function expectsToWait(ctx: CheckContext<Record<string, never>>, call: TS.CallExpression | TS.NewExpression): boolean {
   const { ts } = ctx;
-  if (ts.isAwaitExpression(skipParensUp(ts, call.parent))) return true;
-  for (let n: TS.Node | undefined = call.parent; n; n = n.parent) {
-    if (ts.isFunctionLike(n)) return hasModifier(ts, n, ts.SyntaxKind.AsyncKeyword);
-  }
-  return false;
-}
-
-function skipParensUp(ts: typeof TS, n: TS.Node): TS.Node {
-  while (ts.isParenthesizedExpression(n)) n = n.parent;
-  return n;
+  if (ts.isAwaitExpression(parentSkippingParens(ts, call))) return true;
+  const fn = enclosingFunction(ts, call);
+  return fn !== undefined && isAsyncFunction(ts, fn);
 }
 
 /** Signals that ask the process to end, and its last chance to do work; not 'uncaughtException'/'unhandledRejection'. */
