@@ -32,6 +32,8 @@ createRuleTester().run('misused-async-callback', rule, {
     { code: `${work}const p = new Promise<void>(async (resolve) => { console.log('start'); resolve(); });` },
     // A shutdown handler: it ends by exiting, so a rejection ends the exiting process either way.
     { code: `${work}process.on('SIGINT', async () => {\n  await work();\n  process.exit(0);\n});` },
+    // A termination signal's handler that can reject and does not exit: the rejection ends the process, as the signal asked.
+    { code: `${work}process.once('SIGTERM', async () => {\n  await work();\n  console.log('stopped');\n});` },
     { code: `${work}const stop = async () => { try { await work(); } finally { process.exit(0); } };\nprocess.on('SIGTERM', stop);\nprocess.on('beforeExit', async () => { await work(); process.exit(); });` },
     // An async executor without await: ESLint core's no-async-promise-executor reports it.
     { code: `declare function parse(text: string): number;\nconst n = new Promise<number>(async (resolve) => { resolve(parse('1')); });` },
@@ -55,14 +57,14 @@ createRuleTester().run('misused-async-callback', rule, {
       errors: [{ messageId: 'voidListener', data: { callee: 'on' }, line: 2, column: 33 }],
     },
     {
-      // A signal handler that does not end by exiting.
-      code: `${work}process.once('SIGTERM', async () => {\n  await work();\n  console.log('stopped');\n});`,
-      errors: [{ messageId: 'voidListener', data: { callee: 'once' }, line: 2, column: 25 }],
+      // A 'beforeExit' handler that does not end by exiting: its awaits bring 'beforeExit' back.
+      code: `${work}process.once('beforeExit', async () => {\n  await work();\n  console.log('stopped');\n});`,
+      errors: [{ messageId: 'voidListener', data: { callee: 'once' }, line: 2, column: 28 }],
     },
     {
       // The catch can throw (an unknown function): the listener can still reject.
-      code: `${work}declare function report(e: unknown): void;\nprocess.on('SIGINT', async () => {\n  try { await work(); } catch (e) { report(e); }\n});`,
-      errors: [{ messageId: 'voidListener', data: { callee: 'on' }, line: 3, column: 22 }],
+      code: `${work}declare function report(e: unknown): void;\nprocess.on('message', async () => {\n  try { await work(); } catch (e) { report(e); }\n});`,
+      errors: [{ messageId: 'voidListener', data: { callee: 'on' }, line: 3, column: 23 }],
     },
     {
       code: `${work}declare function subscribe(listener: (focused: boolean) => void): () => void;\nsubscribe(async (focused) => {\n  if (focused) await work();\n});`,

@@ -65,7 +65,7 @@ export const missingAbortPropagation = defineCheck<Record<string, never>>({
           // The body of a sleep helper is reported where the helper is called.
           const fn = enclosingFunctionOf(ctx, call);
           const short = isShortDelay(ctx, timer.arguments[1]);
-          if ((!fn || !isSleepHelper(ts, fn)) && !short && !isRaceMember(ts, call)) {
+          if ((!fn || !isSleepHelper(ts, fn)) && !short && !isRaceMember(ts, call) && !checksSignalAfter(ctx, call, src)) {
             ctx.report({ node: call, messageId: 'uncancellableSleep', data: { signal: src.text, option: src.text === 'signal' ? 'signal' : `signal: ${src.text}` } });
           }
           continue;
@@ -214,9 +214,44 @@ function checkSleepHelperCall(ctx: Ctx, call: TS.CallExpression, src: SignalSour
   let fn: TS.Node | undefined = decl;
   if ((ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl) || ts.isPropertyAssignment(decl)) && decl.initializer) fn = skipParens(ts, decl.initializer);
   if (!fn || !isFunctionLike(ts, fn) || !isSleepHelper(ts, fn)) return false;
-  if (mentionsSignal(ctx, call.arguments, src) || isShortDelay(ctx, call.arguments[0])) return true;
+  if (mentionsSignal(ctx, call.arguments, src) || isShortDelay(ctx, call.arguments[0]) || checksSignalAfter(ctx, call, src)) return true;
   ctx.report({ node: call, messageId: 'sleepHelper', data: { callee: name.text, signal: src.text } });
   return true;
+}
+
+/**
+ * `await sleep(ms); signal.throwIfAborted();` (or `if (signal.aborted) return/throw/break`): the
+ * statement right after the sleep honours an abort. Cancelling waits out the delay but runs nothing
+ * after it: the cancellation is late, not missing (a poll loop's interval is its latency).
+ */
+function checksSignalAfter(ctx: Ctx, sleep: TS.Expression, src: SignalSource): boolean {
+  const { ts } = ctx;
+  let stmt: TS.Node = sleep;
+  while (ts.isParenthesizedExpression(stmt.parent) || ts.isAwaitExpression(stmt.parent)) stmt = stmt.parent;
+  if (!ts.isExpressionStatement(stmt.parent)) return false;
+  stmt = stmt.parent;
+  const block = stmt.parent;
+  if (!ts.isBlock(block) && !ts.isSourceFile(block)) return false;
+  const isSignal = (e: TS.Expression) => e.getText().replace(/\?/g, '') === src.text.replace(/\?/g, '');
+  const next = block.statements[block.statements.indexOf(stmt as TS.Statement) + 1];
+  if (!next) {
+    // The loop's last statement: `while (!signal.aborted) { …; await sleep(ms); }` checks it next.
+    const loop = block.parent;
+    const cond = ts.isWhileStatement(loop) && loop.statement === block ? loop.expression : ts.isForStatement(loop) && loop.statement === block ? loop.condition : undefined;
+    const head = cond && skipParens(ts, cond);
+    if (!head || !ts.isPrefixUnaryExpression(head) || head.operator !== ts.SyntaxKind.ExclamationToken) return false;
+    const operand = skipParens(ts, head.operand);
+    return ts.isPropertyAccessExpression(operand) && operand.name.text === 'aborted' && isSignal(operand.expression);
+  }
+  if (ts.isExpressionStatement(next)) {
+    const e = skipParens(ts, next.expression);
+    return ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'throwIfAborted' && isSignal(e.expression.expression);
+  }
+  if (!ts.isIfStatement(next)) return false;
+  const cond = skipParens(ts, next.expression);
+  if (!(ts.isPropertyAccessExpression(cond) && cond.name.text === 'aborted' && isSignal(cond.expression))) return false;
+  const then = ts.isBlock(next.thenStatement) ? next.thenStatement.statements[next.thenStatement.statements.length - 1] : next.thenStatement;
+  return !!then && (ts.isThrowStatement(then) || ts.isReturnStatement(then) || ts.isBreakStatement(then));
 }
 
 /** A delay the code writes as a number (or a const bound to one) below SHORT_SLEEP_MS. */

@@ -127,8 +127,7 @@ function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallE
     const isExecutor = ts.isNewExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'Promise' && args[0] === raw;
     // An async executor without await is ESLint core's no-async-promise-executor: left to it.
     if (isExecutor && isFunctionExpr && !awaitsIn(ctx, arg)) continue;
-    // A shutdown handler (a termination signal's listener that ends by exiting the process):
-    // a rejection would end the exiting process either way.
+    // A shutdown handler (a termination signal's listener): a rejection ends the process, as the signal asked.
     if (ts.isCallExpression(call) && isShutdownHandler(ctx, call, arg, rejections)) continue;
     // forEach(async …) that awaits, in an async function (or awaited itself): the author expected to wait, and
     // the code after the loop runs first. Not waiting is the bug, rejection or not.
@@ -170,14 +169,23 @@ function expectsToWait(ctx: CheckContext<Record<string, never>>, call: TS.CallEx
   return fn !== undefined && isAsyncFunction(ts, fn);
 }
 
-/** Signals that ask the process to end, and its last chance to do work; not 'uncaughtException'/'unhandledRejection'. */
-const SHUTDOWN_EVENTS = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGBREAK', 'beforeExit']);
+/**
+ * Signals that ask the process to end. Their listeners are shutdown handlers: if one rejects, the
+ * process ends with the rejection (Node raises an unhandled rejection as an uncaught exception), as
+ * a synchronous handler that throws does, and as the signal asked. Not 'uncaughtException' /
+ * 'unhandledRejection' (a rejection there re-enters the handler), and not SIGHUP, which daemons
+ * take as "reload" (a rejection would end a process asked to go on).
+ */
+const TERMINATION_SIGNALS = new Set(['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGBREAK']);
+
+/** Listeners that are shutdown handlers only when they end by exiting the process. */
+const EXITING_EVENTS = new Set(['SIGHUP', 'beforeExit']);
 
 /**
- * `process.on('SIGTERM', async () => { await server.close(); process.exit(0); })`:
- * a listener of a termination signal whose body (every body the argument can be,
- * when passed by name) ends with `process.exit(…)`. Whether it rejects or not,
- * the process ends: the rejection changes the exit code, nothing else.
+ * A shutdown handler: a termination signal's listener (`process.on('SIGTERM', async () => { await
+ * server.close(); })`), or a SIGHUP or `'beforeExit'` listener whose body (every body the argument can
+ * be, when passed by name) ends with `process.exit(…)`. Without the exit, a SIGHUP handler may be a
+ * reload, and a 'beforeExit' listener that awaits schedules work that brings 'beforeExit' back.
  */
 function isShutdownHandler(ctx: CheckContext<Record<string, never>>, call: TS.CallExpression, arg: TS.Expression, rejections: Summaries): boolean {
   const { ts } = ctx;
@@ -186,8 +194,9 @@ function isShutdownHandler(ctx: CheckContext<Record<string, never>>, call: TS.Ca
   const receiver = skipParens(ts, callee.expression);
   if (!ts.isIdentifier(receiver) || receiver.text !== 'process' || !isGlobalSymbol(ctx, receiver)) return false;
   const event = call.arguments[0] && skipParens(ts, call.arguments[0]);
-  if (!event || !(ts.isStringLiteral(event) || ts.isNoSubstitutionTemplateLiteral(event)) || !SHUTDOWN_EVENTS.has(event.text)) return false;
-  return rejections().endsByExiting(arg);
+  if (!event || !(ts.isStringLiteral(event) || ts.isNoSubstitutionTemplateLiteral(event))) return false;
+  if (TERMINATION_SIGNALS.has(event.text)) return true;
+  return EXITING_EVENTS.has(event.text) && rejections().endsByExiting(arg);
 }
 
 function isGlobalSymbol(ctx: CheckContext<Record<string, never>>, id: TS.Identifier): boolean {

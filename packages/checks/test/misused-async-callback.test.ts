@@ -10,7 +10,7 @@ describe('misused-async-callback', () => {
     const code = [
       work.trimEnd(),
       '[1].forEach(async () => { await work(); });',
-      "process.on('SIGINT', async () => { await work(); });",
+      "process.on('message', async () => { await work(); });",
       'setTimeout(async () => { await work(); }, 1);',
       '',
     ].join('\n');
