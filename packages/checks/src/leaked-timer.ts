@@ -9,7 +9,7 @@ import type * as TS from 'typescript';
 import { defineCheck } from './check.js';
 import type { TypeScript } from './check.js';
 import { unwrap } from './shared-state/locations.js';
-import { callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText, within } from './shared-state/lifecycle.js';
+import { BUILTIN_LIFECYCLE_METHODS, callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText, within } from './shared-state/lifecycle.js';
 import { isFunctionLike } from './util/syntax.js';
 import { indexFile } from './util/file-index.js';
 
@@ -40,7 +40,7 @@ export const leakedTimer = defineCheck<LeakedTimerOptions>({
     // The shared file index lists the calls in source order: no walk of our own.
     for (const node of indexFile(ts, sourceFile).calls) {
       const timer = timerName(ts, node);
-      if (timer && !isSleepOrDeferral(ts, node, timer) && isGlobalTimer(ts, checker, node)) {
+      if (timer && !isSleepOrDeferral(ts, node, timer) && !isDelayedTeardown(ts, checker, node, timer) && isGlobalTimer(ts, checker, node)) {
         const owner = index.ownerOf(node);
         if (owner) checkTimer(ts, checker, node, timer, owner, ctx.report);
       }
@@ -79,6 +79,36 @@ function isSleepOrDeferral(ts: TypeScript, call: TS.CallExpression, timer: strin
     }
   }
   return false;
+}
+
+/** Calls that release something: a one-shot timer that only makes these is a deadline for a teardown. */
+const RELEASES = new Set([...BUILTIN_LIFECYCLE_METHODS, 'end', 'abort', 'kill', 'disconnect', 'unref', 'removeAllListeners', 'quit']);
+
+/**
+ * `const server = createServer(…); … setTimeout(() => server.close(), 3000)`: a one-shot timer whose
+ * callback only releases locals of the functions around it (every statement a call of
+ * close/destroy/end/abort/kill/… on such a local) is that resource's own deadline, not a leak of the
+ * class: the class's teardown never held that resource. A callback that releases `this.socket` is
+ * the owner's business and stays reported.
+ */
+function isDelayedTeardown(ts: TypeScript, checker: TS.TypeChecker, call: TS.CallExpression, timer: string): boolean {
+  if (timer !== 'setTimeout') return false;
+  const fn = call.arguments[0] && unwrap(ts, call.arguments[0]);
+  if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return false;
+  const exprs = ts.isBlock(fn.body)
+    ? fn.body.statements.map((st) => (ts.isExpressionStatement(st) ? st.expression : undefined))
+    : [fn.body];
+  return exprs.length > 0 && exprs.every((e) => {
+    const c = e && unwrap(ts, e);
+    if (!c || !ts.isCallExpression(c)) return false;
+    const callee = unwrap(ts, c.expression);
+    if (!ts.isPropertyAccessExpression(callee) || !RELEASES.has(callee.name.text)) return false;
+    const receiver = unwrap(ts, callee.expression);
+    const decl = ts.isIdentifier(receiver) ? checker.getSymbolAtLocation(receiver)?.valueDeclaration : undefined;
+    if (!decl || !ts.isVariableDeclaration(decl)) return false;
+    for (let p: TS.Node | undefined = decl.parent; p; p = p.parent) if (isFunctionLike(ts, p)) return true;
+    return false;
+  });
 }
 
 type Report = (r: { node: TS.Node; messageId: string; data: Record<string, string> }) => void;
