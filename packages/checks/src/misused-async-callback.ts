@@ -15,7 +15,7 @@ import { defineCheck, type CheckContext } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { rejectionsFor, type Rejections } from './util/rejection.js';
 import { calleeName, enclosingFunction, hasModifier, isAsyncFunction, parentSkippingParens, skipParens } from './util/syntax.js';
-import { isPromiseLikeType, unionParts } from './util/types.js';
+import { isPromiseLikeType, resolveAlias, unionParts } from './util/types.js';
 
 /** Callees whose function arguments we check even when passed by name (`emitter.on('x', this.handle)`). */
 const VOID_CALLBACK_APIS = new Set([
@@ -192,16 +192,19 @@ function isShutdownHandler(ctx: CheckContext<Record<string, never>>, call: TS.Ca
   const callee = skipParens(ts, call.expression);
   if (!ts.isPropertyAccessExpression(callee) || !['on', 'once', 'addListener', 'prependListener', 'prependOnceListener'].includes(callee.name.text)) return false;
   const receiver = skipParens(ts, callee.expression);
-  if (!ts.isIdentifier(receiver) || receiver.text !== 'process' || !isGlobalSymbol(ctx, receiver)) return false;
+  if (!ts.isIdentifier(receiver) || !isNodeProcess(ctx, receiver)) return false;
   const event = call.arguments[0] && skipParens(ts, call.arguments[0]);
   if (!event || !(ts.isStringLiteral(event) || ts.isNoSubstitutionTemplateLiteral(event))) return false;
   if (TERMINATION_SIGNALS.has(event.text)) return true;
   return EXITING_EVENTS.has(event.text) && rejections().endsByExiting(arg);
 }
 
-function isGlobalSymbol(ctx: CheckContext<Record<string, never>>, id: TS.Identifier): boolean {
-  const decls = ctx.checker.getSymbolAtLocation(id)?.getDeclarations() ?? [];
-  return decls.length > 0 && decls.every((d) => d.getSourceFile().isDeclarationFile);
+/** Node's `process`: the global, or an import of it under any name (`import proc from 'node:process'`). */
+function isNodeProcess(ctx: CheckContext<Record<string, never>>, id: TS.Identifier): boolean {
+  const symbol = ctx.checker.getSymbolAtLocation(id);
+  const resolved = symbol && resolveAlias(ctx.ts, ctx.checker, symbol);
+  const decls = resolved?.getDeclarations() ?? [];
+  return resolved?.getName() === 'process' && decls.length > 0 && decls.every((d) => d.getSourceFile().isDeclarationFile);
 }
 
 /** Whether a non-async function may return a promise, judged from the syntax of what it returns. */
