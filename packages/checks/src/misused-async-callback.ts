@@ -237,13 +237,17 @@ function couldBePromise(ctx: CheckContext<Record<string, never>>, e: TS.Expressi
   return false;
 }
 
-/** `{ onClose: async () => … }` where the object's type declares `onClose(): void`. */
+/**
+ * `{ onClose: async () => … }` where the object's type declares `onClose(): void`; also a plain arrow that
+ * returns a promise (`{ fn: (job) => completeJobs(job) }` typed `(job) => void`): the caller drops it alike.
+ */
 function checkProperty(ctx: CheckContext<Record<string, never>>, fn: TS.FunctionLikeDeclaration, rejections: Summaries): void {
   const { ts, checker } = ctx;
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return;
   const prop = fn.parent;
   if (!ts.isPropertyAssignment(prop) || prop.initializer !== fn || !ts.isObjectLiteralExpression(prop.parent)) return;
-  if (!hasModifier(ts, fn, ts.SyntaxKind.AsyncKeyword) || fn.asteriskToken) return;
+  if (fn.asteriskToken) return;
+  if (!hasModifier(ts, fn, ts.SyntaxKind.AsyncKeyword) && (!mayReturnValue(ctx, fn) || !returnsPromiseFn(ctx, fn))) return;
   const expected = checker.getContextualType(fn);
   if (!expected || !expectsVoidCallback(ctx, expected)) return;
   if (rejections().callbackSafe(fn)) return;
