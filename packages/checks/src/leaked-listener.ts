@@ -664,8 +664,11 @@ function isEmitterFactory(ts: TypeScript, checker: TS.TypeChecker, call: TS.Call
   return isDeclaredInPackage(ts, calleeSymbol(ts, checker, callee), FACTORY_MODULES);
 }
 
-/** A signal made right here (`new AbortController().signal`, `AbortSignal.timeout()`): it dies with the operation. */
-function isFreshSignal(ts: TypeScript, checker: TS.TypeChecker, target: TS.Expression): boolean {
+/**
+ * A signal made right here (`new AbortController().signal`, `AbortSignal.timeout()`, or a local
+ * `const ac = new AbortController(); const signal = ac.signal;`): it dies with the operation.
+ */
+function isFreshSignal(ts: TypeScript, checker: TS.TypeChecker, target: TS.Expression, depth = 0): boolean {
   let root = target;
   while (ts.isPropertyAccessExpression(root)) root = unwrap(ts, root.expression);
   if (ts.isNewExpression(root) || ts.isCallExpression(root)) return true;
@@ -678,7 +681,8 @@ function isFreshSignal(ts: TypeScript, checker: TS.TypeChecker, target: TS.Expre
     const obj = unwrap(ts, init.expression.expression);
     return ts.isIdentifier(obj) && obj.text === 'AbortSignal';
   }
-  if (ts.isPropertyAccessExpression(init) && ts.isNewExpression(unwrap(ts, init.expression))) return true;
+  // `ac.signal` where `ac` is itself a const holding a new controller.
+  if (ts.isPropertyAccessExpression(init)) return ts.isNewExpression(unwrap(ts, init.expression)) || (depth < 2 && isFreshSignal(ts, checker, init.expression, depth + 1));
   return false;
 }
 
