@@ -643,6 +643,22 @@ export class Rejections {
     return parts.length > 0 && parts.every((t) => !(t.flags & (F.Any | F.Unknown | F.Never)) && t.getProperty('message') !== undefined && t.getProperty('name') !== undefined);
   }
 
+  /**
+   * Typed as the default lib's Promise itself in every part (or an intersection with it, as a deferred
+   * made by `Object.assign(new Promise(…), { resolve, reject })`): `Promise.resolve` hands such a value
+   * back as is. Not a subclass (its constructor is not Promise, so `Promise.resolve` wraps it in a new
+   * promise), a thenable or any.
+   */
+  private isNativePromise(e: TS.Expression): boolean {
+    const isLibPromise = (t: TS.Type): boolean => {
+      const sym = t.getSymbol();
+      const decls = sym?.getDeclarations() ?? [];
+      return sym?.getName() === 'Promise' && decls.length > 0 && decls.every((d) => this.program.isSourceFileDefaultLibrary(d.getSourceFile()));
+    };
+    const parts = unionParts(this.checker.getTypeAtLocation(e));
+    return parts.length > 0 && parts.every((t) => isLibPromise(t) || (t.isIntersection() && t.types.some(isLibPromise)));
+  }
+
   private promiseStatic(method: string, call: TS.CallExpression, env: Env): Outcome {
     const ts = this.ts;
     const args = call.arguments;
@@ -650,8 +666,10 @@ export class Rejections {
     switch (method) {
       case 'resolve': {
         if (args.length === 0) return SAFE;
-        const never = this.outcome(args[0]!, env).never;
-        return { drop: never, never };
+        const arg = this.outcome(args[0]!, env);
+        // Promise.resolve(p) returns p itself when p is a native promise: a handler already on p covers it.
+        if (arg.drop && this.isNativePromise(args[0]!)) return arg;
+        return { drop: arg.never, never: arg.never };
       }
       case 'allSettled':
         return SAFE;
