@@ -58,7 +58,7 @@ export const misusedAsyncCallback = defineCheck<Record<string, never>>({
     asyncExecutor:
       'A Promise executor must not be async: a throw after the first await is not turned into a rejection and the promise never settles. Make the executor synchronous and await inside a separate async function.',
     voidProperty:
-      "This async function is assigned to '{{name}}', whose type returns void: whoever calls '{{name}}' ignores the promise, so its rejection is unhandled.",
+      "This promise-returning function is assigned to '{{name}}', whose type returns void: whoever calls '{{name}}' ignores the promise, so its rejection is unhandled.",
     voidMethod:
       "Async method '{{name}}' implements '{{base}}', which returns void: callers through '{{base}}' ignore the promise, so its rejection is unhandled.",
   },
