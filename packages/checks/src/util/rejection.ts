@@ -124,10 +124,6 @@ const STRING_METHODS = new Set([
   'trimStart',
   'valueOf',
 ]);
-/** node:assert, under the names a declaration file gives it. */
-const ASSERT_MODULES = new Set(['assert', 'node:assert', 'assert/strict', 'node:assert/strict']);
-/** Level methods of a logger (pino, winston, bunyan, graphile's, a console-like object). */
-const LOGGER_METHODS = new Set(['debug', 'info', 'warn', 'error', 'log', 'trace', 'fatal', 'verbose']);
 /** Listener bookkeeping on emitters; `emit` is taken not to throw (a listener's throw is the listener's hazard). */
 const EMITTER_METHODS = new Set(['emit', 'on', 'once', 'off', 'addListener', 'removeListener', 'removeAllListeners', 'prependListener', 'prependOnceListener', 'listenerCount', 'setMaxListeners']);
 const SAFE_METHODS: Record<string, ReadonlySet<string>> = {
@@ -1454,14 +1450,12 @@ export class Rejections {
 
   private isSafeBuiltinCall(call: TS.CallExpression, callee: TS.Expression): boolean {
     const ts = this.ts;
-    if (this.isAssertion(callee)) return true;
     if (ts.isIdentifier(callee)) {
       if (SAFE_GLOBAL_CALLS.has(callee.text) && this.isGlobal(callee)) return true;
       return this.isExecutorSettle(callee);
     }
     if (!ts.isPropertyAccessExpression(callee)) return false;
     const method = callee.name.text;
-    if (this.isLoggerCall(callee)) return true;
     const receiver = this.unwrap(callee.expression);
     if (ts.isIdentifier(receiver)) {
       const safe = SAFE_STATIC_CALLS[receiver.text];
@@ -1474,30 +1468,6 @@ export class Rejections {
       return !call.arguments.some((a) => ts.isSpreadElement(a) || this.callbackMayThrow(a));
     }
     return false;
-  }
-
-  /**
-   * Assumed (the rule pages say so): node:assert's `assert(…)`, `assert.ok(…)`, `assert.strictEqual(…)`…
-   * A failed assertion means the program is broken; it ends up as a crash (or the runner's failure)
-   * whether it is thrown or rejected, so it is not the unobserved rejection these summaries look for.
-   */
-  private isAssertion(callee: TS.Expression): boolean {
-    const ts = this.ts;
-    const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
-    if (!name) return false;
-    return (this.symbolOf(name)?.getDeclarations() ?? []).some((d) => d.getSourceFile().isDeclarationFile && ASSERT_MODULES.has(declarationPackage(ts, d) ?? ''));
-  }
-
-  /**
-   * Assumed (the rule pages say so), as for `console.*`: a logger's level methods (`logger.error(…)`,
-   * `this.log.warn(…)`: debug, info, warn, error, log, trace, fatal, verbose on a receiver named
-   * `log`/`logger`/`…Logger`) do not throw.
-   */
-  private isLoggerCall(callee: TS.PropertyAccessExpression): boolean {
-    if (!LOGGER_METHODS.has(callee.name.text)) return false;
-    const receiver = this.unwrap(callee.expression);
-    const text = this.ts.isIdentifier(receiver) ? receiver.text : this.ts.isPropertyAccessExpression(receiver) ? receiver.name.text : undefined;
-    return text !== undefined && /^(log|logger|_logger|.*Logger)$/.test(text);
   }
 
   /** Calling this argument (when it is a function) may throw. */
