@@ -279,6 +279,7 @@ class FloatingPromiseRun {
     // (`void p` is reported only with ignoreVoid off: then what is dropped is p.)
     const dropped = ts.isVoidExpression(inner) ? skipParens(ts, inner.expression) : inner;
     if (v.array ? this.isSafeArray(dropped) : this.rejections.safeToDrop(dropped)) return;
+    if (this.chainOnAwaitedInTest(stmt, dropped)) return;
     const suggestions: Suggestion[] = [];
     const awaitable = canAwaitAt(ts, stmt, ctx.sourceFile);
     const unary = (kw: string) => (needsParensForUnary(ts, inner) ? `${kw} (${inner.getText(ctx.sourceFile)})` : `${kw} ${inner.getText(ctx.sourceFile)}`);
@@ -460,6 +461,34 @@ class FloatingPromiseRun {
     if ((ts.isCallExpression(parent) || ts.isTaggedTemplateExpression(parent)) && (parent as TS.CallExpression).expression === node) return 'neutral';
     // await, return, yield, arrow bodies, array/object literals, spreads, aliases, exports: handled or passed on.
     return 'handled';
+  }
+
+  /**
+   * In a test, `pool.then(() => { done = true; })` dropped while the same function awaits `pool` later
+   * (`await pool`): the chained promise settles no later than `pool`, so nothing runs after the test,
+   * and its rejection (pool's, or the callback's) is an unhandled rejection the runner reports as a
+   * failure. A flag set in `.then()` is a common way for a test to observe a run it awaits afterwards.
+   */
+  private chainOnAwaitedInTest(stmt: TS.ExpressionStatement, dropped: TS.Expression): boolean {
+    const ts = this.ts;
+    if (!ts.isCallExpression(dropped) || !ts.isPropertyAccessExpression(dropped.expression)) return false;
+    if (!['then', 'finally'].includes(dropped.expression.name.text)) return false;
+    const receiver = skipParens(ts, dropped.expression.expression);
+    if (!ts.isIdentifier(receiver) && !(ts.isPropertyAccessExpression(receiver) && ts.isIdentifier(skipParens(ts, receiver.expression)))) return false;
+    if (!isTestFile(this.ctx.sourceFile.fileName, projectRoot(this.ctx.program))) return false;
+    const block = stmt.parent;
+    if (!ts.isBlock(block)) return false;
+    const text = receiver.getText(this.ctx.sourceFile);
+    let awaited = false;
+    // Awaited on every path from here: not inside a function, a branch or a loop.
+    const visit = (n: TS.Node): void => {
+      if (awaited || ts.isFunctionLike(n) || ts.isIfStatement(n) || ts.isIterationStatement(n, false) || ts.isSwitchStatement(n) || ts.isConditionalExpression(n) || ts.isCatchClause(n)) return;
+      if (ts.isBinaryExpression(n) && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(n.operatorToken.kind)) return;
+      if (ts.isAwaitExpression(n) && skipParens(ts, n.expression).getText(this.ctx.sourceFile) === text) awaited = true;
+      else ts.forEachChild(n, visit);
+    };
+    for (const later of block.statements.slice(block.statements.indexOf(stmt) + 1)) visit(later);
+    return awaited;
   }
 
   /** Reports a return or an await between the creation of the promise and its first handling. */
