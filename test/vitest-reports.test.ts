@@ -67,6 +67,30 @@ const findings = [
   'unsettled-task@timeout.test.mjs:20 error: leaves a task asleep that wakes up in the next test',
 ];
 
+/** warn mode's line per site, in the summary's order: id, place and the first test. */
+const warnSites = [
+  'abandoned-iterator channels.test.mjs:14:12 [channels.test.mjs > abandons a generator of the project at a yield]',
+  'unsettled-task channels.test.mjs:21:20 [channels.test.mjs > a for-await waiting on a step stuck inside the generator is a stuck task, not an abandoned iterator]',
+  'stuck-stream channels.test.mjs:48:16 [channels.test.mjs > reads the first chunk of a download and leaves the rest]',
+  'leaked-timer channels.test.mjs:60:41 [channels.test.mjs > starts one poller per tenant and stops none]',
+  'deadlock deadlock.test.mjs:10:54 [deadlock.test.mjs > waits for drain on a pipe nobody reads]',
+  'unsettled-task garbage.test.mjs:9:5 [garbage.test.mjs > a mock response body that never ends and ignores the abort]',
+  'unsettled-task garbage.test.mjs:17:5 [garbage.test.mjs > a deliberate wait forever, left floating]',
+  'leaked-timer garbage.test.mjs:23:5 [garbage.test.mjs > a guard timeout left armed after the work won]',
+  'cross-test-bleed garbage.test.mjs:31:5 [garbage.test.mjs > a short guard left armed after the work won, firing in the next test]',
+  'leaked-timer garbage.test.mjs:31:5 [garbage.test.mjs > a short guard left armed after the work won, firing in the next test]',
+  'leaked-timer query.mjs:32:37 [fake-timers.test.mjs > on a fake clock > a real timer armed after the clock was restored is reported]',
+  'unsettled-task timeout.test.mjs:5:3 [timeout.test.mjs > runs past its timeout]',
+  'cross-test-bleed timeout.test.mjs:10:3 [timeout.test.mjs > runs past its timeout and wakes up in the next test]',
+  'unsettled-task timeout.test.mjs:10:3 [timeout.test.mjs > runs past its timeout and wakes up in the next test]',
+  'cross-test-bleed timeout.test.mjs:20:5 [timeout.test.mjs > leaves a task asleep that wakes up in the next test]',
+  'unsettled-task timeout.test.mjs:20:5 [timeout.test.mjs > leaves a task asleep that wakes up in the next test]',
+  'cross-test-bleed unref.test.mjs:17:3 [unref.test.mjs > leaves a short unref interval that fires during the next tests]',
+];
+/** The sites whose findings are all info: notes, listed only with verbose. */
+const infoSites = warnSites.filter((l) => /^(?:\S+ garbage\.test\.mjs|\S+ timeout\.test\.mjs:(?:5|10):)/.test(l));
+const siteLine = (l: string) => l.replace(/^ {3}(\S+) {2}(\S+) {2}.*\[(.*)\]$/, '$1 $2 [$3]');
+
 const brief = (f: Finding) => `${f.id}@${f.location?.file}:${f.location?.line} ${f.severity}${f.count ? ` ×${f.count}` : ''}: ${f.test?.fullName}`;
 
 function expectReports(r: VitestRun): void {
@@ -89,6 +113,16 @@ function expectReports(r: VitestRun): void {
   );
   // The deadlocked test ends at once, not at its 3 s timeout (the 300 ms one times out on purpose).
   expect(r.stdout + r.stderr).not.toContain('Test timed out in 3000ms');
+  // The summary lists the findings that can fail a test, under their tests; the info ones are one line.
+  const summary = r.stdout.slice(r.stdout.indexOf(' asyncsan  ')).split('\n');
+  expect(summary[0]).toBe(' asyncsan  9 async hazards in 8 tests');
+  const end = summary.findIndex((l) => /^ {3}\d+ notes? \(info\)/.test(l));
+  expect(summary[end]).toBe(`   8 notes (info) at 8 sites not listed: ${r.findingsFile} has them; verbose: true lists them`);
+  const listed = summary.slice(1, end);
+  expect(listed.filter((l) => !l.startsWith('     '))).toHaveLength(8);
+  expect(listed.filter((l) => l.startsWith('     ')).map((l) => l.trim().split('  ').slice(0, 2).join(' ')).sort()).toEqual(
+    warnSites.filter((l) => !infoSites.includes(l)).map((l) => l.split(' ').slice(0, 2).join(' ')).sort(),
+  );
 }
 
 describe('issue 16 reports on Vitest 4.1 (Node 20)', () => {
@@ -104,28 +138,20 @@ describe('issue 16 reports on Vitest 4.1 (Node 20)', () => {
     expect(Object.entries(r.verdicts).filter(([, v]) => v === 'fail').map(([name]) => name)).toEqual(['waits for drain on a pipe nobody reads', 'runs past its timeout', 'runs past its timeout and wakes up in the next test']);
     expect(r.findings.map(brief).sort()).toEqual([...findings].sort());
     const summary = r.stdout.slice(r.stdout.indexOf(' asyncsan  '));
-    // The block ends where the next reporter's output (the JSON reporter's note) begins.
-    const lines = summary.split('\n').slice(0, 18);
-    expect(lines[0]).toBe(` asyncsan  17 async hazards at 17 sites in 14 tests (mode: warn, no verdict changed; full report: ${r.findingsFile})`);
-    expect(lines.slice(1).map((l) => l.replace(/^ {3}(\S+) {2}(\S+) {2}.*\[(.*)\]$/, '$1 $2 [$3]'))).toEqual([
-      'abandoned-iterator channels.test.mjs:14:12 [channels.test.mjs > abandons a generator of the project at a yield]',
-      'unsettled-task channels.test.mjs:21:20 [channels.test.mjs > a for-await waiting on a step stuck inside the generator is a stuck task, not an abandoned iterator]',
-      'stuck-stream channels.test.mjs:48:16 [channels.test.mjs > reads the first chunk of a download and leaves the rest]',
-      'leaked-timer channels.test.mjs:60:41 [channels.test.mjs > starts one poller per tenant and stops none]',
-      'deadlock deadlock.test.mjs:10:54 [deadlock.test.mjs > waits for drain on a pipe nobody reads]',
-      'unsettled-task garbage.test.mjs:9:5 [garbage.test.mjs > a mock response body that never ends and ignores the abort]',
-      'unsettled-task garbage.test.mjs:17:5 [garbage.test.mjs > a deliberate wait forever, left floating]',
-      'leaked-timer garbage.test.mjs:23:5 [garbage.test.mjs > a guard timeout left armed after the work won]',
-      'cross-test-bleed garbage.test.mjs:31:5 [garbage.test.mjs > a short guard left armed after the work won, firing in the next test]',
-      'leaked-timer garbage.test.mjs:31:5 [garbage.test.mjs > a short guard left armed after the work won, firing in the next test]',
-      'leaked-timer query.mjs:32:37 [fake-timers.test.mjs > on a fake clock > a real timer armed after the clock was restored is reported]',
-      'unsettled-task timeout.test.mjs:5:3 [timeout.test.mjs > runs past its timeout]',
-      'cross-test-bleed timeout.test.mjs:10:3 [timeout.test.mjs > runs past its timeout and wakes up in the next test]',
-      'unsettled-task timeout.test.mjs:10:3 [timeout.test.mjs > runs past its timeout and wakes up in the next test]',
-      'cross-test-bleed timeout.test.mjs:20:5 [timeout.test.mjs > leaves a task asleep that wakes up in the next test]',
-      'unsettled-task timeout.test.mjs:20:5 [timeout.test.mjs > leaves a task asleep that wakes up in the next test]',
-      'cross-test-bleed unref.test.mjs:17:3 [unref.test.mjs > leaves a short unref interval that fires during the next tests]',
-    ]);
+    // The block ends where the next reporter's output (the JSON reporter's note) begins. Sites whose findings
+    // are all info (garbage, idle guards, a timed-out test's leftovers) are notes: one line counts them.
+    const lines = summary.split('\n').slice(0, 12);
+    expect(lines[0]).toBe(` asyncsan  9 async hazards at 9 sites in 8 tests (mode: warn, no verdict changed; full report: ${r.findingsFile})`);
+    expect(lines.slice(1, 10).map(siteLine)).toEqual(warnSites.filter((l) => !infoSites.includes(l)));
+    expect(lines[10]).toBe(`   8 notes (info) at 8 sites not listed: ${r.findingsFile} has them; verbose: true lists them`);
+    expect(lines[11]).not.toMatch(/^ {3}\S/);
+    // verbose: every site, and no notes line.
+    const verbose = await runVitest(project, ['--pool=threads'], { ASYNCSAN_MODE: 'warn', ASYNCSAN_VERBOSE: '1' });
+    expect(verbose.findings.map(brief).sort()).toEqual([...findings].sort());
+    const all = verbose.stdout.slice(verbose.stdout.indexOf(' asyncsan  ')).split('\n').slice(0, 19);
+    expect(all[0]).toBe(` asyncsan  17 async hazards at 17 sites in 14 tests (mode: warn, no verdict changed; full report: ${verbose.findingsFile})`);
+    expect(all.slice(1, 18).map(siteLine)).toEqual(warnSites);
+    expect(all[18]).not.toMatch(/^ {3}\S/);
     expect(lines.find((l) => l.includes('channels.test.mjs:60:41'))).toContain('is still armed when it ends (×3)');
     expect(summary).not.toMatch(/✖|problems? \(|\berror\b {2}|\bwarning\b {2}/);
     // The count travels through `asyncsan report` into every format.

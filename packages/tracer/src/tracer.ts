@@ -15,7 +15,7 @@ import type { ProbedStack } from './await-chain.js';
 import { Capture, CONNECTION_TYPES, isOpen, now } from './capture.js';
 import { deadlockFinding, describeWaits, watchForDeadlock } from './deadlock.js';
 import { DETECTORS, type Judgement } from './detectors/index.js';
-import { markIdleGuards, pendingChains, type AwaitChain, type LeftResource } from './diff.js';
+import { leftResources, markIdleGuards, pendingChains, sleepingTasks, type AwaitChain, type LeftResource } from './diff.js';
 import { installFakeClockWatch } from './fake-clock.js';
 import type { FormatContext } from './format.js';
 import { installListenerPatch, type ListenerPatch } from './listeners.js';
@@ -337,7 +337,9 @@ export class Scope {
       const pipes = this.runningPipelines();
       withGuardedStacks(() => markIdleGuards(state, tracer.attributeOptions()));
       this.beforeProof(chains, options);
-      await proveUnreachable(state, chains, canProve() ? emitterProofTargets(waiting) : []);
+      // A task asleep on its own live timer is reported as such whatever a GC would say (format.ts): not proven.
+      const asleep = options.resources === false ? new Set<AwaitChain>() : new Set(sleepingTasks(chains, leftResources(state, { refedOnly: false }), tracer.attributeOptions()).keys());
+      await proveUnreachable(state, chains, canProve() ? emitterProofTargets(waiting) : [], asleep);
       const findings = withGuardedStacks(() => this.collect(chains, options, waiting, pipes));
       this.keepTimeline(findings, chains, options, waiting);
       return findings;

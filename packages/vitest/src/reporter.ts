@@ -52,6 +52,8 @@ export function timelinesOf(testModules: ReadonlyArray<TestModule>, fingerprinte
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const where = (f: Finding) => (f.location ? `${f.location.file}:${f.location.line}:${f.location.column}` : '(process)');
 const times = (f: Finding) => (occurrences(f) > 1 ? ` (×${occurrences(f)})` : '');
+const testKey = (f: Finding) => (f.test ? `${f.test.file} > ${f.test.fullName}` : '(outside any test)');
+const siteKey = (f: Finding) => `${f.id}\0${where(f)}`;
 
 export class AsyncsanReporter implements Reporter {
   private vitest: Vitest | undefined;
@@ -89,46 +91,72 @@ export class AsyncsanReporter implements Reporter {
       this.logWarnSummary(sorted);
       return;
     }
+    // Fail mode lists the findings that can fail a test; the notes below that are counted on one line.
+    const listed = sorted.filter((f) => this.listed(f));
+    const notes = sorted.filter((f) => !this.listed(f));
     const byTest = new Map<string, Finding[]>();
-    for (const f of sorted) {
-      const key = f.test ? `${f.test.file} > ${f.test.fullName}` : '(outside any test)';
-      byTest.set(key, [...(byTest.get(key) ?? []), f]);
-    }
+    for (const f of listed) byTest.set(testKey(f), [...(byTest.get(testKey(f)) ?? []), f]);
     const log = (s: string) => this.log(s);
     log('');
-    log(` asyncsan  ${plural(sorted.length, 'async hazard')} in ${plural(byTest.size, 'test')}`);
+    if (listed.length > 0) log(` asyncsan  ${plural(listed.length, 'async hazard')} in ${plural(byTest.size, 'test')}`);
     // One line per finding under its test: the id and the place where the fix goes. Each failing test
     // already shows the full report as its error.
     for (const [test, findings] of byTest) {
       log(`   ${test}`);
       for (const f of findings) log(`     ${f.id}  ${where(f)}  ${f.message}${times(f)}`);
     }
+    if (notes.length > 0) log(this.notesLine(notes.length, new Set(notes.map(siteKey)).size));
+  }
+
+  /**
+   * Whether the console lists a finding. Info findings are notes, not hazards (garbage, not a leak; a guard
+   * with nothing left to guard; a timed-out test's leftovers; a producer writing into a cancelled body):
+   * they are counted on one line and kept in outputFile; `verbose` lists them, and so does `failOn: 'info'`,
+   * under which they fail their test.
+   */
+  private listed(f: Finding): boolean {
+    return f.severity !== 'info' || this.options.verbose || this.options.failOn === 'info';
+  }
+
+  private notesLine(findings: number, sites: number): string {
+    const kept = this.options.outputFile ? `${this.options.outputFile} has them` : 'outputFile keeps them';
+    return `   ${findings} ${findings === 1 ? 'note' : 'notes'} (info) at ${plural(sites, 'site')} not listed: ${kept}; verbose: true lists them`;
   }
 
   /**
    * Warn mode: nothing failed, so the output stays short. The summary and one line per site (the same
    * hazard at the same place in several tests is one line, with the first test's message, naming that
    * test and how many more);
-   * no severity labels and no problem count: the full report is the outputFile's.
+   * no severity labels and no problem count: the full report is the outputFile's. A site whose findings
+   * are all info is a note: counted, not listed (see listed()).
    */
   private logWarnSummary(sorted: readonly Finding[]): void {
-    const sites = new Map<string, { f: Finding; tests: Set<string>; count: number }>();
+    const sites = new Map<string, { f: Finding; findings: Finding[]; tests: Set<string>; count: number }>();
     for (const f of sorted) {
-      const key = `${f.id}\0${where(f)}`;
-      const site = sites.get(key) ?? { f, tests: new Set<string>(), count: 0 };
-      if (f.test) site.tests.add(`${f.test.file} > ${f.test.fullName}`);
+      const key = siteKey(f);
+      const site = sites.get(key) ?? { f, findings: [], tests: new Set<string>(), count: 0 };
+      site.findings.push(f);
+      if (f.test) site.tests.add(testKey(f));
       site.count += occurrences(f);
       sites.set(key, site);
     }
-    const tests = new Set(sorted.flatMap((f) => (f.test ? [`${f.test.file} > ${f.test.fullName}`] : [])));
+    const shown = [...sites.values()].filter((s) => s.findings.some((f) => this.listed(f)));
+    const notes = [...sites.values()].filter((s) => !shown.includes(s));
+    const shownFindings = shown.flatMap((s) => s.findings);
+    const tests = new Set(shownFindings.flatMap((f) => (f.test ? [testKey(f)] : [])));
     const full = this.options.outputFile ? `full report: ${this.options.outputFile}` : 'set outputFile for the full report';
     this.log('');
-    this.log(` asyncsan  ${plural(sorted.length, 'async hazard')} at ${plural(sites.size, 'site')} in ${plural(tests.size, 'test')} (mode: warn, no verdict changed; ${full})`);
-    for (const { f, tests: inTests, count } of sites.values()) {
+    if (shown.length > 0) {
+      this.log(` asyncsan  ${plural(shownFindings.length, 'async hazard')} at ${plural(shown.length, 'site')} in ${plural(tests.size, 'test')} (mode: warn, no verdict changed; ${full})`);
+    } else {
+      this.log(` asyncsan  no async hazards (mode: warn, no verdict changed; ${full})`);
+    }
+    for (const { f, tests: inTests, count } of shown) {
       const [first, ...rest] = [...inTests];
       const test = first === undefined ? '' : `  [${first}${rest.length > 0 ? ` and ${plural(rest.length, 'more test')}` : ''}]`;
       this.log(`   ${f.id}  ${where(f)}  ${f.message}${count > 1 ? ` (×${count})` : ''}${test}`);
     }
+    if (notes.length > 0) this.log(this.notesLine(notes.reduce((n, s) => n + s.findings.length, 0), notes.length));
   }
 
   /** `verbose`: what the ignore rules dropped, under each test, with the rule's reason. */
