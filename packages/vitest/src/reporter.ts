@@ -119,7 +119,7 @@ export class AsyncsanReporter implements Reporter {
   }
 
   private notesLine(findings: number, sites: number): string {
-    const kept = this.options.outputFile ? `${this.options.outputFile} has them` : 'outputFile keeps them';
+    const kept = this.options.outputFile ? `${this.options.outputFile} has them` : 'set outputFile to keep them';
     return `   ${findings} ${findings === 1 ? 'note' : 'notes'} (info) at ${plural(sites, 'site')} not listed: ${kept}; verbose: true lists them`;
   }
 
