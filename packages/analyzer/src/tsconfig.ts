@@ -35,7 +35,7 @@ function where(d: ts.Diagnostic, fallback: string): string {
 export function discoverTsconfig(p: string): string {
   const start = statSync(p).isDirectory() ? p : path.dirname(p);
   const found = ts.findConfigFile(start, ts.sys.fileExists, 'tsconfig.json');
-  if (!found) throw new AnalyzerError(`no tsconfig.json found in ${start} or any parent directory`, p);
+  if (!found) throw new AnalyzerError(`no tsconfig.json found in ${start} or any parent directory: create one (npx tsc --init), or name one with --project <tsconfig>`, p);
   return path.resolve(found);
 }
 

@@ -161,7 +161,7 @@ describe('analyze: errors a user can cause', () => {
   it('throws AnalyzerError when no tsconfig.json is found', async () => {
     const p = make({ 'src/a.ts': 'export const a = 1;\n' });
     const message = await rejection(analyze({ cwd: p.dir }));
-    expect(message).toBe(`no tsconfig.json found in ${p.dir} or any parent directory`);
+    expect(message).toBe(`no tsconfig.json found in ${p.dir} or any parent directory: create one (npx tsc --init), or name one with --project <tsconfig>`);
   });
 
   it('throws AnalyzerError naming a tsconfig that is not valid JSON', async () => {
