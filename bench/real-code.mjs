@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -97,6 +97,28 @@ export const projects = {
     commit: '55ee32f66f0bf683ff823c0ad8be2056dbc91ce4', // 12.27.0, 2026-08-03
     install: [npmCi],
     // tsconfig.json includes src and test (26 + 70 files); packages/ (dashboard, proxy) have their own builds.
+    tsconfig: 'tsconfig.json',
+    paths: ['src', 'test'],
+  },
+  // Held-out projects, round 2 (2026-12-06): measured once at main 75bde39, after every project above had been tuned against.
+  cockatiel: {
+    repo: 'https://github.com/connor4312/cockatiel',
+    mirror: 'connor4312+cockatiel',
+    commit: 'f475a690eedbb9dc7e495b6e4b0f42105c195ec3', // 4.0.0 (docs), 2026-05-26
+    install: [npmCi],
+    // tsconfig.json has no include: every file under the root, i.e. src/ with its colocated *.test.ts (29 + 20 files).
+    tsconfig: 'tsconfig.json',
+    paths: ['src'],
+  },
+  tinypool: {
+    repo: 'https://github.com/tinylibs/tinypool',
+    mirror: 'tinylibs+tinypool',
+    commit: 'abc247f85cba0309e3f1e5655db1837a2a1c2483', // 2.1.0, 2026-01-03
+    // pnpm-lock.yaml only; npm resolves the package.json ranges. --legacy-peer-deps: its lint-only typescript-eslint 7
+    // wants eslint 8 while it asks for eslint 9; nothing analysed uses either.
+    install: [[...npmInstall, '--no-package-lock', '--legacy-peer-deps']],
+    // The tests import 'tinypool', which tsconfig's paths map to dist/index.d.ts: build it (tsdown) first.
+    prep: [['npm', 'run', 'build']],
     tsconfig: 'tsconfig.json',
     paths: ['src', 'test'],
   },
