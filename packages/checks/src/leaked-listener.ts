@@ -456,7 +456,7 @@ function removalsIn(ts: TypeScript, roots: readonly TS.Node[], target: string, e
   return callsIn(ts, roots).filter((c) => {
     const callee = unwrap(ts, c.expression);
     if (!ts.isPropertyAccessExpression(callee) || !REMOVE_METHODS.has(callee.name.text)) return false;
-    if (normalizeText(callee.expression) !== target) return false;
+    if (normalizeText(unwrap(ts, callee.expression)) !== target) return false;
     const [e, l] = c.arguments;
     if (!l || normalizeText(unwrap(ts, l)) !== listener) return false;
     return event === undefined || !e || eventName(ts, e) === undefined || eventName(ts, e) === event;
@@ -469,7 +469,7 @@ function endsTarget(ts: TypeScript, roots: readonly TS.Node[], targets: readonly
   return callsIn(ts, roots).some((c) => {
     const callee = unwrap(ts, c.expression);
     if (!ts.isPropertyAccessExpression(callee) || !ENDING_METHODS.has(callee.name.text)) return false;
-    const ended = normalizeText(callee.expression);
+    const ended = normalizeText(unwrap(ts, callee.expression));
     // Ending `this.child` ends `this.child.stdout` too.
     return targets.some((t) => t === ended || t.startsWith(`${ended}.`));
   });

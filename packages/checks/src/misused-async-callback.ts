@@ -124,6 +124,9 @@ function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallE
     if (!returnsPromiseFn(ctx, arg)) continue;
     const expected = checker.getContextualType(arg);
     if (!expected || !expectsVoidCallback(ctx, expected)) continue;
+    // Another overload of the callee takes a promise-returning function there (mocha's `it(title, fn: Func)` and
+    // `it(title, fn: AsyncFunc)`): the contextual type is only the first overload's; the callee awaits.
+    if (someOverloadAcceptsPromise(ctx, call, args.indexOf(raw))) continue;
     const isExecutor = ts.isNewExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'Promise' && args[0] === raw;
     // An async executor without await is ESLint core's no-async-promise-executor: left to it.
     if (isExecutor && isFunctionExpr && !awaitsIn(ctx, arg)) continue;
@@ -146,6 +149,29 @@ function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallE
     const messageId = kind === 'iteration' ? 'voidIteration' : kind === 'listener' ? 'voidListener' : 'voidCallback';
     ctx.report({ node: arg, messageId, data: { callee: name ?? 'the callee' }, hint: HINTS[kind] });
   }
+}
+
+/**
+ * Some call signature of the callee has, at this argument, a function type that may return a promise
+ * (not every signature returns void): the callee has an overload that takes an async callback.
+ */
+function someOverloadAcceptsPromise(ctx: CheckContext<Record<string, never>>, call: TS.CallExpression | TS.NewExpression, index: number): boolean {
+  const { ts, checker } = ctx;
+  const calleeType = checker.getTypeAtLocation(call.expression);
+  const sigs = ts.isNewExpression(call) ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
+  if (sigs.length < 2) return false;
+  return sigs.some((sig) => {
+    const params = sig.getParameters();
+    const last = params[params.length - 1];
+    const lastDecl = last?.valueDeclaration;
+    const rest = lastDecl !== undefined && ts.isParameter(lastDecl) && lastDecl.dotDotDotToken !== undefined;
+    const param = index < params.length - (rest ? 1 : 0) ? params[index] : rest ? last : undefined;
+    if (!param) return false;
+    let type = checker.getTypeOfSymbolAtLocation(param, call);
+    if (rest && param === last) type = checker.getIndexTypeOfType(type, ts.IndexKind.Number) ?? type;
+    const parts = unionParts(checker.getNonNullableType(type)).filter((t) => t.getCallSignatures().length > 0);
+    return parts.length > 0 && !expectsVoidCallback(ctx, type);
+  });
 }
 
 /** The function's own body awaits (await or for await…of), outside nested functions. */
@@ -247,9 +273,12 @@ function checkProperty(ctx: CheckContext<Record<string, never>>, fn: TS.Function
   const prop = fn.parent;
   if (!ts.isPropertyAssignment(prop) || prop.initializer !== fn || !ts.isObjectLiteralExpression(prop.parent)) return;
   if (fn.asteriskToken) return;
-  if (!hasModifier(ts, fn, ts.SyntaxKind.AsyncKeyword) && (!mayReturnValue(ctx, fn) || !returnsPromiseFn(ctx, fn))) return;
+  const isAsync = hasModifier(ts, fn, ts.SyntaxKind.AsyncKeyword);
+  if (!isAsync && !mayReturnValue(ctx, fn)) return;
   const expected = checker.getContextualType(fn);
   if (!expected || !expectsVoidCallback(ctx, expected)) return;
+  // A plain arrow: only now ask what it returns (inferring it is the costly part).
+  if (!isAsync && !returnsPromiseFn(ctx, fn)) return;
   if (rejections().callbackSafe(fn)) return;
   ctx.report({ node: fn, messageId: 'voidProperty', data: { name: prop.name.getText(ctx.sourceFile) }, hint: HINTS.callback });
 }
