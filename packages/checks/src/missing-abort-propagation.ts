@@ -12,6 +12,7 @@ import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from '
 import { indexFile } from './util/file-index.js';
 import { calleeName, isFunctionLike, memberObject, skipParens } from './util/syntax.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, type SignalSlot } from './util/types.js';
+import { isTestFile, projectRoot } from './util/test-files.js';
 import { handMadeSleep, isRaceMember, isSleepHelper, literalDelay, SHORT_SLEEP_MS } from './util/sleep.js';
 
 type Ctx = CheckContext<Record<string, never>>;
@@ -44,6 +45,10 @@ export const missingAbortPropagation = defineCheck<Record<string, never>>({
   hasSuggestions: true,
   run(ctx) {
     const { ts } = ctx;
+    // In a test the functions handed a signal are probes of the code under test: sleeping through the abort
+    // is how a test observes that cancellation happened (`await delay(3); expect(signal.aborted)`), and the
+    // test is the caller that cancels. Cancellation flowing through the code is the program's concern.
+    if (isTestFile(ctx.sourceFile.fileName, projectRoot(ctx.program))) return;
     const index = indexFile(ts, ctx.sourceFile);
     // Sources are computed lazily, for the functions that enclose a call: a function without
     // calls needs none, and asking for its parameters' types is the costly part of this check.

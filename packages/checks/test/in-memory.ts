@@ -14,6 +14,9 @@ const compilerOptions = ts.convertCompilerOptionsFromJson(
   { target: 'ES2022', lib: ['ES2023'], module: 'NodeNext', moduleResolution: 'NodeNext', types: ['node'], strict: true, noEmit: true, skipLibCheck: true },
   import.meta.dirname,
 ).options;
+// The case file's project is this folder, as if a tsconfig.json were here: the checks that treat test files
+// apart (by a test/ folder on the path below the project) must see __case__.ts as program code.
+compilerOptions.configFilePath = path.join(import.meta.dirname, 'tsconfig.json');
 // The default import and the `import * as` typings of typescript differ; the module object is the same.
 const tsApi = ts as unknown as TypeScript;
 const libCache = new Map<string, ts.SourceFile | undefined>();
