@@ -5,17 +5,9 @@
  */
 import checkThenActRule from '../../src/rules/check-then-act.js';
 import { createRuleTester } from '../rule-tester.js';
+import { CHECK_THEN_ACT_GEN } from '@asyncsan/test-harness/effect-stand-ins';
 
-const GEN = `type Eff<A> = { [Symbol.iterator](): Generator<unknown, A, unknown>; pipe<B>(f: (e: Eff<A>) => B): B };
-declare function gen<A>(body: () => Generator<unknown, A, unknown>): Eff<A>;
-declare function gen<S, A>(self: S, body: (this: S) => Generator<unknown, A, unknown>): Eff<A>;
-declare function fn<X extends unknown[], A>(body: (...args: X) => Generator<unknown, A, unknown>, ...stages: Array<(e: Eff<A>) => Eff<A>>): (...args: X) => Eff<A>;
-declare function sleep(ms: number): Eff<void>;
-declare function load(k: string): Eff<string>;
-declare function loop(step: () => Eff<boolean>): Eff<void>;
-declare function onStart<A>(e: Eff<A>, f: () => void): Eff<A>;
-declare function all<A>(xs: Eff<A>[], options?: { concurrency?: number }): Eff<A[]>;
-`;
+const GEN = CHECK_THEN_ACT_GEN;
 
 createRuleTester().run('check-then-act (ESLint rule)', checkThenActRule, {
   valid: [

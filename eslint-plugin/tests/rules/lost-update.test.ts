@@ -5,17 +5,9 @@
  */
 import lostUpdateRule from '../../src/rules/lost-update.js';
 import { createRuleTester } from '../rule-tester.js';
+import { LOST_UPDATE_GEN } from '@asyncsan/test-harness/effect-stand-ins';
 
-const GEN = `type Eff<A> = { [Symbol.iterator](): Generator<unknown, A, unknown>; pipe<B>(f: (e: Eff<A>) => B): B };
-declare function gen<A>(body: () => Generator<unknown, A, unknown>): Eff<A>;
-declare function gen<S, A>(self: S, body: (this: S) => Generator<unknown, A, unknown>): Eff<A>;
-declare function fn<X extends unknown[], A>(body: (...args: X) => Generator<unknown, A, unknown>, ...stages: Array<(e: Eff<A>) => Eff<A>>): (...args: X) => Eff<A>;
-declare function sleep(ms: number): Eff<void>;
-declare function load(k: string): Eff<number>;
-declare function forEach<T, B>(xs: T[], f: (x: T) => Eff<B>, options?: { concurrency?: number }): Eff<B[]>;
-declare function onStart<A>(e: Eff<A>, f: () => void): Eff<A>;
-declare const sem: { withPermits(n: number): <A>(e: Eff<A>) => Eff<A> };
-`;
+const GEN = LOST_UPDATE_GEN;
 
 createRuleTester().run('lost-update (ESLint rule)', lostUpdateRule, {
   valid: [

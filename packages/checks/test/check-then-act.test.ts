@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { checkThenAct } from '../src/check-then-act.js';
 import { fixtureDiff, runInMemory } from './in-memory.js';
+import { CHECK_THEN_ACT_GEN } from '@asyncsan/test-harness/effect-stand-ins';
 
 const run = (code: string, options?: Partial<typeof checkThenAct.defaultOptions>) => runInMemory(checkThenAct, code, options);
 
 const at = (code: string) => run(code).map((r) => `${r.messageId}@${r.line}:${r.column}`);
 
-const GEN = `type Eff<A> = { [Symbol.iterator](): Generator<unknown, A, unknown>; pipe<B>(f: (e: Eff<A>) => B): B };
-declare function gen<A>(body: () => Generator<unknown, A, unknown>): Eff<A>;
-declare function gen<S, A>(self: S, body: (this: S) => Generator<unknown, A, unknown>): Eff<A>;
-declare function fn<X extends unknown[], A>(body: (...args: X) => Generator<unknown, A, unknown>, ...stages: Array<(e: Eff<A>) => Eff<A>>): (...args: X) => Eff<A>;
-declare function sleep(ms: number): Eff<void>;
-declare function load(k: string): Eff<string>;
-declare function loop(step: () => Eff<boolean>): Eff<void>;
-declare function onStart<A>(e: Eff<A>, f: () => void): Eff<A>;
-declare function all<A>(xs: Eff<A>[], options?: { concurrency?: number }): Eff<A[]>;
-`;
+const GEN = CHECK_THEN_ACT_GEN;
 const atGen = (code: string) => {
   const offset = GEN.split('\n').length - 1;
   return run(GEN + code).map((r) => `${r.messageId}@${r.line - offset}:${r.column}`);

@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { lostUpdate } from '../src/lost-update.js';
 import { fixtureDiff, runInMemory } from './in-memory.js';
+import { LOST_UPDATE_GEN } from '@asyncsan/test-harness/effect-stand-ins';
 
 const run = (code: string, options?: Partial<typeof lostUpdate.defaultOptions>) => runInMemory(lostUpdate, code, options);
 
 const at = (code: string) => run(code).map((r) => `${r.messageId}@${r.line}:${r.column}`);
 
-const GEN = `type Eff<A> = { [Symbol.iterator](): Generator<unknown, A, unknown>; pipe<B>(f: (e: Eff<A>) => B): B };
-declare function gen<A>(body: () => Generator<unknown, A, unknown>): Eff<A>;
-declare function gen<S, A>(self: S, body: (this: S) => Generator<unknown, A, unknown>): Eff<A>;
-declare function fn<X extends unknown[], A>(body: (...args: X) => Generator<unknown, A, unknown>, ...stages: Array<(e: Eff<A>) => Eff<A>>): (...args: X) => Eff<A>;
-declare function sleep(ms: number): Eff<void>;
-declare function load(k: string): Eff<number>;
-declare function forEach<T, B>(xs: T[], f: (x: T) => Eff<B>, options?: { concurrency?: number }): Eff<B[]>;
-declare function onStart<A>(e: Eff<A>, f: () => void): Eff<A>;
-declare const sem: { withPermits(n: number): <A>(e: Eff<A>) => Eff<A> };
-`;
+const GEN = LOST_UPDATE_GEN;
 /** Findings on a snippet appended to the GEN prelude, with line numbers relative to the snippet. */
 const atGen = (code: string) => {
   const offset = GEN.split('\n').length - 1;
