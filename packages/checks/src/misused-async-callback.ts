@@ -168,7 +168,8 @@ function someOverloadAcceptsPromise(ctx: CheckContext<Record<string, never>>, ca
     const param = index < params.length - (rest ? 1 : 0) ? params[index] : rest ? last : undefined;
     if (!param) return false;
     let type = checker.getTypeOfSymbolAtLocation(param, call);
-    if (rest && param === last) type = checker.getIndexTypeOfType(type, ts.IndexKind.Number) ?? type;
+    // getIndexInfoOfType, not getIndexTypeOfType: the TypeScript 7 back end answers the former only.
+    if (rest && param === last) type = checker.getIndexInfoOfType(type, ts.IndexKind.Number)?.type ?? type;
     const parts = unionParts(checker.getNonNullableType(type)).filter((t) => t.getCallSignatures().length > 0);
     return parts.length > 0 && !expectsVoidCallback(ctx, type);
   });
