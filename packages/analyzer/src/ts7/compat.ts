@@ -440,6 +440,11 @@ class Program7 {
   getCompilerOptions() {
     return this.c.project.compilerOptions;
   }
+  // As TypeScript 6's program made by ts-morph: the process's directory (the checks fall back to it when the
+  // compiler options name no tsconfig).
+  getCurrentDirectory() {
+    return process.cwd();
+  }
   isSourceFileDefaultLibrary(sf: TS.SourceFile) {
     return this.c.project.program.isSourceFileDefaultLibrary(sf) as boolean;
   }
