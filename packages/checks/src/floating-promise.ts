@@ -45,7 +45,7 @@ import {
   neverReturnsPromise,
   delegationNeverReturnsPromise,
 } from './util/types.js';
-import { isTestFile, projectRoot } from './util/test-files.js';
+import { inTeardownHook, isAsyncAssertion, isTestFile, projectRoot } from './util/test-files.js';
 
 export interface FloatingPromiseOptions {
   /** `void promise` marks a deliberate fire-and-forget (default true, as in typescript-eslint). */
@@ -60,6 +60,11 @@ export interface FloatingPromiseOptions {
   checkArguments: boolean;
   /** Treat every rejectable thenable (PromiseLike, query builders) as a promise, not only native promises (default false, as typescript-eslint). */
   checkThenables: boolean;
+  /**
+   * Also report promises dropped in the bodies of tests and the helpers of test files (default false): there
+   * the runner reports a rejection as a failure. Teardown hooks and assertion promises are checked either way.
+   */
+  checkTestBodies: boolean;
 }
 
 /** node:test's top-level test functions return promises that never reject: the runner reports failures. */
@@ -111,10 +116,11 @@ export const floatingPromise = defineCheck<FloatingPromiseOptions>({
       checkLocals: { type: 'boolean' },
       checkArguments: { type: 'boolean' },
       checkThenables: { type: 'boolean' },
+      checkTestBodies: { type: 'boolean' },
     },
     additionalProperties: false,
   },
-  defaultOptions: { ignoreVoid: true, allowList: [], useDefaultAllowList: true, checkLocals: true, checkArguments: true, checkThenables: false },
+  defaultOptions: { ignoreVoid: true, allowList: [], useDefaultAllowList: true, checkLocals: true, checkArguments: true, checkThenables: false, checkTestBodies: false },
   hasSuggestions: true,
   run(ctx) {
     new FloatingPromiseRun(ctx).run();
@@ -127,6 +133,7 @@ class FloatingPromiseRun {
   private readonly allow: AllowEntry[];
   private readonly thenables: boolean;
   private summaries: Rejections | undefined;
+  private testFile: boolean | undefined;
 
   constructor(private readonly ctx: CheckContext<FloatingPromiseOptions>) {
     this.ts = ctx.ts;
@@ -151,6 +158,21 @@ class FloatingPromiseRun {
       if ((method === 'map' || method === 'flatMap') && callback && !ts.isSpreadElement(callback)) return this.rejections.callbackSafe(callback);
     }
     return false;
+  }
+
+  private get inTestFile(): boolean {
+    return (this.testFile ??= isTestFile(this.ctx.sourceFile.fileName, projectRoot(this.ctx.program)));
+  }
+
+  /**
+   * In a test file, a dropped promise outside a teardown hook is the runner's to report: Vitest, Jest, Mocha and
+   * node:test turn an unhandled rejection into a failure, and asyncsan's runtime side names work that outlives its
+   * test (cross-test-bleed). Still checked there: teardown hooks (afterAll/afterEach/after…), which may end after
+   * the runner stopped watching, and assertion promises (`expect(p).rejects…`), whose failure the test never sees.
+   */
+  private leftToTestRunner(site: TS.Node, promise: TS.Expression): boolean {
+    if (this.ctx.options.checkTestBodies === true || !this.inTestFile) return false;
+    return !inTeardownHook(this.ts, site) && !isAsyncAssertion(this.ts, promise);
   }
 
   run(): void {
@@ -278,6 +300,7 @@ class FloatingPromiseRun {
     // What the code that makes the promise shows: it cannot reject, or a handler is already attached.
     // (`void p` is reported only with ignoreVoid off: then what is dropped is p.)
     const dropped = ts.isVoidExpression(inner) ? skipParens(ts, inner.expression) : inner;
+    if (this.leftToTestRunner(stmt, dropped)) return;
     if (v.array ? this.isSafeArray(dropped) : this.rejections.safeToDrop(dropped)) return;
     if (this.chainOnAwaitedInTest(stmt, dropped)) return;
     const suggestions: Suggestion[] = [];
@@ -343,6 +366,7 @@ class FloatingPromiseRun {
     if (hasModifier(ts, stmt, ts.SyntaxKind.ExportKeyword) || hasModifier(ts, stmt, ts.SyntaxKind.DeclareKeyword)) return;
     const init = skipParens(ts, decl.initializer);
     if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return;
+    if (this.leftToTestRunner(decl, init)) return;
     // Accessors hand out promises someone else created and owns (cache.get(k), queue.shift()).
     const method = ts.isCallExpression(init) ? memberName(ts, init.expression) : undefined;
     if (method !== undefined && NON_CREATING_METHODS.has(method)) return;
@@ -475,7 +499,7 @@ class FloatingPromiseRun {
     if (!['then', 'finally'].includes(dropped.expression.name.text)) return false;
     const receiver = skipParens(ts, dropped.expression.expression);
     if (!ts.isIdentifier(receiver) && !(ts.isPropertyAccessExpression(receiver) && ts.isIdentifier(skipParens(ts, receiver.expression)))) return false;
-    if (!isTestFile(this.ctx.sourceFile.fileName, projectRoot(this.ctx.program))) return false;
+    if (!this.inTestFile) return false;
     const block = stmt.parent;
     if (!ts.isBlock(block)) return false;
     const text = receiver.getText(this.ctx.sourceFile);
@@ -498,7 +522,7 @@ class FloatingPromiseRun {
     // In a test, a promise awaited later in the same function leaves nothing running after the test,
     // and a rejection while it waits is an unhandled rejection the runner reports as a failure: loud,
     // only the message differs (35 reports of this shape in two projects' tests, none real).
-    if (found.kind === 'await' && isTestFile(this.ctx.sourceFile.fileName, projectRoot(this.ctx.program))) return;
+    if (found.kind === 'await' && this.inTestFile) return;
     const line = this.ctx.sourceFile.getLineAndCharacterOfPosition(found.node.getStart(this.ctx.sourceFile)).line + 1;
     this.ctx.report({
       node: name,

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { floatingPromise } from '../src/floating-promise.js';
-import { fixtureDiff } from './in-memory.js';
+import { fixtureDiff, runOnFixture } from './in-memory.js';
 
 describe('floating-promise on fixtures/floating-promise (what the ESLint rule sees: one file and the types)', () => {
   it('reports exactly the markers meant for the lint engine', () => {
     const { files, diff } = fixtureDiff(floatingPromise);
     expect(files).toBeGreaterThan(8);
     expect(diff).toBe('');
+  });
+
+  it('reports the drops in test bodies and test helpers with checkTestBodies', () => {
+    const at = (options?: { checkTestBodies: boolean }) =>
+      runOnFixture(floatingPromise, 'floating-promise/good-dropped-in-test-body.test.ts', options).map((r) => `${r.messageId}@${r.line}`);
+    expect(at()).toEqual([]);
+    expect(at({ checkTestBodies: true })).toEqual(['floating@25', 'floating@30', 'floating@43', 'returnBeforeHandled@35']);
   });
 });

@@ -47,3 +47,11 @@ export function fixtureDiff<O>(check: Check<O>): { files: number; diff: string }
   const findings = files.flatMap((f) => toFindings(runCheck(tsApi, program, program.getSourceFile(f)!, check), f, { engine: 'lint' }));
   return { files: files.length, diff: formatDiff(diffFindings(readExpectations(files), findings, { ids: [check.id], engine: 'lint' })) };
 }
+
+/** Runs a check with options on one fixture file, in the fixtures' program (as the ESLint rule would with those options). */
+export function runOnFixture<O>(check: Check<O>, relativePath: string, options?: Partial<O>) {
+  const file = path.join(fixturesRoot, relativePath);
+  const config = ts.getParsedCommandLineOfConfigFile(path.join(fixturesRoot, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+  const program = ts.createProgram([file], config.options);
+  return runCheck(tsApi, program, program.getSourceFile(file)!, check, options);
+}

@@ -23,3 +23,31 @@ export function projectRoot(program: TS.Program): string {
   const config = program.getCompilerOptions().configFilePath;
   return typeof config === 'string' ? path.dirname(config) : program.getCurrentDirectory();
 }
+
+/** Runner hooks that run after the tests: work dropped there may settle after the runner has stopped watching. */
+const TEARDOWN_HOOKS = new Set(['afterAll', 'afterEach', 'after', 'teardown', 'suiteTeardown', 'onTestFinished', 'onTestFailed']);
+
+/** The node sits in a function given to a teardown hook (`afterAll(async () => { … })`), at any depth. */
+export function inTeardownHook(ts: typeof TS, node: TS.Node): boolean {
+  for (let n: TS.Node | undefined = node.parent; n && !ts.isSourceFile(n); n = n.parent) {
+    if (!ts.isFunctionLike(n) || !n.parent || !ts.isCallExpression(n.parent) || !n.parent.arguments.includes(n as TS.Expression)) continue;
+    const callee = n.parent.expression;
+    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    if (name !== undefined && TEARDOWN_HOOKS.has(name)) return true;
+  }
+  return false;
+}
+
+/** Members of assertion libraries that make an assertion a promise: `expect(p).rejects.toThrow()`, chai-as-promised's `.eventually`, `assert.rejects(f)`, `expect.poll(f)`. */
+const ASYNC_ASSERTION_MEMBERS = new Set(['resolves', 'rejects', 'eventually', 'rejectedWith', 'fulfilled', 'rejected', 'doesNotReject', 'poll']);
+
+/** A promise that is an assertion: dropped, its verdict comes after the test has passed. */
+export function isAsyncAssertion(ts: typeof TS, expr: TS.Expression): boolean {
+  for (let e: TS.Node = expr; ; ) {
+    if (ts.isParenthesizedExpression(e) || ts.isCallExpression(e) || ts.isElementAccessExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
+    else if (ts.isPropertyAccessExpression(e)) {
+      if (ASYNC_ASSERTION_MEMBERS.has(e.name.text)) return true;
+      e = e.expression;
+    } else return false;
+  }
+}
