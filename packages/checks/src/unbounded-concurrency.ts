@@ -80,6 +80,7 @@ export const unboundedConcurrency = defineCheck<UnboundedConcurrencyOptions>({
       const origin = externalOrigin(ctx, skipParens(ts, receiver));
       if (onlyExternal && !origin) continue;
       if (!origin && isBounded(ctx, skipParens(ts, receiver), bounded)) continue;
+      if (!origin && inline && tearsDownElement(ts, cb as TS.FunctionLikeDeclaration)) continue;
       // Over a listing or a query result, a callback whose type is unknown (an import that does not resolve) is
       // taken at its word: Promise.all says the elements are promises.
       if (inline ? !returnsPromise(ctx, cb as TS.FunctionLikeDeclaration, !!origin) : !referenceReturnsPromise(ctx, cb, !!origin)) continue;
@@ -91,6 +92,39 @@ export const unboundedConcurrency = defineCheck<UnboundedConcurrencyOptions>({
     }
   },
 });
+
+/** Methods that end a resource the caller already holds. */
+const TEARDOWN_METHODS = new Set(['close', 'quit', 'kill', 'stop', 'destroy', 'terminate', 'end', 'disconnect', 'dispose', 'unsubscribe', 'shutdown', 'release', 'abort', 'cancel']);
+
+/**
+ * `Promise.all(this.nodes().map((n) => n.quit()))`, `children.map((c) => this.kill(c))`: a callback that ends the
+ * element (a teardown method called on it, or given it) closes what already exists, however many there are:
+ * nothing is opened per element, so shutting them all down at once exhausts nothing.
+ */
+function tearsDownElement(ts: TypeScript, cb: TS.FunctionLikeDeclaration): boolean {
+  const param = cb.parameters[0]?.name;
+  if (!param || !ts.isIdentifier(param) || !cb.body) return false;
+  const isElement = (e: TS.Expression | undefined): boolean => {
+    let x = e && skipParens(ts, e);
+    while (x && ts.isPropertyAccessExpression(x)) x = skipParens(ts, x.expression);
+    return x !== undefined && ts.isIdentifier(x) && x.text === param.text;
+  };
+  const isParam = (e: TS.Expression): boolean => {
+    const x = skipParens(ts, e);
+    return ts.isIdentifier(x) && x.text === param.text;
+  };
+  let found = false;
+  const walk = (n: TS.Node): void => {
+    if (found || (n !== cb.body && isFunctionLike(ts, n))) return;
+    if (ts.isCallExpression(n)) {
+      const name = memberName(ts, n.expression) ?? (ts.isIdentifier(n.expression) ? n.expression.text : undefined);
+      if (name !== undefined && TEARDOWN_METHODS.has(name) && (isElement(memberObject(ts, n.expression)) || n.arguments.some((a) => isParam(a)))) found = true;
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk(cb.body);
+  return found;
+}
 
 function originData(origin: ExternalOrigin): { item: string; origin: string; store: string } {
   return origin.kind === 'files'
