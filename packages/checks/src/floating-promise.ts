@@ -26,6 +26,7 @@ import {
   forEachInFunctionBody,
   hasModifier,
   isFunctionLike,
+  isInside,
   memberName,
   needsParensForMember,
   needsParensForUnary,
@@ -523,6 +524,7 @@ class FloatingPromiseRun {
     // and a rejection while it waits is an unhandled rejection the runner reports as a failure: loud,
     // only the message differs (35 reports of this shape in two projects' tests, none real).
     if (found.kind === 'await' && this.inTestFile) return;
+    if (this.deferredNotRejectableBefore(init, this.lastExitBeforeHandling(stmt, handling) ?? found.node)) return;
     const line = this.ctx.sourceFile.getLineAndCharacterOfPosition(found.node.getStart(this.ctx.sourceFile)).line + 1;
     this.ctx.report({
       node: name,
@@ -530,6 +532,61 @@ class FloatingPromiseRun {
       data: { name: name.text, line: String(line) },
       related: [{ label: found.kind === 'return' ? 'returns here' : 'awaits here', node: found.node }],
     });
+  }
+
+  /** The last await or return of the function between the declaration and the first handling use. */
+  private lastExitBeforeHandling(stmt: TS.VariableStatement, handling: TS.Identifier[]): TS.Node | undefined {
+    const ts = this.ts;
+    const first = handling.reduce((a, b) => (b.pos < a.pos ? b : a));
+    const fn = enclosingFunction(ts, stmt);
+    const body = fn ? (fn as TS.FunctionLikeDeclaration).body : this.ctx.sourceFile;
+    if (!body) return undefined;
+    let last: TS.Node | undefined;
+    const visit = (n: TS.Node): void => {
+      if (n.end <= stmt.end || n.pos >= first.pos) return; // wholly before the declaration or after the handling
+      if (n !== body && isFunctionLike(ts, n)) return;
+      if ((ts.isAwaitExpression(n) || ts.isReturnStatement(n) || (ts.isForOfStatement(n) && n.awaitModifier)) && n.pos >= stmt.end && n.end <= first.pos) {
+        if (!last || n.end > last.end) last = n;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(body);
+    return last;
+  }
+
+  /**
+   * A deferred (`let reject; const done = new Promise((res, rej) => { resolve = res; reject = rej; })`) rejects only
+   * when its stored `reject` is called. If nothing that can call it exists yet when the function first awaits or
+   * returns (every use of that variable comes later in the text, and none is in a hoisted function declaration),
+   * it cannot reject before then (tinypool's `destroy()`: the timeout that calls `reject` is armed after the
+   * teardown's await).
+   */
+  private deferredNotRejectableBefore(init: TS.Expression, exit: TS.Node): boolean {
+    const ts = this.ts;
+    if (!ts.isNewExpression(init) || !ts.isIdentifier(init.expression) || init.expression.text !== 'Promise') return false;
+    const executor = init.arguments?.[0] && skipParens(ts, init.arguments[0]);
+    if (!executor || (!ts.isArrowFunction(executor) && !ts.isFunctionExpression(executor)) || !ts.isBlock(executor.body)) return false;
+    const rejectParam = executor.parameters[1]?.name;
+    if (!rejectParam || !ts.isIdentifier(rejectParam)) return false;
+    // The executor only stores its functions: `outer = res` / `outer = rej` statements, nothing that can throw.
+    let stored: TS.Symbol | undefined;
+    for (const st of executor.body.statements) {
+      if (!ts.isExpressionStatement(st)) return false;
+      const e = skipParens(ts, st.expression);
+      if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isIdentifier(e.left)) return false;
+      const right = skipParens(ts, e.right);
+      if (!ts.isIdentifier(right)) return false;
+      if (right.text === rejectParam.text) stored = this.checker.getSymbolAtLocation(e.left);
+    }
+    const decl = stored?.valueDeclaration;
+    if (!stored || !decl || !ts.isVariableDeclaration(decl)) return false;
+    const scope = decl.parent.parent.parent; // the block declaring `let reject`
+    for (const id of indexFile(ts, this.ctx.sourceFile).identifiersByText.get(stored.name) ?? []) {
+      if (id.pos < scope.pos || id.end > scope.end || id === decl.name || isInside(id, executor) || !this.refersTo(id, stored)) continue;
+      if (id.pos < exit.end) return false;
+      for (let p: TS.Node | undefined = id.parent; p && p !== scope; p = p.parent) if (ts.isFunctionDeclaration(p)) return false;
+    }
+    return true;
   }
 
   /**
