@@ -1511,12 +1511,33 @@ export class Rejections {
         // In a declaration file a function-typed property or variable is a library's API (`require.resolve`), not a value handed over.
         if (d.getSourceFile().isDeclarationFile) return false;
         if (ts.isPropertySignature(d)) return true;
+        // The method form of the same member (`reject(error: unknown): void`) on a module-private interface or a type
+        // literal that no class implements: its values are the objects the module builds, as for a property.
+        if (ts.isMethodSignature(d)) return this.isPrivateShape(d.parent);
         if (!ts.isVariableDeclaration(d) && !ts.isPropertyDeclaration(d)) return false;
         // A field or variable defined as a function is a function written elsewhere, not a value handed over.
         const init = d.initializer && this.unwrap(d.initializer);
         return !init || !(ts.isArrowFunction(init) || ts.isFunctionExpression(init));
       })
     );
+  }
+
+  /** A type literal, or an interface its file does not export and no class of its file implements. */
+  private isPrivateShape(owner: TS.Node): boolean {
+    const ts = this.ts;
+    if (ts.isTypeLiteralNode(owner)) return true;
+    if (!ts.isInterfaceDeclaration(owner) || hasModifier(ts, owner, ts.SyntaxKind.ExportKeyword)) return false;
+    const name = owner.name.text;
+    const file = owner.getSourceFile();
+    if (file.statements.some((st) => ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause) && st.exportClause.elements.some((el) => (el.propertyName ?? el.name).text === name))) return false;
+    let implemented = false;
+    const visit = (n: TS.Node): void => {
+      if (implemented) return;
+      if (ts.isHeritageClause(n) && n.token === ts.SyntaxKind.ImplementsKeyword && n.types.some((t) => ts.isIdentifier(t.expression) && t.expression.text === name)) implemented = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(file);
+    return !implemented;
   }
 
   /** The call's resolved signature returns a promise (every part of it, nullish aside). */
