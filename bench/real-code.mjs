@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -121,6 +121,38 @@ export const projects = {
     prep: [['npm', 'run', 'build']],
     tsconfig: 'tsconfig.json',
     paths: ['src', 'test'],
+  },
+  // Held-out projects, round 3 (2026-12-06): measured once at main a05a8d5, after every project above had been tuned against.
+  agenda: {
+    repo: 'https://github.com/agenda/agenda',
+    mirror: 'agenda+agenda',
+    commit: 'f9437cc22660a7752125ad6a1d5c4f7c4f70a8ef', // main, agenda 6.2.2 (packages/agenda), 2026-02-14
+    // A pnpm monorepo (pnpm-lock.yaml only); only packages/agenda (the scheduler core, no database driver) is measured:
+    // npm resolves its package.json ranges into packages/agenda/node_modules. The root's devDependencies are lint/docs only.
+    install: [['npm', '--prefix', 'packages/agenda', 'install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock']],
+    // tsconfig.test.json = tsconfig.json (src) plus test (32 + 18 files).
+    tsconfig: 'packages/agenda/tsconfig.test.json',
+    paths: ['packages/agenda/src', 'packages/agenda/test'],
+  },
+  'graphql-ws': {
+    repo: 'https://github.com/enisdenjo/graphql-ws',
+    mirror: 'enisdenjo+graphql-ws',
+    commit: 'af4f5c9df60d6b73667d7d90ad1b1c851d22b482', // main after 6.0.6, 2026-07-24
+    // yarn.lock only (yarn 4); npm resolves the package.json ranges. Two dev dependencies are not on the npm registry:
+    // uWebSockets.js (a GitHub tag) is taken from its npm republish @btc-vision/uwebsockets.js 20.57.0 (its .d.ts types the
+    // uWebSockets adapter and the tests' servers; no script runs), and pkgroll is a yarn patch (build only: dropped).
+    // --legacy-peer-deps: typedoc-plugin-markdown 4.14 (what ^4.4.1 resolves to now) wants typedoc 0.28, it asks for 0.27 (docs only).
+    install: [
+      ['npm', 'pkg', 'set', 'devDependencies[uWebSockets.js]=npm:@btc-vision/uwebsockets.js@20.57.0'], // brackets: the name has a dot
+      ['npm', 'pkg', 'delete', 'devDependencies.pkgroll'],
+      // yarn.lock's versions of the types: npm would hoist @types/node 12 (a dependency's ^12.7.1, no node:* modules), and
+      // bun-types 1.4 / @types/ws 8.18 changed the generics the adapters use (21 tsc errors without these pins).
+      ['npm', 'pkg', 'set', 'devDependencies.@types/node=22.10.6', 'devDependencies.@types/ws=8.5.13', 'devDependencies.bun-types=1.1.43'],
+      [...npmInstall, '--no-package-lock', '--legacy-peer-deps'],
+    ],
+    // tsconfig.json includes src and tests (11 + 9 files).
+    tsconfig: 'tsconfig.json',
+    paths: ['src', 'tests'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
