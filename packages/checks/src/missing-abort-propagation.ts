@@ -336,6 +336,7 @@ function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource): b
   if (!decl || !ts.isVariableDeclaration(decl)) return false;
   if (decl.initializer && /signal/i.test(decl.initializer.getText())) return true;
   if (decl.initializer && !src.nested && spreadsSource(ts, decl.initializer, src)) return true;
+  if (decl.initializer && !src.nested && aliasesSource(ctx, decl.initializer, src)) return true;
   const scope = decl.parent?.parent?.parent;
   return !!scope && new RegExp(`\\b${e.text}\\s*\\.\\s*signal\\s*=[^=]`).test(scope.getText());
 }
@@ -353,6 +354,33 @@ function spreadsSource(ts: CheckContext['ts'], init: TS.Expression, src: SignalS
     while (ts.isNonNullExpression(x) || ts.isAsExpression(x)) x = skipParens(ts, x.expression);
     return ts.isIdentifier(x) && x.text === src.root;
   });
+}
+
+/**
+ * `const opts = typeof options === 'number' ? { timeout: options } : options ?? {}`: a local that is the signal's
+ * options object itself on every branch where that object can hold a signal. A branch that mentions the options only
+ * where they are narrowed to a type without `signal` (a number) has no signal to lose.
+ */
+function aliasesSource(ctx: Ctx, init: TS.Expression, src: SignalSource): boolean {
+  const { ts, checker } = ctx;
+  let e = skipParens(ts, init);
+  while (ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) e = skipParens(ts, e.expression);
+  if (ts.isIdentifier(e)) return e.text === src.root;
+  if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)) return aliasesSource(ctx, e.left, src);
+  if (ts.isConditionalExpression(e)) return branchKeeps(e.whenTrue) && branchKeeps(e.whenFalse);
+  return false;
+
+  function branchKeeps(branch: TS.Expression): boolean {
+    if (aliasesSource(ctx, branch, src) || spreadsSource(ts, branch, src)) return true;
+    const refs: TS.Identifier[] = [];
+    const visit = (n: TS.Node): void => {
+      if (ts.isIdentifier(n) && n.text === src.root && !(ts.isPropertyAssignment(n.parent) && n.parent.name === n)) refs.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(branch);
+    const mayHoldSignal = (t: TS.Type): boolean => (t.isUnion() ? t.types.some(mayHoldSignal) : !!checker.getApparentType(t).getProperty('signal') || !!(t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)));
+    return refs.length > 0 && refs.every((r) => !mayHoldSignal(checker.getNonNullableType(checker.getTypeAtLocation(r))));
+  }
 }
 
 /** The function cancels its work itself from an abort listener (`signal.addEventListener('abort', …)`, `signal.onabort = …`). */
