@@ -8,6 +8,7 @@
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext } from './check.js';
 import { indexFile } from './util/file-index.js';
+import { rejectionsFor } from './util/rejection.js';
 import { calleeName, isFunctionLike } from './util/syntax.js';
 
 type Ctx = CheckContext<Record<string, never>>;
@@ -218,7 +219,12 @@ class ExecutorAnalysis {
       else if (method !== 'then' && method !== 'finally') break;
       node = node.expression.expression;
     }
-    if (settlesOnFulfil) this.ctx.report({ node: s, messageId: 'rejectionNotForwarded' });
+    // A chain that cannot reject (its promise cannot, nor can its callbacks throw: floating-promise's rejection
+    // summaries) always reaches the callback that settles: nothing to forward.
+    if (!settlesOnFulfil) return;
+    const { ts: api, program, sourceFile, wholeProgram } = this.ctx;
+    if (rejectionsFor(api, program, sourceFile, wholeProgram).cannotReject(s.expression)) return;
+    this.ctx.report({ node: s, messageId: 'rejectionNotForwarded' });
   }
 
   private mentions(n: TS.Node): boolean {

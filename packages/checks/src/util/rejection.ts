@@ -224,6 +224,11 @@ export class Rejections {
     return o.drop || o.never;
   }
 
+  /** The promise cannot reject at all (a handler attached elsewhere does not count: never-settling-promise's question). */
+  cannotReject(expr: TS.Expression): boolean {
+    return this.outcome(expr, EMPTY).never;
+  }
+
   /**
    * A function given where its result is ignored (a void callback): true when the
    * promise it returns loses no rejection. Async functions must not reject at all.
