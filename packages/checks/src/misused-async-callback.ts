@@ -11,7 +11,7 @@
  * a try/catch inside the listener for emitters and subscriptions.
  */
 import type * as TS from 'typescript';
-import { defineCheck, type CheckContext } from './check.js';
+import { defineCheck, type CheckContext, type TypeScript } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { rejectionsFor, type Rejections } from './util/rejection.js';
 import { calleeName, enclosingFunction, hasModifier, isAsyncFunction, parentSkippingParens, skipParens } from './util/syntax.js';
@@ -55,6 +55,8 @@ export const misusedAsyncCallback = defineCheck<Record<string, never>>({
       "This async function is registered with '{{callee}}', which calls it and ignores the promise: a rejection is unhandled. Catch inside the listener (try/catch around its awaits) and report the error there.",
     voidCallback:
       "This async function is passed to '{{callee}}', which expects a callback returning void and ignores the promise: a rejection is unhandled and '{{callee}}' does not wait for it. Catch inside the callback (try/catch around its awaits) and report the error there.",
+    promiseExecutor:
+      'This Promise executor returns a promise, which the Promise constructor ignores: its rejection is unhandled, and if it comes before resolve or reject is called the promise never settles. Do the async work in an async function and settle from its result (.then(resolve, reject)), or return that promise instead of wrapping it.',
     asyncExecutor:
       'A Promise executor must not be async: a throw after the first await is not turned into a rejection and the promise never settles. Make the executor synchronous and await inside a separate async function.',
     voidProperty:
@@ -74,6 +76,11 @@ export const misusedAsyncCallback = defineCheck<Record<string, never>>({
     for (const call of index.news) checkArguments(ctx, call, rejections);
     for (const cls of index.classes) checkClass(ctx, cls, rejections);
     for (const fn of index.functions) checkProperty(ctx, fn, rejections);
+    for (const stmt of index.expressionStatements) {
+      const e = skipParens(ts, stmt.expression);
+      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) checkAssignment(ctx, e.left, e.right, rejections);
+    }
+    for (const decl of index.variableDeclarations) if (decl.type && decl.initializer) checkAssignment(ctx, decl.name, decl.initializer, rejections);
   },
 });
 
@@ -112,7 +119,8 @@ function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallE
     const arg = skipParens(ts, raw);
     const isFunctionExpr = ts.isArrowFunction(arg) || ts.isFunctionExpression(arg);
     const isReference = ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg);
-    const knownApi = name !== undefined && VOID_CALLBACK_APIS.has(name);
+    const executorPosition = ts.isNewExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'Promise' && args[0] === raw;
+    const knownApi = (name !== undefined && VOID_CALLBACK_APIS.has(name)) || executorPosition;
     const isAsync = isFunctionExpr && hasModifier(ts, arg, ts.SyntaxKind.AsyncKeyword) && !arg.asteriskToken;
     // Cheap syntactic filters first. Any API is checked for an async function; a non-async function
     // (or one passed by name) only for the well-known void-callback APIs, and only if it may return a promise.
@@ -127,9 +135,9 @@ function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallE
     // Another overload of the callee takes a promise-returning function there (mocha's `it(title, fn: Func)` and
     // `it(title, fn: AsyncFunc)`): the contextual type is only the first overload's; the callee awaits.
     if (someOverloadAcceptsPromise(ctx, call, args.indexOf(raw))) continue;
-    const isExecutor = ts.isNewExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'Promise' && args[0] === raw;
+    const isExecutor = executorPosition;
     // An async executor without await is ESLint core's no-async-promise-executor: left to it.
-    if (isExecutor && isFunctionExpr && !awaitsIn(ctx, arg)) continue;
+    if (isExecutor && isAsync && !awaitsIn(ctx, arg)) continue;
     // A shutdown handler (a termination signal's listener): a rejection ends the process, as the signal asked.
     if (ts.isCallExpression(call) && isShutdownHandler(ctx, call, arg, rejections)) continue;
     // forEach(async …) that awaits, in an async function (or awaited itself): the author expected to wait, and
@@ -142,7 +150,7 @@ function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallE
     // A callback whose promise cannot reject loses nothing (and an executor that cannot throw settles).
     if (rejections().callbackSafe(arg)) continue;
     if (isExecutor) {
-      ctx.report({ node: arg, messageId: 'asyncExecutor', hint: HINTS.executor });
+      ctx.report({ node: arg, messageId: isAsync ? 'asyncExecutor' : 'promiseExecutor', hint: HINTS.executor });
       continue;
     }
     const kind = name === 'forEach' ? 'iteration' : name !== undefined && LISTENER_APIS.has(name) ? 'listener' : 'callback';
@@ -282,6 +290,35 @@ function checkProperty(ctx: CheckContext<Record<string, never>>, fn: TS.Function
   if (!isAsync && !returnsPromiseFn(ctx, fn)) return;
   if (rejections().callbackSafe(fn)) return;
   ctx.report({ node: fn, messageId: 'voidProperty', data: { name: prop.name.getText(ctx.sourceFile) }, hint: HINTS.callback });
+}
+
+/**
+ * `closed = server.opened(socket)` where `closed` is declared `(code: number) => void`, `const f: () => void = load`:
+ * a promise-returning function stored where its type returns void; whoever calls it through that name drops the
+ * promise. Function literals given to object properties are checkProperty's; here any value, judged by its type.
+ */
+function checkAssignment(ctx: CheckContext<Record<string, never>>, target: TS.Node, value: TS.Expression, rejections: Summaries): void {
+  const { ts, checker } = ctx;
+  const v = skipParens(ts, value);
+  const isFunctionExpr = ts.isArrowFunction(v) || ts.isFunctionExpression(v);
+  if (!isFunctionExpr && !ts.isCallExpression(v) && !ts.isIdentifier(v) && !ts.isPropertyAccessExpression(v)) return;
+  if (isFunctionExpr && (v.asteriskToken || (!hasModifier(ts, v, ts.SyntaxKind.AsyncKeyword) && !mayReturnValue(ctx, v)))) return;
+  // Declared void-returning function type, read from the declaration's annotation before any type is computed.
+  const sym = ts.isIdentifier(target) || ts.isPropertyAccessExpression(target) ? checker.getSymbolAtLocation(ts.isPropertyAccessExpression(target) ? target.name : target) : undefined;
+  const declared = ts.isVariableDeclaration(target.parent) ? target.parent.type : sym?.valueDeclaration && 'type' in sym.valueDeclaration ? (sym.valueDeclaration as { type?: TS.TypeNode }).type : undefined;
+  if (!declared || !mayBeVoidFunctionType(ts, declared)) return;
+  if (!expectsVoidCallback(ctx, checker.getTypeFromTypeNode(declared))) return;
+  if (!returnsPromiseFn(ctx, v)) return;
+  if (rejections().callbackSafe(v)) return;
+  ctx.report({ node: value, messageId: 'voidProperty', data: { name: target.getText(ctx.sourceFile) }, hint: HINTS.callback });
+}
+
+/** A type annotation that may denote a void-returning function: a function type, or a union, parenthesis or reference around one. */
+function mayBeVoidFunctionType(ts: TypeScript, t: TS.TypeNode): boolean {
+  if (ts.isFunctionTypeNode(t)) return t.type.kind === ts.SyntaxKind.VoidKeyword;
+  if (ts.isParenthesizedTypeNode(t)) return mayBeVoidFunctionType(ts, t.type);
+  if (ts.isUnionTypeNode(t)) return t.types.some((x) => mayBeVoidFunctionType(ts, x));
+  return ts.isTypeReferenceNode(t);
 }
 
 function checkClass(ctx: CheckContext<Record<string, never>>, cls: TS.ClassLikeDeclaration, rejections: Summaries): void {
