@@ -15,6 +15,7 @@ import { defineCheck, type CheckContext, type TypeScript } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { rejectionsFor, type Rejections } from './util/rejection.js';
 import { calleeName, enclosingFunction, hasModifier, isAsyncFunction, parentSkippingParens, skipParens } from './util/syntax.js';
+import { inTeardownHook, isTestFile, projectRoot } from './util/test-files.js';
 import { isPromiseLikeType, resolveAlias, unionParts } from './util/types.js';
 
 /** Callees whose function arguments we check even when passed by name (`emitter.on('x', this.handle)`). */
@@ -44,7 +45,27 @@ const HINTS = {
   executor: 'Make the executor synchronous and do the async work in a separate async function whose promise you await.',
 };
 
-export const misusedAsyncCallback = defineCheck<Record<string, never>>({
+export interface MisusedAsyncCallbackOptions {
+  /**
+   * Also report async callbacks whose rejection would be lost in the bodies of tests and the helpers of test files
+   * (default false): there the runner reports a rejection as a failure. Teardown hooks and forEach loops a test
+   * expects to wait for are checked either way.
+   */
+  checkTestBodies: boolean;
+}
+
+type Ctx = CheckContext<MisusedAsyncCallbackOptions>;
+
+/**
+ * In a test file, a dropped async callback outside a teardown hook is the runner's to report, as floating-promise's
+ * drops are: Vitest, Jest, Mocha and node:test turn an unhandled rejection into a failure.
+ */
+function leftToTestRunner(ctx: Ctx, node: TS.Node): boolean {
+  if (ctx.options.checkTestBodies === true) return false;
+  return isTestFile(ctx.sourceFile.fileName, projectRoot(ctx.program)) && !inTeardownHook(ctx.ts, node);
+}
+
+export const misusedAsyncCallback = defineCheck<MisusedAsyncCallbackOptions>({
   id: 'misused-async-callback',
   messages: {
     voidIteration:
@@ -64,8 +85,8 @@ export const misusedAsyncCallback = defineCheck<Record<string, never>>({
     voidMethod:
       "Async method '{{name}}' implements '{{base}}', which returns void: callers through '{{base}}' ignore the promise, so its rejection is unhandled.",
   },
-  schema: { type: 'object', properties: {}, additionalProperties: false },
-  defaultOptions: {},
+  schema: { type: 'object', properties: { checkTestBodies: { type: 'boolean' } }, additionalProperties: false },
+  defaultOptions: { checkTestBodies: false },
   run(ctx) {
     const { ts } = ctx;
     const index = indexFile(ts, ctx.sourceFile);
@@ -87,7 +108,7 @@ export const misusedAsyncCallback = defineCheck<Record<string, never>>({
 type Summaries = () => Rejections;
 
 /** All call signatures of the (non-null) type return void, and there is at least one. */
-function expectsVoidCallback(ctx: CheckContext<Record<string, never>>, type: TS.Type): boolean {
+function expectsVoidCallback(ctx: Ctx, type: TS.Type): boolean {
   const { ts, checker } = ctx;
   let signatures = 0;
   for (const part of unionParts(checker.getNonNullableType(type))) {
@@ -100,7 +121,7 @@ function expectsVoidCallback(ctx: CheckContext<Record<string, never>>, type: TS.
   return signatures > 0;
 }
 
-function returnsPromiseFn(ctx: CheckContext<Record<string, never>>, fn: TS.Expression): boolean {
+function returnsPromiseFn(ctx: Ctx, fn: TS.Expression): boolean {
   const { ts, checker, program } = ctx;
   if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && hasModifier(ts, fn, ts.SyntaxKind.AsyncKeyword)) {
     return !fn.asteriskToken; // async generators return iterators, not promises
@@ -110,7 +131,7 @@ function returnsPromiseFn(ctx: CheckContext<Record<string, never>>, fn: TS.Expre
   return sigs.length > 0 && sigs.every((s) => isPromiseLikeType(ts, program, s.getReturnType(), fn));
 }
 
-function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallExpression | TS.NewExpression, rejections: Summaries): void {
+function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, rejections: Summaries): void {
   const { ts, checker } = ctx;
   const args = call.arguments;
   if (!args || args.length === 0) return;
@@ -147,6 +168,7 @@ function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallE
       ctx.report({ node: arg, messageId: safe ? 'unawaitedIteration' : 'voidIteration', data: { callee: name }, hint: HINTS.iteration });
       continue;
     }
+    if (leftToTestRunner(ctx, arg)) continue;
     // A callback whose promise cannot reject loses nothing (and an executor that cannot throw settles).
     if (rejections().callbackSafe(arg)) continue;
     if (isExecutor) {
@@ -163,7 +185,7 @@ function checkArguments(ctx: CheckContext<Record<string, never>>, call: TS.CallE
  * Some call signature of the callee has, at this argument, a function type that may return a promise
  * (not every signature returns void): the callee has an overload that takes an async callback.
  */
-function someOverloadAcceptsPromise(ctx: CheckContext<Record<string, never>>, call: TS.CallExpression | TS.NewExpression, index: number): boolean {
+function someOverloadAcceptsPromise(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, index: number): boolean {
   const { ts, checker } = ctx;
   const calleeType = checker.getTypeAtLocation(call.expression);
   const sigs = ts.isNewExpression(call) ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
@@ -184,7 +206,7 @@ function someOverloadAcceptsPromise(ctx: CheckContext<Record<string, never>>, ca
 }
 
 /** The function's own body awaits (await or for await…of), outside nested functions. */
-function awaitsIn(ctx: CheckContext<Record<string, never>>, fn: TS.ArrowFunction | TS.FunctionExpression): boolean {
+function awaitsIn(ctx: Ctx, fn: TS.ArrowFunction | TS.FunctionExpression): boolean {
   const { ts } = ctx;
   let found = false;
   const visit = (n: TS.Node): void => {
@@ -197,7 +219,7 @@ function awaitsIn(ctx: CheckContext<Record<string, never>>, fn: TS.ArrowFunction
 }
 
 /** The call is awaited, or sits directly in an async function's body (not in a nested callback). */
-function expectsToWait(ctx: CheckContext<Record<string, never>>, call: TS.CallExpression | TS.NewExpression): boolean {
+function expectsToWait(ctx: Ctx, call: TS.CallExpression | TS.NewExpression): boolean {
   const { ts } = ctx;
   if (ts.isAwaitExpression(parentSkippingParens(ts, call))) return true;
   const fn = enclosingFunction(ts, call);
@@ -222,7 +244,7 @@ const EXITING_EVENTS = new Set(['SIGHUP', 'beforeExit']);
  * be, when passed by name) ends with `process.exit(…)`. Without the exit, a SIGHUP handler may be a
  * reload, and a 'beforeExit' listener that awaits schedules work that brings 'beforeExit' back.
  */
-function isShutdownHandler(ctx: CheckContext<Record<string, never>>, call: TS.CallExpression, arg: TS.Expression, rejections: Summaries): boolean {
+function isShutdownHandler(ctx: Ctx, call: TS.CallExpression, arg: TS.Expression, rejections: Summaries): boolean {
   const { ts } = ctx;
   const callee = skipParens(ts, call.expression);
   if (!ts.isPropertyAccessExpression(callee) || !['on', 'once', 'addListener', 'prependListener', 'prependOnceListener'].includes(callee.name.text)) return false;
@@ -235,7 +257,7 @@ function isShutdownHandler(ctx: CheckContext<Record<string, never>>, call: TS.Ca
 }
 
 /** Node's `process`: the global, or an import of it under any name (`import proc from 'node:process'`). */
-function isNodeProcess(ctx: CheckContext<Record<string, never>>, id: TS.Identifier): boolean {
+function isNodeProcess(ctx: Ctx, id: TS.Identifier): boolean {
   const symbol = ctx.checker.getSymbolAtLocation(id);
   const resolved = symbol && resolveAlias(ctx.ts, ctx.checker, symbol);
   const decls = resolved?.getDeclarations() ?? [];
@@ -243,7 +265,7 @@ function isNodeProcess(ctx: CheckContext<Record<string, never>>, id: TS.Identifi
 }
 
 /** Whether a non-async function may return a promise, judged from the syntax of what it returns. */
-function mayReturnValue(ctx: CheckContext<Record<string, never>>, fn: TS.ArrowFunction | TS.FunctionExpression): boolean {
+function mayReturnValue(ctx: Ctx, fn: TS.ArrowFunction | TS.FunctionExpression): boolean {
   const { ts } = ctx;
   if (!ts.isBlock(fn.body)) return couldBePromise(ctx, fn.body);
   let found = false;
@@ -257,7 +279,7 @@ function mayReturnValue(ctx: CheckContext<Record<string, never>>, fn: TS.ArrowFu
 }
 
 /** Literals, arithmetic, templates and object literals are never promises; calls and references may be. */
-function couldBePromise(ctx: CheckContext<Record<string, never>>, e: TS.Expression): boolean {
+function couldBePromise(ctx: Ctx, e: TS.Expression): boolean {
   const { ts } = ctx;
   const x = skipParens(ts, e);
   if (ts.isCallExpression(x) || ts.isNewExpression(x) || ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) return true;
@@ -276,7 +298,7 @@ function couldBePromise(ctx: CheckContext<Record<string, never>>, e: TS.Expressi
  * `{ onClose: async () => … }` where the object's type declares `onClose(): void`; also a plain arrow that
  * returns a promise (`{ fn: (job) => completeJobs(job) }` typed `(job) => void`): the caller drops it alike.
  */
-function checkProperty(ctx: CheckContext<Record<string, never>>, fn: TS.FunctionLikeDeclaration, rejections: Summaries): void {
+function checkProperty(ctx: Ctx, fn: TS.FunctionLikeDeclaration, rejections: Summaries): void {
   const { ts, checker } = ctx;
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return;
   const prop = fn.parent;
@@ -288,6 +310,7 @@ function checkProperty(ctx: CheckContext<Record<string, never>>, fn: TS.Function
   if (!expected || !expectsVoidCallback(ctx, expected)) return;
   // A plain arrow: only now ask what it returns (inferring it is the costly part).
   if (!isAsync && !returnsPromiseFn(ctx, fn)) return;
+  if (leftToTestRunner(ctx, fn)) return;
   if (rejections().callbackSafe(fn)) return;
   ctx.report({ node: fn, messageId: 'voidProperty', data: { name: prop.name.getText(ctx.sourceFile) }, hint: HINTS.callback });
 }
@@ -297,7 +320,7 @@ function checkProperty(ctx: CheckContext<Record<string, never>>, fn: TS.Function
  * a promise-returning function stored where its type returns void; whoever calls it through that name drops the
  * promise. Function literals given to object properties are checkProperty's; here any value, judged by its type.
  */
-function checkAssignment(ctx: CheckContext<Record<string, never>>, target: TS.Node, value: TS.Expression, rejections: Summaries): void {
+function checkAssignment(ctx: Ctx, target: TS.Node, value: TS.Expression, rejections: Summaries): void {
   const { ts, checker } = ctx;
   const v = skipParens(ts, value);
   const isFunctionExpr = ts.isArrowFunction(v) || ts.isFunctionExpression(v);
@@ -309,6 +332,7 @@ function checkAssignment(ctx: CheckContext<Record<string, never>>, target: TS.No
   if (!declared || !mayBeVoidFunctionType(ts, declared)) return;
   if (!expectsVoidCallback(ctx, checker.getTypeFromTypeNode(declared))) return;
   if (!returnsPromiseFn(ctx, v)) return;
+  if (leftToTestRunner(ctx, value)) return;
   if (rejections().callbackSafe(v)) return;
   ctx.report({ node: value, messageId: 'voidProperty', data: { name: target.getText(ctx.sourceFile) }, hint: HINTS.callback });
 }
@@ -321,7 +345,7 @@ function mayBeVoidFunctionType(ts: TypeScript, t: TS.TypeNode): boolean {
   return ts.isTypeReferenceNode(t);
 }
 
-function checkClass(ctx: CheckContext<Record<string, never>>, cls: TS.ClassLikeDeclaration, rejections: Summaries): void {
+function checkClass(ctx: Ctx, cls: TS.ClassLikeDeclaration, rejections: Summaries): void {
   const { ts, checker } = ctx;
   if (!cls.heritageClauses || cls.heritageClauses.length === 0) return;
   // The heritage types are resolved only for a class that has an async method to compare.
@@ -339,6 +363,7 @@ function checkClass(ctx: CheckContext<Record<string, never>>, cls: TS.ClassLikeD
       if (!prop) continue;
       const baseType = checker.getTypeOfSymbolAtLocation(prop, member);
       if (!expectsVoidCallback(ctx, baseType)) continue;
+      if (leftToTestRunner(ctx, member)) break;
       if (rejections().asyncFunctionNeverRejects(member)) break;
       const baseName = `${checker.typeToString(base)}.${name}`;
       ctx.report({ node: member.name, messageId: 'voidMethod', data: { name, base: baseName }, hint: HINTS.callback });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { misusedAsyncCallback } from '../src/misused-async-callback.js';
-import { fixtureDiff, runInMemory } from './in-memory.js';
+import { fixtureDiff, runInMemory, runOnFixture } from './in-memory.js';
 
 // A promise whose body we cannot see: it may reject.
 const work = `declare function work(): Promise<void>;\n`;
@@ -33,5 +33,12 @@ describe('misused-async-callback', () => {
     const { files, diff } = fixtureDiff(misusedAsyncCallback);
     expect(files).toBeGreaterThan(3);
     expect(diff).toBe('');
+  });
+
+  it('reports the async callbacks of test bodies with checkTestBodies', () => {
+    const at = (options?: { checkTestBodies: boolean }) =>
+      runOnFixture(misusedAsyncCallback, 'misused-async-callback/good-test-listeners.test.ts', options).map((r) => `${r.messageId}@${r.line}`);
+    expect(at()).toEqual([]);
+    expect(at({ checkTestBodies: true })).toEqual(['voidListener@16', 'voidProperty@20']);
   });
 });
