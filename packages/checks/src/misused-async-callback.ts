@@ -152,7 +152,8 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     // resolves the whole call), so it is asked first.
     if (!returnsPromiseFn(ctx, arg)) continue;
     const expected = checker.getContextualType(arg);
-    if (!expected || !expectsVoidCallback(ctx, expected)) continue;
+    const untyped = !expected || (expected.flags & ts.TypeFlags.Any) !== 0;
+    if (!(untyped ? untypedForEach(ctx, call, raw) : expectsVoidCallback(ctx, expected))) continue;
     // Another overload of the callee takes a promise-returning function there (mocha's `it(title, fn: Func)` and
     // `it(title, fn: AsyncFunc)`): the contextual type is only the first overload's; the callee awaits.
     if (someOverloadAcceptsPromise(ctx, call, args.indexOf(raw))) continue;
@@ -179,6 +180,18 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     const messageId = kind === 'iteration' ? 'voidIteration' : kind === 'listener' ? 'voidListener' : 'voidCallback';
     ctx.report({ node: arg, messageId, data: { callee: name ?? 'the callee' }, hint: HINTS[kind] });
   }
+}
+
+/**
+ * `api.chatRoom.middleware.forEach(async (name) => …)` in JavaScript, where the receiver is `any`: the callback as
+ * the first argument of a `forEach` is an iteration callback (arrays, Maps, Sets, NodeLists, Headers all ignore what
+ * it returns). A library's `forEach(collection, iteratee)` (the async package's, which awaits) takes it second.
+ */
+function untypedForEach(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, arg: TS.Expression): boolean {
+  const { ts, checker } = ctx;
+  if (!ts.isCallExpression(call) || call.arguments[0] !== arg || !ts.isPropertyAccessExpression(call.expression) || call.expression.name.text !== 'forEach') return false;
+  const receiver = checker.getTypeAtLocation(call.expression.expression);
+  return (receiver.flags & ts.TypeFlags.Any) !== 0;
 }
 
 /**
