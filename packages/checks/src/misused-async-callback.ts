@@ -339,10 +339,16 @@ function checkAssignment(ctx: Ctx, target: TS.Node, value: TS.Expression, reject
   const isFunctionExpr = ts.isArrowFunction(v) || ts.isFunctionExpression(v);
   if (!isFunctionExpr && !ts.isCallExpression(v) && !ts.isIdentifier(v) && !ts.isPropertyAccessExpression(v)) return;
   if (isFunctionExpr && (v.asteriskToken || (!hasModifier(ts, v, ts.SyntaxKind.AsyncKeyword) && !mayReturnValue(ctx, v)))) return;
+  // A field (`socket.onclose = async …`) is looked up through its object's type: only for an async function written
+  // there, the common shape; a variable's declaration is found by name, so any value is checked.
+  if (ts.isPropertyAccessExpression(target) && !(isFunctionExpr && hasModifier(ts, v, ts.SyntaxKind.AsyncKeyword))) return;
+  // An assigned variable is declared in this file (imports cannot be assigned): skip names no declaration here
+  // annotates with a type that may be a function's, before asking the checker to resolve the name.
+  if (ts.isIdentifier(target) && !ts.isVariableDeclaration(target.parent) && !hasFunctionTypedDeclaration(ts, ctx.sourceFile, target.text)) return;
   // Declared void-returning function type, read from the declaration's annotation before any type is computed.
-  const sym = ts.isIdentifier(target) || ts.isPropertyAccessExpression(target) ? checker.getSymbolAtLocation(ts.isPropertyAccessExpression(target) ? target.name : target) : undefined;
+  const sym = ts.isVariableDeclaration(target.parent) ? undefined : ts.isIdentifier(target) || ts.isPropertyAccessExpression(target) ? checker.getSymbolAtLocation(ts.isPropertyAccessExpression(target) ? target.name : target) : undefined;
   const declared = ts.isVariableDeclaration(target.parent) ? target.parent.type : sym?.valueDeclaration && 'type' in sym.valueDeclaration ? (sym.valueDeclaration as { type?: TS.TypeNode }).type : undefined;
-  if (!declared || !mayBeVoidFunctionType(ts, declared)) return;
+  if (!declared || !mayBeVoidFunctionType(ts, checker, declared)) return;
   if (!expectsVoidCallback(ctx, checker.getTypeFromTypeNode(declared))) return;
   if (!returnsPromiseFn(ctx, v)) return;
   if (leftToTestRunner(ctx, value)) return;
@@ -350,12 +356,33 @@ function checkAssignment(ctx: Ctx, target: TS.Node, value: TS.Expression, reject
   ctx.report({ node: value, messageId: 'voidProperty', data: { name: target.getText(ctx.sourceFile) }, hint: HINTS.callback });
 }
 
-/** A type annotation that may denote a void-returning function: a function type, or a union, parenthesis or reference around one. */
-function mayBeVoidFunctionType(ts: TypeScript, t: TS.TypeNode): boolean {
+/** Some variable or parameter of the file named so is annotated with a function type, a union or a type reference. */
+function hasFunctionTypedDeclaration(ts: TypeScript, file: TS.SourceFile, name: string): boolean {
+  const maybe = (t: TS.TypeNode): boolean =>
+    ts.isFunctionTypeNode(t) || ts.isTypeReferenceNode(t) || (ts.isParenthesizedTypeNode(t) && maybe(t.type)) || (ts.isUnionTypeNode(t) && t.types.some(maybe));
+  return (indexFile(ts, file).identifiersByText.get(name) ?? []).some((id) => {
+    const d = id.parent;
+    return (ts.isVariableDeclaration(d) || ts.isParameter(d)) && d.name === id && d.type !== undefined && maybe(d.type);
+  });
+}
+
+/**
+ * A type annotation that may denote a void-returning function, read from the syntax (no type is instantiated): a
+ * function type returning `void`, a union or parenthesis around one, or a reference to a type alias or interface
+ * declared so (`type Handler = (e: Event) => void`, `interface Listener { (e: Event): void }`).
+ */
+function mayBeVoidFunctionType(ts: TypeScript, checker: TS.TypeChecker, t: TS.TypeNode, depth = 0): boolean {
   if (ts.isFunctionTypeNode(t)) return t.type.kind === ts.SyntaxKind.VoidKeyword;
-  if (ts.isParenthesizedTypeNode(t)) return mayBeVoidFunctionType(ts, t.type);
-  if (ts.isUnionTypeNode(t)) return t.types.some((x) => mayBeVoidFunctionType(ts, x));
-  return ts.isTypeReferenceNode(t);
+  if (ts.isParenthesizedTypeNode(t)) return mayBeVoidFunctionType(ts, checker, t.type, depth);
+  if (ts.isUnionTypeNode(t)) return t.types.some((x) => mayBeVoidFunctionType(ts, checker, x, depth));
+  if (!ts.isTypeReferenceNode(t) || depth > 3) return false;
+  let sym = checker.getSymbolAtLocation(t.typeName);
+  if (sym && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+  return (sym?.getDeclarations() ?? []).some((d) =>
+    ts.isTypeAliasDeclaration(d)
+      ? mayBeVoidFunctionType(ts, checker, d.type, depth + 1)
+      : ts.isInterfaceDeclaration(d) && d.members.some((m) => ts.isCallSignatureDeclaration(m) && m.type?.kind === ts.SyntaxKind.VoidKeyword),
+  );
 }
 
 function checkClass(ctx: Ctx, cls: TS.ClassLikeDeclaration, rejections: Summaries): void {

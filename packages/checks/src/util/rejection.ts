@@ -1532,17 +1532,26 @@ export class Rejections {
     const ts = this.ts;
     if (ts.isTypeLiteralNode(owner)) return true;
     if (!ts.isInterfaceDeclaration(owner) || hasModifier(ts, owner, ts.SyntaxKind.ExportKeyword)) return false;
-    const name = owner.name.text;
-    const file = owner.getSourceFile();
-    if (file.statements.some((st) => ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause) && st.exportClause.elements.some((el) => (el.propertyName ?? el.name).text === name))) return false;
-    let implemented = false;
+    return !this.publicOrImplementedNames(owner.getSourceFile()).has(owner.name.text);
+  }
+
+  private readonly shapeNames = new WeakMap<TS.SourceFile, Set<string>>();
+
+  /** Names a file exports in an `export { … }` list or implements with a class: read once per file. */
+  private publicOrImplementedNames(file: TS.SourceFile): Set<string> {
+    const ts = this.ts;
+    let names = this.shapeNames.get(file);
+    if (names) return names;
+    const found = new Set<string>();
     const visit = (n: TS.Node): void => {
-      if (implemented) return;
-      if (ts.isHeritageClause(n) && n.token === ts.SyntaxKind.ImplementsKeyword && n.types.some((t) => ts.isIdentifier(t.expression) && t.expression.text === name)) implemented = true;
-      else ts.forEachChild(n, visit);
+      if (ts.isExportDeclaration(n) && n.exportClause && ts.isNamedExports(n.exportClause)) for (const el of n.exportClause.elements) found.add((el.propertyName ?? el.name).text);
+      else if (ts.isHeritageClause(n) && n.token === ts.SyntaxKind.ImplementsKeyword) {
+        for (const t of n.types) if (ts.isIdentifier(t.expression)) found.add(t.expression.text);
+      } else ts.forEachChild(n, visit);
     };
     visit(file);
-    return !implemented;
+    this.shapeNames.set(file, (names = found));
+    return names;
   }
 
   /** The call's resolved signature returns a promise (every part of it, nullish aside). */
