@@ -46,7 +46,7 @@ import {
   neverReturnsPromise,
   delegationNeverReturnsPromise,
 } from './util/types.js';
-import { inTeardownHook, isAsyncAssertion, isTestFile, projectRoot } from './util/test-files.js';
+import { inTestBody, isAsyncAssertion, isTestFile, projectRoot } from './util/test-files.js';
 
 export interface FloatingPromiseOptions {
   /** `void promise` marks a deliberate fire-and-forget (default true, as in typescript-eslint). */
@@ -172,8 +172,8 @@ class FloatingPromiseRun {
    * the runner stopped watching, and assertion promises (`expect(p).rejects…`), whose failure the test never sees.
    */
   private leftToTestRunner(site: TS.Node, promise: TS.Expression): boolean {
-    if (this.ctx.options.checkTestBodies === true || !this.inTestFile) return false;
-    return !inTeardownHook(this.ts, site) && !isAsyncAssertion(this.ts, promise);
+    if (this.ctx.options.checkTestBodies === true) return false;
+    return inTestBody(this.ts, this.ctx.program, this.ctx.sourceFile, site) && !isAsyncAssertion(this.ts, promise);
   }
 
   run(): void {

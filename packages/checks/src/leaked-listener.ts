@@ -19,7 +19,7 @@ import type { TypeScript } from './check.js';
 import { unwrap } from './shared-state/locations.js';
 import { callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText } from './shared-state/lifecycle.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage } from './util/types.js';
-import { isFunctionLike, isInside } from './util/syntax.js';
+import { calleeName, isFunctionLike, isInside } from './util/syntax.js';
 import { completionOf, coveredOnPath, inFinally, inNestedFunction, isReturnedFunction, type CompletionSite } from './util/listener-paths.js';
 import { indexFile } from './util/file-index.js';
 
@@ -327,7 +327,7 @@ function restartSite(ts: TypeScript, call: TS.CallExpression, target: TS.Express
       const p = n.parent;
       const isCall = ts.isCallExpression(p) && unwrap(ts, p.expression) === n;
       // Passed to a removal (`stream.off('error', handler)` inside handler) it is taken off, not run again.
-      const isCallback = ts.isCallExpression(p) && p.arguments.includes(n) && !REMOVE_METHODS.has(calledName(ts, p) ?? '');
+      const isCallback = ts.isCallExpression(p) && p.arguments.includes(n) && !REMOVE_METHODS.has(calleeName(ts, p) ?? '');
       // Inside a once listener the previous listener is gone (it fired); inside an `on` listener it is not.
       const inListener = listenerNode !== undefined && isInside(n, listenerNode);
       // Only a restart that can follow the add in the same run: after it, and not in the other branch of an `if`.
@@ -343,11 +343,6 @@ function restartSite(ts: TypeScript, call: TS.CallExpression, target: TS.Express
   if ([...all].some((r) => inFinally(ts, r, fn))) return undefined;
   const open = sites.find((s) => !coveredOnPath(ts, s, all));
   return open ? { name, site: open } : undefined;
-}
-
-function calledName(ts: TypeScript, call: TS.CallExpression): string | undefined {
-  const callee = unwrap(ts, call.expression);
-  return ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
 }
 
 /** Whether two nodes sit in different branches of the same `if`, conditional expression or `switch`. */

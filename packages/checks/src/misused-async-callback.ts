@@ -15,7 +15,7 @@ import { defineCheck, type CheckContext, type TypeScript } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { rejectionsFor, type Rejections } from './util/rejection.js';
 import { calleeName, enclosingFunction, hasModifier, isAsyncFunction, parentSkippingParens, skipParens } from './util/syntax.js';
-import { inTeardownHook, isTestFile, projectRoot } from './util/test-files.js';
+import { inTestBody } from './util/test-files.js';
 import { isPromiseLikeType, resolveAlias, unionParts } from './util/types.js';
 
 /** Callees whose function arguments we check even when passed by name (`emitter.on('x', this.handle)`). */
@@ -56,13 +56,9 @@ export interface MisusedAsyncCallbackOptions {
 
 type Ctx = CheckContext<MisusedAsyncCallbackOptions>;
 
-/**
- * In a test file, a dropped async callback outside a teardown hook is the runner's to report, as floating-promise's
- * drops are: Vitest, Jest, Mocha and node:test turn an unhandled rejection into a failure.
- */
+/** In a test file, a dropped async callback outside a teardown hook is the runner's to report, as floating-promise's drops are. */
 function leftToTestRunner(ctx: Ctx, node: TS.Node): boolean {
-  if (ctx.options.checkTestBodies === true) return false;
-  return isTestFile(ctx.sourceFile.fileName, projectRoot(ctx.program)) && !inTeardownHook(ctx.ts, node);
+  return ctx.options.checkTestBodies !== true && inTestBody(ctx.ts, ctx.program, ctx.sourceFile, node);
 }
 
 export const misusedAsyncCallback = defineCheck<MisusedAsyncCallbackOptions>({

@@ -15,7 +15,7 @@
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type TypeScript } from './check.js';
 import { indexFile } from './util/file-index.js';
-import { hasModifier, isFunctionLike, memberName, memberObject, promiseStaticMethod, skipParens } from './util/syntax.js';
+import { calleeName, hasModifier, isFunctionLike, memberName, memberObject, promiseStaticMethod, skipParens } from './util/syntax.js';
 import { calleeSymbol, declarationPackage, isPromiseLikeType, normalizePackage } from './util/types.js';
 import { externalOrigin, importedModule, type ExternalOrigin } from './util/external-origin.js';
 
@@ -117,7 +117,7 @@ function tearsDownElement(ts: TypeScript, cb: TS.FunctionLikeDeclaration): boole
   const walk = (n: TS.Node): void => {
     if (found || (n !== cb.body && isFunctionLike(ts, n))) return;
     if (ts.isCallExpression(n)) {
-      const name = memberName(ts, n.expression) ?? (ts.isIdentifier(n.expression) ? n.expression.text : undefined);
+      const name = calleeName(ts, n);
       if (name !== undefined && TEARDOWN_METHODS.has(name) && (isElement(memberObject(ts, n.expression)) || n.arguments.some((a) => isParam(a)))) found = true;
     }
     ts.forEachChild(n, walk);
