@@ -64,4 +64,12 @@ describe('floating-promise through calls, on its fixtures', () => {
     const thenables = await analyze({ cwd: repoRoot, paths: [file], checks: [floatingPromise], programChecks: [], ruleOptions: { 'floating-promise': { checkThenables: true } } });
     expect(thenables.findings.map((f) => `${f.id} ${path.basename(f.location!.file)}:${f.location!.line}`)).toEqual(['floating-promise good-thenables.ts:19']);
   });
+
+  it('checks test bodies only with checkTestBodies, given through ruleOptions', async () => {
+    const file = path.join(fixturesRoot, 'floating-promise', 'good-dropped-in-test-body.test.ts');
+    const plain = await analyze({ cwd: repoRoot, paths: [file], checks: [floatingPromise], programChecks: [] });
+    expect(plain.findings).toEqual([]);
+    const bodies = await analyze({ cwd: repoRoot, paths: [file], checks: [floatingPromise], programChecks: [], ruleOptions: { 'floating-promise': { checkTestBodies: true } } });
+    expect(bodies.findings.map((f) => f.location!.line)).toEqual([25, 30, 35, 43]);
+  });
 });
