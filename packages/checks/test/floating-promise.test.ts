@@ -15,4 +15,14 @@ describe('floating-promise on fixtures/floating-promise (what the ESLint rule se
     expect(at()).toEqual([]);
     expect(at({ checkTestBodies: true })).toEqual(['floating@25', 'floating@30', 'floating@43', 'returnBeforeHandled@35']);
   });
+
+  it('with checkTestBodies, still takes a waiter awaited later and a .then() on an awaited run as handled in tests', () => {
+    const file = 'floating-promise/good-stored-waiter.test.ts';
+    expect(runOnFixture(floatingPromise, file, { checkTestBodies: true })).toEqual([]);
+    // The same file read as program code (the exemptions are for tests only) reports both shapes.
+    expect(runOnFixture(floatingPromise, file, { checkTestBodies: true }, { asProgramCode: true }).map((r) => `${r.messageId}@${r.line}`)).toEqual([
+      'floating@36',
+      'awaitBeforeHandled@25',
+    ]);
+  });
 });

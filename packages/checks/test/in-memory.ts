@@ -49,9 +49,18 @@ export function fixtureDiff<O>(check: Check<O>): { files: number; diff: string }
 }
 
 /** Runs a check with options on one fixture file, in the fixtures' program (as the ESLint rule would with those options). */
-export function runOnFixture<O>(check: Check<O>, relativePath: string, options?: Partial<O>) {
+export function runOnFixture<O>(check: Check<O>, relativePath: string, options?: Partial<O>, how: { asProgramCode?: boolean } = {}) {
   const file = path.join(fixturesRoot, relativePath);
   const config = ts.getParsedCommandLineOfConfigFile(path.join(fixturesRoot, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
-  const program = ts.createProgram([file], config.options);
-  return runCheck(tsApi, program, program.getSourceFile(file)!, check, options);
+  const host = ts.createCompilerHost(config.options);
+  // asProgramCode: the same text under a name that is not a test's, to compare what the test-file policies change.
+  const name = how.asProgramCode ? file.replace(/\.test\.ts$/, '.ts') : file;
+  if (how.asProgramCode) {
+    const getSourceFile = host.getSourceFile.bind(host);
+    host.getSourceFile = (n, lang) => (n === name ? ts.createSourceFile(n, ts.sys.readFile(file)!, lang, true) : getSourceFile(n, lang));
+    const fileExists = host.fileExists.bind(host);
+    host.fileExists = (n) => n === name || fileExists(n);
+  }
+  const program = ts.createProgram([name], config.options, host);
+  return runCheck(tsApi, program, program.getSourceFile(name)!, check, options);
 }
