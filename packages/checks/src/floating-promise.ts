@@ -46,7 +46,7 @@ import {
   neverReturnsPromise,
   delegationNeverReturnsPromise,
 } from './util/types.js';
-import { inTestBody, isAsyncAssertion, isTestFile, projectRoot } from './util/test-files.js';
+import { inTestBody, isAsyncAssertion, isTestSourceFile } from './util/test-files.js';
 
 export interface FloatingPromiseOptions {
   /** `void promise` marks a deliberate fire-and-forget (default true, as in typescript-eslint). */
@@ -134,7 +134,6 @@ class FloatingPromiseRun {
   private readonly allow: AllowEntry[];
   private readonly thenables: boolean;
   private summaries: Rejections | undefined;
-  private testFile: boolean | undefined;
 
   constructor(private readonly ctx: CheckContext<FloatingPromiseOptions>) {
     this.ts = ctx.ts;
@@ -159,10 +158,6 @@ class FloatingPromiseRun {
       if ((method === 'map' || method === 'flatMap') && callback && !ts.isSpreadElement(callback)) return this.rejections.callbackSafe(callback);
     }
     return false;
-  }
-
-  private get inTestFile(): boolean {
-    return (this.testFile ??= isTestFile(this.ctx.sourceFile.fileName, projectRoot(this.ctx.program)));
   }
 
   /**
@@ -500,7 +495,7 @@ class FloatingPromiseRun {
     if (!['then', 'finally'].includes(dropped.expression.name.text)) return false;
     const receiver = skipParens(ts, dropped.expression.expression);
     if (!ts.isIdentifier(receiver) && !(ts.isPropertyAccessExpression(receiver) && ts.isIdentifier(skipParens(ts, receiver.expression)))) return false;
-    if (!this.inTestFile) return false;
+    if (!isTestSourceFile(this.ctx.program, this.ctx.sourceFile)) return false;
     const block = stmt.parent;
     if (!ts.isBlock(block)) return false;
     const text = receiver.getText(this.ctx.sourceFile);
@@ -523,7 +518,7 @@ class FloatingPromiseRun {
     // In a test, a promise awaited later in the same function leaves nothing running after the test,
     // and a rejection while it waits is an unhandled rejection the runner reports as a failure: loud,
     // only the message differs (35 reports of this shape in two projects' tests, none real).
-    if (found.kind === 'await' && this.inTestFile) return;
+    if (found.kind === 'await' && isTestSourceFile(this.ctx.program, this.ctx.sourceFile)) return;
     if (this.deferredNotRejectableBefore(init, this.lastExitBeforeHandling(stmt, handling) ?? found.node)) return;
     const line = this.ctx.sourceFile.getLineAndCharacterOfPosition(found.node.getStart(this.ctx.sourceFile)).line + 1;
     this.ctx.report({

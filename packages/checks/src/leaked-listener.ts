@@ -162,7 +162,8 @@ function checkRegistration(
   // A listener local to the operation that added it and removed by that operation (a drain's `cleanup()` that its
   // settle paths call) lives as long as the operation, not as long as the target; the teardown could not name it.
   const operation = outermostFunction(ts, call);
-  if (operation && localFunction(ts, listener) && isInside(localFunction(ts, listener)!, operation) && aliases.some((t) => hasRemoval(ts, [operation], t, event, listenerText))) return;
+  const local = localFunction(ts, listener);
+  if (operation && local && isInside(local, operation) && aliases.some((t) => hasRemoval(ts, [operation], t, event, listenerText))) return;
   report({ node: call, messageId: 'notRemoved', data: { ...data, listener: listenerText } });
 }
 

@@ -12,7 +12,8 @@ import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from '
 import { indexFile } from './util/file-index.js';
 import { calleeName, isFunctionLike, memberObject, skipParens } from './util/syntax.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, type SignalSlot } from './util/types.js';
-import { isTestFile, projectRoot } from './util/test-files.js';
+import { isTestSourceFile } from './util/test-files.js';
+import { unwrap } from './shared-state/locations.js';
 import { handMadeSleep, isRaceMember, isSleepHelper, literalDelay, SHORT_SLEEP_MS } from './util/sleep.js';
 
 type Ctx = CheckContext<Record<string, never>>;
@@ -48,7 +49,7 @@ export const missingAbortPropagation = defineCheck<Record<string, never>>({
     // In a test the functions handed a signal are probes of the code under test: sleeping through the abort
     // is how a test observes that cancellation happened (`await delay(3); expect(signal.aborted)`), and the
     // test is the caller that cancels. Cancellation flowing through the code is the program's concern.
-    if (isTestFile(ctx.sourceFile.fileName, projectRoot(ctx.program))) return;
+    if (isTestSourceFile(ctx.program, ctx.sourceFile)) return;
     const index = indexFile(ts, ctx.sourceFile);
     // Sources are computed lazily, for the functions that enclose a call: a function without
     // calls needs none, and asking for its parameters' types is the costly part of this check.
@@ -343,8 +344,7 @@ function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource): b
 
 /** `{ ...options, task }`, `{ ...(init ?? {}) }`: an object literal that copies the signal's options object. */
 function spreadsSource(ts: CheckContext['ts'], init: TS.Expression, src: SignalSource): boolean {
-  let e = skipParens(ts, init);
-  while (ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) e = skipParens(ts, e.expression);
+  const e = unwrap(ts, init);
   if (!ts.isObjectLiteralExpression(e)) return false;
   return e.properties.some((p) => {
     if (!ts.isSpreadAssignment(p)) return false;
@@ -363,8 +363,7 @@ function spreadsSource(ts: CheckContext['ts'], init: TS.Expression, src: SignalS
  */
 function aliasesSource(ctx: Ctx, init: TS.Expression, src: SignalSource): boolean {
   const { ts, checker } = ctx;
-  let e = skipParens(ts, init);
-  while (ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) e = skipParens(ts, e.expression);
+  const e = unwrap(ts, init);
   if (ts.isIdentifier(e)) return e.text === src.root;
   if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)) return aliasesSource(ctx, e.left, src);
   if (ts.isConditionalExpression(e)) return branchKeeps(e.whenTrue) && branchKeeps(e.whenFalse);

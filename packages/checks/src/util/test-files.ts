@@ -26,15 +26,20 @@ export function projectRoot(program: TS.Program): string {
 
 const testFileMemo = new WeakMap<TS.SourceFile, boolean>();
 
+/** isTestFile for a file of the program, answered once per source file. */
+export function isTestSourceFile(program: TS.Program, sourceFile: TS.SourceFile): boolean {
+  let test = testFileMemo.get(sourceFile);
+  if (test === undefined) testFileMemo.set(sourceFile, (test = isTestFile(sourceFile.fileName, projectRoot(program))));
+  return test;
+}
+
 /**
  * The node is in a test file outside a teardown hook: what a rejection there would lose, the test runner reports
  * (Vitest, Jest, Mocha and node:test turn an unhandled rejection into a failure), and asyncsan's runtime side names
  * work that outlives its test. floating-promise and misused-async-callback leave such places to them.
  */
 export function inTestBody(ts: typeof TS, program: TS.Program, sourceFile: TS.SourceFile, node: TS.Node): boolean {
-  let test = testFileMemo.get(sourceFile);
-  if (test === undefined) testFileMemo.set(sourceFile, (test = isTestFile(sourceFile.fileName, projectRoot(program))));
-  return test && !inTeardownHook(ts, node);
+  return isTestSourceFile(program, sourceFile) && !inTeardownHook(ts, node);
 }
 
 /** Runner hooks that run after the tests: work dropped there may settle after the runner has stopped watching. */
