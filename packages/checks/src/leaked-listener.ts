@@ -22,6 +22,7 @@ import { calleeSymbol, isAbortSignalType, isDeclaredInPackage } from './util/typ
 import { calleeName, isFunctionLike, isInside } from './util/syntax.js';
 import { completionOf, coveredOnPath, inFinally, inNestedFunction, isReturnedFunction, type CompletionSite } from './util/listener-paths.js';
 import { indexFile } from './util/file-index.js';
+import { leftToTheRuntime } from './util/test-files.js';
 
 export interface LeakedListenerOptions {
   lifecycleMethods: string[];
@@ -84,6 +85,7 @@ export const leakedListener = defineCheck<LeakedListenerOptions>({
   defaultOptions: { lifecycleMethods: [] },
   run(ctx) {
     const { ts, checker, sourceFile } = ctx;
+    if (leftToTheRuntime(ctx.program, sourceFile)) return;
     const index = new LifecycleIndex(ts, ctx.options.lifecycleMethods);
     // The shared file index lists the calls in source order: no walk of our own.
     const file = indexFile(ts, sourceFile);

@@ -12,6 +12,7 @@ import { unwrap } from './shared-state/locations.js';
 import { BUILTIN_LIFECYCLE_METHODS, callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText, within } from './shared-state/lifecycle.js';
 import { isFunctionLike } from './util/syntax.js';
 import { indexFile } from './util/file-index.js';
+import { leftToTheRuntime } from './util/test-files.js';
 
 export interface LeakedTimerOptions {
   lifecycleMethods: string[];
@@ -36,6 +37,7 @@ export const leakedTimer = defineCheck<LeakedTimerOptions>({
   defaultOptions: { lifecycleMethods: [] },
   run(ctx) {
     const { ts, checker, sourceFile } = ctx;
+    if (leftToTheRuntime(ctx.program, sourceFile)) return;
     const index = new LifecycleIndex(ts, ctx.options.lifecycleMethods);
     // The shared file index lists the calls in source order: no walk of our own.
     for (const node of indexFile(ts, sourceFile).calls) {

@@ -10,6 +10,7 @@ import { defineCheck, type CheckContext } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { rejectionsFor } from './util/rejection.js';
 import { calleeName, isFunctionLike } from './util/syntax.js';
+import { leftToTheRuntime } from './util/test-files.js';
 
 type Ctx = CheckContext<Record<string, never>>;
 
@@ -38,6 +39,7 @@ export const neverSettlingPromise = defineCheck<Record<string, never>>({
   defaultOptions: {},
   run(ctx) {
     const { ts } = ctx;
+    if (leftToTheRuntime(ctx.program, ctx.sourceFile)) return;
     for (const expr of indexFile(ts, ctx.sourceFile).news) {
       if (!ts.isIdentifier(expr.expression) || expr.expression.text !== 'Promise') continue;
       const executor = expr.arguments?.[0];

@@ -16,6 +16,7 @@ import { defineCheck, type CheckContext, type TypeScript } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { enclosingFunction, isFunctionLike, promiseStaticMethod, skipParens } from './util/syntax.js';
 import { calleeSymbol, isDeclaredInPackage } from './util/types.js';
+import { leftToTheRuntime } from './util/test-files.js';
 
 type Ctx = CheckContext<Record<string, never>>;
 
@@ -34,6 +35,7 @@ export const raceTimeoutLeak = defineCheck<Record<string, never>>({
   defaultOptions: {},
   run(ctx) {
     const { ts } = ctx;
+    if (leftToTheRuntime(ctx.program, ctx.sourceFile)) return;
     for (const call of indexFile(ts, ctx.sourceFile).calls) {
       const method = promiseStaticMethod(ts, call);
       if (method !== 'race' && method !== 'any') continue;

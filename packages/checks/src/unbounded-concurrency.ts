@@ -18,6 +18,7 @@ import { indexFile } from './util/file-index.js';
 import { calleeName, hasModifier, isFunctionLike, memberName, memberObject, promiseStaticMethod, skipParens } from './util/syntax.js';
 import { calleeSymbol, declarationPackage, isPromiseLikeType, normalizePackage } from './util/types.js';
 import { externalOrigin, importedModule, type ExternalOrigin } from './util/external-origin.js';
+import { leftToTheRuntime } from './util/test-files.js';
 
 type Ctx = CheckContext<UnboundedConcurrencyOptions>;
 
@@ -59,6 +60,7 @@ export const unboundedConcurrency = defineCheck<UnboundedConcurrencyOptions>({
   defaultOptions: { limiterPackages: DEFAULT_LIMITERS, boundedNamePattern: '^(batch|chunk|page|slice)', inputs: 'any' },
   run(ctx) {
     const { ts } = ctx;
+    if (leftToTheRuntime(ctx.program, ctx.sourceFile)) return;
     const bounded = new RegExp(ctx.options.boundedNamePattern, 'i');
     const onlyExternal = ctx.options.inputs === 'disk-or-database';
     for (const call of indexFile(ts, ctx.sourceFile).calls) {

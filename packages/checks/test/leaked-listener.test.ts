@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { leakedListener } from '../src/leaked-listener.js';
-import { fixtureDiff, runInMemory } from './in-memory.js';
+import { fixtureDiff, runInMemory, runOnFixture } from './in-memory.js';
 
 const run = (code: string, options?: Partial<typeof leakedListener.defaultOptions>) => runInMemory(leakedListener, code, options);
 
@@ -435,3 +435,10 @@ export class PerRequest {
   });
 });
 
+describe('leaked-listener in test files', () => {
+  it('leaves a test file to the runtime side; the same text as program code is reported', () => {
+    const file = 'leaked-listener/good-in-test.test.ts';
+    expect(runOnFixture(leakedListener, file)).toEqual([]);
+    expect(runOnFixture(leakedListener, file, {}, { asProgramCode: true }).map((r) => `${r.messageId}@${r.line}`)).toEqual(['inlineListener@13', 'abortListener@23']);
+  });
+});

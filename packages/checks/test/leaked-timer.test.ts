@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { leakedTimer } from '../src/leaked-timer.js';
-import { fixtureDiff, runInMemory } from './in-memory.js';
+import { fixtureDiff, runInMemory, runOnFixture } from './in-memory.js';
 
 const run = (code: string, options?: Partial<typeof leakedTimer.defaultOptions>) => runInMemory(leakedTimer, code, options);
 
@@ -210,3 +210,10 @@ export class Protocol {
   });
 });
 
+describe('leaked-timer in test files', () => {
+  it('leaves a test file to the runtime side; the same text as program code is reported', () => {
+    const file = 'leaked-timer/good-in-test.test.ts';
+    expect(runOnFixture(leakedTimer, file)).toEqual([]);
+    expect(runOnFixture(leakedTimer, file, {}, { asProgramCode: true }).map((r) => `${r.messageId}@${r.line}`)).toEqual(['notStored@10']);
+  });
+});

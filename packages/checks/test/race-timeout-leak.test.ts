@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { raceTimeoutLeak } from '../src/race-timeout-leak.js';
-import { fixtureDiff, runInMemory } from './in-memory.js';
+import { fixtureDiff, runInMemory, runOnFixture } from './in-memory.js';
 
 const work = `async function work(): Promise<number> { return 1; }\n`;
 
@@ -36,5 +36,13 @@ export async function d() { return Promise.race([work(), new Promise((resolve) =
     const { files, diff } = fixtureDiff(raceTimeoutLeak);
     expect(files).toBeGreaterThan(2);
     expect(diff).toBe('');
+  });
+});
+
+describe('race-timeout-leak in test files', () => {
+  it('leaves a test file to the runtime side; the same text as program code is reported', () => {
+    const file = 'race-timeout-leak/good-in-test.test.ts';
+    expect(runOnFixture(raceTimeoutLeak, file)).toEqual([]);
+    expect(runOnFixture(raceTimeoutLeak, file, {}, { asProgramCode: true }).map((r) => `${r.messageId}@${r.line}`)).toEqual(['timerNotCleared@11']);
   });
 });

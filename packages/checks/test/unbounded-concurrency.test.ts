@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import plugin from '../../../eslint-plugin/src/index.js';
 import { unboundedConcurrency } from '../src/unbounded-concurrency.js';
-import { fixtureDiff, runInMemory } from './in-memory.js';
+import { fixtureDiff, runInMemory, runOnFixture } from './in-memory.js';
 
 const send = `async function send(x: string): Promise<void> {}\n`;
 
@@ -142,5 +142,13 @@ ${rewrite}export async function a(dir: string, names: string[]) {
 }`;
     expect(at(code)).toEqual(['unbounded@4:21', 'unboundedSource@5:21']);
     expect(at(code, { inputs: 'disk-or-database' })).toEqual(['unboundedSource@5:21']);
+  });
+});
+
+describe('unbounded-concurrency in test files', () => {
+  it('leaves a test file to the runtime side; the same text as program code is reported', () => {
+    const file = 'unbounded-concurrency/good-in-test.test.ts';
+    expect(runOnFixture(unboundedConcurrency, file)).toEqual([]);
+    expect(runOnFixture(unboundedConcurrency, file, {}, { asProgramCode: true }).map((r) => `${r.messageId}@${r.line}`)).toEqual(['unbounded@11']);
   });
 });
