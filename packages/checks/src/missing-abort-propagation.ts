@@ -113,7 +113,7 @@ function signalSourceOf(ctx: Ctx, fn: TS.FunctionLikeDeclaration): SignalSource 
     const optional = !p.initializer && (!!p.questionToken || checker.getNonNullableType(type) !== type);
     const slot = signalSlotOf(checker, type, p, ts);
     if (slot === 'direct') return { text: name, root: name };
-    if (slot === 'options') return { text: optional ? `${name}?.signal` : `${name}.signal`, root: name };
+    if (slot) return { text: optional ? `${name}?.${slot}` : `${name}.${slot}`, root: name };
     const path = requestPath(ctx, type, p, 0);
     if (path) return nestedSource(name, path, optional);
     // `options: { signal: AbortSignal }`: an options bag whose signal is required.
@@ -398,7 +398,7 @@ function carriesSignal(ctx: Ctx, arg: TS.Expression): boolean {
 }
 
 /** The first parameter of a signature that takes a signal, directly or in an options object. */
-function signalParameter(ctx: Ctx, sig: TS.Signature, at: TS.Node): { index: number; slot: 'direct' | 'options' } | undefined {
+function signalParameter(ctx: Ctx, sig: TS.Signature, at: TS.Node): { index: number; slot: Exclude<SignalSlot, undefined> } | undefined {
   const { ts, checker } = ctx;
   const params = sig.getParameters();
   for (let i = 0; i < params.length; i++) {
@@ -415,11 +415,12 @@ function fixFor(
   call: TS.CallExpression | TS.NewExpression,
   args: readonly TS.Expression[],
   index: number,
-  slot: 'direct' | 'options',
+  slot: Exclude<SignalSlot, undefined>,
   src: SignalSource,
 ): Suggestion | undefined {
   const { ts, sourceFile } = ctx;
-  const prop = src.text === 'signal' ? 'signal' : `signal: ${src.text}`;
+  // The option is named by the callee's type: `{ signal }`, or the AWS SDK's `{ abortSignal: options.signal }`.
+  const prop = src.text === slot ? slot : `${slot}: ${src.text}`;
   const value = slot === 'direct' ? src.text : `{ ${prop} }`;
   let edit: TextEdit;
   if (index < args.length) {

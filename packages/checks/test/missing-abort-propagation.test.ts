@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { missingAbortPropagation } from '../src/missing-abort-propagation.js';
-import { fixtureDiff, runInMemory } from './in-memory.js';
+import { fixtureDiff, runInMemory, runOnFixture } from './in-memory.js';
 
 describe('missing-abort-propagation: a Request carries the signal (route loaders and handlers)', () => {
   const at = (code: string) => runInMemory(missingAbortPropagation, code).map((r) => `${r.messageId}@${r.line}:${r.column} ${r.data?.signal}`);
@@ -158,5 +158,16 @@ export function b(base: RequestInit, f: typeof fetch) {
     const { files, diff } = fixtureDiff(missingAbortPropagation);
     expect(files).toBeGreaterThan(3);
     expect(diff).toBe('');
+  });
+});
+
+describe('missing-abort-propagation: the option name the callee takes', () => {
+  it("fixes an AWS SDK v3 call with the SDK's `abortSignal`, through a generic Partial<this['CallOptions']> too", () => {
+    const results = runOnFixture(missingAbortPropagation, 'missing-abort-propagation/bad-sdk-option-names.ts');
+    expect(results.map((r) => `${r.line}: ${r.suggestions.flatMap((s) => s.edits.map((e) => e.text)).join(' | ')}`)).toEqual([
+      '36: , { abortSignal: options.signal }',
+      "41: { requestTimeout: 5_000, abortSignal: options.signal }",
+    ]);
+    expect(results[0]!.message).toBe("'send' accepts an AbortSignal but is not given options.signal: cancelling this function leaves that work running.");
   });
 });

@@ -116,8 +116,14 @@ export function returnsPromise(ts: TypeScript, program: TS.Program, type: TS.Typ
   return sigs.length > 0 && sigs.some((s) => isPromiseLikeType(ts, program, s.getReturnType(), at));
 }
 
-export function isAbortSignalType(checker: TS.TypeChecker, type: TS.Type): boolean {
-  return unionParts(checker.getNonNullableType(type)).some((t) => isAbortSignalPart(t, 0));
+export function isAbortSignalType(checker: TS.TypeChecker, type: TS.Type, depth = 0): boolean {
+  return unionParts(checker.getNonNullableType(type)).some((t) => {
+    if (isAbortSignalPart(t, 0)) return true;
+    // A generic option's type (`this['CallOptions']['signal']` read through `Partial<this['CallOptions']>`) is known by its constraint.
+    if (depth > 2 || t.getSymbol()) return false;
+    const constraint = checker.getBaseConstraintOfType(t);
+    return !!constraint && constraint !== t && isAbortSignalType(checker, constraint, depth + 1);
+  });
 }
 
 // No getNonNullableType in here: for a type parameter it returns `T & {}`, whose parts lead back to T.
@@ -129,31 +135,40 @@ function isAbortSignalPart(t: TS.Type, depth: number): boolean {
 }
 
 /**
- * `{ signal?: AbortSignal }`-shaped: an options object that may carry a signal.
+ * The options property that carries an AbortSignal: `signal` (the web platform, Node, most libraries) or
+ * `abortSignal` (the AWS SDK v3's `client.send(command, { abortSignal })`, Smithy clients).
+ */
+export type SignalOption = 'signal' | 'abortSignal';
+const SIGNAL_OPTIONS: readonly SignalOption[] = ['signal', 'abortSignal'];
+
+/**
+ * `{ signal?: AbortSignal }`-shaped: an options object that may carry a signal; which property carries it.
  * The property must be optional, so a `Request` (whose `signal` is required
  * and already set) is not taken for an options bag.
  */
-export function hasSignalProperty(checker: TS.TypeChecker, type: TS.Type, at: TS.Node, ts?: TypeScript): boolean {
-  return unionParts(checker.getNonNullableType(type)).some((t) => {
-    // An instance of a generic class or interface has the members of its declaration: resolve those once.
-    if (ts && t.flags & ts.TypeFlags.Object && (t as TS.ObjectType).objectFlags & ts.ObjectFlags.Reference) {
-      const target = (t as TS.TypeReference).target;
-      if (target && target !== t && target.getProperty('signal') === undefined) return false;
+export function signalOptionOf(checker: TS.TypeChecker, type: TS.Type, at: TS.Node, ts?: TypeScript): SignalOption | undefined {
+  for (const t of unionParts(checker.getNonNullableType(type))) {
+    for (const name of SIGNAL_OPTIONS) {
+      // An instance of a generic class or interface has the members of its declaration: resolve those once.
+      if (ts && t.flags & ts.TypeFlags.Object && (t as TS.ObjectType).objectFlags & ts.ObjectFlags.Reference) {
+        const target = (t as TS.TypeReference).target;
+        if (target && target !== t && target.getProperty(name) === undefined) continue;
+      }
+      const prop = t.getProperty(name);
+      if (!prop) continue;
+      const optional = (prop.getDeclarations() ?? []).some((d) => 'questionToken' in d && d.questionToken !== undefined);
+      if (optional && isAbortSignalType(checker, checker.getTypeOfSymbolAtLocation(prop, at))) return name;
     }
-    const prop = t.getProperty('signal');
-    if (!prop) return false;
-    const optional = (prop.getDeclarations() ?? []).some((d) => 'questionToken' in d && d.questionToken !== undefined);
-    return optional && isAbortSignalType(checker, checker.getTypeOfSymbolAtLocation(prop, at));
-  });
+  }
+  return undefined;
 }
 
-/** How a parameter accepts an AbortSignal: directly, as `options.signal`, or not at all. */
-export type SignalSlot = 'direct' | 'options' | undefined;
+/** How a parameter accepts an AbortSignal: directly, as an option (named by the property), or not at all. */
+export type SignalSlot = 'direct' | SignalOption | undefined;
 
 export function signalSlotOf(checker: TS.TypeChecker, type: TS.Type, at: TS.Node, ts?: TypeScript): SignalSlot {
   if (isAbortSignalType(checker, type)) return 'direct';
-  if (hasSignalProperty(checker, type, at, ts)) return 'options';
-  return undefined;
+  return signalOptionOf(checker, type, at, ts);
 }
 
 /** The module a declaration belongs to: an ambient `declare module 'x'` name or the package directory under node_modules. */
