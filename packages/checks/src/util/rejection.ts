@@ -836,6 +836,8 @@ export class Rejections {
     if (sym) {
       const own = this.implementationsOf(sym);
       if (own) return own;
+      const param = sym.valueDeclaration;
+      if (param && ts.isParameter(param) && ts.isIdentifier(param.name)) return this.memo(this.argumentMemo, param, undefined, () => this.argumentsFor(param));
       // `const exec = pipeline.exec`: the function the alias was initialised with.
       const decl = sym.valueDeclaration;
       if (decl && ts.isVariableDeclaration(decl) && this.isConst(decl) && decl.initializer && this.readable(decl)) {
@@ -902,6 +904,48 @@ export class Rejections {
       }
     }
     return (this.prototypeAssignments = out);
+  }
+
+  private readonly argumentMemo = new Map<TS.ParameterDeclaration, Fn[] | undefined>();
+
+  /**
+   * The functions a parameter can hold, when its function is private to its file and only ever called there
+   * directly: the function literals every call passes at that position (graphile-worker's `batch(…, errorHandler)`,
+   * typed `void | Promise<void>` and given two plain arrows). Any other use of the function (exported, passed on,
+   * stored) or any other argument (a variable, a spread, a missing one) and nothing is known.
+   */
+  private argumentsFor(param: TS.ParameterDeclaration): Fn[] | undefined {
+    const ts = this.ts;
+    const owner = param.parent;
+    if (param.dotDotDotToken || !this.readable(param)) return undefined;
+    let name: TS.Identifier | undefined;
+    if (ts.isFunctionDeclaration(owner) && owner.name && !hasModifier(ts, owner, ts.SyntaxKind.ExportKeyword)) name = owner.name;
+    else if ((ts.isArrowFunction(owner) || ts.isFunctionExpression(owner)) && ts.isVariableDeclaration(owner.parent) && owner.parent.initializer === owner && this.isConst(owner.parent) && ts.isIdentifier(owner.parent.name)) {
+      const statement = owner.parent.parent.parent;
+      if (!ts.isVariableStatement(statement) || hasModifier(ts, statement, ts.SyntaxKind.ExportKeyword)) return undefined;
+      name = owner.parent.name;
+    }
+    if (!name || !ts.isSourceFile(ts.isFunctionDeclaration(owner) ? owner.parent : owner.parent.parent.parent.parent)) return undefined;
+    const fnSymbol = this.symbolOf(name);
+    const index = owner.parameters.indexOf(param);
+    if (!fnSymbol || index < 0) return undefined;
+    const out: Fn[] = [];
+    let ok = true;
+    const visit = (n: TS.Node): void => {
+      if (!ok) return;
+      if (ts.isIdentifier(n) && n !== name && n.text === name!.text && this.symbolOf(n) === fnSymbol) {
+        const call = n.parent;
+        const direct = ts.isCallExpression(call) && call.expression === n ? call.arguments : undefined;
+        const arg = direct?.[index];
+        const fn = arg && !direct.slice(0, index + 1).some((a) => ts.isSpreadElement(a)) ? this.unwrap(arg) : undefined;
+        if (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) out.push(fn);
+        else ok = false;
+        return;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(name.getSourceFile());
+    return ok && out.length > 0 ? out : undefined;
   }
 
   /** The bodies a symbol stands for, when its declarations have them. */
