@@ -331,11 +331,16 @@ function checkCall(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: Si
  */
 function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource): boolean {
   const { ts, checker } = ctx;
-  const e = skipParens(ts, arg);
+  let e = skipParens(ts, arg);
+  // A member of a local made from the signal (`const onceAborted = onAbort(aborter.signal)` … `toPromise(onceAborted.event)`):
+  // waiting on it ends when the signal aborts.
+  const member = ts.isPropertyAccessExpression(e);
+  while (ts.isPropertyAccessExpression(e)) e = skipParens(ts, e.expression);
   if (!ts.isIdentifier(e)) return false;
   const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
   if (!decl || !ts.isVariableDeclaration(decl)) return false;
   if (decl.initializer && /signal/i.test(decl.initializer.getText())) return true;
+  if (member) return false;
   if (decl.initializer && !src.nested && spreadsSource(ts, decl.initializer, src)) return true;
   if (decl.initializer && !src.nested && aliasesSource(ctx, decl.initializer, src)) return true;
   const scope = decl.parent?.parent?.parent;
