@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -153,6 +153,34 @@ export const projects = {
     // tsconfig.json includes src and tests (11 + 9 files).
     tsconfig: 'tsconfig.json',
     paths: ['src', 'tests'],
+  },
+  // Held-out projects, round 4 (2026-12-06): measured once at main c2ecf0b, after every project above had been tuned against.
+  piscina: {
+    repo: 'https://github.com/piscinajs/piscina',
+    mirror: 'piscinajs+piscina',
+    commit: '4e9791fd46b61c638e7ad05f14ec4540d40898aa', // main (package.json 4.6.1), 2024-10-15: the newest commit of the fetch mirror
+    install: [npmCi],
+    // tsconfig.json covers src/ only (strict, rootDir src); test/tsconfig.json covers test/ only (strict off) and its
+    // rootDir (inherited: src) is wrong for test/, so tsc never type-checked the tests (tap runs them through ts-node).
+    // One program for both: the tests' own options over src/ and test/ with rootDir '.'; types: ['node'] because
+    // TypeScript 6 (typescript-eslint's here, and asyncsan check's) no longer loads @types/* by default, and without it
+    // every Node API (worker_threads, events, timers) is unresolved. The tests import '..', i.e. dist/index.d.ts: build
+    // it (tsc) first.
+    prep: [
+      ['npx', 'tsc'],
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './test/tsconfig.json', compilerOptions: { rootDir: '.', noEmit: true, types: ['node'] }, include: ['src', 'test'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src', 'test'],
+  },
+  'rhea-promise': {
+    repo: 'https://github.com/amqp/rhea-promise',
+    mirror: 'amqp+rhea-promise',
+    commit: '28b64ade9212c0e35f56913e993d8f98ea4e73d2', // main (3.0.3, tests moved to vitest), 2026-05-06
+    install: [npmCi],
+    // tsconfig.json includes lib, test and examples; lib and test are measured (14 + 4 files).
+    tsconfig: 'tsconfig.json',
+    paths: ['lib', 'test'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
