@@ -84,6 +84,13 @@ const HANDLED: Verdict = { unhandled: false };
 /** Methods that return an existing promise rather than start one. */
 const NON_CREATING_METHODS = new Set(['get', 'find', 'findLast', 'at', 'pop', 'shift', 'peek', 'deref', 'slice', 'filter', 'values', 'next']);
 
+/** A deferred's stored reject: the variable, its declaration, and the executor that stores it. */
+interface StoredReject {
+  stored: TS.Symbol;
+  decl: TS.VariableDeclaration;
+  executor: TS.ArrowFunction | TS.FunctionExpression;
+}
+
 export const floatingPromise = defineCheck<FloatingPromiseOptions>({
   id: 'floating-promise',
   messages: {
@@ -519,13 +526,18 @@ class FloatingPromiseRun {
     // and a rejection while it waits is an unhandled rejection the runner reports as a failure: loud,
     // only the message differs (35 reports of this shape in two projects' tests, none real).
     if (found.kind === 'await' && isTestSourceFile(this.ctx.program, this.ctx.sourceFile)) return;
-    if (this.deferredNotRejectableBefore(init, this.lastExitBeforeHandling(stmt, handling) ?? found.node)) return;
-    const line = this.ctx.sourceFile.getLineAndCharacterOfPosition(found.node.getStart(this.ctx.sourceFile)).line + 1;
+    const last = this.lastExitBeforeHandling(stmt, handling);
+    const reject = this.storedReject(init);
+    if (reject && this.deferredNotRejectableBefore(reject, last ?? found.node)) return;
+    // A deferred rejects only once something that calls its reject is armed, and more is armed at each later exit:
+    // name the last one (piscina's runTask: not the early return before the abort listener, the queue-full return after it).
+    const exit = reject && last ? { kind: this.ts.isReturnStatement(last) ? 'return' : 'await', node: last } : found;
+    const line = this.ctx.sourceFile.getLineAndCharacterOfPosition(exit.node.getStart(this.ctx.sourceFile)).line + 1;
     this.ctx.report({
       node: name,
-      messageId: found.kind === 'return' ? 'returnBeforeHandled' : 'awaitBeforeHandled',
+      messageId: exit.kind === 'return' ? 'returnBeforeHandled' : 'awaitBeforeHandled',
       data: { name: name.text, line: String(line) },
-      related: [{ label: found.kind === 'return' ? 'returns here' : 'awaits here', node: found.node }],
+      related: [{ label: exit.kind === 'return' ? 'returns here' : 'awaits here', node: exit.node }],
     });
   }
 
@@ -549,6 +561,29 @@ class FloatingPromiseRun {
     return last;
   }
 
+  /** `new Promise((res, rej) => { resolve = res; reject = rej; })`, an executor that only stores its functions: the variable `reject` is stored in. */
+  private storedReject(init: TS.Expression): StoredReject | undefined {
+    const ts = this.ts;
+    if (!ts.isNewExpression(init) || !ts.isIdentifier(init.expression) || init.expression.text !== 'Promise') return undefined;
+    const executor = init.arguments?.[0] && skipParens(ts, init.arguments[0]);
+    if (!executor || (!ts.isArrowFunction(executor) && !ts.isFunctionExpression(executor)) || !ts.isBlock(executor.body)) return undefined;
+    const rejectParam = executor.parameters[1]?.name;
+    if (!rejectParam || !ts.isIdentifier(rejectParam)) return undefined;
+    // The executor only stores its functions: `outer = res` / `outer = rej` statements, nothing that can throw.
+    let stored: TS.Symbol | undefined;
+    for (const st of executor.body.statements) {
+      if (!ts.isExpressionStatement(st)) return undefined;
+      const e = skipParens(ts, st.expression);
+      if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isIdentifier(e.left)) return undefined;
+      const right = skipParens(ts, e.right);
+      if (!ts.isIdentifier(right)) return undefined;
+      if (right.text === rejectParam.text) stored = this.checker.getSymbolAtLocation(e.left);
+    }
+    const decl = stored?.valueDeclaration;
+    if (!stored || !decl || !ts.isVariableDeclaration(decl)) return undefined;
+    return { stored, decl, executor };
+  }
+
   /**
    * A deferred (`let reject; const done = new Promise((res, rej) => { resolve = res; reject = rej; })`) rejects only
    * when its stored `reject` is called. If nothing that can call it exists yet when the function first awaits or
@@ -556,25 +591,8 @@ class FloatingPromiseRun {
    * it cannot reject before then (tinypool's `destroy()`: the timeout that calls `reject` is armed after the
    * teardown's await).
    */
-  private deferredNotRejectableBefore(init: TS.Expression, exit: TS.Node): boolean {
+  private deferredNotRejectableBefore({ stored, decl, executor }: StoredReject, exit: TS.Node): boolean {
     const ts = this.ts;
-    if (!ts.isNewExpression(init) || !ts.isIdentifier(init.expression) || init.expression.text !== 'Promise') return false;
-    const executor = init.arguments?.[0] && skipParens(ts, init.arguments[0]);
-    if (!executor || (!ts.isArrowFunction(executor) && !ts.isFunctionExpression(executor)) || !ts.isBlock(executor.body)) return false;
-    const rejectParam = executor.parameters[1]?.name;
-    if (!rejectParam || !ts.isIdentifier(rejectParam)) return false;
-    // The executor only stores its functions: `outer = res` / `outer = rej` statements, nothing that can throw.
-    let stored: TS.Symbol | undefined;
-    for (const st of executor.body.statements) {
-      if (!ts.isExpressionStatement(st)) return false;
-      const e = skipParens(ts, st.expression);
-      if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isIdentifier(e.left)) return false;
-      const right = skipParens(ts, e.right);
-      if (!ts.isIdentifier(right)) return false;
-      if (right.text === rejectParam.text) stored = this.checker.getSymbolAtLocation(e.left);
-    }
-    const decl = stored?.valueDeclaration;
-    if (!stored || !decl || !ts.isVariableDeclaration(decl)) return false;
     const scope = decl.parent.parent.parent; // the block declaring `let reject`
     for (const id of indexFile(ts, this.ctx.sourceFile).identifiersByText.get(stored.name) ?? []) {
       if (id.pos < scope.pos || id.end > scope.end || id === decl.name || isInside(id, executor) || !this.refersTo(id, stored)) continue;

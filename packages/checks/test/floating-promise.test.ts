@@ -25,4 +25,11 @@ describe('floating-promise on fixtures/floating-promise (what the ESLint rule se
       'awaitBeforeHandled@25',
     ]);
   });
+
+  it("names a deferred's last exit before it is handled: more is armed there than at an early return", () => {
+    const found = runOnFixture(floatingPromise, 'floating-promise/bad-locals.ts').filter((r) => r.line === 79);
+    expect(found.map((r) => `${r.messageId}: ${r.message}`)).toEqual([
+      "returnBeforeHandled: The promise stored in 'done' is not handled yet when the function returns at line 86: on that path its rejection would be unhandled.",
+    ]);
+  });
 });
