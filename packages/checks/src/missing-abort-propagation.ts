@@ -409,10 +409,26 @@ function signalParameter(ctx: Ctx, sig: TS.Signature, at: TS.Node): { index: num
   for (let i = 0; i < params.length; i++) {
     const decl = params[i]!.valueDeclaration;
     if (decl && ts.isParameter(decl) && decl.dotDotDotToken) return undefined;
-    const slot: SignalSlot = signalSlotOf(checker, checker.getTypeOfSymbolAtLocation(params[i]!, at), at, ts);
+    const type = checker.getTypeOfSymbolAtLocation(params[i]!, at);
+    const slot: SignalSlot = (argumentVariants(ctx, type, at, i) ?? [type]).map((t) => signalSlotOf(checker, t, at, ts)).find((x) => x !== undefined);
     if (slot) return { index: i, slot };
   }
   return undefined;
+}
+
+/**
+ * The members of a union parameter type that a fresh object literal argument can be: `new Connection({ rheaConnection,
+ * container })` picks the variant built from a connection, not the one with socket options (and their signal).
+ */
+function argumentVariants(ctx: Ctx, type: TS.Type, at: TS.Node, index: number): TS.Type[] | undefined {
+  const { ts, checker } = ctx;
+  const arg = (ts.isCallExpression(at) || ts.isNewExpression(at)) && at.arguments?.[index];
+  const nonNull = checker.getNonNullableType(type);
+  // isTypeAssignableTo is in the public checker API of recent TypeScript versions; without it every member counts.
+  if (!arg || !ts.isObjectLiteralExpression(skipParens(ts, arg)) || !nonNull.isUnion() || typeof checker.isTypeAssignableTo !== 'function') return undefined;
+  const argType = checker.getTypeAtLocation(arg);
+  const fits = nonNull.types.filter((t) => checker.isTypeAssignableTo(argType, t));
+  return fits.length > 0 ? fits : undefined;
 }
 
 function fixFor(
