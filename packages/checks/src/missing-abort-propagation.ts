@@ -410,7 +410,12 @@ function signalParameter(ctx: Ctx, sig: TS.Signature, at: TS.Node): { index: num
     const decl = params[i]!.valueDeclaration;
     if (decl && ts.isParameter(decl) && decl.dotDotDotToken) return undefined;
     const type = checker.getTypeOfSymbolAtLocation(params[i]!, at);
-    const slot: SignalSlot = (argumentVariants(ctx, type, at, i) ?? [type]).map((t) => signalSlotOf(checker, t, at, ts)).find((x) => x !== undefined);
+    let slot: SignalSlot = signalSlotOf(checker, type, at, ts);
+    // Only the union members an object literal argument fits: asked only where the whole type takes a signal.
+    if (slot) {
+      const variants = argumentVariants(ctx, type, at, i);
+      if (variants) slot = variants.map((t) => signalSlotOf(checker, t, at, ts)).find((x) => x !== undefined);
+    }
     if (slot) return { index: i, slot };
   }
   return undefined;
