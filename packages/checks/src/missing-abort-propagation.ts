@@ -11,7 +11,7 @@ import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { calleeName, isFunctionLike, memberObject, skipParens } from './util/syntax.js';
-import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, type SignalSlot } from './util/types.js';
+import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, type SignalOption, type SignalSlot } from './util/types.js';
 import { isTestSourceFile } from './util/test-files.js';
 import { unwrap } from './shared-state/locations.js';
 import { handMadeSleep, isRaceMember, isSleepHelper, literalDelay, SHORT_SLEEP_MS } from './util/sleep.js';
@@ -28,6 +28,8 @@ interface SignalSource {
    * root (`request.url`) passes nothing; only the root itself as an argument (`fetch(request)`) or a signal does.
    */
   nested?: boolean;
+  /** The options property the signal came in (`abortSignal` for an AWS-style options bag), when not `signal`. */
+  option?: SignalOption;
 }
 
 export const missingAbortPropagation = defineCheck<Record<string, never>>({
@@ -113,7 +115,7 @@ function signalSourceOf(ctx: Ctx, fn: TS.FunctionLikeDeclaration): SignalSource 
     const optional = !p.initializer && (!!p.questionToken || checker.getNonNullableType(type) !== type);
     const slot = signalSlotOf(checker, type, p, ts);
     if (slot === 'direct') return { text: name, root: name };
-    if (slot) return { text: optional ? `${name}?.${slot}` : `${name}.${slot}`, root: name };
+    if (slot) return { text: optional ? `${name}?.${slot}` : `${name}.${slot}`, root: name, option: slot };
     const path = requestPath(ctx, type, p, 0);
     if (path) return nestedSource(name, path, optional);
     // `options: { signal: AbortSignal }`: an options bag whose signal is required.
@@ -313,6 +315,9 @@ function checkCall(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: Si
   }
   // An argument that carries its own signal (a Request) is cancelled through it.
   if (args.some((a) => carriesSignal(ctx, a) || localMentionsSignal(ctx, a, src))) return;
+  // The options a callback was handed, passed on whole where the callee takes its signal (`(client, opts) =>
+  // client.sendCommand(args, opts)`): whoever calls the callback decides what they carry.
+  if (found && found.slot !== 'direct' && isOptionsParameter(ctx, args[found.index], found.slot)) return;
   const callee = calleeName(ts, call) ?? 'this call';
   const suggestion = found ? fixFor(ctx, call, args, found.index, found.slot, src) : undefined;
   ctx.report({
@@ -347,6 +352,16 @@ function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource): b
   return !!scope && new RegExp(`\\b${e.text}\\s*\\.\\s*signal\\s*=[^=]`).test(scope.getText());
 }
 
+/** A parameter of an enclosing function whose own type has the same signal option. */
+function isOptionsParameter(ctx: Ctx, arg: TS.Expression | undefined, slot: 'signal' | 'abortSignal'): boolean {
+  const { ts, checker } = ctx;
+  const e = arg && skipParens(ts, arg);
+  if (!e || !ts.isIdentifier(e)) return false;
+  const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
+  if (!decl || !ts.isParameter(decl)) return false;
+  return signalSlotOf(checker, checker.getTypeAtLocation(e), e, ts) === slot;
+}
+
 /** `{ ...options, task }`, `{ ...(init ?? {}) }`: an object literal that copies the signal's options object. */
 function spreadsSource(ts: CheckContext['ts'], init: TS.Expression, src: SignalSource): boolean {
   const e = unwrap(ts, init);
@@ -371,8 +386,24 @@ function aliasesSource(ctx: Ctx, init: TS.Expression, src: SignalSource): boolea
   const e = unwrap(ts, init);
   if (ts.isIdentifier(e)) return e.text === src.root;
   if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)) return aliasesSource(ctx, e.left, src);
-  if (ts.isConditionalExpression(e)) return branchKeeps(e.whenTrue) && branchKeeps(e.whenFalse);
+  // `options ? { ...options } : {}`: where the test fails the options are absent, and so is their signal.
+  if (ts.isConditionalExpression(e)) return branchKeeps(e.whenTrue) && (testsPresence(e.condition) || branchKeeps(e.whenFalse));
   return false;
+
+  function testsPresence(cond: TS.Expression): boolean {
+    const c = skipParens(ts, cond);
+    const isRoot = (x: TS.Expression) => {
+      const y = skipParens(ts, x);
+      return ts.isIdentifier(y) && y.text === src.root;
+    };
+    if (isRoot(c)) return true;
+    if (!ts.isBinaryExpression(c) || ![ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(c.operatorToken.kind)) return false;
+    const nullish = (x: TS.Expression) => {
+      const y = skipParens(ts, x);
+      return y.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(y) && y.text === 'undefined');
+    };
+    return (isRoot(c.left) && nullish(c.right)) || (isRoot(c.right) && nullish(c.left));
+  }
 
   function branchKeeps(branch: TS.Expression): boolean {
     if (aliasesSource(ctx, branch, src) || spreadsSource(ts, branch, src)) return true;
@@ -382,7 +413,7 @@ function aliasesSource(ctx: Ctx, init: TS.Expression, src: SignalSource): boolea
       ts.forEachChild(n, visit);
     };
     visit(branch);
-    const mayHoldSignal = (t: TS.Type): boolean => (t.isUnion() ? t.types.some(mayHoldSignal) : !!checker.getApparentType(t).getProperty('signal') || !!(t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)));
+    const mayHoldSignal = (t: TS.Type): boolean => (t.isUnion() ? t.types.some(mayHoldSignal) : !!checker.getApparentType(t).getProperty(src.option ?? 'signal') || !!(t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)));
     return refs.length > 0 && refs.every((r) => !mayHoldSignal(checker.getNonNullableType(checker.getTypeAtLocation(r))));
   }
 }
