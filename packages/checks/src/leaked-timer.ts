@@ -205,16 +205,49 @@ function isAssignmentTo(ts: TypeScript, parent: TS.Node, node: TS.Node): parent 
 
 /** `clearInterval(handle)` in the teardown, or `handle.unref()` anywhere in the owner. */
 function handleCleared(ts: TypeScript, text: string, owner: LifecycleOwner): boolean {
+  const aliases = selfAliases(ts, owner);
+  // `this._self.#timer` where the class's `_self = this` never changes is `this.#timer`.
+  const same = (node: TS.Node) => {
+    let t = normalizeText(node);
+    for (const a of aliases) if (t.startsWith(`this.${a}.`)) t = `this.${t.slice(a.length + 6)}`;
+    return t === text;
+  };
   for (const c of callsIn(ts, owner.teardown)) {
     const callee = unwrap(ts, c.expression);
     const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-    if (name && CLEARS.has(name) && c.arguments[0] && normalizeText(c.arguments[0]) === text) return true;
-    if (ts.isPropertyAccessExpression(callee) && ['close', 'unref'].includes(callee.name.text) && normalizeText(callee.expression) === text) return true;
+    if (name && CLEARS.has(name) && c.arguments[0] && same(c.arguments[0])) return true;
+    if (ts.isPropertyAccessExpression(callee) && ['close', 'unref'].includes(callee.name.text) && same(callee.expression)) return true;
   }
   return callsIn(ts, [owner.node]).some((c) => {
     const callee = unwrap(ts, c.expression);
     return ts.isPropertyAccessExpression(callee) && callee.name.text === 'unref' && normalizeText(callee.expression) === text;
   });
+}
+
+/**
+ * Fields of the owner class that are the instance itself: initialised to `this` (`private _self = this`, node-redis'
+ * client, whose command proxies inherit it) and never assigned anything else in the class.
+ */
+function selfAliases(ts: TypeScript, owner: LifecycleOwner): string[] {
+  const cls = owner.node;
+  if (owner.kind !== 'class' || !ts.isClassLike(cls)) return [];
+  const out: string[] = [];
+  for (const m of cls.members) {
+    if (!ts.isPropertyDeclaration(m) || !ts.isIdentifier(m.name) || !m.initializer || m.initializer.kind !== ts.SyntaxKind.ThisKeyword) continue;
+    const name = m.name.text;
+    let reassigned = false;
+    const visit = (n: TS.Node): void => {
+      if (reassigned) return;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+        const left = unwrap(ts, n.left);
+        if (ts.isPropertyAccessExpression(left) && left.name.text === name) reassigned = true;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(cls);
+    if (!reassigned) out.push(name);
+  }
+  return out;
 }
 
 /** A local handle variable cleared or unref'd in the function that declares it (for a cleanup owner: by the cleanup). */
