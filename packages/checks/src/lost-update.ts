@@ -28,6 +28,8 @@ export const lostUpdate = defineCheck<LostUpdateOptions>({
       '{{target}} is written from a value read before the {{wait}} on line {{awaitLine}}: another task may change {{target}} while this one waits, and that update is lost. Read {{target}} after the {{wait}} and compute and write it in one synchronous step, or hold a lock ({{lock}}) over the read, the {{wait}} and the write.',
     compoundAwait:
       '`{{target}} {{operator}} {{wait}} …` reads {{target}} before the {{wait}} and writes it after: updates made by other tasks while it waits are lost. Wait first (`const v = {{wait}} …; {{target}} {{operator}} v`), or hold a lock over the update.',
+    logicalAwait:
+      '`{{target}} {{operator}} {{wait}} …` checks {{target}} before the {{wait}} and writes it after: tasks that all find it unset each run the call, and the last write replaces what the others got (a second connection or lease nobody releases). Share one run: keep the pending promise rather than its value (`pending {{operator}} call(); value = {{wait}} pending`), or hold a lock over the check and the write. Waiting first (`const v = {{wait}} …; {{target}} {{operator}} v`) still leaves each extra result unreleased.',
   },
   schema: {
     type: 'object',
@@ -73,7 +75,9 @@ export const lostUpdate = defineCheck<LostUpdateOptions>({
           stale.await.node.pos >= node.right.pos;
         ctx.report({
           node,
-          messageId: compound ? 'compoundAwait' : 'staleWrite',
+          // `x ??= await f()` (also `||=`, `&&=`): a check and a write around the await, whose extra results are lost
+          // (Effect code keeps its own wording: a semaphore or a cached effect, not a pending promise).
+          messageId: compound ? (wait === 'await' && isLogical(ts, node.operatorToken.kind) ? 'logicalAwait' : 'compoundAwait') : 'staleWrite',
           data: {
             target: write.text,
             awaitLine: String(awaitLine),
@@ -106,4 +110,8 @@ function isRestore(ts: TypeScript, checker: TS.TypeChecker, node: TS.Expression,
 function rootOf(key: string): string {
   const m = /^(this|#\d+)/.exec(key);
   return m ? m[1]! : key;
+}
+
+function isLogical(ts: TypeScript, kind: TS.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.QuestionQuestionEqualsToken || kind === ts.SyntaxKind.BarBarEqualsToken || kind === ts.SyntaxKind.AmpersandAmpersandEqualsToken;
 }

@@ -52,6 +52,22 @@ export async function tally(f: () => Promise<number>) {
     expect(results[0]!.message).toContain('`count += await …`');
   });
 
+  it('tells a logical assignment around a wait to share the pending promise, not to wait first', () => {
+    const results = run(`interface Lease { release(): void }
+declare function acquireLease(): Promise<Lease>;
+export class Sentinel {
+  #master: Lease | undefined;
+  async use(): Promise<Lease> {
+    this.#master ??= await acquireLease();
+    return this.#master;
+  }
+}`);
+    expect(results.map((r) => `${r.messageId}@${r.line}:${r.column}`)).toEqual(['logicalAwait@6:5']);
+    expect(results[0]!.message).toBe(
+      '`this.#master ??= await …` checks this.#master before the await and writes it after: tasks that all find it unset each run the call, and the last write replaces what the others got (a second connection or lease nobody releases). Share one run: keep the pending promise rather than its value (`pending ??= call(); value = await pending`), or hold a lock over the check and the write. Waiting first (`const v = await …; this.#master ??= v`) still leaves each extra result unreleased.',
+    );
+  });
+
   it('reports a variable captured by concurrent callbacks', () => {
     expect(
       at(`export async function total(ids: string[], size: (id: string) => Promise<number>) {
