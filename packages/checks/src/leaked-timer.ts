@@ -259,7 +259,30 @@ function localCleared(ts: TypeScript, checker: TS.TypeChecker, id: TS.Identifier
   const uses = identifierUses(ts, scope, id.text, decl.name);
   if (uses.some((u) => isUnrefOf(ts, u))) return true;
   const clears = uses.filter((u) => isClearOf(ts, u));
-  return owner.kind === 'class' ? clears.length > 0 : clears.some((u) => owner.teardown.some((t) => within(u, t)));
+  if (owner.kind === 'class' ? clears.length > 0 : clears.some((u) => owner.teardown.some((t) => within(u, t)))) return true;
+  return uses.some((u) => inEntryOfClearedCollection(ts, checker, u, owner));
+}
+
+/**
+ * The handle put into an object that goes into a collection the teardown walks clearing timers (grpc-js' channel:
+ * `const watcher = { currentState, callback, timer }; this.watchers.push(watcher)`, and close() → updateState()
+ * clears `watcher.timer` for each).
+ */
+function inEntryOfClearedCollection(ts: TypeScript, checker: TS.TypeChecker, use: TS.Identifier, owner: LifecycleOwner): boolean {
+  const p = use.parent;
+  const literal = ts.isShorthandPropertyAssignment(p) || (ts.isPropertyAssignment(p) && p.initializer === use) ? p.parent : undefined;
+  if (!literal || !ts.isObjectLiteralExpression(literal)) return false;
+  const direct = collectionOf(ts, literal.parent, literal);
+  if (direct !== undefined) return !!direct && collectionCleared(ts, direct, owner);
+  const holder = literal.parent;
+  if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name)) return false;
+  const scope = enclosingFunction(ts, holder);
+  if (!scope) return false;
+  return identifierUses(ts, scope, holder.name.text, holder.name).some((u) => {
+    if (checker.getSymbolAtLocation(u) !== checker.getSymbolAtLocation(holder.name)) return false;
+    const collection = collectionOf(ts, u.parent, u);
+    return !!collection && collectionCleared(ts, collection, owner);
+  });
 }
 
 /**
