@@ -261,7 +261,9 @@ export function acceptsPromise(ts: TypeScript, program: TS.Program, declared: TS
     // A function parameter given a promise would not compile; anything generic-looking we cannot judge.
     if (part.getCallSignatures().length > 0) return true;
   }
-  return false;
+  // An array of promises handed whole to a parameter that takes one (a reducer over `Promise<T>[]` that
+  // Promise.all()s it): as for a single promise, the callee now owns them.
+  return isPromiseArrayType(ts, program, declared, at);
 }
 
 /** Type flags that mean "depends on instantiation": a declared return type with these may become anything. */
