@@ -9,7 +9,7 @@ import type * as TS from 'typescript';
 import { defineCheck, type CheckContext } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { rejectionsFor } from './util/rejection.js';
-import { calleeName, isFunctionLike } from './util/syntax.js';
+import { calleeName, isFunctionLike, skipParens } from './util/syntax.js';
 import { leftToTheRuntime } from './util/test-files.js';
 
 type Ctx = CheckContext<Record<string, never>>;
@@ -67,16 +67,52 @@ class ExecutorAnalysis {
     private readonly names: Set<string>,
   ) {}
 
+  private executor: TS.ArrowFunction | TS.FunctionExpression | undefined;
+
   run(expr: TS.NewExpression, executor: TS.ArrowFunction | TS.FunctionExpression): void {
     const ts = this.ctx.ts;
     // An executor that takes no resolve/reject (`new Promise(() => {})`, `new Promise<never>(() => undefined)`)
     // cannot settle and says so: the explicit "never settles" idiom (a sentinel raced against others, a
     // request left pending during teardown). Deliberate, not a forgotten path.
     if (executor.parameters.length === 0) return;
+    this.executor = executor;
     // A settler stored or handed out beyond our view (deferred pattern): trust it.
     if (this.escapes(executor.body)) return;
     const flow = ts.isBlock(executor.body) ? this.block(executor.body.statements, false) : this.expressionFlow(executor.body, false);
     if (flow.reaches && !flow.settled) this.ctx.report({ node: expr, messageId: 'noSettle' });
+  }
+
+  /**
+   * `if (!reported) { reported = true; reject(e) }` with no else: the path that skips the branch is taken only once the
+   * flag is set, and every `flag = true` in the executor sits beside a call of resolve or reject (grpc-js' session
+   * error and close handlers): the promise has settled by then.
+   */
+  private guardsSettled(cond: TS.Expression): boolean {
+    const ts = this.ctx.ts;
+    const c = skipParens(ts, cond);
+    if (!ts.isPrefixUnaryExpression(c) || c.operator !== ts.SyntaxKind.ExclamationToken) return false;
+    const flag = skipParens(ts, c.operand);
+    if (!ts.isIdentifier(flag) || !this.executor) return false;
+    let sets = 0;
+    let ok = true;
+    const visit = (n: TS.Node): void => {
+      if (!ok) return;
+      if (ts.isBinaryExpression(n) && ts.isIdentifier(n.left) && n.left.text === flag.text && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+        const block = n.parent.parent;
+        const settles =
+          n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+          n.right.kind === ts.SyntaxKind.TrueKeyword &&
+          ts.isExpressionStatement(n.parent) &&
+          !!block &&
+          ts.isBlock(block) &&
+          block.statements.some((st) => ts.isExpressionStatement(st) && ts.isCallExpression(st.expression) && ts.isIdentifier(st.expression.expression) && this.names.has(st.expression.expression.text));
+        if (settles) sets++;
+        else ok = false;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(this.executor.body);
+    return ok && sets > 0;
   }
 
   /** resolve/reject assigned somewhere, put in an object or array, or returned. */
@@ -125,7 +161,7 @@ class ExecutorAnalysis {
     if (ts.isIfStatement(s)) {
       const cond = this.expressionFlow(s.expression, settledIn);
       const a = this.statement(s.thenStatement, cond.settled);
-      const b = s.elseStatement ? this.statement(s.elseStatement, cond.settled) : { reaches: true, settled: cond.settled };
+      const b = s.elseStatement ? this.statement(s.elseStatement, cond.settled) : { reaches: true, settled: cond.settled || this.guardsSettled(s.expression) };
       return join(a, b);
     }
     if (ts.isTryStatement(s)) {
