@@ -93,6 +93,14 @@ class ExecutorAnalysis {
     if (!ts.isPrefixUnaryExpression(c) || c.operator !== ts.SyntaxKind.ExclamationToken) return false;
     const flag = skipParens(ts, c.operand);
     if (!ts.isIdentifier(flag) || !this.executor) return false;
+    // The flag is the executor's own: nothing outside it can set it without settling.
+    let declared = false;
+    const findDecl = (n: TS.Node): void => {
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === flag.text) declared = true;
+      else if (!declared) ts.forEachChild(n, findDecl);
+    };
+    findDecl(this.executor.body);
+    if (!declared) return false;
     let sets = 0;
     let ok = true;
     const visit = (n: TS.Node): void => {
