@@ -27,6 +27,7 @@ import {
   hasModifier,
   isFunctionLike,
   isInside,
+  isNullishLiteral,
   memberName,
   needsParensForMember,
   needsParensForUnary,
@@ -650,11 +651,7 @@ class FloatingPromiseRun {
     if (!ts.isBinaryExpression(e)) return false;
     const op = e.operatorToken.kind;
     if (op !== ts.SyntaxKind.EqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsEqualsToken) return false;
-    const nullish = (x: TS.Expression) => {
-      const y = skipParens(ts, x);
-      return y.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(y) && y.text === 'undefined');
-    };
-    return (isName(e.left) && nullish(e.right)) || (isName(e.right) && nullish(e.left));
+    return (isName(e.left) && isNullishLiteral(ts, e.right)) || (isName(e.right) && isNullishLiteral(ts, e.left));
   }
 
   // ------------------------------------------------------------ arguments

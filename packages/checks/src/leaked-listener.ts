@@ -19,7 +19,7 @@ import type { TypeScript } from './check.js';
 import { unwrap } from './shared-state/locations.js';
 import { callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText } from './shared-state/lifecycle.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage } from './util/types.js';
-import { calleeName, isFunctionLike, isInside } from './util/syntax.js';
+import { calleeName, isFunctionLike, isInside, isNullishLiteral } from './util/syntax.js';
 import { completionOf, coveredOnPath, inFinally, inNestedFunction, isReturnedFunction, type CompletionSite } from './util/listener-paths.js';
 import { indexFile } from './util/file-index.js';
 import { leftToTheRuntime } from './util/test-files.js';
@@ -390,7 +390,7 @@ function checkOnabort(ts: TypeScript, checker: TS.TypeChecker, id: TS.Identifier
   const assign = access.parent;
   if (!assign || !ts.isBinaryExpression(assign) || assign.left !== access || assign.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
   const value = unwrap(ts, assign.right);
-  if (value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === 'undefined')) return; // clearing it
+  if (isNullishLiteral(ts, value)) return; // clearing it
   const target = unwrap(ts, access.expression);
   if (!isAbortSignalType(checker, checker.getTypeAtLocation(target)) || isFreshSignal(ts, checker, target)) return;
   report({ node: assign, messageId: 'onabortAssigned', data: { target: normalizeText(target) } });

@@ -10,7 +10,7 @@
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from './check.js';
 import { indexFile } from './util/file-index.js';
-import { calleeName, isFunctionLike, memberObject, skipParens } from './util/syntax.js';
+import { calleeName, isFunctionLike, isNullishLiteral, memberObject, skipParens } from './util/syntax.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, type SignalOption, type SignalSlot } from './util/types.js';
 import { isTestSourceFile } from './util/test-files.js';
 import { unwrap } from './shared-state/locations.js';
@@ -398,11 +398,7 @@ function aliasesSource(ctx: Ctx, init: TS.Expression, src: SignalSource): boolea
     };
     if (isRoot(c)) return true;
     if (!ts.isBinaryExpression(c) || ![ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(c.operatorToken.kind)) return false;
-    const nullish = (x: TS.Expression) => {
-      const y = skipParens(ts, x);
-      return y.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(y) && y.text === 'undefined');
-    };
-    return (isRoot(c.left) && nullish(c.right)) || (isRoot(c.right) && nullish(c.left));
+    return (isRoot(c.left) && isNullishLiteral(ts, c.right)) || (isRoot(c.right) && isNullishLiteral(ts, c.left));
   }
 
   function branchKeeps(branch: TS.Expression): boolean {

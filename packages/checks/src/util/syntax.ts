@@ -9,6 +9,12 @@ export function skipParens(ts: TypeScript, node: TS.Expression): TS.Expression {
   return n;
 }
 
+/** `null` or `undefined` written as such (in parentheses too). */
+export function isNullishLiteral(ts: TypeScript, node: TS.Expression): boolean {
+  const e = skipParens(ts, node);
+  return e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined');
+}
+
 /** Walks up through parentheses. */
 export function parentSkippingParens(ts: TypeScript, node: TS.Node): TS.Node {
   let p = node.parent;
