@@ -231,6 +231,9 @@ function handleCleared(ts: TypeScript, text: string, owner: LifecycleOwner): boo
 function selfAliases(ts: TypeScript, owner: LifecycleOwner): string[] {
   const cls = owner.node;
   if (owner.kind !== 'class' || !ts.isClassLike(cls)) return [];
+  // Asked for each timer of the class: read the class once.
+  const known = selfAliasMemo.get(cls);
+  if (known) return known;
   const out: string[] = [];
   for (const m of cls.members) {
     if (!ts.isPropertyDeclaration(m) || !ts.isIdentifier(m.name) || !m.initializer || m.initializer.kind !== ts.SyntaxKind.ThisKeyword) continue;
@@ -247,8 +250,11 @@ function selfAliases(ts: TypeScript, owner: LifecycleOwner): string[] {
     visit(cls);
     if (!reassigned) out.push(name);
   }
+  selfAliasMemo.set(cls, out);
   return out;
 }
+
+const selfAliasMemo = new WeakMap<TS.Node, string[]>();
 
 /** A local handle variable cleared or unref'd in the function that declares it (for a cleanup owner: by the cleanup). */
 function localCleared(ts: TypeScript, checker: TS.TypeChecker, id: TS.Identifier, owner: LifecycleOwner): boolean {
