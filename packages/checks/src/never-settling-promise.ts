@@ -9,7 +9,7 @@ import type * as TS from 'typescript';
 import { defineCheck, type CheckContext } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { rejectionsFor } from './util/rejection.js';
-import { calleeName, isFunctionLike, skipParens } from './util/syntax.js';
+import { calleeName, isFunctionLike, isInside, skipParens } from './util/syntax.js';
 import { leftToTheRuntime } from './util/test-files.js';
 
 type Ctx = CheckContext<Record<string, never>>;
@@ -94,13 +94,8 @@ class ExecutorAnalysis {
     const flag = skipParens(ts, c.operand);
     if (!ts.isIdentifier(flag) || !this.executor) return false;
     // The flag is the executor's own: nothing outside it can set it without settling.
-    let declared = false;
-    const findDecl = (n: TS.Node): void => {
-      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === flag.text) declared = true;
-      else if (!declared) ts.forEachChild(n, findDecl);
-    };
-    findDecl(this.executor.body);
-    if (!declared) return false;
+    const decl = this.ctx.checker.getSymbolAtLocation(flag)?.valueDeclaration;
+    if (!decl || !ts.isVariableDeclaration(decl) || !isInside(decl, this.executor.body)) return false;
     let sets = 0;
     let ok = true;
     const visit = (n: TS.Node): void => {
