@@ -17,6 +17,7 @@ describe('missing-abort-propagation across files, on its fixtures', () => {
     const diff = diffFindings(readExpectations(listSourceFiles(dir)), res.findings, { ids: ['missing-abort-propagation'], engine: 'analyzer' });
     expect(formatDiff(diff)).toBe('');
     expect(res.findings.map((f) => f.message)).toEqual([
+      "'backoff' sleeps on a plain setTimeout that no signal can cancel: aborting this.options.signal still waits the full delay, then the work after it runs. Give 'backoff' the signal (setTimeout from 'node:timers/promises' takes { signal }), or race it against this.options.signal.",
       "'backoff' sleeps on a plain setTimeout that no signal can cancel: aborting signal still waits the full delay, then the work after it runs. Give 'backoff' the signal (setTimeout from 'node:timers/promises' takes { signal }), or race it against signal.",
       "'sleep' sleeps on a plain setTimeout that no signal can cancel: aborting options.signal still waits the full delay, then the work after it runs. Give 'sleep' the signal (setTimeout from 'node:timers/promises' takes { signal }), or race it against options.signal.",
       'logged forwards an AbortSignal through its parameter ...args, but this call passes none: cancelling leaves its work running. Pass signal on.',
@@ -26,7 +27,7 @@ describe('missing-abort-propagation across files, on its fixtures', () => {
       'createUser forwards an AbortSignal through its parameter extra, but this call passes none: cancelling leaves its work running. Pass options.signal on.',
       'putJson forwards an AbortSignal through its parameter extra, but this call passes none: cancelling leaves its work running. Pass signal on.',
     ]);
-    expect(res.findings[2]!.location).toEqual({
+    expect(res.findings[3]!.location).toEqual({
       file: 'fixtures/missing-abort-propagation/whole-program/bad-sync.ts',
       line: 5,
       column: 9,

@@ -22,3 +22,4 @@ export { lostUpdate } from './lost-update.js';
 export { checkThenAct } from './check-then-act.js';
 export { mutexNotReleased } from './mutex-not-released.js';
 export { handMadeSleep, isSleepHelper, literalDelay, SHORT_SLEEP_MS } from './util/sleep.js';
+export { fieldSignalOf, type FieldSignal } from './util/field-signal.js';

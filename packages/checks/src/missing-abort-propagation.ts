@@ -15,6 +15,7 @@ import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, typ
 import { isTestSourceFile } from './util/test-files.js';
 import { unwrap } from './shared-state/locations.js';
 import { handMadeSleep, isRaceMember, isSleepHelper, literalDelay, SHORT_SLEEP_MS } from './util/sleep.js';
+import { fieldSignalOf } from './util/field-signal.js';
 
 type Ctx = CheckContext<Record<string, never>>;
 
@@ -64,9 +65,35 @@ export const missingAbortPropagation = defineCheck<Record<string, never>>({
       sources.set(fn, value);
       return value;
     };
+    // A method of an object that keeps a signal for its work (a field): only its sleeps are held to it.
+    // Other calls are not: which of an object's calls its own signal should reach is its design.
+    const fieldSources = new Map<TS.Node, SignalSource | null>();
+    let sleepHelpers: Set<string> | undefined;
+    const callsSleepHelper = (call: TS.CallExpression): boolean => {
+      sleepHelpers ??= new Set(index.functions.filter((f) => isSleepHelper(ts, f)).map((f) => declaredName(ts, f)).filter((n): n is string => n !== undefined));
+      const name = calleeName(ts, call);
+      return name !== undefined && sleepHelpers.has(name);
+    };
+    const fieldSourceOf = (call: TS.Node): SignalSource | undefined => {
+      const fn = enclosingFunctionOf(ctx, call);
+      if (!fn) return undefined;
+      if (!fieldSources.has(fn)) {
+        const f = fieldSignalOf(ts, ctx.checker, call);
+        fieldSources.set(fn, f && !handlesAbortItself(fn) ? { text: f.text, root: f.field.replace(/^#/, '') } : null);
+      }
+      return fieldSources.get(fn) ?? undefined;
+    };
     for (const call of [...index.calls, ...index.news]) {
-      const src = nearestSource(ctx, call, sourceOf);
-      if (!src) continue;
+      let src = nearestSource(ctx, call, sourceOf);
+      if (!src) {
+        if (ts.isNewExpression(call) ? !handMadeSleep(ts, call) : !callsSleepHelper(call)) continue;
+        src = fieldSourceOf(call);
+        if (!src) continue;
+        if (ts.isCallExpression(call)) {
+          checkSleepHelperCall(ctx, call, src);
+          continue;
+        }
+      }
       if (ts.isNewExpression(call)) {
         const timer = handMadeSleep(ts, call);
         if (timer) {
@@ -200,6 +227,13 @@ function nearestSource(ctx: Ctx, call: TS.Node, sourceOf: (fn: TS.FunctionLikeDe
     }
   }
   return undefined;
+}
+
+/** The name a function is called by: its own, or the variable, property or method holding it. */
+function declaredName(ts: CheckContext['ts'], fn: TS.FunctionLikeDeclaration): string | undefined {
+  const holder = ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) ? fn : fn.parent;
+  const name = holder && (ts.isFunctionDeclaration(holder) || ts.isMethodDeclaration(holder) || ts.isVariableDeclaration(holder) || ts.isPropertyDeclaration(holder) || ts.isPropertyAssignment(holder)) ? holder.name : undefined;
+  return name && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) ? name.text : undefined;
 }
 
 function enclosingFunctionOf(ctx: Ctx, node: TS.Node): TS.FunctionLikeDeclaration | undefined {

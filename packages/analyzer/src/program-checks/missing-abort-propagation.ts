@@ -20,7 +20,7 @@
  * analysed files.
  */
 import type { ts } from 'ts-morph';
-import { isSleepHelper, literalDelay, SHORT_SLEEP_MS, type TypeScript } from '@asyncsan/checks';
+import { fieldSignalOf, isSleepHelper, literalDelay, SHORT_SLEEP_MS, type TypeScript } from '@asyncsan/checks';
 import { callGraphFixpoint } from './call-graph.js';
 import { functionName, isFunctionLike, resolveCallee, spanOf, type FunctionLike } from './functions.js';
 import { defineProgramCheck, perProgram, reportsInAnalyzedFiles, type ProgramReport, type Span, type SummaryContext } from './program-check.js';
@@ -393,6 +393,11 @@ function typedSignal(ctx: SummaryContext, fn: FunctionLike): string | undefined 
   return undefined;
 }
 
+function enclosingFunction(t: typeof ts, node: ts.Node): FunctionLike | undefined {
+  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(t, p)) return p;
+  return undefined;
+}
+
 function summarizeFile(ctx: SummaryContext): AbortSummary {
   const t = ctx.ts;
   const program = programAbort(ctx);
@@ -423,6 +428,21 @@ function summarizeFile(ctx: SummaryContext): AbortSummary {
     const param = p && t.isIdentifier(p.name) ? `${p.dotDotDotToken ? '...' : ''}${p.name.text}` : 'options';
     calls.push({ site: spanOf(ctx.sourceFile, call), callee: functionName(t, fn), param, signal });
   };
+  // A method of an object that keeps a signal in a field (as the per-file check does): only its sleeps are held to it.
+  const fieldSignals = new Map<ts.Node, string | null>();
+  const checkFieldSleep = (call: ts.CallExpression) => {
+    const fn = enclosingFunction(t, call);
+    if (!fn?.body) return;
+    let signal = fieldSignals.get(fn);
+    if (signal === undefined) {
+      const f = fieldSignalOf(t as unknown as TypeScript, ctx.checker as never, call as never);
+      signal = f && !REACTS_TO_ABORT.test(fn.body.getText()) ? f.text : null;
+      fieldSignals.set(fn, signal);
+    }
+    if (signal === null) return;
+    const callee = resolveCallee(ctx, call.expression);
+    if (callee && callee.getSourceFile() !== ctx.sourceFile && isSleepHelper(t as unknown as TypeScript, callee as never)) check(call, signal, false);
+  };
   const visit = (node: ts.Node, signal: string | undefined, reacts: boolean): void => {
     let inScope = signal;
     let selfCancels = reacts;
@@ -434,6 +454,7 @@ function summarizeFile(ctx: SummaryContext): AbortSummary {
       }
     }
     if (inScope !== undefined && t.isCallExpression(node)) check(node, inScope, selfCancels);
+    else if (t.isCallExpression(node) && node.arguments.length <= 2) checkFieldSleep(node);
     t.forEachChild(node, (c) => visit(c, inScope, selfCancels));
   };
   visit(ctx.sourceFile, undefined, false);
