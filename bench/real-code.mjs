@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -227,6 +227,44 @@ export const projects = {
     ],
     tsconfig: 'packages/client/tsconfig.bench.json',
     paths: ['packages/client/lib'],
+  },
+  // Held-out projects, round 6 (2026-12-06): measured once at main f5f4f67, after every project above had been tuned against.
+  mqtt: {
+    repo: 'https://github.com/mqttjs/MQTT.js',
+    mirror: 'mqttjs+MQTT.js',
+    commit: 'aa03369f5f5daf9b8a98339990cc3ced800a5051', // main (mqtt 5.14.1), 2025-12-03: the newest commit of the fetch mirror
+    install: [npmCi],
+    // tsconfig.json (src, test without test/browser, example.ts; strict off) gives one error under TypeScript 6: its
+    // `baseUrl: './'` is deprecated (TS5101). It serves only the tests' five `from 'src'` / `from 'src/lib/shared'`
+    // imports, so tsconfig.bench.json unsets it (null) and maps those two specifiers with `paths` instead (ignoreDeprecations
+    // '6.0' would do under 6.0.3, but the project's own TypeScript 5.8.3, the script's tsc, rejects that value): 0 errors
+    // under both 5.8.3 and 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, incremental: false, baseUrl: null, paths: { src: ['./src'], 'src/*': ['./src/*'] } } }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src', 'test'],
+  },
+  testcontainers: {
+    repo: 'https://github.com/testcontainers/testcontainers-node',
+    mirror: 'testcontainers+testcontainers-node',
+    commit: '457707f3cd19b1ff9e34ed74d33beaca4c55f507', // main, v12.1.0, 2026-08-04
+    // An npm-workspaces monorepo; only packages/testcontainers (the core: container runtime clients, generic container,
+    // compose, wait strategies, reaper, port forwarder) is measured, installed alone (its package.json ranges into
+    // packages/testcontainers/node_modules). Its colocated *.test.ts use vitest's globals (the base tsconfig's `types`):
+    // vitest and @types/node come from the root's devDependencies. Pinned to the root lock's versions where today's
+    // ranges type differently: tar-stream 3.3.0 (what tar-fs's ^3.1.5 resolves to now) ships its own .d.ts, in which a
+    // Pack is no Node stream (1 tsc error in docker-image-client.ts); the lock's 3.1.7 falls back to @types/tar-stream.
+    install: [
+      ['node', '-e', "const f='packages/testcontainers/package.json',p=JSON.parse(require('fs').readFileSync(f));p.dependencies['@types/dockerode']='4.0.1';Object.assign(p.devDependencies,{vitest:'4.1.10','@types/node':'22.15.23','@types/ssh2':'0.5.52'});p.overrides={'tar-stream':'3.1.7'};require('fs').writeFileSync(f,JSON.stringify(p,null,2))"],
+      ['npm', '--prefix', 'packages/testcontainers', 'install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'],
+    ],
+    // tsconfig.json (src with its 62 *.test.ts; the base is composite and incremental): the same without the build.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('packages/testcontainers/tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, composite: false, incremental: false, declaration: false } }))"],
+    ],
+    tsconfig: 'packages/testcontainers/tsconfig.bench.json',
+    paths: ['packages/testcontainers/src'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
