@@ -109,6 +109,8 @@ export const floatingPromise = defineCheck<FloatingPromiseOptions>({
       "The promise stored in '{{name}}' is not handled yet when the function returns at line {{line}}: on that path its rejection would be unhandled.",
     awaitBeforeHandled:
       "The promise stored in '{{name}}' is not handled yet when the function awaits at line {{line}}: if it rejects meanwhile, Node reports an unhandled rejection. Handle it first, or await both with Promise.all.",
+    yieldBeforeHandled:
+      "The promise stored in '{{name}}' is not handled yet when the generator yields at line {{line}}: a consumer that stops iterating there never resumes it, and its rejection would be unhandled. Attach a handler where it is stored (`{{name}}.catch(() => {})`, keeping the promise for the later await).",
     passedToNonPromise:
       "This promise is passed to a parameter of type '{{type}}', which does not take a promise: nobody awaits it or handles its rejection.",
     addAwait: 'Add await.',
@@ -182,7 +184,10 @@ class FloatingPromiseRun {
   run(): void {
     const index = indexFile(this.ts, this.ctx.sourceFile);
     for (const stmt of index.expressionStatements) this.checkStatement(stmt);
-    if (this.ctx.options.checkLocals) for (const decl of index.variableDeclarations) this.checkLocal(decl);
+    if (this.ctx.options.checkLocals) {
+      for (const decl of index.variableDeclarations) this.checkLocal(decl);
+      for (const stmt of index.expressionStatements) this.checkFieldBeforeYield(stmt);
+    }
     if (this.ctx.options.checkArguments) {
       for (const call of index.calls) this.checkArguments(call);
       for (const call of index.news) this.checkArguments(call);
@@ -400,6 +405,42 @@ class FloatingPromiseRun {
     }
     if (isArray) return;
     this.checkPathBeforeHandling(stmt, decl.name, handling, init);
+  }
+
+  /**
+   * A generator stores a promise in a field (`this.#message = stream.finalMessage()`) and yields before
+   * anything in its body handles it: the consumer may stop iterating at that yield (`break` out of its
+   * for-await) and never resume the generator, so the later `await this.#message` never runs and a
+   * rejection is unhandled (anthropic-sdk-typescript's tool runner before its fix). Only the statements
+   * after the store in its own block are read: any mention of the field first (a closure's too) counts as handling it.
+   */
+  private checkFieldBeforeYield(stmt: TS.ExpressionStatement): void {
+    const ts = this.ts;
+    const e = skipParens(ts, stmt.expression);
+    if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+    const target = skipParens(ts, e.left);
+    if (!ts.isPropertyAccessExpression(target) || target.expression.kind !== ts.SyntaxKind.ThisKeyword) return;
+    const init = skipParens(ts, e.right);
+    if (!ts.isCallExpression(init) && !ts.isNewExpression(init)) return;
+    const fn = enclosingFunction(ts, stmt) as TS.FunctionLikeDeclaration | undefined;
+    if (!fn?.asteriskToken || !ts.isBlock(stmt.parent)) return;
+    if (isTestSourceFile(this.ctx.program, this.ctx.sourceFile)) return;
+    const field = target.name.text;
+    const mentions = (n: TS.Node): boolean =>
+      (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword && n.name.text === field) || ts.forEachChild(n, mentions) === true;
+    const firstYield = (n: TS.Node): TS.YieldExpression | undefined =>
+      isFunctionLike(ts, n) ? undefined : ts.isYieldExpression(n) && !n.asteriskToken ? n : ts.forEachChild(n, firstYield);
+    const after = stmt.parent.statements.slice(stmt.parent.statements.indexOf(stmt) + 1);
+    let found: TS.YieldExpression | undefined;
+    for (const later of after) {
+      if (mentions(later)) return;
+      found = firstYield(later);
+      if (found) break;
+    }
+    if (!found || this.isAllowedCall(init) || !this.isDefinitelyPromise(init) || this.rejections.safeToDrop(init)) return;
+    const line = this.ctx.sourceFile.getLineAndCharacterOfPosition(found.getStart(this.ctx.sourceFile)).line + 1;
+    const name = target.getText(this.ctx.sourceFile);
+    this.ctx.report({ node: target, messageId: 'yieldBeforeHandled', data: { name, line: String(line) }, related: [{ label: 'yields here', node: found }] });
   }
 
   /** The references to a local within its declaring block (undefined when it has no symbol). Cheap: name resolution only. */
