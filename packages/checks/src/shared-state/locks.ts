@@ -1,7 +1,8 @@
 /**
  * "Is this inside a critical section?" for lost-update and check-then-act.
  * Recognised: the callback of `mutex.runExclusive(cb)` (and user-named lock
- * functions), the span between `await x.acquire()` and the release that
+ * functions) and of async-lock's `lock.acquire(key, cb)` (a receiver named like a
+ * lock), the span between `await x.acquire()` and the release that
  * follows it in the same function, a `using`/`await using` lock, and a busy
  * flag (`if (this.busy) return; this.busy = true; … finally { this.busy =
  * false }`, see busy-flags.ts). For a
@@ -38,14 +39,14 @@ export class CriticalSections {
   constructor(ts: TypeScript, fn: TS.FunctionLikeDeclaration, options: LockOptions) {
     const body = fn.body;
     if (!body) return;
-    if (isLockCallback(ts, fn, options.lockFunctions) || runsUnderPermit(ts, fn, options.lockFunctions)) {
+    const acquireNames = new Set([...BUILTIN_ACQUIRE_METHODS, ...options.acquireMethods]);
+    if (isLockCallback(ts, fn, options.lockFunctions, acquireNames) || runsUnderPermit(ts, fn, options.lockFunctions)) {
       this.regions.push({ start: body.pos, end: body.end });
       return;
     }
     // A busy flag checked, set and cleared around the work (busy-flags.ts).
     const flagged = busyFlagRegion(ts, fn);
     if (flagged) this.regions.push(flagged);
-    const acquireNames = new Set([...BUILTIN_ACQUIRE_METHODS, ...options.acquireMethods]);
     const acquires: { end: number; releaser?: string }[] = [];
     const releases: number[] = [];
     const walk = (n: TS.Node): void => {
@@ -89,7 +90,7 @@ export class CriticalSections {
 }
 
 /** `mutex.runExclusive(async () => …)`, `withLock(key, async () => …)`, `navigator.locks.request(name, cb)`. */
-function isLockCallback(ts: TypeScript, fn: TS.Node, lockFunctions: readonly string[]): boolean {
+function isLockCallback(ts: TypeScript, fn: TS.Node, lockFunctions: readonly string[], acquireNames: ReadonlySet<string>): boolean {
   let child: TS.Node = fn;
   let p = fn.parent;
   while (p && ts.isParenthesizedExpression(p)) {
@@ -101,6 +102,9 @@ function isLockCallback(ts: TypeScript, fn: TS.Node, lockFunctions: readonly str
   if (name === undefined) return false;
   if (BUILTIN_LOCK_FUNCTIONS.includes(name) || lockFunctions.includes(name)) return true;
   const obj = ts.isPropertyAccessExpression(p.expression) ? skipParens(ts, p.expression.expression) : undefined;
+  // async-lock's `lock.acquire(key, async () => …)`: the callback runs holding the lock (of its key).
+  const holder = obj && (ts.isIdentifier(obj) ? obj.text : memberName(ts, obj));
+  if (acquireNames.has(name) && holder !== undefined && LOCKISH_NAME.test(holder)) return true;
   return name === 'request' && !!obj && memberName(ts, obj) === 'locks';
 }
 
