@@ -11,7 +11,7 @@ import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { calleeName, isFunctionLike, isNullishLiteral, memberObject, skipParens } from './util/syntax.js';
-import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, type SignalOption, type SignalSlot } from './util/types.js';
+import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, unionParts, type SignalOption, type SignalSlot } from './util/types.js';
 import { isTestSourceFile } from './util/test-files.js';
 import { unwrap } from './shared-state/locations.js';
 import { handMadeSleep, isRaceMember, isSleepHelper, literalDelay, SHORT_SLEEP_MS } from './util/sleep.js';
@@ -471,6 +471,7 @@ function signalParameter(ctx: Ctx, sig: TS.Signature, at: TS.Node): { index: num
     const decl = params[i]!.valueDeclaration;
     if (decl && ts.isParameter(decl) && decl.dotDotDotToken) return undefined;
     const type = checker.getTypeOfSymbolAtLocation(params[i]!, at);
+    if (isStreamOptions(ctx, type)) continue;
     let slot: SignalSlot = signalSlotOf(checker, type, at, ts);
     // Only the union members an object literal argument fits: asked only where the whole type takes a signal.
     if (slot) {
@@ -480,6 +481,22 @@ function signalParameter(ctx: Ctx, sig: TS.Signature, at: TS.Node): { index: num
     if (slot) return { index: i, slot };
   }
   return undefined;
+}
+
+/** The options of Node's stream constructors (`new PassThrough(options)`, a helper taking `TransformOptions`). */
+const STREAM_OPTIONS = new Set(['StreamOptions', 'ReadableOptions', 'WritableOptions', 'DuplexOptions', 'TransformOptions']);
+
+/**
+ * A Node stream's own options: their `signal` destroys that stream when it aborts, but a stream made here is
+ * passive (it does nothing until data is written or read), so there is no work left running for want of it:
+ * the request that fills or drains the stream is the call to give the signal (testcontainers' log proxy).
+ */
+function isStreamOptions(ctx: Ctx, type: TS.Type): boolean {
+  const { ts, checker } = ctx;
+  return unionParts(checker.getNonNullableType(type)).some((t) => {
+    const s = t.aliasSymbol ?? t.getSymbol();
+    return s !== undefined && STREAM_OPTIONS.has(s.getName()) && isDeclaredInPackage(ts, s, ['stream']);
+  });
 }
 
 /**
