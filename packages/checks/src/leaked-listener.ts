@@ -552,7 +552,7 @@ function targetAliases(ts: TypeScript, target: TS.Expression, text: string): str
  * create. Emitters the owner created itself (`this.socket = new Socket()`,
  * `this.child = spawn(…)`) die with it.
  */
-function outlivesOwner(ts: TypeScript, checker: TS.TypeChecker, target: TS.Expression, owner: LifecycleOwner): 'global' | 'module' | 'parameter' | 'field' | false {
+function outlivesOwner(ts: TypeScript, checker: TS.TypeChecker, target: TS.Expression, owner: LifecycleOwner, depth = 0): 'global' | 'module' | 'parameter' | 'field' | false {
   let root = target;
   let firstField: string | undefined;
   while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) {
@@ -569,13 +569,46 @@ function outlivesOwner(ts: TypeScript, checker: TS.TypeChecker, target: TS.Expre
   const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   if (!decl) return false;
   if (decl.getSourceFile().isDeclarationFile) return 'global'; // a global of the host
-  if (ts.isParameter(decl)) return 'parameter';
+  if (ts.isParameter(decl)) return givenOnlyLocals(ts, checker, decl, owner, depth) ? false : 'parameter';
   if (ts.isImportSpecifier(decl) || ts.isImportClause(decl) || ts.isNamespaceImport(decl)) return 'module';
   if (ts.isVariableDeclaration(decl) || ts.isBindingElement(decl)) {
     for (let p: TS.Node | undefined = decl.parent; p; p = p.parent) if (isFunctionLike(ts, p)) return false; // a local: created here
     return 'module';
   }
   return false;
+}
+
+/**
+ * A parameter of a helper local to a function (`const processStream = (stream) => { stream.on('data', …) }` in a
+ * method) that the function only ever calls directly, each time with one of its own locals at that position: the
+ * listener is on an emitter of that one call, as if added to the local itself (testcontainers' exec()).
+ */
+function givenOnlyLocals(ts: TypeScript, checker: TS.TypeChecker, param: TS.ParameterDeclaration, owner: LifecycleOwner, depth: number): boolean {
+  const fn = param.parent;
+  if (depth > 2 || param.dotDotDotToken || !isFunctionLike(ts, fn)) return false;
+  const position = fn.parameters.indexOf(param);
+  const holder = ts.isFunctionDeclaration(fn) ? fn : ts.isVariableDeclaration(fn.parent) && fn.parent.initializer === fn ? fn.parent : undefined;
+  const name = holder?.name;
+  if (!holder || !name || !ts.isIdentifier(name)) return false;
+  if (ts.isVariableDeclaration(holder) && !(holder.parent.flags & ts.NodeFlags.Const)) return false;
+  const scope = enclosingFunctionOf(ts, holder);
+  if (!scope) return false;
+  const symbol = checker.getSymbolAtLocation(name);
+  let calls = 0;
+  let ok = true;
+  const visit = (n: TS.Node): void => {
+    if (!ok) return;
+    if (ts.isIdentifier(n) && n !== name && n.text === name.text && checker.getSymbolAtLocation(n) === symbol) {
+      const call = n.parent;
+      const arg = ts.isCallExpression(call) && call.expression === n ? call.arguments[position] : undefined;
+      if (!arg || ts.isSpreadElement(arg) || outlivesOwner(ts, checker, unwrap(ts, arg), owner, depth + 1) !== false) ok = false;
+      else calls++;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return ok && calls > 0;
 }
 
 /** The class assigns the field a fresh emitter (`new …`, a Node factory, a local holding one): the emitter is its own. */
