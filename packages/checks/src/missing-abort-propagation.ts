@@ -493,10 +493,14 @@ const STREAM_OPTIONS = new Set(['StreamOptions', 'ReadableOptions', 'WritableOpt
  */
 function isStreamOptions(ctx: Ctx, type: TS.Type): boolean {
   const { ts, checker } = ctx;
-  return unionParts(checker.getNonNullableType(type)).some((t) => {
+  // Also an interface extending one (byline's `LineStreamOptions extends stream.TransformOptions`).
+  const is = (t: TS.Type, depth: number): boolean => {
     const s = t.aliasSymbol ?? t.getSymbol();
-    return s !== undefined && STREAM_OPTIONS.has(s.getName()) && isDeclaredInPackage(ts, s, ['stream']);
-  });
+    if (s !== undefined && STREAM_OPTIONS.has(s.getName()) && isDeclaredInPackage(ts, s, ['stream'])) return true;
+    const target = t.flags & ts.TypeFlags.Object && (t as TS.ObjectType).objectFlags & ts.ObjectFlags.Reference ? (t as TS.TypeReference).target : t;
+    return depth < 3 && target.isClassOrInterface() && (checker.getBaseTypes(target) ?? []).some((b) => is(b, depth + 1));
+  };
+  return unionParts(checker.getNonNullableType(type)).some((t) => is(t, 0));
 }
 
 /**
