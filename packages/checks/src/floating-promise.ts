@@ -25,6 +25,7 @@ import {
   enclosingFunction,
   forEachInFunctionBody,
   hasModifier,
+  isAssignmentOperator,
   isFunctionLike,
   isInside,
   isNullishLiteral,
@@ -250,7 +251,7 @@ class FloatingPromiseRun {
     const node = skipParens(ts, expr);
     if (ts.isBinaryExpression(node)) {
       const op = node.operatorToken.kind;
-      if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) return HANDLED;
+      if (isAssignmentOperator(ts, op)) return HANDLED;
       if (op === ts.SyntaxKind.CommaToken) {
         const left = this.verdict(node.left);
         return left.unhandled ? left : this.verdict(node.right);
@@ -353,7 +354,7 @@ class FloatingPromiseRun {
     if (ts.isCallExpression(node) && node.expression.kind === SK.SuperKeyword) return true; // super(...) is void
     if (ts.isBinaryExpression(node)) {
       const op = node.operatorToken.kind;
-      return op !== SK.AmpersandAmpersandToken && op !== SK.BarBarToken && op !== SK.QuestionQuestionToken && op !== SK.CommaToken && !(op >= SK.FirstAssignment && op <= SK.LastAssignment);
+      return op !== SK.AmpersandAmpersandToken && op !== SK.BarBarToken && op !== SK.QuestionQuestionToken && op !== SK.CommaToken && !isAssignmentOperator(ts, op);
     }
     if (ts.isYieldExpression(node) && node.asteriskToken && node.expression) {
       const fn = enclosingFunction(ts, node);
@@ -494,7 +495,7 @@ class FloatingPromiseRun {
     }
     if (ts.isBinaryExpression(parent)) {
       const op = parent.operatorToken.kind;
-      const assignment = op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment;
+      const assignment = isAssignmentOperator(ts, op);
       if (assignment && parent.left === node) return 'write';
       if (assignment) return 'handled'; // stored elsewhere
       if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.CommaToken)

@@ -10,7 +10,7 @@ import { defineCheck } from './check.js';
 import type { TypeScript } from './check.js';
 import { unwrap } from './shared-state/locations.js';
 import { BUILTIN_LIFECYCLE_METHODS, callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText, within } from './shared-state/lifecycle.js';
-import { isFunctionLike } from './util/syntax.js';
+import { isAssignmentOperator, isFunctionLike } from './util/syntax.js';
 import { indexFile } from './util/file-index.js';
 import { leftToTheRuntime } from './util/test-files.js';
 
@@ -200,7 +200,7 @@ function collectionOf(ts: TypeScript, parent: TS.Node, node: TS.Node): string | 
 function isAssignmentTo(ts: TypeScript, parent: TS.Node, node: TS.Node): parent is TS.BinaryExpression {
   if (!ts.isBinaryExpression(parent) || parent.right !== node) return false;
   const op = parent.operatorToken.kind;
-  return op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment;
+  return isAssignmentOperator(ts, op);
 }
 
 /** `clearInterval(handle)` in the teardown, or `handle.unref()` anywhere in the owner. */
@@ -241,7 +241,7 @@ function selfAliases(ts: TypeScript, owner: LifecycleOwner): string[] {
     let reassigned = false;
     const visit = (n: TS.Node): void => {
       if (reassigned) return;
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      if (ts.isBinaryExpression(n) && isAssignmentOperator(ts, n.operatorToken.kind)) {
         const left = unwrap(ts, n.left);
         if (ts.isPropertyAccessExpression(left) && left.name.text === name) reassigned = true;
       }

@@ -9,7 +9,7 @@ import type * as TS from 'typescript';
 import { defineCheck, type CheckContext } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { rejectionsFor } from './util/rejection.js';
-import { calleeName, isFunctionLike, isInside, skipParens } from './util/syntax.js';
+import { calleeName, isAssignmentOperator, isFunctionLike, isInside, skipParens } from './util/syntax.js';
 import { leftToTheRuntime } from './util/test-files.js';
 
 type Ctx = CheckContext<Record<string, never>>;
@@ -100,7 +100,7 @@ class ExecutorAnalysis {
     let ok = true;
     const visit = (n: TS.Node): void => {
       if (!ok) return;
-      if (ts.isBinaryExpression(n) && ts.isIdentifier(n.left) && n.left.text === flag.text && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      if (ts.isBinaryExpression(n) && ts.isIdentifier(n.left) && n.left.text === flag.text && isAssignmentOperator(ts, n.operatorToken.kind)) {
         const block = n.parent.parent;
         const settles =
           n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&

@@ -14,7 +14,7 @@
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type TypeScript } from './check.js';
 import { indexFile } from './util/file-index.js';
-import { enclosingFunction, isFunctionLike, promiseStaticMethod, skipParens } from './util/syntax.js';
+import { enclosingFunction, isAssignmentOperator, isFunctionLike, promiseStaticMethod, skipParens } from './util/syntax.js';
 import { calleeSymbol, isDeclaredInPackage } from './util/types.js';
 import { leftToTheRuntime } from './util/test-files.js';
 
@@ -211,7 +211,7 @@ function onlySettles(ctx: Ctx, callback: TS.Expression, settlers: ReadonlySet<st
 /** A value whose evaluation has no effect: literals, names, member reads, templates and `new X(…)` of such values (an Error). */
 function isPlainValue(ts: TypeScript, e: TS.Node): boolean {
   if (ts.isCallExpression(e) || ts.isTaggedTemplateExpression(e) || ts.isAwaitExpression(e) || ts.isYieldExpression(e) || ts.isDeleteExpression(e)) return false;
-  if (ts.isBinaryExpression(e) && e.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && e.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return false;
+  if (ts.isBinaryExpression(e) && isAssignmentOperator(ts, e.operatorToken.kind)) return false;
   if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) && (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) return false;
   if (isFunctionLike(ts, e)) return false;
   let plain = true;

@@ -10,6 +10,7 @@ import { indexFile } from '../util/file-index.js';
 import { coroutineRunner } from './coroutines.js';
 import { FunctionFlow, MUTATORS } from './events.js';
 import { Locator, unwrap } from './locations.js';
+import { isAssignmentOperator } from '../util/syntax.js';
 import { CriticalSections, type LockOptions } from './locks.js';
 
 export interface AnalysedFunction {
@@ -129,7 +130,7 @@ function worthAnalysing(ts: TypeScript, fn: TS.FunctionLikeDeclaration): boolean
           break;
         case SK.BinaryExpression: {
           const b = n as TS.BinaryExpression;
-          if (b.operatorToken.kind >= SK.FirstAssignment && b.operatorToken.kind <= SK.LastAssignment) writeTo(b.left);
+          if (isAssignmentOperator(ts, b.operatorToken.kind)) writeTo(b.left);
           break;
         }
         case SK.PrefixUnaryExpression:

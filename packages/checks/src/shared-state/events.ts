@@ -9,7 +9,7 @@
  */
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
-import { isFunctionLike } from '../util/syntax.js';
+import { isAssignmentOperator, isFunctionLike } from '../util/syntax.js';
 import { coroutineRunner } from './coroutines.js';
 import { type Locator, unwrap } from './locations.js';
 
@@ -202,7 +202,7 @@ export class FunctionFlow {
       case SK.BinaryExpression: {
         const b = node as TS.BinaryExpression;
         const op = b.operatorToken.kind;
-        if (op >= SK.FirstAssignment && op <= SK.LastAssignment) return this.assignment(b, op !== SK.EqualsToken);
+        if (isAssignmentOperator(ts, op)) return this.assignment(b, op !== SK.EqualsToken);
         return this.visitChildren(node);
       }
       case SK.PrefixUnaryExpression:

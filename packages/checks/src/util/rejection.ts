@@ -21,7 +21,7 @@
  */
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
-import { hasModifier } from './syntax.js';
+import { hasModifier, isAssignmentOperator } from './syntax.js';
 import { declarationPackage, isPromiseLikeType, isPromiseType, resolveAlias, unionParts } from './types.js';
 
 type Fn = TS.FunctionLikeDeclaration;
@@ -460,7 +460,7 @@ export class Rejections {
         if (ts.isBinaryExpression(p) && p.left === n) {
           const op = p.operatorToken.kind;
           if (op === SK.EqualsToken || op === SK.QuestionQuestionEqualsToken || op === SK.BarBarEqualsToken || op === SK.AmpersandAmpersandEqualsToken) values.push(p.right);
-          else if (op >= SK.FirstAssignment && op <= SK.LastAssignment) known = false;
+          else if (isAssignmentOperator(ts, op)) known = false;
         } else if (this.isOtherWrite(n)) known = false;
       }
       ts.forEachChild(n, visit);
@@ -1097,7 +1097,7 @@ export class Rejections {
     const SK = ts.SyntaxKind;
     const visit = (n: TS.Node): void => {
       if (!known) return;
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind >= SK.FirstAssignment && n.operatorToken.kind <= SK.LastAssignment) {
+      if (ts.isBinaryExpression(n) && isAssignmentOperator(ts, n.operatorToken.kind)) {
         const left = this.unwrap(n.left);
         if (ts.isPropertyAccessExpression(left) && left.name.text === access.name.text && this.checker.getSymbolAtLocation(left.name) === sym) {
           const op = n.operatorToken.kind;
@@ -1132,7 +1132,7 @@ export class Rejections {
       const out: TS.Node[] = [];
       const visit = (x: TS.Node): void => {
         if (ts.isFunctionLike(x)) return;
-        if (ts.isBinaryExpression(x) && x.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && x.operatorToken.kind <= ts.SyntaxKind.LastAssignment && ts.isIdentifier(x.left)) {
+        if (ts.isBinaryExpression(x) && isAssignmentOperator(ts, x.operatorToken.kind) && ts.isIdentifier(x.left)) {
           const d = this.symbolOf(x.left)?.valueDeclaration;
           if (d && tracked.has(d)) out.push(d);
         }
@@ -1246,7 +1246,7 @@ export class Rejections {
     if (lets.size === 0) return lets;
     const inClosure = (n: TS.Node, inside: boolean): void => {
       if (ts.isFunctionLike(n)) inside = true;
-      if (inside && ts.isBinaryExpression(n) && ts.isIdentifier(n.left) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      if (inside && ts.isBinaryExpression(n) && ts.isIdentifier(n.left) && isAssignmentOperator(ts, n.operatorToken.kind)) {
         const d = this.symbolOf(n.left)?.valueDeclaration;
         if (d) lets.delete(d);
       }

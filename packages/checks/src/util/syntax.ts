@@ -65,6 +65,11 @@ export function isFunctionLike(ts: TypeScript, node: TS.Node): node is TS.Functi
   );
 }
 
+/** `=`, `+=`, `??=` and the other assignment operators. */
+export function isAssignmentOperator(ts: TypeScript, kind: TS.SyntaxKind): boolean {
+  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+}
+
 export function hasModifier(ts: TypeScript, node: TS.Node, kind: TS.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
 }
