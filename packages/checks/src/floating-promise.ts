@@ -19,7 +19,7 @@ import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type Suggestion } from './check.js';
 import { allowEntrySchema, isAllowed, type AllowEntry } from './util/allow-list.js';
 import { indexFile } from './util/file-index.js';
-import { rejectionsFor, type Rejections } from './util/rejection.js';
+import { causeRelated, rejectionsFor, type Rejections } from './util/rejection.js';
 import {
   canAwaitAt,
   enclosingFunction,
@@ -338,6 +338,7 @@ class FloatingPromiseRun {
       node: stmt,
       messageId: v.array ? 'floatingArray' : v.nonFunctionHandler ? 'uselessHandler' : ctx.options.ignoreVoid ? 'floating' : 'floatingNoVoid',
       suggestions,
+      related: v.array || v.nonFunctionHandler ? [] : causeRelated(this.rejections.explain(dropped)),
     });
   }
 
@@ -401,7 +402,7 @@ class FloatingPromiseRun {
     const name = decl.name.text;
     if (handling.length === 0) {
       if (isArray ? this.isSafeArray(init) : this.rejections.safeToDrop(init)) return;
-      this.ctx.report({ node: decl.name, messageId: 'unhandledLocal', data: { name } });
+      this.ctx.report({ node: decl.name, messageId: 'unhandledLocal', data: { name }, related: isArray ? [] : causeRelated(this.rejections.explain(init)) });
       return;
     }
     if (isArray) return;
@@ -441,7 +442,12 @@ class FloatingPromiseRun {
     if (!found || this.isAllowedCall(init) || !this.isDefinitelyPromise(init) || this.rejections.safeToDrop(init)) return;
     const line = this.ctx.sourceFile.getLineAndCharacterOfPosition(found.getStart(this.ctx.sourceFile)).line + 1;
     const name = target.getText(this.ctx.sourceFile);
-    this.ctx.report({ node: target, messageId: 'yieldBeforeHandled', data: { name, line: String(line) }, related: [{ label: 'yields here', node: found }] });
+    this.ctx.report({
+      node: target,
+      messageId: 'yieldBeforeHandled',
+      data: { name, line: String(line) },
+      related: [{ label: 'yields here', node: found }, ...causeRelated(this.rejections.explain(init))],
+    });
   }
 
   /** The references to a local within its declaring block (undefined when it has no symbol). Cheap: name resolution only. */
@@ -580,7 +586,7 @@ class FloatingPromiseRun {
       node: name,
       messageId: exit.kind === 'return' ? 'returnBeforeHandled' : 'awaitBeforeHandled',
       data: { name: name.text, line: String(line) },
-      related: [{ label: exit.kind === 'return' ? 'returns here' : 'awaits here', node: exit.node }],
+      related: [{ label: exit.kind === 'return' ? 'returns here' : 'awaits here', node: exit.node }, ...causeRelated(this.rejections.explain(init))],
     });
   }
 

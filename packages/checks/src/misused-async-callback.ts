@@ -13,7 +13,7 @@
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type TypeScript } from './check.js';
 import { indexFile } from './util/file-index.js';
-import { rejectionsFor, type Rejections } from './util/rejection.js';
+import { causeRelated, rejectionsFor, type Rejections } from './util/rejection.js';
 import { calleeName, enclosingFunction, hasModifier, isAsyncFunction, parentSkippingParens, skipParens } from './util/syntax.js';
 import { inTestBody } from './util/test-files.js';
 import { isPromiseLikeType, resolveAlias, unionParts } from './util/types.js';
@@ -171,12 +171,12 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     // A callback whose promise cannot reject loses nothing (and an executor that cannot throw settles).
     if (rejections().callbackSafe(arg)) continue;
     if (isExecutor) {
-      ctx.report({ node: arg, messageId: isAsync ? 'asyncExecutor' : 'promiseExecutor', hint: HINTS.executor });
+      ctx.report({ node: arg, messageId: isAsync ? 'asyncExecutor' : 'promiseExecutor', hint: HINTS.executor, related: causeRelated(rejections().explain(arg, true)) });
       continue;
     }
     const kind = name === 'forEach' ? 'iteration' : name !== undefined && LISTENER_APIS.has(name) ? 'listener' : 'callback';
     const messageId = kind === 'iteration' ? 'voidIteration' : kind === 'listener' ? 'voidListener' : 'voidCallback';
-    ctx.report({ node: arg, messageId, data: { callee: name ?? 'the callee' }, hint: HINTS[kind] });
+    ctx.report({ node: arg, messageId, data: { callee: name ?? 'the callee' }, hint: HINTS[kind], related: causeRelated(rejections().explain(arg, true)) });
   }
 }
 
@@ -323,7 +323,7 @@ function checkProperty(ctx: Ctx, fn: TS.FunctionLikeDeclaration, rejections: Sum
   if (!isAsync && !returnsPromiseFn(ctx, fn)) return;
   if (leftToTestRunner(ctx, fn)) return;
   if (rejections().callbackSafe(fn)) return;
-  ctx.report({ node: fn, messageId: 'voidProperty', data: { name: prop.name.getText(ctx.sourceFile) }, hint: HINTS.callback });
+  ctx.report({ node: fn, messageId: 'voidProperty', data: { name: prop.name.getText(ctx.sourceFile) }, hint: HINTS.callback, related: causeRelated(rejections().explain(fn, true)) });
 }
 
 /**
@@ -351,7 +351,7 @@ function checkAssignment(ctx: Ctx, target: TS.Node, value: TS.Expression, reject
   if (!returnsPromiseFn(ctx, v)) return;
   if (leftToTestRunner(ctx, value)) return;
   if (rejections().callbackSafe(v)) return;
-  ctx.report({ node: value, messageId: 'voidProperty', data: { name: target.getText(ctx.sourceFile) }, hint: HINTS.callback });
+  ctx.report({ node: value, messageId: 'voidProperty', data: { name: target.getText(ctx.sourceFile) }, hint: HINTS.callback, related: causeRelated(rejections().explain(v, true)) });
 }
 
 /** Some variable or parameter of the file named so is annotated with a function type, a union or a type reference. */

@@ -188,6 +188,33 @@ const SAFE_CONSTRUCTORS = new Set(['Promise', 'Error', 'TypeError', 'RangeError'
  */
 const MAX_DEPTH = 200;
 
+/**
+ * Why a promise may reject, for a finding's related location: the first call or `throw` found that nothing
+ * shows safe. `unseen`: a call whose body is out of view (a declaration file, another file for the ESLint rule,
+ * something unresolved); `unseen-throws`: such a call that may also throw synchronously; `throws`: a `throw`;
+ * `callee-throws`: a call whose body (out of view) may throw.
+ */
+export type RejectionCauseKind = 'unseen' | 'unseen-throws' | 'throws' | 'callee-throws';
+export interface RejectionCause {
+  kind: RejectionCauseKind;
+  node: TS.Node;
+}
+const CAUSE_LABELS: Record<RejectionCauseKind, string> = {
+  unseen: 'may reject here (asyncsan cannot see what this call does)',
+  'unseen-throws': 'may throw here (asyncsan cannot see what this call does)',
+  throws: 'throws here',
+  'callee-throws': 'may throw here (asyncsan cannot see the body of the function called)',
+};
+
+/** A finding's related location naming why its promise may reject (none when no cause was found). */
+export function causeRelated(cause: RejectionCause | undefined): { label: string; node: TS.Node }[] {
+  return cause ? [{ label: CAUSE_LABELS[cause.kind], node: cause.node }] : [];
+}
+
+/** An explanation re-walks the code without the memo: this many steps at most, then none is given. */
+const EXPLAIN_BUDGET = 20_000;
+const OUT_OF_BUDGET = Symbol('out of budget');
+
 export class Rejections {
   private readonly checker: TS.TypeChecker;
   private readonly asyncMemo = new Map<Fn, boolean>();
@@ -204,6 +231,9 @@ export class Rejections {
   private prototypeAssignments: Map<string, { owner: TS.Identifier; fn: Fn }[]> | undefined;
   private readonly active = new Set<object>();
   private depth = 0;
+  /** Only on an instance made to explain one answer (`explain`): the causes found so far, in order. */
+  private causes: { kind: RejectionCauseKind | 'body-out-of-view'; node: TS.Node }[] | undefined;
+  private steps = 0;
   /** Counts answers cut short (a cycle, or too deep): only answers computed without a cut are memoised, so they do not depend on where a query started. */
   private cuts = 0;
 
@@ -227,6 +257,38 @@ export class Rejections {
   /** The promise cannot reject at all (a handler attached elsewhere does not count: never-settling-promise's question). */
   cannotReject(expr: TS.Expression): boolean {
     return this.outcome(expr, EMPTY).never;
+  }
+
+  /**
+   * Why the promise-valued expression (or the void callback, `callback: true`) may lose a rejection: the first
+   * cause found. A fresh walk without the memo (so every cause is seen where it arises), within a step budget;
+   * undefined when it finds none it can name or runs out. Asked only for a promise about to be reported.
+   */
+  explain(expr: TS.Expression, callback = false): RejectionCause | undefined {
+    const fresh = new Rejections(this.ts, this.program, this.scope);
+    fresh.causes = [];
+    try {
+      if (callback ? fresh.callbackSafe(expr) : fresh.safeToDrop(expr)) return undefined;
+    } catch (e) {
+      if (e === OUT_OF_BUDGET) return undefined;
+      throw e;
+    }
+    const causes = fresh.causes;
+    for (let i = 0; i < causes.length; i++) {
+      const c = causes[i]!;
+      // A body out of view is named where it is called (the next cause).
+      if (c.kind === 'body-out-of-view') {
+        const call = causes.slice(i + 1).find((x) => x.kind === 'callee-throws');
+        if (call) return { kind: 'callee-throws', node: call.node };
+        continue;
+      }
+      if (c.kind !== 'callee-throws') return { kind: c.kind, node: c.node };
+    }
+    return undefined;
+  }
+
+  private cause(kind: RejectionCauseKind | 'body-out-of-view', node: TS.Node): void {
+    this.causes?.push({ kind, node });
   }
 
   /**
@@ -279,7 +341,8 @@ export class Rejections {
    * which files were checked before (threads see the same findings).
    */
   private memo<K extends object, V>(map: Map<K, V>, key: K, fallback: V, compute: () => V, cache = true): V {
-    if (cache && map.has(key)) return map.get(key)!;
+    if (this.causes && ++this.steps > EXPLAIN_BUDGET) throw OUT_OF_BUDGET;
+    if (cache && !this.causes && map.has(key)) return map.get(key)!;
     if (this.active.has(key) || this.depth >= MAX_DEPTH) {
       this.cuts++;
       return fallback;
@@ -337,6 +400,15 @@ export class Rejections {
   // ------------------------------------------------------------ outcomes of promise values
 
   private outcome(expr: TS.Expression, env: Env): Outcome {
+    if (!this.causes) return this.outcomeOf(expr, env);
+    // Causes found under an answer that turned out safe (a `.catch()` attached, a branch that cannot run) are dropped.
+    const mark = this.causes.length;
+    const o = this.outcomeOf(expr, env);
+    if (o.never) this.causes.length = mark;
+    return o;
+  }
+
+  private outcomeOf(expr: TS.Expression, env: Env): Outcome {
     const ts = this.ts;
     const e = this.unwrap(expr);
     if (ts.isVoidExpression(e) || ts.isLiteralExpression(e) || ts.isTemplateExpression(e) || ts.isNoSubstitutionTemplateLiteral(e)) return SAFE;
@@ -573,7 +645,10 @@ export class Rejections {
     const passed = this.boundFunction(target, env);
     if (passed) return this.fnOutcome(passed.fn, target === call.expression ? this.bind(passed.fn, call, env) : EMPTY);
     const fns = this.functionsOf(target);
-    if (!fns || fns.length === 0) return UNKNOWN;
+    if (!fns || fns.length === 0) {
+      this.cause('unseen', call);
+      return UNKNOWN;
+    }
     // f.call(this, …) / f.apply(this, args): the arguments are shifted; bodies are judged unbound.
     const bound = (fn: Fn) => (target === call.expression ? this.bind(fn, call, env) : EMPTY);
     return fns.reduce<Outcome>((acc, fn) => and(acc, this.fnOutcome(fn, bound(fn))), SAFE);
@@ -1345,13 +1420,25 @@ export class Rejections {
     if (fn.asteriskToken || this.isAsync(fn)) return false; // the body runs later, or its throw becomes a rejection
     return this.memo(this.throwMemo, fn, true, () => {
       const ts = this.ts;
-      if (!fn.body || !this.readable(fn)) return true;
+      if (!fn.body || !this.readable(fn)) {
+        this.cause('body-out-of-view', fn);
+        return true;
+      }
       if (!ts.isBlock(fn.body)) return this.exprMayThrow(fn.body, false);
       return this.stmtMayThrow(fn.body, false);
     });
   }
 
   private stmtMayThrow(s: TS.Statement, inAsync: boolean): boolean {
+    if (!this.causes) return this.stmtThrows(s, inAsync);
+    // A try whose catch cannot throw drops the causes found in its block.
+    const mark = this.causes.length;
+    const r = this.stmtThrows(s, inAsync);
+    if (!r) this.causes.length = mark;
+    return r;
+  }
+
+  private stmtThrows(s: TS.Statement, inAsync: boolean): boolean {
     const ts = this.ts;
     const ex = (e: TS.Expression | undefined) => e !== undefined && this.exprMayThrow(e, inAsync);
     const st = (x: TS.Statement | undefined) => x !== undefined && this.stmtMayThrow(x, inAsync);
@@ -1359,13 +1446,22 @@ export class Rejections {
     if (ts.isExpressionStatement(s)) return ex(s.expression);
     if (ts.isVariableStatement(s)) return this.declarationsMayThrow(s.declarationList, inAsync);
     if (ts.isReturnStatement(s)) return ex(s.expression) || (inAsync && s.expression !== undefined && !this.outcome(s.expression, EMPTY).never);
-    if (ts.isThrowStatement(s)) return true;
+    if (ts.isThrowStatement(s)) {
+      this.cause('throws', s);
+      return true;
+    }
     if (ts.isIfStatement(s)) return ex(s.expression) || st(s.thenStatement) || st(s.elseStatement);
     if (ts.isTryStatement(s)) {
+      const mark = this.causes?.length ?? 0;
       const tryThrows = st(s.tryBlock);
+      // What the try block throws goes to the catch: only what escapes the catch explains a rejection.
+      if (this.causes && s.catchClause) this.causes.length = mark;
       const caught = s.catchClause ? tryThrows && (this.bindingMayThrow(s.catchClause.variableDeclaration?.name) || st(s.catchClause.block)) : tryThrows;
       // A finally that always returns or exits the process discards what the try or catch threw.
-      if (s.finallyBlock && this.endsAbruptly(s.finallyBlock)) return st(s.finallyBlock);
+      if (s.finallyBlock && this.endsAbruptly(s.finallyBlock)) {
+        if (this.causes) this.causes.length = mark;
+        return st(s.finallyBlock);
+      }
       return caught || st(s.finallyBlock);
     }
     if (ts.isForStatement(s)) {
@@ -1448,6 +1544,14 @@ export class Rejections {
    * valueOf are not followed); calls, `new` and iteration may, unless shown otherwise.
    */
   private exprMayThrow(expr: TS.Expression, inAsync: boolean): boolean {
+    if (!this.causes) return this.exprThrows(expr, inAsync);
+    const mark = this.causes.length;
+    const r = this.exprThrows(expr, inAsync);
+    if (!r) this.causes.length = mark;
+    return r;
+  }
+
+  private exprThrows(expr: TS.Expression, inAsync: boolean): boolean {
     const ts = this.ts;
     const e = this.unwrap(expr);
     const ex = (x: TS.Expression | undefined) => x !== undefined && this.exprMayThrow(x, inAsync);
@@ -1494,7 +1598,9 @@ export class Rejections {
     // Assumed (the rule pages say so): a function value the code was handed does not throw,
     // and a function declared to return a promise reports its failures through the promise.
     if ((!fns || fns.length === 0) && this.isReceivedFunction(target)) return false;
-    return !this.declaredToReturnPromise(call);
+    if (this.declaredToReturnPromise(call)) return false;
+    this.cause(fns && fns.length > 0 ? 'callee-throws' : 'unseen-throws', call);
+    return true;
   }
 
   private isSafeBuiltinCall(call: TS.CallExpression, callee: TS.Expression): boolean {

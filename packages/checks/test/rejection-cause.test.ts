@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { floatingPromise, misusedAsyncCallback } from '../src/index.js';
+import { runInMemory, runOnFixture } from './in-memory.js';
+
+const causes = (results: { line: number; related: { label: string; line: number }[] }[]) =>
+  results.map((r) => `${r.line}: ${r.related.map((x) => `${x.label}@${x.line}`).join(' | ')}`);
+
+describe('why a reported promise may reject (the related location)', () => {
+  it('names the throw that escapes, not one a catch handles', () => {
+    const results = runOnFixture(floatingPromise, 'floating-promise/bad-can-reject.ts').filter((r) => r.line === 61 || r.line === 62);
+    expect(causes(results)).toEqual([
+      // refreshLoudly(): fetchReport's throw (line 5) is caught; report(error) in the catch throws at line 10.
+      '61: throws here@10',
+      // parseLater(): JSON.parse may throw, and its code is not in view.
+      '62: may throw here (asyncsan cannot see what this call does)@25',
+    ]);
+  });
+
+  it('names a call whose code is not in view, and a stored promise gets it after its exit', () => {
+    const results = runInMemory(
+      floatingPromise,
+      [
+        'declare function send(body: string): Promise<void>;',
+        'async function flush(queue: string[]): Promise<void> {',
+        '  for (const body of queue) await send(body);',
+        '}',
+        'export async function drain(queue: string[], delay: () => Promise<void>): Promise<void> {',
+        '  flush(queue);',
+        '  const pending = flush(queue);',
+        '  await delay();',
+        '  await pending;',
+        '}',
+      ].join('\n'),
+    );
+    expect(causes(results)).toEqual(['6: may reject here (asyncsan cannot see what this call does)@3', '7: awaits here@8 | may reject here (asyncsan cannot see what this call does)@3']);
+  });
+
+  it('explains a dropped async callback, and gives none where it finds no cause to name', () => {
+    expect(causes(runOnFixture(misusedAsyncCallback, 'misused-async-callback/bad-callbacks.ts').filter((r) => r.line === 14))).toEqual(['14: throws here@10']);
+    // A public field anyone can store a promise in: may reject, but no single call or throw says why.
+    expect(causes(runOnFixture(floatingPromise, 'floating-promise/bad-can-reject.ts').filter((r) => r.line === 55))).toEqual(['55: ']);
+  });
+});
