@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -265,6 +265,44 @@ export const projects = {
     ],
     tsconfig: 'packages/testcontainers/tsconfig.bench.json',
     paths: ['packages/testcontainers/src'],
+  },
+  // Held-out projects, round 7 (2026-12-06): measured once at main 08d7830, after every project above had been tuned against.
+  gaxios: {
+    repo: 'https://github.com/googleapis/gaxios',
+    mirror: 'googleapis+gaxios',
+    commit: '26b6e4ae05e9af0052c5271d2fe3f67ce2755511', // main (gaxios 7.1.2), 2025-10-31: the newest commit of the fetch mirror
+    // No lock file. Only the dev dependencies the sources and mocha tests import (or whose types they need) are kept: the
+    // browser, webpack, karma and puppeteer ones serve browser-test/ and system-test/, which are not measured.
+    install: [
+      ['node', '-e', "const f='package.json',p=JSON.parse(require('fs').readFileSync(f));const keep=['@types/extend','@types/mocha','@types/node','@types/sinon','gts','mocha','nock','sinon','typescript'];for(const d of Object.keys(p.devDependencies))if(!keep.includes(d))delete p.devDependencies[d];require('fs').writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (ESM build; gts's strict base, composite) over src/, test/, browser-test/, system-test/: the same over src/ and
+    // test/ only, no build, skipLibCheck (today's sinon 21 ships fake-timers types @types/sinon 17 does not match: 2 errors,
+    // both in node_modules/@types/sinon/index.d.ts). 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, composite: false, incremental: false, skipLibCheck: true }, include: ['src/*.*ts', 'test/*.ts'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src', 'test'],
+  },
+  nats: {
+    repo: 'https://github.com/nats-io/nats.js',
+    mirror: 'nats-io+nats.js',
+    commit: '3a7b736b175d9a387130210c88f851d71e1b014f', // main (nats-core 3.4.0), 2026-06-24: the newest commit of the fetch mirror
+    // A Deno-first monorepo (npm workspaces for the npm build); only core/ (connection, protocol handler, parser, subscriptions,
+    // queued iterators, requests, heartbeats, transports' shared code) is measured, installed alone (@nats-io/nkeys, nuid,
+    // @types/node into core/node_modules). Its tests run under Deno only (jsr: imports, Deno.* APIs) and are not measured.
+    install: [['npm', '--prefix', 'core', 'install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock']],
+    // The sources import each other with `.ts` extensions (Deno); the npm build rewrites them (bin/cjs-fix-imports.ts, a Deno
+    // script) before tsc. tsconfig.bench.json type-checks core/src as it stands: allowImportingTsExtensions, noEmit, strict
+    // (deno.json's only compiler option), node types. 1 error under 6.0.3: ws_transport.ts:267 hands `frame.buffer`
+    // (ArrayBufferLike) to WebSocket.send, synchronous code.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('core/tsconfig.bench.json', JSON.stringify({ compilerOptions: { target: 'esnext', module: 'nodenext', moduleResolution: 'nodenext', noEmit: true, allowImportingTsExtensions: true, strict: true, types: ['node'] }, include: ['src/**/*.ts'] }))"],
+    ],
+    tsconfig: 'core/tsconfig.bench.json',
+    paths: ['core/src'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
