@@ -11,6 +11,7 @@ import type * as TS from 'typescript';
 import { defineCheck } from './check.js';
 import type { TypeScript } from './check.js';
 import { forEachAsyncFunction, lockOptionsSchema } from './shared-state/analysis.js';
+import { writesImportedModule } from './shared-state/module-load.js';
 import { suspensionWord } from './shared-state/coroutines.js';
 import { mayReach } from './shared-state/reach.js';
 import { type ActEvent, exits, type WriteEvent } from './shared-state/events.js';
@@ -83,31 +84,6 @@ export const checkThenAct = defineCheck<CheckThenActOptions>({
     });
   },
 });
-
-/**
- * A lazy module load (`if (!cache) { const m = await import('x'); cache = m.hash }`): every wait between the check and
- * the write is a dynamic import of a literal specifier, which the module loader runs once and shares, and the value
- * written is that module or a member of it (no call, no `new`): concurrent callers write the same value.
- */
-function writesImportedModule(ts: TypeScript, checker: TS.TypeChecker, write: TS.Expression, waits: readonly TS.Node[]): boolean {
-  const isImport = (n: TS.Node): boolean => {
-    const e = ts.isAwaitExpression(n) ? unwrap(ts, n.expression) : n;
-    return ts.isCallExpression(e) && e.expression.kind === ts.SyntaxKind.ImportKeyword && e.arguments.length >= 1 && ts.isStringLiteralLike(e.arguments[0]!);
-  };
-  if (waits.length === 0 || !waits.every(isImport) || !ts.isBinaryExpression(write) || write.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
-  const fromModule = (x: TS.Expression, depth: number): boolean => {
-    const e = unwrap(ts, x);
-    if (ts.isAwaitExpression(e)) return isImport(e);
-    if (ts.isPropertyAccessExpression(e)) return fromModule(e.expression, depth);
-    if (!ts.isIdentifier(e) || depth > 3) return false;
-    const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
-    if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.isVariableDeclarationList(decl.parent) && decl.parent.flags & ts.NodeFlags.Const) return fromModule(decl.initializer, depth + 1);
-    // `const { xxh3 } = await import('x')`
-    if (decl && ts.isBindingElement(decl) && !decl.dotDotDotToken && ts.isObjectBindingPattern(decl.parent) && ts.isVariableDeclaration(decl.parent.parent) && decl.parent.parent.initializer) return fromModule(decl.parent.parent.initializer, depth + 1);
-    return false;
-  };
-  return fromModule(write.right, 0);
-}
 
 /**
  * The state is a local of a factory that returns an object literal holding this async method, the factory runs where

@@ -11,6 +11,7 @@
 import type * as TS from 'typescript';
 import { defineCheck, type TypeScript } from './check.js';
 import { forEachAsyncFunction, lockOptionsSchema } from './shared-state/analysis.js';
+import { writesImportedModule } from './shared-state/module-load.js';
 import { suspensionWord } from './shared-state/coroutines.js';
 import type { AwaitEvent, ReadEvent } from './shared-state/events.js';
 import { unwrap } from './shared-state/locations.js';
@@ -62,6 +63,7 @@ export const lostUpdate = defineCheck<LostUpdateOptions>({
           // A guard on the same object after the await (`if (this.version !== seen) throw …`): optimistic concurrency.
           if (flow.guardedAfter(rootOf(write.key), lastAwait.order, write)) continue;
           if (locks.holds(write.node, read.node)) continue;
+          if (writesImportedModule(ts, checker, write.node, awaits.map((a) => a.node))) continue;
           if (!stale || read.order < stale.read.order) stale = { read, await: awaits[0]! };
         }
         if (!stale) continue;
