@@ -382,8 +382,20 @@ function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource): b
   if (member) return false;
   if (decl.initializer && !src.nested && spreadsSource(ts, decl.initializer, src)) return true;
   if (decl.initializer && !src.nested && aliasesSource(ctx, decl.initializer, src)) return true;
+  // A value a call made from the whole options (`let prepared = await this.#prepare(opts)`, a merge helper's
+  // `extend(true, {}, defaults, options)`): what the call was given, it can hand back (gaxios).
+  if (decl.initializer && !src.nested && madeFromWholeOptions(ts, decl.initializer, src.root)) return true;
   const scope = decl.parent?.parent?.parent;
   return !!scope && new RegExp(`\\b${e.text}\\s*\\.\\s*signal\\s*=[^=]`).test(scope.getText());
+}
+
+function madeFromWholeOptions(ts: CheckContext['ts'], init: TS.Expression, root: string): boolean {
+  let e = skipParens(ts, init);
+  if (ts.isAwaitExpression(e)) e = skipParens(ts, e.expression);
+  return ts.isCallExpression(e) && e.arguments.some((a) => {
+    const x = skipParens(ts, a);
+    return ts.isIdentifier(x) && x.text === root;
+  });
 }
 
 /** A parameter of an enclosing function whose own type has the same signal option. */
@@ -470,6 +482,9 @@ function signalParameter(ctx: Ctx, sig: TS.Signature, at: TS.Node): { index: num
   for (let i = 0; i < params.length; i++) {
     const decl = params[i]!.valueDeclaration;
     if (decl && ts.isParameter(decl) && decl.dotDotDotToken) return undefined;
+    // `Object.assign(target: T, …)`: a bare type parameter takes whatever it is given; it asks for no signal of its
+    // own unless its constraint does (`<O extends { signal?: AbortSignal }>(options: O)`).
+    if (decl && ts.isParameter(decl) && decl.type && !takesSignalByConstraint(ctx, decl.type, at)) continue;
     const type = checker.getTypeOfSymbolAtLocation(params[i]!, at);
     if (isStreamOptions(ctx, type)) continue;
     let slot: SignalSlot = signalSlotOf(checker, type, at, ts);
@@ -481,6 +496,16 @@ function signalParameter(ctx: Ctx, sig: TS.Signature, at: TS.Node): { index: num
     if (slot) return { index: i, slot };
   }
   return undefined;
+}
+
+/** False for a parameter declared as a bare type parameter whose constraint carries no signal; true otherwise. */
+function takesSignalByConstraint(ctx: Ctx, typeNode: TS.TypeNode, at: TS.Node): boolean {
+  const { ts, checker } = ctx;
+  if (!ts.isTypeReferenceNode(typeNode) || typeNode.typeArguments) return true;
+  const declared = checker.getTypeFromTypeNode(typeNode);
+  if (!(declared.flags & ts.TypeFlags.TypeParameter)) return true;
+  const constraint = checker.getBaseConstraintOfType(declared);
+  return !!constraint && !(constraint.flags & ts.TypeFlags.Unknown) && signalSlotOf(checker, constraint, at, ts) !== undefined;
 }
 
 /** The options of Node's stream constructors (`new PassThrough(options)`, a helper taking `TransformOptions`). */
