@@ -17,6 +17,7 @@ import { mayReach } from './shared-state/reach.js';
 import { type ActEvent, exits, type WriteEvent } from './shared-state/events.js';
 import { unwrap } from './shared-state/locations.js';
 import { calleeSymbol, isDeclaredInPackage } from './util/types.js';
+import { referencesIn } from './util/syntax.js';
 
 export interface CheckThenActOptions {
   lockFunctions: string[];
@@ -125,27 +126,17 @@ function oncePerObject(ts: TypeScript, checker: TS.TypeChecker, fn: TS.FunctionL
   if (!owner || !symbol || !checker.getTypeAtLocation(holderName).getProperty(name)) return false;
   // Every use is a method call on it; the method itself is called once, awaited, by the owner itself, not in a loop.
   let calls = 0;
-  let ok = true;
-  const walk = (n: TS.Node): void => {
-    if (!ok) return;
-    if (ts.isIdentifier(n) && n !== holderName && n.text === holderName.text && checker.getSymbolAtLocation(n) === symbol) {
-      const access = n.parent;
-      if (!ts.isPropertyAccessExpression(access) || access.expression !== n || !ts.isCallExpression(access.parent) || access.parent.expression !== access) {
-        ok = false;
-        return;
-      }
-      if (access.name.text === name) {
-        calls++;
-        const awaited = ts.isAwaitExpression(access.parent.parent);
-        let inLoop = false;
-        for (let p: TS.Node = access.parent; p !== owner; p = p.parent) if (ts.isIterationStatement(p, false)) inLoop = true;
-        if (!awaited || inLoop || enclosingFunction(ts, access) !== owner) ok = false;
-      }
-    }
-    ts.forEachChild(n, walk);
-  };
-  walk(owner);
-  return ok && calls === 1;
+  for (const n of referencesIn(ts, checker, owner, holderName)) {
+    const access = n.parent;
+    if (!ts.isPropertyAccessExpression(access) || access.expression !== n || !ts.isCallExpression(access.parent) || access.parent.expression !== access) return false;
+    if (access.name.text !== name) continue;
+    calls++;
+    const awaited = ts.isAwaitExpression(access.parent.parent);
+    let inLoop = false;
+    for (let p: TS.Node = access.parent; p !== owner; p = p.parent) if (ts.isIterationStatement(p, false)) inLoop = true;
+    if (!awaited || inLoop || enclosingFunction(ts, access) !== owner) return false;
+  }
+  return calls === 1;
 }
 
 /** effect's keyed caches: each runs one lookup per key at a time (concurrent gets of a key wait for that lookup). */

@@ -19,7 +19,7 @@ import type { TypeScript } from './check.js';
 import { unwrap } from './shared-state/locations.js';
 import { callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText } from './shared-state/lifecycle.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage } from './util/types.js';
-import { calleeName, isFunctionLike, isInside, isNullishLiteral } from './util/syntax.js';
+import { calleeName, isFunctionLike, isInside, isNullishLiteral, referencesIn } from './util/syntax.js';
 import { completionOf, coveredOnPath, inFinally, inNestedFunction, isReturnedFunction, type CompletionSite } from './util/listener-paths.js';
 import { indexFile } from './util/file-index.js';
 import { leftToTheRuntime } from './util/test-files.js';
@@ -593,22 +593,15 @@ function givenOnlyLocals(ts: TypeScript, checker: TS.TypeChecker, param: TS.Para
   if (ts.isVariableDeclaration(holder) && !(holder.parent.flags & ts.NodeFlags.Const)) return false;
   const scope = enclosingFunctionOf(ts, holder);
   if (!scope) return false;
-  const symbol = checker.getSymbolAtLocation(name);
-  let calls = 0;
-  let ok = true;
-  const visit = (n: TS.Node): void => {
-    if (!ok) return;
-    if (ts.isIdentifier(n) && n !== name && n.text === name.text && checker.getSymbolAtLocation(n) === symbol) {
+  const uses = referencesIn(ts, checker, scope, name);
+  return (
+    uses.length > 0 &&
+    uses.every((n) => {
       const call = n.parent;
       const arg = ts.isCallExpression(call) && call.expression === n ? call.arguments[position] : undefined;
-      if (!arg || ts.isSpreadElement(arg) || outlivesOwner(ts, checker, unwrap(ts, arg), owner, depth + 1) !== false) ok = false;
-      else calls++;
-      return;
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(scope);
-  return ok && calls > 0;
+      return arg !== undefined && !ts.isSpreadElement(arg) && outlivesOwner(ts, checker, unwrap(ts, arg), owner, depth + 1) === false;
+    })
+  );
 }
 
 /** The class assigns the field a fresh emitter (`new …`, a Node factory, a local holding one): the emitter is its own. */

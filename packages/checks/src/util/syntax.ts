@@ -65,6 +65,18 @@ export function isFunctionLike(ts: TypeScript, node: TS.Node): node is TS.Functi
   );
 }
 
+/** Every other mention of the declared `name` inside `scope` (its uses, found by symbol, not by text alone). */
+export function referencesIn(ts: TypeScript, checker: TS.TypeChecker, scope: TS.Node, name: TS.Identifier): TS.Identifier[] {
+  const symbol = checker.getSymbolAtLocation(name);
+  const found: TS.Identifier[] = [];
+  const visit = (n: TS.Node): void => {
+    if (ts.isIdentifier(n) && n !== name && n.text === name.text && checker.getSymbolAtLocation(n) === symbol) found.push(n);
+    else ts.forEachChild(n, visit);
+  };
+  if (symbol) visit(scope);
+  return found;
+}
+
 /** `=`, `+=`, `??=` and the other assignment operators. */
 export function isAssignmentOperator(ts: TypeScript, kind: TS.SyntaxKind): boolean {
   return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
