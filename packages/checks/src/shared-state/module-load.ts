@@ -9,14 +9,12 @@ import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { unwrap } from './locations.js';
 
-const WRITES = new Set(['=', '||=', '??=', '&&=']);
-
 export function writesImportedModule(ts: TypeScript, checker: TS.TypeChecker, write: TS.Expression, waits: readonly TS.Node[]): boolean {
   const isImport = (n: TS.Node): boolean => {
     const e = ts.isAwaitExpression(n) ? unwrap(ts, n.expression) : n;
     return ts.isCallExpression(e) && e.expression.kind === ts.SyntaxKind.ImportKeyword && e.arguments.length >= 1 && ts.isStringLiteralLike(e.arguments[0]!);
   };
-  if (waits.length === 0 || !waits.every(isImport) || !ts.isBinaryExpression(write) || !WRITES.has(ts.tokenToString(write.operatorToken.kind) ?? '')) return false;
+  if (waits.length === 0 || !waits.every(isImport) || !ts.isBinaryExpression(write) || !isPlainOrLogicalAssignment(ts, write.operatorToken.kind)) return false;
   const isGlobal = (id: TS.Identifier) => (checker.getSymbolAtLocation(id)?.getDeclarations() ?? []).some((d) => d.getSourceFile().isDeclarationFile);
   const fromModule = (x: TS.Expression, depth: number, imported: boolean): boolean => {
     const e = unwrap(ts, x);
@@ -33,4 +31,10 @@ export function writesImportedModule(ts: TypeScript, checker: TS.TypeChecker, wr
     return false;
   };
   return fromModule(write.right, 0, false);
+}
+
+/** `=`, `||=`, `??=`, `&&=`: the value written is the right side (not combined with the old one). */
+function isPlainOrLogicalAssignment(ts: TypeScript, kind: TS.SyntaxKind): boolean {
+  const SK = ts.SyntaxKind;
+  return kind === SK.EqualsToken || kind === SK.BarBarEqualsToken || kind === SK.QuestionQuestionEqualsToken || kind === SK.AmpersandAmpersandEqualsToken;
 }
