@@ -21,6 +21,7 @@
  */
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
+import { indexFile } from './file-index.js';
 import { hasModifier, isAssignmentOperator } from './syntax.js';
 import { declarationPackage, isPromiseLikeType, isPromiseType, resolveAlias, unionParts } from './types.js';
 
@@ -225,6 +226,8 @@ export class Rejections {
   private readonly letMemo = new Map<TS.VariableDeclaration, Outcome>();
   private readonly aliasMemo = new Map<TS.VariableDeclaration, Fn[] | undefined>();
   private readonly letValuesMemo = new Map<TS.VariableDeclaration, TS.Expression[] | null>();
+  private readonly deferredFieldMemo = new Map<TS.Symbol, boolean>();
+  private readonly deferredHelperMemo = new Map<Fn, boolean>();
   /** `return x.p` in the scope's bodies, by property name (symbols resolved on demand). */
   private returnedReads: Map<string, TS.PropertyAccessExpression[]> | undefined;
   /** `C.prototype.m = function …` at the top level of the scope's files, by method name. */
@@ -440,6 +443,7 @@ export class Rejections {
       }
       if (o?.drop) return o;
       if (!this.maybePromise(e)) return SAFE;
+      if (this.deferredNobodyRejects(e)) return SAFE;
       // A shared promise: the same property is returned to callers somewhere, who observe it.
       if (this.isReturnedProperty(e)) return { drop: true, never: o?.never ?? false };
       return o ?? UNKNOWN;
@@ -1055,6 +1059,119 @@ export class Rejections {
     if (ts.isPrivateIdentifier(d.name)) return true;
     const flags = ts.getCombinedModifierFlags(d);
     return (flags & (ts.ModifierFlags.Private | ts.ModifierFlags.Readonly)) !== 0;
+  }
+
+  /**
+   * A field holding a deferred (a promise with its `resolve` and `reject` attached, made by a helper such as
+   * nats.js' `deferred()`) whose `reject` nothing in scope ever names: the promise never rejects. Every use of the
+   * field must be seen: an assignment of a fresh deferred, `.then`/`.catch`/`.finally`/`.resolve`, `await`, or a
+   * return from a function declared to return a plain promise; anything else (passed on, stored elsewhere) may
+   * reject it. In one file (the ESLint rule) only a private field qualifies, since others are used elsewhere too.
+   * Assumed: code outside the project does not reject the project's own deferreds (the rule pages say so).
+   */
+  private deferredNobodyRejects(access: TS.PropertyAccessExpression): boolean {
+    const ts = this.ts;
+    const sym = this.checker.getSymbolAtLocation(access.name);
+    const decl = sym?.valueDeclaration;
+    if (!sym || !decl || !ts.isPropertyDeclaration(decl) || !this.readable(decl)) return false;
+    if (this.scope && !ts.isPrivateIdentifier(decl.name) && !(ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Private)) return false;
+    const cached = this.deferredFieldMemo.get(sym);
+    if (cached !== undefined) return cached;
+    const name = access.name.text;
+    let ok = decl.initializer === undefined || this.isDeferredCall(decl.initializer);
+    const uses: TS.PropertyAccessExpression[] = [];
+    if (ts.isPrivateIdentifier(decl.name)) {
+      // `#field` is named only inside its class.
+      const visit = (n: TS.Node): void => {
+        if (ts.isPropertyAccessExpression(n) && ts.isPrivateIdentifier(n.name) && n.name.text === name) uses.push(n);
+        ts.forEachChild(n, visit);
+      };
+      visit(decl.parent);
+    } else {
+      const files = this.scope ? [this.scope] : this.program.getSourceFiles().filter((f) => !f.isDeclarationFile);
+      for (const file of files) {
+        if (!file.text.includes(name)) continue;
+        for (const id of indexFile(ts, file).identifiersByText.get(name) ?? []) {
+          if (ts.isPropertyAccessExpression(id.parent) && id.parent.name === id && this.checker.getSymbolAtLocation(id) === sym) uses.push(id.parent);
+        }
+      }
+    }
+    ok &&= uses.every((u) => this.checker.getSymbolAtLocation(u.name) !== sym || this.deferredUseKeepsIt(u));
+    this.deferredFieldMemo.set(sym, ok);
+    return ok;
+  }
+
+  /** One use of a deferred field that cannot reject it (see deferredNobodyRejects). */
+  private deferredUseKeepsIt(use: TS.PropertyAccessExpression): boolean {
+    const ts = this.ts;
+    let node: TS.Node = use;
+    while (ts.isParenthesizedExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+    const up = node.parent;
+    if (ts.isPropertyAccessExpression(up) && up.expression === node) return ['then', 'catch', 'finally', 'resolve'].includes(up.name.text);
+    if (ts.isBinaryExpression(up) && up.left === node) return up.operatorToken.kind === ts.SyntaxKind.EqualsToken && this.isDeferredCall(up.right);
+    if (ts.isAwaitExpression(up)) return true;
+    let ret: TS.Node = up;
+    while (ts.isAsExpression(ret) || ts.isParenthesizedExpression(ret) || ts.isSatisfiesExpression(ret)) ret = ret.parent;
+    if (ts.isReturnStatement(ret)) {
+      let fn: TS.Node | undefined = ret.parent;
+      while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+      const type = fn && ts.isFunctionLike(fn) && fn.type ? this.checker.getTypeFromTypeNode(fn.type) : undefined;
+      // Handed out as a plain promise (`Promise<void>`): callers cannot reach its reject.
+      return type !== undefined && unionParts(type).every((t) => this.checker.getApparentType(t).getProperty('reject') === undefined);
+    }
+    return false;
+  }
+
+  /** A call of a helper that makes a deferred: a `new Promise` whose executor only stores its resolve and reject, returned (or `Object.assign`ed onto). */
+  private isDeferredCall(expr: TS.Expression): boolean {
+    const ts = this.ts;
+    const e = this.unwrap(expr);
+    if (!ts.isCallExpression(e)) return false;
+    const fns = this.functionsOf(e.expression);
+    return fns !== undefined && fns.length === 1 && this.memo(this.deferredHelperMemo, fns[0]!, false, () => this.isDeferredHelper(fns[0]!));
+  }
+
+  private isDeferredHelper(fn: Fn): boolean {
+    const ts = this.ts;
+    if (!fn.body || !ts.isBlock(fn.body) || !this.readable(fn)) return false;
+    let promise: TS.Identifier | undefined;
+    for (const s of fn.body.statements) {
+      if (!ts.isVariableStatement(s)) continue;
+      for (const d of s.declarationList.declarations) {
+        const init = d.initializer && this.unwrap(d.initializer);
+        if (ts.isIdentifier(d.name) && init && ts.isNewExpression(init) && this.onlyStoresSettlers(init)) promise = d.name;
+      }
+    }
+    if (!promise) return false;
+    const returns = fn.body.statements.filter(ts.isReturnStatement);
+    const isPromise = (x: TS.Expression | undefined): boolean => {
+      const v = x && this.unwrap(x);
+      if (!v) return false;
+      if (ts.isIdentifier(v)) return v.text === promise!.text;
+      // Object.assign(p, methods) returns p.
+      return ts.isCallExpression(v) && ts.isPropertyAccessExpression(v.expression) && v.expression.name.text === 'assign' && ts.isIdentifier(v.expression.expression) && v.expression.expression.text === 'Object' && isPromise(v.arguments[0]);
+    };
+    return returns.length === 1 && isPromise(returns[0]!.expression);
+  }
+
+  /** `new Promise((resolve, reject) => { methods = { resolve, reject }; })`: the executor only stores its two functions. */
+  private onlyStoresSettlers(n: TS.NewExpression): boolean {
+    const ts = this.ts;
+    const ctor = this.unwrap(n.expression);
+    const executor = n.arguments?.[0] && this.unwrap(n.arguments[0]);
+    if (!ts.isIdentifier(ctor) || ctor.text !== 'Promise' || !this.isGlobal(ctor) || n.arguments!.length !== 1) return false;
+    if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) || this.isAsync(executor) || !ts.isBlock(executor.body)) return false;
+    const params = new Set(executor.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : '')));
+    const stored = (x: TS.Expression): boolean => {
+      const v = this.unwrap(x);
+      if (ts.isIdentifier(v)) return params.has(v.text);
+      return ts.isObjectLiteralExpression(v) && v.properties.every((p) => (ts.isShorthandPropertyAssignment(p) ? params.has(p.name.text) : ts.isPropertyAssignment(p) && stored(p.initializer)));
+    };
+    return executor.body.statements.every((st) => {
+      if (!ts.isExpressionStatement(st)) return false;
+      const a = this.unwrap(st.expression);
+      return ts.isBinaryExpression(a) && a.operatorToken.kind === ts.SyntaxKind.EqualsToken && stored(a.right);
+    });
   }
 
   /** The object literals and classes (`new C`) an expression can evaluate to, when all are known. */
