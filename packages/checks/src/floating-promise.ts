@@ -578,6 +578,10 @@ class FloatingPromiseRun {
     const last = this.lastExitBeforeHandling(stmt, handling);
     const reject = this.storedReject(init);
     if (reject && this.deferredNotRejectableBefore(reject, last ?? found.node)) return;
+    // A deferred made by a helper (nats.js' `deferred()`) rejects only through its own `reject`, which only this
+    // local reaches: if nothing names the local before the last exit, nothing can reject it meanwhile.
+    const until = (last ?? found.node).end;
+    if (this.rejections.isDeferred(init) && !(this.referencesOf(name, stmt) ?? [name]).some((r) => r.pos < until)) return;
     // A deferred rejects only once something that calls its reject is armed, and more is armed at each later exit:
     // name the last one (piscina's runTask: not the early return before the abort listener, the queue-full return after it).
     const exit = reject && last ? { kind: this.ts.isReturnStatement(last) ? 'return' : 'await', node: last } : found;

@@ -262,6 +262,11 @@ export class Rejections {
     return this.outcome(expr, EMPTY).never;
   }
 
+  /** A call of a helper that makes a deferred (a promise whose `resolve` and `reject` are attached to it): it rejects only through that `reject`. */
+  isDeferred(expr: TS.Expression): boolean {
+    return this.isDeferredCall(expr);
+  }
+
   /**
    * Why the promise-valued expression (or the void callback, `callback: true`) may lose a rejection: the first
    * cause found. A fresh walk without the memo (so every cause is seen where it arises), within a step budget;
