@@ -22,7 +22,7 @@
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { indexFile } from './file-index.js';
-import { hasModifier, isAssignmentOperator } from './syntax.js';
+import { enclosingFunction, hasModifier, isAssignmentOperator, referencesIn } from './syntax.js';
 import { declarationPackage, isPromiseLikeType, isPromiseType, resolveAlias, unionParts } from './types.js';
 
 type Fn = TS.FunctionLikeDeclaration;
@@ -1010,26 +1010,18 @@ export class Rejections {
       name = owner.parent.name;
     }
     if (!name || !ts.isSourceFile(ts.isFunctionDeclaration(owner) ? owner.parent : owner.parent.parent.parent.parent)) return undefined;
-    const fnSymbol = this.symbolOf(name);
     const index = owner.parameters.indexOf(param);
-    if (!fnSymbol || index < 0) return undefined;
+    if (index < 0) return undefined;
     const out: Fn[] = [];
-    let ok = true;
-    const visit = (n: TS.Node): void => {
-      if (!ok) return;
-      if (ts.isIdentifier(n) && n !== name && n.text === name!.text && this.symbolOf(n) === fnSymbol) {
-        const call = n.parent;
-        const direct = ts.isCallExpression(call) && call.expression === n ? call.arguments : undefined;
-        const arg = direct?.[index];
-        const fn = arg && !direct.slice(0, index + 1).some((a) => ts.isSpreadElement(a)) ? this.unwrap(arg) : undefined;
-        if (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) out.push(fn);
-        else ok = false;
-        return;
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(name.getSourceFile());
-    return ok && out.length > 0 ? out : undefined;
+    for (const n of referencesIn(ts, this.checker, name.getSourceFile(), name)) {
+      const call = n.parent;
+      const direct = ts.isCallExpression(call) && call.expression === n ? call.arguments : undefined;
+      const arg = direct?.[index];
+      const fn = arg && !direct.slice(0, index + 1).some((a) => ts.isSpreadElement(a)) ? this.unwrap(arg) : undefined;
+      if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
+      out.push(fn);
+    }
+    return out.length > 0 ? out : undefined;
   }
 
   /** The bodies a symbol stands for, when its declarations have them. */
@@ -1118,9 +1110,8 @@ export class Rejections {
     let ret: TS.Node = up;
     while (ts.isAsExpression(ret) || ts.isParenthesizedExpression(ret) || ts.isSatisfiesExpression(ret)) ret = ret.parent;
     if (ts.isReturnStatement(ret)) {
-      let fn: TS.Node | undefined = ret.parent;
-      while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
-      const type = fn && ts.isFunctionLike(fn) && fn.type ? this.checker.getTypeFromTypeNode(fn.type) : undefined;
+      const fn = enclosingFunction(ts, ret);
+      const type = fn?.type ? this.checker.getTypeFromTypeNode(fn.type) : undefined;
       // Handed out as a plain promise (`Promise<void>`): callers cannot reach its reject.
       return type !== undefined && unionParts(type).every((t) => this.checker.getApparentType(t).getProperty('reject') === undefined);
     }

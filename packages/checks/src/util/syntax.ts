@@ -65,12 +65,19 @@ export function isFunctionLike(ts: TypeScript, node: TS.Node): node is TS.Functi
   );
 }
 
-/** Every other mention of the declared `name` inside `scope` (its uses, found by symbol, not by text alone). */
+/**
+ * Every other mention of the declared `name` inside `scope` (its uses, found by symbol, not by text alone; an
+ * `export { name }` is a use too: its alias is resolved).
+ */
 export function referencesIn(ts: TypeScript, checker: TS.TypeChecker, scope: TS.Node, name: TS.Identifier): TS.Identifier[] {
-  const symbol = checker.getSymbolAtLocation(name);
+  const symbolAt = (id: TS.Identifier) => {
+    const s = checker.getSymbolAtLocation(id);
+    return s && s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
+  };
+  const symbol = symbolAt(name);
   const found: TS.Identifier[] = [];
   const visit = (n: TS.Node): void => {
-    if (ts.isIdentifier(n) && n !== name && n.text === name.text && checker.getSymbolAtLocation(n) === symbol) found.push(n);
+    if (ts.isIdentifier(n) && n !== name && n.text === name.text && symbolAt(n) === symbol) found.push(n);
     else ts.forEachChild(n, visit);
   };
   if (symbol) visit(scope);
