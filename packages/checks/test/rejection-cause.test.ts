@@ -35,6 +35,69 @@ describe('why a reported promise may reject (the related location)', () => {
     expect(causes(results)).toEqual(['6: may reject here (asyncsan cannot see what this call does)@3', '7: awaits here@8 | may reject here (asyncsan cannot see what this call does)@3']);
   });
 
+  it('names a construction that may throw: the throw inside a class in view, or the `new` of one out of view', () => {
+    const results = runInMemory(
+      floatingPromise,
+      [
+        'class Parser {',
+        '  constructor(readonly text: string) {',
+        "    if (text === '') throw new Error('empty');",
+        '  }',
+        '}',
+        'async function parse(text: string): Promise<Parser> {',
+        '  return new Parser(text);',
+        '}',
+        'async function locate(text: string): Promise<string> {',
+        '  return new URL(text).host;',
+        '}',
+        'async function stamp(at: number): Promise<Date> {',
+        '  return new Date(at);',
+        '}',
+        'export function start(): void {',
+        "  parse('');",
+        "  locate('x');",
+        '  stamp(0);',
+        '}',
+      ].join('\n'),
+    );
+    // stamp(0) is not reported: `new Date()` cannot throw.
+    expect(causes(results)).toEqual(['16: throws here@3', '17: may throw here (asyncsan cannot see what this call does)@10']);
+  });
+
+  it("names an executor's reject, and iterating a value that is not a built-in collection", () => {
+    const results = runInMemory(
+      floatingPromise,
+      [
+        'type Reply = (error: Error | null) => void;',
+        'async function ask(question: string, send: (q: string, reply: Reply) => void): Promise<void> {',
+        '  return new Promise((resolve, reject) => send(question, (error) => (error ? reject(error) : resolve())));',
+        '}',
+        'async function load(rows: Iterable<[string, number]>, into: Map<string, number>): Promise<void> {',
+        '  for (const [name, value] of rows) into.set(name, value);',
+        '}',
+        'async function first(names: Iterable<string>): Promise<string | undefined> {',
+        '  const [name] = names;',
+        '  return name;',
+        '}',
+        'async function copy(rows: [string, number][], into: Map<string, number>): Promise<void> {',
+        '  for (const [name, value] of rows) into.set(name, value);',
+        '}',
+        'export function start(send: (q: string, reply: Reply) => void, rows: [string, number][]): void {',
+        "  ask('ready?', send);",
+        '  load(rows.values(), new Map());',
+        "  first(['a']);",
+        '  copy(rows, new Map());',
+        '}',
+      ].join('\n'),
+    );
+    // copy() is not reported: destructuring a tuple of an array runs built-in iterators only.
+    expect(causes(results)).toEqual([
+      "16: may reject here (the `new Promise` executor's reject)@3",
+      '17: may throw here (iterating a value whose iterator asyncsan cannot see)@6',
+      '18: may throw here (iterating a value whose iterator asyncsan cannot see)@9',
+    ]);
+  });
+
   it('explains a dropped async callback, and gives none where it finds no cause to name', () => {
     expect(causes(runOnFixture(misusedAsyncCallback, 'misused-async-callback/bad-callbacks.ts').filter((r) => r.line === 14))).toEqual(['14: throws here@10']);
     // A public field anyone can store a promise in: may reject, but no single call or throw says why.

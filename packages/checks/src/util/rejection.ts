@@ -181,7 +181,8 @@ const NEVER_REJECTING_METHODS: Record<string, ReadonlySet<string>> = {
  */
 const RETURNS_FIRST_ARGUMENT = new Set(['standard-as-callback']);
 /** Built-in constructors that never throw on the arguments their types allow (`new Promise` turns an executor's throw into a rejection). */
-const SAFE_CONSTRUCTORS = new Set(['Promise', 'Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError', 'Map', 'Set', 'WeakMap', 'WeakSet', 'AbortController', 'Object']);
+// Date: an invalid argument makes an Invalid Date, never a throw.
+const SAFE_CONSTRUCTORS = new Set(['Date', 'Promise', 'Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError', 'Map', 'Set', 'WeakMap', 'WeakSet', 'AbortController', 'Object']);
 
 /**
  * A guard against runaway recursion only: summaries nest as deep as the code's
@@ -193,9 +194,10 @@ const MAX_DEPTH = 200;
  * Why a promise may reject, for a finding's related location: the first call or `throw` found that nothing
  * shows safe. `unseen`: a call whose body is out of view (a declaration file, another file for the ESLint rule,
  * something unresolved); `unseen-throws`: such a call that may also throw synchronously; `throws`: a `throw`;
- * `callee-throws`: a call whose body (out of view) may throw.
+ * `callee-throws`: a call whose body (out of view) may throw; `rejects`: where a `new Promise` executor names its `reject`;
+ * `iterates`: iterating (for…of, spread, array destructuring) a value that is not a built-in collection.
  */
-export type RejectionCauseKind = 'unseen' | 'unseen-throws' | 'throws' | 'callee-throws';
+export type RejectionCauseKind = 'unseen' | 'unseen-throws' | 'throws' | 'callee-throws' | 'rejects' | 'iterates';
 export interface RejectionCause {
   kind: RejectionCauseKind;
   node: TS.Node;
@@ -205,6 +207,8 @@ const CAUSE_LABELS: Record<RejectionCauseKind, string> = {
   'unseen-throws': 'may throw here (asyncsan cannot see what this call does)',
   throws: 'throws here',
   'callee-throws': 'may throw here (asyncsan cannot see the body of the function called)',
+  rejects: "may reject here (the `new Promise` executor's reject)",
+  iterates: 'may throw here (iterating a value whose iterator asyncsan cannot see)',
 };
 
 /** A finding's related location naming why its promise may reject (none when no cause was found). */
@@ -820,18 +824,23 @@ export class Rejections {
     if (!ts.isIdentifier(ctor) || ctor.text !== 'Promise' || !this.isGlobal(ctor) || n.arguments!.length !== 1) return false;
     if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) || this.isAsync(executor) || !this.readable(executor)) return false;
     const reject = executor.parameters[1];
-    if (reject && (!ts.isIdentifier(reject.name) || this.isReferenced(reject.name, executor))) return false;
+    if (reject && !ts.isIdentifier(reject.name)) return false;
+    const rejected = reject && this.referenceOf(reject.name as TS.Identifier, executor);
+    if (rejected) {
+      this.cause('rejects', rejected);
+      return false;
+    }
     if (executor.parameters.length > 2 || (ts.isFunctionExpression(executor) && this.mentions(executor, 'arguments'))) return false;
     return !this.syncMayThrow(executor);
   }
 
-  /** Some identifier inside `scope` refers to the declaration named `name`. */
-  private isReferenced(name: TS.Identifier, scope: TS.Node): boolean {
+  /** The first identifier inside `scope` that refers to the declaration named `name`. */
+  private referenceOf(name: TS.Identifier, scope: TS.Node): TS.Identifier | undefined {
     const sym = this.checker.getSymbolAtLocation(name);
-    let found = false;
+    let found: TS.Identifier | undefined;
     const visit = (n: TS.Node): void => {
       if (found) return;
-      if (this.ts.isIdentifier(n) && n !== name && n.text === name.text && this.checker.getSymbolAtLocation(n) === sym) found = true;
+      if (this.ts.isIdentifier(n) && n !== name && n.text === name.text && this.checker.getSymbolAtLocation(n) === sym) found = n;
       else this.ts.forEachChild(n, visit);
     };
     this.ts.forEachChild(scope, visit);
@@ -1584,9 +1593,12 @@ export class Rejections {
     if (ts.isWhileStatement(s) || ts.isDoStatement(s)) return ex(s.expression) || st(s.statement);
     if (ts.isForInStatement(s)) return ex(s.expression) || st(s.statement);
     if (ts.isForOfStatement(s)) {
-      if (s.awaitModifier) return true;
+      if (s.awaitModifier) {
+        this.cause('iterates', s.expression);
+        return true;
+      }
       const head = ts.isVariableDeclarationList(s.initializer) ? s.initializer.declarations.some((d) => this.bindingMayThrow(d.name)) : true;
-      return head || ex(s.expression) || !this.iteratesSafely(s.expression) || st(s.statement);
+      return head || ex(s.expression) || !this.iteratesSafelyOrCause(s.expression) || st(s.statement);
     }
     if (ts.isSwitchStatement(s)) return ex(s.expression) || s.caseBlock.clauses.some((c) => (ts.isCaseClause(c) && ex(c.expression)) || c.statements.some((x) => this.stmtMayThrow(x, inAsync)));
     if (ts.isLabeledStatement(s)) return st(s.statement);
@@ -1618,12 +1630,26 @@ export class Rejections {
     return list.declarations.some((d) => this.bindingMayThrow(d.name) || (d.initializer !== undefined && this.exprMayThrow(d.initializer, inAsync)));
   }
 
-  /** Destructuring an array iterates (user code); object patterns only read properties, unless a default value throws. */
+  /**
+   * Destructuring an array runs the value's iterator: built in for an array or tuple, user code otherwise;
+   * object patterns only read properties. Either may throw where a default value does.
+   */
   private bindingMayThrow(name: TS.BindingName | undefined): boolean {
     const ts = this.ts;
     if (!name || ts.isIdentifier(name)) return false;
-    if (ts.isArrayBindingPattern(name)) return true;
-    return name.elements.some((el) => this.bindingMayThrow(el.name) || (el.initializer !== undefined && this.exprMayThrow(el.initializer, false)));
+    if (ts.isArrayBindingPattern(name) && !this.isArray(name)) {
+      this.cause('iterates', name);
+      return true;
+    }
+    return (name.elements as readonly (TS.BindingElement | TS.OmittedExpression)[]).some(
+      (el) => ts.isBindingElement(el) && (this.bindingMayThrow(el.name) || (el.initializer !== undefined && this.exprMayThrow(el.initializer, false))),
+    );
+  }
+
+  private iteratesSafelyOrCause(expr: TS.Expression): boolean {
+    if (this.iteratesSafely(expr)) return true;
+    this.cause('iterates', expr);
+    return false;
   }
 
   /**
@@ -1646,7 +1672,7 @@ export class Rejections {
     });
   }
 
-  private isArray(expr: TS.Expression): boolean {
+  private isArray(expr: TS.Node): boolean {
     const type = this.checker.getTypeAtLocation(expr);
     return unionParts(this.checker.getNonNullableType(type)).every((t) => this.checker.isArrayType(t) || this.checker.isTupleType(t));
   }
@@ -1687,7 +1713,7 @@ export class Rejections {
         return false;
       });
     }
-    if (ts.isArrayLiteralExpression(e)) return e.elements.some((x) => (ts.isSpreadElement(x) ? ex(x.expression) || !this.iteratesSafely(x.expression) : ex(x)));
+    if (ts.isArrayLiteralExpression(e)) return e.elements.some((x) => (ts.isSpreadElement(x) ? ex(x.expression) || !this.iteratesSafelyOrCause(x.expression) : ex(x)));
     if (ts.isCallExpression(e)) return this.callMayThrow(e, inAsync);
     if (ts.isNewExpression(e)) return this.newMayThrow(e, inAsync);
     return true;
@@ -1695,7 +1721,7 @@ export class Rejections {
 
   private argumentsMayThrow(args: readonly TS.Expression[] | undefined, inAsync: boolean): boolean {
     const ts = this.ts;
-    return (args ?? []).some((a) => (ts.isSpreadElement(a) ? this.exprMayThrow(a.expression, inAsync) || !this.iteratesSafely(a.expression) : this.exprMayThrow(a, inAsync)));
+    return (args ?? []).some((a) => (ts.isSpreadElement(a) ? this.exprMayThrow(a.expression, inAsync) || !this.iteratesSafelyOrCause(a.expression) : this.exprMayThrow(a, inAsync)));
   }
 
   private callMayThrow(call: TS.CallExpression, inAsync: boolean): boolean {
@@ -1862,7 +1888,11 @@ export class Rejections {
     const ctor = this.unwrap(n.expression);
     if (ts.isIdentifier(ctor) && SAFE_CONSTRUCTORS.has(ctor.text) && this.isGlobal(ctor)) return false;
     const decl = ts.isIdentifier(ctor) ? this.symbolOf(ctor)?.valueDeclaration : undefined;
-    return !decl || !ts.isClassDeclaration(decl) || this.constructionMayThrow(decl);
+    const cls = decl && ts.isClassDeclaration(decl) ? decl : undefined;
+    if (cls && !this.constructionMayThrow(cls)) return false;
+    // A throw found inside the class is named first; this names the construction itself.
+    this.cause(cls && this.readable(cls) ? 'callee-throws' : 'unseen-throws', n);
+    return true;
   }
 
   /** Constructing the class may throw: its base, its field initializers or its constructor body. */
