@@ -138,7 +138,9 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     const isReference = ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg);
     const executorPosition = ts.isNewExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'Promise' && args[0] === raw;
     const knownApi = (name !== undefined && VOID_CALLBACK_APIS.has(name)) || executorPosition;
-    const isAsync = isFunctionExpr && hasModifier(ts, arg, ts.SyntaxKind.AsyncKeyword) && !arg.asteriskToken;
+    // A `const` holding an async function literal is that function under a name (engine.io's `this.verify(req, callback)`).
+    const asyncFn = isFunctionExpr ? (hasModifier(ts, arg, ts.SyntaxKind.AsyncKeyword) && !arg.asteriskToken ? arg : undefined) : ts.isIdentifier(arg) ? asyncConstFunction(ctx, arg) : undefined;
+    const isAsync = asyncFn !== undefined;
     // Cheap syntactic filters first. Any API is checked for an async function; a non-async function
     // (or one passed by name) only for the well-known void-callback APIs, and only if it may return a promise.
     if (!isAsync && !knownApi) continue;
@@ -155,7 +157,7 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     if (someOverloadAcceptsPromise(ctx, call, args.indexOf(raw))) continue;
     const isExecutor = executorPosition;
     // An async executor without await is ESLint core's no-async-promise-executor: left to it.
-    if (isExecutor && isAsync && !awaitsIn(ctx, arg)) continue;
+    if (isExecutor && asyncFn && !awaitsIn(ctx, asyncFn)) continue;
     // A shutdown handler (a termination signal's listener): a rejection ends the process, as the signal asked.
     if (ts.isCallExpression(call) && isShutdownHandler(ctx, call, arg, rejections)) continue;
     // forEach(async …) that awaits, in an async function (or awaited itself): the author expected to wait, and
@@ -178,6 +180,17 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     const messageId = kind === 'iteration' ? 'voidIteration' : kind === 'listener' ? 'voidListener' : 'voidCallback';
     ctx.report({ node: arg, messageId, data: { callee: name ?? 'the callee' }, hint: HINTS[kind], related: causeRelated(rejections().explain(arg, true)) });
   }
+}
+
+/** The async arrow or function expression a `const` is initialised with, when `id` names such a `const`. */
+function asyncConstFunction(ctx: Ctx, id: TS.Identifier): TS.ArrowFunction | TS.FunctionExpression | undefined {
+  const { ts, checker } = ctx;
+  const decl = checker.getSymbolAtLocation(id)?.valueDeclaration;
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !ts.isVariableDeclarationList(decl.parent)) return undefined;
+  if (!(decl.parent.flags & ts.NodeFlags.Const)) return undefined;
+  const init = skipParens(ts, decl.initializer);
+  if (!(ts.isArrowFunction(init) || ts.isFunctionExpression(init)) || init.asteriskToken || !hasModifier(ts, init, ts.SyntaxKind.AsyncKeyword)) return undefined;
+  return init;
 }
 
 /**
