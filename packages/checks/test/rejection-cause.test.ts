@@ -7,12 +7,12 @@ const causes = (results: { line: number; related: { label: string; line: number 
 
 describe('why a reported promise may reject (the related location)', () => {
   it('names the throw that escapes, not one a catch handles', () => {
-    const results = runOnFixture(floatingPromise, 'floating-promise/bad-can-reject.ts').filter((r) => r.line === 61 || r.line === 62);
+    const results = runOnFixture(floatingPromise, 'floating-promise/bad-can-reject.ts').filter((r) => r.line === 62 || r.line === 63);
     expect(causes(results)).toEqual([
-      // refreshLoudly(): fetchReport's throw (line 5) is caught; report(error) in the catch throws at line 10.
-      '61: throws here@10',
+      // refreshLoudly(): fetchReport's throw (line 6) is caught; report(error) in the catch throws at line 11.
+      '62: throws here@11',
       // parseLater(): JSON.parse may throw, and its code is not in view.
-      '62: may throw here (asyncsan cannot see what this call does)@25',
+      '63: may throw here (asyncsan cannot see what this call does)@26',
     ]);
   });
 
@@ -101,6 +101,6 @@ describe('why a reported promise may reject (the related location)', () => {
   it('explains a dropped async callback, and gives none where it finds no cause to name', () => {
     expect(causes(runOnFixture(misusedAsyncCallback, 'misused-async-callback/bad-callbacks.ts').filter((r) => r.line === 14))).toEqual(['14: throws here@10']);
     // A public field anyone can store a promise in: may reject, but no single call or throw says why.
-    expect(causes(runOnFixture(floatingPromise, 'floating-promise/bad-can-reject.ts').filter((r) => r.line === 55))).toEqual(['55: ']);
+    expect(causes(runOnFixture(floatingPromise, 'floating-promise/bad-can-reject.ts').filter((r) => r.line === 56))).toEqual(['56: ']);
   });
 });

@@ -23,7 +23,7 @@ import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { indexFile } from './file-index.js';
 import { enclosingFunction, hasModifier, isAssignmentOperator, referencesIn } from './syntax.js';
-import { declarationPackage, isPromiseLikeType, isPromiseType, resolveAlias, unionParts } from './types.js';
+import { declarationPackage, isDeclaredInPackage, isPromiseLikeType, isPromiseType, resolveAlias, unionParts } from './types.js';
 
 type Fn = TS.FunctionLikeDeclaration;
 
@@ -1886,13 +1886,23 @@ export class Rejections {
     const ts = this.ts;
     if (this.argumentsMayThrow(n.arguments, inAsync)) return true;
     const ctor = this.unwrap(n.expression);
-    if (ts.isIdentifier(ctor) && SAFE_CONSTRUCTORS.has(ctor.text) && this.isGlobal(ctor)) return false;
+    if (ts.isIdentifier(ctor) && ((SAFE_CONSTRUCTORS.has(ctor.text) && this.isGlobal(ctor)) || this.isNodeEventEmitter(ctor))) return false;
     const decl = ts.isIdentifier(ctor) ? this.symbolOf(ctor)?.valueDeclaration : undefined;
     const cls = decl && ts.isClassDeclaration(decl) ? decl : undefined;
     if (cls && !this.constructionMayThrow(cls)) return false;
     // A throw found inside the class is named first; this names the construction itself.
     this.cause(cls && this.readable(cls) ? 'callee-throws' : 'unseen-throws', n);
     return true;
+  }
+
+  /**
+   * Node's EventEmitter (`events`, `node:events`, under any import name): its constructor only reads the options
+   * object its types allow, so constructing one, or a class extending it, runs nothing that throws.
+   */
+  private isNodeEventEmitter(id: TS.Identifier): boolean {
+    const sym = this.checker.getSymbolAtLocation(id);
+    const resolved = sym && resolveAlias(this.ts, this.checker, sym);
+    return resolved?.getName() === 'EventEmitter' && isDeclaredInPackage(this.ts, resolved, ['events']);
   }
 
   /** Constructing the class may throw: its base, its field initializers or its constructor body. */
@@ -1907,7 +1917,7 @@ export class Rejections {
         const b = this.unwrap(base);
         if (!ts.isIdentifier(b)) return true;
         const bDecl = this.symbolOf(b)?.valueDeclaration;
-        const builtin = SAFE_CONSTRUCTORS.has(b.text) && this.isGlobal(b);
+        const builtin = (SAFE_CONSTRUCTORS.has(b.text) && this.isGlobal(b)) || this.isNodeEventEmitter(b);
         if (!builtin && (!bDecl || !ts.isClassDeclaration(bDecl) || this.constructionMayThrow(bDecl))) return true;
       }
       for (const m of cls.members) {
