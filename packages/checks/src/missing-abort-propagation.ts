@@ -370,6 +370,9 @@ function checkCall(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: Si
  */
 function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource): boolean {
   const { ts, checker } = ctx;
+  // `{ promoteLongs: false, ...commandOptions }`: an object literal spreading a local that carries the signal (mongodb).
+  const literal = unwrap(ts, arg);
+  if (ts.isObjectLiteralExpression(literal)) return literal.properties.some((p) => ts.isSpreadAssignment(p) && localMentionsSignal(ctx, p.expression, src));
   let e = skipParens(ts, arg);
   // A member of a local made from the signal (`const onceAborted = onAbort(aborter.signal)` … `toPromise(onceAborted.event)`):
   // waiting on it ends when the signal aborts.
@@ -377,6 +380,7 @@ function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource): b
   while (ts.isPropertyAccessExpression(e)) e = skipParens(ts, e.expression);
   if (!ts.isIdentifier(e)) return false;
   const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
+  if (decl && !member && !src.nested && restCopyOfSource(ctx, decl, src)) return true;
   if (!decl || !ts.isVariableDeclaration(decl)) return false;
   if (decl.initializer && /signal/i.test(decl.initializer.getText())) return true;
   if (member) return false;
@@ -386,7 +390,23 @@ function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource): b
   // `extend(true, {}, defaults, options)`): what the call was given, it can hand back (gaxios).
   if (decl.initializer && !src.nested && madeFromWholeOptions(ts, decl.initializer, src.root)) return true;
   const scope = decl.parent?.parent?.parent;
-  return !!scope && new RegExp(`\\b${e.text}\\s*\\.\\s*signal\\s*=[^=]`).test(scope.getText());
+  return !!scope && new RegExp(`\\b${e.text}\\s*\\.\\s*${src.option ?? 'signal'}\\s*=[^=]`).test(scope.getText());
+}
+
+/**
+ * `const { ...opts } = options` (mongodb's findOne): the rest of a destructuring of the signal's options object copies
+ * every property the pattern does not name, the signal with them unless the pattern names it.
+ */
+function restCopyOfSource(ctx: Ctx, decl: TS.Declaration, src: SignalSource): boolean {
+  const { ts } = ctx;
+  if (!ts.isBindingElement(decl) || !decl.dotDotDotToken || !ts.isObjectBindingPattern(decl.parent)) return false;
+  const holder = decl.parent.parent;
+  if (!ts.isVariableDeclaration(holder) || !holder.initializer || !aliasesSource(ctx, holder.initializer, src)) return false;
+  const option = src.option ?? 'signal';
+  return !decl.parent.elements.some((el) => {
+    const key = el.propertyName ?? el.name;
+    return el !== decl && (ts.isIdentifier(key) || ts.isStringLiteral(key)) && key.text === option;
+  });
 }
 
 function madeFromWholeOptions(ts: CheckContext['ts'], init: TS.Expression, root: string): boolean {
