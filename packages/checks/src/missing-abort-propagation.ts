@@ -10,7 +10,7 @@
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from './check.js';
 import { indexFile } from './util/file-index.js';
-import { calleeName, isFunctionLike, isNullishLiteral, memberObject, skipParens } from './util/syntax.js';
+import { calleeName, isFunctionLike, isNullishLiteral, memberObject, parentSkippingParens, referencesIn, skipParens } from './util/syntax.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, unionParts, type SignalOption, type SignalSlot } from './util/types.js';
 import { isTestSourceFile } from './util/test-files.js';
 import { unwrap } from './shared-state/locations.js';
@@ -335,6 +335,7 @@ function checkCall(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: Si
     const r = skipParens(ts, receiver);
     if (/signal|controller/i.test(r.getText(ctx.sourceFile))) return;
   }
+  if (handedToPipeline(ctx, call)) return;
   const sig = checker.getResolvedSignature(call);
   if (!sig) return;
   // node:crypto's createHash/createHmac/createCipheriv… take stream options (with a signal) for their Transform side,
@@ -360,6 +361,33 @@ function checkCall(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: Si
     data: { callee, signal: src.text },
     ...(suggestion ? { suggestions: [suggestion] } : {}),
   });
+}
+
+/**
+ * `const file = createReadStream(path)` whose every use in the function is an argument of node's `pipeline()` next to a
+ * stream the caller handed in (socket.io's `pipeline(file, res, onError)`): pipeline destroys every stream when one of
+ * them closes, so the file stream ends with the response; it needs no signal of its own.
+ */
+function handedToPipeline(ctx: Ctx, call: TS.CallExpression | TS.NewExpression): boolean {
+  const { ts, checker } = ctx;
+  const decl = parentSkippingParens(ts, call);
+  if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !ts.isVariableDeclarationList(decl.parent) || !(decl.parent.flags & ts.NodeFlags.Const)) return false;
+  const fn = enclosingFunctionOf(ctx, decl);
+  if (!fn?.body) return false;
+  const uses = referencesIn(ts, checker, fn.body, decl.name);
+  return (
+    uses.length > 0 &&
+    uses.every((id) => {
+      const pipe = parentSkippingParens(ts, id);
+      if (!ts.isCallExpression(pipe) || !pipe.arguments.includes(id as TS.Expression)) return false;
+      if (!isDeclaredInPackage(ts, calleeSymbol(ts, checker, skipParens(ts, pipe.expression)), ['stream', 'stream/promises'])) return false;
+      if (calleeName(ts, pipe) !== 'pipeline') return false;
+      return pipe.arguments.some((a) => {
+        const p = ts.isIdentifier(a) ? checker.getSymbolAtLocation(a)?.valueDeclaration : undefined;
+        return a !== id && p !== undefined && ts.isParameter(p) && p.parent === fn;
+      });
+    })
+  );
 }
 
 /**
