@@ -56,13 +56,13 @@ function guardBefore(ts: TypeScript, statements: readonly TS.Statement[], limit:
   return undefined;
 }
 
-function leaves(ts: TypeScript, s: TS.Statement): boolean {
+export function leaves(ts: TypeScript, s: TS.Statement): boolean {
   if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
   return ts.isBlock(s) && s.statements.length > 0 && leaves(ts, s.statements[s.statements.length - 1]!);
 }
 
 /** `this.busy` or `busy` (also `this.busy === true`): the text of the flag. */
-function flagText(ts: TypeScript, cond: TS.Expression): string | undefined {
+export function flagText(ts: TypeScript, cond: TS.Expression): string | undefined {
   let e = unwrap(ts, cond);
   if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken && e.right.kind === ts.SyntaxKind.TrueKeyword) {
     e = unwrap(ts, e.left);
@@ -137,7 +137,7 @@ function statementOf(ts: TypeScript, call: TS.Node): TS.Statement | undefined {
   return n.parent && ts.isExpressionStatement(n.parent) ? n.parent : undefined;
 }
 
-function containsAwait(ts: TypeScript, n: TS.Node): boolean {
+export function containsAwait(ts: TypeScript, n: TS.Node): boolean {
   if (ts.isAwaitExpression(n)) return true;
   if (isFunctionLike(ts, n)) return false;
   return !!ts.forEachChild(n, (c) => containsAwait(ts, c) || undefined);

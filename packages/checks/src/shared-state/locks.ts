@@ -2,7 +2,8 @@
  * "Is this inside a critical section?" for lost-update and check-then-act.
  * Recognised: the callback of `mutex.runExclusive(cb)` (and user-named lock
  * functions) and of async-lock's `lock.acquire(key, cb)` (a receiver named like a
- * lock), the span between `await x.acquire()` and the release that
+ * lock), a private method run only through a promise lock (promise-lock.ts),
+ * the span between `await x.acquire()` and the release that
  * follows it in the same function, a `using`/`await using` lock, and a busy
  * flag (`if (this.busy) return; this.busy = true; … finally { this.busy =
  * false }`, see busy-flags.ts). For a
@@ -14,6 +15,7 @@ import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { calleeName, isFunctionLike, memberName, skipParens } from '../util/syntax.js';
 import { busyFlagRegion } from './busy-flags.js';
+import { runsUnderPromiseLock } from './promise-lock.js';
 import { coroutineRunner } from './coroutines.js';
 
 export const BUILTIN_LOCK_FUNCTIONS = ['runExclusive'];
@@ -40,7 +42,7 @@ export class CriticalSections {
     const body = fn.body;
     if (!body) return;
     const acquireNames = new Set([...BUILTIN_ACQUIRE_METHODS, ...options.acquireMethods]);
-    if (isLockCallback(ts, fn, options.lockFunctions, acquireNames) || runsUnderPermit(ts, fn, options.lockFunctions)) {
+    if (isLockCallback(ts, fn, options.lockFunctions, acquireNames) || runsUnderPermit(ts, fn, options.lockFunctions) || runsUnderPromiseLock(ts, fn)) {
       this.regions.push({ start: body.pos, end: body.end });
       return;
     }
