@@ -17,7 +17,7 @@ import { mayReach } from './shared-state/reach.js';
 import { type ActEvent, exits, type WriteEvent } from './shared-state/events.js';
 import { unwrap } from './shared-state/locations.js';
 import { calleeSymbol, isDeclaredInPackage } from './util/types.js';
-import { referencesIn } from './util/syntax.js';
+import { enclosingFunction, referencesIn } from './util/syntax.js';
 
 export interface CheckThenActOptions {
   lockFunctions: string[];
@@ -211,11 +211,6 @@ function derivesFrom(ts: TypeScript, checker: TS.TypeChecker, expr: TS.Node, sym
     if (!found && derivesFrom(ts, checker, c, symbol, fn, depth)) found = true;
   });
   return found;
-}
-
-function enclosingFunction(ts: TypeScript, node: TS.Node): TS.FunctionLikeDeclaration | undefined {
-  for (let p = node.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return p as TS.FunctionLikeDeclaration;
-  return undefined;
 }
 
 /** The words for an `await` in an async function, or a `yield*` in a coroutine generator. */

@@ -19,7 +19,7 @@ import type { TypeScript } from './check.js';
 import { unwrap } from './shared-state/locations.js';
 import { callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText } from './shared-state/lifecycle.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage } from './util/types.js';
-import { calleeName, isFunctionLike, isInside, isNullishLiteral, referencesIn } from './util/syntax.js';
+import { calleeName, enclosingFunction, isFunctionLike, isInside, isNullishLiteral, referencesIn } from './util/syntax.js';
 import { completionOf, coveredOnPath, inFinally, inNestedFunction, isReturnedFunction, type CompletionSite } from './util/listener-paths.js';
 import { indexFile } from './util/file-index.js';
 import { leftToTheRuntime } from './util/test-files.js';
@@ -215,7 +215,7 @@ function checkAbortListener(ts: TypeScript, call: TS.CallExpression, target: TS.
   // An async function whose removal sits in a callback (a stream's end, a subscription's teardown) hands the
   // listener to work that goes on after it returns: its return is not where that work completes.
   if (completion.kind === 'async') {
-    const fn = enclosingFunctionOf(ts, call);
+    const fn = enclosingFunction(ts, call);
     if (fn && [...all].some((r) => outsideListener(r) && inNestedFunction(ts, r, fn))) return;
   }
   if (completion.promise && coveredOnPath(ts, completion.promise, all)) return;
@@ -364,11 +364,6 @@ function exclusiveBranches(ts: TypeScript, a: TS.Node, b: TS.Node): boolean {
     return false;
   }
   return false;
-}
-
-function enclosingFunctionOf(ts: TypeScript, node: TS.Node): TS.Node | undefined {
-  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(ts, p)) return p;
-  return undefined;
 }
 
 function declaredInside(ts: TypeScript, id: TS.Identifier, fn: TS.Node): boolean {
@@ -591,7 +586,7 @@ function givenOnlyLocals(ts: TypeScript, checker: TS.TypeChecker, param: TS.Para
   const name = holder?.name;
   if (!holder || !name || !ts.isIdentifier(name)) return false;
   if (ts.isVariableDeclaration(holder) && !(holder.parent.flags & ts.NodeFlags.Const)) return false;
-  const scope = enclosingFunctionOf(ts, holder);
+  const scope = enclosingFunction(ts, holder);
   if (!scope) return false;
   const uses = referencesIn(ts, checker, scope, name);
   return (
@@ -626,7 +621,7 @@ function createdByClass(ts: TypeScript, checker: TS.TypeChecker, cls: TS.ClassLi
  */
 function constructedWithItsEmitter(ts: TypeScript, checker: TS.TypeChecker, program: TS.Program, cls: TS.ClassLikeDeclaration, call: TS.CallExpression, target: TS.Expression): boolean {
   const ctor = cls.members.find((m): m is TS.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined);
-  if (!ctor || enclosingFunctionOf(ts, call) !== ctor) return false;
+  if (!ctor || enclosingFunction(ts, call) !== ctor) return false;
   const index = handedParameter(ts, ctor, target);
   if (index === undefined) return false;
   const symbol = cls.name && checker.getSymbolAtLocation(cls.name);
@@ -683,7 +678,7 @@ function constructionsOf(ts: TypeScript, checker: TS.TypeChecker, program: TS.Pr
 function passesOwnEmitter(ts: TypeScript, checker: TS.TypeChecker, site: TS.NewExpression, index: number): boolean {
   const arg = site.arguments?.[index] && unwrap(ts, site.arguments[index]!);
   if (!arg || !ts.isPropertyAccessExpression(arg) || unwrap(ts, arg.expression).kind !== ts.SyntaxKind.ThisKeyword) return false;
-  const fn = enclosingFunctionOf(ts, site);
+  const fn = enclosingFunction(ts, site);
   if (!fn || !ts.isConstructorDeclaration(fn) || !ts.isClassLike(fn.parent)) return false;
   // Once per object: not in a loop of the constructor.
   for (let p: TS.Node = site.parent; p !== fn; p = p.parent) if (ts.isIterationStatement(p, false)) return false;

@@ -10,7 +10,7 @@
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from './check.js';
 import { indexFile } from './util/file-index.js';
-import { calleeName, isFunctionLike, isNullishLiteral, memberObject, parentSkippingParens, referencesIn, skipParens } from './util/syntax.js';
+import { calleeName, enclosingFunction, isFunctionLike, isNullishLiteral, memberObject, parentSkippingParens, referencesIn, skipParens } from './util/syntax.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, unionParts, type SignalOption, type SignalSlot } from './util/types.js';
 import { isTestSourceFile } from './util/test-files.js';
 import { unwrap } from './shared-state/locations.js';
@@ -75,7 +75,7 @@ export const missingAbortPropagation = defineCheck<Record<string, never>>({
       return name !== undefined && sleepHelpers.has(name);
     };
     const fieldSourceOf = (call: TS.Node): SignalSource | undefined => {
-      const fn = enclosingFunctionOf(ctx, call);
+      const fn = enclosingFunction(ctx.ts, call);
       if (!fn) return undefined;
       if (!fieldSources.has(fn)) {
         const f = fieldSignalOf(ts, ctx.checker, call);
@@ -98,7 +98,7 @@ export const missingAbortPropagation = defineCheck<Record<string, never>>({
         const timer = handMadeSleep(ts, call);
         if (timer) {
           // The body of a sleep helper is reported where the helper is called.
-          const fn = enclosingFunctionOf(ctx, call);
+          const fn = enclosingFunction(ctx.ts, call);
           const short = isShortDelay(ctx, timer.arguments[1]);
           if ((!fn || !isSleepHelper(ts, fn)) && !short && !isRaceMember(ts, call) && !checksSignalAfter(ctx, call, src)) {
             ctx.report({ node: call, messageId: 'uncancellableSleep', data: { signal: src.text, option: src.text === 'signal' ? 'signal' : `signal: ${src.text}` } });
@@ -236,11 +236,6 @@ function declaredName(ts: CheckContext['ts'], fn: TS.FunctionLikeDeclaration): s
   return name && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) ? name.text : undefined;
 }
 
-function enclosingFunctionOf(ctx: Ctx, node: TS.Node): TS.FunctionLikeDeclaration | undefined {
-  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(ctx.ts, p)) return p;
-  return undefined;
-}
-
 /**
  * `await sleep(500)` where `sleep` is a hand-made sleep declared in this file (across files: the analyser).
  * Returns true when the call was such a helper call (reported or deliberately left alone).
@@ -372,7 +367,7 @@ function handedToPipeline(ctx: Ctx, call: TS.CallExpression | TS.NewExpression):
   const { ts, checker } = ctx;
   const decl = parentSkippingParens(ts, call);
   if (!ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !ts.isVariableDeclarationList(decl.parent) || !(decl.parent.flags & ts.NodeFlags.Const)) return false;
-  const fn = enclosingFunctionOf(ctx, decl);
+  const fn = enclosingFunction(ctx.ts, decl);
   if (!fn?.body) return false;
   const uses = referencesIn(ts, checker, fn.body, decl.name);
   return (

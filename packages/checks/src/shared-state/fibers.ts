@@ -28,8 +28,8 @@
  */
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
-import { hasModifier, isFunctionLike } from '../util/syntax.js';
-import { enclosingFn, identifiersIn, nameOf, referencedSymbol } from './scopes.js';
+import { enclosingFunction, hasModifier, isFunctionLike } from '../util/syntax.js';
+import { identifiersIn, nameOf, referencedSymbol } from './scopes.js';
 
 type Position = 'sequential' | 'escape' | 'api' | 'concurrent';
 
@@ -97,7 +97,7 @@ function runPositions(ts: TypeScript, checker: TS.TypeChecker, run: TS.Node, dec
   const target = checker.getSymbolAtLocation(name);
   if (!target || !declaringFn.body) return undefined;
   // Bound where D declares it (possibly in a nested block): the name's references are the runs.
-  if (enclosingFn(ts, p) !== declaringFn) return [positionOf(ts, p, declaringFn)];
+  if (enclosingFunction(ts, p) !== declaringFn) return [positionOf(ts, p, declaringFn)];
   const out: Position[] = [];
   for (const n of identifiersIn(ts, declaringFn.body, name.text)) {
     if (n !== name && referencedSymbol(ts, checker, n) === target) out.push(ts.isExportSpecifier(n.parent) ? 'api' : positionOf(ts, n, declaringFn));
@@ -176,8 +176,8 @@ function helperCalledOnlyFrom(
   declaringFn: TS.FunctionLikeDeclaration,
   run: TS.Node,
 ): boolean {
-  const helper = enclosingFn(ts, use);
-  if (!helper || helper === declaringFn || enclosingFn(ts, helper) !== declaringFn) return false;
+  const helper = enclosingFunction(ts, use);
+  if (!helper || helper === declaringFn || enclosingFunction(ts, helper) !== declaringFn) return false;
   let byRun = helperMemo.get(helper);
   if (!byRun) helperMemo.set(helper, (byRun = new WeakMap()));
   let known = byRun.get(run);

@@ -10,10 +10,10 @@
  */
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
-import { skipParens } from '../util/syntax.js';
+import { enclosingFunction, skipParens } from '../util/syntax.js';
 import { coroutineRunner } from './coroutines.js';
 import { isOwnedByOneFiber } from './fibers.js';
-import { enclosingFn, identifiersIn, isArgument, isWithin, nameOf, referencedSymbol } from './scopes.js';
+import { identifiersIn, isArgument, isWithin, nameOf, referencedSymbol } from './scopes.js';
 
 export function isOwnedByOneTask(
   ts: TypeScript,
@@ -55,7 +55,7 @@ export function isOwnedByOneTask(
       // Every use must be inside the task, or in the declaring scope itself (checked below).
       if (ts.isExportSpecifier(n.parent)) return false;
       if (!isWithin(n, fn)) {
-        if (enclosingFn(ts, n) === declaringFn) outside.push(n);
+        if (enclosingFunction(ts, n) === declaringFn) outside.push(n);
         else return false;
       }
     }
@@ -73,7 +73,7 @@ export function isOwnedByOneTask(
   }
   // The calls must come from the declaring scope itself, not from other callbacks
   // (`xs.map((x) => work(x))` runs them all at once).
-  const callsFromScope = calls.every((c) => enclosingFn(ts, c) === declaringFn);
+  const callsFromScope = calls.every((c) => enclosingFunction(ts, c) === declaringFn);
   const sequential = calls.every((c) => isDirectlyAwaited(ts, c)) || (calls.length === 1 && !inLoop(ts, calls[0]!, scope));
   // Per-run state declared one scope out (`let result; const fetchFn = async () => { … result … }`):
   // a function-level variable that only this named task touches, run one call at a time where we see it run.

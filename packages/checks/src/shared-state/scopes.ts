@@ -2,7 +2,6 @@
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { indexFile } from '../util/file-index.js';
-import { isFunctionLike } from '../util/syntax.js';
 
 export function isArgument(ts: TypeScript, n: TS.Node): boolean {
   let child: TS.Node = n;
@@ -16,11 +15,6 @@ export function isArgument(ts: TypeScript, n: TS.Node): boolean {
 
 export function nameOf(ts: TypeScript, decl: TS.Node): TS.Node | undefined {
   return ts.isVariableDeclaration(decl) || ts.isParameter(decl) || ts.isBindingElement(decl) ? decl.name : undefined;
-}
-
-export function enclosingFn(ts: TypeScript, node: TS.Node): TS.FunctionLikeDeclaration | undefined {
-  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(ts, p)) return p;
-  return undefined;
 }
 
 export function isWithin(inner: TS.Node, outer: TS.Node): boolean {
