@@ -137,6 +137,10 @@ const SAFE_METHODS: Record<string, ReadonlySet<string>> = {
   WeakMap: COLLECTION_METHODS,
   WeakSet: COLLECTION_METHODS,
   String: STRING_METHODS,
+  // bind() only makes a new function (the types rule out a receiver that is not one).
+  Function: new Set(['bind']),
+  CallableFunction: new Set(['bind']),
+  NewableFunction: new Set(['bind']),
   // abort() runs the signal's listeners, whose throws are reported as uncaught, not thrown to the caller.
   AbortController: new Set(['abort']),
   EventEmitter: EMITTER_METHODS,
