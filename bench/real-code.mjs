@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -354,6 +354,54 @@ export const projects = {
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['packages/engine.io/lib', 'packages/socket.io/lib'],
+  },
+  // Held-out projects, round 9 (2026-12-06): measured once at main 4084285.
+  'discord.js': {
+    repo: 'https://github.com/discordjs/discord.js',
+    mirror: 'discordjs+discord.js',
+    commit: '219ad7ba07cccc256aa0a169d551a43686c14e23', // main (@discordjs/rest 2.5.0, @discordjs/ws 2.0.2), 2026-07-21: the newest commit of the fetch mirror's main
+    // A pnpm monorepo (pnpm-lock.yaml, `workspace:^` ranges npm cannot read). Only packages/rest/src (REST client: rate-limit
+    // buckets and queues, retries, timeouts) and packages/ws/src (gateway: shards, heartbeats, worker-thread strategies,
+    // identify throttling) are measured. Their `workspace:` dependencies are removed from package.json (the tsconfig below
+    // maps @discordjs/collection and @discordjs/util to the siblings' sources, as the workspace links them) and so are
+    // their dev dependencies except @types/node and ws's zlib-sync (its types; --ignore-scripts skips the native build).
+    // packages/util is installed too: its sources import discord-api-types. No lock applies, hence --no-package-lock.
+    install: [
+      ['node', '-e', "const fs=require('fs');for(const d of ['rest','ws','util']){const f='packages/'+d+'/package.json',p=JSON.parse(fs.readFileSync(f));for(const k of Object.keys(p.dependencies||{}))if(p.dependencies[k].startsWith('workspace:'))delete p.dependencies[k];for(const k of Object.keys(p.devDependencies||{}))if(!['@types/node','zlib-sync'].includes(k))delete p.devDependencies[k];fs.writeFileSync(f,JSON.stringify(p,null,2))}"],
+      ['npm', '--prefix', 'packages/util', 'install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'],
+      ['npm', '--prefix', 'packages/rest', 'install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'],
+      ['npm', '--prefix', 'packages/ws', 'install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'],
+    ],
+    // The packages' tsconfig.json extend the root one (strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess, ESNext,
+    // Bundler resolution, emits declarations). tsconfig.bench.json = root tsconfig + noEmit, no declarations or source maps,
+    // ignoreDeprecations '6.0' (the root keeps esModuleInterop false: TS5107 under TypeScript 6), Node's types from
+    // packages/rest, the two workspace siblings mapped to their sources, and both src/ folders. 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, declarationMap: false, sourceMap: false, ignoreDeprecations: '6.0', types: ['node'], typeRoots: ['packages/rest/node_modules/@types'], paths: { '@discordjs/collection': ['./packages/collection/src/index.ts'], '@discordjs/util': ['./packages/util/src/index.ts'] } }, include: ['packages/rest/src/**/*.ts', 'packages/ws/src/**/*.ts'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['packages/rest/src', 'packages/ws/src'],
+  },
+  'bolt-js': {
+    repo: 'https://github.com/slackapi/bolt-js',
+    mirror: 'slackapi+bolt-js',
+    commit: '9a45c3c9a390a4d387fb255f7ac01185a726cc07', // main (@slack/bolt 5.0.0), 2026-08-07: the newest commit of the fetch mirror's main
+    // Only src/ (App, receivers: HTTP, Express, Socket Mode, AWS Lambda; middleware chain, ack handling, conversation store)
+    // is measured. The lock is kept (npm install honours it for what stays); the dev dependencies are cut to what src/ needs
+    // for its types: @tsconfig/node20 (tsconfig.json extends it), @types/node, @types/tsscmp (@types/express is a peer
+    // dependency npm installs by itself). Test, lint and release tooling and typescript 5.3.3 are dropped (the script's tsc is 6.0.3).
+    install: [
+      ['node', '-e', "const f='package.json',p=JSON.parse(require('fs').readFileSync(f));const keep=['@tsconfig/node20','@types/node','@types/tsscmp'];for(const d of Object.keys(p.devDependencies))if(!keep.includes(d))delete p.devDependencies[d];require('fs').writeFileSync(f,JSON.stringify(p,null,2))"],
+      npmInstall,
+    ],
+    // tsconfig.json (src, CommonJS, moduleResolution node, emits declarations) uses moduleResolution node10, which
+    // TypeScript 6 deprecates (TS5107 stops 6.0.3 before it checks). tsconfig.bench.json silences that and emits nothing.
+    // 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, declarationMap: false, sourceMap: false, ignoreDeprecations: '6.0' } }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
