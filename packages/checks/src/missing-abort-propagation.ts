@@ -116,41 +116,60 @@ const REQUEST_HOLDERS = new Set(['request', 'req', 'c', 'ctx', 'context', 'event
 /** Properties followed from a handler's parameter to its Request: `args.request`, Hono's `c.req.raw`. */
 const REQUEST_PATH = ['request', 'req', 'raw'];
 
+/**
+ * The signal the function was handed. With several parameters that may carry one (`options: RequestInit`,
+ * `requestData: { signal? }`), the one whose signal the function itself reads elsewhere (discord.js'
+ * `queue.wait({ signal: requestData.signal })`): the others are typed to allow a signal their callers never put in.
+ */
 function signalSourceOf(ctx: Ctx, fn: TS.FunctionLikeDeclaration): SignalSource | undefined {
-  const { ts, checker } = ctx;
+  const found: SignalSource[] = [];
   for (const p of fn.parameters) {
-    if (ts.isObjectBindingPattern(p.name)) {
-      for (const el of p.name.elements) {
-        const prop = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : ts.isIdentifier(el.name) ? el.name.text : undefined;
-        if (!ts.isIdentifier(el.name)) continue;
-        if (prop === 'signal' && isAbortSignalType(checker, checker.getTypeAtLocation(el.name))) {
-          return { text: el.name.text, root: el.name.text };
-        }
-        // A loader's `{ request }`: the Request carries the signal of the HTTP request.
-        if (prop === 'request' || prop === 'req') {
-          const path = requestPath(ctx, checker.getTypeAtLocation(el.name), el.name, 1);
-          if (path) return nestedSource(el.name.text, path, false);
-        }
-      }
-      continue;
-    }
-    if (!ts.isIdentifier(p.name)) continue;
-    const name = p.name.text;
-    // Only annotated parameters, or ones named like a signal or a request: unannotated callback parameters rarely carry one.
-    if (!p.type && !/signal/i.test(name) && !REQUEST_HOLDERS.has(name)) continue;
-    const type = checker.getTypeAtLocation(p.name);
-    const optional = !p.initializer && (!!p.questionToken || checker.getNonNullableType(type) !== type);
-    const slot = signalSlotOf(checker, type, p, ts);
-    if (slot === 'direct') return { text: name, root: name };
-    if (slot) return { text: optional ? `${name}?.${slot}` : `${name}.${slot}`, root: name, option: slot };
-    const path = requestPath(ctx, type, p, 0);
-    if (path) return nestedSource(name, path, optional);
-    // `options: { signal: AbortSignal }`: an options bag whose signal is required.
-    if (p.type && requiredSignalOptions(ctx, type, p)) return { text: optional ? `${name}?.signal` : `${name}.signal`, root: name };
-    // Untyped (JavaScript, or a type from a dependency that is not installed): an options bag named so whose
-    // `.signal` the same class (or function) reads elsewhere carries one.
-    if (OPTIONS_NAMES.test(name) && isOpaque(ctx, type) && readsSignalOf(ts, fn, name)) return { text: `${name}?.signal`, root: name };
+    const src = parameterSource(ctx, fn, p);
+    if (src) found.push(src);
   }
+  if (found.length < 2 || !fn.body) return found[0];
+  const body = fn.body.getText();
+  const read = found.find((src) => {
+    if (src.nested) return false;
+    if (src.text === src.root) return new RegExp(`\\b${src.root}\\b`).test(body);
+    return new RegExp(`\\b${src.root}\\??\\.${src.option ?? 'signal'}\\b`).test(body);
+  });
+  return read ?? found[0];
+}
+
+function parameterSource(ctx: Ctx, fn: TS.FunctionLikeDeclaration, p: TS.ParameterDeclaration): SignalSource | undefined {
+  const { ts, checker } = ctx;
+  if (ts.isObjectBindingPattern(p.name)) {
+    for (const el of p.name.elements) {
+      const prop = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : ts.isIdentifier(el.name) ? el.name.text : undefined;
+      if (!ts.isIdentifier(el.name)) continue;
+      if (prop === 'signal' && isAbortSignalType(checker, checker.getTypeAtLocation(el.name))) {
+        return { text: el.name.text, root: el.name.text };
+      }
+      // A loader's `{ request }`: the Request carries the signal of the HTTP request.
+      if (prop === 'request' || prop === 'req') {
+        const path = requestPath(ctx, checker.getTypeAtLocation(el.name), el.name, 1);
+        if (path) return nestedSource(el.name.text, path, false);
+      }
+    }
+    return undefined;
+  }
+  if (!ts.isIdentifier(p.name)) return undefined;
+  const name = p.name.text;
+  // Only annotated parameters, or ones named like a signal or a request: unannotated callback parameters rarely carry one.
+  if (!p.type && !/signal/i.test(name) && !REQUEST_HOLDERS.has(name)) return undefined;
+  const type = checker.getTypeAtLocation(p.name);
+  const optional = !p.initializer && (!!p.questionToken || checker.getNonNullableType(type) !== type);
+  const slot = signalSlotOf(checker, type, p, ts);
+  if (slot === 'direct') return { text: name, root: name };
+  if (slot) return { text: optional ? `${name}?.${slot}` : `${name}.${slot}`, root: name, option: slot };
+  const path = requestPath(ctx, type, p, 0);
+  if (path) return nestedSource(name, path, optional);
+  // `options: { signal: AbortSignal }`: an options bag whose signal is required.
+  if (p.type && requiredSignalOptions(ctx, type, p)) return { text: optional ? `${name}?.signal` : `${name}.signal`, root: name };
+  // Untyped (JavaScript, or a type from a dependency that is not installed): an options bag named so whose
+  // `.signal` the same class (or function) reads elsewhere carries one.
+  if (OPTIONS_NAMES.test(name) && isOpaque(ctx, type) && readsSignalOf(ts, fn, name)) return { text: `${name}?.signal`, root: name };
   return undefined;
 }
 

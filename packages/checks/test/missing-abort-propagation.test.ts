@@ -66,6 +66,25 @@ export class Other extends Base {
   });
 });
 
+describe('missing-abort-propagation: several parameters that may carry a signal', () => {
+  const at = (code: string) => runInMemory(missingAbortPropagation, code).map((r) => `${r.messageId}@${r.line}:${r.column} ${r.data?.signal}`);
+
+  it("names the one whose signal the function reads elsewhere (discord.js' queueRequest), else the first", () => {
+    expect(
+      at(`declare function wait(options?: { signal?: AbortSignal }): Promise<void>;
+export async function queueRequest(url: string, options: RequestInit, requestData: { signal?: AbortSignal }) {
+  await wait({ signal: requestData.signal });
+  await wait();
+  return fetch(url, { ...options, signal: requestData.signal ?? null });
+}
+export async function first(url: string, options: RequestInit, extra: { signal?: AbortSignal }) {
+  await wait();
+  return fetch(url, { method: 'GET' });
+}`),
+    ).toEqual(['notPassed@4:9 requestData.signal', 'notPassed@8:9 options.signal', 'notPassed@9:10 options.signal']);
+  });
+});
+
 describe('missing-abort-propagation: a hand-made sleep where a signal is in scope', () => {
   const at = (code: string) =>
     runInMemory(missingAbortPropagation, code)
