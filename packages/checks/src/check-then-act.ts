@@ -17,7 +17,7 @@ import { mayReach } from './shared-state/reach.js';
 import { type ActEvent, exits, type WriteEvent } from './shared-state/events.js';
 import { unwrap } from './shared-state/locations.js';
 import { calleeSymbol, isDeclaredInPackage } from './util/types.js';
-import { enclosingFunction, referencesIn } from './util/syntax.js';
+import { enclosingFunction, isAssignmentOperator, isNullishLiteral, referencesIn } from './util/syntax.js';
 
 export interface CheckThenActOptions {
   lockFunctions: string[];
@@ -68,6 +68,7 @@ export const checkThenAct = defineCheck<CheckThenActOptions>({
           if (locks.holds(act.node, cond.statement)) continue;
           if (oncePerObject(ts, checker, fn, act.kind === 'write' ? act.target : act.node.expression)) continue;
           if (act.kind === 'act' && keyedByLookup(ts, checker, fn, act.node)) continue;
+          if (act.kind === 'act' && presenceStays(ts, checker, cond.statement, act.node)) continue;
           if (act.kind === 'write' && writesImportedModule(ts, checker, act.node, awaits.map((a) => a.node))) continue;
           reported.add(act.node);
           const target = act.text;
@@ -85,6 +86,41 @@ export const checkThenAct = defineCheck<CheckThenActOptions>({
     });
   },
 });
+
+/**
+ * `if (this.inflater) { await …; this.inflater.push(…) }` where the field is private and every write to it in its class
+ * stores an object: once the check passed, no task can make it fail again, so the act on the field still finds it
+ * (discord.js' zlib inflater, set on connect and never cleared).
+ */
+function presenceStays(ts: TypeScript, checker: TS.TypeChecker, check: TS.IfStatement, act: TS.CallExpression): boolean {
+  const callee = unwrap(ts, act.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !within(act, check.thenStatement)) return false;
+  const field = (e: TS.Expression): TS.Symbol | undefined => {
+    const x = unwrap(ts, e);
+    return ts.isPropertyAccessExpression(x) && x.expression.kind === ts.SyntaxKind.ThisKeyword ? checker.getSymbolAtLocation(x.name) : undefined;
+  };
+  const sym = field(callee.expression);
+  let test = unwrap(ts, check.expression);
+  // `this.f != null`, `this.f !== undefined`
+  if (ts.isBinaryExpression(test) && [ts.SyntaxKind.ExclamationEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(test.operatorToken.kind) && isNullishLiteral(ts, test.right)) test = unwrap(ts, test.left);
+  if (!sym || field(test) !== sym) return false;
+  const decl = sym.valueDeclaration;
+  if (!decl || !ts.isPropertyDeclaration(decl) || !ts.isClassLike(decl.parent)) return false;
+  if (!ts.isPrivateIdentifier(decl.name) && !(ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Private)) return false;
+  let cleared = false;
+  const visit = (n: TS.Node): void => {
+    if (cleared) return;
+    if (ts.isDeleteExpression(n) && field(n.expression) === sym) cleared = true;
+    else if (ts.isBinaryExpression(n) && isAssignmentOperator(ts, n.operatorToken.kind) && field(n.left) === sym) {
+      const stored = checker.getTypeAtLocation(n.right);
+      const parts = stored.isUnion() ? stored.types : [stored];
+      if (n.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !parts.every((t) => (t.flags & (ts.TypeFlags.Object | ts.TypeFlags.NonPrimitive)) !== 0)) cleared = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(decl.parent, visit);
+  return !cleared;
+}
 
 /**
  * The state is a local of a factory that returns an object literal holding this async method, the factory runs where
