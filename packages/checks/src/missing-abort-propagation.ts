@@ -10,7 +10,7 @@
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from './check.js';
 import { indexFile } from './util/file-index.js';
-import { calleeName, enclosingFunction, isFunctionLike, isNullishLiteral, memberObject, parentSkippingParens, referencesIn, skipParens } from './util/syntax.js';
+import { calleeName, enclosingFunction, isAssignmentOperator, isFunctionLike, isNullishLiteral, memberObject, parentSkippingParens, referencesIn, skipParens } from './util/syntax.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, unionParts, type SignalOption, type SignalSlot } from './util/types.js';
 import { isTestSourceFile } from './util/test-files.js';
 import { unwrap } from './shared-state/locations.js';
@@ -431,6 +431,7 @@ function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource): b
   // A value a call made from the whole options (`let prepared = await this.#prepare(opts)`, a merge helper's
   // `extend(true, {}, defaults, options)`): what the call was given, it can hand back (gaxios).
   if (decl.initializer && !src.nested && madeFromWholeOptions(ts, decl.initializer, src.root)) return true;
+  if (!src.nested && letHoldsSource(ctx, decl, src)) return true;
   const scope = decl.parent?.parent?.parent;
   return !!scope && new RegExp(`\\b${e.text}\\s*\\.\\s*${src.option ?? 'signal'}\\s*=[^=]`).test(scope.getText());
 }
@@ -449,6 +450,34 @@ function restCopyOfSource(ctx: Ctx, decl: TS.Declaration, src: SignalSource): bo
     const key = el.propertyName ?? el.name;
     return el !== decl && (ts.isIdentifier(key) || ts.isStringLiteral(key)) && key.text === option;
   });
+}
+
+/**
+ * `let listenOptions: ListenOptions | number = this.port; … if (typeof opts === 'object') listenOptions = opts;`
+ * (bolt-js' receiver): a `let` given the signal's options object itself on some path, and on every other a primitive
+ * (a port number), holds their signal wherever there is one.
+ */
+function letHoldsSource(ctx: Ctx, decl: TS.VariableDeclaration, src: SignalSource): boolean {
+  const { ts, checker } = ctx;
+  if (!ts.isIdentifier(decl.name) || !ts.isVariableDeclarationList(decl.parent) || decl.parent.flags & (ts.NodeFlags.Const | ts.NodeFlags.Using)) return false;
+  const fn = enclosingFunction(ts, decl);
+  if (!fn?.body) return false;
+  const values: TS.Expression[] = decl.initializer ? [decl.initializer] : [];
+  for (const id of referencesIn(ts, checker, fn.body, decl.name)) {
+    const up = parentSkippingParens(ts, id);
+    if (ts.isBinaryExpression(up) && up.left === id && isAssignmentOperator(ts, up.operatorToken.kind)) {
+      if (up.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+      values.push(up.right);
+    }
+  }
+  const isSource = (v: TS.Expression) => {
+    const x = unwrap(ts, v);
+    return ts.isIdentifier(x) && x.text === src.root;
+  };
+  // Not an options object at all (a port number): an object built here is fresh options, which lose the signal.
+  const primitive = (v: TS.Expression) =>
+    unionParts(checker.getTypeAtLocation(v)).every((t) => (t.flags & (ts.TypeFlags.NumberLike | ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined)) !== 0);
+  return values.some(isSource) && values.every((v) => isSource(v) || primitive(v));
 }
 
 function madeFromWholeOptions(ts: CheckContext['ts'], init: TS.Expression, root: string): boolean {
