@@ -98,6 +98,30 @@ describe('why a reported promise may reject (the related location)', () => {
     ]);
   });
 
+  it('names a rejection of something awaited before a synchronous throw found first (an invariant)', () => {
+    const results = runInMemory(
+      floatingPromise,
+      [
+        'declare function send(body: string): Promise<void>;',
+        'const pending = new Map<string, string>();',
+        'async function flush(id: string): Promise<void> {',
+        '  const body = pending.get(id);',
+        "  if (body === undefined) throw new Error(`no message ${id}`);",
+        '  await send(body);',
+        '}',
+        'async function check(id: string): Promise<void> {',
+        "  if (!pending.has(id)) throw new Error('unknown');",
+        '}',
+        'export function start(): void {',
+        "  flush('a');",
+        "  check('b');",
+        '}',
+      ].join('\n'),
+    );
+    // check() has no await: its throw is the one cause.
+    expect(causes(results)).toEqual(['12: may reject here (asyncsan cannot see what this call does)@6', '13: throws here@9']);
+  });
+
   it('explains a dropped async callback, and gives none where it finds no cause to name', () => {
     expect(causes(runOnFixture(misusedAsyncCallback, 'misused-async-callback/bad-callbacks.ts').filter((r) => r.line === 14))).toEqual(['14: throws here@10']);
     // A public field anyone can store a promise in: may reject, but no single call or throw says why.

@@ -245,6 +245,8 @@ export class Rejections {
   /** Only on an instance made to explain one answer (`explain`): the causes found so far, in order. */
   private causes: { kind: RejectionCauseKind | 'body-out-of-view'; node: TS.Node }[] | undefined;
   private steps = 0;
+  /** Only on an explanation's second walk: synchronous throws are passed over (see `explain`). */
+  private syncThrowsIgnored = false;
   /** Counts answers cut short (a cycle, or too deep): only answers computed without a cut are memoised, so they do not depend on where a query started. */
   private cuts = 0;
 
@@ -277,12 +279,24 @@ export class Rejections {
 
   /**
    * Why the promise-valued expression (or the void callback, `callback: true`) may lose a rejection: the first
-   * cause found. A fresh walk without the memo (so every cause is seen where it arises), within a step budget;
-   * undefined when it finds none it can name or runs out. Asked only for a promise about to be reported.
+   * cause found, but a rejection of something awaited before a synchronous throw when both are there. A fresh walk
+   * without the memo (so every cause is seen where it arises), within a step budget; undefined when it finds none it
+   * can name or runs out. Asked only for a promise about to be reported.
    */
   explain(expr: TS.Expression, callback = false): RejectionCause | undefined {
+    const first = this.firstCause(expr, callback, false);
+    if (!first || first.kind === 'unseen' || first.kind === 'rejects' || first.kind === 'iterates') return first;
+    // A synchronous throw was found first (an invariant, a listener): a rejection of something awaited, where there
+    // is one, is the likelier path and the one a reader looks for.
+    const awaited = this.firstCause(expr, callback, true);
+    // The same call both ways (`return JSON.parse(text)`, typed any): it is its throw that is sure.
+    return awaited && awaited.node !== first.node ? awaited : first;
+  }
+
+  private firstCause(expr: TS.Expression, callback: boolean, ignoreSyncThrows: boolean): RejectionCause | undefined {
     const fresh = new Rejections(this.ts, this.program, this.scope);
     fresh.causes = [];
+    fresh.syncThrowsIgnored = ignoreSyncThrows;
     try {
       if (callback ? fresh.callbackSafe(expr) : fresh.safeToDrop(expr)) return undefined;
     } catch (e) {
@@ -305,6 +319,12 @@ export class Rejections {
 
   private cause(kind: RejectionCauseKind | 'body-out-of-view', node: TS.Node): void {
     this.causes?.push({ kind, node });
+  }
+
+  /** A synchronous throw: true, except in an explanation's second walk, which looks past them for a rejection. */
+  private throwing(kind: 'throws' | 'unseen-throws' | 'callee-throws', node: TS.Node): boolean {
+    this.cause(kind, node);
+    return !this.syncThrowsIgnored;
   }
 
   /**
@@ -1572,10 +1592,7 @@ export class Rejections {
     if (ts.isExpressionStatement(s)) return ex(s.expression);
     if (ts.isVariableStatement(s)) return this.declarationsMayThrow(s.declarationList, inAsync);
     if (ts.isReturnStatement(s)) return ex(s.expression) || (inAsync && s.expression !== undefined && !this.outcome(s.expression, EMPTY).never);
-    if (ts.isThrowStatement(s)) {
-      this.cause('throws', s);
-      return true;
-    }
+    if (ts.isThrowStatement(s)) return this.throwing('throws', s);
     if (ts.isIfStatement(s)) return ex(s.expression) || st(s.thenStatement) || st(s.elseStatement);
     if (ts.isTryStatement(s)) {
       const mark = this.causes?.length ?? 0;
@@ -1742,8 +1759,7 @@ export class Rejections {
     // and a function declared to return a promise reports its failures through the promise.
     if ((!fns || fns.length === 0) && this.isReceivedFunction(target)) return false;
     if (this.declaredToReturnPromise(call)) return false;
-    this.cause(fns && fns.length > 0 ? 'callee-throws' : 'unseen-throws', call);
-    return true;
+    return this.throwing(fns && fns.length > 0 ? 'callee-throws' : 'unseen-throws', call);
   }
 
   private isSafeBuiltinCall(call: TS.CallExpression, callee: TS.Expression): boolean {
@@ -1895,8 +1911,7 @@ export class Rejections {
     const cls = decl && ts.isClassDeclaration(decl) ? decl : undefined;
     if (cls && !this.constructionMayThrow(cls)) return false;
     // A throw found inside the class is named first; this names the construction itself.
-    this.cause(cls && this.readable(cls) ? 'callee-throws' : 'unseen-throws', n);
-    return true;
+    return this.throwing(cls && this.readable(cls) ? 'callee-throws' : 'unseen-throws', n);
   }
 
   /**
