@@ -368,13 +368,22 @@ function checkCall(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: Si
   // client.sendCommand(args, opts)`): whoever calls the callback decides what they carry.
   if (found && found.slot !== 'direct' && isOptionsParameter(ctx, args[found.index], found.slot)) return;
   const callee = calleeName(ts, call) ?? 'this call';
-  const suggestion = found ? fixFor(ctx, call, args, found.index, found.slot, src) : undefined;
+  // A promise nobody keeps (`void queue.wait()`, a bare call): with the signal, an abort would reject it unhandled,
+  // so no one-click fix is offered; the report stands (the work still outlives the cancellation).
+  const suggestion = found && !discarded(ctx, call) ? fixFor(ctx, call, args, found.index, found.slot, src) : undefined;
   ctx.report({
     node: call,
     messageId: 'notPassed',
     data: { callee, signal: src.text },
     ...(suggestion ? { suggestions: [suggestion] } : {}),
   });
+}
+
+/** The call's result is thrown away: `void call()` or a bare `call();` statement. */
+function discarded(ctx: Ctx, call: TS.CallExpression | TS.NewExpression): boolean {
+  const { ts } = ctx;
+  const up = parentSkippingParens(ts, call);
+  return ts.isVoidExpression(up) || ts.isExpressionStatement(up);
 }
 
 /**

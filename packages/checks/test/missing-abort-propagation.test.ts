@@ -40,6 +40,11 @@ export async function e(controller: AbortController) { await fetch('u'); }`),
     const [r] = runInMemory(missingAbortPropagation, `export async function GET(request: Request) {\n  return fetch('u', { method: 'GET' });\n}`);
     expect(r!.suggestions[0]!.edits).toEqual([{ start: 66, end: 83, text: "{ method: 'GET', signal: request.signal }" }]);
   });
+
+  it('offers no fix for a promise nobody keeps: with the signal, an abort would reject it unhandled', () => {
+    const results = runInMemory(missingAbortPropagation, `export async function GET(request: Request) {\n  void fetch('u', { method: 'GET' });\n  fetch('v', {});\n}`);
+    expect(results.map((r) => `${r.line}: ${r.suggestions.length}`)).toEqual(['2: 0', '3: 0']);
+  });
 });
 
 describe('missing-abort-propagation: untyped options whose signal the class reads elsewhere', () => {
