@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -402,6 +402,52 @@ export const projects = {
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['src'],
+  },
+  // Held-out projects, round 10 (2026-12-06): measured once at main d518e6b.
+  'p-queue': {
+    repo: 'https://github.com/sindresorhus/p-queue',
+    mirror: 'sindresorhus+p-queue',
+    commit: '180ab9e25cd10b6f548767d7176076b50d25e188', // main (p-queue 9.3.3, tag v9.3.3), 2026-07-22: the newest commit of the fetch mirror's main
+    // Only source/ (the queue: concurrency, interval rate limit, priorities, timeouts, abort signals, events) is measured.
+    // No lock is committed (.npmrc package-lock=false); the dev dependencies are cut to what source/ needs for its types:
+    // @sindresorhus/tsconfig (tsconfig.json extends it) and @types/node. xo, tsd, tsx, the benchmark and test helpers
+    // and typescript 5.9 are dropped (the script's tsc is 6.0.3).
+    install: [
+      ['node', '-e', "const f='package.json',p=JSON.parse(require('fs').readFileSync(f));const keep=['@sindresorhus/tsconfig','@types/node'];for(const d of Object.keys(p.devDependencies))if(!keep.includes(d))delete p.devDependencies[d];require('fs').writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (source/, extends @sindresorhus/tsconfig: strict, NodeNext, emits declarations to dist).
+    // tsconfig.bench.json = tsconfig.json + noEmit, no declarations or source maps, and types ['node']: TypeScript 6
+    // no longer loads every @types package by default (without it, 2 TS2503 for the NodeJS.Timeout namespace). 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, declarationMap: false, sourceMap: false, types: ['node'] } }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['source'],
+  },
+  keyv: {
+    repo: 'https://github.com/jaredwray/keyv',
+    mirror: 'jaredwray+keyv',
+    commit: '90109616a94f6774c172c5f457b2195d5801d508', // main (keyv 6.x, @keyv/redis 6.x), 2026-08-03: the newest commit of the fetch mirror's main
+    // A pnpm monorepo (pnpm-lock.yaml, `workspace:` ranges npm cannot read). Only core/keyv/src (the Keyv store front:
+    // namespaces, TTLs, serialisation, hooks, the memory and bridge adapters) and storage/redis/src (@keyv/redis on
+    // @redis/client: clusters, sockets, batch get/set/delete, namespace clearing by SCAN) are measured. The redis package's
+    // `workspace:` peer (keyv) is removed (the tsconfig below maps keyv to the sibling's sources, as the workspace links
+    // it) and so are both packages' dev dependencies (tests, benchmarks, lint); @types/node is added (the root has it).
+    // No lock applies, hence --no-package-lock.
+    install: [
+      ['node', '-e', "const fs=require('fs');for(const d of ['core/keyv','storage/redis']){const f=d+'/package.json',p=JSON.parse(fs.readFileSync(f));for(const s of ['dependencies','peerDependencies'])for(const k of Object.keys(p[s]||{}))if(p[s][k].startsWith('workspace:'))delete p[s][k];p.devDependencies={'@types/node':'^24.0.0'};fs.writeFileSync(f,JSON.stringify(p,null,2))}"],
+      ['npm', '--prefix', 'core/keyv', 'install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'],
+      ['npm', '--prefix', 'storage/redis', 'install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'],
+    ],
+    // Both packages' tsconfig.json extend tsconfig.base.json (ES2024, NodeNext, strict, emits declarations).
+    // tsconfig.bench.json = tsconfig.base.json + noEmit, no declarations or source maps, Node's types from core/keyv,
+    // keyv mapped to core/keyv's sources, and both src/ folders.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.base.json', compilerOptions: { noEmit: true, declaration: false, sourceMap: false, typeRoots: ['core/keyv/node_modules/@types'], types: ['node'], paths: { keyv: ['./core/keyv/src/index.ts'] } }, include: ['core/keyv/src/**/*.ts', 'storage/redis/src/**/*.ts'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['core/keyv/src', 'storage/redis/src'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
