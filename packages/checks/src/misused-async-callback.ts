@@ -78,6 +78,8 @@ export const misusedAsyncCallback = defineCheck<MisusedAsyncCallbackOptions>({
       'A Promise executor must not be async: a throw after the first await is not turned into a rejection and the promise never settles. Make the executor synchronous and await inside a separate async function.',
     voidProperty:
       "This promise-returning function is assigned to '{{name}}', whose type returns void: whoever calls '{{name}}' ignores the promise, so its rejection is unhandled.",
+    voidReturn:
+      'This promise-returning function is returned where a function type returning void is expected: whoever calls it ignores the promise, so its rejection is unhandled. Catch inside the function (try/catch around its awaits) and report the error there.',
     voidMethod:
       "Async method '{{name}}' implements '{{base}}', which returns void: callers through '{{base}}' ignore the promise, so its rejection is unhandled.",
   },
@@ -325,8 +327,11 @@ function couldBePromise(ctx: Ctx, e: TS.Expression): boolean {
 function checkProperty(ctx: Ctx, fn: TS.FunctionLikeDeclaration, rejections: Summaries): void {
   const { ts, checker } = ctx;
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return;
-  const prop = fn.parent;
-  if (!ts.isPropertyAssignment(prop) || prop.initializer !== fn || !ts.isObjectLiteralExpression(prop.parent)) return;
+  const prop = parentSkippingParens(ts, fn);
+  // Returned where the function's declared return type is a void-returning function type (inngest's
+  // `createHandler(): http.RequestListener { return async (req, res) => … }`): whoever calls it drops the promise.
+  const returned = (ts.isReturnStatement(prop) && prop.expression !== undefined && skipParens(ts, prop.expression) === fn) || (ts.isArrowFunction(prop) && prop.body !== undefined && skipParens(ts, prop.body as TS.Expression) === fn);
+  if (!returned && (!ts.isPropertyAssignment(prop) || prop.initializer !== fn || !ts.isObjectLiteralExpression(prop.parent))) return;
   if (fn.asteriskToken) return;
   const isAsync = hasModifier(ts, fn, ts.SyntaxKind.AsyncKeyword);
   if (!isAsync && !mayReturnValue(ctx, fn)) return;
@@ -336,7 +341,9 @@ function checkProperty(ctx: Ctx, fn: TS.FunctionLikeDeclaration, rejections: Sum
   if (!isAsync && !returnsPromiseFn(ctx, fn)) return;
   if (leftToTestRunner(ctx, fn)) return;
   if (rejections().callbackSafe(fn)) return;
-  ctx.report({ node: fn, messageId: 'voidProperty', data: { name: prop.name.getText(ctx.sourceFile) }, hint: HINTS.callback, related: causeRelated(rejections().explain(fn, true)) });
+  const related = causeRelated(rejections().explain(fn, true));
+  if (returned) ctx.report({ node: fn, messageId: 'voidReturn', hint: HINTS.callback, related });
+  else ctx.report({ node: fn, messageId: 'voidProperty', data: { name: (prop as TS.PropertyAssignment).name.getText(ctx.sourceFile) }, hint: HINTS.callback, related });
 }
 
 /**
