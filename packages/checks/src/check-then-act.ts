@@ -41,10 +41,13 @@ export const checkThenAct = defineCheck<CheckThenActOptions>({
     const line = (n: TS.Node) => String(sourceFile.getLineAndCharacterOfPosition(n.getStart(sourceFile)).line + 1);
     forEachAsyncFunction(ts, checker, sourceFile, options, ({ fn, flow, locks }) => {
       const reported = new Set<TS.Node>();
+      const pending: { node: TS.Node; data: Record<string, string>; related: { label: string; node: TS.Node }[] }[] = [];
       for (const cond of flow.conditions) {
         const keys = new Set([...cond.deps].map((r) => r.key));
         if (keys.size === 0) continue;
         const regions = guardedRegions(ts, cond.statement);
+        // One check is one hazard: its first stale act is reported, the others it guards are named with it.
+        let finding: { related: { label: string; node: TS.Node }[] } | undefined;
         for (let i = cond.endOrder; i < flow.events.length; i++) {
           const act = flow.events[i]!;
           if ((act.kind !== 'write' && act.kind !== 'act') || !keys.has(act.key) || reported.has(act.node)) continue;
@@ -71,18 +74,25 @@ export const checkThenAct = defineCheck<CheckThenActOptions>({
           if (act.kind === 'act' && presenceStays(ts, checker, cond.statement, act.node)) continue;
           if (act.kind === 'write' && writesImportedModule(ts, checker, act.node, awaits.map((a) => a.node))) continue;
           reported.add(act.node);
+          if (finding) {
+            finding.related.push({ label: `also acts on ${act.text} here`, node: act.node });
+            continue;
+          }
           const target = act.text;
-          ctx.report({
-            node: act.node,
-            messageId: 'staleCheck',
-            data: { target, checkLine: line(cond.statement.expression), awaitLine: line(first.node), ...wording(suspensionWord(ts, first.node), target) },
+          finding = {
             related: [
               { label: 'checked here', node: cond.statement.expression },
               { label: `the ${suspensionWord(ts, first.node)}`, node: first.node },
             ],
+          };
+          pending.push({
+            node: act.node,
+            data: { target, checkLine: line(cond.statement.expression), awaitLine: line(first.node), ...wording(suspensionWord(ts, first.node), target) },
+            related: finding.related,
           });
         }
       }
+      for (const f of pending) ctx.report({ node: f.node, messageId: 'staleCheck', data: f.data, related: f.related });
     });
   },
 });

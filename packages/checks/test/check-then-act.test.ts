@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkThenAct } from '../src/check-then-act.js';
-import { fixtureDiff, runInMemory } from './in-memory.js';
+import { fixtureDiff, runInMemory, runOnFixture } from './in-memory.js';
 import { CHECK_THEN_ACT_GEN } from '@asyncsan/test-harness/effect-stand-ins';
 
 const run = (code: string, options?: Partial<typeof checkThenAct.defaultOptions>) => runInMemory(checkThenAct, code, options);
@@ -368,3 +368,12 @@ export const pumpFor = (id: string) => gen(function* () {
   });
 });
 
+
+describe('check-then-act: one check, several acts', () => {
+  it('reports the first stale act once and names the others it guards', () => {
+    const results = runOnFixture(checkThenAct, 'check-then-act/bad-one-check-many-acts.ts');
+    expect(results.map((r) => `${r.line}: ${r.related.map((x) => `${x.label}@${x.line}`).join(' | ')}`)).toEqual([
+      '12: checked here@9 | the await@11 | also acts on this.pxatSupported here@14',
+    ]);
+  });
+});
