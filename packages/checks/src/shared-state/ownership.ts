@@ -73,7 +73,13 @@ export function isOwnedByOneTask(
   }
   // The calls must come from the declaring scope itself, not from other callbacks
   // (`xs.map((x) => work(x))` runs them all at once).
-  const callsFromScope = calls.every((c) => enclosingFunction(ts, c) === declaringFn);
+  // Also from one serial stream method written in that scope (`new ReadableStream({ pull: async () => { await
+  // next() } })`), awaited there: the stream never calls it again before the previous call settles.
+  const callers = new Set(calls.map((c) => enclosingFunction(ts, c)));
+  const [caller] = callers;
+  const fromSerialMethod =
+    callers.size === 1 && !!caller && caller !== declaringFn && isSerialStreamMethod(ts, caller) && enclosingFunction(ts, caller) === declaringFn && calls.every((c) => isDirectlyAwaited(ts, c));
+  const callsFromScope = fromSerialMethod || calls.every((c) => enclosingFunction(ts, c) === declaringFn);
   const sequential = calls.every((c) => isDirectlyAwaited(ts, c)) || (calls.length === 1 && !inLoop(ts, calls[0]!, scope));
   // Per-run state declared one scope out (`let result; const fetchFn = async () => { … result … }`):
   // a function-level variable that only this named task touches, run one call at a time where we see it run.
@@ -93,8 +99,10 @@ function isExportedDeclaration(ts: TypeScript, decl: TS.Node): boolean {
   return !!stmt && ts.canHaveModifiers(stmt) && (ts.getModifiers(stmt) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 }
 
-const STREAM_CLASSES = new Set(['Readable', 'Writable', 'Duplex', 'Transform', 'PassThrough']);
-const SERIAL_STREAM_METHODS = new Set(['read', 'write', 'writev', 'transform', 'flush', 'final']);
+// Node's streams, and the web streams' underlying sources and sinks (whose pull/write/transform the Streams spec never
+// calls again before the previous call's promise settles).
+const STREAM_CLASSES = new Set(['Readable', 'Writable', 'Duplex', 'Transform', 'PassThrough', 'ReadableStream', 'WritableStream', 'TransformStream']);
+const SERIAL_STREAM_METHODS = new Set(['read', 'write', 'writev', 'transform', 'flush', 'final', 'pull']);
 
 /** `new Readable({ async read() { … } })`: a method Node never calls again before the previous call is done. */
 function isSerialStreamMethod(ts: TypeScript, fn: TS.FunctionLikeDeclaration): boolean {
