@@ -122,6 +122,30 @@ describe('why a reported promise may reject (the related location)', () => {
     expect(causes(results)).toEqual(['12: may reject here (asyncsan cannot see what this call does)@6', '13: throws here@9']);
   });
 
+  it('follows a member called by a literal key (client["warnMetadata"]) into its body', () => {
+    const results = runInMemory(
+      floatingPromise,
+      [
+        'class Client {',
+        '  private async updateMetadata(ok: boolean): Promise<void> {',
+        "    if (!ok) throw new Error('Failed to update metadata');",
+        '  }',
+        '  private async warnMetadata(ok: boolean): Promise<void> {',
+        '    await this.updateMetadata(ok);',
+        '  }',
+        '  private async quiet(): Promise<void> {}',
+        '  run(): void {',
+        "    this['warnMetadata'](false);",
+        "    this['quiet']();",
+        '  }',
+        '}',
+        'export { Client };',
+      ].join('\n'),
+    );
+    // quiet() cannot reject: not reported once the literal key is followed.
+    expect(causes(results)).toEqual(['10: throws here@3']);
+  });
+
   it('explains a dropped async callback, and gives none where it finds no cause to name', () => {
     expect(causes(runOnFixture(misusedAsyncCallback, 'misused-async-callback/bad-callbacks.ts').filter((r) => r.line === 14))).toEqual(['14: throws here@10']);
     // A public field anyone can store a promise in: may reject, but no single call or throw says why.

@@ -947,7 +947,9 @@ export class Rejections {
     const ts = this.ts;
     const e = this.unwrap(calleeOrRef);
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return this.readable(e) ? [e] : undefined;
-    const name = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : undefined;
+    // `client["warnMetadata"]`: an element access by a literal names the member as `client.warnMetadata` does.
+    const literalKey = ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression : undefined;
+    const name = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : literalKey;
     if (!name) return undefined;
     const sym = this.symbolOf(name);
     if (sym) {
