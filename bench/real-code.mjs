@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -475,6 +475,54 @@ export const projects = {
     ],
     tsconfig: 'packages/inngest/tsconfig.bench.json',
     paths: ['packages/inngest/src'],
+  },
+  // Held-out projects, round 11 (2026-12-06): measured once at main a539109.
+  'amqp-connection-manager': {
+    repo: 'https://github.com/jwalton/node-amqp-connection-manager',
+    mirror: 'jwalton+node-amqp-connection-manager',
+    commit: '1f26c316fbea07952ad6db7a2f9358660440c6eb', // master, 2025-09-29: the newest commit of the fetch mirror's master
+    // Only src/ (AmqpConnectionManager: reconnects, round-robin URLs, heartbeats, blocked/unblocked; ChannelWrapper:
+    // setup functions, a pending-message queue, publisher confirms, consumers re-created on reconnect) is measured.
+    // No lock is committed; the dev dependencies are cut to what src/ needs for its types: @types/amqplib, amqplib
+    // (the peer) and @types/node. Jest, eslint 8, semantic-release and typescript 5 are dropped (the script's tsc is 6.0.3).
+    install: [
+      ['node', '-e', "const f='package.json',p=JSON.parse(require('fs').readFileSync(f));const keep=['@types/amqplib','@types/node','amqplib'];for(const d of Object.keys(p.devDependencies))if(!keep.includes(d))delete p.devDependencies[d];delete p.scripts.prepare;require('fs').writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (src/, strict, ES2018, module es6, node resolution, emits to dist/esm).
+    // tsconfig.bench.json = tsconfig.json + noEmit, no source maps, types ['node'], ignoreDeprecations '6.0' (node10
+    // resolution). 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, sourceMap: false, types: ['node'], ignoreDeprecations: '6.0' } }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
+  },
+  'apollo-server': {
+    repo: 'https://github.com/apollographql/apollo-server',
+    mirror: 'apollographql+apollo-server',
+    commit: '4f154060bbe57d3bd612cb09ab63467f319d4ba5', // main (@apollo/server 5.5.1), 2026-05-05: the newest commit of the fetch mirror's main
+    // An npm-workspaces monorepo. Only packages/server/src without its tests (__tests__/) is measured: ApolloServer (start,
+    // stop, the drain and signal handlers, the schema manager and gateway), the request pipeline, HTTP batching and
+    // incremental delivery, the standalone server, and the plugins (usage reporting, schema reporting, drainHttpServer,
+    // cache control, inline traces, subscription callbacks). Installed alone: its workspace siblings it imports
+    // (@apollo/cache-control-types, @apollo/server-gateway-interface) come from npm at their published versions; its dev
+    // dependencies are the root's pinned @types for what src/ imports, graphql 16.11.0 (the peer) and @types/node.
+    install: [
+      ['node', '-e', "const f='packages/server/package.json',p=JSON.parse(require('fs').readFileSync(f));p.devDependencies={'@types/async-retry':'1.4.9','@types/body-parser':'1.19.6','@types/content-type':'^1.1.9','@types/cors':'2.8.19','@types/express':'5.0.3','@types/express-serve-static-core':'5.0.7','@types/finalhandler':'1.2.4','@types/negotiator':'0.6.4','@types/node':'20.19.11','@types/whatwg-mimetype':'3.0.2',graphql:'16.11.0'};require('fs').writeFileSync(f,JSON.stringify(p,null,2))"],
+      ['npm', '--prefix', 'packages/server', 'install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'],
+    ],
+    // tsconfig.json extends tsconfig.base.json (strict, ES2023, esnext, node resolution, composite, types node).
+    // tsconfig.bench.json = that, not composite, noEmit, no declarations or source maps, ignoreDeprecations '6.0', no
+    // project references (the two siblings are installed). src/generated/packageVersion.ts is written by the build
+    // (scripts/precompile.mjs): prep writes it the same way. 1 error under 6.0.3: TS2345 in plugin/inlineTrace/index.ts:136 (Buffer.from of a
+    // Uint8Array<ArrayBufferLike>: @types/node 20.19.11's Buffer.from overloads against TypeScript 6's generic Uint8Array).
+    prep: [
+      ['node', '-e', "require('fs').mkdirSync('packages/server/src/generated',{recursive:true});require('fs').writeFileSync('packages/server/src/generated/packageVersion.ts', 'export const packageVersion = \"5.5.1\";\\n')"],
+      ['node', '-e', "require('fs').writeFileSync('packages/server/tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { composite: false, noEmit: true, declaration: false, declarationMap: false, sourceMap: false, ignoreDeprecations: '6.0' }, include: ['src/**/*'], exclude: ['**/__tests__'] }))"],
+    ],
+    tsconfig: 'packages/server/tsconfig.bench.json',
+    paths: ['packages/server/src'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
