@@ -61,9 +61,9 @@ export const leakedListener = defineCheck<LeakedListenerOptions>({
   id: 'leaked-listener',
   messages: {
     notRemoved:
-      "The '{{event}}' listener {{listener}} added to {{target}} is never removed by {{teardown}}: {{target}} outlives {{owner}}, keeps it alive and calls into it after teardown. Call {{target}}.{{remove}}('{{event}}', {{listener}}) in {{teardown}}, or pass { signal } and abort it there.",
+      "The {{event}} listener {{listener}} added to {{target}} is never removed by {{teardown}}: {{target}} outlives {{owner}}, keeps it alive and calls into it after teardown. Call {{target}}.{{remove}}({{event}}, {{listener}}) in {{teardown}}, or pass { signal } and abort it there.",
     inlineListener:
-      "This '{{event}}' listener on {{target}} is an inline function, so {{teardown}} cannot remove it: {{target}} outlives {{owner}}, keeps it alive and calls into it after teardown. Keep the listener in a field or variable and call {{target}}.{{remove}}('{{event}}', listener) in {{teardown}}, or pass { signal } and abort it there.",
+      "This {{event}} listener on {{target}} is an inline function, so {{teardown}} cannot remove it: {{target}} outlives {{owner}}, keeps it alive and calls into it after teardown. Keep the listener in a field or variable and call {{target}}.{{remove}}({{event}}, listener) in {{teardown}}, or pass { signal } and abort it there.",
     abortListener:
       "This 'abort' listener is added to {{target}} without { once: true } and is never removed: when the signal is shared or reused and not aborted, every call adds one more listener and keeps its closure alive (MaxListenersExceededWarning). Remove it with {{target}}.removeEventListener('abort', listener) when the work ends (in finally), or pass { once: true }.",
     onceAbortListener:
@@ -71,7 +71,7 @@ export const leakedListener = defineCheck<LeakedListenerOptions>({
     abortListenerPath:
       "This 'abort' listener on {{target}} is removed on some paths but not when the work {{how}} normally (see the related location): when the signal is long-lived or reused, every call that ends this way leaves one more listener and its closure behind (MaxListenersExceededWarning). Remove it on every path (in finally, or before resolving).",
     restartListener:
-      "This '{{event}}' listener is added to {{target}} each time {{fn}}() runs, and {{fn}}() runs again (see the related location) without removing the previous one: the listeners pile up on {{target}} (MaxListenersExceededWarning). Remove it before starting over, or add it once outside {{fn}}().",
+      "This {{event}} listener is added to {{target}} each time {{fn}}() runs, and {{fn}}() runs again (see the related location) without removing the previous one: the listeners pile up on {{target}} (MaxListenersExceededWarning). Remove it before starting over, or add it once outside {{fn}}().",
     onabortAssigned:
       "Assigning {{target}}.onabort replaces the handler set on this signal before (another caller's, or the previous call's), and this closure then lives as long as the signal. Use {{target}}.addEventListener('abort', listener) and remove it when the work ends.",
     droppedRemover:
@@ -116,6 +116,8 @@ function checkRegistration(
   const method = callee.name.text;
   const target = unwrap(ts, callee.expression);
   const event = eventName(ts, call.arguments[0]!);
+  // How the message names the event: quoted when written as a literal, the expression itself otherwise (`process.on(signal, …)`).
+  const eventText = event !== undefined ? `'${event}'` : call.arguments[0]!.getText(call.getSourceFile());
   const listener = unwrap(ts, call.arguments[1]!);
   const options = call.arguments[2] && unwrap(ts, call.arguments[2]);
   if (hasOption(ts, options, 'signal')) return; // removed when that signal aborts
@@ -132,7 +134,7 @@ function checkRegistration(
 
   const restarted = restartSite(ts, call, target, targetText, event, listener);
   if (restarted) {
-    report({ node: call, messageId: 'restartListener', data: { event: event ?? 'event', target: targetText, fn: restarted.name }, related: [{ label: `${restarted.name}() runs again here with the listener still attached`, node: restarted.site }] });
+    report({ node: call, messageId: 'restartListener', data: { event: eventText, target: targetText, fn: restarted.name }, related: [{ label: `${restarted.name}() runs again here with the listener still attached`, node: restarted.site }] });
     return;
   }
 
@@ -151,7 +153,7 @@ function checkRegistration(
   // The analyser sees who constructs the owner: when every construction hands it an emitter the constructing
   // object made itself, in its own constructor, both live exactly as long as that object (one pair per object).
   if (program && (lifetime === 'field' || lifetime === 'parameter') && owner.kind === 'class' && constructedWithItsEmitter(ts, checker, program, owner.node as TS.ClassLikeDeclaration, call, target)) return;
-  const data = { event: event ?? 'event', target: targetText, teardown: owner.teardownName, owner: owner.ownerName, remove };
+  const data = { event: eventText, target: targetText, teardown: owner.teardownName, owner: owner.ownerName, remove };
   const aliases = followAliases(ts, owner.node, targetAliases(ts, target, targetText));
   // The teardown ends the target itself (`this.socket.destroy()`, through an alias) or drops all its listeners.
   if (endsTarget(ts, owner.teardown, aliases)) return;
@@ -226,9 +228,18 @@ function checkAbortListener(ts: TypeScript, call: TS.CallExpression, target: TS.
 /** The local function a listener names (`const onAbort = () => …`, `function onAbort() {}`), whose body is the abort path. */
 function localFunction(ts: TypeScript, listener: TS.Expression): TS.Node | undefined {
   if (!ts.isIdentifier(listener)) return undefined;
-  let scope: TS.Node | undefined = listener.parent;
-  while (scope && !isFunctionLike(ts, scope) && !ts.isSourceFile(scope)) scope = scope.parent;
-  if (!scope) return undefined;
+  // The nearest function declaring it, looking outwards (apollo-server registers in a `signals.forEach(…)` callback a
+  // handler its method declared), up to the class or the file.
+  for (let scope: TS.Node | undefined = listener.parent; scope && !ts.isClassLike(scope); scope = scope.parent) {
+    if (!isFunctionLike(ts, scope) && !ts.isSourceFile(scope)) continue;
+    const found = declaredFunctionIn(ts, scope, listener.text);
+    if (found || ts.isSourceFile(scope)) return found;
+  }
+  return undefined;
+}
+
+function declaredFunctionIn(ts: TypeScript, scope: TS.Node, name: string): TS.Node | undefined {
+  const listener = { text: name };
   let found: TS.Node | undefined;
   const walk = (n: TS.Node): void => {
     if (found) return;

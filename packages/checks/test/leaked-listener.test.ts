@@ -24,6 +24,22 @@ export class Consumer {
     expect(results[0]!.message).toContain("this.bus.off('message', this.onMessage)");
   });
 
+  it('names an event given by a variable as written, not as a quoted placeholder (apollo-server signal handlers)', () => {
+    const results = run(`export class Server {
+  private readonly handlers: (() => void)[] = [];
+  start(signals: NodeJS.Signals[]) {
+    for (const signal of signals) {
+      const signalHandler = () => this.stop();
+      process.on(signal, signalHandler);
+    }
+  }
+  stop() {}
+}`);
+    expect(results.map((r) => `${r.messageId}@${r.line}:${r.column}`)).toEqual(['notRemoved@6:7']);
+    expect(results[0]!.message).toContain('The signal listener signalHandler added to process is never removed by stop()');
+    expect(results[0]!.message).toContain('process.off(signal, signalHandler)');
+  });
+
   it('reports an inline listener on a global in a class with [Symbol.dispose]', () => {
     const results = run(`export class Shutdown {
   start() {
