@@ -334,6 +334,9 @@ function checkProperty(ctx: Ctx, fn: TS.FunctionLikeDeclaration, rejections: Sum
   if (!returned && (!ts.isPropertyAssignment(prop) || prop.initializer !== fn || !ts.isObjectLiteralExpression(prop.parent))) return;
   if (fn.asteriskToken) return;
   const isAsync = hasModifier(ts, fn, ts.SyntaxKind.AsyncKeyword);
+  // Returned functions are everywhere in functional code (effect's dual APIs): only an async one, from a function
+  // whose return type is written out, is worth asking the checker about.
+  if (returned && (!isAsync || !enclosingFunction(ts, fn)?.type)) return;
   if (!isAsync && !mayReturnValue(ctx, fn)) return;
   const expected = checker.getContextualType(fn);
   if (!expected || !expectsVoidCallback(ctx, expected)) return;

@@ -297,11 +297,17 @@ export class Rejections {
     const fresh = new Rejections(this.ts, this.program, this.scope);
     fresh.causes = [];
     fresh.syncThrowsIgnored = ignoreSyncThrows;
+    // The syntax indexes do not depend on any answer: built once, shared (each is a walk of every file in scope).
+    fresh.returnedReads = this.returnedReads;
+    fresh.prototypeAssignments = this.prototypeAssignments;
     try {
       if (callback ? fresh.callbackSafe(expr) : fresh.safeToDrop(expr)) return undefined;
     } catch (e) {
       if (e === OUT_OF_BUDGET) return undefined;
       throw e;
+    } finally {
+      this.returnedReads ??= fresh.returnedReads;
+      this.prototypeAssignments ??= fresh.prototypeAssignments;
     }
     const causes = fresh.causes;
     for (let i = 0; i < causes.length; i++) {
