@@ -363,7 +363,11 @@ function checkCall(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: Si
     if (sigs.length < 2 || !sigs.some((s) => signalParameter(ctx, s, call))) return;
   }
   // An argument that carries its own signal (a Request) is cancelled through it.
-  if (args.some((a) => carriesSignal(ctx, a) || localMentionsSignal(ctx, a, src))) return;
+  if (args.some((a) => carriesSignal(ctx, a) || madeFromSignal(ctx, a))) return;
+  // A local that carries the signal counts where the callee takes it: langchain's IBM client passes
+  // `this.invocationCallbacks(options)` beside the request parameters, and the callbacks carry no signal.
+  const slotArg = found ? args[found.index] : undefined;
+  if ((found ? (slotArg ? [slotArg] : []) : args).some((a) => localMentionsSignal(ctx, a, src))) return;
   // The options a callback was handed, passed on whole where the callee takes its signal (`(client, opts) =>
   // client.sendCommand(args, opts)`): whoever calls the callback decides what they carry.
   if (found && found.slot !== 'direct' && isOptionsParameter(ctx, args[found.index], found.slot)) return;
@@ -414,16 +418,31 @@ function handedToPipeline(ctx: Ctx, call: TS.CallExpression | TS.NewExpression):
 }
 
 /**
+ * A member of a local made from the signal (`const onceAborted = onAbort(aborter.signal)` … `toPromise(onceAborted.event)`,
+ * cockatiel's timeout policy): waiting on it ends when the signal aborts, whichever argument it is.
+ */
+function madeFromSignal(ctx: Ctx, arg: TS.Expression): boolean {
+  const { ts, checker } = ctx;
+  let e = skipParens(ts, arg);
+  if (!ts.isPropertyAccessExpression(e)) return false;
+  while (ts.isPropertyAccessExpression(e)) e = skipParens(ts, e.expression);
+  const decl = ts.isIdentifier(e) ? checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
+  return !!decl && ts.isVariableDeclaration(decl) && !!decl.initializer && /signal/i.test(decl.initializer.getText());
+}
+
+/**
  * `const init = { ...base, signal }; fetch(url, init)`, or `init.signal = signal`
  * somewhere in the function: a local options object that carries the signal.
  * A spread of the options the signal came from carries it too:
  * `const merged = { ...baseInit, ...init }` carries `init.signal`.
  */
-function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource): boolean {
+function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource, spread = false): boolean {
   const { ts, checker } = ctx;
   // `{ promoteLongs: false, ...commandOptions }`: an object literal spreading a local that carries the signal (mongodb).
+  // Only one shown to carry it: a value a call made from the options (`{ ...params }` of `this.invocationParams(options)`,
+  // langchain's IBM client) is model parameters spread into the request, not the signal.
   const literal = unwrap(ts, arg);
-  if (ts.isObjectLiteralExpression(literal)) return literal.properties.some((p) => ts.isSpreadAssignment(p) && localMentionsSignal(ctx, p.expression, src));
+  if (ts.isObjectLiteralExpression(literal)) return literal.properties.some((p) => ts.isSpreadAssignment(p) && localMentionsSignal(ctx, p.expression, src, true));
   let e = skipParens(ts, arg);
   // A member of a local made from the signal (`const onceAborted = onAbort(aborter.signal)` … `toPromise(onceAborted.event)`):
   // waiting on it ends when the signal aborts.
@@ -439,7 +458,7 @@ function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource): b
   if (decl.initializer && !src.nested && aliasesSource(ctx, decl.initializer, src)) return true;
   // A value a call made from the whole options (`let prepared = await this.#prepare(opts)`, a merge helper's
   // `extend(true, {}, defaults, options)`): what the call was given, it can hand back (gaxios).
-  if (decl.initializer && !src.nested && madeFromWholeOptions(ts, decl.initializer, src.root)) return true;
+  if (!spread && decl.initializer && !src.nested && madeFromWholeOptions(ts, decl.initializer, src.root)) return true;
   if (!src.nested && letHoldsSource(ctx, decl, src)) return true;
   const scope = decl.parent?.parent?.parent;
   return !!scope && new RegExp(`\\b${e.text}\\s*\\.\\s*${src.option ?? 'signal'}\\s*=[^=]`).test(scope.getText());
