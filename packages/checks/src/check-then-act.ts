@@ -16,7 +16,7 @@ import { suspensionWord } from './shared-state/coroutines.js';
 import { mayReach } from './shared-state/reach.js';
 import { type ActEvent, exits, type WriteEvent } from './shared-state/events.js';
 import { unwrap } from './shared-state/locations.js';
-import { calleeSymbol, isDeclaredInPackage } from './util/types.js';
+import { calleeSymbol, isDeclaredInPackage, unionParts } from './util/types.js';
 import { enclosingFunction, isAssignmentOperator, isNullishLiteral, referencesIn } from './util/syntax.js';
 
 export interface CheckThenActOptions {
@@ -41,13 +41,12 @@ export const checkThenAct = defineCheck<CheckThenActOptions>({
     const line = (n: TS.Node) => String(sourceFile.getLineAndCharacterOfPosition(n.getStart(sourceFile)).line + 1);
     forEachAsyncFunction(ts, checker, sourceFile, options, ({ fn, flow, locks }) => {
       const reported = new Set<TS.Node>();
-      const pending: { node: TS.Node; data: Record<string, string>; related: { label: string; node: TS.Node }[] }[] = [];
       for (const cond of flow.conditions) {
         const keys = new Set([...cond.deps].map((r) => r.key));
         if (keys.size === 0) continue;
         const regions = guardedRegions(ts, cond.statement);
         // One check is one hazard: its first stale act is reported, the others it guards are named with it.
-        let finding: { related: { label: string; node: TS.Node }[] } | undefined;
+        let finding: { node: TS.Node; data: Record<string, string>; related: { label: string; node: TS.Node }[] } | undefined;
         for (let i = cond.endOrder; i < flow.events.length; i++) {
           const act = flow.events[i]!;
           if ((act.kind !== 'write' && act.kind !== 'act') || !keys.has(act.key) || reported.has(act.node)) continue;
@@ -80,19 +79,16 @@ export const checkThenAct = defineCheck<CheckThenActOptions>({
           }
           const target = act.text;
           finding = {
+            node: act.node,
+            data: { target, checkLine: line(cond.statement.expression), awaitLine: line(first.node), ...wording(suspensionWord(ts, first.node), target) },
             related: [
               { label: 'checked here', node: cond.statement.expression },
               { label: `the ${suspensionWord(ts, first.node)}`, node: first.node },
             ],
           };
-          pending.push({
-            node: act.node,
-            data: { target, checkLine: line(cond.statement.expression), awaitLine: line(first.node), ...wording(suspensionWord(ts, first.node), target) },
-            related: finding.related,
-          });
         }
+        if (finding) ctx.report({ messageId: 'staleCheck', ...finding });
       }
-      for (const f of pending) ctx.report({ node: f.node, messageId: 'staleCheck', data: f.data, related: f.related });
     });
   },
 });
@@ -122,8 +118,7 @@ function presenceStays(ts: TypeScript, checker: TS.TypeChecker, check: TS.IfStat
     if (cleared) return;
     if (ts.isDeleteExpression(n) && field(n.expression) === sym) cleared = true;
     else if (ts.isBinaryExpression(n) && isAssignmentOperator(ts, n.operatorToken.kind) && field(n.left) === sym) {
-      const stored = checker.getTypeAtLocation(n.right);
-      const parts = stored.isUnion() ? stored.types : [stored];
+      const parts = unionParts(checker.getTypeAtLocation(n.right));
       if (n.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !parts.every((t) => (t.flags & (ts.TypeFlags.Object | ts.TypeFlags.NonPrimitive)) !== 0)) cleared = true;
     }
     ts.forEachChild(n, visit);

@@ -239,15 +239,14 @@ function localFunction(ts: TypeScript, listener: TS.Expression): TS.Node | undef
 }
 
 function declaredFunctionIn(ts: TypeScript, scope: TS.Node, name: string): TS.Node | undefined {
-  const listener = { text: name };
   let found: TS.Node | undefined;
   const walk = (n: TS.Node): void => {
     if (found) return;
-    if (ts.isFunctionDeclaration(n) && n.name?.text === listener.text) found = n;
-    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === listener.text && n.initializer) {
+    if (ts.isFunctionDeclaration(n) && n.name?.text === name) found = n;
+    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) {
       const init = unwrap(ts, n.initializer);
       if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) found = init;
-    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === listener.text) {
+    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name) {
       const init = unwrap(ts, n.right);
       if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) found = init;
     }

@@ -132,7 +132,7 @@ function signalSourceOf(ctx: Ctx, fn: TS.FunctionLikeDeclaration): SignalSource 
   const read = found.find((src) => {
     if (src.nested) return false;
     if (src.text === src.root) return new RegExp(`\\b${src.root}\\b`).test(body);
-    return new RegExp(`\\b${src.root}\\??\\.${src.option ?? 'signal'}\\b`).test(body);
+    return readsOption(body, src.root, src.option);
   });
   return read ?? found[0];
 }
@@ -193,7 +193,12 @@ function readsSignalOf(ts: CheckContext['ts'], fn: TS.FunctionLikeDeclaration, n
       break;
     }
   }
-  return new RegExp(`\\b${name}\\??\\.signal\\b`).test(scope.getText());
+  return readsOption(scope.getText(), name);
+}
+
+/** `name.signal` / `name?.signal` (or the option the signal came in) appears in the text. */
+function readsOption(text: string, name: string, option = 'signal'): boolean {
+  return new RegExp(`\\b${name}\\??\\.${option}\\b`).test(text);
 }
 
 function nestedSource(root: string, path: string[], optional: boolean): SignalSource {
@@ -443,17 +448,13 @@ function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource, sp
   // langchain's IBM client) is model parameters spread into the request, not the signal.
   const literal = unwrap(ts, arg);
   if (ts.isObjectLiteralExpression(literal)) return literal.properties.some((p) => ts.isSpreadAssignment(p) && localMentionsSignal(ctx, p.expression, src, true));
-  let e = skipParens(ts, arg);
-  // A member of a local made from the signal (`const onceAborted = onAbort(aborter.signal)` … `toPromise(onceAborted.event)`):
-  // waiting on it ends when the signal aborts.
-  const member = ts.isPropertyAccessExpression(e);
-  while (ts.isPropertyAccessExpression(e)) e = skipParens(ts, e.expression);
+  const e = skipParens(ts, arg);
+  if (ts.isPropertyAccessExpression(e)) return madeFromSignal(ctx, e);
   if (!ts.isIdentifier(e)) return false;
   const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
-  if (decl && !member && !src.nested && restCopyOfSource(ctx, decl, src)) return true;
+  if (decl && !src.nested && restCopyOfSource(ctx, decl, src)) return true;
   if (!decl || !ts.isVariableDeclaration(decl)) return false;
   if (decl.initializer && /signal/i.test(decl.initializer.getText())) return true;
-  if (member) return false;
   if (decl.initializer && !src.nested && spreadsSource(ts, decl.initializer, src)) return true;
   if (decl.initializer && !src.nested && aliasesSource(ctx, decl.initializer, src)) return true;
   // A value a call made from the whole options (`let prepared = await this.#prepare(opts)`, a merge helper's

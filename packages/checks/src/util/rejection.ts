@@ -855,26 +855,13 @@ export class Rejections {
     if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) || this.isAsync(executor) || !this.readable(executor)) return false;
     const reject = executor.parameters[1];
     if (reject && !ts.isIdentifier(reject.name)) return false;
-    const rejected = reject && this.referenceOf(reject.name as TS.Identifier, executor);
+    const rejected = reject && referencesIn(ts, this.checker, executor, reject.name as TS.Identifier)[0];
     if (rejected) {
       this.cause('rejects', rejected);
       return false;
     }
     if (executor.parameters.length > 2 || (ts.isFunctionExpression(executor) && this.mentions(executor, 'arguments'))) return false;
     return !this.syncMayThrow(executor);
-  }
-
-  /** The first identifier inside `scope` that refers to the declaration named `name`. */
-  private referenceOf(name: TS.Identifier, scope: TS.Node): TS.Identifier | undefined {
-    const sym = this.checker.getSymbolAtLocation(name);
-    let found: TS.Identifier | undefined;
-    const visit = (n: TS.Node): void => {
-      if (found) return;
-      if (this.ts.isIdentifier(n) && n !== name && n.text === name.text && this.checker.getSymbolAtLocation(n) === sym) found = n;
-      else this.ts.forEachChild(n, visit);
-    };
-    this.ts.forEachChild(scope, visit);
-    return found;
   }
 
   private mentions(scope: TS.Node, text: string): boolean {
