@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -523,6 +523,58 @@ export const projects = {
     ],
     tsconfig: 'packages/server/tsconfig.bench.json',
     paths: ['packages/server/src'],
+  },
+  // Held-out projects, round 12 (2026-12-06): measured once at main 1995f89.
+  pubsub: {
+    repo: 'https://github.com/googleapis/nodejs-pubsub',
+    mirror: 'googleapis+nodejs-pubsub',
+    commit: '9936e12e27fa776ec45a46f20528705f6e29949e', // main (@google-cloud/pubsub 5.3.0, README deprecation notice), 2026-03-11: the newest commit of the fetch mirror's main
+    // Only src/ (PubSub, Topic, Subscription; the publisher: batching queues, ordered queues, flow control; the subscriber:
+    // streaming pull (message-stream), lease manager, ack/modack queues, exponential retry; OpenTelemetry tracing; the
+    // generated GAPIC clients in src/v1) is measured; protos/protos.{js,d.ts,json} are committed. No lock is committed; the
+    // dev dependencies are cut to what src/ needs for its types: gts (tsconfig.json extends gts/tsconfig-google.json),
+    // @types/node, @types/extend, @types/lodash.snakecase. google-auth-library is pinned to 10.5.0, the exact version
+    // google-gax 5.0.8 depends on: with ^10.5.0 npm installs 10.9.1 beside gax's own 10.5.0, and pubsub.ts:338 hands one's
+    // AuthClient to the other's GoogleAuth (TS2345, a protected member). typescript is 6.0.3 instead of ^5.8.3: without it npm
+    // installs gts's peer (typescript >=5) as 7.0.2, which the script's tsc would then be (and 7 has no esModuleInterop false).
+    install: [
+      ['node', '-e', "const f='package.json',p=JSON.parse(require('fs').readFileSync(f));const keep=['@types/extend','@types/lodash.snakecase','@types/node','gts'];for(const d of Object.keys(p.devDependencies))if(!keep.includes(d))delete p.devDependencies[d];p.dependencies['google-auth-library']='10.5.0';p.devDependencies.typescript='6.0.3';require('fs').writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (gts: strict, ES2022, CommonJS, composite; src, test, system-test). tsconfig.bench.json = that over src/
+    // (and the JSON it imports) only, no build, types ['node'], and the project's own module semantics: esModuleInterop and
+    // allowSyntheticDefaultImports off (TypeScript 6 turns them on, and then each `import * as extend from 'extend'` call
+    // is TS2349: 6 errors), the deprecation silenced. 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, composite: false, incremental: false, declaration: false, sourceMap: false, types: ['node'], esModuleInterop: false, allowSyntheticDefaultImports: false, ignoreDeprecations: '6.0' }, include: ['src/**/*.ts', 'src/**/*.json', 'protos/protos.json'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
+  },
+  centrifuge: {
+    repo: 'https://github.com/centrifugal/centrifuge-js',
+    mirror: 'centrifugal+centrifuge-js',
+    commit: 'c9e867858f703ef7e0b4c68e77004b36b3490214', // master (centrifuge 5.7.1), 2026-08-14: the newest commit of the fetch mirror's master
+    // Only src/ without its colocated tests (*.test.ts) and the tests' in-process fake server (src/fakeServer.ts) is
+    // measured: the Centrifuge client (connect/reconnect with backoff, pings, token refresh, RPC and command batching,
+    // transports: WebSocket, HTTP-streaming, SSE, SockJS, WebTransport with fallback), Subscription (subscribe/resubscribe,
+    // recovery, token refresh, map and shared-poll subscriptions), the JSON and protobuf codecs. yarn.lock only; npm
+    // resolves the package.json ranges. Its dependencies are events and protobufjs; of the dev dependencies (rollup,
+    // esbuild, jest, eslint 8, typedoc, the tests' ws/undici/eventsource, typescript 5.9.3) only @types/node is kept.
+    install: [
+      ['node', '-e', "const f='package.json',p=JSON.parse(require('fs').readFileSync(f));const keep=['@types/node'];for(const d of Object.keys(p.devDependencies))if(!keep.includes(d))delete p.devDependencies[d];delete p.scripts.prepare;require('fs').writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (src/ without the tests and the two browser entries, strict, ES6, node10 resolution, allowJs, types node +
+    // jest). tsconfig.bench.json = that + noEmit, no declarations, types ['node'], ignoreDeprecations '6.0' (node10
+    // resolution), allowJs off (src/client_proto.js is protobufjs's generated code; its client_proto.d.ts types the imports),
+    // the tests and fakeServer.ts excluded, the two browser entry points (browser.ts, browser.protobuf.ts) kept. 0 errors
+    // under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, allowJs: false, types: ['node'], ignoreDeprecations: '6.0' }, exclude: ['node_modules', '**/*.test.ts', 'src/fakeServer.ts'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
