@@ -92,6 +92,12 @@ describe('eslint CLI over fixtures/', () => {
     const recommended = Object.keys(plugin.configs.recommended.rules ?? {}).sort();
     expect(recommended).toEqual(ruleIds.filter((id) => catalog.get(id)?.recommended).map((id) => `asyncsan/${id}`));
     expect(plugin.configs.recommended.plugins?.asyncsan).toBe(plugin);
+    // Strict-only by measurement on real code (each page's "Why only in strict"); strict has every rule.
+    for (const id of ['unbounded-concurrency', 'uncancelled-siblings', 'check-then-act']) {
+      expect(recommended).not.toContain(`asyncsan/${id}`);
+      expect(Object.keys(plugin.configs.strict.rules ?? {})).toContain(`asyncsan/${id}`);
+    }
+    expect(recommended).toContain('asyncsan/lost-update');
     for (const id of ruleIds) {
       expect(plugin.rules[id]!.meta.docs?.url).toBe(docsUrl(id));
       expect(existsSync(path.join(repoRoot, 'docs/rules', `${id}.md`)), `docs/rules/${id}.md`).toBe(true);
