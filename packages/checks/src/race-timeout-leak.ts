@@ -4,7 +4,8 @@
  * `new Promise` around `setTimeout`, `setTimeout` from timers/promises, and a
  * helper function in the project that returns either. Cleared means: the
  * handle is passed to `clearTimeout` in a `finally` block (or a `.finally`
- * callback), or timers/promises got a signal.
+ * callback), or right after the awaited race in a `try` and first thing in its
+ * `catch` (which is a finally written out), or timers/promises got a signal.
  *
  * Harmless, so not reported: an `.unref()`'d timer whose callback only settles
  * the race's own promise (`setTimeout(resolve, ms).unref()`): it cannot keep
@@ -45,7 +46,7 @@ export const raceTimeoutLeak = defineCheck<Record<string, never>>({
         const use = timerUse(ctx, skipParens(ts, el), 0);
         if (!use) continue;
         if (use.kind === 'handle') {
-          if (clearedInFinally(ctx, call, use.name)) continue;
+          if (clearedInFinally(ctx, call, use.name) || clearedOnBothPaths(ctx, call, use.name)) continue;
           ctx.report({ node: el, messageId: 'handleNotClearedInFinally', data: { name: use.name } });
         } else {
           ctx.report({ node: el, messageId: 'timerNotCleared', data: { method } });
@@ -253,4 +254,51 @@ function clearedInFinally(ctx: Ctx, race: TS.CallExpression, name: string): bool
   };
   visit(scope, false);
   return found;
+}
+
+/**
+ * `try { const v = await Promise.race([…]); clearTimeout(t); … } catch (e) { const err = e as E; clearTimeout(t); … }`:
+ * the statement after the awaited race clears the timer when the race resolves, and the catch clears it, before
+ * anything that can throw, when it rejects: a finally written out on both paths (pubsub's awaitWithTimeout).
+ */
+function clearedOnBothPaths(ctx: Ctx, race: TS.CallExpression, name: string): boolean {
+  const { ts } = ctx;
+  let up: TS.Node = race.parent;
+  while (ts.isParenthesizedExpression(up)) up = up.parent;
+  if (!ts.isAwaitExpression(up)) return false;
+  let stmt: TS.Node = up.parent;
+  while (ts.isParenthesizedExpression(stmt)) stmt = stmt.parent;
+  if (ts.isVariableDeclaration(stmt)) {
+    // A destructuring could throw before the clear runs.
+    if (!ts.isIdentifier(stmt.name) || !ts.isVariableDeclarationList(stmt.parent) || stmt.parent.declarations.length !== 1) return false;
+    stmt = stmt.parent.parent;
+  }
+  if (!ts.isVariableStatement(stmt) && !ts.isExpressionStatement(stmt)) return false;
+  const block = stmt.parent;
+  if (!ts.isBlock(block) || !ts.isTryStatement(block.parent) || block.parent.tryBlock !== block || !block.parent.catchClause) return false;
+  const next = block.statements[block.statements.indexOf(stmt) + 1];
+  if (!next || !isClearStatement(ctx, next, name)) return false;
+  for (const s of block.parent.catchClause.block.statements) {
+    if (isClearStatement(ctx, s, name)) return true;
+    // Only a copy of the error (`const err = e as Error`) may come first: nothing that can throw.
+    if (!ts.isVariableStatement(s) || !s.declarationList.declarations.every((d) => ts.isIdentifier(d.name) && d.initializer && isPlainRead(ts, d.initializer))) return false;
+  }
+  return false;
+}
+
+function isClearStatement(ctx: Ctx, s: TS.Statement, name: string): boolean {
+  const { ts } = ctx;
+  if (!ts.isExpressionStatement(s)) return false;
+  const call = skipParens(ts, s.expression);
+  if (!ts.isCallExpression(call)) return false;
+  const callee = skipParens(ts, call.expression);
+  const arg = call.arguments[0];
+  return ts.isIdentifier(callee) && (callee.text === 'clearTimeout' || callee.text === 'clearInterval') && arg !== undefined && skipParens(ts, arg).getText(ctx.sourceFile).replace(/!$/, '') === name;
+}
+
+/** An identifier or literal, possibly cast (`e as unknown as Error`). */
+function isPlainRead(ts: TypeScript, e: TS.Expression): boolean {
+  let x = e;
+  while (ts.isAsExpression(x) || ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
+  return ts.isIdentifier(x) || ts.isLiteralExpression(x);
 }
