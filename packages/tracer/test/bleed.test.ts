@@ -24,15 +24,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('cross-test-bleed', () => {
   it('a task test A left suspended resumes during test B: reported on A, at its await, never on B', async () => {
     const log: string[] = [];
+    // The timer must outlast A's settle (50 ms of loop turns, longer on a loaded machine: at 80 ms it fired during
+    // the settle once under CI load, and the task was a finished floating promise instead of an unsettled one).
     async function refresh(): Promise<void> {
-      await sleep(80); // line: refresh await
+      await sleep(400); // line: refresh await
       log.push('refreshed');
     }
     const a = await tracer.trace('A', () => void refresh(), { test: testA });
     // One root cause: the task asleep on its sleep timer (named in the finding), not a leaked timer beside it.
     expect(a.findings.map((f) => [f.id, f.location?.line])).toEqual([['unsettled-task', lineOf('refresh await')]]);
     expect(a.findings[0]!.related?.map((r) => [r.label, r.location.line])).toEqual([['timer armed at', lineOf('sleep')]]);
-    const b = await tracer.trace('B', () => sleep(150), { test: testB });
+    const b = await tracer.trace('B', () => sleep(500), { test: testB });
     expect(log).toEqual(['refreshed']);
     // And one bleed: the task resuming (the timer firing is the same event, seen from the other side).
     const bleed = b.findings.filter((f) => f.id === 'cross-test-bleed');
