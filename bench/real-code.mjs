@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -572,6 +572,58 @@ export const projects = {
     // under 6.0.3.
     prep: [
       ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, allowJs: false, types: ['node'], ignoreDeprecations: '6.0' }, exclude: ['node_modules', '**/*.test.ts', 'src/fakeServer.ts'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
+  },
+  // Held-out projects, round 13 (2026-12-06): measured once at main 7116032.
+  temporal: {
+    repo: 'https://github.com/temporalio/sdk-typescript',
+    mirror: 'temporalio+sdk-typescript',
+    commit: 'cd60591ca9b97dc919bd4987e9ff59f469b10609', // main (packages at 1.22.0, "Mark Nexus as GA"), 2026-08-07: the newest commit of the fetch mirror's main
+    // A pnpm-workspaces monorepo. Only packages/worker/src (Worker: the Rust core bridge's poll loops for workflow, activity
+    // and Nexus tasks as rxjs pipelines, shutdown and drain, the workflow runners: reusable VM / thread pool, the webpack
+    // bundler; activities with heartbeats and cancellation; runtime and native connection) and packages/client/src
+    // (Connection over grpc-js, WorkflowClient, schedules, task queues, async completion, interceptors) are measured, without
+    // tests (they live in packages/test). The workspace siblings it imports (common, proto, core-bridge, workflow, activity,
+    // nexus, client) are not built here: proto needs protos generated from the sdk-core submodule (absent from the mirror) and
+    // core-bridge a Rust build. They come from npm at 1.22.0, the version the sources carry, with the native module's
+    // install script skipped: the root package.json is replaced by one that depends on them, on worker's and client's
+    // third-party dependencies, @types/node 20, @types/supports-color, @tsconfig/node20 and typescript 6.0.3.
+    install: [
+      ['node', '-e', "const fs=require('fs'),v='1.22.0',w=JSON.parse(fs.readFileSync('packages/worker/package.json')),c=JSON.parse(fs.readFileSync('packages/client/package.json')),d={};for(const [k,x] of Object.entries({...c.dependencies,...w.dependencies}))d[k]=x.startsWith('workspace:')?v:x;d['@temporalio/client']=v;fs.writeFileSync('package.json',JSON.stringify({name:'temporal-bench',private:true,dependencies:d,devDependencies:{'@types/node':'^20.19.39','@types/supports-color':'^8.1.3','@tsconfig/node20':'^20.1.4',typescript:'6.0.3'}},null,2));fs.rmSync('pnpm-workspace.yaml');fs.rmSync('pnpm-lock.yaml')"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.base.json (@tsconfig/node20: strict, ES2022; commonjs, node resolution, composite, experimentalDecorators,
+    // noUncheckedIndexedAccess); each package's tsconfig.json extends it with resolveJsonModule and project references.
+    // tsconfig.bench.json = the base over packages/{worker,client}/src, not composite or incremental, noEmit, no source
+    // maps, resolveJsonModule, types ['node'], ignoreDeprecations '6.0' (node10 resolution), no references (the siblings are
+    // installed). 6 errors under 6.0.3, all @types/node 20's Buffer/Transferable typings against TypeScript
+    // 6's generic Uint8Array<ArrayBufferLike> (as apollo-server's): TS2345 worker/src/utils.ts:11, worker.ts:1345; TS2769
+    // worker.ts:1971, :2033 (Buffer.from of a Uint8Array); TS2322 workflow/threaded-vm.ts:164, workflow-worker-thread.ts:155.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.base.json', compilerOptions: { composite: false, incremental: false, noEmit: true, sourceMap: false, resolveJsonModule: true, types: ['node'], ignoreDeprecations: '6.0' }, include: ['packages/worker/src/**/*.ts', 'packages/client/src/**/*.ts'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['packages/worker/src', 'packages/client/src'],
+  },
+  realtime: {
+    repo: 'https://github.com/supabase/realtime-js',
+    mirror: 'supabase+realtime-js',
+    commit: '41a65b08074b8d531268e2d38792ff1e4fd28906', // master ("chore: add deprecation notice": moved into supabase-js's monorepo), 2025-10-02: the newest commit of the fetch mirror's master
+    // Only src/ is measured: RealtimeClient (the Phoenix socket: connect/reconnect with backoff timer, heartbeats, optionally
+    // in a Web Worker, access-token refresh, the send buffer), RealtimeChannel (join/leave, postgres changes, broadcast over
+    // the socket or HTTP, presence), Push (a message awaiting its reply, with a timeout), the WebSocket factory. Its
+    // dependencies are @supabase/node-fetch, ws, @types/ws and @types/phoenix; of the dev dependencies (vitest, jsdom,
+    // eslint, typedoc, mock-socket, typescript 5) only typescript is kept, pinned to 6.0.3, and @types/node is added.
+    install: [
+      ['node', '-e', "const f='package.json',p=JSON.parse(require('fs').readFileSync(f));p.devDependencies={'@types/node':'^20.19.0',typescript:'6.0.3'};require('fs').writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (src/, strict, ES2017, CommonJS, node10 resolution, esModuleInterop). tsconfig.bench.json = that + noEmit,
+    // no declarations or source maps, types ['node'], ignoreDeprecations '6.0'. 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, declarationMap: false, sourceMap: false, types: ['node'], ignoreDeprecations: '6.0' } }))"],
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['src'],
