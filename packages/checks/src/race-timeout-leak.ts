@@ -229,15 +229,9 @@ function clearedInFinally(ctx: Ctx, race: TS.CallExpression, name: string): bool
   let found = false;
   const visit = (n: TS.Node, inFinally: boolean): void => {
     if (found) return;
-    if (ts.isCallExpression(n) && inFinally) {
-      const callee = skipParens(ts, n.expression);
-      if (ts.isIdentifier(callee) && (callee.text === 'clearTimeout' || callee.text === 'clearInterval')) {
-        const arg = n.arguments[0];
-        if (arg && skipParens(ts, arg).getText(ctx.sourceFile).replace(/!$/, '') === name) {
-          found = true;
-          return;
-        }
-      }
+    if (inFinally && isClearCall(ctx, n, name)) {
+      found = true;
+      return;
     }
     if (ts.isTryStatement(n)) {
       visit(n.tryBlock, inFinally);
@@ -287,12 +281,15 @@ function clearedOnBothPaths(ctx: Ctx, race: TS.CallExpression, name: string): bo
 }
 
 function isClearStatement(ctx: Ctx, s: TS.Statement, name: string): boolean {
+  return ctx.ts.isExpressionStatement(s) && isClearCall(ctx, skipParens(ctx.ts, s.expression), name);
+}
+
+/** `clearTimeout(name)` or `clearInterval(name)` (also `name!`). */
+function isClearCall(ctx: Ctx, n: TS.Node, name: string): boolean {
   const { ts } = ctx;
-  if (!ts.isExpressionStatement(s)) return false;
-  const call = skipParens(ts, s.expression);
-  if (!ts.isCallExpression(call)) return false;
-  const callee = skipParens(ts, call.expression);
-  const arg = call.arguments[0];
+  if (!ts.isCallExpression(n)) return false;
+  const callee = skipParens(ts, n.expression);
+  const arg = n.arguments[0];
   return ts.isIdentifier(callee) && (callee.text === 'clearTimeout' || callee.text === 'clearInterval') && arg !== undefined && skipParens(ts, arg).getText(ctx.sourceFile).replace(/!$/, '') === name;
 }
 
