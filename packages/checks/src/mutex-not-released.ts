@@ -53,7 +53,7 @@ export const mutexNotReleased = defineCheck<MutexNotReleasedOptions>({
         acquireNames.has(call.expression.name.text) &&
         isLockType(ts, checker, call.expression.expression, call.expression.name.text)
       ) {
-        checkAcquire(ts, node, call.expression.expression, ctx.report);
+        checkAcquire(ts, checker, node, call.expression.expression, ctx.report);
       }
     }
   },
@@ -68,6 +68,7 @@ function isLockType(ts: TypeScript, checker: TS.TypeChecker, receiver: TS.Expres
 
 function checkAcquire(
   ts: TypeScript,
+  checker: TS.TypeChecker,
   awaitExpr: TS.AwaitExpression,
   receiver: TS.Expression,
   report: (r: { node: TS.Node; messageId: string; data: Record<string, string> }) => void,
@@ -100,6 +101,9 @@ function checkAcquire(
   const releaseText = releaser.kind === 'call' ? `${releaser.name}()` : `${lock}.release()`;
   if (releasedInFinally(ts, statement, releaser)) return;
   const released = containsRelease(ts, fn, releaser, awaitExpr);
+  // `await sem.acquire()` here and `sem.release()` only in another function (a consumer loop, an unlock()): the
+  // lock is handed over, as a releaser stored or captured is; that function owns the release.
+  if (!released && releaser.kind === 'method' && releasedInAnotherFunction(ts, checker, receiver, fn)) return;
   report({
     node: awaitExpr,
     messageId: released ? 'notInFinally' : 'neverReleased',
@@ -216,4 +220,29 @@ function enclosingFunctionBody(ts: TypeScript, node: TS.Node): TS.Node | undefin
 
 function normalize(text: string): string {
   return text.replace(/\s+/g, '').replace(/\?\./g, '.').replace(/!/g, '');
+}
+
+/** `receiver.release()` (or unlock, releaseLock) on the same lock in a function other than `fn`. */
+function releasedInAnotherFunction(ts: TypeScript, checker: TS.TypeChecker, receiver: TS.Expression, fn: TS.Node): boolean {
+  const text = normalize(receiver.getText());
+  const rootSymbol = (e: TS.Expression): TS.Symbol | undefined => {
+    let x = unwrap(ts, e);
+    while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = unwrap(ts, x.expression);
+    return ts.isIdentifier(x) ? checker.getSymbolAtLocation(x) : undefined;
+  };
+  const root = rootSymbol(receiver);
+  let found = false;
+  const walk = (n: TS.Node): void => {
+    if (found || n === fn) return;
+    if (ts.isCallExpression(n)) {
+      const callee = unwrap(ts, n.expression);
+      if (ts.isPropertyAccessExpression(callee) && RELEASE_METHODS.includes(callee.name.text) && normalize(callee.expression.getText()) === text && rootSymbol(callee.expression) === root) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk(receiver.getSourceFile());
+  return found;
 }
