@@ -15,7 +15,7 @@ import { writesImportedModule } from './shared-state/module-load.js';
 import { suspensionWord } from './shared-state/coroutines.js';
 import { mayReach } from './shared-state/reach.js';
 import { type ActEvent, exits, type WriteEvent } from './shared-state/events.js';
-import { unwrap } from './shared-state/locations.js';
+import { accessRoot, unwrap } from './shared-state/locations.js';
 import { calleeSymbol, isDeclaredInPackage, unionParts } from './util/types.js';
 import { enclosingFunction, isAssignmentOperator, isNullishLiteral, referencesIn } from './util/syntax.js';
 
@@ -135,8 +135,7 @@ function presenceStays(ts: TypeScript, checker: TS.TypeChecker, check: TS.IfStat
  * caller reaches the state (tRPC's per-request context manager).
  */
 function oncePerObject(ts: TypeScript, checker: TS.TypeChecker, fn: TS.FunctionLikeDeclaration, target: TS.Expression): boolean {
-  let root = unwrap(ts, target);
-  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(ts, root.expression);
+  const root = accessRoot(ts, target);
   if (!ts.isIdentifier(root)) return false;
   const decl = checker.getSymbolAtLocation(root)?.valueDeclaration;
   if (!decl || !ts.isVariableDeclaration(decl)) return false;

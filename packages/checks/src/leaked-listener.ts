@@ -16,7 +16,7 @@
 import type * as TS from 'typescript';
 import { defineCheck } from './check.js';
 import type { TypeScript } from './check.js';
-import { unwrap } from './shared-state/locations.js';
+import { accessRoot, unwrap } from './shared-state/locations.js';
 import { callsIn, LifecycleIndex, type LifecycleOwner, lifecycleOptionsSchema, normalizeText } from './shared-state/lifecycle.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage } from './util/types.js';
 import { calleeName, enclosingFunction, isFunctionLike, isInside, isNullishLiteral, referencesIn } from './util/syntax.js';
@@ -322,8 +322,7 @@ function restartSite(ts: TypeScript, call: TS.CallExpression, target: TS.Express
   else if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parent && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) name = fn.parent.name.text;
   if (!name) return undefined;
   // The target must be the same object on every run: `this` of an arrow, or a binding declared outside the function.
-  let root = target;
-  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = unwrap(ts, root.expression);
+  const root = accessRoot(ts, target);
   if (root.kind === ts.SyntaxKind.ThisKeyword) {
     if (!ts.isArrowFunction(fn)) return undefined;
   } else if (!ts.isIdentifier(root) || declaredInside(ts, root, fn)) return undefined;

@@ -7,7 +7,7 @@
 import type * as TS from 'typescript';
 import { defineCheck } from './check.js';
 import type { TypeScript } from './check.js';
-import { unwrap } from './shared-state/locations.js';
+import { accessRoot, unwrap } from './shared-state/locations.js';
 import { isFunctionLike } from './util/syntax.js';
 import { indexFile } from './util/file-index.js';
 
@@ -226,8 +226,7 @@ function normalize(text: string): string {
 function releasedInAnotherFunction(ts: TypeScript, checker: TS.TypeChecker, receiver: TS.Expression, fn: TS.Node): boolean {
   const text = normalize(receiver.getText());
   const rootSymbol = (e: TS.Expression): TS.Symbol | undefined => {
-    let x = unwrap(ts, e);
-    while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = unwrap(ts, x.expression);
+    const x = accessRoot(ts, e);
     return ts.isIdentifier(x) ? checker.getSymbolAtLocation(x) : undefined;
   };
   const root = rootSymbol(receiver);

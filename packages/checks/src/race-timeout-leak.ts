@@ -15,7 +15,8 @@
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type TypeScript } from './check.js';
 import { indexFile } from './util/file-index.js';
-import { enclosingFunction, isAssignmentOperator, isFunctionLike, promiseStaticMethod, skipParens } from './util/syntax.js';
+import { enclosingFunction, isAssignmentOperator, isFunctionLike, parentSkippingParens, promiseStaticMethod, skipParens } from './util/syntax.js';
+import { unwrap } from './shared-state/locations.js';
 import { calleeSymbol, isDeclaredInPackage } from './util/types.js';
 import { leftToTheRuntime } from './util/test-files.js';
 
@@ -257,11 +258,9 @@ function clearedInFinally(ctx: Ctx, race: TS.CallExpression, name: string): bool
  */
 function clearedOnBothPaths(ctx: Ctx, race: TS.CallExpression, name: string): boolean {
   const { ts } = ctx;
-  let up: TS.Node = race.parent;
-  while (ts.isParenthesizedExpression(up)) up = up.parent;
+  const up = parentSkippingParens(ts, race);
   if (!ts.isAwaitExpression(up)) return false;
-  let stmt: TS.Node = up.parent;
-  while (ts.isParenthesizedExpression(stmt)) stmt = stmt.parent;
+  let stmt = parentSkippingParens(ts, up);
   if (ts.isVariableDeclaration(stmt)) {
     // A destructuring could throw before the clear runs.
     if (!ts.isIdentifier(stmt.name) || !ts.isVariableDeclarationList(stmt.parent) || stmt.parent.declarations.length !== 1) return false;
@@ -295,7 +294,6 @@ function isClearCall(ctx: Ctx, n: TS.Node, name: string): boolean {
 
 /** An identifier or literal, possibly cast (`e as unknown as Error`). */
 function isPlainRead(ts: TypeScript, e: TS.Expression): boolean {
-  let x = e;
-  while (ts.isAsExpression(x) || ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
+  const x = unwrap(ts, e);
   return ts.isIdentifier(x) || ts.isLiteralExpression(x);
 }

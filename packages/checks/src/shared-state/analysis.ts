@@ -9,7 +9,7 @@ import type { TypeScript } from '../check.js';
 import { indexFile } from '../util/file-index.js';
 import { coroutineRunner } from './coroutines.js';
 import { FunctionFlow, MUTATORS } from './events.js';
-import { Locator, unwrap } from './locations.js';
+import { accessRoot, Locator, unwrap } from './locations.js';
 import { isAssignmentOperator } from '../util/syntax.js';
 import { CriticalSections, type LockOptions } from './locks.js';
 
@@ -89,8 +89,7 @@ function worthAnalysing(ts: TypeScript, fn: TS.FunctionLikeDeclaration): boolean
       else for (const el of name.elements) if (ts.isBindingElement(el)) declare(el.name);
     };
     const writeTo = (target: TS.Expression): void => {
-      let e = unwrap(ts, target);
-      while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = unwrap(ts, e.expression);
+      const e = accessRoot(ts, target);
       if (e.kind === ts.SyntaxKind.ThisKeyword) writesThis = true;
       else if (ts.isIdentifier(e)) written.push(e.text);
     };

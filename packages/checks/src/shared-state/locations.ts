@@ -172,6 +172,13 @@ export function unwrap(ts: TypeScript, expr: TS.Expression): TS.Expression {
   return e;
 }
 
+/** The object an access chain starts from: `this` of `this.a.b[k]`, `x` of `(x as T).y!`. */
+export function accessRoot(ts: TypeScript, expr: TS.Expression): TS.Expression {
+  let e = unwrap(ts, expr);
+  while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = unwrap(ts, e.expression);
+  return e;
+}
+
 /** The function whose body declares `decl` (parameters belong to their function), or undefined at module level. */
 export function declaringFunction(ts: TypeScript, decl: TS.Node): TS.FunctionLikeDeclaration | undefined {
   for (let p: TS.Node | undefined = decl.parent; p; p = p.parent) {
