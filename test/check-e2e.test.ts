@@ -33,7 +33,7 @@ describe('asyncsan check, the bin on fixtures/', () => {
     // (The static engine also runs on them, but their markers describe what the tracer must see.)
     const isProgram = (file: string) => /^fixtures\/(runtime|projects)\//.test(file);
     const staticFindings = findings.filter((f: { location: { file: string } }) => !isProgram(f.location.file));
-    const diff = diffFindings(readExpectations(files), staticFindings, { ids: staticIds, engine: 'analyzer', cwd: repoRoot });
+    const diff = diffFindings(readExpectations(files), staticFindings, { ids: staticIds, engine: 'analyzer', cwd: repoRoot, strict: true });
     expect(formatDiff(diff)).toBe('');
   });
 

@@ -98,6 +98,11 @@ describe('eslint CLI over fixtures/', () => {
       expect(Object.keys(plugin.configs.strict.rules ?? {})).toContain(`asyncsan/${id}`);
     }
     expect(recommended).toContain('asyncsan/lost-update');
+    // strict also reports the promises and async callbacks that reject only if a synchronous call throws.
+    for (const id of ['floating-promise', 'misused-async-callback']) {
+      expect(plugin.configs.recommended.rules?.[`asyncsan/${id}`]).toBe('error');
+      expect(plugin.configs.strict.rules?.[`asyncsan/${id}`]).toEqual(['error', { checkSyncThrows: true }]);
+    }
     for (const id of ruleIds) {
       expect(plugin.rules[id]!.meta.docs?.url).toBe(docsUrl(id));
       expect(existsSync(path.join(repoRoot, 'docs/rules', `${id}.md`)), `docs/rules/${id}.md`).toBe(true);
@@ -118,7 +123,7 @@ describe('eslint CLI over fixtures/', () => {
         .filter((m) => m.ruleId === `asyncsan/${id}`)
         .map((m) => ({ id, location: { file: r.filePath, line: m.line, column: m.column } })),
     );
-    expect(formatDiff(diffFindings(expected, findings, { ids: [id], engine: 'lint' }))).toBe('');
+    expect(formatDiff(diffFindings(expected, findings, { ids: [id], engine: 'lint', strict: true }))).toBe('');
   });
 });
 
@@ -162,6 +167,6 @@ describe('eslint CLI over a JavaScript project (allowJs, types inferred)', () =>
       r.messages.map((m) => ({ id: (m.ruleId ?? '').replace(/^asyncsan\//, ''), location: { file: r.filePath, line: m.line, column: m.column } })),
     );
     const files = listSourceFiles(project, ['.js', '.mjs', '.cjs']);
-    expect(formatDiff(diffFindings(readExpectations(files), findings, { ids: ruleIds, engine: 'lint' }))).toBe('');
+    expect(formatDiff(diffFindings(readExpectations(files), findings, { ids: ruleIds, engine: 'lint', strict: true }))).toBe('');
   });
 });

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { TSESLint } from '@typescript-eslint/utils';
 import { getEntry } from '@asyncsan/core';
+import { allChecks } from '@asyncsan/checks';
 import type { AsyncsanRule } from './create-rule.js';
 import floatingPromise from './rules/floating-promise.js';
 import misusedAsyncCallback from './rules/misused-async-callback.js';
@@ -43,6 +44,7 @@ export const rules: Record<string, AsyncsanRule> = {
 };
 
 type RuleLevel = 'error' | 'warn';
+type RuleSetting = RuleLevel | [RuleLevel, Record<string, unknown>];
 
 export interface AsyncsanPlugin {
   meta: { name: string; version: string };
@@ -54,10 +56,15 @@ function levelOf(id: string): RuleLevel {
   return getEntry(id)?.defaultSeverity === 'error' ? 'error' : 'warn';
 }
 
-function configOf(name: string, include: (id: string) => boolean): TSESLint.FlatConfig.Config {
-  const ruleLevels: Record<string, RuleLevel> = {};
-  for (const id of Object.keys(rules).sort()) if (include(id)) ruleLevels[`asyncsan/${id}`] = levelOf(id);
-  return { name: `asyncsan/${name}`, plugins: { asyncsan: plugin as unknown as TSESLint.FlatConfig.Plugin }, rules: ruleLevels };
+/** `strict` also turns on the options a check reserves for it (floating-promise's checkSyncThrows). */
+function configOf(name: string, include: (id: string) => boolean, strict: boolean): TSESLint.FlatConfig.Config {
+  const settings: Record<string, RuleSetting> = {};
+  for (const id of Object.keys(rules).sort()) {
+    if (!include(id)) continue;
+    const extra = strict ? allChecks.find((c) => c.id === id)?.strictOptions : undefined;
+    settings[`asyncsan/${id}`] = extra ? [levelOf(id), { ...extra }] : levelOf(id);
+  }
+  return { name: `asyncsan/${name}`, plugins: { asyncsan: plugin as unknown as TSESLint.FlatConfig.Plugin }, rules: settings };
 }
 
 const plugin: AsyncsanPlugin = {
@@ -66,7 +73,7 @@ const plugin: AsyncsanPlugin = {
   configs: {} as AsyncsanPlugin['configs'],
 };
 
-plugin.configs.recommended = configOf('recommended', (id) => getEntry(id)?.recommended === true);
-plugin.configs.strict = configOf('strict', () => true);
+plugin.configs.recommended = configOf('recommended', (id) => getEntry(id)?.recommended === true, false);
+plugin.configs.strict = configOf('strict', () => true, true);
 
 export default plugin;

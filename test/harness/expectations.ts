@@ -23,9 +23,16 @@ export interface Expectation {
    * where one engine sees a hazard the other cannot.
    */
   engines?: EngineName[];
+  /**
+   * Reported only with the strict set's options (`asyncsan check --strict`, the ESLint plugin's strict config):
+   * `// expect: strict:floating-promise`. A run with default options must not report it.
+   */
+  strictOnly?: true;
 }
 
 const MARKER = /\/\/\s*expect:\s*((?:[a-z]+:)?[a-z0-9-]+(?:\s*,\s*(?:[a-z]+:)?[a-z0-9-]+)*)\s*$/;
+/** `strict:` is not an engine: the marker holds for every engine that claims the id, under the strict options only. */
+const STRICT = 'strict';
 const QUALIFIERS: Record<string, EngineName[]> = { lint: ['lint'], analyzer: ['analyzer'], tracer: ['tracer'], static: ['lint', 'analyzer'] };
 
 export function parseExpectations(file: string, text: string): Expectation[] {
@@ -35,10 +42,11 @@ export function parseExpectations(file: string, text: string): Expectation[] {
     if (!m) return;
     for (const raw of m[1]!.split(',')) {
       const [q, id] = raw.trim().includes(':') ? raw.trim().split(':') : [undefined, raw.trim()];
-      if (q !== undefined && !QUALIFIERS[q]) throw new Error(`${file}:${i + 1}: unknown engine qualifier "${q}:" (use lint:, analyzer:, tracer: or static:)`);
+      if (q !== undefined && q !== STRICT && !QUALIFIERS[q]) throw new Error(`${file}:${i + 1}: unknown qualifier "${q}:" (use lint:, analyzer:, tracer:, static: or strict:)`);
       // A misspelt id would be a marker no engine can ever meet: an error, not a silently missing finding.
       if (id === undefined || !isHazardId(id)) throw new Error(`${file}:${i + 1}: "${id}" is not a hazard id of the catalog`);
-      out.push({ file, line: i + 1, id, ...(q ? { engines: QUALIFIERS[q] } : {}) });
+      if (q === STRICT) out.push({ file, line: i + 1, id, strictOnly: true });
+      else out.push({ file, line: i + 1, id, ...(q ? { engines: QUALIFIERS[q] } : {}) });
     }
   });
   return out;
@@ -79,18 +87,20 @@ const key = (e: Unexpected) => `${e.file}:${e.line}: ${e.id}`;
 
 /**
  * Multiset comparison on (file, line, id). `ids` limits the comparison to the
- * hazards an engine claims, so one engine's run is not failed by another's markers.
+ * hazards an engine claims, so one engine's run is not failed by another's markers;
+ * `strict`: the run had the strict set's options, so `strict:` markers are expected too.
  * Finding locations may be absolute or relative to `cwd`.
  */
 export function diffFindings(
   expected: readonly Expectation[],
   findings: readonly Pick<Finding, 'id' | 'location'>[],
-  options: { ids?: readonly HazardId[]; cwd?: string; engine?: EngineName } = {},
+  options: { ids?: readonly HazardId[]; cwd?: string; engine?: EngineName; strict?: boolean } = {},
 ): ExpectationDiff {
   const claimed = options.ids ? new Set<string>(options.ids) : undefined;
   const want = new Map<string, Expectation[]>();
   for (const e of expected) {
     if (claimed && !claimed.has(e.id)) continue;
+    if (e.strictOnly && !options.strict) continue;
     if (e.engines && options.engine && !e.engines.includes(options.engine)) continue;
     want.set(key(e), [...(want.get(key(e)) ?? []), e]);
   }

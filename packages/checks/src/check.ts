@@ -63,6 +63,11 @@ export interface Check<Options = Record<string, unknown>> {
   /** JSON schema of the single options object (ESLint rule schema). */
   schema: Record<string, unknown>;
   defaultOptions: Options;
+  /**
+   * Options the strict set adds to the defaults (the ESLint plugin's `strict` config, `asyncsan check --strict`):
+   * reports the recommended set leaves out because they are mostly harmless on real code.
+   */
+  strictOptions?: Partial<Options>;
   /** Whether any report carries an autofix (ESLint meta.fixable). */
   fixable?: boolean;
   /** Whether any report carries suggestions (ESLint meta.hasSuggestions). */

@@ -25,6 +25,7 @@ import {
   enclosingFunction,
   forEachInFunctionBody,
   hasModifier,
+  inCatchingTry,
   isAssignmentOperator,
   isFunctionLike,
   isInside,
@@ -63,6 +64,12 @@ export interface FloatingPromiseOptions {
   checkArguments: boolean;
   /** Treat every rejectable thenable (PromiseLike, query builders) as a promise, not only native promises (default false, as typescript-eslint). */
   checkThenables: boolean;
+  /**
+   * Also report a promise that can reject only because a call it makes throws synchronously (default false; on in
+   * the strict config): a listener, a logger, an assertion, `new URL` on bad input. Off, such a promise is reported
+   * only when it is dropped inside a try with a catch, which would have caught the throw had the code been synchronous.
+   */
+  checkSyncThrows: boolean;
   /**
    * Also report promises dropped in the bodies of tests and the helpers of test files (default false): there
    * the runner reports a rejection as a failure. Teardown hooks and assertion promises are checked either way.
@@ -128,11 +135,13 @@ export const floatingPromise = defineCheck<FloatingPromiseOptions>({
       checkLocals: { type: 'boolean' },
       checkArguments: { type: 'boolean' },
       checkThenables: { type: 'boolean' },
+      checkSyncThrows: { type: 'boolean' },
       checkTestBodies: { type: 'boolean' },
     },
     additionalProperties: false,
   },
-  defaultOptions: { ignoreVoid: true, allowList: [], useDefaultAllowList: true, checkLocals: true, checkArguments: true, checkThenables: false, checkTestBodies: false },
+  defaultOptions: { ignoreVoid: true, allowList: [], useDefaultAllowList: true, checkLocals: true, checkArguments: true, checkThenables: false, checkSyncThrows: false, checkTestBodies: false },
+  strictOptions: { checkSyncThrows: true },
   hasSuggestions: true,
   run(ctx) {
     new FloatingPromiseRun(ctx).run();
@@ -158,15 +167,24 @@ class FloatingPromiseRun {
     return (this.summaries ??= rejectionsFor(this.ts, this.ctx.program, this.ctx.sourceFile, this.ctx.wholeProgram));
   }
 
+  /**
+   * Who judges a promise dropped at `site`. Unless checkSyncThrows is on, a promise that can reject only because a
+   * call it makes throws synchronously (a listener, a logger, an invariant) is let go: the same code without async
+   * would throw as unhandled. Not inside a try with a catch: there the synchronous throw would have been caught.
+   */
+  private judgeAt(site: TS.Node): Rejections {
+    return this.ctx.options.checkSyncThrows === true || inCatchingTry(this.ts, site) ? this.rejections : this.rejections.lenient();
+  }
+
   /** An array of promises whose rejections cannot go unobserved: each literal element, or each promise a callback given to map makes. */
-  private isSafeArray(expr: TS.Expression): boolean {
+  private isSafeArray(expr: TS.Expression, judge: Rejections): boolean {
     const ts = this.ts;
     const e = skipParens(ts, expr);
-    if (ts.isArrayLiteralExpression(e)) return e.elements.every((el) => !ts.isSpreadElement(el) && this.rejections.safeToDrop(el));
+    if (ts.isArrayLiteralExpression(e)) return e.elements.every((el) => !ts.isSpreadElement(el) && judge.safeToDrop(el));
     if (ts.isCallExpression(e)) {
       const method = memberName(ts, e.expression);
       const callback = e.arguments[0];
-      if ((method === 'map' || method === 'flatMap') && callback && !ts.isSpreadElement(callback)) return this.rejections.callbackSafe(callback);
+      if ((method === 'map' || method === 'flatMap') && callback && !ts.isSpreadElement(callback)) return judge.callbackSafe(callback);
     }
     return false;
   }
@@ -311,7 +329,8 @@ class FloatingPromiseRun {
     // (`void p` is reported only with ignoreVoid off: then what is dropped is p.)
     const dropped = ts.isVoidExpression(inner) ? skipParens(ts, inner.expression) : inner;
     if (this.leftToTestRunner(stmt, dropped)) return;
-    if (v.array ? this.isSafeArray(dropped) : this.rejections.safeToDrop(dropped)) return;
+    const judge = this.judgeAt(stmt);
+    if (v.array ? this.isSafeArray(dropped, judge) : judge.safeToDrop(dropped)) return;
     if (this.chainOnAwaitedInTest(stmt, dropped)) return;
     const suggestions: Suggestion[] = [];
     const awaitable = canAwaitAt(ts, stmt, ctx.sourceFile);
@@ -338,7 +357,7 @@ class FloatingPromiseRun {
       node: stmt,
       messageId: v.array ? 'floatingArray' : v.nonFunctionHandler ? 'uselessHandler' : ctx.options.ignoreVoid ? 'floating' : 'floatingNoVoid',
       suggestions,
-      related: v.array || v.nonFunctionHandler ? [] : causeRelated(this.rejections.explain(dropped)),
+      related: v.array || v.nonFunctionHandler ? [] : causeRelated(judge.explain(dropped)),
     });
   }
 
@@ -401,8 +420,9 @@ class FloatingPromiseRun {
     }
     const name = decl.name.text;
     if (handling.length === 0) {
-      if (isArray ? this.isSafeArray(init) : this.rejections.safeToDrop(init)) return;
-      this.ctx.report({ node: decl.name, messageId: 'unhandledLocal', data: { name }, related: isArray ? [] : causeRelated(this.rejections.explain(init)) });
+      const judge = this.judgeAt(decl);
+      if (isArray ? this.isSafeArray(init, judge) : judge.safeToDrop(init)) return;
+      this.ctx.report({ node: decl.name, messageId: 'unhandledLocal', data: { name }, related: isArray ? [] : causeRelated(judge.explain(init)) });
       return;
     }
     if (isArray) return;
@@ -439,14 +459,15 @@ class FloatingPromiseRun {
       found = firstYield(later);
       if (found) break;
     }
-    if (!found || this.isAllowedCall(init) || !this.isDefinitelyPromise(init) || this.rejections.safeToDrop(init)) return;
+    const judge = this.judgeAt(stmt);
+    if (!found || this.isAllowedCall(init) || !this.isDefinitelyPromise(init) || judge.safeToDrop(init)) return;
     const line = this.ctx.sourceFile.getLineAndCharacterOfPosition(found.getStart(this.ctx.sourceFile)).line + 1;
     const name = target.getText(this.ctx.sourceFile);
     this.ctx.report({
       node: target,
       messageId: 'yieldBeforeHandled',
       data: { name, line: String(line) },
-      related: [{ label: 'yields here', node: found }, ...causeRelated(this.rejections.explain(init))],
+      related: [{ label: 'yields here', node: found }, ...causeRelated(judge.explain(init))],
     });
   }
 
@@ -570,7 +591,8 @@ class FloatingPromiseRun {
   /** Reports a return or an await between the creation of the promise and its first handling. */
   private checkPathBeforeHandling(stmt: TS.VariableStatement, name: TS.Identifier, handling: TS.Identifier[], init: TS.Expression): void {
     const found = this.firstExitBeforeHandling(stmt, name, handling);
-    if (!found || this.rejections.safeToDrop(init)) return;
+    const judge = this.judgeAt(stmt);
+    if (!found || judge.safeToDrop(init)) return;
     // In a test, a promise awaited later in the same function leaves nothing running after the test,
     // and a rejection while it waits is an unhandled rejection the runner reports as a failure: loud,
     // only the message differs (35 reports of this shape in two projects' tests, none real).
@@ -590,7 +612,7 @@ class FloatingPromiseRun {
       node: name,
       messageId: exit.kind === 'return' ? 'returnBeforeHandled' : 'awaitBeforeHandled',
       data: { name: name.text, line: String(line) },
-      related: [{ label: exit.kind === 'return' ? 'returns here' : 'awaits here', node: exit.node }, ...causeRelated(this.rejections.explain(init))],
+      related: [{ label: exit.kind === 'return' ? 'returns here' : 'awaits here', node: exit.node }, ...causeRelated(judge.explain(init))],
     });
   }
 

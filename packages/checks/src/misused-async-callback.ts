@@ -52,6 +52,12 @@ export interface MisusedAsyncCallbackOptions {
    * expects to wait for are checked either way.
    */
   checkTestBodies: boolean;
+  /**
+   * Also report a callback that can reject only because a call it makes throws synchronously (default false; on in
+   * the strict config): a synchronous callback would throw the same error as uncaught. Promise executors are
+   * checked either way (a synchronous executor's throw becomes a rejection; an async one's is lost).
+   */
+  checkSyncThrows: boolean;
 }
 
 type Ctx = CheckContext<MisusedAsyncCallbackOptions>;
@@ -83,14 +89,17 @@ export const misusedAsyncCallback = defineCheck<MisusedAsyncCallbackOptions>({
     voidMethod:
       "Async method '{{name}}' implements '{{base}}', which returns void: callers through '{{base}}' ignore the promise, so its rejection is unhandled.",
   },
-  schema: { type: 'object', properties: { checkTestBodies: { type: 'boolean' } }, additionalProperties: false },
-  defaultOptions: { checkTestBodies: false },
+  schema: { type: 'object', properties: { checkTestBodies: { type: 'boolean' }, checkSyncThrows: { type: 'boolean' } }, additionalProperties: false },
+  defaultOptions: { checkTestBodies: false, checkSyncThrows: false },
+  strictOptions: { checkSyncThrows: true },
   run(ctx) {
     const { ts } = ctx;
     const index = indexFile(ts, ctx.sourceFile);
     let summaries: Rejections | undefined;
-    // Asked only for a callback about to be reported.
-    const rejections = () => (summaries ??= rejectionsFor(ts, ctx.program, ctx.sourceFile, ctx.wholeProgram));
+    // Asked only for a callback about to be reported. Unless checkSyncThrows is on, a callback judged by
+    // `lenient` loses a rejection only through something asynchronous failing or a written throw.
+    const all = () => (summaries ??= rejectionsFor(ts, ctx.program, ctx.sourceFile, ctx.wholeProgram));
+    const rejections: Summaries = Object.assign(() => all(), { judge: () => (ctx.options.checkSyncThrows === true ? all() : all().lenient()) });
     for (const call of index.calls) checkArguments(ctx, call, rejections);
     for (const call of index.news) checkArguments(ctx, call, rejections);
     for (const cls of index.classes) checkClass(ctx, cls, rejections);
@@ -103,7 +112,8 @@ export const misusedAsyncCallback = defineCheck<MisusedAsyncCallbackOptions>({
   },
 });
 
-type Summaries = () => Rejections;
+/** The summaries (for explanations and executors), and `judge()`: who decides whether a callback is reported. */
+type Summaries = (() => Rejections) & { judge: () => Rejections };
 
 /** All call signatures of the (non-null) type return void, and there is at least one. */
 function expectsVoidCallback(ctx: Ctx, type: TS.Type): boolean {
@@ -173,14 +183,14 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     // failing with the error (MQTT.js and testcontainers tests).
     if (!isExecutor && leftToTestRunner(ctx, arg)) continue;
     // A callback whose promise cannot reject loses nothing (and an executor that cannot throw settles).
-    if (rejections().callbackSafe(arg)) continue;
+    if ((isExecutor ? rejections() : rejections.judge()).callbackSafe(arg)) continue;
     if (isExecutor) {
       ctx.report({ node: arg, messageId: isAsync ? 'asyncExecutor' : 'promiseExecutor', hint: HINTS.executor, related: causeRelated(rejections().explain(arg, true)) });
       continue;
     }
     const kind = name === 'forEach' ? 'iteration' : name !== undefined && LISTENER_APIS.has(name) ? 'listener' : 'callback';
     const messageId = kind === 'iteration' ? 'voidIteration' : kind === 'listener' ? 'voidListener' : 'voidCallback';
-    ctx.report({ node: arg, messageId, data: { callee: name ?? 'the callee' }, hint: HINTS[kind], related: causeRelated(rejections().explain(arg, true)) });
+    ctx.report({ node: arg, messageId, data: { callee: name ?? 'the callee' }, hint: HINTS[kind], related: causeRelated(rejections.judge().explain(arg, true)) });
   }
 }
 
@@ -343,8 +353,8 @@ function checkProperty(ctx: Ctx, fn: TS.FunctionLikeDeclaration, rejections: Sum
   // A plain arrow: only now ask what it returns (inferring it is the costly part).
   if (!isAsync && !returnsPromiseFn(ctx, fn)) return;
   if (leftToTestRunner(ctx, fn)) return;
-  if (rejections().callbackSafe(fn)) return;
-  const related = causeRelated(rejections().explain(fn, true));
+  if (rejections.judge().callbackSafe(fn)) return;
+  const related = causeRelated(rejections.judge().explain(fn, true));
   if (returned) ctx.report({ node: fn, messageId: 'voidReturn', hint: HINTS.callback, related });
   else ctx.report({ node: fn, messageId: 'voidProperty', data: { name: (prop as TS.PropertyAssignment).name.getText(ctx.sourceFile) }, hint: HINTS.callback, related });
 }
@@ -373,8 +383,8 @@ function checkAssignment(ctx: Ctx, target: TS.Node, value: TS.Expression, reject
   if (!expectsVoidCallback(ctx, checker.getTypeFromTypeNode(declared))) return;
   if (!returnsPromiseFn(ctx, v)) return;
   if (leftToTestRunner(ctx, value)) return;
-  if (rejections().callbackSafe(v)) return;
-  ctx.report({ node: value, messageId: 'voidProperty', data: { name: target.getText(ctx.sourceFile) }, hint: HINTS.callback, related: causeRelated(rejections().explain(v, true)) });
+  if (rejections.judge().callbackSafe(v)) return;
+  ctx.report({ node: value, messageId: 'voidProperty', data: { name: target.getText(ctx.sourceFile) }, hint: HINTS.callback, related: causeRelated(rejections.judge().explain(v, true)) });
 }
 
 /** Some variable or parameter of the file named so is annotated with a function type, a union or a type reference. */
@@ -425,7 +435,7 @@ function checkClass(ctx: Ctx, cls: TS.ClassLikeDeclaration, rejections: Summarie
       const baseType = checker.getTypeOfSymbolAtLocation(prop, member);
       if (!expectsVoidCallback(ctx, baseType)) continue;
       if (leftToTestRunner(ctx, member)) break;
-      if (rejections().asyncFunctionNeverRejects(member)) break;
+      if (rejections.judge().asyncFunctionNeverRejects(member)) break;
       const baseName = `${checker.typeToString(base)}.${name}`;
       ctx.report({ node: member.name, messageId: 'voidMethod', data: { name, base: baseName }, hint: HINTS.callback });
       break;

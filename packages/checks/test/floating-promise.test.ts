@@ -9,6 +9,14 @@ describe('floating-promise on fixtures/floating-promise (what the ESLint rule se
     expect(diff).toBe('');
   });
 
+  it('with the strict options also reports what rejects only if a synchronous call throws (the strict: markers)', () => {
+    expect(fixtureDiff(floatingPromise, { strict: true }).diff).toBe('');
+    const lines = (options?: { checkSyncThrows: boolean }) => runOnFixture(floatingPromise, 'floating-promise/good-sync-throws-only.ts', options).map((r) => r.line);
+    expect(lines()).toEqual([]);
+    expect(lines({ checkSyncThrows: true })).toEqual([39, 40, 49]);
+    expect(floatingPromise.strictOptions).toEqual({ checkSyncThrows: true });
+  });
+
   it('reports the drops in test bodies and test helpers with checkTestBodies', () => {
     const at = (options?: { checkTestBodies: boolean }) =>
       runOnFixture(floatingPromise, 'floating-promise/good-dropped-in-test-body.test.ts', options).map((r) => `${r.messageId}@${r.line}`);

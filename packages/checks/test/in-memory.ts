@@ -40,12 +40,14 @@ export function runInMemory<O>(check: Check<O>, code: string, options?: Partial<
  * difference from the `// expect:` markers ('' when exact). The check alone is
  * what the ESLint rule runs, so analyser-only markers (whole-program/) do not apply.
  */
-export function fixtureDiff<O>(check: Check<O>): { files: number; diff: string } {
+/** `strict`: run with the check's strictOptions (as the ESLint plugin's strict config), so `strict:` markers count. */
+export function fixtureDiff<O>(check: Check<O>, how: { strict?: boolean } = {}): { files: number; diff: string } {
   const files = listSourceFiles(path.join(fixturesRoot, check.id));
   const config = ts.getParsedCommandLineOfConfigFile(path.join(fixturesRoot, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
   const program = ts.createProgram(files, config.options);
-  const findings = files.flatMap((f) => toFindings(runCheck(tsApi, program, program.getSourceFile(f)!, check), f, { engine: 'lint' }));
-  return { files: files.length, diff: formatDiff(diffFindings(readExpectations(files), findings, { ids: [check.id], engine: 'lint' })) };
+  const options = how.strict ? check.strictOptions : undefined;
+  const findings = files.flatMap((f) => toFindings(runCheck(tsApi, program, program.getSourceFile(f)!, check, options), f, { engine: 'lint' }));
+  return { files: files.length, diff: formatDiff(diffFindings(readExpectations(files), findings, { ids: [check.id], engine: 'lint', strict: how.strict === true })) };
 }
 
 /** Runs a check with options on one fixture file, in the fixtures' program (as the ESLint rule would with those options). */

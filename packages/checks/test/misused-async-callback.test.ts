@@ -35,6 +35,14 @@ describe('misused-async-callback', () => {
     expect(diff).toBe('');
   });
 
+  it('with the strict options also reports callbacks that reject only if a synchronous call throws; executors either way', () => {
+    expect(fixtureDiff(misusedAsyncCallback, { strict: true }).diff).toBe('');
+    const lines = (file: string, options?: { checkSyncThrows: boolean }) => runOnFixture(misusedAsyncCallback, `misused-async-callback/${file}`, options).map((r) => r.line);
+    expect(lines('good-sync-throws-only.ts')).toEqual([]);
+    expect(lines('good-sync-throws-only.ts', { checkSyncThrows: true })).toEqual([13, 20]);
+    expect(lines('bad-executor-sync-throw.ts')).toEqual([6]);
+  });
+
   it('reports the async callbacks of test bodies with checkTestBodies', () => {
     const at = (options?: { checkTestBodies: boolean }) =>
       runOnFixture(misusedAsyncCallback, 'misused-async-callback/good-test-listeners.test.ts', options).map((r) => `${r.messageId}@${r.line}`);

@@ -7,7 +7,8 @@ const causes = (results: { line: number; related: { label: string; line: number 
 
 describe('why a reported promise may reject (the related location)', () => {
   it('names the throw that escapes, not one a catch handles', () => {
-    const results = runOnFixture(floatingPromise, 'floating-promise/bad-can-reject.ts').filter((r) => r.line === 62 || r.line === 63);
+    // refreshLoudly() rejects only if report() throws: reported with the strict options (checkSyncThrows).
+    const results = runOnFixture(floatingPromise, 'floating-promise/bad-can-reject.ts', { checkSyncThrows: true }).filter((r) => r.line === 62 || r.line === 63);
     expect(causes(results)).toEqual([
       // refreshLoudly(): fetchReport's throw (line 6) is caught; report(error) in the catch throws at line 11.
       '62: throws here@11',
@@ -59,6 +60,8 @@ describe('why a reported promise may reject (the related location)', () => {
         '  stamp(0);',
         '}',
       ].join('\n'),
+      // What may throw only by a call out of view is reported with checkSyncThrows (the strict config).
+      { checkSyncThrows: true },
     );
     // stamp(0) is not reported: `new Date()` cannot throw.
     expect(causes(results)).toEqual(['16: throws here@3', '17: may throw here (asyncsan cannot see what this call does)@10']);
@@ -89,6 +92,7 @@ describe('why a reported promise may reject (the related location)', () => {
         '  copy(rows, new Map());',
         '}',
       ].join('\n'),
+      { checkSyncThrows: true },
     );
     // copy() is not reported: destructuring a tuple of an array runs built-in iterators only.
     expect(causes(results)).toEqual([

@@ -64,6 +64,11 @@ export function checkSelector(severity: Readonly<Record<string, string>>, strict
   };
 }
 
+/** The options each check adds under --strict (the ESLint plugin's strict config sets the same). */
+export function strictRuleOptions(checks: readonly { id: string; strictOptions?: object }[]): Record<string, unknown> {
+  return Object.fromEntries(checks.filter((c) => c.strictOptions !== undefined).map((c) => [c.id, { ...c.strictOptions }]));
+}
+
 function parseCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new UserError(`--max-warnings must be a non-negative integer, got "${value}"`);
@@ -127,7 +132,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .description('static analysis of the TypeScript project around the paths (tsconfig discovered)')
       .argument('[paths...]', 'files or directories to analyse', ['.'])
       .option('-p, --project <tsconfig>', 'tsconfig to load instead of discovering one')
-      .option('--strict', 'also run the checks outside the recommended set (as the ESLint plugin\'s strict config)')
+      .option('--strict', 'also run the checks outside the recommended set, and report the floating promises and async callbacks that reject only if a synchronous call throws (as the ESLint plugin\'s strict config)')
       .addOption(new Option('--threads <n>', 'analyse on N worker threads').argParser(parseCount))
       .addOption(
         new Option('--backend <name>', "compiler the checks run on: TypeScript 6, or the project's typescript@7 (auto: ts7 when the project's typescript is 7.x)")
@@ -150,6 +155,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       threads: flags.threads,
       backend: flags.backend,
       checks: allChecks.filter((c) => runs(c.id)),
+      // --strict also sets the options a check reserves for the strict set, as the ESLint plugin's strict config does.
+      ruleOptions: flags.strict === true ? strictRuleOptions(allChecks) : {},
       programChecks: analyzer.allProgramChecks.filter((c) => runs(c.id)),
       onProgress: progress(io),
     });

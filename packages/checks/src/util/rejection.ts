@@ -247,6 +247,12 @@ export class Rejections {
   private steps = 0;
   /** Only on an explanation's second walk: synchronous throws are passed over (see `explain`). */
   private syncThrowsIgnored = false;
+  /**
+   * Only on `lenient()`'s instance: a synchronous call is taken not to throw (nor iterating a value); a `throw`
+   * written in the body of the async function, callback or executor itself still counts.
+   */
+  private callThrowsIgnored = false;
+  private lenientTwin: Rejections | undefined;
   /** Counts answers cut short (a cycle, or too deep): only answers computed without a cut are memoised, so they do not depend on where a query started. */
   private cuts = 0;
 
@@ -297,6 +303,8 @@ export class Rejections {
     const fresh = new Rejections(this.ts, this.program, this.scope);
     fresh.causes = [];
     fresh.syncThrowsIgnored = ignoreSyncThrows;
+    // A lenient answer is explained leniently: by what it still counts.
+    fresh.callThrowsIgnored = this.callThrowsIgnored;
     // The syntax indexes do not depend on any answer: built once, shared (each is a walk of every file in scope).
     fresh.returnedReads = this.returnedReads;
     fresh.prototypeAssignments = this.prototypeAssignments;
@@ -323,6 +331,22 @@ export class Rejections {
     return undefined;
   }
 
+  /**
+   * The same questions, with synchronous calls taken not to throw: what a dropped promise or async callback loses
+   * then comes from something asynchronous failing (an awaited promise, an executor's reject) or a `throw` written
+   * in its own body. One instance per scope, memoised like this one.
+   */
+  lenient(): Rejections {
+    if (!this.lenientTwin) {
+      const twin = new Rejections(this.ts, this.program, this.scope);
+      twin.callThrowsIgnored = true;
+      this.lenientTwin = twin;
+    }
+    this.lenientTwin.returnedReads ??= this.returnedReads;
+    this.lenientTwin.prototypeAssignments ??= this.prototypeAssignments;
+    return this.lenientTwin;
+  }
+
   private cause(kind: RejectionCauseKind | 'body-out-of-view', node: TS.Node): void {
     this.causes?.push({ kind, node });
   }
@@ -330,7 +354,7 @@ export class Rejections {
   /** A synchronous throw: true, except in an explanation's second walk, which looks past them for a rejection. */
   private throwing(kind: 'throws' | 'unseen-throws' | 'callee-throws', node: TS.Node): boolean {
     this.cause(kind, node);
-    return !this.syncThrowsIgnored;
+    return !this.syncThrowsIgnored && !(this.callThrowsIgnored && kind !== 'throws');
   }
 
   /**
@@ -1653,7 +1677,7 @@ export class Rejections {
   private bindingMayThrow(name: TS.BindingName | undefined): boolean {
     const ts = this.ts;
     if (!name || ts.isIdentifier(name)) return false;
-    if (ts.isArrayBindingPattern(name) && !this.isArray(name)) {
+    if (ts.isArrayBindingPattern(name) && !this.callThrowsIgnored && !this.isArray(name)) {
       this.cause('iterates', name);
       return true;
     }
@@ -1663,7 +1687,7 @@ export class Rejections {
   }
 
   private iteratesSafelyOrCause(expr: TS.Expression): boolean {
-    if (this.iteratesSafely(expr)) return true;
+    if (this.callThrowsIgnored || this.iteratesSafely(expr)) return true;
     this.cause('iterates', expr);
     return false;
   }

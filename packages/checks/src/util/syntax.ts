@@ -162,6 +162,14 @@ export function forEachInFunctionBody(ts: TypeScript, node: TS.Node, visit: (n: 
   ts.forEachChild(node, walk);
 }
 
+/** The node is in the block of a `try` that has a catch, within its own function: a synchronous throw there would be caught. */
+export function inCatchingTry(ts: TypeScript, node: TS.Node): boolean {
+  for (let child = node, p = node.parent; p && !isFunctionLike(ts, p) && !ts.isSourceFile(p); child = p, p = p.parent) {
+    if (ts.isTryStatement(p) && p.tryBlock === child && p.catchClause) return true;
+  }
+  return false;
+}
+
 export function isInside(node: TS.Node, ancestor: TS.Node): boolean {
   return node.pos >= ancestor.pos && node.end <= ancestor.end && node.getSourceFile() === ancestor.getSourceFile();
 }
