@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -628,6 +628,60 @@ export const projects = {
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['src'],
+  },
+  // Held-out projects, round 14 (2026-12-07): measured once at branch s15's 6824956 (checkSyncThrows off by default).
+  rabbitmq: {
+    repo: 'https://github.com/cody-greene/node-rabbitmq-client',
+    mirror: 'cody-greene+node-rabbitmq-client',
+    commit: '2729343807acedde3ac0b80adc2fc5c5b5d3f2a0', // master (5.0.8 + a README update), 2026-03-03: the newest commit of the fetch mirror's master
+    // Only src/ is measured, without the typedoc plugin (src/typedoc-plugin-versions.ts, which tsconfig.build.json excludes
+    // too): Connection (the AMQP 0-9-1 socket: connect/reconnect with backoff over a host list, heartbeats, frame reading,
+    // the channel pool, lazy acquire), Channel (RPCs awaiting their reply, publisher confirms, consumers), Consumer (the
+    // auto-reconnecting consumer with its concurrency and requeue), RPCClient, the Publisher, the codec. It has no runtime
+    // dependencies; of the dev dependencies (eslint 9, tinybench, ts-node, typedoc, typescript 5.5.4) only @types/node 18
+    // is kept, and typescript is pinned to 6.0.3.
+    install: [
+      ['node', '-e', "const f='package.json',p=JSON.parse(require('fs').readFileSync(f));p.devDependencies={'@types/node':p.devDependencies['@types/node'],typescript:'6.0.3'};require('fs').writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (strict, ES2022, CommonJS, lib es2023, downlevelIteration, types node). tsconfig.bench.json = that over
+    // src/*.ts without the typedoc plugin, noEmit, no declarations, types ['node'], ignoreDeprecations '6.0'
+    // (downlevelIteration) and strictBuiltinIteratorReturn off: the project is written for TypeScript 5.5 (its lock file),
+    // which has no such option; under 6.0.3's strict it is on and `const [tag, dfd] = map.entries().next().value`
+    // (Channel.ts:217) is TS2488. 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, types: ['node'], strictBuiltinIteratorReturn: false, ignoreDeprecations: '6.0' }, include: ['src/*.ts'], exclude: ['src/typedoc-plugin-*.ts'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
+  },
+  jsonrpc: {
+    repo: 'https://github.com/microsoft/vscode-languageserver-node',
+    mirror: 'microsoft+vscode-languageserver-node',
+    commit: '0da5527ddf79ec7b10c953a1b1e6e007c9678326', // main ("Merge latest release into main (#1817)", vscode-jsonrpc 9.0.1), 2026-07-01: the newest commit of the fetch mirror's main
+    // A monorepo (types, jsonrpc, protocol, server, client, ...). Only the vscode-jsonrpc package's jsonrpc/src/common and
+    // jsonrpc/src/node are measured, without their tests (src/*/test) and without the browser folder: the JSON-RPC
+    // connection (request/response with cancellation, the request and notification queue processed by a timer, trace,
+    // dispose, the handlers' results), the stream/IPC/socket/pipe message readers and writers (chunking, partial-message
+    // timers, a semaphore serialising writes), cancellation tokens (also over SharedArrayBuffer), events, the node RIL
+    // (timers, message buffers) and the node transports (IPC, sockets, named pipes). The package has no runtime
+    // dependencies; the root package.json (eslint 10, mocha, playwright, webpack, its postinstall that installs every
+    // package) is replaced by one with @types/node 22.13.14 and typescript 6.0.3, the versions the root lock file pins.
+    install: [
+      ['node', '-e', "const fs=require('fs');fs.writeFileSync('package.json',JSON.stringify({name:'jsonrpc-bench',private:true,devDependencies:{'@types/node':'22.13.14',typescript:'6.0.3'}},null,2));fs.rmSync('package-lock.json')"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // jsonrpc/src/node/tsconfig.json (strict, noImplicitReturns, noUnusedLocals/Parameters, ES2022, node16 module and
+    // resolution, lib es2023, types node, composite, a reference to ../common). tsconfig.bench.json = that over
+    // jsonrpc/src/{common,node}/*.ts (the tests are in subfolders), rootDir jsonrpc/src, not composite or incremental, noEmit,
+    // no declarations or source maps, no references. 1 error under 6.0.3, @types/node's Buffer typings against TypeScript
+    // 6's generic Uint8Array<ArrayBufferLike> (as temporal's and apollo-server's): TS2345 jsonrpc/src/node/ril.ts:39
+    // (Buffer.from of a Uint8Array).
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './jsonrpc/src/node/tsconfig.json', compilerOptions: { rootDir: 'jsonrpc/src', composite: false, incremental: false, noEmit: true, declaration: false, declarationMap: false, sourceMap: false, types: ['node'] }, include: ['jsonrpc/src/common/*.ts', 'jsonrpc/src/node/*.ts'], exclude: [], references: [] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['jsonrpc/src/common', 'jsonrpc/src/node'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
