@@ -81,7 +81,7 @@ export const misusedAsyncCallback = defineCheck<MisusedAsyncCallbackOptions>({
     promiseExecutor:
       'This Promise executor returns a promise, which the Promise constructor ignores: its rejection is unhandled, and if it comes before resolve or reject is called the promise never settles. Do the async work in an async function and settle from its result (.then(resolve, reject)), or return that promise instead of wrapping it.',
     asyncExecutor:
-      'A Promise executor must not be async: a throw after the first await is not turned into a rejection and the promise never settles. Make the executor synchronous and await inside a separate async function.',
+      'A Promise executor must not be async: a throw after the first await does not reject this promise but becomes an unhandled rejection, and the promise never settles unless the executor settled it first. Make the executor synchronous and await inside a separate async function.',
     voidProperty:
       "This promise-returning function is assigned to '{{name}}', whose type returns void: whoever calls '{{name}}' ignores the promise, so its rejection is unhandled.",
     voidReturn:

@@ -155,4 +155,28 @@ describe('why a reported promise may reject (the related location)', () => {
     // A public field anyone can store a promise in: may reject, but no single call or throw says why.
     expect(causes(runOnFixture(floatingPromise, 'floating-promise/bad-can-reject.ts').filter((r) => r.line === 56))).toEqual(['56: ']);
   });
+
+  it('names a throw written further on before a call that only may throw (an async executor that rejects, then rethrows)', () => {
+    const results = runInMemory(
+      misusedAsyncCallback,
+      [
+        'declare function write(m: string): Promise<void>;',
+        'declare function tag(e: object): void;',
+        'class WriteError extends Error { constructor(m: string) { super(m); tag(this); } }',
+        'export function send(m: string): Promise<void> {',
+        '  return new Promise(async (resolve, reject) => {',
+        '    try {',
+        '      await write(m);',
+        '      resolve();',
+        '    } catch (error) {',
+        '      reject(new WriteError(String(error)));',
+        '      throw error;',
+        '    }',
+        '  });',
+        '}',
+      ].join('\n'),
+    );
+    expect(causes(results)).toEqual(['5: throws here@11']);
+    expect(results[0]!.message).toContain('never settles unless the executor settled it first');
+  });
 });

@@ -296,15 +296,22 @@ export class Rejections {
     // is one, is the likelier path and the one a reader looks for.
     const awaited = this.firstCause(expr, callback, true);
     // The same call both ways (`return JSON.parse(text)`, typed any): it is its throw that is sure.
-    return awaited && awaited.node !== first.node ? awaited : first;
+    if (awaited && awaited.node !== first.node) return awaited;
+    // A call that may throw was found first: a `throw` written further on is sure (vscode-jsonrpc's executor builds a
+    // ResponseError, whose constructor calls Object.setPrototypeOf, then rethrows).
+    if (first.kind !== 'throws' && !this.callThrowsIgnored) {
+      const written = this.firstCause(expr, callback, false, true);
+      if (written?.kind === 'throws') return written;
+    }
+    return first;
   }
 
-  private firstCause(expr: TS.Expression, callback: boolean, ignoreSyncThrows: boolean): RejectionCause | undefined {
+  private firstCause(expr: TS.Expression, callback: boolean, ignoreSyncThrows: boolean, ignoreCallThrows = this.callThrowsIgnored): RejectionCause | undefined {
     const fresh = new Rejections(this.ts, this.program, this.scope);
     fresh.causes = [];
     fresh.syncThrowsIgnored = ignoreSyncThrows;
     // A lenient answer is explained leniently: by what it still counts.
-    fresh.callThrowsIgnored = this.callThrowsIgnored;
+    fresh.callThrowsIgnored = ignoreCallThrows;
     // The syntax indexes do not depend on any answer: built once, shared (each is a walk of every file in scope).
     fresh.returnedReads = this.returnedReads;
     fresh.prototypeAssignments = this.prototypeAssignments;
