@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -682,6 +682,63 @@ export const projects = {
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['jsonrpc/src/common', 'jsonrpc/src/node'],
+  },
+  // Held-out projects, round 15 (2026-12-07): measured once at main 36307d1 (checkSyncThrows off by default).
+  'elastic-transport': {
+    repo: 'https://github.com/elastic/elastic-transport-js',
+    mirror: 'elastic+elastic-transport-js',
+    commit: '167cdd86c65755460ed16f304afc9ecb18bcbdda', // main ("chore(deps): update actions/checkout digest to fbc6f39 (#407)", @elastic/transport 9.4.0), 2026-08-03: the newest commit of the fetch mirror's main
+    // Only src/ is measured: Transport (request with retries, timeouts and abort, sniffing on start/interval/fault,
+    // compression, the product check), the connections (the undici and the http ones: sockets, timeouts, abort, stream
+    // bodies), the connection pools (weighted, cluster with resurrection, cloud), the middleware engine (OpenTelemetry,
+    // product check), the diagnostic events, the serializer. Its dependencies (undici 7, @opentelemetry/api and core, debug,
+    // hpagent, ms, secure-json-parse, tslib) are kept; of the dev dependencies (tap, ts-standard, mitata, proxy, stoppable,
+    // sinon fake timers, typescript 5.9.3, ...) only @types/node 22.17.1, @types/debug and @types/ms are kept, and
+    // typescript is pinned to 6.0.3.
+    install: [
+      ['node', '-e', "const f='package.json',p=JSON.parse(require('fs').readFileSync(f));p.devDependencies={'@types/debug':p.devDependencies['@types/debug'],'@types/ms':p.devDependencies['@types/ms'],'@types/node':p.devDependencies['@types/node'],typescript:'6.0.3'};require('fs').writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (src/**/*.ts, strict, noUnusedLocals, ES2019, CommonJS, node10 resolution, lib esnext + dom,
+    // importHelpers). scripts/generate-version.js writes src/version.generated.ts (the build's prebuild step; Transport.ts
+    // and OpenTelemetry.ts import it). tsconfig.bench.json = that + noEmit, no declarations or source maps, types ['node'],
+    // ignoreDeprecations '6.0' (node10 resolution). 0 errors under 6.0.3.
+    prep: [
+      ['node', 'scripts/generate-version.js'],
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, sourceMap: false, types: ['node'], ignoreDeprecations: '6.0' } }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
+  },
+  ably: {
+    repo: 'https://github.com/ably/ably-js',
+    mirror: 'ably+ably-js',
+    commit: '7fa7dc5993af3b67ab05fea2b6a242f729d9088f', // main ("Merge pull request #2282 from ably/DX-1211/rest-see-links", ably 2.26.0), 2026-08-03: the newest commit of the fetch mirror's main
+    // Only src/common and src/platform/nodejs are measured (not the tests, not the web/react-native/react-hooks platforms,
+    // not the push and liveobjects plugins, which the measured files import and type-check with): the realtime client
+    // (ConnectionManager: transports, connect/reconnect with retry timers, the connection state machine, idle and
+    // suspended timers, pending messages and their acks), the realtime channels (attach/detach with timeouts,
+    // presence, annotations), the REST client (HTTP with host fallback, auth and token renewal, paginated resources),
+    // the event emitter, the message encoding, and the node platform (the got-based HTTP requests, the ws WebSocket
+    // transport, crypto). Its dependencies (@ably/msgpack-js, dequal, fastestsmallesttextencoderdecoder, got 11, ulid, ws)
+    // are kept, its react peer dependencies are dropped; of the dev dependencies (mocha, grunt, webpack, esbuild,
+    // playwright, eslint 7, typescript 4.9, ...) only @types/node 18, @types/ws and tslib are kept, and typescript is
+    // pinned to 6.0.3; the lock file is removed.
+    install: [
+      ['node', '-e', "const f='package.json',p=JSON.parse(require('fs').readFileSync(f));p.devDependencies={'@types/node':p.devDependencies['@types/node'],'@types/ws':p.devDependencies['@types/ws'],tslib:p.devDependencies.tslib,typescript:'6.0.3'};delete p.peerDependencies;delete p.peerDependenciesMeta;require('fs').writeFileSync(f,JSON.stringify(p,null,2));require('fs').rmSync('package-lock.json')"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (src, test, scripts and the .d.ts files; strict, ES2017, CommonJS, node10 resolution, lib ES2017 + DOM +
+    // webworker, baseUrl src). tsconfig.bench.json = that over src/common, src/platform/nodejs, ably.d.ts and modular.d.ts,
+    // noEmit, types ['node'], ignoreDeprecations '6.0' (node10 resolution, baseUrl). 5 errors under 6.0.3, all typings of
+    // ArrayBuffer/Buffer against TypeScript 6's generic Uint8Array<ArrayBufferLike> and its DOM BufferSource: TS2322
+    // platform/nodejs/config.ts:23 (a Promise<Buffer> as Promise<ArrayBuffer>), platform/nodejs/lib/util/bufferutils.ts:49;
+    // TS2345 platform/web/lib/util/bufferutils.ts:200, :220, :225 (imported by common, not measured).
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, types: ['node'], ignoreDeprecations: '6.0' }, include: ['src/common/**/*', 'src/platform/nodejs/**/*', 'ably.d.ts', 'modular.d.ts'], exclude: [] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src/common', 'src/platform/nodejs'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
