@@ -1003,7 +1003,22 @@ for (const name of only) {
     // Judged findings this tool reported before and no longer does (ids of this tool only).
     const ids = tool === 'tseslint' ? (id) => id.startsWith('@typescript-eslint/') || id === 'require-atomic-updates' : (id) => !id.startsWith('@typescript-eslint/') && id !== 'require-atomic-updates';
     const gone = verdicts.findings.filter((v) => v.project === name && ids(v.id) && (v.tools ?? ['asyncsan']).includes(tool) && !now.has(`${name}|${v.file}|${v.id}|${v.text}${v.n > 1 ? `#${v.n}` : ''}`));
-    res.tools[tool] = { total: list.length, byId, gone: gone.map((v) => ({ file: v.file, line: v.line, id: v.id, verdict: v.verdict, reason: v.reason })) };
+    // A TRUE finding the default no longer reports may be reported by --strict (a strict-only id, or an option the
+    // strict set turns on, such as checkSyncThrows): asked of asyncsan check --strict on this project, only then.
+    const strictKeys = new Set();
+    if (tool === 'asyncsan' && gone.some((v) => v.verdict === 'TRUE' && getEntry(v.id)?.recommended !== false)) {
+      const strictFile = path.join(out, 'asyncsan-strict.json');
+      if (!reuse) {
+        const r = run(process.execPath, [asyncsanBin, 'check', '--strict', '--project', p.tsconfig, '--format', 'json', '--output', strictFile, ...p.paths], dir);
+        if (r.status !== 0 && r.status !== 1 && r.status !== 3) fail(`${name}: asyncsan check --strict exited ${r.status}: ${r.stderr.trim()}`);
+      }
+      if (existsSync(strictFile)) for (const f of normalise(dir, 'asyncsan', JSON.parse(readFileSync(strictFile, 'utf8')))) strictKeys.add(`${name}|${f.key}`);
+    }
+    res.tools[tool] = {
+      total: list.length,
+      byId,
+      gone: gone.map((v) => ({ file: v.file, line: v.line, id: v.id, verdict: v.verdict, reason: v.reason, strict: strictKeys.has(`${name}|${v.file}|${v.id}|${v.text}${v.n > 1 ? `#${v.n}` : ''}`) })),
+    };
     writeFileSync(path.join(out, `${tool}.normalised.json`), `${JSON.stringify(list, null, 1)}\n`);
   }
   summary.projects[name] = res;
@@ -1031,7 +1046,14 @@ for (const [name, res] of Object.entries(summary.projects)) {
   for (const [tool, t] of Object.entries(res.tools)) {
     // A TRUE finding gone is a lost true positive (issue 17: every TRUE finding of the previous version still found).
     // asyncsan check runs the default (recommended) set: a TRUE finding of a strict-only id is still found by --strict.
-    const lost = (g) => (g.verdict !== 'TRUE' ? '' : tool === 'asyncsan' && getEntry(g.id)?.recommended === false ? '(TRUE, strict-only: `asyncsan check --strict` runs it) ' : '**LOST TRUE** ');
+    const lost = (g) =>
+      g.verdict !== 'TRUE'
+        ? ''
+        : tool === 'asyncsan' && getEntry(g.id)?.recommended === false
+          ? '(TRUE, strict-only: `asyncsan check --strict` runs it) '
+          : g.strict
+            ? '(TRUE, found by `asyncsan check --strict`: an option the strict set turns on) '
+            : '**LOST TRUE** ';
     for (const g of t.gone) report.push(`- ${lost(g)}gone from ${tool}: ${g.file}:${g.line} ${g.id} (was ${g.verdict}: ${g.reason})`);
   }
 }

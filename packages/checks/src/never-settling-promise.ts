@@ -83,16 +83,23 @@ class ExecutorAnalysis {
   }
 
   /**
-   * `if (!reported) { reported = true; reject(e) }` with no else: the path that skips the branch is taken only once the
-   * flag is set, and every `flag = true` in the executor sits beside a call of resolve or reject (grpc-js' session
-   * error and close handlers): the promise has settled by then.
+   * A condition on a flag of the executor's own that every `flag = true` sets beside a call of resolve or reject: `true`
+   * when the condition holds only once the promise has settled (`if (expired) return;` in a callback that comes late,
+   * after the timeout that set `expired` rejected: ably's authCallback), `false` when it fails only then
+   * (`if (!reported) { reported = true; reject(e) }` with no else: grpc-js' session error and close handlers).
    */
-  private guardsSettled(cond: TS.Expression): boolean {
+  private settledWhen(cond: TS.Expression): boolean | undefined {
     const ts = this.ctx.ts;
     const c = skipParens(ts, cond);
-    if (!ts.isPrefixUnaryExpression(c) || c.operator !== ts.SyntaxKind.ExclamationToken) return false;
-    const flag = skipParens(ts, c.operand);
-    if (!ts.isIdentifier(flag) || !this.executor) return false;
+    const negated = ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken;
+    const flag = negated ? skipParens(ts, (c as TS.PrefixUnaryExpression).operand) : c;
+    if (!ts.isIdentifier(flag) || !this.setOnlyWhenSettling(flag)) return undefined;
+    return !negated;
+  }
+
+  private setOnlyWhenSettling(flag: TS.Identifier): boolean {
+    const ts = this.ctx.ts;
+    if (!this.executor) return false;
     // The flag is the executor's own: nothing outside it can set it without settling.
     const decl = this.ctx.checker.getSymbolAtLocation(flag)?.valueDeclaration;
     if (!decl || !ts.isVariableDeclaration(decl) || !isInside(decl, this.executor.body)) return false;
@@ -163,8 +170,9 @@ class ExecutorAnalysis {
     if (ts.isThrowStatement(s)) return { reaches: false, settled: true };
     if (ts.isIfStatement(s)) {
       const cond = this.expressionFlow(s.expression, settledIn);
-      const a = this.statement(s.thenStatement, cond.settled);
-      const b = s.elseStatement ? this.statement(s.elseStatement, cond.settled) : { reaches: true, settled: cond.settled || this.guardsSettled(s.expression) };
+      const guard = this.settledWhen(s.expression);
+      const a = this.statement(s.thenStatement, cond.settled || guard === true);
+      const b = s.elseStatement ? this.statement(s.elseStatement, cond.settled || guard === false) : { reaches: true, settled: cond.settled || guard === false };
       return join(a, b);
     }
     if (ts.isTryStatement(s)) {
