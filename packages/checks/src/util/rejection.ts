@@ -1166,6 +1166,11 @@ export class Rejections {
     if (ts.isPropertyAccessExpression(up) && up.expression === node) return ['then', 'catch', 'finally', 'resolve'].includes(up.name.text);
     if (ts.isBinaryExpression(up) && up.left === node) return up.operatorToken.kind === ts.SyntaxKind.EqualsToken && this.isDeferredCall(up.right);
     if (ts.isAwaitExpression(up)) return true;
+    // Collected into a local array only ever awaited together: nobody gets the deferred itself (nats.js' close()
+    // awaits its listeners' iterClosed with Promise.all).
+    if (ts.isCallExpression(up) && up.arguments.some((a) => a === node) && ts.isPropertyAccessExpression(up.expression) && up.expression.name.text === 'push') {
+      return this.onlyAwaitedTogether(up.expression.expression);
+    }
     let ret: TS.Node = up;
     while (ts.isAsExpression(ret) || ts.isParenthesizedExpression(ret) || ts.isSatisfiesExpression(ret)) ret = ret.parent;
     if (ts.isReturnStatement(ret)) {
@@ -1175,6 +1180,38 @@ export class Rejections {
       return type !== undefined && unionParts(type).every((t) => this.checker.getApparentType(t).getProperty('reject') === undefined);
     }
     return false;
+  }
+
+  /**
+   * `const proms = []` in a function, whose every other mention is `proms.push(…)`, `proms.length` or the argument of
+   * `Promise.all`/`allSettled`/`race`/`any`: what it holds reaches no one who could reject it.
+   */
+  private onlyAwaitedTogether(expr: TS.Expression): boolean {
+    const ts = this.ts;
+    const arr = this.unwrap(expr);
+    if (!ts.isIdentifier(arr)) return false;
+    const decl = this.symbolOf(arr)?.valueDeclaration;
+    if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !this.isConst(decl) || !decl.initializer) return false;
+    const init = this.unwrap(decl.initializer);
+    if (!ts.isArrayLiteralExpression(init) || init.elements.length > 0) return false;
+    const scope = enclosingFunction(ts, decl)?.body;
+    if (!scope) return false;
+    return referencesIn(ts, this.checker, scope, decl.name).every((ref) => {
+      const p = ref.parent;
+      if (ts.isPropertyAccessExpression(p) && p.expression === ref) {
+        if (p.name.text === 'length') return true;
+        return p.name.text === 'push' && ts.isCallExpression(p.parent) && p.parent.expression === p;
+      }
+      if (!ts.isCallExpression(p) || p.arguments.length !== 1 || p.arguments[0] !== ref) return false;
+      const callee = this.unwrap(p.expression);
+      return (
+        ts.isPropertyAccessExpression(callee) &&
+        ['all', 'allSettled', 'race', 'any'].includes(callee.name.text) &&
+        ts.isIdentifier(callee.expression) &&
+        callee.expression.text === 'Promise' &&
+        this.isGlobal(callee.expression)
+      );
+    });
   }
 
   /** A call of a helper that makes a deferred: a `new Promise` whose executor only stores its resolve and reject, returned (or `Object.assign`ed onto). */
