@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -739,6 +739,73 @@ export const projects = {
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['src/common', 'src/platform/nodejs'],
+  },
+  // Held-out round 16 (2026-12-07). nestjs/nest was the first choice, but its snapshot (579 MB) is larger than the fetch
+  // tool brings (524 MB); colyseus is the first fallback.
+  hocuspocus: {
+    repo: 'https://github.com/ueberdosis/hocuspocus',
+    mirror: 'ueberdosis+hocuspocus',
+    commit: '3ec608445b8e024e15759504cca9ff1f7b09edf8', // main ("build(deps): bump pnpm/action-setup from 5 to 6.0.9 (#1131)", 4.5.0), 2026-08-08: the newest commit of the fetch mirror's main
+    // Only packages/server/src and packages/provider/src are measured (packages/common/src type-checks with them, not
+    // measured; not the extensions, the tests, the playground): the server (Hocuspocus: the document lifecycle, the
+    // debounced onStoreDocument with maxDebounce, loading with the hook chain, unloading; ClientConnection: the queued
+    // messages until authentication, the hook chains, the timeout; Connection and Document: awareness, broadcast,
+    // the mutex around saving; Server: the crossws node adapter on http), the provider (HocuspocusProviderWebsocket:
+    // connect with @lifeomic/attempt retries, the connection timeout checker, the message queue, reconnect; the
+    // HocuspocusProvider: sync, awareness, authentication, unsynced changes). A pnpm workspace (pnpm-lock only): the root
+    // package.json's dependencies become the runtime dependencies and peer dependencies of common, server and provider
+    // (lib0, async-mutex, crossws, kleur, @lifeomic/attempt, yjs, y-protocols; not the workspace:^ ones, which tsconfig
+    // paths resolve to the sources); of the root dev dependencies (biome, ava, lerna, nx, rolldown, @types/bun,
+    // typescript 5.8.2) none is kept: @types/node 22.19.11 (what the lock's @types/bun resolves to) and tslib 2.8.1
+    // (importHelpers) are added, and typescript is pinned to 6.0.3.
+    install: [
+      ['node', '-e', "const fs=require('fs'),r=f=>JSON.parse(fs.readFileSync(f)),p=r('package.json'),d={};for(const n of ['common','server','provider']){const q=r('packages/'+n+'/package.json');for(const [k,v] of Object.entries({...q.dependencies,...q.peerDependencies}))if(!v.startsWith('workspace:'))d[k]=v}p.dependencies=d;p.devDependencies={'@types/node':'22.19.11',tslib:'2.8.1',typescript:'6.0.3'};delete p.packageManager;fs.writeFileSync('package.json',JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (every .ts/.tsx of the repository; strict, ES2019, module esnext, node10 resolution, lib esnext + dom,
+    // baseUrl '.', paths @hocuspocus/* -> packages/*/src/index.ts, importHelpers, verbatimModuleSyntax, noEmit).
+    // tsconfig.bench.json = that over packages/server/src, packages/provider/src and packages/common/src, no source maps,
+    // types ['node'], ignoreDeprecations '6.0' (node10 resolution, baseUrl). 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, sourceMap: false, types: ['node'], ignoreDeprecations: '6.0' }, include: ['packages/server/src/**/*', 'packages/provider/src/**/*', 'packages/common/src/**/*'], exclude: [] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['packages/server/src', 'packages/provider/src'],
+  },
+  colyseus: {
+    repo: 'https://github.com/colyseus/colyseus',
+    mirror: 'colyseus+colyseus',
+    commit: 'b21f542331ad40be6b16711dfe0560378f2622eb', // master ("fix(core): defineServer() now configures Redis on Colyseus Cloud", @colyseus/core 0.17.43), 2026-05-01: the newest commit of the fetch mirror's master
+    // Only packages/core/src is measured (not the transports, drivers, presences, SDK, tools, tests): the Room (the
+    // lifecycle: onCreate/onJoin/onLeave/onDispose hooks, seat reservations with their timeouts, reconnection tokens
+    // with allowReconnection's deferred, the patch and simulation intervals, auto-dispose, locking), the MatchMaker
+    // (create/join/reserve seats through the presence and the driver, remote room calls over IPC with timeouts,
+    // graceful shutdown, healthchecks), the IPC request/response over presence pub/sub, the LocalPresence, the
+    // LocalDriver, the lobby and queue rooms, the router (better-call endpoints on node http), Server.
+    // A pnpm workspace (pnpm-lock only): the root package.json's dependencies become packages/core's runtime
+    // dependencies that are not workspace:^ (@colyseus/msgpackr, @colyseus/timer, @standard-schema/spec, debug, nanoid),
+    // plus its peer dependencies @colyseus/schema and @pm2/io (Stats.ts imports it dynamically) and @colyseus/better-call
+    // 1.3.3 from npm (the workspace has it as a git submodule, packages/better-call, absent from the mirror; 1.0.25 and
+    // 1.2.1 lack EndpointHandler, addEndpoint or findRoute, which core uses); @colyseus/shared-types and
+    // @colyseus/greeting-banner (workspace packages) and @colyseus/core itself are resolved to their sources by tsconfig
+    // paths. Of the root dev dependencies (mocha, sinon, esbuild, tsx, express, ...) only @types/debug, @types/express and
+    // @types/node are kept, and typescript is pinned to 6.0.3; the root scripts (preinstall runs git submodule update)
+    // are dropped.
+    install: [
+      ['node', '-e', "const fs=require('fs'),r=f=>JSON.parse(fs.readFileSync(f)),p=r('package.json'),c=r('packages/core/package.json'),d={};for(const [k,v] of Object.entries(c.dependencies))if(!v.startsWith('workspace:'))d[k]=v;d['@colyseus/better-call']='1.3.3';d['@colyseus/schema']=c.peerDependencies['@colyseus/schema'];d['@pm2/io']=c.peerDependencies['@pm2/io'];p.dependencies=d;p.devDependencies={'@types/debug':p.devDependencies['@types/debug'],'@types/express':p.devDependencies['@types/express'],'@types/node':p.devDependencies['@types/node'],typescript:'6.0.3'};delete p.scripts;delete p.packageManager;fs.writeFileSync('package.json',JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (extends tsconfig/tsconfig.all.json: strict but strictNullChecks and noImplicitAny off, ESNext,
+    // NodeNext, lib ESNext, erasableSyntaxOnly, verbatimModuleSyntax, declarations to ../build; customConditions
+    // ['@source']). tsconfig.bench.json = that over packages/core/src, noEmit, no source maps, types ['node'], paths for
+    // @colyseus/core, @colyseus/shared-types and @colyseus/greeting-banner to their src/index.ts. 2 errors under 6.0.3,
+    // both TS2307 at the dynamic import()s of the optional workspace packages @colyseus/redis-presence
+    // (utils/Env.ts:21) and @colyseus/redis-driver (utils/Env.ts:37), which are not installed (their modules are any).
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, sourceMap: false, inlineSources: false, types: ['node'], paths: { '@colyseus/core': ['./packages/core/src/index.ts'], '@colyseus/shared-types': ['./packages/shared-types/src/index.ts'], '@colyseus/greeting-banner': ['./packages/greeting-banner/src/index.ts'] } }, include: ['packages/core/src/**/*'], exclude: [] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['packages/core/src'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
