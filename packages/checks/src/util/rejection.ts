@@ -220,6 +220,16 @@ export function causeRelated(cause: RejectionCause | undefined): { label: string
   return cause ? [{ label: CAUSE_LABELS[cause.kind], node: cause.node }] : [];
 }
 
+/** Walks of every file in scope, built on first use (symbols are resolved on demand). */
+interface SyntaxIndexes {
+  /** `return x.p` in the scope's bodies, by property name. */
+  returnedReads?: Map<string, TS.PropertyAccessExpression[]>;
+  /** `C.prototype.m = function …` at the top level of the scope's files, by method name. */
+  prototypeAssignments?: Map<string, { owner: TS.Identifier; fn: Fn }[]>;
+  /** The targets of assignments `x.p = …` (and `x['p'] = …`, `??=`, `||=`, `&&=`) in the scope's files, by property name. */
+  assignedProperties?: Map<string, TS.Expression[]>;
+}
+
 /** An explanation re-walks the code without the memo: this many steps at most, then none is given. */
 const EXPLAIN_BUDGET = 20_000;
 const OUT_OF_BUDGET = Symbol('out of budget');
@@ -236,10 +246,6 @@ export class Rejections {
   private readonly letValuesMemo = new Map<TS.VariableDeclaration, TS.Expression[] | null>();
   private readonly deferredFieldMemo = new Map<TS.Symbol, boolean>();
   private readonly deferredHelperMemo = new Map<Fn, boolean>();
-  /** `return x.p` in the scope's bodies, by property name (symbols resolved on demand). */
-  private returnedReads: Map<string, TS.PropertyAccessExpression[]> | undefined;
-  /** `C.prototype.m = function …` at the top level of the scope's files, by method name. */
-  private prototypeAssignments: Map<string, { owner: TS.Identifier; fn: Fn }[]> | undefined;
   private readonly active = new Set<object>();
   private depth = 0;
   /** Only on an instance made to explain one answer (`explain`): the causes found so far, in order. */
@@ -256,11 +262,15 @@ export class Rejections {
   /** Counts answers cut short (a cycle, or too deep): only answers computed without a cut are memoised, so they do not depend on where a query started. */
   private cuts = 0;
 
-  /** `scope`: the one file whose bodies may be read, or undefined for every source file of the program. */
+  /**
+   * `scope`: the one file whose bodies may be read, or undefined for every source file of the program. `indexes`:
+   * the scope's syntax indexes, shared with the instances made from this one (they do not depend on any answer).
+   */
   constructor(
     private readonly ts: TypeScript,
     private readonly program: TS.Program,
     private readonly scope: TS.SourceFile | undefined,
+    private readonly indexes: SyntaxIndexes = {},
   ) {
     this.checker = program.getTypeChecker();
   }
@@ -307,22 +317,16 @@ export class Rejections {
   }
 
   private firstCause(expr: TS.Expression, callback: boolean, ignoreSyncThrows: boolean, ignoreCallThrows = this.callThrowsIgnored): RejectionCause | undefined {
-    const fresh = new Rejections(this.ts, this.program, this.scope);
+    const fresh = new Rejections(this.ts, this.program, this.scope, this.indexes);
     fresh.causes = [];
     fresh.syncThrowsIgnored = ignoreSyncThrows;
     // A lenient answer is explained leniently: by what it still counts.
     fresh.callThrowsIgnored = ignoreCallThrows;
-    // The syntax indexes do not depend on any answer: built once, shared (each is a walk of every file in scope).
-    fresh.returnedReads = this.returnedReads;
-    fresh.prototypeAssignments = this.prototypeAssignments;
     try {
       if (callback ? fresh.callbackSafe(expr) : fresh.safeToDrop(expr)) return undefined;
     } catch (e) {
       if (e === OUT_OF_BUDGET) return undefined;
       throw e;
-    } finally {
-      this.returnedReads ??= fresh.returnedReads;
-      this.prototypeAssignments ??= fresh.prototypeAssignments;
     }
     const causes = fresh.causes;
     for (let i = 0; i < causes.length; i++) {
@@ -345,12 +349,10 @@ export class Rejections {
    */
   lenient(): Rejections {
     if (!this.lenientTwin) {
-      const twin = new Rejections(this.ts, this.program, this.scope);
+      const twin = new Rejections(this.ts, this.program, this.scope, this.indexes);
       twin.callThrowsIgnored = true;
       this.lenientTwin = twin;
     }
-    this.lenientTwin.returnedReads ??= this.returnedReads;
-    this.lenientTwin.prototypeAssignments ??= this.prototypeAssignments;
     return this.lenientTwin;
   }
 
@@ -535,7 +537,7 @@ export class Rejections {
   }
 
   private returnedPropertyReads(): Map<string, TS.PropertyAccessExpression[]> {
-    if (this.returnedReads) return this.returnedReads;
+    if (this.indexes.returnedReads) return this.indexes.returnedReads;
     const ts = this.ts;
     const out = new Map<string, TS.PropertyAccessExpression[]>();
     const add = (x: TS.Expression) => {
@@ -551,7 +553,7 @@ export class Rejections {
       ts.forEachChild(n, visit);
     };
     for (const sf of this.scopeFiles()) visit(sf);
-    return (this.returnedReads = out);
+    return (this.indexes.returnedReads = out);
   }
 
   /** The files whose bodies may be read. */
@@ -1028,7 +1030,7 @@ export class Rejections {
   }
 
   private prototypeMethods(): Map<string, { owner: TS.Identifier; fn: Fn }[]> {
-    if (this.prototypeAssignments) return this.prototypeAssignments;
+    if (this.indexes.prototypeAssignments) return this.indexes.prototypeAssignments;
     const ts = this.ts;
     const out = new Map<string, { owner: TS.Identifier; fn: Fn }[]>();
     for (const sf of this.scopeFiles()) {
@@ -1046,7 +1048,7 @@ export class Rejections {
         out.set(left.name.text, list);
       }
     }
-    return (this.prototypeAssignments = out);
+    return (this.indexes.prototypeAssignments = out);
   }
 
   private readonly argumentMemo = new Map<TS.ParameterDeclaration, Fn[] | undefined>();
@@ -1103,11 +1105,50 @@ export class Rejections {
     }
     let init: TS.Expression | undefined;
     if (ts.isVariableDeclaration(d) && this.isConst(d)) init = d.initializer;
-    else if ((ts.isPropertyDeclaration(d) && this.isReadonlyOrPrivate(d)) || ts.isPropertyAssignment(d)) init = d.initializer;
+    else if ((ts.isPropertyDeclaration(d) && (this.isReadonlyOrPrivate(d) || (!this.scope && !this.reassigned(d)))) || (ts.isPropertyAssignment(d) && !this.reassigned(d))) init = d.initializer;
     if (!init) return undefined;
     const value = this.unwrap(init);
     if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return value;
     return undefined;
+  }
+
+  /**
+   * A property of an object literal that something in scope assigns again (`this.callbacks.onMessage = callback`
+   * over a field initialised with `{ onMessage: () => Promise.resolve() }`), or a public field the same way: its
+   * initializer is not what it calls. A public field is asked only with the whole program in scope (another file
+   * may assign it).
+   */
+  private reassigned(p: TS.ObjectLiteralElementLike | TS.PropertyDeclaration): boolean {
+    const ts = this.ts;
+    const name = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name) || ts.isPrivateIdentifier(p.name)) ? p.name.text : undefined;
+    if (name === undefined) return true;
+    const targets = this.assignedProperties().get(name);
+    if (!targets) return false;
+    return targets.some((t) => {
+      const key = ts.isPropertyAccessExpression(t) ? t.name : ts.isElementAccessExpression(t) ? t.argumentExpression : undefined;
+      const sym = key && this.checker.getSymbolAtLocation(key);
+      return sym !== undefined && (sym.getDeclarations() ?? []).includes(p as TS.Declaration);
+    });
+  }
+
+  private assignedProperties(): Map<string, TS.Expression[]> {
+    if (this.indexes.assignedProperties) return this.indexes.assignedProperties;
+    const ts = this.ts;
+    const out = new Map<string, TS.Expression[]>();
+    const visit = (n: TS.Node): void => {
+      if (ts.isBinaryExpression(n) && isAssignmentOperator(ts, n.operatorToken.kind)) {
+        const left = this.unwrap(n.left);
+        const name = ts.isPropertyAccessExpression(left) ? left.name.text : ts.isElementAccessExpression(left) && ts.isStringLiteralLike(left.argumentExpression) ? left.argumentExpression.text : undefined;
+        if (name !== undefined) {
+          const list = out.get(name);
+          if (list) list.push(left);
+          else out.set(name, [left]);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    for (const sf of this.scopeFiles()) visit(sf);
+    return (this.indexes.assignedProperties = out);
   }
 
   private isReadonlyOrPrivate(d: TS.PropertyDeclaration): boolean {
@@ -1342,7 +1383,8 @@ export class Rejections {
         }
         const pName = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isPrivateIdentifier(p.name)) ? p.name.text : undefined;
         if (pName !== name) continue;
-        if (ts.isMethodDeclaration(p)) found = p.body ? p : undefined;
+        if (this.reassigned(p)) found = undefined;
+        else if (ts.isMethodDeclaration(p)) found = p.body ? p : undefined;
         else if (ts.isShorthandPropertyAssignment(p)) found = this.functionOfDeclaration(p);
         else if (ts.isPropertyAssignment(p)) {
           const v = this.unwrap(p.initializer);
