@@ -147,11 +147,16 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
   for (const raw of args) {
     const arg = skipParens(ts, raw);
     const isFunctionExpr = ts.isArrowFunction(arg) || ts.isFunctionExpression(arg);
-    const isReference = ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg);
+    // `dispose.bind(undefined, room)` runs dispose: the function bound is the callback the questions are about.
+    const bound = boundFunction(ts, arg);
+    const ref = bound ?? arg;
+    const isReference = ts.isIdentifier(ref) || ts.isPropertyAccessExpression(ref);
     const executorPosition = ts.isNewExpression(call) && ts.isIdentifier(call.expression) && call.expression.text === 'Promise' && args[0] === raw;
     const knownApi = (name !== undefined && VOID_CALLBACK_APIS.has(name)) || executorPosition;
-    // A `const` holding an async function literal is that function under a name (engine.io's `this.verify(req, callback)`).
-    const asyncFn = isFunctionExpr ? (hasModifier(ts, arg, ts.SyntaxKind.AsyncKeyword) && !arg.asteriskToken ? arg : undefined) : ts.isIdentifier(arg) ? asyncConstFunction(ctx, arg) : undefined;
+    // A name for an async function counts as that function: a `const` holding an async literal (engine.io's
+    // `this.verify(req, callback)`), an async function declaration or method, a field initialised with an async arrow
+    // (hocuspocus' `createServer(this.requestHandler)`), also bound (colyseus' `once('dispose', disposeRoom.bind(…))`).
+    const asyncFn = isFunctionExpr ? (hasModifier(ts, arg, ts.SyntaxKind.AsyncKeyword) && !arg.asteriskToken ? arg : undefined) : isReference ? asyncFunctionNamed(ctx, ref) : undefined;
     const isAsync = asyncFn !== undefined;
     // Cheap syntactic filters first. Any API is checked for an async function; a non-async function
     // (or one passed by name) only for the well-known void-callback APIs, and only if it may return a promise.
@@ -171,7 +176,7 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     // An async executor without await is ESLint core's no-async-promise-executor: left to it.
     if (isExecutor && asyncFn && !awaitsIn(ctx, asyncFn)) continue;
     // A shutdown handler (a termination signal's listener): a rejection ends the process, as the signal asked.
-    if (ts.isCallExpression(call) && isShutdownHandler(ctx, call, arg, rejections)) continue;
+    if (ts.isCallExpression(call) && isShutdownHandler(ctx, call, ref, rejections)) continue;
     // forEach(async …) that awaits, in an async function (or awaited itself): the author expected to wait, and
     // the code after the loop runs first. Not waiting is the bug, rejection or not.
     if (name === 'forEach' && isFunctionExpr && awaitsIn(ctx, arg) && expectsToWait(ctx, call)) {
@@ -183,26 +188,39 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     // failing with the error (MQTT.js and testcontainers tests).
     if (!isExecutor && leftToTestRunner(ctx, arg)) continue;
     // A callback whose promise cannot reject loses nothing (and an executor that cannot throw settles).
-    if ((isExecutor ? rejections() : rejections.judge()).callbackSafe(arg)) continue;
+    if ((isExecutor ? rejections() : rejections.judge()).callbackSafe(ref)) continue;
     if (isExecutor) {
-      ctx.report({ node: arg, messageId: isAsync ? 'asyncExecutor' : 'promiseExecutor', hint: HINTS.executor, related: causeRelated(rejections().explain(arg, true)) });
+      ctx.report({ node: arg, messageId: isAsync ? 'asyncExecutor' : 'promiseExecutor', hint: HINTS.executor, related: causeRelated(rejections().explain(ref, true)) });
       continue;
     }
     const kind = name === 'forEach' ? 'iteration' : name !== undefined && LISTENER_APIS.has(name) ? 'listener' : 'callback';
     const messageId = kind === 'iteration' ? 'voidIteration' : kind === 'listener' ? 'voidListener' : 'voidCallback';
-    ctx.report({ node: arg, messageId, data: { callee: name ?? 'the callee' }, hint: HINTS[kind], related: causeRelated(rejections.judge().explain(arg, true)) });
+    ctx.report({ node: arg, messageId, data: { callee: name ?? 'the callee' }, hint: HINTS[kind], related: causeRelated(rejections.judge().explain(ref, true)) });
   }
 }
 
-/** The async arrow or function expression a `const` is initialised with, when `id` names such a `const`. */
-function asyncConstFunction(ctx: Ctx, id: TS.Identifier): TS.ArrowFunction | TS.FunctionExpression | undefined {
+/** `f` in `f.bind(thisArg, …)` when `f` is a name or a property access. */
+function boundFunction(ts: TypeScript, e: TS.Expression): TS.Expression | undefined {
+  if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== 'bind') return undefined;
+  const target = skipParens(ts, e.expression.expression);
+  return ts.isIdentifier(target) || ts.isPropertyAccessExpression(target) ? target : undefined;
+}
+
+/**
+ * The async function a name stands for: the async arrow or function expression a `const` or a field is initialised
+ * with, or an async function declaration or method (not a generator: async generators return iterators).
+ */
+function asyncFunctionNamed(ctx: Ctx, ref: TS.Identifier | TS.PropertyAccessExpression): TS.FunctionLikeDeclaration | undefined {
   const { ts, checker } = ctx;
-  const decl = checker.getSymbolAtLocation(id)?.valueDeclaration;
-  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !ts.isVariableDeclarationList(decl.parent)) return undefined;
-  if (!(decl.parent.flags & ts.NodeFlags.Const)) return undefined;
-  const init = skipParens(ts, decl.initializer);
-  if (!(ts.isArrowFunction(init) || ts.isFunctionExpression(init)) || init.asteriskToken || !hasModifier(ts, init, ts.SyntaxKind.AsyncKeyword)) return undefined;
-  return init;
+  const decl = checker.getSymbolAtLocation(ts.isIdentifier(ref) ? ref : ref.name)?.valueDeclaration;
+  if (!decl) return undefined;
+  const asyncBody = (fn: TS.FunctionLikeDeclaration) => (!fn.asteriskToken && hasModifier(ts, fn, ts.SyntaxKind.AsyncKeyword) ? fn : undefined);
+  if (ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl)) return decl.body ? asyncBody(decl) : undefined;
+  let init: TS.Expression | undefined;
+  if (ts.isVariableDeclaration(decl) && ts.isVariableDeclarationList(decl.parent) && decl.parent.flags & ts.NodeFlags.Const) init = decl.initializer;
+  else if (ts.isPropertyDeclaration(decl)) init = decl.initializer;
+  const value = init && skipParens(ts, init);
+  return value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) ? asyncBody(value) : undefined;
 }
 
 /**
@@ -242,7 +260,7 @@ function someOverloadAcceptsPromise(ctx: Ctx, call: TS.CallExpression | TS.NewEx
 }
 
 /** The function's own body awaits (await or for await…of), outside nested functions. */
-function awaitsIn(ctx: Ctx, fn: TS.ArrowFunction | TS.FunctionExpression): boolean {
+function awaitsIn(ctx: Ctx, fn: TS.FunctionLikeDeclaration): boolean {
   const { ts } = ctx;
   let found = false;
   const visit = (n: TS.Node): void => {
@@ -250,7 +268,7 @@ function awaitsIn(ctx: Ctx, fn: TS.ArrowFunction | TS.FunctionExpression): boole
     if (ts.isAwaitExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier)) found = true;
     else ts.forEachChild(n, visit);
   };
-  visit(fn.body);
+  if (fn.body) visit(fn.body);
   return found;
 }
 
