@@ -839,8 +839,10 @@ export class Rejections {
           const never = fns !== undefined && fns.length > 0 && fns.every((fn) => this.fnOutcome(fn, EMPTY).never);
           return { drop: never, never };
         }
-        if (!list || !ts.isArrayLiteralExpression(list) || list.elements.some((x) => ts.isSpreadElement(x))) return UNKNOWN;
-        const never = list.elements.every((x) => this.outcome(x, env).never);
+        // A local array only ever pushed to and awaited together (ioredis' FailoverDetector#subscribe): what was pushed.
+        const elements = list && ts.isIdentifier(list) ? this.pushedInto(list) : list && ts.isArrayLiteralExpression(list) ? list.elements : undefined;
+        if (!elements || elements.some((x) => ts.isSpreadElement(x))) return UNKNOWN;
+        const never = elements.every((x) => this.outcome(x, env).never);
         return { drop: never, never };
       }
       default:
@@ -1253,6 +1255,19 @@ export class Rejections {
         this.isGlobal(callee.expression)
       );
     });
+  }
+
+  /** The values pushed into a local array that is only ever pushed to, measured and awaited together (see onlyAwaitedTogether). */
+  private pushedInto(arr: TS.Identifier): readonly TS.Expression[] | undefined {
+    const ts = this.ts;
+    if (!this.onlyAwaitedTogether(arr)) return undefined;
+    const decl = this.symbolOf(arr)!.valueDeclaration as TS.VariableDeclaration;
+    const out: TS.Expression[] = [];
+    for (const ref of referencesIn(ts, this.checker, enclosingFunction(ts, decl)!.body!, decl.name as TS.Identifier)) {
+      const p = ref.parent;
+      if (ts.isPropertyAccessExpression(p) && p.name.text === 'push' && ts.isCallExpression(p.parent)) out.push(...p.parent.arguments);
+    }
+    return out;
   }
 
   /** A call of a helper that makes a deferred: a `new Promise` whose executor only stores its resolve and reject, returned (or `Object.assign`ed onto). */
