@@ -36,6 +36,21 @@ describe('why a reported promise may reject (the related location)', () => {
     expect(causes(results)).toEqual(['6: may reject here (asyncsan cannot see what this call does)@3', '7: awaits here@8 | may reject here (asyncsan cannot see what this call does)@3']);
   });
 
+  it('names a Promise.all over promises it cannot see (an array handed in)', () => {
+    const results = runInMemory(
+      floatingPromise,
+      [
+        'async function settleAll(pending: Promise<unknown>[]): Promise<void> {',
+        '  await Promise.all(pending);',
+        '}',
+        'export function drain(pending: Promise<unknown>[]): void {',
+        '  settleAll(pending);',
+        '}',
+      ].join('\n'),
+    );
+    expect(causes(results)).toEqual(['5: may reject here (asyncsan cannot see what this call does)@2']);
+  });
+
   it('names a construction that may throw: the throw inside a class in view, or the `new` of one out of view', () => {
     const results = runInMemory(
       floatingPromise,

@@ -818,7 +818,12 @@ export class Rejections {
   private promiseStatic(method: string, call: TS.CallExpression, env: Env): Outcome {
     const ts = this.ts;
     const args = call.arguments;
-    if (args.some((a) => ts.isSpreadElement(a))) return UNKNOWN;
+    // What it settles with is not known: named as a call asyncsan cannot see into (a report's "may reject here").
+    const unknown = () => {
+      this.cause('unseen', call);
+      return UNKNOWN;
+    };
+    if (args.some((a) => ts.isSpreadElement(a))) return unknown();
     switch (method) {
       case 'resolve': {
         if (args.length === 0) return SAFE;
@@ -841,12 +846,12 @@ export class Rejections {
         }
         // A local array only ever pushed to and awaited together (ioredis' FailoverDetector#subscribe): what was pushed.
         const elements = list && ts.isIdentifier(list) ? this.pushedInto(list) : list && ts.isArrayLiteralExpression(list) ? list.elements : undefined;
-        if (!elements || elements.some((x) => ts.isSpreadElement(x))) return UNKNOWN;
+        if (!elements || elements.some((x) => ts.isSpreadElement(x))) return unknown();
         const never = elements.every((x) => this.outcome(x, env).never);
         return { drop: never, never };
       }
       default:
-        return UNKNOWN;
+        return unknown();
     }
   }
 
