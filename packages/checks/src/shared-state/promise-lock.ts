@@ -9,7 +9,8 @@
  *
  * Every call of the private method stores its promise in one field, in a method that first leaves while that field
  * is set and does not await between the test and the store, and nothing else writes the field: a second run starts
- * only after the first has settled, so two runs of the method never overlap.
+ * only after the first has settled, so two runs of the method never overlap. `this.lock ??= this.m()` is the test
+ * and the store in one (matrix-js-sdk's TokenRefresher).
  */
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
@@ -39,11 +40,14 @@ export function runsUnderPromiseLock(ts: TypeScript, fn: TS.FunctionLikeDeclarat
   const lockers = new Set<TS.Node>();
   for (const call of calls) {
     const assign = parentSkippingParens(ts, call);
-    if (!ts.isBinaryExpression(assign) || assign.operatorToken.kind !== ts.SyntaxKind.EqualsToken || unwrap(ts, assign.right) !== call) return false;
+    if (!ts.isBinaryExpression(assign) || unwrap(ts, assign.right) !== call) return false;
+    const op = assign.operatorToken.kind;
+    if (op !== ts.SyntaxKind.EqualsToken && op !== ts.SyntaxKind.QuestionQuestionEqualsToken) return false;
     const f = flagText(ts, assign.left);
     if (!f?.startsWith('this.') || (field !== undefined && f !== field)) return false;
     field = f;
-    if (!ts.isExpressionStatement(assign.parent) || !guardedStore(ts, assign.parent, f)) return false;
+    if (!ts.isExpressionStatement(assign.parent)) return false;
+    if (op === ts.SyntaxKind.EqualsToken && !guardedStore(ts, assign.parent, f)) return false;
     const locker = enclosingFunction(ts, assign);
     if (!locker) return false;
     lockers.add(locker);
