@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -806,6 +806,59 @@ export const projects = {
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['packages/core/src'],
+  },
+  tus: {
+    repo: 'https://github.com/tus/tus-node-server',
+    mirror: 'tus+tus-node-server',
+    commit: 'fdd8cc78946e4378624394d96d134d5ce631fb68', // main ("@tus/server: validate proposed merges in CI (#862)", @tus/server 2.4.3), 2026-07-30: the newest commit of the fetch mirror's main
+    // packages/server/src, packages/s3-store/src, packages/file-store/src and packages/utils/src are measured, without
+    // their src/test folders (not the azure and gcs stores, not test/): the server (Server: the srvx/node request
+    // handling with the per-request CancellationContext and its abort/lock release; the handlers: POST with
+    // creation-with-upload, PATCH with the StreamLimiter and the locker, HEAD, GET, DELETE, OPTIONS; the MemoryLocker
+    // with its acquire timeout and cancel requests), the S3 store (multipart uploads through @aws-sdk/client-s3, the
+    // StreamSplitter chunks and their concurrent part uploads under a Semaphore, incomplete parts, the expiration
+    // cleanup), the file store (fs streams, the KV config stores), utils (DataStore, StreamSplitter, StreamLimiter, the
+    // file, memory, redis and ioredis KV stores). An npm workspace: the root package.json loses its workspaces and
+    // scripts and gets the four packages' dependencies and optional dependencies that are not @tus/* (plus ioredis, which
+    // utils' IoRedisKvStore imports but lists as a dev dependency) at the versions package-lock.json resolves them to;
+    // of the dev dependencies only their @types/* are kept (at the lock's versions), and typescript is pinned to 6.0.3.
+    install: [
+      ['node', '-e', "const fs=require('fs'),r=f=>JSON.parse(fs.readFileSync(f)),p=r('package.json'),l=r('package-lock.json').packages,v=k=>l['node_modules/'+k].version,d={},t={};for(const n of ['server','s3-store','file-store','utils']){const q=r('packages/'+n+'/package.json');for(const k of Object.keys({...q.dependencies,...q.optionalDependencies}))if(!k.startsWith('@tus/'))d[k]=v(k);for(const k of Object.keys(q.devDependencies??{}))if(k.startsWith('@types/')&&!/mocha|sinon|supertest/.test(k))t[k]=v(k)}d.ioredis=v('ioredis');p.dependencies=d;p.devDependencies={...t,typescript:'6.0.3'};delete p.workspaces;delete p.scripts;fs.writeFileSync('package.json',JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.base.json (strict, es2022, module NodeNext, composite, declarations, useUnknownInCatchVariables off,
+    // skipLibCheck); each package's tsconfig extends it over its src with project references to @tus/utils.
+    // tsconfig.bench.json = the base over the four src folders without src/test, not composite, noEmit, no
+    // declarations or source maps, types ['node'], paths @tus/utils -> packages/utils/src/index.ts.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.base.json', compilerOptions: { composite: false, noEmit: true, declaration: false, declarationMap: false, sourceMap: false, types: ['node'], paths: { '@tus/utils': ['./packages/utils/src/index.ts'] } }, include: ['packages/server/src', 'packages/s3-store/src', 'packages/file-store/src', 'packages/utils/src'], exclude: ['packages/*/src/test'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['packages/server/src', 'packages/s3-store/src', 'packages/file-store/src', 'packages/utils/src'],
+  },
+  'matrix-js-sdk': {
+    repo: 'https://github.com/matrix-org/matrix-js-sdk',
+    mirror: 'matrix-org+matrix-js-sdk',
+    commit: '8fec0cb6408dbe4c2ef871be16a4309ced01579d', // develop ("Update npm non-major dependencies (#5447)"), 2026-07-24: the newest commit of the fetch mirror's default branch
+    // src/ has 226 files (2.8 MB), too much to judge in one round: a coherent part is measured, src/matrixrtc (the
+    // MatrixRTC layer: MatrixRTCSession and its manager, the MembershipManager's action scheduler with its delayed
+    // events, retries and timers, the encryption managers and the to-device key transport) and src/http-api (the fetch
+    // layer: requests with timeouts and abort signals, the access-token refresh, errors); the rest of src/ is
+    // type-checked with them, not measured. pnpm-lock only: the runtime dependencies are kept (package.json's ranges),
+    // of the dev dependencies only @types/debug 4.1.13, @types/node 22.20.1 and @types/sdp-transform 3.0.0 (the lock's
+    // versions), and typescript is pinned to 6.0.3; the scripts (prepare runs husky) and devEngines (pnpm, which npm
+    // refuses) are dropped.
+    install: [
+      ['node', '-e', "const fs=require('fs'),p=JSON.parse(fs.readFileSync('package.json'));p.devDependencies={'@types/debug':'4.1.13','@types/node':'22.20.1','@types/sdp-transform':'3.0.0',typescript:'6.0.3'};delete p.scripts;delete p.packageManager;delete p.devEngines;fs.writeFileSync('package.json',JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (strict, es2022, module preserve, bundler resolution, allowImportingTsExtensions, lib es2024 + dom,
+    // noEmit, types vitest/globals + node, over src and spec). tsconfig.bench.json = that over src only, types ['node'].
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, types: ['node'], paths: {} }, include: ['./src/**/*.ts'], exclude: [] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src/matrixrtc', 'src/http-api'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
