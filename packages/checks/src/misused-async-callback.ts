@@ -156,7 +156,7 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     // A name for an async function counts as that function: a `const` holding an async literal (engine.io's
     // `this.verify(req, callback)`), an async function declaration or method, a field initialised with an async arrow
     // (hocuspocus' `createServer(this.requestHandler)`), also bound (colyseus' `once('dispose', disposeRoom.bind(…))`).
-    const asyncFn = isFunctionExpr ? (hasModifier(ts, arg, ts.SyntaxKind.AsyncKeyword) && !arg.asteriskToken ? arg : undefined) : isReference ? asyncFunctionNamed(ctx, ref) : undefined;
+    const asyncFn = isFunctionExpr ? (hasModifier(ts, arg, ts.SyntaxKind.AsyncKeyword) && !arg.asteriskToken ? arg : undefined) : isReference ? asyncFunctionNamed(ctx, ref, bound !== undefined) : undefined;
     const isAsync = asyncFn !== undefined;
     // Cheap syntactic filters first. Any API is checked for an async function; a non-async function
     // (or one passed by name) only for the well-known void-callback APIs, and only if it may return a promise.
@@ -199,6 +199,20 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
   }
 }
 
+/** The instance member `this.name` names, in the class whose `this` it is (an arrow keeps it; a function does not). */
+function ownMember(ts: TypeScript, access: TS.PropertyAccessExpression): TS.Declaration | undefined {
+  if (access.expression.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  let n: TS.Node = access.parent;
+  while (!ts.isClassLike(n)) {
+    if (ts.isSourceFile(n) || ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n)) return undefined;
+    n = n.parent;
+  }
+  const name = access.name.text;
+  return n.members.find(
+    (m) => (ts.isMethodDeclaration(m) || ts.isPropertyDeclaration(m)) && m.name !== undefined && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name)) && m.name.text === name && !hasModifier(ts, m, ts.SyntaxKind.StaticKeyword),
+  );
+}
+
 /** `f` in `f.bind(thisArg, …)` when `f` is a name or a property access. */
 function boundFunction(ts: TypeScript, e: TS.Expression): TS.Expression | undefined {
   if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== 'bind') return undefined;
@@ -210,9 +224,11 @@ function boundFunction(ts: TypeScript, e: TS.Expression): TS.Expression | undefi
  * The async function a name stands for: the async arrow or function expression a `const` or a field is initialised
  * with, or an async function declaration or method (not a generator: async generators return iterators).
  */
-function asyncFunctionNamed(ctx: Ctx, ref: TS.Identifier | TS.PropertyAccessExpression): TS.FunctionLikeDeclaration | undefined {
+function asyncFunctionNamed(ctx: Ctx, ref: TS.Identifier | TS.PropertyAccessExpression, bound: boolean): TS.FunctionLikeDeclaration | undefined {
   const { ts, checker } = ctx;
-  const decl = checker.getSymbolAtLocation(ts.isIdentifier(ref) ? ref : ref.name)?.valueDeclaration;
+  // Resolving a property access asks for its receiver's type: too dear for every argument of every call. `this.m` is
+  // looked up among the enclosing class's members by name; another receiver's member only when it is bound (rare).
+  const decl = ts.isPropertyAccessExpression(ref) && !bound ? ownMember(ts, ref) : checker.getSymbolAtLocation(ts.isIdentifier(ref) ? ref : ref.name)?.valueDeclaration;
   if (!decl) return undefined;
   const asyncBody = (fn: TS.FunctionLikeDeclaration) => (!fn.asteriskToken && hasModifier(ts, fn, ts.SyntaxKind.AsyncKeyword) ? fn : undefined);
   if (ts.isFunctionDeclaration(decl) || ts.isMethodDeclaration(decl)) return decl.body ? asyncBody(decl) : undefined;
