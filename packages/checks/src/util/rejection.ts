@@ -936,7 +936,9 @@ export class Rejections {
     if (!this.readable(fn)) return UNKNOWN;
     if (fn.asteriskToken) return SAFE; // a generator returns an iterator, not a promise
     if (this.isAsync(fn)) {
-      const never = this.memo(this.asyncMemo, fn, false, () => this.asyncNeverRejects(fn));
+      // Judged on its own (memoised), and, when that fails, once more with the call's arguments bound: an `if` they
+      // settle skips its branch (colyseus' `setMetadata(meta, false)` does not reach its `if (persist) await …`).
+      const never = this.memo(this.asyncMemo, fn, false, () => this.asyncNeverRejects(fn, EMPTY)) || (env.params.size > 0 && this.asyncNeverRejects(fn, env));
       return { drop: never, never };
     }
     return this.memo(this.returnMemo, fn, UNKNOWN, () => this.returnOutcome(fn, env), env.params.size === 0);
@@ -1637,7 +1639,8 @@ export class Rejections {
       if (this.isUndefined(e)) return { kind: 'undefined' };
       const decl = this.symbolOf(e)?.valueDeclaration;
       const bound = decl && env.params.get(decl);
-      if (bound) return bound.expr ? this.value(bound.expr, bound.env) : { kind: 'undefined' };
+      // A parameter the body assigns holds the argument only until then.
+      if (bound && !this.paramWritten(decl)) return bound.expr ? this.value(bound.expr, bound.env) : { kind: 'undefined' };
       return UNKNOWN_VALUE;
     }
     if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.name)) {
@@ -1647,6 +1650,35 @@ export class Rejections {
       return UNKNOWN_VALUE;
     }
     return UNKNOWN_VALUE;
+  }
+
+  private readonly paramWrittenMemo = new Map<TS.Node, boolean>();
+
+  /** The parameter is assigned (or incremented) somewhere in its function. */
+  private paramWritten(decl: TS.Node): boolean {
+    const ts = this.ts;
+    if (!ts.isParameter(decl) || !ts.isIdentifier(decl.name)) return false;
+    const fn = decl.parent;
+    const name = decl.name;
+    let cached = this.paramWrittenMemo.get(decl);
+    if (cached === undefined) {
+      const sym = this.checker.getSymbolAtLocation(name);
+      const target = (x: TS.Expression) => {
+        const t = this.unwrap(x);
+        return ts.isIdentifier(t) && t.text === name.text && this.checker.getSymbolAtLocation(t) === sym;
+      };
+      let found = false;
+      const visit = (n: TS.Node): void => {
+        if (found) return;
+        if (ts.isBinaryExpression(n) && isAssignmentOperator(ts, n.operatorToken.kind) && target(n.left)) found = true;
+        else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && target(n.operand)) found = true;
+        else ts.forEachChild(n, visit);
+      };
+      if (ts.isFunctionLike(fn) && 'body' in fn && fn.body) visit(fn.body);
+      cached = found;
+      this.paramWrittenMemo.set(decl, cached);
+    }
+    return cached;
   }
 
   /** The value of `literal[name]`, spreads included. */
@@ -1679,11 +1711,11 @@ export class Rejections {
 
   // ------------------------------------------------------------ async functions: can the body throw?
 
-  private asyncNeverRejects(fn: Fn): boolean {
+  private asyncNeverRejects(fn: Fn, env: Env = EMPTY): boolean {
     const ts = this.ts;
     if (!fn.body || !this.readable(fn)) return false;
     if (!ts.isBlock(fn.body)) return !this.exprMayThrow(fn.body, true) && this.outcome(fn.body, EMPTY).never;
-    return !this.stmtMayThrow(fn.body, true);
+    return !this.stmtMayThrow(fn.body, true, env);
   }
 
   /** Calling the non-async function may throw synchronously. */
@@ -1700,25 +1732,29 @@ export class Rejections {
     });
   }
 
-  private stmtMayThrow(s: TS.Statement, inAsync: boolean): boolean {
-    if (!this.causes) return this.stmtThrows(s, inAsync);
+  /** `env`: the parameters bound at the call followed, which decide the `if`s they settle (expressions are judged unbound). */
+  private stmtMayThrow(s: TS.Statement, inAsync: boolean, env: Env = EMPTY): boolean {
+    if (!this.causes) return this.stmtThrows(s, inAsync, env);
     // A try whose catch cannot throw drops the causes found in its block.
     const mark = this.causes.length;
-    const r = this.stmtThrows(s, inAsync);
+    const r = this.stmtThrows(s, inAsync, env);
     if (!r) this.causes.length = mark;
     return r;
   }
 
-  private stmtThrows(s: TS.Statement, inAsync: boolean): boolean {
+  private stmtThrows(s: TS.Statement, inAsync: boolean, env: Env): boolean {
     const ts = this.ts;
     const ex = (e: TS.Expression | undefined) => e !== undefined && this.exprMayThrow(e, inAsync);
-    const st = (x: TS.Statement | undefined) => x !== undefined && this.stmtMayThrow(x, inAsync);
-    if (ts.isBlock(s)) return s.statements.some((x) => this.stmtMayThrow(x, inAsync));
+    const st = (x: TS.Statement | undefined) => x !== undefined && this.stmtMayThrow(x, inAsync, env);
+    if (ts.isBlock(s)) return s.statements.some((x) => this.stmtMayThrow(x, inAsync, env));
     if (ts.isExpressionStatement(s)) return ex(s.expression);
     if (ts.isVariableStatement(s)) return this.declarationsMayThrow(s.declarationList, inAsync);
     if (ts.isReturnStatement(s)) return ex(s.expression) || (inAsync && s.expression !== undefined && !this.outcome(s.expression, EMPTY).never);
     if (ts.isThrowStatement(s)) return this.throwing('throws', s);
-    if (ts.isIfStatement(s)) return ex(s.expression) || st(s.thenStatement) || st(s.elseStatement);
+    if (ts.isIfStatement(s)) {
+      const c = env.params.size > 0 ? this.truth(this.value(s.expression, env)) : undefined;
+      return ex(s.expression) || (c !== false && st(s.thenStatement)) || (c !== true && st(s.elseStatement));
+    }
     if (ts.isTryStatement(s)) {
       const mark = this.causes?.length ?? 0;
       const tryThrows = st(s.tryBlock);
@@ -1746,7 +1782,7 @@ export class Rejections {
       const head = ts.isVariableDeclarationList(s.initializer) ? s.initializer.declarations.some((d) => this.bindingMayThrow(d.name)) : true;
       return head || ex(s.expression) || !this.iteratesSafelyOrCause(s.expression) || st(s.statement);
     }
-    if (ts.isSwitchStatement(s)) return ex(s.expression) || s.caseBlock.clauses.some((c) => (ts.isCaseClause(c) && ex(c.expression)) || c.statements.some((x) => this.stmtMayThrow(x, inAsync)));
+    if (ts.isSwitchStatement(s)) return ex(s.expression) || s.caseBlock.clauses.some((c) => (ts.isCaseClause(c) && ex(c.expression)) || c.statements.some((x) => this.stmtMayThrow(x, inAsync, env)));
     if (ts.isLabeledStatement(s)) return st(s.statement);
     if (ts.isEmptyStatement(s) || ts.isBreakStatement(s) || ts.isContinueStatement(s) || ts.isDebuggerStatement(s)) return false;
     return !isFunctionOrTypeDeclaration(ts, s);
