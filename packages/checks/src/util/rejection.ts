@@ -22,7 +22,7 @@
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { indexFile } from './file-index.js';
-import { enclosingFunction, hasModifier, isAssignmentOperator, referencesIn } from './syntax.js';
+import { enclosingFunction, hasModifier, isAssignmentOperator, parentSkippingParens, referencesIn } from './syntax.js';
 import { declarationPackage, isDeclaredInPackage, isPromiseLikeType, isPromiseType, resolveAlias, unionParts } from './types.js';
 
 type Fn = TS.FunctionLikeDeclaration;
@@ -1219,7 +1219,7 @@ export class Rejections {
     // Collected into a local array only ever awaited together: nobody gets the deferred itself (nats.js' close()
     // awaits its listeners' iterClosed with Promise.all).
     if (ts.isCallExpression(up) && up.arguments.some((a) => a === node) && ts.isPropertyAccessExpression(up.expression) && up.expression.name.text === 'push') {
-      return this.onlyAwaitedTogether(up.expression.expression);
+      return this.pushedInto(up.expression.expression) !== undefined;
     }
     let ret: TS.Node = up;
     while (ts.isAsExpression(ret) || ts.isParenthesizedExpression(ret) || ts.isSatisfiesExpression(ret)) ret = ret.parent;
@@ -1234,23 +1234,27 @@ export class Rejections {
 
   /**
    * `const proms = []` in a function, whose every other mention is `proms.push(…)`, `proms.length` or the argument of
-   * `Promise.all`/`allSettled`/`race`/`any`: what it holds reaches no one who could reject it.
+   * `Promise.all`/`allSettled`/`race`/`any`: what it holds reaches no one who could reject it. The values pushed into
+   * it, or undefined when it is not such an array.
    */
-  private onlyAwaitedTogether(expr: TS.Expression): boolean {
+  private pushedInto(expr: TS.Expression): TS.Expression[] | undefined {
     const ts = this.ts;
     const arr = this.unwrap(expr);
-    if (!ts.isIdentifier(arr)) return false;
+    if (!ts.isIdentifier(arr)) return undefined;
     const decl = this.symbolOf(arr)?.valueDeclaration;
-    if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !this.isConst(decl) || !decl.initializer) return false;
+    if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name) || !this.isConst(decl) || !decl.initializer) return undefined;
     const init = this.unwrap(decl.initializer);
-    if (!ts.isArrayLiteralExpression(init) || init.elements.length > 0) return false;
+    if (!ts.isArrayLiteralExpression(init) || init.elements.length > 0) return undefined;
     const scope = enclosingFunction(ts, decl)?.body;
-    if (!scope) return false;
-    return referencesIn(ts, this.checker, scope, decl.name).every((ref) => {
+    if (!scope) return undefined;
+    const pushed: TS.Expression[] = [];
+    const onlyPushedAndAwaited = referencesIn(ts, this.checker, scope, decl.name).every((ref) => {
       const p = ref.parent;
       if (ts.isPropertyAccessExpression(p) && p.expression === ref) {
         if (p.name.text === 'length') return true;
-        return p.name.text === 'push' && ts.isCallExpression(p.parent) && p.parent.expression === p;
+        if (p.name.text !== 'push' || !ts.isCallExpression(p.parent) || p.parent.expression !== p) return false;
+        pushed.push(...p.parent.arguments);
+        return true;
       }
       if (!ts.isCallExpression(p) || p.arguments.length !== 1 || p.arguments[0] !== ref) return false;
       const callee = this.unwrap(p.expression);
@@ -1262,19 +1266,7 @@ export class Rejections {
         this.isGlobal(callee.expression)
       );
     });
-  }
-
-  /** The values pushed into a local array that is only ever pushed to, measured and awaited together (see onlyAwaitedTogether). */
-  private pushedInto(arr: TS.Identifier): readonly TS.Expression[] | undefined {
-    const ts = this.ts;
-    if (!this.onlyAwaitedTogether(arr)) return undefined;
-    const decl = this.symbolOf(arr)!.valueDeclaration as TS.VariableDeclaration;
-    const out: TS.Expression[] = [];
-    for (const ref of referencesIn(ts, this.checker, enclosingFunction(ts, decl)!.body!, decl.name as TS.Identifier)) {
-      const p = ref.parent;
-      if (ts.isPropertyAccessExpression(p) && p.name.text === 'push' && ts.isCallExpression(p.parent)) out.push(...p.parent.arguments);
-    }
-    return out;
+    return onlyPushedAndAwaited ? pushed : undefined;
   }
 
   /** A call of a helper that makes a deferred: a `new Promise` whose executor only stores its resolve and reject, returned (or `Object.assign`ed onto). */
@@ -1654,31 +1646,23 @@ export class Rejections {
 
   private readonly paramWrittenMemo = new Map<TS.Node, boolean>();
 
-  /** The parameter is assigned (or incremented) somewhere in its function. */
+  /** The parameter is written somewhere in its function: assigned, incremented, destructured into (isOtherWrite). */
   private paramWritten(decl: TS.Node): boolean {
     const ts = this.ts;
     if (!ts.isParameter(decl) || !ts.isIdentifier(decl.name)) return false;
     const fn = decl.parent;
     const name = decl.name;
-    let cached = this.paramWrittenMemo.get(decl);
-    if (cached === undefined) {
-      const sym = this.checker.getSymbolAtLocation(name);
-      const target = (x: TS.Expression) => {
-        const t = this.unwrap(x);
-        return ts.isIdentifier(t) && t.text === name.text && this.checker.getSymbolAtLocation(t) === sym;
-      };
-      let found = false;
-      const visit = (n: TS.Node): void => {
-        if (found) return;
-        if (ts.isBinaryExpression(n) && isAssignmentOperator(ts, n.operatorToken.kind) && target(n.left)) found = true;
-        else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && target(n.operand)) found = true;
-        else ts.forEachChild(n, visit);
-      };
-      if (ts.isFunctionLike(fn) && 'body' in fn && fn.body) visit(fn.body);
-      cached = found;
-      this.paramWrittenMemo.set(decl, cached);
-    }
-    return cached;
+    const cached = this.paramWrittenMemo.get(decl);
+    if (cached !== undefined) return cached;
+    const body = ts.isFunctionLike(fn) && 'body' in fn ? fn.body : undefined;
+    const written =
+      body !== undefined &&
+      referencesIn(ts, this.checker, body, name).some((ref) => {
+        const p = parentSkippingParens(ts, ref);
+        return (ts.isBinaryExpression(p) && this.unwrap(p.left) === ref && isAssignmentOperator(ts, p.operatorToken.kind)) || this.isOtherWrite(ref);
+      });
+    this.paramWrittenMemo.set(decl, written);
+    return written;
   }
 
   /** The value of `literal[name]`, spreads included. */
