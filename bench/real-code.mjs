@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -859,6 +859,58 @@ export const projects = {
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['src/matrixrtc', 'src/http-api'],
+  },
+  // Held-out round 18 (2026-12-07): grammY and chokidar, the first two candidates of the brief that fetched, installed and
+  // type-checked.
+  grammy: {
+    repo: 'https://github.com/grammyjs/grammY',
+    mirror: 'grammyjs+grammY',
+    commit: '99c780f41679598986f1ff178f6265efa95a3121', // main ("docs: add @roshda as a contributor for code, and test (#946)", grammy 1.45.1), 2026-08-15: the newest commit of the fetch mirror's main
+    // src/ is measured, its Node.js build (not the *.web.ts files, not test/): the Bot (long polling with getUpdates
+    // retries and backoff, handleUpdate with its webhook reply envelope, init/start/stop, the error boundary), the
+    // Composer's middleware tree (fork, lazy, branch, errorBoundary), the Context's API shortcuts, the core client (the
+    // ApiClient: fetch through node-fetch with a timeout and abort signals, the transformers, the payload streaming of
+    // InputFiles), webhookCallback with its timeout, the session plugin (lazy sessions, storage adapters, enhanced
+    // storage), the framework adapters. A Deno-first repository: the sources import "./platform.deno.ts" and
+    // "./types.deno.ts", which deno2node (the npm build) swaps for their *.node.ts variants; the prep does the same by
+    // copying src/platform.node.ts and src/types.node.ts over the *.deno.ts files, which the measured set then holds (the
+    // *.node.ts originals are left out so that each is measured once). The dependencies are kept; of the dev
+    // dependencies the @types/* are kept (@types/node 12) and deno2node (ts-morph) is replaced by typescript 6.0.3.
+    install: [
+      ['node', '-e', "const fs=require('fs'),p=JSON.parse(fs.readFileSync('package.json'));p.devDependencies={'@types/debug':p.devDependencies['@types/debug'],'@types/node':p.devDependencies['@types/node'],'@types/node-fetch':p.devDependencies['@types/node-fetch'],typescript:'6.0.3'};delete p.scripts;fs.writeFileSync('package.json',JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (src/ without *.web.ts; strict, es2019, CommonJS, node10 resolution, skipLibCheck, declarations).
+    // tsconfig.bench.json = that + noEmit, no declarations, allowImportingTsExtensions (the .ts specifiers), types
+    // ['node'], ignoreDeprecations '6.0' (node10 resolution), without src/*.node.ts. 1 error under 6.0.3: TS2345
+    // src/core/client.ts:320, the global fetch is typed by lib.dom (deno2node's shim imports node-fetch's fetch into the
+    // files that use it, which the prep does not do), and lib.dom's BodyInit has no stream.Readable.
+    prep: [
+      ['cp', 'src/platform.node.ts', 'src/platform.deno.ts'],
+      ['cp', 'src/types.node.ts', 'src/types.deno.ts'],
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, allowImportingTsExtensions: true, types: ['node'], ignoreDeprecations: '6.0' }, exclude: ['src/*.web.ts', 'src/*.node.ts'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
+  },
+  chokidar: {
+    repo: 'https://github.com/paulmillr/chokidar',
+    mirror: 'paulmillr+chokidar',
+    commit: '0bc7bed37d6b018e5b11afcce329bbf797d6441f', // main ("fix: unwatch deleted watched directory on Windows (#1467)", chokidar 5.0.0), 2026-07-06: the newest commit of the fetch mirror's main
+    // src/index.ts and src/handler.ts are measured (not src/index.test.ts): the FSWatcher (add/unwatch/close with the
+    // pending closers, the readdirp directory walks, the awaitWriteFinish polling with its timers, the atomic-write and
+    // throttle timers, the ready counting, _emit with its stat calls), the NodeFsHandler (fs.watch and fs.watchFile
+    // listeners shared between watchers, symlink resolution, the directory reads and re-reads). package-lock.json
+    // (typescript 6.0.3 is a dev dependency).
+    install: [npmCi],
+    // tsconfig.json (extends @paulmillr/jsbt's: strict, es2022, module node16, lib es2022 + dom, declarations with
+    // isolatedDeclarations, verbatimModuleSyntax, allowImportingTsExtensions). tsconfig.bench.json = that + noEmit, no
+    // declarations, without src/index.test.ts. 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, isolatedDeclarations: false }, exclude: ['node_modules', 'src/index.test.ts'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
