@@ -50,6 +50,9 @@ export function createRule(check: Check<any>): AsyncsanRule {
       const options = context.options[0] ?? {};
       return {
         'Program:exit'() {
+          // Every source file of the program is read, as in `asyncsan check`: a typed rule already depends on other
+          // files through their types (typescript-eslint documents that ESLint's cache and an editor's open files can
+          // hold results made stale by an edit elsewhere), and reading one file only reported callees it could not see.
           for (const r of runCheck(ts as unknown as TypeScript, program, sourceFile, check, options)) {
             context.report({
               loc: {

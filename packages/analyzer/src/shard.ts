@@ -133,8 +133,6 @@ export function processShard(
                 sf as unknown as Parameters<typeof runCheck>[2],
                 check,
                 config.ruleOptions[check.id] as Record<string, unknown> | undefined,
-                // The analyser sees the whole program: checks may read bodies in other files.
-                { wholeProgram: true },
               ),
             );
           } catch (e) {

@@ -46,12 +46,6 @@ export interface CheckContext<Options = Record<string, unknown>> {
   sourceFile: TS.SourceFile;
   /** Options after defaults are applied (the ESLint schema has validated them). */
   options: Options;
-  /**
-   * The host analyses the whole program (`asyncsan check`): a check may read the
-   * bodies of functions declared in other project files. False in ESLint, whose
-   * cache keys on the linted file alone: there a check reads that file's bodies only.
-   */
-  wholeProgram: boolean;
   report(report: CheckReport): void;
 }
 

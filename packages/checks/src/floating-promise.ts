@@ -164,7 +164,7 @@ class FloatingPromiseRun {
 
   /** Asked only for a promise about to be reported: created on first use. */
   private get rejections(): Rejections {
-    return (this.summaries ??= rejectionsFor(this.ts, this.ctx.program, this.ctx.sourceFile, this.ctx.wholeProgram));
+    return (this.summaries ??= rejectionsFor(this.ts, this.ctx.program));
   }
 
   /**

@@ -93,7 +93,7 @@ export const leakedListener = defineCheck<LeakedListenerOptions>({
       if (node.arguments.length < 2) continue;
       const callee = unwrap(ts, node.expression);
       if (ts.isPropertyAccessExpression(callee) && ADD_METHODS.has(callee.name.text)) {
-        checkRegistration(ts, checker, index, node, callee, ctx.report, ctx.wholeProgram ? ctx.program : undefined);
+        checkRegistration(ts, checker, index, node, callee, ctx.report, ctx.program);
       } else if (ts.isExpressionStatement(skipUp(ts, node))) {
         checkDroppedRemover(ts, checker, node, callee, ctx.report);
       }

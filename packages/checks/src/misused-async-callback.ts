@@ -98,7 +98,7 @@ export const misusedAsyncCallback = defineCheck<MisusedAsyncCallbackOptions>({
     let summaries: Rejections | undefined;
     // Asked only for a callback about to be reported. Unless checkSyncThrows is on, a callback judged by
     // `lenient` loses a rejection only through something asynchronous failing or a written throw.
-    const all = () => (summaries ??= rejectionsFor(ts, ctx.program, ctx.sourceFile, ctx.wholeProgram));
+    const all = () => (summaries ??= rejectionsFor(ts, ctx.program));
     const rejections: Summaries = Object.assign(() => all(), { judge: () => (ctx.options.checkSyncThrows === true ? all() : all().lenient()) });
     for (const call of index.calls) checkArguments(ctx, call, rejections);
     for (const call of index.news) checkArguments(ctx, call, rejections);

@@ -271,8 +271,8 @@ class ExecutorAnalysis {
     // A chain that cannot reject (its promise cannot, nor can its callbacks throw: floating-promise's rejection
     // summaries) always reaches the callback that settles: nothing to forward.
     if (!settlesOnFulfil) return;
-    const { ts: api, program, sourceFile, wholeProgram } = this.ctx;
-    if (rejectionsFor(api, program, sourceFile, wholeProgram).cannotReject(s.expression)) return;
+    const { ts: api, program } = this.ctx;
+    if (rejectionsFor(api, program).cannotReject(s.expression)) return;
     this.ctx.report({ node: s, messageId: 'rejectionNotForwarded' });
   }
 

@@ -36,7 +36,8 @@ function position(sf: TS.SourceFile, offset: number): { line: number; column: nu
 
 /**
  * Runs one check on one source file. Options are merged over the check's defaults.
- * `host.wholeProgram`: the caller analyses the whole program (see CheckContext).
+ * A check may read the bodies of functions in every source file of the program, in
+ * both front ends (ESLint's and the analyser's program).
  */
 export function runCheck<O>(
   ts: TypeScript,
@@ -44,7 +45,6 @@ export function runCheck<O>(
   sourceFile: TS.SourceFile,
   check: Check<O>,
   options?: Partial<O>,
-  host: { wholeProgram?: boolean } = {},
 ): CheckResult[] {
   const results: CheckResult[] = [];
   const checker = program.getTypeChecker();
@@ -85,7 +85,6 @@ export function runCheck<O>(
     checker,
     sourceFile,
     options: { ...check.defaultOptions, ...(options ?? {}) } as O,
-    wholeProgram: host.wholeProgram ?? false,
     report,
   });
   return results;

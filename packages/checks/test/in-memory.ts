@@ -38,7 +38,7 @@ export function runInMemory<O>(check: Check<O>, code: string, options?: Partial<
 /**
  * Runs a check over fixtures/<id>/ with the fixtures' tsconfig and returns the
  * difference from the `// expect:` markers ('' when exact). The check alone is
- * what the ESLint rule runs, so analyser-only markers (whole-program/) do not apply.
+ * what the ESLint rule runs, so the markers of the analyser's program checks (`analyzer:`) do not apply.
  */
 /** `strict`: run with the check's strictOptions (as the ESLint plugin's strict config), so `strict:` markers count. */
 export function fixtureDiff<O>(check: Check<O>, how: { strict?: boolean } = {}): { files: number; diff: string } {

@@ -82,7 +82,7 @@ class ProgramPromises {
   constructor(private readonly ctx: SummaryContext) {
     // The same summaries the per-file checks use on this Program (shared memo).
     const program = ctx.program as unknown as Parameters<typeof rejectionsFor>[1];
-    this.rejections = rejectionsFor(ctx.ts as unknown as TypeScript, program, ctx.sourceFile as unknown as Parameters<typeof rejectionsFor>[2], true);
+    this.rejections = rejectionsFor(ctx.ts as unknown as TypeScript, program);
   }
 
   private isPromise(type: ts.Type): boolean {

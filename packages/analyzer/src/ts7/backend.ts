@@ -143,7 +143,7 @@ export function processShardTs7(
           for (const check of config.checks) {
             if (!TS7_CHECKS.has(check.id)) continue;
             try {
-              results.push(...runCheck(compat.ts, compat.program, sf, check, config.ruleOptions[check.id] as Record<string, unknown> | undefined, { wholeProgram: true }));
+              results.push(...runCheck(compat.ts, compat.program, sf, check, config.ruleOptions[check.id] as Record<string, unknown> | undefined));
             } catch (e) {
               out.diagnostics.push({ file: item.file, line: 1, column: 1, message: `check ${check.id} failed: ${errorText(e)}`, kind: 'internal' });
             }

@@ -9,10 +9,10 @@
  *  - `never`: it cannot reject at all (so a `.then(f)` on it rejects only if `f` throws).
  *
  * Answers come from the bodies of the functions a call runs (per-function
- * summaries, computed on demand and memoised). Which bodies may be read is the
- * scope: the ESLint rule reads only the file it lints (ESLint's cache keys on
- * that file alone), the analyser reads every project source. Everything
- * unknown (a body out of scope, a declaration file, a parameter, a call of
+ * summaries, computed on demand and memoised per Program). Both front ends read
+ * the bodies in every source file of the program (the ESLint rule in the program
+ * typescript-eslint built, the analyser in its own). Everything
+ * unknown (a declaration file's function, a parameter, a call of
  * something we cannot resolve) may reject, and any call may throw unless its
  * body shows it cannot or it is one of a few built-ins that never throw.
  *
@@ -262,14 +262,10 @@ export class Rejections {
   /** Counts answers cut short (a cycle, or too deep): only answers computed without a cut are memoised, so they do not depend on where a query started. */
   private cuts = 0;
 
-  /**
-   * `scope`: the one file whose bodies may be read, or undefined for every source file of the program. `indexes`:
-   * the scope's syntax indexes, shared with the instances made from this one (they do not depend on any answer).
-   */
+  /** `indexes`: the program's syntax indexes, shared with the instances made from this one (they do not depend on any answer). */
   constructor(
     private readonly ts: TypeScript,
     private readonly program: TS.Program,
-    private readonly scope: TS.SourceFile | undefined,
     private readonly indexes: SyntaxIndexes = {},
   ) {
     this.checker = program.getTypeChecker();
@@ -317,7 +313,7 @@ export class Rejections {
   }
 
   private firstCause(expr: TS.Expression, callback: boolean, ignoreSyncThrows: boolean, ignoreCallThrows = this.callThrowsIgnored): RejectionCause | undefined {
-    const fresh = new Rejections(this.ts, this.program, this.scope, this.indexes);
+    const fresh = new Rejections(this.ts, this.program, this.indexes);
     fresh.causes = [];
     fresh.syncThrowsIgnored = ignoreSyncThrows;
     // A lenient answer is explained leniently: by what it still counts.
@@ -345,11 +341,11 @@ export class Rejections {
   /**
    * The same questions, with synchronous calls taken not to throw: what a dropped promise or async callback loses
    * then comes from something asynchronous failing (an awaited promise, an executor's reject) or a `throw` written
-   * in its own body. One instance per scope, memoised like this one.
+   * in its own body. One instance per program, memoised like this one.
    */
   lenient(): Rejections {
     if (!this.lenientTwin) {
-      const twin = new Rejections(this.ts, this.program, this.scope, this.indexes);
+      const twin = new Rejections(this.ts, this.program, this.indexes);
       twin.callThrowsIgnored = true;
       this.lenientTwin = twin;
     }
@@ -406,7 +402,7 @@ export class Rejections {
 
   private readable(node: TS.Node): boolean {
     const sf = node.getSourceFile();
-    return !sf.isDeclarationFile && (this.scope === undefined || sf === this.scope);
+    return !sf.isDeclarationFile;
   }
 
   /** Computes `compute()` once per key (when exact), or `fallback` on a cycle or past MAX_DEPTH. */
@@ -558,7 +554,7 @@ export class Rejections {
 
   /** The files whose bodies may be read. */
   private scopeFiles(): readonly TS.SourceFile[] {
-    return this.scope ? [this.scope] : this.program.getSourceFiles().filter((f) => !f.isDeclarationFile);
+    return this.program.getSourceFiles().filter((f) => !f.isDeclarationFile);
   }
 
   private identifierOutcome(id: TS.Identifier, env: Env): Outcome {
@@ -1114,7 +1110,7 @@ export class Rejections {
     }
     let init: TS.Expression | undefined;
     if (ts.isVariableDeclaration(d) && this.isConst(d)) init = d.initializer;
-    else if ((ts.isPropertyDeclaration(d) && (this.isReadonlyOrPrivate(d) || (!this.scope && !this.reassigned(d)))) || (ts.isPropertyAssignment(d) && !this.reassigned(d))) init = d.initializer;
+    else if ((ts.isPropertyDeclaration(d) && (this.isReadonlyOrPrivate(d) || !this.reassigned(d))) || (ts.isPropertyAssignment(d) && !this.reassigned(d))) init = d.initializer;
     if (!init) return undefined;
     const value = this.unwrap(init);
     if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) return value;
@@ -1124,8 +1120,7 @@ export class Rejections {
   /**
    * A property of an object literal that something in scope assigns again (`this.callbacks.onMessage = callback`
    * over a field initialised with `{ onMessage: () => Promise.resolve() }`), or a public field the same way: its
-   * initializer is not what it calls. A public field is asked only with the whole program in scope (another file
-   * may assign it).
+   * initializer is not what it calls (another file of the program may assign a public field).
    */
   private reassigned(p: TS.ObjectLiteralElementLike | TS.PropertyDeclaration): boolean {
     const ts = this.ts;
@@ -1172,7 +1167,7 @@ export class Rejections {
    * nats.js' `deferred()`) whose `reject` nothing in scope ever names: the promise never rejects. Every use of the
    * field must be seen: an assignment of a fresh deferred, `.then`/`.catch`/`.finally`/`.resolve`, `await`, or a
    * return from a function declared to return a plain promise; anything else (passed on, stored elsewhere) may
-   * reject it. In one file (the ESLint rule) only a private field qualifies, since others are used elsewhere too.
+   * reject it.
    * Assumed: code outside the project does not reject the project's own deferreds (the rule pages say so).
    */
   private deferredNobodyRejects(access: TS.PropertyAccessExpression): boolean {
@@ -1180,7 +1175,6 @@ export class Rejections {
     const sym = this.checker.getSymbolAtLocation(access.name);
     const decl = sym?.valueDeclaration;
     if (!sym || !decl || !ts.isPropertyDeclaration(decl) || !this.readable(decl)) return false;
-    if (this.scope && !ts.isPrivateIdentifier(decl.name) && !(ts.getCombinedModifierFlags(decl) & ts.ModifierFlags.Private)) return false;
     const cached = this.deferredFieldMemo.get(sym);
     if (cached !== undefined) return cached;
     const name = access.name.text;
@@ -1194,8 +1188,7 @@ export class Rejections {
       };
       visit(decl.parent);
     } else {
-      const files = this.scope ? [this.scope] : this.program.getSourceFiles().filter((f) => !f.isDeclarationFile);
-      for (const file of files) {
+      for (const file of this.scopeFiles()) {
         if (!file.text.includes(name)) continue;
         for (const id of indexFile(ts, file).identifiersByText.get(name) ?? []) {
           if (ts.isPropertyAccessExpression(id.parent) && id.parent.name === id && this.checker.getSymbolAtLocation(id) === sym) uses.push(id.parent);
@@ -2105,21 +2098,10 @@ function isFunctionOrTypeDeclaration(ts: TypeScript, s: TS.Statement): boolean {
 }
 
 const perProgram = new WeakMap<object, Rejections>();
-const perFile = new WeakMap<object, WeakMap<object, Rejections>>();
 
-/**
- * The summaries for one check run: shared by every file of the program when the
- * host analyses the whole program (the analyser), one file's own otherwise (ESLint).
- */
-export function rejectionsFor(ts: TypeScript, program: TS.Program, sourceFile: TS.SourceFile, wholeProgram: boolean): Rejections {
-  if (wholeProgram) {
-    let r = perProgram.get(program);
-    if (!r) perProgram.set(program, (r = new Rejections(ts, program, undefined)));
-    return r;
-  }
-  let files = perFile.get(program);
-  if (!files) perFile.set(program, (files = new WeakMap()));
-  let r = files.get(sourceFile);
-  if (!r) files.set(sourceFile, (r = new Rejections(ts, program, sourceFile)));
+/** The summaries of a program, shared by every file a front end checks in it (ESLint's or the analyser's). */
+export function rejectionsFor(ts: TypeScript, program: TS.Program): Rejections {
+  let r = perProgram.get(program);
+  if (!r) perProgram.set(program, (r = new Rejections(ts, program)));
   return r;
 }
