@@ -443,7 +443,11 @@ export class Rejections {
     const F = this.ts.TypeFlags;
     const open = F.Any | F.Unknown | F.TypeParameter | F.IndexedAccess | F.Conditional | F.Substitution;
     const closed = F.StringLike | F.NumberLike | F.BigIntLike | F.BooleanLike | F.ESSymbolLike | F.Void | F.Undefined | F.Null | F.Never | F.EnumLike;
-    return unionParts(this.checker.getTypeAtLocation(node)).some((t) => {
+    const type = this.checker.getTypeAtLocation(node);
+    // `this` is typed by the polymorphic this-type, a type parameter: it is an instance of the class (a subclass
+    // that is a thenable is not assumed), so `return this` in an async method (chokidar's `_emit`) is a plain value.
+    const own = node.kind === this.ts.SyntaxKind.ThisKeyword ? this.checker.getApparentType(type) : type;
+    return unionParts(own).some((t) => {
       if (t.flags & open) return true;
       if (t.flags & closed) return false;
       return this.checker.getApparentType(t).getProperty('then') !== undefined;
