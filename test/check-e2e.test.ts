@@ -143,6 +143,32 @@ describe('asyncsan check on projects a user could have', () => {
     expect(r.code).toBe(1);
   });
 
+  it('says which imports have no types instead of a silent clean run (a project without @types/node)', async () => {
+    // node:events does not resolve without @types/node: the emitter is `any`, so the async listener is not seen.
+    const listener = `import { EventEmitter } from 'node:events';\nimport { save } from './store.js';\nconst bus = new EventEmitter();\nbus.on('order', async (id: string) => { await save(id); });\n`;
+    const dir = tempProject({ 'tsconfig.json': tsconfig, 'src/app.ts': listener, 'src/jobs.ts': `import { once } from 'events';\nimport './polyfill.js';\nexport { once };\n` });
+    const r = await runCli(['check'], { cwd: dir });
+    expect(r).toEqual({
+      code: 0,
+      stdout: '✔ No async hazards found\n',
+      stderr:
+        'asyncsan: warning: 3 imports have no types (node:events at src/app.ts:1, ./store.js at src/app.ts:2, events at src/jobs.ts:1): ' +
+        'what they give is `any`, where no check sees a promise, an emitter or a timer. Install the dependencies and their types ' +
+        '(node:* needs @types/node), or fix the tsconfig.\n',
+    });
+    // With the types there (a declaration of each module), the listener is reported and nothing is said about imports.
+    writeFileSync(
+      path.join(dir, 'src/modules.d.ts'),
+      `declare module 'node:events' { export class EventEmitter { on(event: string, listener: (...args: any[]) => void): this; } }\n` +
+        `declare module 'events' { export function once(emitter: unknown, event: string): Promise<unknown[]>; }\n`,
+    );
+    writeFileSync(path.join(dir, 'src/store.ts'), `export async function save(id: string): Promise<void> { if (id === '') throw new Error('no id'); }\n`);
+    const typed = await runCli(['check', '--format', 'json'], { cwd: dir });
+    expect(typed.stderr).toBe('');
+    expect(JSON.parse(typed.stdout).findings.map((f: { id: string; location: { line: number } }) => `${f.id}:${f.location.line}`)).toEqual(['misused-async-callback:4']);
+    expect(typed.code).toBe(1);
+  });
+
   it('a missing or broken tsconfig is one clear line, exit 2', async () => {
     const none = tempProject({ 'src/a.ts': floating });
     const r1 = await runCli(['check', 'src'], { cwd: none });

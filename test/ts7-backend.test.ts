@@ -101,6 +101,25 @@ describe('asyncsan check --backend ts7', () => {
       expect(r.backend.name).toBe('ts7');
       expect(r.notRun).toEqual([{ id: 'unhandled-rejection', reason: 'not validated on the TypeScript 7 back end' }]);
       expect(r.findings.map((f) => `${f.id} ${f.location!.file}:${f.location!.line}`)).toEqual(['floating-promise src/a.ts:3']);
+      expect(r.untypedImports).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('lists the imports that have no types, as the TypeScript 6 back end does', async () => {
+    const dir = ts7Project({
+      'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', lib: ['ES2023'], types: [] }, include: ['src'] }),
+      'src/a.ts': "import { save } from './store.js';\nimport { once } from 'node:events';\nexport { save, once };\n",
+    });
+    try {
+      const seven = await analyze({ cwd: dir });
+      expect(seven.backend.name).toBe('ts7');
+      expect(seven.untypedImports).toEqual([
+        { file: 'src/a.ts', line: 1, module: './store.js' },
+        { file: 'src/a.ts', line: 2, module: 'node:events' },
+      ]);
+      expect((await analyze({ cwd: dir, backend: 'ts6' })).untypedImports).toEqual(seven.untypedImports);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -176,6 +176,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
     tsconfigs: specs.map((s) => s.tsconfig),
     backend: ts7 ? { name: 'ts7', typescript: ts7.version } : { name: 'ts6', typescript: ts.version },
     notRun,
+    untypedImports: shard.untypedImports.map((u) => ({ ...u, file: rel(u.file) })).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line)),
   };
 }
 

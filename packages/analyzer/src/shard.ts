@@ -3,8 +3,11 @@
  * (threads = 1) and in each worker, so both give the same results.
  */
 import { Project, ts } from 'ts-morph';
+import type * as TS from 'typescript';
 import { runCheck, type Check, type CheckResult, type TypeScript } from '@asyncsan/checks';
+import { untypedImports } from './untyped-imports.js';
 import type { ProgramCheck } from './program-checks/program-check.js';
+import type { UntypedImport } from './types.js';
 import type { ProjectSpec } from './tsconfig.js';
 
 const JS_FILE = /\.[cm]?jsx?$/;
@@ -39,6 +42,7 @@ export interface RawDiagnostic {
 export interface ShardResult {
   results: { file: string; results: CheckResult[] }[];
   diagnostics: RawDiagnostic[];
+  untypedImports: UntypedImport[];
   /** [program check id, file, summary] */
   summaries: [string, string, unknown][];
 }
@@ -85,7 +89,7 @@ export function processShard(
   config: ShardConfig,
   onAnalyzed: () => void,
 ): ShardResult {
-  const out: ShardResult = { results: [], diagnostics: [], summaries: [] };
+  const out: ShardResult = { results: [], diagnostics: [], untypedImports: [], summaries: [] };
   const byProject = new Map<number, WorkItem[]>();
   for (const item of items) {
     const list = byProject.get(item.project);
@@ -123,6 +127,7 @@ export function processShard(
         continue;
       }
       if (item.analyze) {
+        out.untypedImports.push(...untypedImports(tsForChecks, checker as unknown as TS.TypeChecker, sf as unknown as TS.SourceFile, item.file));
         const results: CheckResult[] = [];
         for (const check of config.checks) {
           try {

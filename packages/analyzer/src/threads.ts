@@ -115,6 +115,7 @@ export async function runInThreads(
   return {
     results: results.flatMap((r) => r.results),
     diagnostics: results.flatMap((r) => r.diagnostics),
+    untypedImports: results.flatMap((r) => r.untypedImports),
     summaries: results.flatMap((r) => r.summaries),
   };
 }

@@ -53,6 +53,13 @@ export interface NotRun {
   reason: string;
 }
 
+/** An import of an analysed file whose module has no types (not found, or JavaScript without declarations). */
+export interface UntypedImport {
+  file: string;
+  line: number;
+  module: string;
+}
+
 export interface AnalyzeResult {
   /** Sorted with core's `sortFindings`; paths relative to `cwd`. */
   findings: Finding[];
@@ -65,4 +72,6 @@ export interface AnalyzeResult {
   backend: { name: 'ts6' | 'ts7'; typescript: string };
   /** Checks asked for that this back end did not run. */
   notRun: NotRun[];
+  /** Imports of the analysed files whose modules have no types: what they give is `any`, out of every check's sight. */
+  untypedImports: UntypedImport[];
 }

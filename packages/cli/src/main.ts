@@ -6,6 +6,7 @@ import type * as TracerTypes from '@asyncsan/tracer';
 import type * as RaceTypes from '@asyncsan/tracer/race';
 import { formatNames, getEntry, loadConfig, mergeDiagnostics, mergeFindings, mergeTimelines, readDocument, UserError } from '@asyncsan/core';
 import { emit } from './emit.js';
+import { untypedImportsWarning } from './untyped-imports.js';
 import type { OutputOptions } from './emit.js';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -167,6 +168,8 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     }
     // A check the back end cannot run is said, never skipped silently.
     for (const n of result.notRun) io.stderr.write(`asyncsan: ${n.id} was not run on the ${result.backend.name} back end: ${n.reason}\n`);
+    // So are imports without types: what they give is `any`, where no check sees a promise (a clean run would mislead).
+    if (result.untypedImports.length > 0) io.stderr.write(untypedImportsWarning(result.untypedImports));
     // So is an option it does not use: the ts7 back end talks to one native compiler process, without worker threads.
     if (result.backend.name === 'ts7' && (flags.threads ?? 1) > 1) {
       io.stderr.write(`asyncsan: --threads is not used by the ts7 back end (one native compiler process); analysed on one thread\n`);

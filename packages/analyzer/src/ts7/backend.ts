@@ -15,6 +15,7 @@ import type { SummaryContext } from '../program-checks/program-check.js';
 import type { LoadSpec, ShardConfig, ShardResult, WorkItem } from '../shard.js';
 import { patchNodes, Ts7Compat, type Ts7Modules } from './compat.js';
 import { capturingServerStderr } from './server-stderr.js';
+import { untypedImports } from '../untyped-imports.js';
 
 /**
  * The checks whose findings on TypeScript 7 are those of TypeScript 6 on every fixture (test/ts7-backend.test.ts):
@@ -98,7 +99,7 @@ export function processShardTs7(
   config: ShardConfig,
   onAnalyzed: () => void,
 ): ShardResult & { timing: Ts7Timing } {
-  const out: ShardResult & { timing: Ts7Timing } = { results: [], diagnostics: [], summaries: [], timing: { loadMs: 0, checksMs: 0, requests: 0, cached: 0, asked: {} } };
+  const out: ShardResult & { timing: Ts7Timing } = { results: [], diagnostics: [], untypedImports: [], summaries: [], timing: { loadMs: 0, checksMs: 0, requests: 0, cached: 0, asked: {} } };
   const byProject = new Map<number, WorkItem[]>();
   for (const item of items) {
     const list = byProject.get(item.project);
@@ -139,6 +140,7 @@ export function processShardTs7(
           continue;
         }
         if (item.analyze) {
+          out.untypedImports.push(...untypedImports(compat.ts, compat.checker, sf, item.file));
           const results: CheckResult[] = [];
           for (const check of config.checks) {
             if (!TS7_CHECKS.has(check.id)) continue;
