@@ -7,7 +7,8 @@
 // Usage: node bench/static.mjs [--runs N] [--skip-eslint] [--separate] [--floor] [--before DIR]   (prints markdown; paste into bench/RESULTS.md)
 //   --before DIR  also times the asyncsan check of another built checkout (a git worktree of an earlier commit), in the
 //                 same alternation: the before/after ratio of the analyser on one machine under one load. With every
-//                 check (--strict when that CLI knows it; before it did, every check ran by default).
+//                 check (--strict when that CLI knows it; before it did, every check ran by default). ESLint with
+//                 each build's `recommended` rules is timed in the same alternation too.
 // The machine is shared: tsc, asyncsan check and ESLint run in alternation, N rounds (default 2); the
 // table gives each command's median wall time, its CPU time (user + sys) and the load average around it.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -83,6 +84,23 @@ export default [
   );
 }
 
+/** ESLint with the `recommended` rules of the eslint-plugin built in `dir` (this checkout, or --before's). */
+function recommendedConfig(file, dir) {
+  writeFileSync(
+    file,
+    `import tseslint from ${JSON.stringify(path.join(root, 'node_modules/typescript-eslint/dist/index.js'))};
+import asyncsan from ${JSON.stringify(path.join(dir, 'eslint-plugin/dist/index.js'))};
+export default [
+  { ignores: ['!**/node_modules/'] },
+  { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser, parserOptions: { project: ${JSON.stringify(path.join(corpus.dir, 'tsconfig.json'))}, tsconfigRootDir: ${JSON.stringify(corpus.dir)} } },
+    plugins: { asyncsan },
+    linterOptions: { reportUnusedDisableDirectives: 'off' },
+    rules: asyncsan.configs.recommended.rules },
+];
+`,
+  );
+}
+
 const corpus = ensureCorpus();
 const skipEslint = process.argv.includes('--skip-eslint');
 const files = ['node_modules/rxjs/src', 'node_modules/effect/src', 'node_modules/@tanstack/query-core/src', 'node_modules/zod/src', 'node_modules/@trpc/server/src'];
@@ -114,6 +132,14 @@ if (beforeArg > 0) {
   const rev = execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
   const args = checkArgs('findings.before.json').slice(1).filter((a) => a !== '--strict' || built.stdout.includes('--strict'));
   commands.splice(2, 0, [`asyncsan check, before (${rev})`, [cli, ...args], {}]);
+  // The ESLint rules of both builds (recommended, as a user turns them on), in the same alternation.
+  if (!skipEslint) {
+    const now = path.join(work, 'eslint.recommended.config.mjs');
+    const then = path.join(work, 'eslint.recommended.before.config.mjs');
+    recommendedConfig(now, root);
+    recommendedConfig(then, dir);
+    commands.push(['eslint: asyncsan recommended', eslintArgs(now), {}], [`eslint: asyncsan recommended, before (${rev})`, eslintArgs(then), {}]);
+  }
 }
 // What the run costs without its dearest check, and with no check at all (the Program's parse and bind).
 if (process.argv.includes('--floor')) {
