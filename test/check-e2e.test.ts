@@ -169,6 +169,21 @@ describe('asyncsan check on projects a user could have', () => {
     expect(typed.code).toBe(1);
   });
 
+  it('resolves an ES module\'s imports as an ES module (a package that exports only an `import` condition)', async () => {
+    const dir = tempProject({
+      'package.json': JSON.stringify({ name: 'app', type: 'module' }),
+      'tsconfig.json': tsconfig,
+      'node_modules/esm-only/package.json': JSON.stringify({ name: 'esm-only', type: 'module', exports: { '.': { import: './index.js' } } }),
+      'node_modules/esm-only/index.js': 'export async function save() {}\n',
+      'node_modules/esm-only/index.d.ts': 'export declare function save(id: string): Promise<void>;\n',
+      'src/app.ts': `import { save } from 'esm-only';\nexport function run(): void {\n  save('x');\n}\n`,
+    });
+    const r = await runCli(['check', '--format', 'json'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).findings.map((f: { id: string; location: { line: number } }) => `${f.id}:${f.location.line}`)).toEqual(['floating-promise:3']);
+    expect(r.code).toBe(1);
+  });
+
   it('a missing or broken tsconfig is one clear line, exit 2', async () => {
     const none = tempProject({ 'src/a.ts': floating });
     const r1 = await runCli(['check', 'src'], { cwd: none });

@@ -2,7 +2,7 @@
  * Processing a list of files: the same code runs in the main thread
  * (threads = 1) and in each worker, so both give the same results.
  */
-import { Project, ts } from 'ts-morph';
+import { Project, ts, type ResolutionHost } from 'ts-morph';
 import type * as TS from 'typescript';
 import { runCheck, type Check, type CheckResult, type TypeScript } from '@asyncsan/checks';
 import { untypedImports } from './untyped-imports.js';
@@ -64,10 +64,29 @@ export function loadProgram(spec: LoadSpec): ts.Program {
     tsConfigFilePath: spec.tsconfig,
     skipAddingFilesFromTsConfig: spec.only !== undefined,
     ...(allowJs ? { compilerOptions: { allowJs: true } } : {}),
+    resolutionHost: resolvingInFileFormat,
   });
   // Files named on the command line are work items, so a partitioned run has them in `only`.
   for (const f of spec.only ?? spec.extraFiles) project.addSourceFileAtPath(f);
   return project.getProgram().compilerObject;
+}
+
+/**
+ * Module resolution in the importing file's module format, as tsc resolves. A ts-morph Project makes its source
+ * files without their format, so under Node16/NodeNext an ES module's imports were resolved as CommonJS `require`s,
+ * and a package whose `exports` has only an `import` condition did not resolve: its values were `any` (libp2p's
+ * @chainsafe/netmask, held-out round 19). The format comes from the file's extension and its package.json's `type`.
+ */
+function resolvingInFileFormat(host: ts.ModuleResolutionHost, getCompilerOptions: () => ts.CompilerOptions): ResolutionHost {
+  const canonical = (f: string) => (ts.sys.useCaseSensitiveFileNames ? f : f.toLowerCase());
+  const cache = ts.createModuleResolutionCache(process.cwd(), canonical, getCompilerOptions());
+  return {
+    resolveModuleNames(moduleNames, containingFile) {
+      const options = getCompilerOptions();
+      const mode = ts.getImpliedNodeFormatForFile(containingFile, cache.getPackageJsonInfoCache(), host, options);
+      return moduleNames.map((name) => ts.resolveModuleName(name, containingFile, options, host, cache, undefined, mode).resolvedModule);
+    },
+  };
 }
 
 function positionOf(sf: ts.SourceFile, pos: number): { line: number; column: number } {
