@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -912,6 +912,65 @@ export const projects = {
     tsconfig: 'tsconfig.bench.json',
     paths: ['src'],
   },
+  // Held-out round 19 (2026-12-07): js-libp2p's libp2p package and kysely's runtime layer. Of the brief's candidates,
+  // telegraf (48a475d, the mirror's v4) installed but type-checked with 2 errors under TypeScript 6.0.3 (TS2322,
+  // src/context.ts:1537 and :1540, type predicates no longer inferred for its has()/msg guards) and puppeteer's snapshot
+  // was too large for the fetch tool: libp2p and kysely are the next two.
+  libp2p: {
+    repo: 'https://github.com/libp2p/js-libp2p',
+    mirror: 'libp2p+js-libp2p',
+    commit: '59ccecc405e49b81ade4218b84a16c036b340b61', // main ("chore: release main (#3588)", libp2p 3.x), 2026-07-30: the newest commit of the fetch mirror's main
+    // packages/libp2p/src is measured (not its test/, not the *.browser.ts and *.react-native.ts variants): the Libp2p node
+    // (start/stop, dial, handle), the connection manager (dial queue with per-peer dedupe, abort signals and timeouts,
+    // the connection pruner, the reconnect queue), the upgrader (encryption and muxer negotiation under a deadline), the
+    // transport manager (listen, dial, shutdown), the registrar and its topology callbacks, the address manager, the
+    // connection monitor (pings on an interval), the random walk, peer and content routing, the Connection wrapper. An npm
+    // workspaces monorepo whose packages build from TypeScript into dist/: installing the root would mean building every
+    // package. Instead the package is installed alone against the registry: the root's `workspaces` is dropped (so npm
+    // does not hoist into the root), packages/libp2p's dev dependencies are replaced by typescript 6.0.3 and @types/node
+    // 22, and its @libp2p/* dependencies are pinned (dependencies and overrides) to the versions their folders hold at
+    // this commit, since the newest published @libp2p/interface (3.4.0) has API the sources do not implement yet
+    // (Libp2p.use/unuse overloads: 3 errors). The other dependencies resolve their ranges (no lock file is used).
+    install: [
+      ['npm', 'pkg', 'delete', 'workspaces'],
+      ['node', '-e', "const fs=require('fs'),f='packages/libp2p/package.json',p=JSON.parse(fs.readFileSync(f));const pin={};for(const d of ['crypto','interface','interface-internal','logger','multistream-select','peer-collections','peer-id','peer-store','utils']){const j=JSON.parse(fs.readFileSync('packages/'+d+'/package.json'));pin[j.name]=j.version;p.dependencies[j.name]=j.version}p.overrides=pin;p.devDependencies={typescript:'6.0.3','@types/node':'^22.0.0'};delete p.scripts;fs.writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock', '--prefix', 'packages/libp2p'],
+    ],
+    // Its tsconfig.json extends aegir's (a dev dependency not installed) and references the sibling packages.
+    // packages/libp2p/tsconfig.bench.json stands alone with aegir's settings that matter: strict, ES2023 target and lib
+    // (+ DOM), module and resolution NodeNext, skipLibCheck, noEmit, allowImportingTsExtensions (the sources import
+    // ".ts"), types ['node'], src/ without the *.browser.ts and *.react-native.ts variants. 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('packages/libp2p/tsconfig.bench.json', JSON.stringify({ compilerOptions: { strict: true, target: 'ES2023', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023', 'DOM', 'DOM.Iterable'], skipLibCheck: true, noEmit: true, allowImportingTsExtensions: true, types: ['node'], useUnknownInCatchVariables: true, esModuleInterop: true, resolveJsonModule: true }, include: ['src'], exclude: ['src/**/*.browser.ts', 'src/**/*.react-native.ts'] }))"],
+    ],
+    tsconfig: 'packages/libp2p/tsconfig.bench.json',
+    paths: ['packages/libp2p/src'],
+  },
+  kysely: {
+    repo: 'https://github.com/kysely-org/kysely',
+    mirror: 'kysely-org+kysely',
+    commit: '478ec67b2de2568f5590a015d3e120644e81bd87', // master ("feat(site): grow the proof wall from npm's dependents … (#1985)", kysely 0.29.5), 2026-08-14: the newest commit of the fetch mirror
+    // src/ is 303 files (1.26 MB), most of them the query builders, operation nodes, parsers and schema builders, whose
+    // async code is execute() awaiting the executor: too large to judge whole, so its runtime layer was chosen before any
+    // tool ran: src/dialect (the postgres, mysql, mssql, sqlite and pglite drivers with their pools, connections, streams
+    // and cancellation; the adapters' migration locks; the introspectors), src/driver (the runtime driver's lazy init and
+    // destroy, the default and single connection providers, the connection mutex), src/query-executor, src/migration (the
+    // migrator with its lock and transaction), src/util (abort, deferred, controlled connections, streamable) and
+    // src/kysely.ts (connection(), transaction(), the controlled transactions, destroy). Kysely has no dependencies; of
+    // the dev dependencies @types/node (26.2.0) is kept and typescript 7.0.2 (and typescript-6) replaced by 6.0.3, the
+    // scripts dropped; pnpm-lock.yaml only, so `npm install --no-package-lock`.
+    install: [
+      ['node', '-e', "const fs=require('fs'),p=JSON.parse(fs.readFileSync('package.json'));p.devDependencies={'@types/node':p.devDependencies['@types/node'],typescript:'6.0.3'};delete p.scripts;fs.writeFileSync('package.json',JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (extends tsconfig-base.json: strict, es2023, module node16, types ['node'], verbatimModuleSyntax,
+    // declarations; src/**/*). tsconfig.bench.json = that + noEmit, no declarations. 0 errors under 6.0.3 (the whole src/).
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false } }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src/dialect', 'src/driver', 'src/query-executor', 'src/migration', 'src/util', 'src/kysely.ts'],
+  },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
     corpus: true,
@@ -972,8 +1031,10 @@ function ensureProject(name, p) {
 function sourceFiles(dir, p) {
   const parsed = ts.getParsedCommandLineOfConfigFile(path.join(dir, p.tsconfig), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(ts.flattenDiagnosticMessageText(d.messageText, '\n')) });
   const under = p.paths.map((q) => path.resolve(dir, q) + path.sep);
+  // A path may also name one file (kysely's src/kysely.ts), as asyncsan check's paths may.
+  const exact = new Set(p.paths.map((q) => path.resolve(dir, q)));
   // TypeScript sources only: an allowJs tsconfig (graphile-worker's tsconfig.test.json) also lists .cjs/.mjs fixtures.
-  return parsed.fileNames.filter((f) => /\.[cm]?tsx?$/.test(f) && !/\.d\.[cm]?ts$/.test(f) && under.some((u) => path.resolve(f).startsWith(u))).map((f) => path.relative(dir, f));
+  return parsed.fileNames.filter((f) => /\.[cm]?tsx?$/.test(f) && !/\.d\.[cm]?ts$/.test(f) && (exact.has(path.resolve(f)) || under.some((u) => path.resolve(f).startsWith(u)))).map((f) => path.relative(dir, f));
 }
 
 function eslintConfig(file, dir, p, withTseslint, withAsyncsan) {
