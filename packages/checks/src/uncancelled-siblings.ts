@@ -1,7 +1,8 @@
 /**
  * uncancelled-siblings (strict): `Promise.all`/`Promise.any` over tasks that
- * could be cancelled (their callees accept an AbortSignal) but share none, so
- * after the first rejection (all) or fulfilment (any) the others keep running.
+ * could be cancelled (their callees accept an AbortSignal) but share none that
+ * the group aborts (at most the caller's, in an options bag), so after the first
+ * rejection (all) or fulfilment (any) the others keep running.
  */
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext } from './check.js';
@@ -16,6 +17,8 @@ export const uncancelledSiblings = defineCheck<Record<string, never>>({
   messages: {
     noSharedSignal:
       "These tasks accept an AbortSignal but share none: after Promise.{{method}} settles on the first {{event}}, the others keep running ('{{callee}}' could be cancelled). Create an AbortController, pass its signal to every task and abort it when one fails.",
+    callersSignalOnly:
+      "These tasks get the caller's AbortSignal (in '{{carrier}}') but none that is aborted when one of them ends the group: after Promise.{{method}} settles on the first {{event}}, the others keep running until the caller aborts ('{{callee}}' could be cancelled). Create an AbortController for the group, pass AbortSignal.any([signal, controller.signal]) to every task and abort it when one fails.",
   },
   schema: { type: 'object', properties: {}, additionalProperties: false },
   defaultOptions: {},
@@ -31,11 +34,11 @@ export const uncancelledSiblings = defineCheck<Record<string, never>>({
       if (tasks.some((t) => passesSignal(ctx, t))) continue;
       const cancellable = tasks.find((t) => acceptsSignal(ctx, t));
       if (!cancellable) continue;
-      ctx.report({
-        node: call,
-        messageId: 'noSharedSignal',
-        data: { method, event: method === 'all' ? 'rejection' : 'fulfilment', callee: calleeName(ts, cancellable) ?? 'a task' },
-      });
+      const data = { method, event: method === 'all' ? 'rejection' : 'fulfilment', callee: calleeName(ts, cancellable) ?? 'a task' };
+      // An options bag that carries a signal (libp2p's `options`) is the caller's: the tasks do share that one.
+      const carrier = tasks.flatMap((t) => t.arguments).find((a) => carriesSignal(ctx, a));
+      if (carrier) ctx.report({ node: call, messageId: 'callersSignalOnly', data: { ...data, carrier: carrier.getText(ctx.sourceFile) } });
+      else ctx.report({ node: call, messageId: 'noSharedSignal', data });
     }
   },
 });
@@ -65,6 +68,13 @@ function taskCalls(ctx: Ctx, arg: TS.Expression): TS.CallExpression[] | undefine
 
 function passesSignal(ctx: Ctx, call: TS.CallExpression): boolean {
   return call.arguments.some((a) => /signal/i.test(a.getText(ctx.sourceFile)));
+}
+
+/** An argument typed as an object with a `signal` (or another AbortSignal option): it hands a signal on. */
+function carriesSignal(ctx: Ctx, arg: TS.Expression): boolean {
+  const { ts, checker } = ctx;
+  const slot = signalSlotOf(checker, checker.getTypeAtLocation(arg), arg, ts);
+  return slot !== undefined && slot !== 'direct';
 }
 
 function acceptsSignal(ctx: Ctx, call: TS.CallExpression): boolean {

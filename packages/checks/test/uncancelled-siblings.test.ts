@@ -29,6 +29,15 @@ export const c = () => Promise.allSettled([fetchJson('/a'), fetchJson('/b')]);`)
     expect(r?.message).toContain("after Promise.any settles on the first fulfilment, the others keep running ('fetchJson' could be cancelled)");
   });
 
+  it('says so when the tasks carry only the caller\'s signal in an options bag, which nothing aborts when one fails', () => {
+    const code = `export const a = (options: { signal?: AbortSignal }) => Promise.all([fetchJson('/a', options), fetchJson('/b', options)]);`;
+    expect(at(code)).toEqual(['callersSignalOnly@3:57']);
+    const [r] = runInMemory(uncancelledSiblings, `${fetchJson}${code}`);
+    expect(r?.message).toBe(
+      "These tasks get the caller's AbortSignal (in 'options') but none that is aborted when one of them ends the group: after Promise.all settles on the first rejection, the others keep running until the caller aborts ('fetchJson' could be cancelled). Create an AbortController for the group, pass AbortSignal.any([signal, controller.signal]) to every task and abort it when one fails.",
+    );
+  });
+
   it('matches the expect markers in fixtures/uncancelled-siblings exactly', () => {
     const { files, diff } = fixtureDiff(uncancelledSiblings);
     expect(files).toBe(2);
