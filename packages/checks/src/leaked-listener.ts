@@ -111,7 +111,7 @@ function checkRegistration(
   call: TS.CallExpression,
   callee: TS.PropertyAccessExpression,
   report: Report,
-  program: TS.Program | undefined,
+  program: TS.Program,
 ): void {
   const method = callee.name.text;
   const target = unwrap(ts, callee.expression);
@@ -152,7 +152,7 @@ function checkRegistration(
   }
   // The analyser sees who constructs the owner: when every construction hands it an emitter the constructing
   // object made itself, in its own constructor, both live exactly as long as that object (one pair per object).
-  if (program && (lifetime === 'field' || lifetime === 'parameter') && owner.kind === 'class' && constructedWithItsEmitter(ts, checker, program, owner.node as TS.ClassLikeDeclaration, call, target)) return;
+  if ((lifetime === 'field' || lifetime === 'parameter') && owner.kind === 'class' && constructedWithItsEmitter(ts, checker, program, owner.node as TS.ClassLikeDeclaration, call, target)) return;
   const data = { event: eventText, target: targetText, teardown: owner.teardownName, owner: owner.ownerName, remove };
   const aliases = followAliases(ts, owner.node, targetAliases(ts, target, targetText));
   // The teardown ends the target itself (`this.socket.destroy()`, through an alias) or drops all its listeners.
