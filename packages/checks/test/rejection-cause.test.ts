@@ -51,6 +51,25 @@ describe('why a reported promise may reject (the related location)', () => {
     expect(causes(results)).toEqual(['5: may reject here (asyncsan cannot see what this call does)@2']);
   });
 
+  it('names the parameter a promise was handed through (its callers decide whether it can reject)', () => {
+    const results = runInMemory(
+      floatingPromise,
+      [
+        'export function withTimeout(',
+        '  task: Promise<void>,',
+        '  { done }: { done: Promise<void> },',
+        '): void {',
+        "  task.finally(() => console.log('late'));",
+        '  done.then(() => undefined);',
+        '}',
+      ].join('\n'),
+    );
+    expect(causes(results)).toEqual([
+      '5: may reject: a promise handed to this parameter (its callers decide)@2',
+      '6: may reject: a promise handed to this parameter (its callers decide)@3',
+    ]);
+  });
+
   it('names a construction that may throw: the throw inside a class in view, or the `new` of one out of view', () => {
     const results = runInMemory(
       floatingPromise,

@@ -199,9 +199,10 @@ const MAX_DEPTH = 200;
  * shows safe. `unseen`: a call whose body is out of view (a declaration file, another file for the ESLint rule,
  * something unresolved); `unseen-throws`: such a call that may also throw synchronously; `throws`: a `throw`;
  * `callee-throws`: a call whose body (out of view) may throw; `rejects`: where a `new Promise` executor names its `reject`;
- * `iterates`: iterating (for…of, spread, array destructuring) a value that is not a built-in collection.
+ * `iterates`: iterating (for…of, spread, array destructuring) a value that is not a built-in collection;
+ * `received`: a promise the function was handed (a parameter's value, which its callers decide).
  */
-export type RejectionCauseKind = 'unseen' | 'unseen-throws' | 'throws' | 'callee-throws' | 'rejects' | 'iterates';
+export type RejectionCauseKind = 'unseen' | 'unseen-throws' | 'throws' | 'callee-throws' | 'rejects' | 'iterates' | 'received';
 export interface RejectionCause {
   kind: RejectionCauseKind;
   node: TS.Node;
@@ -213,6 +214,7 @@ const CAUSE_LABELS: Record<RejectionCauseKind, string> = {
   'callee-throws': 'may throw here (asyncsan cannot see the body of the function called)',
   rejects: "may reject here (the `new Promise` executor's reject)",
   iterates: 'may throw here (iterating a value whose iterator asyncsan cannot see)',
+  received: 'may reject: a promise handed to this parameter (its callers decide)',
 };
 
 /** A finding's related location naming why its promise may reject (none when no cause was found). */
@@ -584,7 +586,11 @@ export class Rejections {
         });
       }
     }
-    return this.maybePromise(id) ? UNKNOWN : SAFE;
+    if (!this.maybePromise(id)) return SAFE;
+    // A parameter's promise (grammY's `task.finally(…)` of the task it was handed) is named, at the parameter, as the cause.
+    const param = decl && (ts.isParameter(decl) ? decl : ts.isBindingElement(decl) ? ts.walkUpBindingElementsAndPatterns(decl) : undefined);
+    if (param && ts.isParameter(param)) this.cause('received', param);
+    return UNKNOWN;
   }
 
   /**
