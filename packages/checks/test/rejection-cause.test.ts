@@ -17,6 +17,12 @@ describe('why a reported promise may reject (the related location)', () => {
     ]);
   });
 
+  it('follows a promise destructured from an object a function returns to the rethrow in its catch', () => {
+    // hocuspocus' provider: `const { retryPromise, cancelFunc } = abortableRetry(); return retryPromise`.
+    const results = runOnFixture(floatingPromise, 'floating-promise/bad-destructured.ts');
+    expect(causes(results)).toEqual(['26: throws here@12', '31: throws here@12']);
+  });
+
   it('names a call whose code is not in view, and a stored promise gets it after its exit', () => {
     const results = runInMemory(
       floatingPromise,

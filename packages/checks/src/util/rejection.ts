@@ -244,6 +244,7 @@ export class Rejections {
   private readonly constMemo = new Map<TS.VariableDeclaration, Outcome>();
   private readonly fieldMemo = new Map<TS.Node, TS.Expression[] | null>();
   private readonly letMemo = new Map<TS.VariableDeclaration, Outcome>();
+  private readonly bindingMemo = new Map<TS.BindingElement, Outcome>();
   private readonly aliasMemo = new Map<TS.VariableDeclaration, Fn[] | undefined>();
   private readonly letValuesMemo = new Map<TS.VariableDeclaration, TS.Expression[] | null>();
   private readonly deferredFieldMemo = new Map<TS.Symbol, boolean>();
@@ -566,7 +567,9 @@ export class Rejections {
   private identifierOutcome(id: TS.Identifier, env: Env): Outcome {
     const ts = this.ts;
     if (this.isUndefined(id)) return SAFE;
-    const sym = this.symbolOf(id);
+    // `{ promise }`: the variable the shorthand property takes its value from, not the property.
+    const shorthand = ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id ? this.checker.getShorthandAssignmentValueSymbol(id.parent) : undefined;
+    const sym = shorthand ? resolveAlias(ts, this.checker, shorthand) : this.symbolOf(id);
     const decl = sym?.valueDeclaration;
     if (decl) {
       const local = env.locals?.get(decl);
@@ -577,6 +580,11 @@ export class Rejections {
         const init = decl.initializer;
         const o = this.memo(this.constMemo, decl, UNKNOWN, () => this.outcome(init, EMPTY));
         return o.drop || !this.handledByStatement(decl) ? o : { drop: true, never: o.never };
+      }
+      if (ts.isBindingElement(decl) && this.readable(decl)) {
+        // `const { promise, cancel } = start()`: the value of that property in every object the initializer can be.
+        const values = this.destructuredValues(decl);
+        if (values) return this.memo(this.bindingMemo, decl, UNKNOWN, () => values.reduce<Outcome>((acc, v) => and(acc, this.outcome(v, EMPTY)), SAFE));
       }
       if (ts.isVariableDeclaration(decl) && !this.isConst(decl) && ts.isIdentifier(decl.name) && this.readable(decl) && this.maybePromise(id)) {
         // A `let` (a module's lazily made `resolved = Promise.resolve()`): every value it is ever given.
@@ -591,6 +599,51 @@ export class Rejections {
     const param = decl && (ts.isParameter(decl) ? decl : ts.isBindingElement(decl) ? ts.walkUpBindingElementsAndPatterns(decl) : undefined);
     if (param && ts.isParameter(param)) this.cause('received', param);
     return UNKNOWN;
+  }
+
+  /**
+   * The values a name destructured from a const can have: `const { p } = { p: make() }`, or `const { p } = f()` where
+   * every object the non-async `f` returns is a literal that gives `p` (`return { p: retry(…).catch(…), cancel }`).
+   * Undefined for anything else (a default value, a rest element, a nested pattern, an object we cannot see whole).
+   */
+  private destructuredValues(el: TS.BindingElement): TS.Expression[] | undefined {
+    const ts = this.ts;
+    const pattern = el.parent;
+    const decl = pattern.parent;
+    if (el.initializer || el.dotDotDotToken || !ts.isObjectBindingPattern(pattern) || !ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
+    if (!ts.isVariableDeclarationList(decl.parent) || (decl.parent.flags & ts.NodeFlags.Const) === 0) return undefined;
+    const key = el.propertyName ?? el.name;
+    if (!ts.isIdentifier(key) && !ts.isStringLiteral(key)) return undefined;
+    const init = this.unwrap(decl.initializer);
+    let objects: TS.Expression[] | undefined;
+    if (ts.isObjectLiteralExpression(init)) objects = [init];
+    else if (ts.isCallExpression(init)) {
+      const fns = this.functionsOf(init.expression);
+      if (!fns || fns.length === 0) return undefined;
+      objects = [];
+      for (const fn of fns) {
+        const r = this.returnedExpressions(fn);
+        if (!r || r.length === 0) return undefined;
+        objects.push(...r);
+      }
+    }
+    if (!objects) return undefined;
+    const values: TS.Expression[] = [];
+    for (const o of objects) {
+      const obj = this.unwrap(o);
+      if (!ts.isObjectLiteralExpression(obj)) return undefined;
+      let value: TS.Expression | undefined;
+      for (const p of obj.properties) {
+        // A spread may override the property with something we do not see.
+        if (ts.isSpreadAssignment(p)) value = undefined;
+        else if (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === key.text) {
+          value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+        }
+      }
+      if (!value) return undefined;
+      values.push(value);
+    }
+    return values;
   }
 
   /**
