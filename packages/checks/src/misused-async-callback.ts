@@ -471,7 +471,7 @@ function checkClass(ctx: Ctx, cls: TS.ClassLikeDeclaration, rejections: Summarie
       if (leftToTestRunner(ctx, member)) break;
       if (rejections.judge().asyncFunctionNeverRejects(member)) break;
       const baseName = `${checker.typeToString(base)}.${name}`;
-      ctx.report({ node: member.name, messageId: 'voidMethod', data: { name, base: baseName }, hint: HINTS.callback });
+      ctx.report({ node: member.name, messageId: 'voidMethod', data: { name, base: baseName }, hint: HINTS.callback, related: causeRelated(rejections.judge().explain(member, true)) });
       break;
     }
   }

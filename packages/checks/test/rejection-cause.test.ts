@@ -196,6 +196,24 @@ describe('why a reported promise may reject (the related location)', () => {
     expect(causes(runOnFixture(floatingPromise, 'floating-promise/bad-can-reject.ts').filter((r) => r.line === 56))).toEqual(['56: ']);
   });
 
+  it('names the cause of an async method that implements a void one (grpc-js\' start(), which named none)', () => {
+    const results = runInMemory(
+      misusedAsyncCallback,
+      [
+        'declare function connect(): Promise<number>;',
+        'interface Call { start(listener: () => void): void; }',
+        'export class SubchannelCall implements Call {',
+        '  async start(listener: () => void): Promise<void> {',
+        '    const fd = await connect();',
+        '    if (fd < 0) throw new Error(`no socket: ${fd}`);',
+        '    listener();',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+    expect(causes(results)).toEqual(['4: may reject here (asyncsan cannot see what this call does)@5']);
+  });
+
   it('names a throw written further on before a call that only may throw (an async executor that rejects, then rethrows)', () => {
     const results = runInMemory(
       misusedAsyncCallback,

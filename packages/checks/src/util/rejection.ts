@@ -298,7 +298,7 @@ export class Rejections {
    * without the memo (so every cause is seen where it arises), within a step budget; undefined when it finds none it
    * can name or runs out. Asked only for a promise about to be reported.
    */
-  explain(expr: TS.Expression, callback = false): RejectionCause | undefined {
+  explain(expr: TS.Expression | Fn, callback = false): RejectionCause | undefined {
     const first = this.firstCause(expr, callback, false);
     if (!first || first.kind === 'unseen' || first.kind === 'rejects' || first.kind === 'iterates') return first;
     // A synchronous throw was found first (an invariant, a listener): a rejection of something awaited, where there
@@ -315,14 +315,14 @@ export class Rejections {
     return first;
   }
 
-  private firstCause(expr: TS.Expression, callback: boolean, ignoreSyncThrows: boolean, ignoreCallThrows = this.callThrowsIgnored): RejectionCause | undefined {
+  private firstCause(expr: TS.Expression | Fn, callback: boolean, ignoreSyncThrows: boolean, ignoreCallThrows = this.callThrowsIgnored): RejectionCause | undefined {
     const fresh = new Rejections(this.ts, this.program, this.indexes);
     fresh.causes = [];
     fresh.syncThrowsIgnored = ignoreSyncThrows;
     // A lenient answer is explained leniently: by what it still counts.
     fresh.callThrowsIgnored = ignoreCallThrows;
     try {
-      if (callback ? fresh.callbackSafe(expr) : fresh.safeToDrop(expr)) return undefined;
+      if (callback ? fresh.callbackSafe(expr) : fresh.safeToDrop(expr as TS.Expression)) return undefined;
     } catch (e) {
       if (e === OUT_OF_BUDGET) return undefined;
       throw e;
@@ -369,9 +369,12 @@ export class Rejections {
    * A function given where its result is ignored (a void callback): true when the
    * promise it returns loses no rejection. Async functions must not reject at all.
    */
-  callbackSafe(fn: TS.Expression): boolean {
-    const e = this.unwrap(fn);
-    const fns = this.ts.isArrowFunction(e) || this.ts.isFunctionExpression(e) ? (this.readable(e) ? [e] : undefined) : this.functionsOf(e);
+  callbackSafe(fn: TS.Expression | Fn): boolean {
+    // A method or function declaration itself (an async method where its base expects a void one).
+    const ts = this.ts;
+    if (ts.isMethodDeclaration(fn) || ts.isFunctionDeclaration(fn)) return this.readable(fn) && this.fnOutcome(fn, EMPTY).drop;
+    const e = this.unwrap(fn as TS.Expression);
+    const fns = ts.isArrowFunction(e) || ts.isFunctionExpression(e) ? (this.readable(e) ? [e] : undefined) : this.functionsOf(e);
     return fns !== undefined && fns.length > 0 && fns.every((f) => this.fnOutcome(f, EMPTY).drop);
   }
 
