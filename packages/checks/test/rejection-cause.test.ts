@@ -190,10 +190,26 @@ describe('why a reported promise may reject (the related location)', () => {
     expect(causes(results)).toEqual(['10: throws here@3']);
   });
 
-  it('explains a dropped async callback, and gives none where it finds no cause to name', () => {
+  it('explains a dropped async callback, and names a public field anyone can store a promise in', () => {
     expect(causes(runOnFixture(misusedAsyncCallback, 'misused-async-callback/bad-callbacks.ts').filter((r) => r.line === 14))).toEqual(['14: throws here@10']);
-    // A public field anyone can store a promise in: may reject, but no single call or throw says why.
-    expect(causes(runOnFixture(floatingPromise, 'floating-promise/bad-can-reject.ts').filter((r) => r.line === 56))).toEqual(['56: ']);
+    // A public field: may reject, and no single call or throw says why; the field read itself is named (rabbitmq-client's
+    // `this._state.lazyChannel.then(…)` named nothing).
+    expect(causes(runOnFixture(floatingPromise, 'floating-promise/bad-can-reject.ts').filter((r) => r.line === 56))).toEqual([
+      '56: may reject: a promise read from this property (asyncsan does not follow what is stored in it)@56',
+    ]);
+    const results = runInMemory(
+      floatingPromise,
+      [
+        'interface State { lazyChannel?: Promise<{ close(): Promise<void> }> }',
+        'export class Connection {',
+        '  private readonly state: State = {};',
+        '  close(): void {',
+        '    this.state.lazyChannel?.then((ch) => ch.close());',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+    expect(causes(results)).toEqual(['5: may reject: a promise read from this property (asyncsan does not follow what is stored in it)@5']);
   });
 
   it('names the cause of an async method that implements a void one (grpc-js\' start(), which named none)', () => {

@@ -200,9 +200,10 @@ const MAX_DEPTH = 200;
  * something unresolved); `unseen-throws`: such a call that may also throw synchronously; `throws`: a `throw`;
  * `callee-throws`: a call whose body (out of view) may throw; `rejects`: where a `new Promise` executor names its `reject`;
  * `iterates`: iterating (for…of, spread, array destructuring) a value that is not a built-in collection;
- * `received`: a promise the function was handed (a parameter's value, which its callers decide).
+ * `received`: a promise the function was handed (a parameter's value, which its callers decide);
+ * `stored`: a promise read from a property whose values are not followed (anyone with the object may store one there).
  */
-export type RejectionCauseKind = 'unseen' | 'unseen-throws' | 'throws' | 'callee-throws' | 'rejects' | 'iterates' | 'received';
+export type RejectionCauseKind = 'unseen' | 'unseen-throws' | 'throws' | 'callee-throws' | 'rejects' | 'iterates' | 'received' | 'stored';
 export interface RejectionCause {
   kind: RejectionCauseKind;
   node: TS.Node;
@@ -215,6 +216,7 @@ const CAUSE_LABELS: Record<RejectionCauseKind, string> = {
   rejects: "may reject here (the `new Promise` executor's reject)",
   iterates: 'may throw here (iterating a value whose iterator asyncsan cannot see)',
   received: 'may reject: a promise handed to this parameter (its callers decide)',
+  stored: 'may reject: a promise read from this property (asyncsan does not follow what is stored in it)',
 };
 
 /** A finding's related location naming why its promise may reject (none when no cause was found). */
@@ -300,7 +302,7 @@ export class Rejections {
    */
   explain(expr: TS.Expression | Fn, callback = false): RejectionCause | undefined {
     const first = this.firstCause(expr, callback, false);
-    if (!first || first.kind === 'unseen' || first.kind === 'rejects' || first.kind === 'iterates') return first;
+    if (!first || first.kind === 'unseen' || first.kind === 'rejects' || first.kind === 'iterates' || first.kind === 'received' || first.kind === 'stored') return first;
     // A synchronous throw was found first (an invariant, a listener): a rejection of something awaited, where there
     // is one, is the likelier path and the one a reader looks for.
     const awaited = this.firstCause(expr, callback, true);
@@ -524,6 +526,7 @@ export class Rejections {
       if (this.deferredNobodyRejects(e)) return SAFE;
       // A shared promise: the same property is returned to callers somewhere, who observe it.
       if (this.isReturnedProperty(e)) return { drop: true, never: o?.never ?? false };
+      if (!o) this.cause('stored', e);
       return o ?? UNKNOWN;
     }
     return this.maybePromise(e) ? UNKNOWN : SAFE;
