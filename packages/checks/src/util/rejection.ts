@@ -252,6 +252,8 @@ export class Rejections {
   private readonly deferredFieldMemo = new Map<TS.Symbol, boolean>();
   private readonly deferredHelperMemo = new Map<Fn, boolean>();
   private readonly active = new Set<object>();
+  /** Async functions being judged with a call's arguments bound (see `neverRejectsBound`). */
+  private readonly boundActive = new Set<Fn>();
   private depth = 0;
   /** Only on an instance made to explain one answer (`explain`): the causes found so far, in order. */
   private causes: { kind: RejectionCauseKind | 'body-out-of-view'; node: TS.Node }[] | undefined;
@@ -1003,10 +1005,31 @@ export class Rejections {
     if (this.isAsync(fn)) {
       // Judged on its own (memoised), and, when that fails, once more with the call's arguments bound: an `if` they
       // settle skips its branch (colyseus' `setMetadata(meta, false)` does not reach its `if (persist) await …`).
-      const never = this.memo(this.asyncMemo, fn, false, () => this.asyncNeverRejects(fn, EMPTY)) || (env.params.size > 0 && this.asyncNeverRejects(fn, env));
+      const never = this.memo(this.asyncMemo, fn, false, () => this.asyncNeverRejects(fn, EMPTY)) || (env.params.size > 0 && this.neverRejectsBound(fn, env));
       return { drop: never, never };
     }
     return this.memo(this.returnMemo, fn, UNKNOWN, () => this.returnOutcome(fn, env), env.params.size === 0);
+  }
+
+  /**
+   * The async function judged once more with the call's arguments bound. Not memoised (the answer depends on the
+   * arguments), so guarded here: a function already being judged this way further up (a call cycle through bound
+   * arguments, each level judging its callees afresh) is not judged again, and these walks count toward MAX_DEPTH.
+   * Without the guard, nodejs-storage's resumable upload recursed until the stack overflowed.
+   */
+  private neverRejectsBound(fn: Fn, env: Env): boolean {
+    if (this.boundActive.has(fn) || this.depth >= MAX_DEPTH) {
+      this.cuts++;
+      return false;
+    }
+    this.boundActive.add(fn);
+    this.depth++;
+    try {
+      return this.asyncNeverRejects(fn, env);
+    } finally {
+      this.depth--;
+      this.boundActive.delete(fn);
+    }
   }
 
   // ------------------------------------------------------------ resolving calls
