@@ -11,7 +11,7 @@ import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { calleeName, enclosingFunction, isAssignmentOperator, isFunctionLike, isNullishLiteral, memberObject, parentSkippingParens, referencesIn, skipParens } from './util/syntax.js';
-import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, signalSlotOf, unionParts, type SignalOption, type SignalSlot } from './util/types.js';
+import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, isPromiseType, signalSlotOf, unionParts, type SignalOption, type SignalSlot } from './util/types.js';
 import { isTestSourceFile } from './util/test-files.js';
 import { unwrap } from './shared-state/locations.js';
 import { handMadeSleep, isRaceMember, isSleepHelper, literalDelay, SHORT_SLEEP_MS } from './util/sleep.js';
@@ -162,7 +162,9 @@ function parameterSource(ctx: Ctx, fn: TS.FunctionLikeDeclaration, p: TS.Paramet
   const optional = !p.initializer && (!!p.questionToken || checker.getNonNullableType(type) !== type);
   const slot = signalSlotOf(checker, type, p, ts);
   if (slot === 'direct') return { text: name, root: name };
-  if (slot) return { text: optional ? `${name}?.${slot}` : `${name}.${slot}`, root: name, option: slot };
+  // `optionsInput: PromiseOrValue<Options>` (the OpenAI SDK): the signal is that of the awaited options.
+  const holder = isAsyncFunction(ts, fn) && isPromiseType(ts, ctx.program, type) ? `(await ${name})` : name;
+  if (slot) return { text: optional ? `${holder}?.${slot}` : `${holder}.${slot}`, root: name, option: slot };
   const path = requestPath(ctx, type, p, 0);
   if (path) return nestedSource(name, path, optional);
   // `options: { signal: AbortSignal }`: an options bag whose signal is required.
@@ -174,6 +176,10 @@ function parameterSource(ctx: Ctx, fn: TS.FunctionLikeDeclaration, p: TS.Paramet
 }
 
 const OPTIONS_NAMES = /^(options|opts|init|config|callOptions|requestOptions)$/;
+
+function isAsyncFunction(ts: CheckContext['ts'], fn: TS.FunctionLikeDeclaration): boolean {
+  return (ts.getCombinedModifierFlags(fn as TS.Declaration) & ts.ModifierFlags.Async) !== 0;
+}
 
 /** A type that says nothing: any, unknown, or a type parameter / indexed access (`this['CallOptions']`) with no known members. */
 function isOpaque(ctx: Ctx, type: TS.Type): boolean {
@@ -453,13 +459,19 @@ function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource, sp
   if (!ts.isIdentifier(e)) return false;
   const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
   if (decl && !src.nested && restCopyOfSource(ctx, decl, src)) return true;
+  // `const { req, url } = await this.buildRequest(options, …)`: a part of what a call made from the whole options handed
+  // back (the OpenAI SDK's request init, built with options.signal), as for the whole value below.
+  if (decl && ts.isBindingElement(decl) && !decl.dotDotDotToken && !spread && !src.nested) {
+    const holder = ts.walkUpBindingElementsAndPatterns(decl);
+    if (ts.isVariableDeclaration(holder) && holder.initializer && madeFromWholeOptions(ctx, holder.initializer, src.root)) return true;
+  }
   if (!decl || !ts.isVariableDeclaration(decl)) return false;
   if (decl.initializer && /signal/i.test(decl.initializer.getText())) return true;
   if (decl.initializer && !src.nested && spreadsSource(ts, decl.initializer, src)) return true;
   if (decl.initializer && !src.nested && aliasesSource(ctx, decl.initializer, src)) return true;
   // A value a call made from the whole options (`let prepared = await this.#prepare(opts)`, a merge helper's
   // `extend(true, {}, defaults, options)`): what the call was given, it can hand back (gaxios).
-  if (!spread && decl.initializer && !src.nested && madeFromWholeOptions(ts, decl.initializer, src.root)) return true;
+  if (!spread && decl.initializer && !src.nested && madeFromWholeOptions(ctx, decl.initializer, src.root)) return true;
   if (!src.nested && letHoldsSource(ctx, decl, src)) return true;
   const scope = decl.parent?.parent?.parent;
   return !!scope && new RegExp(`\\b${e.text}\\s*\\.\\s*${src.option ?? 'signal'}\\s*=[^=]`).test(scope.getText());
@@ -509,12 +521,17 @@ function letHoldsSource(ctx: Ctx, decl: TS.VariableDeclaration, src: SignalSourc
   return values.some(isSource) && values.every((v) => isSource(v) || primitive(v));
 }
 
-function madeFromWholeOptions(ts: CheckContext['ts'], init: TS.Expression, root: string): boolean {
+function madeFromWholeOptions(ctx: Ctx, init: TS.Expression, root: string): boolean {
+  const { ts, checker } = ctx;
   let e = skipParens(ts, init);
   if (ts.isAwaitExpression(e)) e = skipParens(ts, e.expression);
   return ts.isCallExpression(e) && e.arguments.some((a) => {
     const x = skipParens(ts, a);
-    return ts.isIdentifier(x) && x.text === root;
+    if (!ts.isIdentifier(x)) return false;
+    if (x.text === root) return true;
+    // A local that is the options themselves (`const options = await optionsInput`).
+    const decl = checker.getSymbolAtLocation(x)?.valueDeclaration;
+    return !!decl && ts.isVariableDeclaration(decl) && !!decl.initializer && aliasesSource(ctx, decl.initializer, { text: root, root });
   });
 }
 
@@ -551,6 +568,9 @@ function aliasesSource(ctx: Ctx, init: TS.Expression, src: SignalSource): boolea
   const { ts, checker } = ctx;
   const e = unwrap(ts, init);
   if (ts.isIdentifier(e)) return e.text === src.root;
+  // `const options = await optionsInput` (a `PromiseOrValue<Options>` parameter, the OpenAI SDK's makeRequest): awaiting
+  // the options gives that same object, or the one its promise holds, with its signal.
+  if (ts.isAwaitExpression(e)) return aliasesSource(ctx, e.expression, src);
   if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)) return aliasesSource(ctx, e.left, src);
   // `options ? { ...options } : {}`: where the test fails the options are absent, and so is their signal.
   if (ts.isConditionalExpression(e)) return branchKeeps(e.whenTrue) && (testsPresence(e.condition) || branchKeeps(e.whenFalse));

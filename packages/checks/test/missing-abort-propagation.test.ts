@@ -8,6 +8,11 @@ describe('missing-abort-propagation: a Request carries the signal (route loaders
 interface Ctx { req: { raw: Request }; json(v: unknown): Response }
 `;
 
+  it('names the signal of options handed in as a promise or a value as (await optionsInput).signal', () => {
+    const results = runOnFixture(missingAbortPropagation, 'missing-abort-propagation/bad-awaited-options.ts');
+    expect(results.map((r) => `${r.line} ${r.data?.signal}`)).toEqual(['14 (await optionsInput).signal', '15 (await optionsInput).signal', '16 (await optionsInput).signal']);
+  });
+
   it('takes request.signal from a Request parameter, a destructured { request }, args.request and Hono-style c.req.raw', () => {
     expect(
       at(`${types}export async function a(request: Request) { await fetch('u'); }
