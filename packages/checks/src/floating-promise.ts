@@ -110,7 +110,7 @@ export const floatingPromise = defineCheck<FloatingPromiseOptions>({
     floatingArray:
       'This array of promises is dropped: nobody awaits the promises or handles their rejections. Pass it to Promise.all or Promise.allSettled and await the result.',
     uselessHandler:
-      'The rejection handler given here is not a function, so a rejection of this promise is still unhandled.',
+      'The rejection handler given here may not be a function (its type has no call signature: a callback that may be undefined, a value): where it is not, a rejection of this promise is still unhandled.',
     unhandledLocal:
       "The promise stored in '{{name}}' is never awaited, returned or given a rejection handler: its rejection would be unhandled.",
     returnBeforeHandled:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { floatingPromise } from '../src/floating-promise.js';
-import { fixtureDiff, runOnFixture } from './in-memory.js';
+import { fixtureDiff, runInMemory, runOnFixture } from './in-memory.js';
 
 describe('floating-promise on fixtures/floating-promise (what the ESLint rule sees: one file and the types)', () => {
   it('reports exactly the markers meant for the lint engine', () => {
@@ -15,6 +15,20 @@ describe('floating-promise on fixtures/floating-promise (what the ESLint rule se
     expect(lines()).toEqual([]);
     expect(lines({ checkSyncThrows: true })).toEqual([39, 40, 49]);
     expect(floatingPromise.strictOptions).toEqual({ checkSyncThrows: true });
+  });
+
+  it('a rejection handler that may be undefined handles nothing where it is undefined (nodejs-storage: `.then(f, callback)`)', () => {
+    const results = runInMemory(
+      floatingPromise,
+      [
+        'declare function list(): Promise<string[]>;',
+        'export function makePublic(callback?: (err: Error | null, files?: string[]) => void): void {',
+        '  list().then((files) => callback?.(null, files), callback);',
+        '}',
+      ].join('\n'),
+    );
+    expect(results.map((r) => `${r.messageId}@${r.line}`)).toEqual(['uselessHandler@3']);
+    expect(floatingPromise.messages.uselessHandler).toMatch(/^The rejection handler given here may not be a function/);
   });
 
   it('reports the drops in test bodies and test helpers with checkTestBodies', () => {
