@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -970,6 +970,59 @@ export const projects = {
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['src/dialect', 'src/driver', 'src/query-executor', 'src/migration', 'src/util', 'src/kysely.ts'],
+  },
+  // Held-out round 20 (2026-12-07): openai-node's runtime (not its generated resources) and nodejs-storage, the brief's two
+  // suggestions; both fetched, installed and type-checked.
+  openai: {
+    repo: 'https://github.com/openai/openai-node',
+    mirror: 'openai+openai-node',
+    commit: '7b7d6ca71130d37ec09792c50056b47861f2eccf', // main ("ci: check custom-code budgets against main's policy (#2447)", openai 7.5.0), 2026-08-21: the newest commit of the fetch mirror's main
+    // src/ is 323 files (3.26 MB); src/resources (178 files, the generated API resources: thin wrappers that return
+    // this._client.post(...)'s APIPromise) and src/_vendor (zod-to-json-schema and the partial JSON parser, synchronous)
+    // were left out before any tool ran. Measured: src/client.ts (the request loop with retries, timeouts, abort signals
+    // and the idempotency header), src/core (APIPromise, pagination, the SSE Stream, EventEmitter), src/internal (the
+    // fetch/upload/WebSocket shims, the line decoder, stream utilities, the response accumulator), src/lib (the chat
+    // completion runners and streams, AssistantStream, ResponseStream, EventStream, the pollers and uploaders),
+    // src/realtime and src/beta/realtime (the WebSocket clients), src/auth (workload identity token providers),
+    // src/helpers, src/providers, src/azure.ts and src/bedrock.ts. pnpm-lock.yaml only: the dev dependencies are replaced
+    // by typescript 6.0.3, @types/node and @types/ws and the optional peers the sources import (ws, zod, the AWS signer),
+    // the scripts dropped, `npm install --no-package-lock`.
+    install: [
+      ['node', '-e', "const fs=require('fs'),p=JSON.parse(fs.readFileSync('package.json'));const d=p.devDependencies;p.devDependencies={typescript:'6.0.3','@types/node':d['@types/node'],'@types/ws':d['@types/ws'],ws:d.ws,zod:d.zod,'@aws-sdk/credential-provider-node':d['@aws-sdk/credential-provider-node'],'@smithy/hash-node':d['@smithy/hash-node'],'@smithy/signature-v4':d['@smithy/signature-v4'],'@smithy/protocol-http':d['@smithy/protocol-http']};delete p.scripts;delete p.packageManager;fs.writeFileSync('package.json',JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (strict with exactOptionalPropertyTypes and noUncheckedIndexedAccess, es2020, module commonjs,
+    // resolution bundler, paths openai/* -> src/*, types jest and node; src, tests, examples, scripts). tsconfig.bench.json
+    // = that with types ['node'] and src/ only.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { types: ['node'] }, include: ['src'], exclude: [] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src/client.ts', 'src/core', 'src/internal', 'src/lib', 'src/realtime', 'src/beta', 'src/auth', 'src/helpers', 'src/providers', 'src/azure.ts', 'src/bedrock.ts'],
+  },
+  storage: {
+    repo: 'https://github.com/googleapis/nodejs-storage',
+    mirror: 'googleapis+nodejs-storage',
+    commit: '5aa34a447ff6821ec594fef9a7ff361afded669a', // main ("chore(deps): update dependencies (#2725)", @google-cloud/storage 7.19.0), 2026-02-12: the newest commit of the fetch mirror's main
+    // src/ is measured (20 files, 0.62 MB, most of it JSDoc): Storage, Bucket and File (callback-or-promise methods
+    // through promisifyAll, createReadStream / createWriteStream with validation and retries, upload, download,
+    // the combine / deleteFiles / makePublic fan-outs with p-limit), the resumable upload (its Writable, chunked
+    // uploads, retries with backoff, abort controllers), the transfer manager (parallel uploads and downloads, XML
+    // multipart), the hash stream validator, nodejs-common's ServiceObject / Service / util (makeRequest with
+    // retry-request). No lock file: the dev dependencies are replaced by typescript 6.0.3, gts (its tsconfig-google.json
+    // is what tsconfig.json extends) and the @types/* the sources use; `npm install --no-package-lock`.
+    install: [
+      ['node', '-e', "const fs=require('fs'),p=JSON.parse(fs.readFileSync('package.json'));const d=p.devDependencies;p.devDependencies={typescript:'6.0.3',gts:d.gts,'@types/node':d['@types/node'],'@types/async-retry':d['@types/async-retry'],'@types/duplexify':d['@types/duplexify'],'@types/mime':d['@types/mime'],'@types/uuid':d['@types/uuid']};delete p.scripts;fs.writeFileSync('package.json',JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock', '--legacy-peer-deps'],
+    ],
+    // tsconfig.json (extends gts' tsconfig-google.json: strict, es2018, declarations; module es2020, resolution node,
+    // lib es2020; src/*.ts, internal-tooling, system-test). tsconfig.bench.json = that + noEmit, no declarations,
+    // ignoreDeprecations '6.0' (node10 resolution), src/**/*.ts only.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, ignoreDeprecations: '6.0' }, include: ['src/**/*.ts'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
