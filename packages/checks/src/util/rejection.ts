@@ -242,6 +242,8 @@ export class Rejections {
   private readonly checker: TS.TypeChecker;
   private readonly asyncMemo = new Map<Fn, boolean>();
   private readonly throwMemo = new Map<Fn, boolean>();
+  private readonly generatorMemo = new Map<Fn, boolean>();
+  private readonly awaitedGeneratorMemo = new Map<Fn, boolean>();
   private readonly returnMemo = new Map<Fn, Outcome>();
   private readonly constMemo = new Map<TS.VariableDeclaration, Outcome>();
   private readonly fieldMemo = new Map<TS.Node, TS.Expression[] | null>();
@@ -1787,6 +1789,22 @@ export class Rejections {
     return !this.stmtMayThrow(fn.body, true, env);
   }
 
+  /**
+   * Iterating the value may throw or reject, unless it is a call of generator functions of the code (`async *` or
+   * `*`) whose bodies cannot throw: a generator's `next()` throws (or, async, rejects) only with what its body throws.
+   * A for-await loop never calls `throw()` into it; `yield` in an async generator awaits what it yields.
+   */
+  private generatorsMayThrow(expr: TS.Expression, awaited: boolean): boolean {
+    const ts = this.ts;
+    const e = this.unwrap(expr);
+    if (!ts.isCallExpression(e)) return true;
+    const fns = this.functionsOf(e.expression);
+    if (!fns || fns.length === 0 || fns.some((f) => !f.asteriskToken || !f.body || !this.readable(f))) return true;
+    // A for-await loop awaits what even a sync generator yields, and turns its throws into a rejection.
+    const memo = awaited ? this.awaitedGeneratorMemo : this.generatorMemo;
+    return fns.some((f) => this.memo(memo, f, true, () => (ts.isBlock(f.body!) ? this.stmtMayThrow(f.body, awaited || this.isAsync(f)) : true)));
+  }
+
   /** Calling the non-async function may throw synchronously. */
   private syncMayThrow(fn: Fn): boolean {
     if (fn.asteriskToken || this.isAsync(fn)) return false; // the body runs later, or its throw becomes a rejection
@@ -1845,6 +1863,11 @@ export class Rejections {
     if (ts.isForInStatement(s)) return ex(s.expression) || st(s.statement);
     if (ts.isForOfStatement(s)) {
       if (s.awaitModifier) {
+        // `for await (const chunk of this.upstreamIterator(n))`: a generator of the code is judged by its body.
+        if (!this.generatorsMayThrow(s.expression, true)) {
+          const head = ts.isVariableDeclarationList(s.initializer) ? s.initializer.declarations.some((d) => this.bindingMayThrow(d.name)) : true;
+          return head || ex(s.expression) || st(s.statement);
+        }
         this.cause('iterates', s.expression);
         return true;
       }
@@ -1898,7 +1921,7 @@ export class Rejections {
   }
 
   private iteratesSafelyOrCause(expr: TS.Expression): boolean {
-    if (this.callThrowsIgnored || this.iteratesSafely(expr)) return true;
+    if (this.callThrowsIgnored || this.iteratesSafely(expr) || !this.generatorsMayThrow(expr, false)) return true;
     this.cause('iterates', expr);
     return false;
   }
@@ -1956,6 +1979,9 @@ export class Rejections {
     if (ts.isTypeOfExpression(e) || ts.isVoidExpression(e) || ts.isDeleteExpression(e)) return ex(e.expression);
     if (ts.isConditionalExpression(e)) return ex(e.condition) || ex(e.whenTrue) || ex(e.whenFalse);
     if (ts.isAwaitExpression(e)) return ex(e.expression) || (this.maybePromise(e.expression) && !this.outcome(e.expression, EMPTY).never);
+    // `yield x` in a generator iterated by a loop (see generatorsMayThrow): an async generator awaits `x`; `yield*`
+    // runs another iterator, which may throw.
+    if (ts.isYieldExpression(e)) return !!e.asteriskToken || ex(e.expression) || (inAsync && !!e.expression && this.maybePromise(e.expression) && !this.outcome(e.expression, EMPTY).never);
     if (ts.isObjectLiteralExpression(e)) {
       return e.properties.some((p) => {
         if (p.name && ts.isComputedPropertyName(p.name) && ex(p.name.expression)) return true;
