@@ -10,7 +10,7 @@
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from './check.js';
 import { indexFile } from './util/file-index.js';
-import { calleeName, enclosingFunction, isAssignmentOperator, isFunctionLike, isNullishLiteral, memberObject, parentSkippingParens, referencesIn, skipParens } from './util/syntax.js';
+import { bindingHolder, calleeName, enclosingFunction, hasModifier, isAssignmentOperator, isFunctionLike, isNullishLiteral, memberObject, parentSkippingParens, referencesIn, skipParens } from './util/syntax.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, isPromiseType, signalSlotOf, unionParts, type SignalOption, type SignalSlot } from './util/types.js';
 import { isTestSourceFile } from './util/test-files.js';
 import { unwrap } from './shared-state/locations.js';
@@ -178,7 +178,7 @@ function parameterSource(ctx: Ctx, fn: TS.FunctionLikeDeclaration, p: TS.Paramet
 const OPTIONS_NAMES = /^(options|opts|init|config|callOptions|requestOptions)$/;
 
 function isAsyncFunction(ts: CheckContext['ts'], fn: TS.FunctionLikeDeclaration): boolean {
-  return (ts.getCombinedModifierFlags(fn as TS.Declaration) & ts.ModifierFlags.Async) !== 0;
+  return hasModifier(ts, fn, ts.SyntaxKind.AsyncKeyword);
 }
 
 /** A type that says nothing: any, unknown, or a type parameter / indexed access (`this['CallOptions']`) with no known members. */
@@ -462,7 +462,7 @@ function localMentionsSignal(ctx: Ctx, arg: TS.Expression, src: SignalSource, sp
   // `const { req, url } = await this.buildRequest(options, …)`: a part of what a call made from the whole options handed
   // back (the OpenAI SDK's request init, built with options.signal), as for the whole value below.
   if (decl && ts.isBindingElement(decl) && !decl.dotDotDotToken && !spread && !src.nested) {
-    const holder = ts.walkUpBindingElementsAndPatterns(decl);
+    const holder = bindingHolder(ts, decl);
     if (ts.isVariableDeclaration(holder) && holder.initializer && madeFromWholeOptions(ctx, holder.initializer, src.root)) return true;
   }
   if (!decl || !ts.isVariableDeclaration(decl)) return false;

@@ -22,7 +22,7 @@
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { indexFile } from './file-index.js';
-import { enclosingFunction, hasModifier, isAssignmentOperator, parentSkippingParens, referencesIn } from './syntax.js';
+import { bindingHolder, enclosingFunction, hasModifier, isAssignmentOperator, parentSkippingParens, referencesIn } from './syntax.js';
 import { declarationPackage, isDeclaredInPackage, isPromiseLikeType, isPromiseType, resolveAlias, unionParts } from './types.js';
 
 type Fn = TS.FunctionLikeDeclaration;
@@ -606,7 +606,7 @@ export class Rejections {
     }
     if (!this.maybePromise(id)) return SAFE;
     // A parameter's promise (grammY's `task.finally(…)` of the task it was handed) is named, at the parameter, as the cause.
-    const param = decl && (ts.isParameter(decl) ? decl : ts.isBindingElement(decl) ? ts.walkUpBindingElementsAndPatterns(decl) : undefined);
+    const param = decl && (ts.isParameter(decl) ? decl : ts.isBindingElement(decl) ? bindingHolder(ts, decl) : undefined);
     if (param && ts.isParameter(param)) this.cause('received', param);
     return UNKNOWN;
   }

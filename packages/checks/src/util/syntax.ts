@@ -173,3 +173,13 @@ export function inCatchingTry(ts: TypeScript, node: TS.Node): boolean {
 export function isInside(node: TS.Node, ancestor: TS.Node): boolean {
   return node.pos >= ancestor.pos && node.end <= ancestor.end && node.getSourceFile() === ancestor.getSourceFile();
 }
+
+/**
+ * The declaration a binding element belongs to (`{ a: [b] } = …` → the variable declaration or parameter), climbing
+ * its patterns. Written here: the TypeScript 7 back end's module has no `walkUpBindingElementsAndPatterns`.
+ */
+export function bindingHolder(ts: TypeScript, el: TS.BindingElement): TS.Node {
+  let node: TS.Node = el.parent;
+  while (ts.isObjectBindingPattern(node) || ts.isArrayBindingPattern(node) || ts.isBindingElement(node)) node = node.parent;
+  return node;
+}
