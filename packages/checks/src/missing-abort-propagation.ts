@@ -10,7 +10,7 @@
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type Suggestion, type TextEdit } from './check.js';
 import { indexFile } from './util/file-index.js';
-import { bindingHolder, calleeName, enclosingFunction, hasModifier, isAssignmentOperator, isFunctionLike, isNullishLiteral, memberObject, parentSkippingParens, referencesIn, skipParens } from './util/syntax.js';
+import { bindingHolder, calleeName, enclosingFunction, isAssignmentOperator, isAsyncFunction, isFunctionLike, isNullishLiteral, memberObject, parentSkippingParens, referencesIn, skipParens } from './util/syntax.js';
 import { calleeSymbol, isAbortSignalType, isDeclaredInPackage, isPromiseType, signalSlotOf, unionParts, type SignalOption, type SignalSlot } from './util/types.js';
 import { isTestSourceFile } from './util/test-files.js';
 import { unwrap } from './shared-state/locations.js';
@@ -176,10 +176,6 @@ function parameterSource(ctx: Ctx, fn: TS.FunctionLikeDeclaration, p: TS.Paramet
 }
 
 const OPTIONS_NAMES = /^(options|opts|init|config|callOptions|requestOptions)$/;
-
-function isAsyncFunction(ts: CheckContext['ts'], fn: TS.FunctionLikeDeclaration): boolean {
-  return hasModifier(ts, fn, ts.SyntaxKind.AsyncKeyword);
-}
 
 /** A type that says nothing: any, unknown, or a type parameter / indexed access (`this['CallOptions']`) with no known members. */
 function isOpaque(ctx: Ctx, type: TS.Type): boolean {
