@@ -1862,17 +1862,13 @@ export class Rejections {
     if (ts.isWhileStatement(s) || ts.isDoStatement(s)) return ex(s.expression) || st(s.statement);
     if (ts.isForInStatement(s)) return ex(s.expression) || st(s.statement);
     if (ts.isForOfStatement(s)) {
-      if (s.awaitModifier) {
-        // `for await (const chunk of this.upstreamIterator(n))`: a generator of the code is judged by its body.
-        if (!this.generatorsMayThrow(s.expression, true)) {
-          const head = ts.isVariableDeclarationList(s.initializer) ? s.initializer.declarations.some((d) => this.bindingMayThrow(d.name)) : true;
-          return head || ex(s.expression) || st(s.statement);
-        }
+      // `for await (const chunk of this.upstreamIterator(n))`: only a generator of the code, judged by its body.
+      if (s.awaitModifier && this.generatorsMayThrow(s.expression, true)) {
         this.cause('iterates', s.expression);
         return true;
       }
       const head = ts.isVariableDeclarationList(s.initializer) ? s.initializer.declarations.some((d) => this.bindingMayThrow(d.name)) : true;
-      return head || ex(s.expression) || !this.iteratesSafelyOrCause(s.expression) || st(s.statement);
+      return head || ex(s.expression) || (!s.awaitModifier && !this.iteratesSafelyOrCause(s.expression)) || st(s.statement);
     }
     if (ts.isSwitchStatement(s)) return ex(s.expression) || s.caseBlock.clauses.some((c) => (ts.isCaseClause(c) && ex(c.expression)) || c.statements.some((x) => this.stmtMayThrow(x, inAsync, env)));
     if (ts.isLabeledStatement(s)) return st(s.statement);
