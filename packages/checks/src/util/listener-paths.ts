@@ -128,14 +128,12 @@ export function inNestedFunction(ts: TypeScript, node: TS.Node, fn: TS.Node): bo
 
 /**
  * Whether a statement is a removal: `x.removeEventListener(…)`, `cleanup()`, `await cleanup()`, `void cleanup()`,
- * also behind an `if` that only guards it (`if (signal) signal.removeEventListener(…)`).
+ * also behind an `if` that only guards it (`if (signal) signal.removeEventListener(…)`), or as an `if`'s condition.
  */
 function isRemovalStatement(ts: TypeScript, s: TS.Statement, removals: ReadonlySet<TS.Node>): boolean {
-  if (ts.isExpressionStatement(s)) {
-    let e = skipParens(ts, s.expression);
-    while (ts.isAwaitExpression(e) || ts.isVoidExpression(e)) e = skipParens(ts, e.expression);
-    return removals.has(e);
-  }
+  if (ts.isExpressionStatement(s)) return isRemovalCall(ts, s.expression, removals);
+  // `if (!cleanup()) return;`: the condition runs the cleanup whatever it returns.
+  if (ts.isIfStatement(s) && isRemovalCondition(ts, s.expression, removals)) return true;
   if (ts.isIfStatement(s) && !s.elseStatement) {
     const then = s.thenStatement;
     if (ts.isBlock(then)) return then.statements.some((x) => isRemovalStatement(ts, x, removals));
@@ -143,6 +141,20 @@ function isRemovalStatement(ts: TypeScript, s: TS.Statement, removals: ReadonlyS
   }
   if (ts.isBlock(s)) return s.statements.some((x) => isRemovalStatement(ts, x, removals));
   return false;
+}
+
+/** `cleanup()`, `await cleanup()`, `void cleanup()`: the expression is a removal call. */
+function isRemovalCall(ts: TypeScript, expr: TS.Expression, removals: ReadonlySet<TS.Node>): boolean {
+  let e = skipParens(ts, expr);
+  while (ts.isAwaitExpression(e) || ts.isVoidExpression(e)) e = skipParens(ts, e.expression);
+  return removals.has(e);
+}
+
+/** An `if` condition that is a removal call, possibly negated (`if (!cleanup()) return;`, `if (cleanup()) reject(e)`). */
+function isRemovalCondition(ts: TypeScript, cond: TS.Expression, removals: ReadonlySet<TS.Node>): boolean {
+  let e = skipParens(ts, cond);
+  while (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) e = skipParens(ts, e.operand);
+  return isRemovalCall(ts, e, removals);
 }
 
 /**
@@ -158,6 +170,8 @@ export function coveredOnPath(ts: TypeScript, site: TS.Node, removals: ReadonlyS
       const call = parentSkippingParens(ts, p);
       return !!call && ts.isCallExpression(call) && removals.has(call) && call.arguments.some((a) => skipParens(ts, a) === p);
     }
+    // Inside either branch of `if (cleanup()) …`: the condition ran first.
+    if (ts.isIfStatement(p) && n !== p.expression && isRemovalCondition(ts, p.expression, removals)) return true;
     if (ts.isBlock(p) || ts.isSourceFile(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isModuleBlock(p)) {
       if (p.statements.some((s) => s !== n && isRemovalStatement(ts, s, removals))) return true;
     }
