@@ -93,8 +93,53 @@ class ExecutorAnalysis {
     const c = skipParens(ts, cond);
     const negated = ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken;
     const flag = negated ? skipParens(ts, (c as TS.PrefixUnaryExpression).operand) : c;
-    if (!ts.isIdentifier(flag) || !this.setOnlyWhenSettling(flag)) return undefined;
-    return !negated;
+    if (ts.isIdentifier(flag)) return this.setOnlyWhenSettling(flag) ? !negated : undefined;
+    // `if (!cleanup()) return;`, `if (cleanup()) reject(e)`: a guard that returns false only once an earlier call
+    // returned true, whose caller then settled (that path is checked where it is): false means settled.
+    if (ts.isCallExpression(flag) && flag.arguments.length === 0 && ts.isIdentifier(flag.expression) && this.isOnceGuard(flag.expression)) return negated;
+    return undefined;
+  }
+
+  /**
+   * A function of the executor's own that starts with `if (flag) return false;`, returns `true` everywhere else, and is
+   * the only place that sets the executor's `flag` (to `true`): it returns true once, on its first call (the OpenAI
+   * SDK's audio recorder: `const cleanup = () => { if (settled) return false; settled = true; …; return true; }`).
+   */
+  private isOnceGuard(name: TS.Identifier): boolean {
+    const ts = this.ctx.ts;
+    if (!this.executor) return false;
+    const decl = this.ctx.checker.getSymbolAtLocation(name)?.valueDeclaration;
+    if (!decl || !isInside(decl, this.executor.body)) return false;
+    const init = ts.isVariableDeclaration(decl) && decl.initializer ? skipParens(ts, decl.initializer) : undefined;
+    const fn = ts.isFunctionDeclaration(decl) ? decl : init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? init : undefined;
+    if (!fn?.body || !ts.isBlock(fn.body)) return false;
+    const [first, ...rest] = fn.body.statements;
+    const last = rest[rest.length - 1];
+    if (!first || !ts.isIfStatement(first) || first.elseStatement || !last || !returnsLiteral(ts, last, ts.SyntaxKind.TrueKeyword)) return false;
+    const then = ts.isBlock(first.thenStatement) && first.thenStatement.statements.length === 1 ? first.thenStatement.statements[0]! : first.thenStatement;
+    const flag = skipParens(ts, first.expression);
+    if (!ts.isIdentifier(flag) || !returnsLiteral(ts, then, ts.SyntaxKind.FalseKeyword)) return false;
+    const flagDecl = this.ctx.checker.getSymbolAtLocation(flag)?.valueDeclaration;
+    if (!flagDecl || !ts.isVariableDeclaration(flagDecl) || !isInside(flagDecl, this.executor.body)) return false;
+    let ok = true;
+    let sets = 0;
+    const visit = (n: TS.Node, inGuard: boolean): void => {
+      if (!ok) return;
+      if (inGuard && n !== fn && isFunctionLike(ts, n)) return visit2(n);
+      if (inGuard && ts.isReturnStatement(n) && n !== then && !returnsLiteral(ts, n, ts.SyntaxKind.TrueKeyword)) ok = false;
+      if (ts.isBinaryExpression(n) && ts.isIdentifier(n.left) && n.left.text === flag.text && isAssignmentOperator(ts, n.operatorToken.kind)) {
+        if (inGuard && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && n.right.kind === ts.SyntaxKind.TrueKeyword) sets++;
+        else ok = false;
+      }
+      ts.forEachChild(n, (x) => visit(x, inGuard || x === fn));
+    };
+    // Nested functions inside the guard: their returns are theirs, but an assignment there is not the guard's own.
+    const visit2 = (n: TS.Node): void => {
+      if (ts.isBinaryExpression(n) && ts.isIdentifier(n.left) && n.left.text === flag.text && isAssignmentOperator(ts, n.operatorToken.kind)) ok = false;
+      ts.forEachChild(n, visit2);
+    };
+    visit(this.executor.body, false);
+    return ok && sets > 0;
   }
 
   private setOnlyWhenSettling(flag: TS.Identifier): boolean {
@@ -300,6 +345,11 @@ class ExecutorAnalysis {
     const flow = this.block(fn.body.statements, false);
     if (flow.reaches && !flow.settled) this.ctx.report({ node: fn, messageId: 'callbackNoSettle' });
   }
+}
+
+/** `return true;` / `return false;` (the literal given). */
+function returnsLiteral(ts: Ctx['ts'], s: TS.Statement, literal: TS.SyntaxKind): boolean {
+  return ts.isReturnStatement(s) && !!s.expression && skipParens(ts, s.expression).kind === literal;
 }
 
 function join(a: Flow, b: Flow): Flow {
