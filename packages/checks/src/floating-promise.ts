@@ -256,10 +256,14 @@ class FloatingPromiseRun {
     return writtenSymbol !== undefined && writtenSymbol !== sym && isAllowed(this.ts, this.ctx.program, resolveAlias(this.ts, this.checker, writtenSymbol), written, this.allow);
   }
 
-  private isValidHandler(node: TS.Expression): boolean {
+  private isValidHandler(node: TS.Expression, call: TS.CallExpression): boolean {
     const type = this.checker.getTypeAtLocation(node);
     // A handler that may be undefined (`h | undefined`) has no call signature: it may not handle anything.
-    return type.getCallSignatures().length > 0;
+    if (type.getCallSignatures().length > 0) return true;
+    // Unless the same chain calls it with a non-null assertion (`.then(() => callback!(), callback)`, Google Cloud's
+    // dual callback/promise methods, wrapped so that a callback is always given): the code states it is there.
+    const handler = skipParens(this.ts, node);
+    return this.ts.isIdentifier(handler) && call.arguments.some((a) => a !== node && assertsCalled(this.ts, a, handler.text));
   }
 
   // ----------------------------------------------------------- statements
@@ -284,12 +288,12 @@ class FloatingPromiseRun {
       const args = node.arguments;
       const spread = (i: number) => args[i] !== undefined && ts.isSpreadElement(args[i]!);
       if (method === 'catch') {
-        if (args.length >= 1 && !spread(0)) return this.isValidHandler(args[0]!) ? HANDLED : { unhandled: true, nonFunctionHandler: true };
+        if (args.length >= 1 && !spread(0)) return this.isValidHandler(args[0]!, node) ? HANDLED : { unhandled: true, nonFunctionHandler: true };
         return { unhandled: true };
       }
       if (method === 'then') {
         if (args.length >= 2 && !spread(0) && !spread(1))
-          return this.isValidHandler(args[1]!) ? HANDLED : { unhandled: true, nonFunctionHandler: true };
+          return this.isValidHandler(args[1]!, node) ? HANDLED : { unhandled: true, nonFunctionHandler: true };
         return { unhandled: true };
       }
       if (method === 'finally') {
@@ -754,4 +758,19 @@ class FloatingPromiseRun {
       this.ctx.report({ node: e, messageId: 'passedToNonPromise', data: { type: this.checker.typeToString(declared) }, suggestions });
     });
   }
+}
+
+/** `name!(…)` somewhere in `root` (names compared as written). */
+function assertsCalled(ts: typeof TS, root: TS.Node, name: string): boolean {
+  let found = false;
+  const walk = (n: TS.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n)) {
+      const callee = skipParens(ts, n.expression);
+      if (ts.isNonNullExpression(callee) && ts.isIdentifier(skipParens(ts, callee.expression)) && (skipParens(ts, callee.expression) as TS.Identifier).text === name) found = true;
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk(root);
+  return found;
 }
