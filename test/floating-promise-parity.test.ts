@@ -135,6 +135,12 @@ const cases: Case[] = [
     divergence: { kind: 'more', why: 'a parameter typed unknown never awaits what it receives (assert.ok(asyncCheck()))' },
   },
   {
+    name: 'Promise.reject alone in a function that returns no promise',
+    code: `function raise(error: Error): void { Promise.reject(error); }`,
+    divergence: { kind: 'fewer', why: 'an unhandled rejection raised on purpose: nothing else can be done with it there' },
+  },
+  { name: 'Promise.reject alone in a function that returns a promise', code: `function load(): Promise<number> { if (flag) { Promise.reject(new Error('x')); } return work(); }` },
+  {
     name: 'Promise.resolve of a plain value',
     code: `Promise.resolve(1);`,
     divergence: { kind: 'fewer', why: 'it cannot reject' },

@@ -27,6 +27,7 @@ import {
   hasModifier,
   inCatchingTry,
   isAssignmentOperator,
+  isAsyncFunction,
   isFunctionLike,
   isInside,
   isNullishLiteral,
@@ -41,6 +42,7 @@ import {
   calleeSymbol,
   declaredParameterType,
   isPromiseArrayType,
+  isFromDefaultLib,
   isPromiseLikeType,
   isPromiseType,
   mayReturnPromise,
@@ -333,6 +335,7 @@ class FloatingPromiseRun {
     // (`void p` is reported only with ignoreVoid off: then what is dropped is p.)
     const dropped = ts.isVoidExpression(inner) ? skipParens(ts, inner.expression) : inner;
     if (this.leftToTestRunner(stmt, dropped)) return;
+    if (this.deliberateRejection(stmt, dropped)) return;
     const judge = this.judgeAt(stmt);
     if (v.array ? this.isSafeArray(dropped, judge) : judge.safeToDrop(dropped)) return;
     if (this.chainOnAwaitedInTest(stmt, dropped)) return;
@@ -363,6 +366,27 @@ class FloatingPromiseRun {
       suggestions,
       related: v.array || v.nonFunctionHandler ? [] : causeRelated(judge.explain(dropped)),
     });
+  }
+
+  /**
+   * `Promise.reject(error);` alone, in a function that returns no promise: the way to raise an unhandled rejection on
+   * purpose (the OpenAI SDK, for an error event nobody listens to). In an async function or one returning a promise it
+   * is more likely a forgotten `return`/`throw`, and stays reported.
+   */
+  private deliberateRejection(stmt: TS.ExpressionStatement, dropped: TS.Expression): boolean {
+    const ts = this.ts;
+    if (skipParens(ts, stmt.expression) !== dropped || !ts.isCallExpression(dropped)) return false;
+    const callee = skipParens(ts, dropped.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'reject' || !ts.isIdentifier(callee.expression) || callee.expression.text !== 'Promise') return false;
+    const symbol = this.checker.getSymbolAtLocation(callee.expression);
+    if (!symbol || !isFromDefaultLib(this.ctx.program, symbol)) return false;
+    const fn = enclosingFunction(ts, stmt);
+    // At module level nothing says it is on purpose; in an async function `throw` would do.
+    if (!fn || isAsyncFunction(ts, fn)) return false;
+    const signature = this.checker.getSignatureFromDeclaration(fn);
+    if (!signature) return false;
+    const returns = signature.getReturnType();
+    return !isPromiseLikeType(ts, this.ctx.program, returns, stmt);
   }
 
   /**
