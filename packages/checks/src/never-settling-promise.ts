@@ -9,8 +9,9 @@ import type * as TS from 'typescript';
 import { defineCheck, type CheckContext } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { rejectionsFor } from './util/rejection.js';
-import { calleeName, isAssignmentOperator, isFunctionLike, isInside, skipParens } from './util/syntax.js';
+import { calleeName, isAssignmentOperator, isFunctionLike, isInside, parentSkippingParens, skipParens } from './util/syntax.js';
 import { leftToTheRuntime } from './util/test-files.js';
+import { calleeSymbol, isDeclaredInPackage } from './util/types.js';
 
 type Ctx = CheckContext<Record<string, never>>;
 
@@ -46,6 +47,8 @@ export const neverSettlingPromise = defineCheck<Record<string, never>>({
       if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) continue;
       const names = settlerNames(ts, executor);
       if (!names) continue;
+      const bail = retryBail(ts, ctx.checker, expr);
+      if (bail) names.add(bail);
       new ExecutorAnalysis(ctx, names).run(expr, executor);
     }
   },
@@ -59,6 +62,33 @@ function settlerNames(ts: Ctx['ts'], fn: TS.ArrowFunction | TS.FunctionExpressio
     names.add(p.name.text);
   }
   return names;
+}
+
+/**
+ * async-retry's `bail`: the attempt function's first parameter, which rejects the retry's own promise (the one its
+ * callers await). An attempt's `new Promise` that calls `bail(err)` instead of settling is abandoned, not stuck
+ * (nodejs-storage's `save()`). The name is taken when the promise is made in a function passed to async-retry.
+ */
+function retryBail(ts: Ctx['ts'], checker: TS.TypeChecker, expr: TS.NewExpression): string | undefined {
+  for (let p: TS.Node | undefined = expr.parent; p; p = p.parent) {
+    if (!isFunctionLike(ts, p)) continue;
+    const call: TS.Node | undefined = parentSkippingParens(ts, p);
+    const first = (p as TS.FunctionLikeDeclaration).parameters[0];
+    const arg = call && ts.isCallExpression(call) ? call.arguments[0] : undefined;
+    if (first && ts.isIdentifier(first.name) && arg && skipParens(ts, arg) === p && isAsyncRetry(ts, checker, (call as TS.CallExpression).expression)) {
+      return first.name.text;
+    }
+  }
+  return undefined;
+}
+
+/** The callee is imported from async-retry (by the import's specifier, or its declaration's package). */
+function isAsyncRetry(ts: Ctx['ts'], checker: TS.TypeChecker, callee: TS.Expression): boolean {
+  const e = skipParens(ts, callee);
+  const imported = ts.isIdentifier(e) ? checker.getSymbolAtLocation(e)?.getDeclarations()?.[0] : undefined;
+  const from = imported && ts.isImportClause(imported) ? imported.parent : undefined;
+  if (from && ts.isStringLiteral(from.moduleSpecifier)) return from.moduleSpecifier.text === 'async-retry';
+  return isDeclaredInPackage(ts, calleeSymbol(ts, checker, e), ['async-retry']);
 }
 
 class ExecutorAnalysis {
