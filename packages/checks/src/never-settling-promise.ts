@@ -244,6 +244,9 @@ class ExecutorAnalysis {
     }
     if (ts.isThrowStatement(s)) return { reaches: false, settled: true };
     if (ts.isIfStatement(s)) {
+      const known = this.assumed(s.expression);
+      if (known === true) return this.statement(s.thenStatement, settledIn);
+      if (known === false) return s.elseStatement ? this.statement(s.elseStatement, settledIn) : { reaches: true, settled: settledIn };
       const cond = this.expressionFlow(s.expression, settledIn);
       const guard = this.settledWhen(s.expression);
       const a = this.statement(s.thenStatement, cond.settled || guard === true);
@@ -372,9 +375,77 @@ class ExecutorAnalysis {
     const errorFirst = first !== undefined && ts.isIdentifier(first.name) && /^(err|error|e)$/i.test(first.name.text);
     const singleShot = ts.isCallExpression(call) && SINGLE_SHOT_CALLEES.has(calleeName(ts, call) ?? '');
     if (!errorFirst && !singleShot) return;
-    const flow = this.block(fn.body.statements, false);
+    // `pipeline(src, dst, (err) => { if (err) reject(err) })` while a listener elsewhere in the executor resolves: the
+    // success path is that listener's, so only the paths with an error are read (`if (!err) return;` is not a leak).
+    const resolve = this.executor?.parameters[0]?.name;
+    const delegated = errorFirst && !!resolve && ts.isIdentifier(resolve) && ts.isIdentifier(first.name) && this.settlesOutside(resolve.text, fn);
+    const body = fn.body;
+    const flow = delegated ? this.assuming({ name: (first.name as TS.Identifier).text, error: true }, () => this.block(body.statements, false)) : this.block(body.statements, false);
     if (flow.reaches && !flow.settled) this.ctx.report({ node: fn, messageId: 'callbackNoSettle' });
   }
+
+  /** What an error-first callback's error is taken to be while a path is re-read (`if (err)` then takes one branch). */
+  private assumption: { name: string; error: boolean } | undefined;
+
+  private assuming<T>(assumption: { name: string; error: boolean }, read: () => T): T {
+    const saved = this.assumption;
+    this.assumption = assumption;
+    try {
+      return read();
+    } finally {
+      this.assumption = saved;
+    }
+  }
+
+  /**
+   * The value of a condition under the assumption: `err`, `!err`, `err != null`, `err == undefined`, and `&&`/`||` of
+   * them. Undefined when it depends on anything else (`err !== null` is true for an undefined error: not judged).
+   */
+  private assumed(cond: TS.Expression): boolean | undefined {
+    const ts = this.ctx.ts;
+    const a = this.assumption;
+    if (!a) return undefined;
+    const c = skipParens(ts, cond);
+    if (ts.isIdentifier(c)) return c.text === a.name ? a.error : undefined;
+    if (ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken) {
+      const v = this.assumed(c.operand);
+      return v === undefined ? undefined : !v;
+    }
+    if (ts.isBinaryExpression(c)) {
+      const op = c.operatorToken.kind;
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) {
+        const and = op === ts.SyntaxKind.AmpersandAmpersandToken;
+        const left = this.assumed(c.left);
+        if (left === !and) return left; // false && …, true || …
+        const right = this.assumed(c.right);
+        return left === undefined ? (right === !and ? right : undefined) : right;
+      }
+      const loose = op === ts.SyntaxKind.ExclamationEqualsToken ? true : op === ts.SyntaxKind.EqualsEqualsToken ? false : undefined;
+      const nullish = (e: TS.Expression) => e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined');
+      const isErr = (e: TS.Expression) => ts.isIdentifier(skipParens(ts, e)) && (skipParens(ts, e) as TS.Identifier).text === a.name;
+      if (loose !== undefined && ((isErr(c.left) && nullish(c.right)) || (isErr(c.right) && nullish(c.left)))) return loose === a.error;
+    }
+    return undefined;
+  }
+
+  /**
+   * Another callback of the executor (a listener, not the executor's own body: `if (cached) return resolve(v)` says
+   * nothing about later) mentions `name`, its resolve: the success path may be that callback's.
+   */
+  private settlesOutside(name: string, fn: TS.Node): boolean {
+    const ts = this.ctx.ts;
+    const executor = this.executor;
+    if (!executor) return false;
+    let found = false;
+    const visit = (n: TS.Node, inCallback: boolean): void => {
+      if (found || n === fn) return;
+      if (inCallback && ts.isIdentifier(n) && n.text === name) found = true;
+      else ts.forEachChild(n, (x) => visit(x, inCallback || (isFunctionLike(ts, x) && !isInside(fn, x))));
+    };
+    visit(executor.body, false);
+    return found;
+  }
+
 }
 
 /** `return true;` / `return false;` (the literal given). */
