@@ -151,6 +151,7 @@ class ExecutorAnalysis {
     if (!ts.isIdentifier(flag) || !returnsLiteral(ts, then, ts.SyntaxKind.FalseKeyword)) return false;
     const flagDecl = this.ctx.checker.getSymbolAtLocation(flag)?.valueDeclaration;
     if (!flagDecl || !ts.isVariableDeclaration(flagDecl) || !isInside(flagDecl, this.executor.body)) return false;
+    if (flagDecl.initializer?.kind !== ts.SyntaxKind.FalseKeyword) return false;
     let ok = true;
     let sets = 0;
     const visit = (n: TS.Node, inGuard: boolean): void => {
