@@ -320,13 +320,26 @@ class ExecutorAnalysis {
         }
         return;
       }
-      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && this.names.has(n.expression.text)) direct = true;
+      if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && (this.names.has(n.expression.text) || this.isLocalSettler(n.expression))) direct = true;
       else if (ts.isIdentifier(n) && this.names.has(n.text) && !ts.isCallExpression(n.parent)) delegated = true; // on('end', resolve)
       else if (ts.isCallExpression(n) && n.arguments.some((a) => ts.isIdentifier(a) && this.names.has(a.text))) delegated = true;
       ts.forEachChild(n, visit);
     };
     visit(e);
     return { reaches: true, settled: settledIn || direct || delegated };
+  }
+
+  /**
+   * A function of the executor's own that names resolve or reject (`const handleError = (err) => retryable(err) ?
+   * reject(err) : bail(err)`): calling it counts as settling, as a local `function done() { resolve() }` does.
+   */
+  private isLocalSettler(callee: TS.Identifier): boolean {
+    const ts = this.ctx.ts;
+    const decl = this.ctx.checker.getSymbolAtLocation(callee)?.valueDeclaration;
+    if (!decl || !this.executor || !isInside(decl, this.executor.body)) return false;
+    const init = ts.isVariableDeclaration(decl) && decl.initializer ? skipParens(ts, decl.initializer) : undefined;
+    const fn = ts.isFunctionDeclaration(decl) ? decl : init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? init : undefined;
+    return !!fn && this.mentions(fn);
   }
 
   /**
