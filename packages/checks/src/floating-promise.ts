@@ -41,8 +41,8 @@ import {
   calleeMayTakeOpaqueParameter,
   calleeSymbol,
   declaredParameterType,
-  isPromiseArrayType,
   isFromDefaultLib,
+  isPromiseArrayType,
   isPromiseLikeType,
   isPromiseType,
   mayReturnPromise,
@@ -789,10 +789,9 @@ function assertsCalled(ts: typeof TS, root: TS.Node, name: string): boolean {
   let found = false;
   const walk = (n: TS.Node): void => {
     if (found) return;
-    if (ts.isCallExpression(n)) {
-      const callee = skipParens(ts, n.expression);
-      if (ts.isNonNullExpression(callee) && ts.isIdentifier(skipParens(ts, callee.expression)) && (skipParens(ts, callee.expression) as TS.Identifier).text === name) found = true;
-    }
+    const callee = ts.isCallExpression(n) ? skipParens(ts, n.expression) : undefined;
+    const asserted = callee && ts.isNonNullExpression(callee) ? skipParens(ts, callee.expression) : undefined;
+    if (asserted && ts.isIdentifier(asserted) && asserted.text === name) found = true;
     ts.forEachChild(n, walk);
   };
   walk(root);

@@ -137,12 +137,8 @@ class ExecutorAnalysis {
    */
   private isOnceGuard(name: TS.Identifier): boolean {
     const ts = this.ctx.ts;
-    if (!this.executor) return false;
-    const decl = this.ctx.checker.getSymbolAtLocation(name)?.valueDeclaration;
-    if (!decl || !isInside(decl, this.executor.body)) return false;
-    const init = ts.isVariableDeclaration(decl) && decl.initializer ? skipParens(ts, decl.initializer) : undefined;
-    const fn = ts.isFunctionDeclaration(decl) ? decl : init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? init : undefined;
-    if (!fn?.body || !ts.isBlock(fn.body)) return false;
+    const fn = this.executorFunction(name);
+    if (!this.executor || !fn?.body || !ts.isBlock(fn.body)) return false;
     const [first, ...rest] = fn.body.statements;
     const last = rest[rest.length - 1];
     if (!first || !ts.isIfStatement(first) || first.elseStatement || !last || !returnsLiteral(ts, last, ts.SyntaxKind.TrueKeyword)) return false;
@@ -334,12 +330,18 @@ class ExecutorAnalysis {
    * reject(err) : bail(err)`): calling it counts as settling, as a local `function done() { resolve() }` does.
    */
   private isLocalSettler(callee: TS.Identifier): boolean {
-    const ts = this.ctx.ts;
-    const decl = this.ctx.checker.getSymbolAtLocation(callee)?.valueDeclaration;
-    if (!decl || !this.executor || !isInside(decl, this.executor.body)) return false;
-    const init = ts.isVariableDeclaration(decl) && decl.initializer ? skipParens(ts, decl.initializer) : undefined;
-    const fn = ts.isFunctionDeclaration(decl) ? decl : init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? init : undefined;
+    const fn = this.executorFunction(callee);
     return !!fn && this.mentions(fn);
+  }
+
+  /** The function a name declares inside the executor (`function f() {}`, `const f = () => …`). */
+  private executorFunction(name: TS.Identifier): TS.FunctionLikeDeclaration | undefined {
+    const ts = this.ctx.ts;
+    const decl = this.ctx.checker.getSymbolAtLocation(name)?.valueDeclaration;
+    if (!decl || !this.executor || !isInside(decl, this.executor.body)) return undefined;
+    if (ts.isFunctionDeclaration(decl)) return decl;
+    const init = ts.isVariableDeclaration(decl) && decl.initializer ? skipParens(ts, decl.initializer) : undefined;
+    return init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? init : undefined;
   }
 
   /**
@@ -459,7 +461,6 @@ class ExecutorAnalysis {
     visit(executor.body, false);
     return found;
   }
-
 }
 
 /** `return true;` / `return false;` (the literal given). */
