@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage,unleash,firebase-admin] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -1020,6 +1020,57 @@ export const projects = {
     // ignoreDeprecations '6.0' (node10 resolution), src/**/*.ts only.
     prep: [
       ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, ignoreDeprecations: '6.0' }, include: ['src/**/*.ts'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
+  },
+  // Held-out round 21 (2026-12-07): unleash-client-node's runtime and firebase-admin-node's src/, picked from the brief's
+  // ideas (Node.js SDKs with polling timers, fetch with retries, event emitters, token refresh, HTTP/2 sessions).
+  unleash: {
+    repo: 'https://github.com/Unleash/unleash-client-node',
+    mirror: 'Unleash+unleash-client-node',
+    commit: '33c3556ee294418bbaad1ed54e0ab599d2bb3278', // main ("chore(deps): update dependency debug to v4.4.1 (#731)", unleash-client 6.7.0-beta.3), 2025-08-08: the newest commit of the fetch mirror's main
+    // src/ without src/test (35 runtime files, 93 KB, chosen before any tool ran; the 40 test files are ava/nock tests): the
+    // Unleash client (its EventEmitter, the ready / synchronized events, the instance count, destroy), the repository
+    // (polling with setTimeout and backoff, fetch through make-fetch-happen, the streaming EventSource, the bootstrap and
+    // file storage providers), the metrics (periodic sending with backoff), the impact metrics, the strategies.
+    // yarn.lock only: the dev dependencies are replaced by typescript 6.0.3, @tsconfig/node12 (what tsconfig.json
+    // extends) and the @types/* the runtime sources use (@types/jsbn for ip-address's declarations); the scripts (husky,
+    // the build), resolutions and packageManager dropped; `npm install --no-package-lock`. 0 errors under 6.0.3.
+    install: [
+      ['node', '-e', "const fs=require('fs'),p=JSON.parse(fs.readFileSync('package.json'));const d=p.devDependencies;p.devDependencies={typescript:'6.0.3','@tsconfig/node12':d['@tsconfig/node12'],'@types/node':d['@types/node'],'@types/make-fetch-happen':d['@types/make-fetch-happen'],'@types/murmurhash3js':d['@types/murmurhash3js'],'@types/proxy-from-env':d['@types/proxy-from-env'],'@types/semver':d['@types/semver'],'@types/jsbn':d['@types/jsbn']};delete p.scripts;delete p.resolutions;delete p.packageManager;fs.writeFileSync('package.json',JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (extends @tsconfig/node12: strict, es2019, commonjs; allowJs, declarations; src/**/*.ts and .js).
+    // tsconfig.bench.json = that + noEmit, no declarations, ignoreDeprecations '6.0', without src/test.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, declarationMap: false, ignoreDeprecations: '6.0' }, exclude: ['examples/', 'lib/', 'node_modules/', 'src/test/'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
+  },
+  'firebase-admin': {
+    repo: 'https://github.com/firebase/firebase-admin-node',
+    mirror: 'firebase+firebase-admin-node',
+    commit: '5a203f6737ffd96e44824a22a5a9004411d088e3', // main ("[chore] Release 14.3.0 (#3237)"), 2026-08-19: the newest commit of the fetch mirror's main
+    // src/ (111 files, 1.06 MB): the app lifecycle and credentials (token refresh), utils/api-request.ts (the HTTP/1 and
+    // HTTP/2 clients with retries, backoff and timeouts, the authorized clients), auth (the request handlers, token
+    // verification with the key fetchers), messaging (sendEach / sendEachForMulticast over HTTP/2 sessions), database,
+    // firestore and storage wrappers, functions (the task queue), eventarc, remote config, machine learning, security
+    // rules, project management, data connect, app check, installations. The dev dependencies (gulp, mocha, bcrypt, the
+    // docs tooling) are replaced by typescript 6.0.3, @types/node and @types/jsonwebtoken, the scripts dropped; `npm
+    // install` against the package-lock.json for what is left.
+    install: [
+      ['node', '-e', "const fs=require('fs'),p=JSON.parse(fs.readFileSync('package.json'));const d=p.devDependencies;p.devDependencies={typescript:'6.0.3','@types/node':d['@types/node'],'@types/jsonwebtoken':d['@types/jsonwebtoken']};delete p.scripts;fs.writeFileSync('package.json',JSON.stringify(p,null,2))"],
+      [...npmInstall],
+    ],
+    // tsconfig.json (noImplicitAny, strictNullChecks and the other strict flags but strictPropertyInitialization, es2021,
+    // commonjs, files: src/index.ts only). tsconfig.bench.json = that + noEmit, no declarations, every src/**/*.ts, and
+    // strict false as TypeScript 5 defaulted it (6.0 turns strict on by default: 77 errors, strictPropertyInitialization
+    // and unknown catch variables). 2 errors under 6.0.3: @firebase/app (dev-only in the lock) missing for
+    // @firebase/database's declarations, and jwt.ts:62 calling `import * as jwks` (esModuleInterop can no longer be off).
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, strict: false }, files: [], include: ['src/**/*.ts'] }))"],
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['src'],
