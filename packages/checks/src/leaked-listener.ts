@@ -475,7 +475,8 @@ function removalsIn(ts: TypeScript, roots: readonly TS.Node[], target: string, e
   });
 }
 
-const ENDING_METHODS = new Set(['removeAllListeners', 'destroy', 'close', 'end', 'terminate', 'disconnect', 'dispose', 'abort', 'kill']);
+// `stop`: a poller or service the teardown stops (unleash-client-node's repository.stop() removes every listener).
+const ENDING_METHODS = new Set(['removeAllListeners', 'destroy', 'close', 'end', 'terminate', 'disconnect', 'dispose', 'abort', 'kill', 'stop']);
 
 function endsTarget(ts: TypeScript, roots: readonly TS.Node[], targets: readonly string[]): boolean {
   return callsIn(ts, roots).some((c) => {
