@@ -11,7 +11,7 @@ import { indexFile } from './util/file-index.js';
 import { rejectionsFor } from './util/rejection.js';
 import { calleeName, isAssignmentOperator, isFunctionLike, isInside, parentSkippingParens, skipParens } from './util/syntax.js';
 import { leftToTheRuntime } from './util/test-files.js';
-import { calleeSymbol, isDeclaredInPackage } from './util/types.js';
+import { isImportedFrom } from './util/types.js';
 
 type Ctx = CheckContext<Record<string, never>>;
 
@@ -82,13 +82,12 @@ function retryBail(ts: Ctx['ts'], checker: TS.TypeChecker, expr: TS.NewExpressio
   return undefined;
 }
 
-/** The callee is imported from async-retry (by the import's specifier, or its declaration's package). */
+const ASYNC_RETRY = new Set(['async-retry']);
+
+/** The callee is async-retry's default export (by the import's specifier, or its declaration's package). */
 function isAsyncRetry(ts: Ctx['ts'], checker: TS.TypeChecker, callee: TS.Expression): boolean {
   const e = skipParens(ts, callee);
-  const imported = ts.isIdentifier(e) ? checker.getSymbolAtLocation(e)?.getDeclarations()?.[0] : undefined;
-  const from = imported && ts.isImportClause(imported) ? imported.parent : undefined;
-  if (from && ts.isStringLiteral(from.moduleSpecifier)) return from.moduleSpecifier.text === 'async-retry';
-  return isDeclaredInPackage(ts, calleeSymbol(ts, checker, e), ['async-retry']);
+  return ts.isIdentifier(e) && isImportedFrom(ts, checker, e, ASYNC_RETRY);
 }
 
 class ExecutorAnalysis {
@@ -438,7 +437,10 @@ class ExecutorAnalysis {
       }
       const loose = op === ts.SyntaxKind.ExclamationEqualsToken ? true : op === ts.SyntaxKind.EqualsEqualsToken ? false : undefined;
       const nullish = (e: TS.Expression) => e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined');
-      const isErr = (e: TS.Expression) => ts.isIdentifier(skipParens(ts, e)) && (skipParens(ts, e) as TS.Identifier).text === a.name;
+      const isErr = (e: TS.Expression) => {
+        const x = skipParens(ts, e);
+        return ts.isIdentifier(x) && x.text === a.name;
+      };
       if (loose !== undefined && ((isErr(c.left) && nullish(c.right)) || (isErr(c.right) && nullish(c.left)))) return loose === a.error;
     }
     return undefined;

@@ -23,7 +23,7 @@ import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { indexFile } from './file-index.js';
 import { bindingHolder, enclosingFunction, hasModifier, isAssignmentOperator, parentSkippingParens, referencesIn } from './syntax.js';
-import { declarationPackage, isDeclaredInPackage, isPromiseLikeType, isPromiseType, resolveAlias, unionParts } from './types.js';
+import { declarationPackage, isDeclaredInPackage, isImportedFrom, isPromiseLikeType, isPromiseType, resolveAlias, unionParts } from './types.js';
 
 type Fn = TS.FunctionLikeDeclaration;
 
@@ -835,12 +835,7 @@ export class Rejections {
   private returnsFirstArgument(call: TS.CallExpression): boolean {
     const ts = this.ts;
     const e = this.unwrap(call.expression);
-    if (!ts.isIdentifier(e)) return false;
-    const imported = this.checker.getSymbolAtLocation(e)?.getDeclarations()?.[0];
-    const from = imported && (ts.isImportClause(imported) ? imported.parent : ts.isImportSpecifier(imported) ? imported.parent.parent.parent : undefined);
-    if (from && ts.isStringLiteral(from.moduleSpecifier)) return RETURNS_FIRST_ARGUMENT.has(from.moduleSpecifier.text);
-    const sym = this.symbolOf(e);
-    return (sym?.getDeclarations() ?? []).some((d) => d.getSourceFile().isDeclarationFile && RETURNS_FIRST_ARGUMENT.has(declarationPackage(ts, d) ?? ''));
+    return ts.isIdentifier(e) && isImportedFrom(ts, this.checker, e, RETURNS_FIRST_ARGUMENT);
   }
 
   /**

@@ -216,6 +216,20 @@ export function isDeclaredInPackage(ts: TypeScript, symbol: TS.Symbol | undefine
 }
 
 /**
+ * A name imported from one of the packages: by its import's specifier (`import asCallback from 'standard-as-callback'`,
+ * also where a path mapping points the specifier at a local declaration file), else by the package of a declaration
+ * file it resolves to.
+ */
+export function isImportedFrom(ts: TypeScript, checker: TS.TypeChecker, id: TS.Identifier, packages: ReadonlySet<string>): boolean {
+  const imported = checker.getSymbolAtLocation(id)?.getDeclarations()?.[0];
+  const from = imported && (ts.isImportClause(imported) ? imported.parent : ts.isImportSpecifier(imported) ? imported.parent.parent.parent : undefined);
+  if (from && ts.isStringLiteral(from.moduleSpecifier)) return packages.has(from.moduleSpecifier.text);
+  const s = checker.getSymbolAtLocation(id);
+  const sym = s ? resolveAlias(ts, checker, s) : undefined;
+  return (sym?.getDeclarations() ?? []).some((d) => d.getSourceFile().isDeclarationFile && packages.has(declarationPackage(ts, d) ?? ''));
+}
+
+/**
  * The declared type of the parameter an argument binds to, before any type
  * argument is substituted (so `Map<K, V>#set`'s value is `V`, not its
  * instantiation). Undefined when the parameter has no annotation.
