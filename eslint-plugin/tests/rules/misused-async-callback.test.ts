@@ -43,35 +43,35 @@ createRuleTester().run('misused-async-callback', rule, {
   invalid: [
     {
       code: `${work}[1, 2].forEach(async (n) => {\n  await work();\n});`,
-      errors: [{ messageId: 'voidIteration', data: { callee: 'forEach' }, line: 2, column: 16 }],
+      errors: [{ messageId: 'voidIteration', data: { callee: 'forEach', fn: 'async function' }, line: 2, column: 16 }],
     },
     {
       code: `${work}setTimeout(() => work(), 10);`,
-      errors: [{ messageId: 'voidCallback', data: { callee: 'setTimeout' }, line: 2, column: 12 }],
+      errors: [{ messageId: 'voidCallback', data: { callee: 'setTimeout', fn: 'function returns a promise and', catch: '.catch() on the promise it returns' }, line: 2, column: 12 }],
     },
     {
       code: `import { EventEmitter } from 'node:events';\n${work}const bus = new EventEmitter();\nbus.on('x', work);`,
-      errors: [{ messageId: 'voidListener', data: { callee: 'on' }, line: 4, column: 13 }],
+      errors: [{ messageId: 'voidListener', data: { callee: 'on', fn: 'function returns a promise and', catch: '.catch() on the promise it returns' }, line: 4, column: 13 }],
     },
     {
       // A crash handler is no shutdown handler: a rejection there re-enters it before the exit.
       code: `${work}process.on('uncaughtException', async () => {\n  await work();\n  process.exit(1);\n});`,
-      errors: [{ messageId: 'voidListener', data: { callee: 'on' }, line: 2, column: 33 }],
+      errors: [{ messageId: 'voidListener', data: { callee: 'on', fn: 'async function', catch: 'try/catch around its awaits' }, line: 2, column: 33 }],
     },
     {
       // A 'beforeExit' handler that does not end by exiting: its awaits bring 'beforeExit' back.
       code: `${work}process.once('beforeExit', async () => {\n  await work();\n  console.log('stopped');\n});`,
-      errors: [{ messageId: 'voidListener', data: { callee: 'once' }, line: 2, column: 28 }],
+      errors: [{ messageId: 'voidListener', data: { callee: 'once', fn: 'async function', catch: 'try/catch around its awaits' }, line: 2, column: 28 }],
     },
     {
       // The catch can throw (an unknown function): with checkSyncThrows (the strict config) the listener can still reject.
       code: `${work}declare function report(e: unknown): void;\nprocess.on('message', async () => {\n  try { await work(); } catch (e) { report(e); }\n});`,
       options: [{ checkSyncThrows: true }],
-      errors: [{ messageId: 'voidListener', data: { callee: 'on' }, line: 3, column: 23 }],
+      errors: [{ messageId: 'voidListener', data: { callee: 'on', fn: 'async function', catch: 'try/catch around its awaits' }, line: 3, column: 23 }],
     },
     {
       code: `${work}declare function subscribe(listener: (focused: boolean) => void): () => void;\nsubscribe(async (focused) => {\n  if (focused) await work();\n});`,
-      errors: [{ messageId: 'voidCallback', data: { callee: 'subscribe' }, line: 3, column: 11 }],
+      errors: [{ messageId: 'voidCallback', data: { callee: 'subscribe', fn: 'async function', catch: 'try/catch around its awaits' }, line: 3, column: 11 }],
     },
     {
       code: `${work}const p = new Promise<void>(async (resolve) => {\n  await work();\n  resolve();\n});`,

@@ -43,6 +43,8 @@ const HINTS = {
   listener: "Wrap the listener's body in try/catch and report the error there (emit 'error', log it): the emitter never sees the promise.",
   callback: "Wrap the callback's body in try/catch and report the error there: the caller never sees the promise.",
   executor: 'Make the executor synchronous and do the async work in a separate async function whose promise you await.',
+  /** For a function that is not async but returns a promise (`() => this.fetch()`). */
+  returned: 'Add .catch() to the promise the function returns and report the error there: the caller never sees the promise.',
 };
 
 export interface MisusedAsyncCallbackOptions {
@@ -71,13 +73,13 @@ export const misusedAsyncCallback = defineCheck<MisusedAsyncCallbackOptions>({
   id: 'misused-async-callback',
   messages: {
     voidIteration:
-      "This async function is passed to '{{callee}}', which ignores the promise it returns: a rejection is unhandled and '{{callee}}' does not wait for it. Use a for…of loop with await, or catch inside the callback.",
+      "This {{fn}} is passed to '{{callee}}', which ignores the promise it returns: a rejection is unhandled and '{{callee}}' does not wait for it. Use a for…of loop with await, or catch inside the callback.",
     unawaitedIteration:
       "This async function is passed to '{{callee}}', which does not wait for it: the code after '{{callee}}' runs before the callbacks' awaits finish. Use a for…of loop with await, or await Promise.all over map.",
     voidListener:
-      "This async function is registered with '{{callee}}', which calls it and ignores the promise: a rejection is unhandled. Catch inside the listener (try/catch around its awaits) and report the error there.",
+      "This {{fn}} is registered with '{{callee}}', which calls it and ignores the promise: a rejection is unhandled. Catch inside the listener ({{catch}}) and report the error there.",
     voidCallback:
-      "This async function is passed to '{{callee}}', which expects a callback returning void and ignores the promise: a rejection is unhandled and '{{callee}}' does not wait for it. Catch inside the callback (try/catch around its awaits) and report the error there.",
+      "This {{fn}} is passed to '{{callee}}', which expects a callback returning void and ignores the promise: a rejection is unhandled and '{{callee}}' does not wait for it. Catch inside the callback ({{catch}}) and report the error there.",
     promiseExecutor:
       'This Promise executor returns a promise, which the Promise constructor ignores: its rejection is unhandled, and if it comes before resolve or reject is called the promise never settles. Do the async work in an async function and settle from its result (.then(resolve, reject)), or return that promise instead of wrapping it.',
     asyncExecutor:
@@ -181,7 +183,7 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     // the code after the loop runs first. Not waiting is the bug, rejection or not.
     if (name === 'forEach' && isFunctionExpr && awaitsIn(ctx, arg) && expectsToWait(ctx, call)) {
       const safe = rejections().callbackSafe(arg);
-      ctx.report({ node: arg, messageId: safe ? 'unawaitedIteration' : 'voidIteration', data: { callee: name }, hint: HINTS.iteration });
+      ctx.report({ node: arg, messageId: safe ? 'unawaitedIteration' : 'voidIteration', data: { callee: name, fn: 'async function' }, hint: HINTS.iteration });
       continue;
     }
     // Not an executor: one that fails leaves its promise pending, so the test hangs to its timeout instead of
@@ -195,7 +197,9 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     }
     const kind = name === 'forEach' ? 'iteration' : name !== undefined && LISTENER_APIS.has(name) ? 'listener' : 'callback';
     const messageId = kind === 'iteration' ? 'voidIteration' : kind === 'listener' ? 'voidListener' : 'voidCallback';
-    ctx.report({ node: arg, messageId, data: { callee: name ?? 'the callee' }, hint: HINTS[kind], related: causeRelated(rejections.judge().explain(ref, true)) });
+    // Name what was passed: `() => this.fetch()` is no async function, and its fix is a .catch() on what it returns.
+    const data = isAsync ? { fn: 'async function', catch: 'try/catch around its awaits' } : { fn: 'function returns a promise and', catch: '.catch() on the promise it returns' };
+    ctx.report({ node: arg, messageId, data: { callee: name ?? 'the callee', ...data }, hint: isAsync || kind === 'iteration' ? HINTS[kind] : HINTS.returned, related: causeRelated(rejections.judge().explain(ref, true)) });
   }
 }
 

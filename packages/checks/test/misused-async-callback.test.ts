@@ -29,6 +29,21 @@ describe('misused-async-callback', () => {
     }
   });
 
+  it('names what was passed: an async function, or a function that returns a promise, with a fix that fits it', () => {
+    const code = [work.trimEnd(), 'setTimeout(async () => { await work(); }, 1);', "process.on('message', () => work());", 'setTimeout(() => work(), 1);', ''].join('\n');
+    const results = runInMemory(misusedAsyncCallback, code);
+    expect(results.map((r) => [r.messageId, r.line])).toEqual([
+      ['voidCallback', 2],
+      ['voidListener', 3],
+      ['voidCallback', 4],
+    ]);
+    expect(results[0]!.message).toMatch(/^This async function is passed to 'setTimeout'.*\(try\/catch around its awaits\)/);
+    expect(results[1]!.message).toMatch(/^This function returns a promise and is registered with 'on'.*\(\.catch\(\) on the promise it returns\)/);
+    expect(results[2]!.message).toMatch(/^This function returns a promise and is passed to 'setTimeout'.*\(\.catch\(\) on the promise it returns\)/);
+    expect(results[0]!.hint).toContain('try/catch');
+    for (const r of results.slice(1)) expect(r.hint).toContain('.catch()');
+  });
+
   it('reports exactly the markers of fixtures/misused-async-callback meant for the lint engine', () => {
     const { files, diff } = fixtureDiff(misusedAsyncCallback);
     expect(files).toBeGreaterThan(3);
