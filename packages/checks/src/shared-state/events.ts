@@ -19,6 +19,11 @@ export interface ReadEvent {
   key: string;
   text: string;
   node: TS.Expression;
+  /**
+   * The value reached here only as an argument of an awaited call (`const res = await get({ etag: this.etag })`):
+   * what the call answered derives from it, but a test of that answer is no test of the state.
+   */
+  viaAnswer?: true;
 }
 export interface AwaitEvent {
   kind: 'await';
@@ -153,7 +158,10 @@ export class FunctionFlow {
         const operand = (node as TS.AwaitExpression).expression;
         const d = this.visit(operand);
         this.push<AwaitEvent>({ kind: 'await', node, sharedOperand: this.locator.locate(operand, true) !== undefined });
-        return d;
+        const call = unwrap(ts, operand);
+        if (!ts.isCallExpression(call) || call.arguments.length === 0) return d;
+        const inArguments = (r: ReadEvent) => call.arguments.some((a) => r.node.pos >= a.pos && r.node.end <= a.end);
+        return new Set([...d].map((r) => (!r.viaAnswer && inArguments(r) ? { ...r, viaAnswer: true as const } : r)));
       }
       case SK.YieldExpression: {
         if (!this.coroutine) return this.visitChildren(node);
