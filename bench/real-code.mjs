@@ -1106,7 +1106,7 @@ export const projects = {
   'auth-js': {
     repo: 'https://github.com/supabase/auth-js',
     mirror: 'supabase+auth-js',
-    commit: '25c6b427162b47f9089e0c9d2389d4ee1ca12343', // master ("chore: add deprecation notice (#1129)", after 2.72.0), 2025-10-02: the newest commit of the fetch mirror's master
+    commit: '25c6b427162b47f9089e0c9d2389d4ee1ca12343', // master ("chore: add deprecation notice (#1129)", 2.72.0 + six commits), 2025-10-02: the newest commit of the fetch mirror's master
     // src/ (21 files, 0.3 MB, chosen before any tool ran; test/ and example/ left out): GoTrueClient (sessions, the
     // navigator/process lock and its pending-in-lock queue, the auto-refresh ticker, visibility-change handling, the
     // BroadcastChannel, onAuthStateChange subscribers, MFA, OAuth/OTP/web3/WebAuthn sign-ins), GoTrueAdminApi, lib/fetch
@@ -1121,8 +1121,9 @@ export const projects = {
     // tsconfig.bench.json = that + noEmit, no declarations, ignoreDeprecations '6.0' (node10 resolution), types ['node']
     // (TypeScript 4 loaded every @types package; 6.0 loads none by default, and without @types/node setInterval's number
     // narrows GoTrueClient.ts:2730's `typeof ticker === 'object'` to never: 2 errors) and skipLibCheck (the lock's
-    // @types/node 18.16 does not type-check against 6.0's libs: 5 errors in its .d.ts files). 1 error under 6.0.3:
-    // src/lib/webauthn.dom.ts:537, its own PublicKeyCredentialFuture's toJSON() against 6.0's lib.dom PublicKeyCredential.
+    // @types/node 18.16 does not type-check against 6.0's libs: 5 errors in declaration files, 4 in @types/node and 1 in
+    // lib.esnext.intl.d.ts). 1 error under 6.0.3: src/lib/webauthn.dom.ts:537, its own PublicKeyCredentialFuture's
+    // toJSON() against 6.0's lib.dom PublicKeyCredential.
     prep: [
       ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, declarationMap: false, types: ['node'], skipLibCheck: true, ignoreDeprecations: '6.0' } }))"],
     ],
