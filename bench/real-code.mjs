@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage,unleash,firebase-admin] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage,unleash,firebase-admin,gax,auth-js] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -1071,6 +1071,61 @@ export const projects = {
     // @firebase/database's declarations, and jwt.ts:62 calling `import * as jwks` (esModuleInterop can no longer be off).
     prep: [
       ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, strict: false }, files: [], include: ['src/**/*.ts'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
+  },
+  // Held-out round 22 (2026-12-07): gax-nodejs' runtime (google-gax, gax/src) and supabase auth-js' src/, picked from the
+  // brief's ideas and from the same family (RPC clients with retries, timeouts, streaming, long-running polling, bundling
+  // timers; an auth client with a lock, a refresh ticker, a broadcast channel and subscriber callbacks).
+  gax: {
+    repo: 'https://github.com/googleapis/gax-nodejs',
+    mirror: 'googleapis+gax-nodejs',
+    commit: 'acfbe801d92219693b7ea5487ef701a77657dec8', // main ("chore: update setup-node (#1810)", google-gax 5.0.4), 2025-10-15: the newest commit of the fetch mirror's main
+    // gax/src (42 TS files, 0.3 MB, chosen before any tool ran; gax/test, gax/samples, tools/ and logging-utils/ left out):
+    // the API callers (normal calls with retries and timeouts, streaming calls with retry and resumption, paged calls and
+    // their async iterators, long-running operations with polling and cancel, bundling with timers), createApiCall, the
+    // gRPC and REST fallback (fetch) stubs, the operations, IAM and locations clients. The repository root is an empty
+    // workspace shell; gax/ has its own package.json and no lock file: its dev dependencies are replaced by typescript
+    // 6.0.3, gts (its tsconfig-google.json is what gax/tsconfig.json extends) and the @types the sources use, the scripts
+    // dropped; `npm --prefix gax install --no-package-lock`.
+    install: [
+      ['node', '-e', "const fs=require('fs'),f='gax/package.json',p=JSON.parse(fs.readFileSync(f));const d=p.devDependencies;p.devDependencies={typescript:'6.0.3',gts:d.gts,'@types/node':d['@types/node'],'@types/object-hash':d['@types/object-hash']};delete p.scripts;fs.writeFileSync(f,JSON.stringify(p,null,2))"],
+      ['npm', '--prefix', 'gax', 'install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'],
+    ],
+    // gax/tsconfig.json (extends gts' tsconfig-google.json; lib ES2023 + DOM, module and resolution node16, noImplicitAny,
+    // resolveJsonModule; src, test, the protos' JSON). gax/tsconfig.bench.json = that + noEmit, not composite (gts sets it),
+    // no declarations, src/ and the JSON it imports only. 1 error under 6.0.3: src/fallbackServiceStub.ts:160, a
+    // Uint8Array<ArrayBufferLike> request body against the DOM lib's BodyInit (the fetch call's types only).
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('gax/tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, composite: false, declaration: false }, include: ['src/*.ts', 'src/*/*.ts', 'protos/**/*.json', 'src/*.json'] }))"],
+    ],
+    tsconfig: 'gax/tsconfig.bench.json',
+    paths: ['gax/src'],
+  },
+  'auth-js': {
+    repo: 'https://github.com/supabase/auth-js',
+    mirror: 'supabase+auth-js',
+    commit: '25c6b427162b47f9089e0c9d2389d4ee1ca12343', // master ("chore: add deprecation notice (#1129)", 2.72.0 + six commits), 2025-10-02: the newest commit of the fetch mirror's master
+    // src/ (21 files, 0.3 MB, chosen before any tool ran; test/ and example/ left out): GoTrueClient (sessions, the
+    // navigator/process lock and its pending-in-lock queue, the auto-refresh ticker, visibility-change handling, the
+    // BroadcastChannel, onAuthStateChange subscribers, MFA, OAuth/OTP/web3/WebAuthn sign-ins), GoTrueAdminApi, lib/fetch
+    // (the request wrapper), lib/locks (navigatorLock, processLock), lib/helpers (Deferred, retryable, storage helpers),
+    // lib/webauthn, lib/web3. The dev dependencies (jest, eslint, typedoc, ...) are replaced by typescript 6.0.3 and
+    // @types/node, the scripts dropped; `npm install` against the repository's package-lock.json for what is left.
+    install: [
+      ['node', '-e', "const fs=require('fs'),p=JSON.parse(fs.readFileSync('package.json'));const d=p.devDependencies;p.devDependencies={typescript:'6.0.3','@types/node':d['@types/node']};delete p.scripts;fs.writeFileSync('package.json',JSON.stringify(p,null,2))"],
+      [...npmInstall],
+    ],
+    // tsconfig.json (strict, ES2017 with its default libs, DOM included, CommonJS, resolution node, declarations; src).
+    // tsconfig.bench.json = that + noEmit, no declarations, ignoreDeprecations '6.0' (node10 resolution), types ['node']
+    // (TypeScript 4 loaded every @types package; 6.0 loads none by default, and without @types/node setInterval's number
+    // narrows GoTrueClient.ts:2730's `typeof ticker === 'object'` to never: 2 errors) and skipLibCheck (the lock's
+    // @types/node 18.16 does not type-check against 6.0's libs: 5 errors in declaration files, 4 in @types/node and 1 in
+    // lib.esnext.intl.d.ts). 1 error under 6.0.3: src/lib/webauthn.dom.ts:537, its own PublicKeyCredentialFuture's
+    // toJSON() against 6.0's lib.dom PublicKeyCredential.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, declarationMap: false, types: ['node'], skipLibCheck: true, ignoreDeprecations: '6.0' } }))"],
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['src'],
