@@ -141,6 +141,12 @@ const cases: Case[] = [
   },
   { name: 'Promise.reject alone in a function that returns a promise', code: `function load(): Promise<number> { if (flag) { Promise.reject(new Error('x')); } return work(); }` },
   {
+    name: 'promises removed from an array',
+    code: `const queue: Promise<number>[] = [work(1)]; queue.shift(); queue.splice(0, 1);`,
+    divergence: { kind: 'fewer', why: 'removing stored promises makes none: their handling was decided where they were made' },
+  },
+  { name: 'a shift() of its own that starts work', code: `class Jobs { shift(): Promise<number> { return work(); } next(): void { this.shift(); } }` },
+  {
     name: 'Promise.resolve of a plain value',
     code: `Promise.resolve(1);`,
     divergence: { kind: 'fewer', why: 'it cannot reject' },

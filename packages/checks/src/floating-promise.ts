@@ -258,6 +258,20 @@ class FloatingPromiseRun {
     return writtenSymbol !== undefined && writtenSymbol !== sym && isAllowed(this.ts, this.ctx.program, resolveAlias(this.ts, this.checker, writtenSymbol), written, this.allow);
   }
 
+  /**
+   * `queue.shift();`, `pending.pop();`, `pending.splice(0, n);` on an array: the statement removes promises someone
+   * stored earlier, it makes none. Whether they are handled was decided where they were made (apollo-server's heartbeat
+   * queue, supabase auth's drained `pendingInLock`).
+   */
+  private removesFromArray(expr: TS.Expression): boolean {
+    const ts = this.ts;
+    if (!ts.isCallExpression(expr) || !ts.isPropertyAccessExpression(expr.expression)) return false;
+    const name = expr.expression.name;
+    if (name.text !== 'shift' && name.text !== 'pop' && name.text !== 'splice') return false;
+    const decls = this.checker.getSymbolAtLocation(name)?.getDeclarations() ?? [];
+    return decls.length > 0 && decls.every((d) => d.getSourceFile().isDeclarationFile && ts.isInterfaceDeclaration(d.parent) && d.parent.name.text === 'Array');
+  }
+
   private isValidHandler(node: TS.Expression, call: TS.CallExpression): boolean {
     const type = this.checker.getTypeAtLocation(node);
     // A handler that may be undefined (`h | undefined`) has no call signature: it may not handle anything.
@@ -327,6 +341,7 @@ class FloatingPromiseRun {
     if (this.cannotBePromiseSyntactically(call)) return;
     if ((this.ts.isCallExpression(call) || this.ts.isTaggedTemplateExpression(call)) && neverReturnsPromise(this.ts, this.checker, call)) return;
     if (this.isAllowedCall(expr)) return;
+    if (this.removesFromArray(call)) return;
     const v = this.verdict(expr);
     if (!v.unhandled) return;
     const { ts, ctx } = this;
