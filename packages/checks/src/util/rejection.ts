@@ -791,6 +791,9 @@ export class Rejections {
     if (passed) return this.fnOutcome(passed.fn, target === call.expression ? this.bind(passed.fn, call, env) : EMPTY);
     const fns = this.functionsOf(target);
     if (!fns || fns.length === 0) {
+      // A dual API we cannot see, given an error-first callback, reports its failure there: a library whose promise
+      // also rejected would crash every caller that chose the callback (google-gax's `apiCall(req, opts, callback)`).
+      if (this.passesErrorCallback(call)) return SAFE;
       this.cause('unseen', call);
       return UNKNOWN;
     }
