@@ -233,6 +233,19 @@ describe('asyncsan check on projects a user could have', () => {
     expect(ids(await runCli(['check', '--strict', '--format', 'json'], { cwd: races }))).toEqual(['check-then-act:6', 'lost-update:11']);
     const racesOpted = tempProject({ 'tsconfig.json': tsconfig, 'src/a.ts': cache, 'asyncsan.config.json': JSON.stringify({ severity: { 'check-then-act': 'error' } }) });
     expect(ids(await runCli(['check', '--format', 'json'], { cwd: racesOpted }))).toEqual(['check-then-act:6']);
+    // A signal left out of a call of the project's own function that takes one: --strict only (checkAllCallees).
+    const pages = [
+      // The temp project's lib (ES2023) has no AbortSignal: a declaration of its shape stands in.
+      'interface AbortSignal { readonly aborted: boolean; readonly reason: unknown; throwIfAborted(): void }',
+      'async function page(n: number, signal?: AbortSignal): Promise<number> { signal?.throwIfAborted(); return n; }',
+      'export async function pages(signal: AbortSignal): Promise<number[]> {',
+      '  return [await page(1, signal), await page(2)];',
+      '}',
+      '',
+    ].join('\n');
+    const paged = tempProject({ 'tsconfig.json': tsconfig, 'src/a.ts': pages });
+    expect(ids(await runCli(['check', '--format', 'json'], { cwd: paged }))).toEqual([]);
+    expect(ids(await runCli(['check', '--strict', '--format', 'json'], { cwd: paged }))).toEqual(['missing-abort-propagation:4']);
   });
 
   it('config "off" stops a check; a baseline hides accepted findings', async () => {

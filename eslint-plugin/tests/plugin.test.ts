@@ -25,8 +25,9 @@ describe('eslint-plugin-asyncsan', () => {
   it('configs: strict has every rule, recommended the recommended ones, at their catalog severity', () => {
     const level = (id: string) => (catalog.get(id)!.defaultSeverity === 'error' ? 'error' : 'warn');
     const ids = Object.keys(plugin.rules);
-    // strict also turns on the options a check reserves for it (checkSyncThrows).
-    const strictSetting = (id: string) => (['floating-promise', 'misused-async-callback'].includes(id) ? [level(id), { checkSyncThrows: true }] : level(id));
+    // strict also turns on the options a check reserves for it (checkSyncThrows, checkAllCallees).
+    const strictOptions: Record<string, object> = { 'floating-promise': { checkSyncThrows: true }, 'misused-async-callback': { checkSyncThrows: true }, 'missing-abort-propagation': { checkAllCallees: true } };
+    const strictSetting = (id: string) => (strictOptions[id] ? [level(id), strictOptions[id]] : level(id));
     expect(plugin.configs.strict.rules).toEqual(Object.fromEntries(ids.sort().map((id) => [`asyncsan/${id}`, strictSetting(id)])));
     expect(plugin.configs.recommended.rules).toEqual(
       Object.fromEntries(ids.filter((id) => catalog.get(id)!.recommended).sort().map((id) => [`asyncsan/${id}`, level(id)])),

@@ -21,6 +21,7 @@ createRuleTester().run('missing-abort-propagation', rule, {
     },
     { code: `${helper}async function f(signal: AbortSignal) { return step(1, AbortSignal.any([signal])); }` },
     { code: `async function f(signal: AbortSignal) { signal.addEventListener('abort', () => {}, { once: true }); }` },
+    { code: `${helper}async function f({ signal }: { signal: AbortSignal }) {\n  return step(2);\n}`, name: 'a function of its own that takes a signal: left to its author by default' },
     { code: `async function f(signal: AbortSignal) { const req = new Request('https://x', { signal }); return fetch(req); }`, name: 'a Request carries its own signal' },
   ],
   invalid: [
@@ -74,7 +75,9 @@ createRuleTester().run('missing-abort-propagation', rule, {
       ],
     },
     {
+      // A function of its own that takes a signal: only with checkAllCallees (the strict config).
       code: `${helper}async function f({ signal }: { signal: AbortSignal }) {\n  return step(2);\n}`,
+      options: [{ checkAllCallees: true }],
       errors: [
         {
           messageId: 'notPassed',

@@ -7,7 +7,7 @@ export type { FloatingPromiseOptions } from './floating-promise.js';
 export { floatingPromise } from './floating-promise.js';
 export type { AllowEntry } from './util/allow-list.js';
 export { rejectionsFor, type Rejections } from './util/rejection.js';
-export { isPromiseType } from './util/types.js';
+export { isPlatformDeclaration, isPromiseType } from './util/types.js';
 export { isFunctionLike } from './util/syntax.js';
 export { misusedAsyncCallback } from './misused-async-callback.js';
 export { neverSettlingPromise } from './never-settling-promise.js';

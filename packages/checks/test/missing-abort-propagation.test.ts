@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { missingAbortPropagation } from '../src/missing-abort-propagation.js';
 import { fixtureDiff, runInMemory, runOnFixture } from './in-memory.js';
 
+// Most cases below are about how the signal is followed into a call of the code's own functions: the strict option.
+const ALL = { checkAllCallees: true };
+
 describe('missing-abort-propagation: a Request carries the signal (route loaders and handlers)', () => {
   const at = (code: string) => runInMemory(missingAbortPropagation, code).map((r) => `${r.messageId}@${r.line}:${r.column} ${r.data?.signal}`);
   const types = `interface Args { request: Request; params: Record<string, string> }
@@ -9,7 +12,7 @@ interface Ctx { req: { raw: Request }; json(v: unknown): Response }
 `;
 
   it('names the signal of options handed in as a promise or a value as (await optionsInput).signal', () => {
-    const results = runOnFixture(missingAbortPropagation, 'missing-abort-propagation/bad-awaited-options.ts');
+    const results = runOnFixture(missingAbortPropagation, 'missing-abort-propagation/bad-awaited-options.ts', ALL);
     expect(results.map((r) => `${r.line} ${r.data?.signal}`)).toEqual(['14 (await optionsInput).signal', '15 (await optionsInput).signal', '16 (await optionsInput).signal']);
   });
 
@@ -77,7 +80,7 @@ export class Other extends Base {
 });
 
 describe('missing-abort-propagation: several parameters that may carry a signal', () => {
-  const at = (code: string) => runInMemory(missingAbortPropagation, code).map((r) => `${r.messageId}@${r.line}:${r.column} ${r.data?.signal}`);
+  const at = (code: string) => runInMemory(missingAbortPropagation, code, ALL).map((r) => `${r.messageId}@${r.line}:${r.column} ${r.data?.signal}`);
 
   it("names the one whose signal the function reads elsewhere (discord.js' queueRequest), else the first", () => {
     expect(
@@ -144,7 +147,7 @@ export async function c(signal: AbortSignal) {
 });
 
 describe('missing-abort-propagation: a signal carried by a spread of its options', () => {
-  const at = (code: string) => runInMemory(missingAbortPropagation, code).map((r) => `${r.messageId}@${r.line}:${r.column}`);
+  const at = (code: string) => runInMemory(missingAbortPropagation, code, ALL).map((r) => `${r.messageId}@${r.line}:${r.column}`);
   const opts = `interface Opts { signal?: AbortSignal; task?: object; timeout?: number }
 async function send(method: string, options?: Opts): Promise<string> { options?.signal?.throwIfAborted(); return method; }
 `;
@@ -188,11 +191,18 @@ export function b(base: RequestInit, f: typeof fetch) {
     expect(files).toBeGreaterThan(3);
     expect(diff).toBe('');
   });
+
+  it('with the strict options (checkAllCallees) also reports the functions of its own and of libraries that take a signal (the strict: markers)', () => {
+    expect(fixtureDiff(missingAbortPropagation, { strict: true }).diff).toBe('');
+    const lines = (options?: { checkAllCallees: boolean }) => runOnFixture(missingAbortPropagation, 'missing-abort-propagation/bad-not-passed.ts', options).map((r) => r.line);
+    expect(lines()).toEqual([12, 20, 25, 29]);
+    expect(lines({ checkAllCallees: true })).toEqual([12, 20, 25, 29, 41]);
+  });
 });
 
 describe('missing-abort-propagation: the option name the callee takes', () => {
   it("fixes an AWS SDK v3 call with the SDK's `abortSignal`, through a generic Partial<this['CallOptions']> too", () => {
-    const results = runOnFixture(missingAbortPropagation, 'missing-abort-propagation/bad-sdk-option-names.ts');
+    const results = runOnFixture(missingAbortPropagation, 'missing-abort-propagation/bad-sdk-option-names.ts', ALL);
     expect(results.map((r) => `${r.line}: ${r.suggestions.flatMap((s) => s.edits.map((e) => e.text)).join(' | ')}`)).toEqual([
       '36: , { abortSignal: options.signal }',
       "41: { requestTimeout: 5_000, abortSignal: options.signal }",

@@ -133,7 +133,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .description('static analysis of the TypeScript project around the paths (tsconfig discovered)')
       .argument('[paths...]', 'files or directories to analyse', ['.'])
       .option('-p, --project <tsconfig>', 'tsconfig to load instead of discovering one')
-      .option('--strict', 'also run the checks outside the recommended set, and report the floating promises and async callbacks that reject only if a synchronous call throws (as the ESLint plugin\'s strict config)')
+      .option('--strict', 'also run the checks outside the recommended set, report the floating promises and async callbacks that reject only if a synchronous call throws, and signals not passed to any function that takes one, not only the platform\'s (as the ESLint plugin\'s strict config)')
       .addOption(new Option('--threads <n>', 'analyse on N worker threads').argParser(parseCount))
       .addOption(
         new Option('--backend <name>', "compiler the checks run on: TypeScript 6, or the project's typescript@7 (auto: ts7 when the project's typescript is 7.x)")

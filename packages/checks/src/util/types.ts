@@ -187,6 +187,18 @@ export function declarationPackage(ts: TypeScript, decl: TS.Node): string | unde
   return normalizePackage(pkg);
 }
 
+/**
+ * Declared by the platform: TypeScript's default library (fetch, EventTarget, setTimeout), Node's own types
+ * (`@types/node`: timers/promises, events, child_process, net, fs/promises, stream…) or the undici types Node's
+ * global fetch is declared with.
+ */
+export function isPlatformDeclaration(program: TS.Program, decl: TS.Node): boolean {
+  const file = decl.getSourceFile();
+  if (program.isSourceFileDefaultLibrary(file)) return true;
+  const name = file.fileName.replace(/\\/g, '/');
+  return name.includes('/node_modules/@types/node/') || name.includes('/node_modules/undici-types/');
+}
+
 export function normalizePackage(name: string): string {
   return name.startsWith('node:') ? name.slice(5) : name;
 }
