@@ -42,6 +42,27 @@ describe('why a reported promise may reject (the related location)', () => {
     expect(causes(results)).toEqual(['6: may reject here (asyncsan cannot see what this call does)@3', '7: awaits here@8 | may reject here (asyncsan cannot see what this call does)@3']);
   });
 
+  it('sees through a const holding the mapped promises to the rethrow after them (supabase auth-js _notifyAllSubscribers)', () => {
+    const code = (extra: string) =>
+      [
+        'export async function notify(subscribers: Set<() => Promise<void>>): Promise<void> {',
+        '  const errors: unknown[] = [];',
+        '  const promises = Array.from(subscribers).map(async (s) => {',
+        '    try { await s(); } catch (e) { errors.push(e); }',
+        '  });',
+        `  ${extra}await Promise.all(promises);`,
+        '  if (errors.length > 0) throw errors[0];',
+        '}',
+        'export function emit(subscribers: Set<() => Promise<void>>): void {',
+        '  notify(subscribers);',
+        '}',
+      ].join('\n');
+    expect(causes(runInMemory(floatingPromise, code('')))).toEqual(['10: throws here@7']);
+    // Something else pushed into the array: its promises are not the mapped ones.
+    const pushed = runInMemory(floatingPromise, code('promises.push(Promise.reject(new Error()));\n  '));
+    expect(causes(pushed)).toEqual(['11: may reject here (asyncsan cannot see what this call does)@7']);
+  });
+
   it('names a Promise.all over promises it cannot see (an array handed in)', () => {
     const results = runInMemory(
       floatingPromise,

@@ -904,9 +904,15 @@ export class Rejections {
       case 'all':
       case 'race': {
         const list = args[0] && this.unwrap(args[0]);
-        if (list && ts.isCallExpression(list) && ['map', 'flatMap'].includes(this.memberText(list.expression) ?? '') && this.isArray(this.unwrapAccess(list.expression))) {
+        const isMap = (e: TS.Expression | undefined): e is TS.CallExpression =>
+          e !== undefined && ts.isCallExpression(e) && ['map', 'flatMap'].includes(this.memberText(e.expression) ?? '') && this.isArray(this.unwrapAccess(e.expression));
+        // Also through a const holding the mapped array (`const promises = subscribers.map(async …); await Promise.all(promises)`).
+        const decl = list && ts.isIdentifier(list) ? this.symbolOf(list)?.valueDeclaration : undefined;
+        const held = decl && ts.isVariableDeclaration(decl) && this.isConst(decl) && decl.initializer && this.onlyAwaitedTogether(decl) ? this.unwrap(decl.initializer) : undefined;
+        const mapped = isMap(list) ? list : isMap(held) ? held : undefined;
+        if (mapped) {
           // Promise.all(xs.map(f)): the promises f makes.
-          const f = list.arguments[0];
+          const f = mapped.arguments[0];
           const fns = f && !ts.isSpreadElement(f) ? this.functionsOf(f) : undefined;
           const never = fns !== undefined && fns.length > 0 && fns.every((fn) => this.fnOutcome(fn, EMPTY).never);
           return { drop: never, never };
@@ -1341,17 +1347,36 @@ export class Rejections {
         pushed.push(...p.parent.arguments);
         return true;
       }
-      if (!ts.isCallExpression(p) || p.arguments.length !== 1 || p.arguments[0] !== ref) return false;
-      const callee = this.unwrap(p.expression);
-      return (
-        ts.isPropertyAccessExpression(callee) &&
-        ['all', 'allSettled', 'race', 'any'].includes(callee.name.text) &&
-        ts.isIdentifier(callee.expression) &&
-        callee.expression.text === 'Promise' &&
-        this.isGlobal(callee.expression)
-      );
+      return this.isCombinatorArgument(ref);
     });
     return onlyPushedAndAwaited ? pushed : undefined;
+  }
+
+  /** `Promise.all(ref)` (or allSettled, race, any): the reference is the one argument of a combinator. */
+  private isCombinatorArgument(ref: TS.Node): boolean {
+    const ts = this.ts;
+    const p = ref.parent;
+    if (!ts.isCallExpression(p) || p.arguments.length !== 1 || p.arguments[0] !== ref) return false;
+    const callee = this.unwrap(p.expression);
+    return (
+      ts.isPropertyAccessExpression(callee) &&
+      ['all', 'allSettled', 'race', 'any'].includes(callee.name.text) &&
+      ts.isIdentifier(callee.expression) &&
+      callee.expression.text === 'Promise' &&
+      this.isGlobal(callee.expression)
+    );
+  }
+
+  /** A const local whose every use in its function is `.length` or the argument of a combinator: it holds what it was given. */
+  private onlyAwaitedTogether(decl: TS.VariableDeclaration): boolean {
+    const ts = this.ts;
+    const scope = enclosingFunction(ts, decl)?.body;
+    if (!scope || !ts.isIdentifier(decl.name)) return false;
+    return referencesIn(ts, this.checker, scope, decl.name).every((ref) => {
+      const p = ref.parent;
+      if (ts.isPropertyAccessExpression(p) && p.expression === ref) return p.name.text === 'length';
+      return this.isCombinatorArgument(ref);
+    });
   }
 
   /** A call of a helper that makes a deferred: a `new Promise` whose executor only stores its resolve and reject, returned (or `Object.assign`ed onto). */
