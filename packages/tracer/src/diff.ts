@@ -3,9 +3,10 @@
  * live timers and handles, pending async tasks (with the await each is
  * suspended on), listeners still registered, rejections nobody handled.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { probeAwaiters, type ProbedStack } from './await-chain.js';
-import { awaitedTimeoutSignal, CONNECTION_TYPES, isOpen, zlibBusy, type OutsideHandle, type PendingRequest } from './capture.js';
+import { awaitedTimeoutSignal, CONNECTION_TYPES, handleOwner, isOpen, zlibBusy, type OutsideHandle, type PendingRequest } from './capture.js';
 import { isTracerFrame, parseStack, type AttributeOptions, type ParsedFrame } from './attribute.js';
 import type { ResourceRecord, ScopeState } from './state.js';
 
@@ -42,7 +43,9 @@ export function onlySettles(fn: unknown): boolean {
   } catch {
     return false;
   }
-  if (/^function [\w$]*\(\) \{ \[native code\] \}$/.test(text)) return true;
+  // A promise's resolving functions are native and anonymous; a bound function prints alike but is named
+  // `bound …` (`setTimeout(socket.destroy.bind(socket), 30000)`, ws' closing timer, settles nothing).
+  if (/^function \(\) \{ \[native code\] \}$/.test(text)) return (fn as { name?: unknown }).name === '';
   const m = /^(?:function\s*[\w$]*\s*\([\w$\s,]*\)|\([\w$\s,]*\)\s*=>|[\w$]+\s*=>)\s*(\{[\s\S]*\}|[\s\S]*)$/.exec(text.trim());
   if (!m) return false;
   let body = m[1]!.trim();
@@ -287,6 +290,21 @@ export function sleepingTasks(chains: readonly AwaitChain[], left: readonly Left
  * process between calls, a pool's idle socket): the dependency's to manage, not a leak of the test.
  */
 export function dependencyHandle(record: ResourceRecord, options: AttributeOptions): boolean {
+  if (inGlobalAgentPool(record)) return true;
   const creator = parseStack(record.site?.stack, options).find((f) => !isTracerFrame(f.absolute) && !f.absolute.startsWith('node:'));
   return creator !== undefined && creator.external === true && creator.absolute.includes(`${path.sep}node_modules${path.sep}`);
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * An idle keep-alive socket in the free pool of Node's own `http.globalAgent` / `https.globalAgent` (unref'd while
+ * free): the runtime's pool keeps it for the next request to the host, as a dependency's pool would.
+ */
+function inGlobalAgentPool(record: ResourceRecord): boolean {
+  if (record.type !== 'TCPWRAP' || typeof record.resource !== 'object' || record.resource === null) return false;
+  const owner = handleOwner(record.resource);
+  if (owner === undefined) return false;
+  const agents = [(require('node:http') as typeof import('node:http')).globalAgent, (require('node:https') as typeof import('node:https')).globalAgent];
+  return agents.some((agent) => Object.values(agent.freeSockets ?? {}).some((list) => list?.includes(owner as never) === true));
 }

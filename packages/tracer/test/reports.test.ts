@@ -1,3 +1,4 @@
+import http from 'node:http';
 /**
  * What the report says, beyond the fixtures' ids and lines (fixtures.test.ts checks those):
  * severities, counts, causes, related places and stacks of the findings issue 16 reshaped, on
@@ -66,6 +67,11 @@ describe('reports worth acting on', () => {
     expect(idle.message).toBe(
       'setTimeout(…, 30000), armed in a Promise executor as a guard, has not fired yet when it ends; the promise it guards has already settled, so all it can do is settle it again, which does nothing, but it keeps the process alive until it fires',
     );
+  });
+
+  it('a bound method armed in an executor is no guard: it settles nothing, so the timer is an error (ws closing timer)', async () => {
+    const r = await run(tracer, 'leaked-timer/bad-bound-fallback-timer.ts');
+    expect(r.findings.map(brief)).toEqual(['leaked-timer:13 error']);
   });
 
   it('a guard whose promise lost a Promise.race that is over is info too', async () => {
@@ -181,6 +187,44 @@ export function build() {
     const r = await tracer.trace('builds', () => void (child = own.build()));
     child?.kill();
     expect(r.findings.map((f) => `${f.id}:${f.location?.line}`)).toEqual(['leaked-handle:4']);
+  });
+});
+
+describe("Node's global agent keeps an idle keep-alive socket", () => {
+  let tracer: Tracer;
+  let server: http.Server;
+  let url: string;
+  beforeAll(async () => {
+    tracer = createTracer({ cwd: repoRoot });
+    server = http.createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  });
+  afterAll(async () => {
+    tracer.stop();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const get = (agent?: http.Agent) =>
+    new Promise<void>((resolve, reject) => {
+      http.get(url, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => setImmediate(resolve));
+      }).on('error', reject);
+    });
+
+  it("in its free pool, unref'd: the runtime's pool, not a leak of the test", async () => {
+    const r = await tracer.trace('gets', () => get());
+    expect(Object.values(http.globalAgent.freeSockets).flat()).toHaveLength(1);
+    expect(r.findings).toEqual([]);
+  });
+
+  it("an agent of the test's own left with its socket is reported", async () => {
+    const agent = new http.Agent({ keepAlive: true });
+    const r = await tracer.trace('gets', () => get(agent));
+    agent.destroy();
+    expect(r.findings.map((f) => f.id)).toEqual(['leaked-handle']);
   });
 });
 
