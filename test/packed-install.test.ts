@@ -282,6 +282,21 @@ describe('the packed packages, installed in a fresh project', () => {
     }
   });
 
+  it('the same vitest config loads as CommonJS (a package without "type": "module", here a .cts config)', () => {
+    // Vite bundles a CommonJS config and require()s its imports: the plugin resolves through its "default" export
+    // condition and Node >= 20.19 loads the ES module (mswjs/interceptors' vitest.config.js, bench/REAL-SUITES.md round 4).
+    write('vitest.config.cts', readFileSync(path.join(project, 'vitest.config.ts'), 'utf8'));
+    try {
+      const results = path.join(work, `vitest-cts-${Date.now()}.json`);
+      const r = run('npx', ['vitest', 'run', '--config', 'vitest.config.cts', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`], { env: { CI: 'true' } });
+      expect(r.stdout + r.stderr).not.toContain('ESM only');
+      const json = JSON.parse(readFileSync(results, 'utf8')) as { testResults: { assertionResults: { title: string; status: string }[] }[] };
+      expect(Object.fromEntries(json.testResults.flatMap((t) => t.assertionResults.map((a) => [a.title, a.status])))).toEqual({ submits: 'passed', polls: 'failed' });
+    } finally {
+      rmSync(path.join(project, 'vitest.config.cts'), { force: true });
+    }
+  });
+
   it('asyncsan run obeys asyncsan.config.json, and reports a broken one before running the command', () => {
     const before = run('npx', ['asyncsan', 'run', '--', 'node', 'src/job.mjs']);
     expect(before.status).toBe(1);
