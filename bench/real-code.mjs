@@ -1212,7 +1212,7 @@ export default [
     linterOptions: { reportUnusedDisableDirectives: 'off', noInlineConfig: true },
     rules: ${JSON.stringify(rules)} },
   ${withAsyncsan ? 'asyncsan.configs.strict, // strict = every rule; recommended is the subset marked in the table' : ''}
-  ${withAsyncsan ? "// Every rule at its default options: strict's checkSyncThrows off, so that dropping the strict-only ids gives exactly the\n  // recommended config's reports (the option's extra reports are asyncsan check --strict's, measured apart).\n  { rules: { 'asyncsan/floating-promise': ['error', { checkSyncThrows: false }], 'asyncsan/misused-async-callback': ['error', { checkSyncThrows: false }] } }," : ''}
+  ${withAsyncsan ? "// Every rule at its default options: strict's checkSyncThrows and checkAllCallees off, so that dropping the strict-only\n  // ids gives exactly the recommended config's reports (the options' extra reports are asyncsan check --strict's, measured apart).\n  { rules: { 'asyncsan/floating-promise': ['error', { checkSyncThrows: false }], 'asyncsan/misused-async-callback': ['error', { checkSyncThrows: false }], 'asyncsan/missing-abort-propagation': ['error', { checkAllCallees: false }] } }," : ''}
 ];
 `,
   );
