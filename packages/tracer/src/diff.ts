@@ -3,6 +3,8 @@
  * live timers and handles, pending async tasks (with the await each is
  * suspended on), listeners still registered, rejections nobody handled.
  */
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { probeAwaiters, type ProbedStack } from './await-chain.js';
@@ -305,6 +307,6 @@ function inGlobalAgentPool(record: ResourceRecord): boolean {
   if (record.type !== 'TCPWRAP' || typeof record.resource !== 'object' || record.resource === null) return false;
   const owner = handleOwner(record.resource);
   if (owner === undefined) return false;
-  const agents = [(require('node:http') as typeof import('node:http')).globalAgent, (require('node:https') as typeof import('node:https')).globalAgent];
+  const agents = [(require('node:http') as typeof Http).globalAgent, (require('node:https') as typeof Https).globalAgent];
   return agents.some((agent) => Object.values(agent.freeSockets ?? {}).some((list) => list?.includes(owner as never) === true));
 }
