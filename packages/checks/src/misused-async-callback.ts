@@ -114,6 +114,14 @@ export const misusedAsyncCallback = defineCheck<MisusedAsyncCallbackOptions>({
   },
 });
 
+/** The arguments a timer hands its callback: `setTimeout(fn, ms, ...args)`, `setImmediate(fn, ...args)`, `nextTick(fn, ...args)`. */
+function forwardedArguments(name: string | undefined, args: readonly TS.Expression[], callback: TS.Expression): readonly TS.Expression[] {
+  if (args[0] !== callback) return [];
+  if (name === 'setTimeout' || name === 'setInterval') return args.slice(2);
+  if (name === 'setImmediate' || name === 'nextTick') return args.slice(1);
+  return [];
+}
+
 /** The summaries (for explanations and executors), and `judge()`: who decides whether a callback is reported. */
 type Summaries = (() => Rejections) & { judge: () => Rejections };
 
@@ -191,6 +199,9 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     if (!isExecutor && leftToTestRunner(ctx, arg)) continue;
     // A callback whose promise cannot reject loses nothing (and an executor that cannot throw settles).
     if ((isExecutor ? rejections() : rejections.judge()).callbackSafe(ref)) continue;
+    // `setImmediate(apiCall, req, opts, callback)`: the timer calls it with those arguments, a callback among them.
+    const forwarded = isReference ? forwardedArguments(name, args, raw) : [];
+    if (forwarded.length > 0 && rejections().dualApiGivenCallback(ref, forwarded)) continue;
     if (isExecutor) {
       ctx.report({ node: arg, messageId: isAsync ? 'asyncExecutor' : 'promiseExecutor', hint: HINTS.executor, related: causeRelated(rejections().explain(ref, true)) });
       continue;

@@ -846,17 +846,31 @@ export class Rejections {
    * a `Callback<T>` type of that shape), and it is always given (its type does not include undefined).
    */
   private passesErrorCallback(call: TS.CallExpression): boolean {
+    return call.arguments.some((arg) => this.isErrorFirstCallback(arg));
+  }
+
+  private isErrorFirstCallback(arg: TS.Expression): boolean {
     const ts = this.ts;
-    return call.arguments.some((arg) => {
-      if (ts.isSpreadElement(arg)) return false;
-      const type = this.checker.getTypeAtLocation(arg);
-      if (unionParts(type).some((t) => t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return false;
-      const sigs = type.getCallSignatures();
-      return sigs.length > 0 && sigs.every((sig) => {
+    if (ts.isSpreadElement(arg)) return false;
+    const type = this.checker.getTypeAtLocation(arg);
+    if (unionParts(type).some((t) => t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void | ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return false;
+    const sigs = type.getCallSignatures();
+    return (
+      sigs.length > 0 &&
+      sigs.every((sig) => {
         const first = sig.getParameters()[0];
         return first !== undefined && this.isErrorType(this.checker.getTypeOfSymbolAtLocation(first, arg));
-      });
-    });
+      })
+    );
+  }
+
+  /**
+   * `setImmediate(apiCall, request, options, callback)`: a function asyncsan cannot see, that will be called with these
+   * arguments, one of them an error-first callback: as a dual API given one, it reports failures there (google-gax).
+   */
+  dualApiGivenCallback(fn: TS.Expression, args: readonly TS.Expression[]): boolean {
+    const fns = this.functionsOf(this.unwrap(fn));
+    return (fns === undefined || fns.length === 0) && args.some((a) => this.isErrorFirstCallback(a));
   }
 
   /** Error, a subclass, or anything shaped like one (`name` and `message`), possibly with null/undefined. */
