@@ -16,7 +16,7 @@ import { indexFile } from './util/file-index.js';
 import { causeRelated, rejectionsFor, type Rejections } from './util/rejection.js';
 import { calleeName, enclosingFunction, hasModifier, isAsyncFunction, parentSkippingParens, skipParens } from './util/syntax.js';
 import { inTestBody } from './util/test-files.js';
-import { isPromiseLikeType, resolveAlias, unionParts } from './util/types.js';
+import { calleeSymbol, isPlatformDeclaration, isPromiseLikeType, resolveAlias, unionParts } from './util/types.js';
 
 /** Callees whose function arguments we check even when passed by name (`emitter.on('x', this.handle)`). */
 const VOID_CALLBACK_APIS = new Set([
@@ -115,8 +115,11 @@ export const misusedAsyncCallback = defineCheck<MisusedAsyncCallbackOptions>({
 });
 
 /** The arguments a timer hands its callback: `setTimeout(fn, ms, ...args)`, `setImmediate(fn, ...args)`, `nextTick(fn, ...args)`. */
-function forwardedArguments(name: string | undefined, args: readonly TS.Expression[], callback: TS.Expression): readonly TS.Expression[] {
-  if (args[0] !== callback) return [];
+function forwardedArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, name: string | undefined, args: readonly TS.Expression[], callback: TS.Expression): readonly TS.Expression[] {
+  if (args[0] !== callback || !ctx.ts.isCallExpression(call)) return [];
+  // Only the platform's timers forward their extra arguments (a method of one's own named setTimeout need not).
+  const decl = calleeSymbol(ctx.ts, ctx.checker, call.expression)?.declarations?.[0];
+  if (!decl || !isPlatformDeclaration(ctx.program, decl)) return [];
   if (name === 'setTimeout' || name === 'setInterval') return args.slice(2);
   if (name === 'setImmediate' || name === 'nextTick') return args.slice(1);
   return [];
@@ -200,7 +203,7 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
     // A callback whose promise cannot reject loses nothing (and an executor that cannot throw settles).
     if ((isExecutor ? rejections() : rejections.judge()).callbackSafe(ref)) continue;
     // `setImmediate(apiCall, req, opts, callback)`: the timer calls it with those arguments, a callback among them.
-    const forwarded = isReference ? forwardedArguments(name, args, raw) : [];
+    const forwarded = isReference ? forwardedArguments(ctx, call, name, args, raw) : [];
     if (forwarded.length > 0 && rejections().dualApiGivenCallback(ref, forwarded)) continue;
     if (isExecutor) {
       ctx.report({ node: arg, messageId: isAsync ? 'asyncExecutor' : 'promiseExecutor', hint: HINTS.executor, related: causeRelated(rejections().explain(ref, true)) });

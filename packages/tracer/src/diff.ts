@@ -304,7 +304,7 @@ const require = createRequire(import.meta.url);
  * free): the runtime's pool keeps it for the next request to the host, as a dependency's pool would.
  */
 function inGlobalAgentPool(record: ResourceRecord): boolean {
-  if (record.type !== 'TCPWRAP' || typeof record.resource !== 'object' || record.resource === null) return false;
+  if (record.type !== 'TCPWRAP') return false;
   const owner = handleOwner(record.resource);
   if (owner === undefined) return false;
   const agents = [(require('node:http') as typeof Http).globalAgent, (require('node:https') as typeof Https).globalAgent];

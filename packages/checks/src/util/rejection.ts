@@ -780,7 +780,7 @@ export class Rejections {
     if (ts.isPropertyAccessExpression(callee) && this.isBuiltinMethod(callee, NEVER_REJECTING_METHODS)) return SAFE;
     const o = this.calleeOutcome(call, env);
     // A node-style dual API given an error-first callback hands the rejection to it.
-    return o.drop || !this.passesErrorCallback(call) ? o : { drop: true, never: o.never };
+    return o.drop || !this.passesErrorCallback(call.arguments) ? o : { drop: true, never: o.never };
   }
 
   private calleeOutcome(call: TS.CallExpression, env: Env): Outcome {
@@ -793,7 +793,7 @@ export class Rejections {
     if (!fns || fns.length === 0) {
       // A dual API we cannot see, given an error-first callback, reports its failure there: a library whose promise
       // also rejected would crash every caller that chose the callback (google-gax's `apiCall(req, opts, callback)`).
-      if (this.passesErrorCallback(call)) return SAFE;
+      if (this.passesErrorCallback(call.arguments)) return SAFE;
       this.cause('unseen', call);
       return UNKNOWN;
     }
@@ -845,8 +845,8 @@ export class Rejections {
    * An argument is a callback whose first parameter is an error (`(err: Error | null, value?) => …`,
    * a `Callback<T>` type of that shape), and it is always given (its type does not include undefined).
    */
-  private passesErrorCallback(call: TS.CallExpression): boolean {
-    return call.arguments.some((arg) => this.isErrorFirstCallback(arg));
+  private passesErrorCallback(args: readonly TS.Expression[]): boolean {
+    return args.some((arg) => this.isErrorFirstCallback(arg));
   }
 
   private isErrorFirstCallback(arg: TS.Expression): boolean {
@@ -870,7 +870,7 @@ export class Rejections {
    */
   dualApiGivenCallback(fn: TS.Expression, args: readonly TS.Expression[]): boolean {
     const fns = this.functionsOf(this.unwrap(fn));
-    return (fns === undefined || fns.length === 0) && args.some((a) => this.isErrorFirstCallback(a));
+    return (fns === undefined || fns.length === 0) && this.passesErrorCallback(args);
   }
 
   /** Error, a subclass, or anything shaped like one (`name` and `message`), possibly with null/undefined. */
