@@ -5,7 +5,8 @@
  * helper function in the project that returns either. Cleared means: the
  * handle is passed to `clearTimeout` in a `finally` block (or a `.finally`
  * callback), or right after the awaited race in a `try` and first thing in its
- * `catch` (which is a finally written out), or timers/promises got a signal.
+ * `catch` (which is a finally written out), or timers/promises got a signal, or
+ * the executor clears the timer from a signal's 'abort' listener.
  *
  * Harmless, so not reported: an `.unref()`'d timer whose callback only settles
  * the race's own promise (`setTimeout(resolve, ms).unref()`): it cannot keep
@@ -15,7 +16,7 @@
 import type * as TS from 'typescript';
 import { defineCheck, type CheckContext, type TypeScript } from './check.js';
 import { indexFile } from './util/file-index.js';
-import { enclosingFunction, isAssignmentOperator, isFunctionLike, parentSkippingParens, promiseStaticMethod, skipParens } from './util/syntax.js';
+import { enclosingFunction, isAssignmentOperator, isFunctionLike, isInside, parentSkippingParens, promiseStaticMethod, skipParens } from './util/syntax.js';
 import { unwrap } from './shared-state/locations.js';
 import { calleeSymbol, isDeclaredInPackage } from './util/types.js';
 import { leftToTheRuntime } from './util/test-files.js';
@@ -141,9 +142,12 @@ function timerInExecutor(ctx: Ctx, executor: TS.FunctionLikeDeclaration): TimerU
       let p: TS.Node = n.parent;
       while (ts.isParenthesizedExpression(p)) p = p.parent;
       if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n) {
-        const target = skipParens(ts, p.left);
-        use = { kind: 'handle', name: target.getText(ctx.sourceFile) };
+        const name = skipParens(ts, p.left).getText(ctx.sourceFile);
+        // Cleared by aborting a signal, as timers/promises' setTimeout with one is.
+        if (clearedOnAbort(ctx, executor, name)) return;
+        use = { kind: 'handle', name };
       } else if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) {
+        if (clearedOnAbort(ctx, executor, p.name.text)) return;
         // A const inside the executor: nobody outside can clear it.
         use = { kind: 'discarded' };
       } else if (ts.isCallExpression(p) && p.arguments.includes(n)) {
@@ -159,6 +163,50 @@ function timerInExecutor(ctx: Ctx, executor: TS.FunctionLikeDeclaration): TimerU
   };
   if (executor.body) visit(executor.body);
   return use;
+}
+
+/**
+ * The executor clears the timer from an 'abort' listener: `signal.addEventListener('abort', () => clearTimeout(t))`,
+ * the listener inline or a function declared in the executor (tus' MemoryLocker.waitTimeout). Whoever holds the
+ * signal cancels the timer, as with timers/promises' `setTimeout(ms, v, { signal })`.
+ */
+function clearedOnAbort(ctx: Ctx, executor: TS.FunctionLikeDeclaration, handle: string): boolean {
+  const { ts } = ctx;
+  const clears = (fn: TS.Node): boolean => {
+    let found = false;
+    const visit = (n: TS.Node): void => {
+      if (found) return;
+      if (isClearCall(ctx, n, handle)) found = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(fn);
+    return found;
+  };
+  const listener = (e: TS.Expression): TS.Node | undefined => {
+    const x = skipParens(ts, e);
+    if (ts.isArrowFunction(x) || ts.isFunctionExpression(x)) return x;
+    if (!ts.isIdentifier(x)) return undefined;
+    const decl = ctx.checker.getSymbolAtLocation(x)?.valueDeclaration;
+    if (!decl || !isInside(decl, executor)) return undefined;
+    if (ts.isFunctionDeclaration(decl)) return decl;
+    const init = ts.isVariableDeclaration(decl) && decl.initializer ? skipParens(ts, decl.initializer) : undefined;
+    return init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? init : undefined;
+  };
+  let found = false;
+  const visit = (n: TS.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'addEventListener') {
+      const [event, fn] = n.arguments;
+      const l = event && fn && ts.isStringLiteralLike(event) && event.text === 'abort' ? listener(fn) : undefined;
+      if (l && clears(l)) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (executor.body) visit(executor.body);
+  return found;
 }
 
 /** `setTimeout(…).unref()`, or its handle (`t = setTimeout(…)`, `const t = …`) unref'd in the executor. */
