@@ -18,8 +18,17 @@ createRuleTester().run('race-timeout-leak', rule, {
       code: `${work}async function f() {\n  let t: ReturnType<typeof setTimeout> | undefined;\n  return Promise.race([work(), new Promise<never>((_, r) => { t = setTimeout(r, 10); })]).finally(() => clearTimeout(t));\n}`,
     },
     { code: `import { setTimeout as sleep } from 'node:timers/promises';\n${work}async function f(signal: AbortSignal) { return Promise.race([work(), sleep(10, 0, { signal })]); }` },
+    // The executor clears the timer when the signal aborts: cancelled like timers/promises' setTimeout with a signal.
+    {
+      code: `${work}async function f(signal: AbortSignal) {\n  return Promise.race([work(), new Promise<never>((_, r) => {\n    const t = setTimeout(r, 10);\n    signal.addEventListener('abort', () => clearTimeout(t), { once: true });\n  })]);\n}`,
+    },
   ],
   invalid: [
+    // The 'abort' listener settles the promise but leaves the timer armed.
+    {
+      code: `${work}async function f(signal: AbortSignal) {\n  return Promise.race([work(), new Promise<never>((_, r) => {\n    const t = setTimeout(r, 10);\n    signal.addEventListener('abort', () => r(t), { once: true });\n  })]);\n}`,
+      errors: [{ messageId: 'timerNotCleared', data: { method: 'race' }, line: 3, column: 32 }],
+    },
     {
       code: `${work}async function f() {\n  return Promise.race([work(), new Promise<never>((_, r) => setTimeout(r, 10))]);\n}`,
       errors: [{ messageId: 'timerNotCleared', data: { method: 'race' }, line: 3, column: 32 }],
