@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage,unleash,firebase-admin,gax,auth-js] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage,unleash,firebase-admin,gax,auth-js,telegraf,typesense] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -1126,6 +1126,61 @@ export const projects = {
     // toJSON() against 6.0's lib.dom PublicKeyCredential.
     prep: [
       ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, declarationMap: false, types: ['node'], skipLibCheck: true, ignoreDeprecations: '6.0' } }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
+  },
+  // Held-out round 23 (2026-12-07): telegraf's src/ and typesense-js' src/, picked from the brief's ideas (a bot framework
+  // with a long-polling loop, a webhook handler, middleware chains and session stores; a search client with retries
+  // across nodes, node health tracking, a request cache, streaming imports and exports).
+  telegraf: {
+    repo: 'https://github.com/telegraf/telegraf',
+    mirror: 'telegraf+telegraf',
+    commit: '48a475d034ede5e01070a7e2b6b15dc48c3d3f9b', // v4, the default branch (the mirror has no main or master), "dx: Better lint (#1964)", telegraf 4.16.3 + one commit, 2024-03-04: the newest commit of the fetch mirror's v4
+    // src/ (38 files, 0.24 MB, chosen before any tool ran; test/, docs/, build/ and release-notes/ left out): Telegraf
+    // (launch, stop, handleUpdate, the webhook callback), core/network (the API client over node-fetch with multipart
+    // streams, the long-polling loop with its AbortController, the webhook request handler), Composer and its middleware
+    // combinators, scenes (Stage, BaseScene, WizardScene), session (async stores, the per-key concurrency counters),
+    // Context, Telegram, the CLI (cli.mts). The dev dependencies (ava, eslint, typedoc, tsx, ...) are replaced by
+    // typescript 6.0.3 and the @types/* the sources use, the scripts dropped; `npm install` against the repository's
+    // package-lock.json for what is left.
+    install: [
+      ['node', '-e', "const fs=require('fs'),p=JSON.parse(fs.readFileSync('package.json'));const d=p.devDependencies;p.devDependencies={typescript:'6.0.3','@types/debug':d['@types/debug'],'@types/node':d['@types/node'],'@types/node-fetch':d['@types/node-fetch'],'@types/safe-compare':d['@types/safe-compare']};delete p.scripts;fs.writeFileSync('package.json',JSON.stringify(p,null,2))"],
+      [...npmInstall],
+    ],
+    // tsconfig.json (strict, noUncheckedIndexedAccess, ES2019, module Node16, declarations into typings/, incremental,
+    // skipLibCheck; src/). tsconfig.bench.json = that + noEmit, no declarations, not incremental (declarationDir and
+    // tsBuildInfoFile reset to null, since they may not be set without them). 2 errors under 6.0.3: src/context.ts:1537
+    // and 1540, the `Msg` object literal's isAccessible() and has() inferred as returning boolean where its interface
+    // declares type predicates (types only).
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, declarationMap: false, declarationDir: null, incremental: false, tsBuildInfoFile: null } }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
+  },
+  typesense: {
+    repo: 'https://github.com/typesense/typesense-js',
+    mirror: 'typesense+typesense-js',
+    commit: '651aa5cf84787b8d4f7891175108353d530bb1cc', // master ("Merge pull request #360 from tharropoulos/stream-flag", typesense 3.0.7-0), 2026-06-29: the newest commit of the fetch mirror's master
+    // src/ (68 files, 0.15 MB, chosen before any tool ran; test/, doc/ and the built lib/ and dist/ left out): ApiCall (the
+    // request loop over axios or fetch with retries across nodes, node health and the nearest node, timeouts, abort
+    // signals, streamed responses), RequestWithCache (the response and promise caches), Documents (JSONL import and the
+    // export stream), MultiSearch, SearchClient, Client and the resource classes (collections, keys, aliases, analytics,
+    // conversations, presets, synonyms, stopwords, ...). pnpm-lock.yaml only: the dev dependencies (babel, webpack,
+    // vitest, eslint, ...) are replaced by typescript 6.0.3 and @types/node, the scripts and packageManager dropped; `npm
+    // install --no-package-lock`.
+    install: [
+      ['node', '-e', "const fs=require('fs'),p=JSON.parse(fs.readFileSync('package.json'));const d=p.devDependencies;p.devDependencies={typescript:'6.0.3','@types/node':d['@types/node']};delete p.scripts;delete p.packageManager;fs.writeFileSync('package.json',JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.json (strict but noImplicitAny false, ES5, CommonJS, resolution node, importHelpers, declarations and source
+    // maps, skipLibCheck; src/**/*.ts). tsconfig.bench.json = that + noEmit, no declarations or source maps, types ['node']
+    // (TypeScript 5 loaded every @types package; 6.0 loads none by default: 16 errors, http, https, fs, crypto, process
+    // and Buffer not found, and Object.entries under ES5's lib, which @types/node's reference to lib es2020 brings in) and
+    // ignoreDeprecations '6.0' (target ES5, node10 resolution). 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, sourceMap: false, types: ['node'], ignoreDeprecations: '6.0' } }))"],
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['src'],
