@@ -20,8 +20,13 @@ createRuleTester().run('unbounded-concurrency', rule, {
     { code: `${send}async function f(xs: string[]) { await Promise.all(Array.from({ length: 4 }).map(async () => send('x'))); }` },
     { code: `${send}async function f(chunks: string[]) { await Promise.all(chunks.map(async (x) => send(x))); }`, options: [{ boundedNamePattern: '^chunks$' }] },
     { code: `${send}async function f(xs: string[]) { await Promise.all(xs.map(async (x) => send(x))); }`, options: [{ inputs: 'disk-or-database' }] },
+    { code: `${send}async function f(p: { id: string; name?: string }) { await Promise.all(Object.keys(p).map(async (k) => send(k))); }` },
   ],
   invalid: [
+    {
+      code: `${send}async function f(p: Record<string, string>) {\n  await Promise.all(Object.keys(p).map(async (k) => send(k)));\n}`,
+      errors: [{ messageId: 'unbounded', data: { method: 'all', source: 'Object.keys(p)' }, line: 3, column: 21 }],
+    },
     {
       code: `import { readdir } from 'node:fs/promises';\n${send}async function f(dir: string) {\n  await Promise.all((await readdir(dir)).map(send));\n}`,
       options: [{ inputs: 'disk-or-database' }],

@@ -67,6 +67,9 @@ export const lostUpdate = defineCheck<LostUpdateOptions>({
           if (!stale || read.order < stale.read.order) stale = { read, await: awaits[0]! };
         }
         if (!stale) continue;
+        // `this.info ??= await (this.pending ??= fetchInfo())`: every task awaits the one shared run, so each writes
+        // the same result (the fix the logicalAwait message gives; telegraf's botInfo).
+        if (isLogicalWrite(ts, write.node) && awaitsOneSharedRun(ts, write.node, stale.await.node)) continue;
         const awaitLine = sourceFile.getLineAndCharacterOfPosition(stale.await.node.getStart(sourceFile)).line + 1;
         const wait = suspensionWord(ts, stale.await.node);
         const node = write.node;
@@ -116,4 +119,39 @@ function rootOf(key: string): string {
 
 function isLogical(ts: TypeScript, kind: TS.SyntaxKind): boolean {
   return kind === ts.SyntaxKind.QuestionQuestionEqualsToken || kind === ts.SyntaxKind.BarBarEqualsToken || kind === ts.SyntaxKind.AmpersandAmpersandEqualsToken;
+}
+
+function isLogicalWrite(ts: TypeScript, node: TS.Node): node is TS.BinaryExpression {
+  return ts.isBinaryExpression(node) && isLogical(ts, node.operatorToken.kind);
+}
+
+/**
+ * Each await between the check and the write waits for a promise kept in shared state and made at most once:
+ * `await (this.pending ??= call())`, or `await this.pending` after `this.pending ??= call()` in the same function.
+ */
+function awaitsOneSharedRun(ts: TypeScript, write: TS.BinaryExpression, first: TS.Node): boolean {
+  const awaits: TS.AwaitExpression[] = [];
+  const visit = (n: TS.Node): void => {
+    if (ts.isAwaitExpression(n)) awaits.push(n);
+    if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(write.right);
+  if (awaits.length === 0 || !awaits.includes(first as TS.AwaitExpression)) return false;
+  return awaits.every((a) => {
+    const operand = unwrap(ts, a.expression);
+    if (isLogicalWrite(ts, operand)) return isShared(ts, operand.left);
+    if (!isShared(ts, operand)) return false;
+    const text = unwrap(ts, operand).getText();
+    // `this.pending ??= call();` as a statement before the write, in the same block.
+    const stmt = write.parent;
+    if (!ts.isExpressionStatement(stmt) || !ts.isBlock(stmt.parent)) return false;
+    const before = stmt.parent.statements.slice(0, stmt.parent.statements.indexOf(stmt));
+    return before.some((b) => ts.isExpressionStatement(b) && isLogicalWrite(ts, unwrap(ts, b.expression)) && unwrap(ts, (unwrap(ts, b.expression) as TS.BinaryExpression).left).getText() === text);
+  });
+}
+
+/** A property of an object (`this.pending`, `state.pending`): a place other tasks read too. */
+function isShared(ts: TypeScript, e: TS.Expression): boolean {
+  const x = unwrap(ts, e);
+  return ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x);
 }

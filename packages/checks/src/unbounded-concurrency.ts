@@ -246,7 +246,7 @@ function isBounded(ctx: Ctx, receiver: TS.Expression, bounded: RegExp, depth = 0
     // Array(4)
     if (ts.isIdentifier(e.expression) && e.expression.text === 'Array' && e.arguments.length === 1 && arg0) return isConstNumber(ctx, arg0);
     const onGlobal = object && ts.isIdentifier(skipOuter(ts, object)) ? (skipOuter(ts, object) as TS.Identifier).text : undefined;
-    if (onGlobal === 'Object' && (name === 'keys' || name === 'values' || name === 'entries') && arg0) return again(arg0);
+    if (onGlobal === 'Object' && (name === 'keys' || name === 'values' || name === 'entries') && arg0) return again(arg0) || hasFixedKeys(ctx, arg0);
     if (onGlobal === 'Array' && name === 'from' && arg0) {
       // Array.from({ length: 4 }), Array.from(MODULES)
       if (ts.isObjectLiteralExpression(arg0)) {
@@ -263,6 +263,21 @@ function isBounded(ctx: Ctx, receiver: TS.Expression, bounded: RegExp, depth = 0
   }
   const type = checker.getTypeAtLocation(receiver);
   return checker.isTupleType(checker.getApparentType(type));
+}
+
+/**
+ * An object whose type names its properties and has no index signature (`{ chat_id: number; caption?: string }`, a
+ * class instance): Object.keys(x) has at most those keys. Not a record, map-like or array type, `{}`, `object` or any.
+ */
+function hasFixedKeys(ctx: Ctx, e: TS.Expression): boolean {
+  const { ts, checker } = ctx;
+  const type = checker.getTypeAtLocation(e);
+  const parts = type.isUnion() ? type.types : [type];
+  return parts.every((t) => {
+    if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.NonPrimitive | ts.TypeFlags.TypeParameter)) return false;
+    if (!(t.flags & ts.TypeFlags.Object) || checker.isArrayLikeType(t)) return false;
+    return checker.getIndexInfosOfType(t).length === 0 && t.getProperties().length > 0;
+  });
 }
 
 const SIZE_PRESERVING = new Set(['filter', 'map', 'slice', 'fill', 'with', 'reverse', 'toReversed', 'sort', 'toSorted', 'keys', 'values', 'entries', 'concat']);
