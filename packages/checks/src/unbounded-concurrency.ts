@@ -273,11 +273,13 @@ function hasFixedKeys(ctx: Ctx, e: TS.Expression): boolean {
   const { ts, checker } = ctx;
   const type = checker.getTypeAtLocation(e);
   const parts = type.isUnion() ? type.types : [type];
-  return parts.every((t) => {
+  const fixed = parts.every((t) => {
     if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.NonPrimitive | ts.TypeFlags.TypeParameter)) return false;
     if (!(t.flags & ts.TypeFlags.Object) || checker.isArrayLikeType(t)) return false;
-    return checker.getIndexInfosOfType(t).length === 0 && t.getProperties().length > 0;
+    return checker.getIndexInfosOfType(t).length === 0;
   });
+  // A union may have a member without properties (the options of a call that takes none), but `{}` alone says nothing.
+  return fixed && parts.some((t) => t.getProperties().length > 0);
 }
 
 const SIZE_PRESERVING = new Set(['filter', 'map', 'slice', 'fill', 'with', 'reverse', 'toReversed', 'sort', 'toSorted', 'keys', 'values', 'entries', 'concat']);
