@@ -70,6 +70,9 @@ export const lostUpdate = defineCheck<LostUpdateOptions>({
         // `this.info ??= await (this.pending ??= fetchInfo())`: every task awaits the one shared run, so each writes
         // the same result (the fix the logicalAwait message gives; telegraf's botInfo).
         if (isLogicalWrite(ts, write.node) && awaitsOneSharedRun(ts, write.node, stale.await.node)) continue;
+        // `this.botInfo ??= await getMe()` of plain data: the racers' extra results are copies nobody must release,
+        // the cost is a duplicate call (the logicalAwait message is about connections and leases).
+        if (isLogicalWrite(ts, write.node) && suspensionWord(ts, stale.await.node) === 'await' && !holdsResource(ts, checker, write.node.left)) continue;
         const awaitLine = sourceFile.getLineAndCharacterOfPosition(stale.await.node.getStart(sourceFile)).line + 1;
         const wait = suspensionWord(ts, stale.await.node);
         const node = write.node;
@@ -154,4 +157,19 @@ function awaitsOneSharedRun(ts: TypeScript, write: TS.BinaryExpression, first: T
 function isShared(ts: TypeScript, e: TS.Expression): boolean {
   const x = unwrap(ts, e);
   return ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x);
+}
+
+/** Methods that release what a value holds: a value with one is a connection, lease, handle or subscription. */
+const RELEASE_METHODS = ['close', 'release', 'destroy', 'end', 'disconnect', 'dispose', 'quit', 'terminate', 'kill', 'abort', 'unsubscribe', 'stop', 'shutdown'];
+
+/** Whether a value of the location's type may hold something to release (any or unknown: may). */
+function holdsResource(ts: TypeScript, checker: TS.TypeChecker, location: TS.Expression): boolean {
+  const type = checker.getNonNullableType(checker.getTypeAtLocation(location));
+  const parts = type.isUnion() ? type.types : [type];
+  return parts.some((t) => {
+    if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter | ts.TypeFlags.NonPrimitive)) return true;
+    if (!(t.flags & ts.TypeFlags.Object)) return false;
+    const names = checker.getPropertiesOfType(checker.getApparentType(t)).map((p) => p.getName());
+    return names.some((n) => RELEASE_METHODS.includes(n) || n.startsWith('__@dispose') || n.startsWith('__@asyncDispose'));
+  });
 }
