@@ -72,7 +72,7 @@ export const lostUpdate = defineCheck<LostUpdateOptions>({
         if (isLogicalWrite(ts, write.node) && awaitsOneSharedRun(ts, write.node, stale.await.node)) continue;
         // `this.botInfo ??= await getMe()` of plain data: the racers' extra results are copies nobody must release,
         // the cost is a duplicate call (the logicalAwait message is about connections and leases).
-        if (isLogicalWrite(ts, write.node) && suspensionWord(ts, stale.await.node) === 'await' && !holdsResource(ts, checker, write.node.left)) continue;
+        if (isLogicalWrite(ts, write.node) && suspensionWord(ts, stale.await.node) === 'await' && !holdsResource(ts, checker, write.node.left) && !acquires(ts, stale.await.node)) continue;
         const awaitLine = sourceFile.getLineAndCharacterOfPosition(stale.await.node.getStart(sourceFile)).line + 1;
         const wait = suspensionWord(ts, stale.await.node);
         const node = write.node;
@@ -161,6 +161,19 @@ function isShared(ts: TypeScript, e: TS.Expression): boolean {
 
 /** Methods that release what a value holds: a value with one is a connection, lease, handle or subscription. */
 const RELEASE_METHODS = ['close', 'release', 'destroy', 'end', 'disconnect', 'dispose', 'quit', 'terminate', 'kill', 'abort', 'unsubscribe', 'stop', 'shutdown'];
+
+/** Calls whose result is held until handed back, whatever its type (node-redis' `getClientLease()` returns `{ id }`). */
+const ACQUIRING_CALL = /acquire|lease|lock|connect|open|checkout|borrow|reserve|allocate|spawn|subscribe|listen/i;
+
+/** `await x.getClientLease()`: the awaited call's name says it acquires something. */
+function acquires(ts: TypeScript, awaitNode: TS.Node): boolean {
+  if (!ts.isAwaitExpression(awaitNode)) return true;
+  const call = unwrap(ts, awaitNode.expression);
+  if (!ts.isCallExpression(call)) return false;
+  const callee = unwrap(ts, call.expression);
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+  return name === undefined || ACQUIRING_CALL.test(name);
+}
 
 /** Whether a value of the location's type may hold something to release (any or unknown: may). */
 function holdsResource(ts: TypeScript, checker: TS.TypeChecker, location: TS.Expression): boolean {
