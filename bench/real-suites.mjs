@@ -163,6 +163,48 @@ const projects = {
     // load under Vitest 4 (its harness's wrapped 'it' loses 'this', so it.each throws reading 'withContext'): out.
     args: ['--typecheck.enabled=false', '--exclude', 'test/iterable.test.ts'],
   },
+  // Runtime held-out round 5 (2026-12-07): two more suites nobody had run asyncsan on.
+  // Supabase's realtime-js at the repository's last commit (2025-10-02, its deprecation notice: the code moved into
+  // supabase-js): a Phoenix-channel WebSocket client with heartbeats, reconnect and push timeouts, presence, a Web Worker
+  // heartbeat; its tests drive it against mock-socket servers, with fake and real timers, in jsdom.
+  'realtime-js': {
+    repo: 'supabase/realtime-js',
+    commit: '41a65b08074b8d531268e2d38792ff1e4fd28906',
+    checkout: 'realtime-js',
+    cwd: '.',
+    config: 'vitest.config.ts',
+    prepare(dir) {
+      // npm project (package-lock.json): Vitest 4.1.12 instead of 3.1.4, without the coverage provider (a Vitest 3 peer).
+      editJson(path.join(dir, 'package.json'), (p) => {
+        delete p.devDependencies['@vitest/coverage-v8'];
+        p.devDependencies.vitest = VITEST;
+      });
+      npm(dir, ['install']);
+    },
+    args: [],
+  },
+  // Tinypool 2.1.0, Vitest's own worker pool: worker_threads and child_process workers, idle timeouts, task
+  // queues and cancellation with AbortSignal, pool destroy/recycle, resource limits, worker stdio. Its config runs
+  // every file in one worker (isolate: false); the tests import the build (dist/).
+  tinypool: {
+    repo: 'tinylibs/tinypool',
+    commit: 'abc247f85cba0309e3f1e5655db1837a2a1c2483',
+    checkout: 'tinypool',
+    cwd: '.',
+    config: 'vitest.config.ts',
+    prepare(dir) {
+      // pnpm project: npm with what the build and tests need (tsdown, @types/node), Vitest 4.1.12 and the Vite it brings
+      // (the locked Vite 5 is below Vitest 4's peer range).
+      editJson(path.join(dir, 'package.json'), (p) => {
+        const keep = ['@types/node', 'tsdown', 'typescript'];
+        p.devDependencies = Object.fromEntries([...keep.map((k) => [k, p.devDependencies[k]]), ['vitest', VITEST]]);
+      });
+      npm(dir, ['install']);
+      console.error(`  $ (cd ${dir} && npx tsdown)`);
+      execFileSync('npx', ['tsdown'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    },
+    args: [],
+  },
 };
 
 function editJson(file, edit) {
