@@ -4,8 +4,13 @@
  * never started, and is not closed. MessagePort.prototype.postMessage and close
  * are wrapped (a site is captured on the first post per port); the two ends of a
  * channel are the two ports the capture stage saw created together.
+ *
+ * An end that went to another thread (in a transfer list, or the end `new Worker()`
+ * hands the thread as its parentPort) is received there, out of sight: a channel
+ * with such an end is never reported. Worker.prototype.postMessage is wrapped to
+ * see the transfers it makes and to leave its own port's posts alone.
  */
-import { MessagePort } from 'node:worker_threads';
+import { MessagePort, Worker } from 'node:worker_threads';
 import { captureSite } from './capture.js';
 import type { ResourceRecord, ScopeState } from './state.js';
 
@@ -16,6 +21,17 @@ interface PostRecord {
 
 const posts = new WeakMap<object, PostRecord>();
 const closed = new WeakSet<object>();
+/** Ports sent to another thread in a transfer list: their messages are received there. */
+const transferred = new WeakSet<object>();
+/** Set while Worker.prototype.postMessage runs: the port it posts on is the worker's own, whose other end is the thread's parentPort. */
+let inWorkerPost = 0;
+
+/** The MessagePorts of a postMessage's transfer list (`[port]` or `{ transfer: [port] }`). */
+function noteTransfers(options: unknown): void {
+  const list = Array.isArray(options) ? options : typeof options === 'object' && options !== null ? (options as { transfer?: unknown }).transfer : undefined;
+  if (!Array.isArray(list)) return;
+  for (const item of list) if (item instanceof MessagePort) transferred.add(item);
+}
 
 /** Was close() called on this MessagePort, or did it see its 'close' (the other end closed), while the tracer ran? */
 export function isClosedPort(port: object): boolean {
@@ -43,10 +59,13 @@ type Method = (this: object, ...args: unknown[]) => unknown;
 
 export function installPortPatch(owner: () => ScopeState | undefined): PortPatch {
   const proto = MessagePort.prototype as unknown as { postMessage: Method; close: Method };
+  const workerProto = Worker.prototype as unknown as { postMessage: Method };
   const { postMessage, close } = proto;
+  const workerPostMessage = workerProto.postMessage;
   proto.postMessage = function (this: object, ...args: unknown[]) {
     try {
-      if (owner() !== undefined) {
+      noteTransfers(args[1]);
+      if (inWorkerPost === 0 && owner() !== undefined) {
         const record = posts.get(this);
         if (record) record.count++;
         else posts.set(this, { count: 1, site: captureSite() });
@@ -55,6 +74,14 @@ export function installPortPatch(owner: () => ScopeState | undefined): PortPatch
       // never break the caller
     }
     return postMessage.apply(this, args);
+  };
+  workerProto.postMessage = function (this: object, ...args: unknown[]) {
+    inWorkerPost++;
+    try {
+      return workerPostMessage.apply(this, args);
+    } finally {
+      inWorkerPost--;
+    }
   };
   proto.close = function (this: object, ...args: unknown[]) {
     try {
@@ -68,6 +95,7 @@ export function installPortPatch(owner: () => ScopeState | undefined): PortPatch
     uninstall() {
       proto.postMessage = postMessage;
       proto.close = close;
+      workerProto.postMessage = workerPostMessage;
     },
   };
 }
@@ -110,7 +138,7 @@ export function stuckPorts(scope: ScopeState): StuckPort[] {
       [b.resource, a.resource],
     ] as const) {
       const sent = posts.get(from);
-      if (!sent || closed.has(to) || closed.has(from) || receives(to)) continue;
+      if (!sent || closed.has(to) || closed.has(from) || transferred.has(to) || transferred.has(from) || receives(to)) continue;
       out.push({ sender: from, count: sent.count, site: sent.site });
     }
   }
