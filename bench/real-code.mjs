@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage,unleash,firebase-admin,gax,auth-js,telegraf,typesense] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage,unleash,firebase-admin,gax,auth-js,telegraf,typesense,vercel-ai,mikro-orm] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -1184,6 +1184,67 @@ export const projects = {
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['src'],
+  },
+  // Held-out round 24 (2026-12-07): the Vercel AI SDK's core package (packages/ai/src: streamText / generateText, tool
+  // execution, retries, stream transforms, UI message streams, chat transports, realtime) and MikroORM's core package
+  // (packages/core/src: EntityManager, unit of work, transactions, locks, connections, entity loading, caches), picked
+  // from the brief's ideas; both fetched this round, neither measured before.
+  'vercel-ai': {
+    repo: 'https://github.com/vercel/ai',
+    mirror: 'vercel+ai',
+    commit: 'ed857f50f112e23930b0c2dd8d532cc8bebbc911', // main ("Version Packages (#19296)", ai 7.0.77), 2026-08-22: the newest commit of the fetch mirror's main
+    // packages/ai/src without its tests (310 files, 1.19 MB, chosen before any tool ran): *.test.ts, *.test-d.ts,
+    // __snapshots__, src/test (the mock models shipped as `ai/test`) and src/error/verify-no-object-generated-error.ts (a
+    // vitest `expect` helper) left out; the providers and every other package of the pnpm monorepo too. The workspace
+    // dependencies (@ai-sdk/gateway, provider, provider-utils: workspace:*) are replaced by the versions this commit
+    // gives them, which ai 7.0.77 on npm pins exactly (4.0.62, 4.0.7, 5.0.29); the dev dependencies by typescript 6.0.3,
+    // @types/node, @types/json-schema and zod (the peer src/util/zod.ts imports); the scripts dropped; `npm --prefix
+    // packages/ai install --no-package-lock` (pnpm-lock.yaml only).
+    install: [
+      ['node', '-e', "const fs=require('fs'),f='packages/ai/package.json',p=JSON.parse(fs.readFileSync(f));const d=p.devDependencies;p.dependencies={'@ai-sdk/gateway':'4.0.62','@ai-sdk/provider':'4.0.7','@ai-sdk/provider-utils':'5.0.29'};p.devDependencies={typescript:'6.0.3','@types/node':d['@types/node'],'@types/json-schema':d['@types/json-schema'],zod:d.zod};delete p.scripts;fs.writeFileSync(f,JSON.stringify(p,null,2))"],
+      ['npm', '--prefix', 'packages/ai', 'install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'],
+    ],
+    // packages/ai/tsconfig.json extends ./node_modules/@vercel/ai-tsconfig/base.json (the workspace's tools/tsconfig: strict,
+    // esModuleInterop, isolatedModules, module ESNext, resolution Bundler, skipLibCheck, types @types/node, declarations)
+    // and sets target ES2018, lib dom + dom.iterable + esnext, composite, project references. tsconfig.bench.json = those
+    // options written out (the workspace package is not installed) + noEmit, no declarations, not composite, no
+    // references, types ['node'], src/ without the tests above. 8 errors under 6.0.3, types only: Uint8Array<ArrayBufferLike>
+    // against the DOM lib's BufferSource (generate-text/tool-approval-signature.ts:14, 74, 98, 120,
+    // realtime/browser-realtime-transport.ts:103), TextDecoderStream against pipeThrough's pair (ui/process-text-stream.ts:8,
+    // ui/text-stream-chat-transport.ts:20), and util/async-iterable-stream.ts:46's ReadableStream[Symbol.asyncIterator].
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('packages/ai/tsconfig.bench.json', JSON.stringify({ compilerOptions: { target: 'ES2018', lib: ['dom', 'dom.iterable', 'esnext'], module: 'ESNext', moduleResolution: 'Bundler', strict: true, esModuleInterop: true, isolatedModules: true, forceConsistentCasingInFileNames: true, skipLibCheck: true, types: ['node'], noEmit: true }, include: ['src/**/*.ts', 'src/**/*.tsx'], exclude: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'src/**/*.test-d.ts', 'src/**/__snapshots__/**', 'src/test/**', 'src/error/verify-no-object-generated-error.ts'] }))"],
+    ],
+    tsconfig: 'packages/ai/tsconfig.bench.json',
+    paths: ['packages/ai/src'],
+  },
+  'mikro-orm': {
+    repo: 'https://github.com/mikro-orm/mikro-orm',
+    mirror: 'mikro-orm+mikro-orm',
+    commit: 'a6b9730585e467720b90390a1de706e0f4b8726c', // master ("chore(deps): update apify/workflows digest to 5fa871e (#8196)", @mikro-orm/core 7.1.13), 2026-08-21: the newest commit of the fetch mirror's master
+    // packages/core/src (124 files, 1.36 MB, no tests in it; chosen before any tool ran): EntityManager (forks, flush,
+    // transactions, locks, find/count/upsert, the dataloaders), unit-of-work (ChangeSetPersister, the commit order),
+    // connections and drivers, entity (EntityLoader, Reference, Collection, EntityFactory), events, cache (file and memory
+    // adapters), logging, metadata discovery, utils (Configuration, TransactionContext, fs-utils, AbstractMigrator,
+    // AbstractSchemaGenerator, DataloaderUtils). The other packages (drivers, sql, cli, migrations, ...) and tests/ left
+    // out. packages/core has no dependencies (dataloader is an optional peer); its package.json gets typescript 6.0.3 and
+    // the root's @types/node and dataloader as dev dependencies, the scripts dropped; `npm --prefix packages/core install
+    // --no-package-lock` (yarn.lock only; the root is a yarn workspace, not installed).
+    install: [
+      ['node', '-e', "const fs=require('fs'),f='packages/core/package.json',p=JSON.parse(fs.readFileSync(f));const r=JSON.parse(fs.readFileSync('package.json')).devDependencies;p.devDependencies={typescript:'6.0.3','@types/node':r['@types/node'],dataloader:r.dataloader};delete p.scripts;fs.writeFileSync(f,JSON.stringify(p,null,2))"],
+      ['npm', '--prefix', 'packages/core', 'install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'],
+    ],
+    // packages/core/tsconfig.build.json extends the root tsconfig.build.json (strict, noImplicitOverride, noImplicitReturns,
+    // module Node20, target ES2023, lib ES2023 + ESNext.Temporal, declarations, incremental). tsconfig.bench.json = that +
+    // noEmit, no declarations, not incremental, types ['node'] (6.0 loads no @types package by default: 70 errors, Buffer,
+    // process, URL, AbortSignal and node:fs not found), src/**/*.ts. The self-references (@mikro-orm/core/fs-utils, ...)
+    // resolve through the package's own exports. 1 error under 6.0.3: src/utils/fs-utils.ts:38, the optional
+    // `import('tinyglobby')` (no package of the repository depends on it; the code falls back when it is missing).
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('packages/core/tsconfig.bench.json', JSON.stringify({ extends: '../../tsconfig.build.json', compilerOptions: { noEmit: true, declaration: false, incremental: false, types: ['node'] }, include: ['src/**/*.ts'] }))"],
+    ],
+    tsconfig: 'packages/core/tsconfig.bench.json',
+    paths: ['packages/core/src'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
