@@ -169,7 +169,12 @@ export interface AwaitChain {
   at: ParsedFrame;
   /** The pending promise the innermost task awaits (dropped before a proof of unreachability). */
   promise?: Promise<unknown>;
-  /** Set when that promise was garbage-collected: nothing can ever settle it. */
+  /**
+   * Every pending promise awaited at this same chain (tasks suspended at the same awaits): the proof of
+   * unreachability must collect them all, not one (dropped with `promise`).
+   */
+  sameAwaits?: Promise<unknown>[];
+  /** Set when those promises were garbage-collected: nothing can ever settle them. */
   proven?: boolean;
   /** Set when the task is a web stream's work, not the scope's (web-streams.ts): a body's pull(), a producer writing into a cancelled body. */
   body?: 'pull' | 'cancelled';
@@ -245,7 +250,7 @@ export async function pendingChains(
     if (keys.some((other) => other !== key && other.endsWith(`|${key}`))) continue;
     const at = frames.find((f) => !f.external);
     if (!at) continue;
-    const chain: AwaitChain = { frames, at, promise: promiseOf.get(key) };
+    const chain: AwaitChain = { frames, at, promise: promiseOf.get(key), sameAwaits: allOf.get(key) };
     if (withTasks) chain.tasks = keys.flatMap((other) => (other === key || key.endsWith(`|${other}`) ? (allOf.get(other) ?? []) : []));
     if (idOf) {
       chain.since = idOf(chain.promise!);

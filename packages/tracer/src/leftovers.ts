@@ -72,6 +72,7 @@ export class LeftRunning {
       const work = w.finishedAt === undefined ? undefined : bodyWork(w.chain, this.state, options, w.chain.tasks);
       delete w.chain.tasks;
       delete w.chain.promise;
+      delete w.chain.sameAwaits;
       if (w.finishedAt === undefined) continue;
       // A web stream's pull() is awaited by the stream that called it: not floating.
       if (work === 'pull') continue;

@@ -7,8 +7,13 @@
  * full GC is forced: a promise that is collected can never be resolved by
  * anyone, so its task can never resume; an emitter that is collected can never
  * emit. Done once, at judgement, and only for a scope with stuck work.
+ *
+ * A promise that settles between the judgement and the GC is collected too once
+ * its reactions are queued (tinypool's `await worker.terminate()`, resolved by the
+ * worker's 'exit' during the proof's turn): a promise hook notes any watched
+ * promise that settles meanwhile, and such a chain is not proven.
  */
-import { setFlagsFromString } from 'node:v8';
+import { promiseHooks, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { setImmediate } from 'node:timers';
 import type { AwaitChain } from './diff.js';
@@ -67,17 +72,36 @@ export async function proveUnreachable(
 ): Promise<void> {
   const gc = gcFunction();
   if (gc === undefined || chains.length - reachable.size + extra.length <= 0) {
-    for (const chain of chains) delete chain.promise;
+    for (const chain of chains) {
+      delete chain.promise;
+      delete chain.sameAwaits;
+    }
     return;
   }
   // Weak references, read right after one forced GC: a collected target reads undefined at once.
   // A WeakRef keeps its target alive until the end of the job it was made (or read) in, hence
   // the turn before the GC.
-  const refs = chains.map((chain) => {
-    const ref = chain.promise && !reachable.has(chain) ? new WeakRef(chain.promise) : undefined;
+  // Every task suspended at the chain's awaits must be unable to resume: one weak reference per awaited promise.
+  // Which chain each watched promise belongs to, held weakly, for the hook that notes a settlement.
+  const chainOf = new WeakMap<object, number>();
+  const settled = new Set<number>();
+  const refs = chains.map((chain, index) => {
+    const all = chain.sameAwaits ?? (chain.promise ? [chain.promise] : []);
+    const ref = all.length > 0 && !reachable.has(chain) ? all.map((p) => new WeakRef(p)) : undefined;
+    if (ref) for (const p of all) chainOf.set(p, index);
     delete chain.promise;
+    delete chain.sameAwaits;
     return ref;
   });
+  let stopHook: (() => void) | undefined;
+  try {
+    stopHook = promiseHooks.onSettled((promise) => {
+      const index = chainOf.get(promise);
+      if (index !== undefined) settled.add(index);
+    }) as () => void;
+  } catch {
+    // no promise hooks: a chain collected after settling cannot be told apart, so none is proven
+  }
   const targets = extra.map((target) => new WeakRef(target.release()));
   // The scope is being judged: its pending promises are no longer needed, and holding them would keep every task alive.
   scope.pending.clear();
@@ -85,20 +109,25 @@ export async function proveUnreachable(
   // being closed) can keep a garbage target alive through one GC. A reachable target stays reachable
   // whatever the number of rounds, so more rounds never prove what is not garbage. Only targets that
   // survived are read again (a read keeps its target alive until the end of the job, hence the turn).
-  let open = chains.map((_, index) => index).filter((index) => refs[index] !== undefined);
+  let open = stopHook === undefined ? [] : chains.map((_, index) => index).filter((index) => refs[index] !== undefined);
   let left = extra.map((_, index) => index);
-  for (let round = 0; round < 3 && open.length + left.length > 0; round++) {
-    await turn();
-    gc();
-    open = open.filter((index) => {
-      if (refs[index]!.deref() !== undefined) return true;
-      chains[index]!.proven = true;
-      return false;
-    });
-    left = left.filter((index) => {
-      if (targets[index]!.deref() !== undefined) return true;
-      extra[index]!.collected();
-      return false;
-    });
+  try {
+    for (let round = 0; round < 3 && open.length + left.length > 0; round++) {
+      await turn();
+      gc();
+      open = open.filter((index) => {
+        if (settled.has(index)) return false;
+        if (refs[index]!.some((ref) => ref.deref() !== undefined)) return true;
+        chains[index]!.proven = true;
+        return false;
+      });
+      left = left.filter((index) => {
+        if (targets[index]!.deref() !== undefined) return true;
+        extra[index]!.collected();
+        return false;
+      });
+    }
+  } finally {
+    stopHook?.();
   }
 }

@@ -214,6 +214,7 @@ export class Scope {
                 const waits = describeWaits(this.state, this.state.eventWaits.filter((w) => capture.isPending(this.state, w.promise)), options);
                 return chains.map((c) => {
                   delete c.promise;
+                  delete c.sameAwaits;
                   return deadlockFinding(this.state, c, waits, this.context('scope'));
                 });
               });
