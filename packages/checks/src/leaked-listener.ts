@@ -709,13 +709,31 @@ function isEmitterFactory(ts: TypeScript, checker: TS.TypeChecker, call: TS.Call
  */
 function isFreshSignal(ts: TypeScript, checker: TS.TypeChecker, target: TS.Expression, depth = 0): boolean {
   let root = target;
-  while (ts.isPropertyAccessExpression(root)) root = unwrap(ts, root.expression);
+  let first: TS.PropertyAccessExpression | undefined;
+  while (ts.isPropertyAccessExpression(root)) {
+    first = root;
+    root = unwrap(ts, root.expression);
+  }
   if (ts.isNewExpression(root) || ts.isCallExpression(root)) return true;
   if (!ts.isIdentifier(root)) return false;
   const decl = checker.getSymbolAtLocation(root)?.valueDeclaration;
   if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return false;
   const init = unwrap(ts, decl.initializer);
   if (ts.isNewExpression(init)) return true;
+  // `const response = { state, abortController }` … `response.abortController.signal`: the controller the literal
+  // was given is a fresh one (vercel/ai's Chat.makeRequest).
+  if (ts.isObjectLiteralExpression(init) && first && decl.parent.flags & ts.NodeFlags.Const && depth < 2) {
+    const name = first.name.text;
+    const prop = init.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && ts.isIdentifier(p.name) && p.name.text === name);
+    if (!prop) return false;
+    if (ts.isPropertyAssignment(prop)) {
+      const value = unwrap(ts, prop.initializer);
+      return ts.isNewExpression(value) || (ts.isIdentifier(value) && isFreshSignal(ts, checker, value, depth + 1));
+    }
+    // `{ abortController }`: the local it names.
+    const local = ts.isShorthandPropertyAssignment(prop) ? checker.getShorthandAssignmentValueSymbol(prop)?.valueDeclaration : undefined;
+    return !!local && ts.isVariableDeclaration(local) && !!local.initializer && ts.isNewExpression(unwrap(ts, local.initializer));
+  }
   if (ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression)) {
     const obj = unwrap(ts, init.expression.expression);
     return ts.isIdentifier(obj) && obj.text === 'AbortSignal';
