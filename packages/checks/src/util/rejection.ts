@@ -971,15 +971,17 @@ export class Rejections {
   }
 
   /**
-   * `new Promise(executor)` that cannot reject: the executor is written here, is not
-   * async, never names its `reject` parameter, and cannot throw.
+   * `new Promise(executor)` that cannot reject: the executor is written here, never names its `reject`
+   * parameter, and cannot throw. An async executor cannot throw at all: what fails in it rejects the promise it
+   * returns, which `new Promise` ignores (misused-async-callback's business; the promise then never settles).
    */
   private newPromiseNeverRejects(n: TS.NewExpression): boolean {
     const ts = this.ts;
     const ctor = this.unwrap(n.expression);
     const executor = n.arguments?.[0] && this.unwrap(n.arguments[0]);
     if (!ts.isIdentifier(ctor) || ctor.text !== 'Promise' || !this.isGlobal(ctor) || n.arguments!.length !== 1) return false;
-    if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) || this.isAsync(executor) || !this.readable(executor)) return false;
+    if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor)) || !this.readable(executor)) return false;
+    if (executor.asteriskToken) return false;
     const reject = executor.parameters[1];
     if (reject && !ts.isIdentifier(reject.name)) return false;
     const rejected = reject && referencesIn(ts, this.checker, executor, reject.name as TS.Identifier)[0];
@@ -988,7 +990,7 @@ export class Rejections {
       return false;
     }
     if (executor.parameters.length > 2 || (ts.isFunctionExpression(executor) && this.mentions(executor, 'arguments'))) return false;
-    return !this.syncMayThrow(executor);
+    return this.isAsync(executor) || !this.syncMayThrow(executor);
   }
 
   private mentions(scope: TS.Node, text: string): boolean {
