@@ -276,7 +276,8 @@ function hasFixedKeys(ctx: Ctx, e: TS.Expression): boolean {
   const fixed = parts.every((t) => {
     if (t.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.NonPrimitive | ts.TypeFlags.TypeParameter)) return false;
     if (!(t.flags & ts.TypeFlags.Object) || checker.isArrayLikeType(t)) return false;
-    return checker.getIndexInfosOfType(t).length === 0;
+    // getIndexInfoOfType per kind: the TypeScript 7 back end answers that one only.
+    return checker.getIndexInfoOfType(t, ts.IndexKind.String) === undefined && checker.getIndexInfoOfType(t, ts.IndexKind.Number) === undefined;
   });
   // A union may have a member without properties (the options of a call that takes none), but `{}` alone says nothing.
   return fixed && parts.some((t) => t.getProperties().length > 0);
