@@ -67,15 +67,17 @@ export const lostUpdate = defineCheck<LostUpdateOptions>({
           if (!stale || read.order < stale.read.order) stale = { read, await: awaits[0]! };
         }
         if (!stale) continue;
-        // `this.info ??= await (this.pending ??= fetchInfo())`: every task awaits the one shared run, so each writes
-        // the same result (the fix the logicalAwait message gives; telegraf's botInfo).
-        if (isLogicalWrite(ts, write.node) && awaitsOneSharedRun(ts, write.node, stale.await.node)) continue;
-        // `this.botInfo ??= await getMe()` of plain data: the racers' extra results are copies nobody must release,
-        // the cost is a duplicate call (the logicalAwait message is about connections and leases).
-        if (isLogicalWrite(ts, write.node) && suspensionWord(ts, stale.await.node) === 'await' && !holdsResource(ts, checker, write.node.left) && !acquires(ts, stale.await.node)) continue;
-        const awaitLine = sourceFile.getLineAndCharacterOfPosition(stale.await.node.getStart(sourceFile)).line + 1;
         const wait = suspensionWord(ts, stale.await.node);
         const node = write.node;
+        if (isLogicalWrite(ts, node)) {
+          // `this.info ??= await (this.pending ??= fetchInfo())`: every task awaits the one shared run, so each writes
+          // the same result (the fix the logicalAwait message gives; telegraf's botInfo).
+          if (awaitsOneSharedRun(ts, node, stale.await.node)) continue;
+          // `this.botInfo ??= await getMe()` of plain data: the racers' extra results are copies nobody must release,
+          // the cost is a duplicate call (the logicalAwait message is about connections and leases).
+          if (wait === 'await' && !holdsResource(ts, checker, node.left) && !acquires(ts, stale.await.node)) continue;
+        }
+        const awaitLine = sourceFile.getLineAndCharacterOfPosition(stale.await.node.getStart(sourceFile)).line + 1;
         const compound =
           ts.isBinaryExpression(node) &&
           node.operatorToken.kind !== ts.SyntaxKind.EqualsToken &&
@@ -144,12 +146,15 @@ function awaitsOneSharedRun(ts: TypeScript, write: TS.BinaryExpression, first: T
     const operand = unwrap(ts, a.expression);
     if (isLogicalWrite(ts, operand)) return isShared(ts, operand.left);
     if (!isShared(ts, operand)) return false;
-    const text = unwrap(ts, operand).getText();
+    const text = operand.getText();
     // `this.pending ??= call();` as a statement before the write, in the same block.
     const stmt = write.parent;
     if (!ts.isExpressionStatement(stmt) || !ts.isBlock(stmt.parent)) return false;
     const before = stmt.parent.statements.slice(0, stmt.parent.statements.indexOf(stmt));
-    return before.some((b) => ts.isExpressionStatement(b) && isLogicalWrite(ts, unwrap(ts, b.expression)) && unwrap(ts, (unwrap(ts, b.expression) as TS.BinaryExpression).left).getText() === text);
+    return before.some((b) => {
+      const e = ts.isExpressionStatement(b) ? unwrap(ts, b.expression) : undefined;
+      return e !== undefined && isLogicalWrite(ts, e) && unwrap(ts, e.left).getText() === text;
+    });
   });
 }
 

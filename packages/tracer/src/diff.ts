@@ -195,6 +195,12 @@ export interface AwaitChain {
 
 const frameKey = (f: ParsedFrame) => `${f.absolute}:${f.line}:${f.column}`;
 
+/** Lets go of the promises a chain holds (`promise`, `sameAwaits`): held, they keep its tasks alive. */
+export function dropPromises(chain: AwaitChain): void {
+  delete chain.promise;
+  delete chain.sameAwaits;
+}
+
 /**
  * Await chains of the scope's pending tasks. Each pending promise is asked who
  * awaits it; chains that are the tail of a longer one are the same stuck task

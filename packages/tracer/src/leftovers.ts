@@ -11,7 +11,7 @@
 import type { Finding } from '@asyncsan/core';
 import { sameFrame, toStack, type AttributeOptions } from './attribute.js';
 import { now } from './capture.js';
-import type { AwaitChain } from './diff.js';
+import { dropPromises, type AwaitChain } from './diff.js';
 import { finding, type FormatContext } from './format.js';
 import type { ScopeState } from './state.js';
 import { bodyWork, CANCELLED_BODY_HINT, outerUserFrame } from './web-streams.js';
@@ -71,8 +71,7 @@ export class LeftRunning {
     for (const w of this.watched) {
       const work = w.finishedAt === undefined ? undefined : bodyWork(w.chain, this.state, options, w.chain.tasks);
       delete w.chain.tasks;
-      delete w.chain.promise;
-      delete w.chain.sameAwaits;
+      dropPromises(w.chain);
       if (w.finishedAt === undefined) continue;
       // A web stream's pull() is awaited by the stream that called it: not floating.
       if (work === 'pull') continue;

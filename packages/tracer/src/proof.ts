@@ -16,7 +16,7 @@
 import { promiseHooks, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { setImmediate } from 'node:timers';
-import type { AwaitChain } from './diff.js';
+import { dropPromises, type AwaitChain } from './diff.js';
 import type { ScopeState } from './state.js';
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -72,10 +72,7 @@ export async function proveUnreachable(
 ): Promise<void> {
   const gc = gcFunction();
   if (gc === undefined || chains.length - reachable.size + extra.length <= 0) {
-    for (const chain of chains) {
-      delete chain.promise;
-      delete chain.sameAwaits;
-    }
+    for (const chain of chains) dropPromises(chain);
     return;
   }
   // Weak references, read right after one forced GC: a collected target reads undefined at once.
@@ -89,8 +86,7 @@ export async function proveUnreachable(
     const all = chain.sameAwaits ?? (chain.promise ? [chain.promise] : []);
     const ref = all.length > 0 && !reachable.has(chain) ? all.map((p) => new WeakRef(p)) : undefined;
     if (ref) for (const p of all) chainOf.set(p, index);
-    delete chain.promise;
-    delete chain.sameAwaits;
+    dropPromises(chain);
     return ref;
   });
   let stopHook: (() => void) | undefined;

@@ -15,7 +15,7 @@ import type { ProbedStack } from './await-chain.js';
 import { Capture, CONNECTION_TYPES, isOpen, now } from './capture.js';
 import { deadlockFinding, describeWaits, watchForDeadlock } from './deadlock.js';
 import { DETECTORS, type Judgement } from './detectors/index.js';
-import { leftResources, markIdleGuards, pendingChains, sleepingTasks, type AwaitChain, type LeftResource } from './diff.js';
+import { dropPromises, leftResources, markIdleGuards, pendingChains, sleepingTasks, type AwaitChain, type LeftResource } from './diff.js';
 import { installFakeClockWatch } from './fake-clock.js';
 import type { FormatContext } from './format.js';
 import { installListenerPatch, type ListenerPatch } from './listeners.js';
@@ -213,8 +213,7 @@ export class Scope {
                 // Name the event a stuck task waits for, when it waits through events.once().
                 const waits = describeWaits(this.state, this.state.eventWaits.filter((w) => capture.isPending(this.state, w.promise)), options);
                 return chains.map((c) => {
-                  delete c.promise;
-                  delete c.sameAwaits;
+                  dropPromises(c);
                   return deadlockFinding(this.state, c, waits, this.context('scope'));
                 });
               });
