@@ -29,6 +29,23 @@ describe('@asyncsan/vitest on a real Vitest project', () => {
     });
   }
 
+  // Vitest 4.1's RPC can leave Node's process.nextTick undefined after a test swapped globalThis.process
+  // (an endless error loop in the worker; supabase realtime-js hung so in fail mode): the plugin keeps it callable.
+  const swap = path.join(fixturesRoot, 'projects/vitest-process-swap');
+  for (const mode of ['warn', 'fail']) {
+    it(`a test that replaces globalThis.process runs to its end (${mode} mode, pool: forks)`, async () => {
+      const r = await runVitest(swap, ['--pool=forks'], { ASYNCSAN_MODE: mode }, undefined, { timeoutMs: 60_000 });
+      const output = r.stdout + r.stderr;
+      expect(output).not.toContain('nextTick is not a function');
+      expect({ killed: r.killed ?? false, code: r.code, verdicts: r.verdicts }).toEqual({
+        killed: false,
+        code: 0,
+        verdicts: { 'runtime detection reads the Node.js version from process.versions': 'pass', 'runtime detection runs on after the stand-in is gone': 'pass' },
+      });
+      expect(r.findings).toEqual([]);
+    }, 90_000);
+  }
+
   // test.projects whose projects extend the root config (and so its plugins), as hono's has them.
   const projects = path.join(fixturesRoot, 'projects/vitest-projects');
   for (const install of [undefined, 'vitest5'] as const) {

@@ -17,6 +17,8 @@ export interface VitestRun {
   findings: Finding[];
   /** The findings JSON the plugin wrote (ASYNCSAN_FINDINGS, read by the fixture configs). */
   findingsFile: string;
+  /** Killed at the caller's `timeoutMs`. */
+  killed?: boolean;
 }
 
 /** Another Node binary and Vitest entry to run (the compatibility test's Node 24 + Vitest 5). */
@@ -53,7 +55,8 @@ export function copyForVitest5(name: string): string {
 }
 
 /** Runs real Vitest on a fixture project, as a user would, with the JSON reporter beside the default one. */
-export function runVitest(project: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, install?: VitestInstall): Promise<VitestRun> {
+/** With `timeoutMs`, a run still going then is killed (code null, `killed` set): a hang fails the caller's assertions instead of its timeout. */
+export function runVitest(project: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, install?: VitestInstall, options: { timeoutMs?: number } = {}): Promise<VitestRun> {
   const out = path.join(repoRoot, 'test/.output', `vitest-${path.basename(project)}-${process.pid}-${Date.now()}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
@@ -69,7 +72,16 @@ export function runVitest(project: string, args: string[] = [], env: NodeJS.Proc
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
+    let killed = false;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            killed = true;
+            child.kill('SIGKILL');
+          }, options.timeoutMs);
     child.on('close', (code) => {
+      clearTimeout(timer);
       const elapsedMs = Date.now() - started;
       const verdicts: Record<string, string> = {};
       let findings: Finding[] = [];
@@ -86,7 +98,7 @@ export function runVitest(project: string, args: string[] = [], env: NodeJS.Proc
       } catch {
         findings = [];
       }
-      resolve({ code, stdout, stderr, elapsedMs, verdicts, findings, findingsFile: path.join(out, 'findings.json') });
+      resolve({ code, stdout, stderr, elapsedMs, verdicts, findings, findingsFile: path.join(out, 'findings.json'), ...(killed ? { killed } : {}) });
     });
   });
 }

@@ -96,6 +96,7 @@ const packageRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 function workerState(root: string, options: ResolvedOptions): WorkerState {
   const g = globalThis as { [STATE]?: WorkerState };
   if (g[STATE]) return g[STATE];
+  keepNextTickCallable();
   const shared = process as unknown as { [PREVIOUS]?: Tracer };
   shared[PREVIOUS]?.stop();
   // A vm context (vmThreads) defines its globals read-only; the tracer wraps AbortController.
@@ -114,6 +115,34 @@ function workerState(root: string, options: ResolvedOptions): WorkerState {
   shared[PREVIOUS] = tracer;
   g[STATE] = { tracer, tests: new Map(), timedOut: new Set() };
   return g[STATE];
+}
+
+const NEXT_TICK_KEPT = Symbol.for('asyncsan.vitest.nextTick');
+
+/**
+ * Vitest 4.1's RPC swaps process.nextTick around each send and puts back, a tick later, what
+ * `globalThis.process.nextTick` was at the send (Vitest 5 keeps Node's process instead). A test
+ * that puts a stand-in in globalThis.process (`global.process = { versions: … }`, Node's back in
+ * afterEach) and is caught by a send in that window leaves Node's process.nextTick undefined: every
+ * later message from the main process then throws in the worker, an endless error loop. The
+ * plugin's judgement moves when those sends happen, so it would make that likelier: Node's
+ * process.nextTick ignores being set to anything but a function (a fake timer's is one).
+ */
+function keepNextTickCallable(): void {
+  const node = process as NodeJS.Process & { [NEXT_TICK_KEPT]?: true };
+  if (node[NEXT_TICK_KEPT]) return;
+  const desc = Object.getOwnPropertyDescriptor(node, 'nextTick');
+  if (!desc?.configurable || typeof desc.value !== 'function') return;
+  let current = desc.value as typeof process.nextTick;
+  Object.defineProperty(node, 'nextTick', {
+    configurable: true,
+    enumerable: desc.enumerable ?? true,
+    get: () => current,
+    set: (value: unknown) => {
+      if (typeof value === 'function') current = value as typeof process.nextTick;
+    },
+  });
+  node[NEXT_TICK_KEPT] = true;
 }
 
 /**
