@@ -63,6 +63,40 @@ describe('why a reported promise may reject (the related location)', () => {
     expect(causes(pushed)).toEqual(['11: may reject here (asyncsan cannot see what this call does)@7']);
   });
 
+  it("names the element a promise was read from (apollo-server's heartbeat queue)", () => {
+    const results = runInMemory(
+      misusedAsyncCallback,
+      [
+        'export class Heartbeats {',
+        '  private queue: Promise<void>[] = [];',
+        '  start(url: string): void {',
+        '    setInterval(async () => {',
+        '      if (this.queue.length > 1) await this.queue[this.queue.length - 2];',
+        '      try { await fetch(url); } catch { return; }',
+        '    }, 1000);',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+    expect(causes(results)).toEqual(['4: may reject: a promise read from this element (asyncsan does not follow what is stored in the array or record)@5']);
+  });
+
+  it("names a thenable of a class of its own where it is made", () => {
+    const results = runInMemory(
+      floatingPromise,
+      [
+        'declare class Later<T> { then<R>(onfulfilled?: (value: T) => R, onrejected?: (reason: unknown) => R): Promise<R>; }',
+        'async function settle(): Promise<void> {',
+        '  await new Later<void>();',
+        '}',
+        'export function start(): void {',
+        '  settle();',
+        '}',
+      ].join('\n'),
+    );
+    expect(causes(results)).toEqual(['6: may reject here (asyncsan cannot see what this call does)@3']);
+  });
+
   it('names a Promise.all over promises it cannot see (an array handed in)', () => {
     const results = runInMemory(
       floatingPromise,

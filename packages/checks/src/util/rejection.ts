@@ -201,9 +201,10 @@ const MAX_DEPTH = 200;
  * `callee-throws`: a call whose body (out of view) may throw; `rejects`: where a `new Promise` executor names its `reject`;
  * `iterates`: iterating (for…of, spread, array destructuring) a value that is not a built-in collection;
  * `received`: a promise the function was handed (a parameter's value, which its callers decide);
- * `stored`: a promise read from a property whose values are not followed (anyone with the object may store one there).
+ * `stored`: a promise read from a property whose values are not followed (anyone with the object may store one there);
+ * `element`: a promise read from an element of an array or record (`queue[queue.length - 2]`), whose contents are not followed.
  */
-export type RejectionCauseKind = 'unseen' | 'unseen-throws' | 'throws' | 'callee-throws' | 'rejects' | 'iterates' | 'received' | 'stored';
+export type RejectionCauseKind = 'unseen' | 'unseen-throws' | 'throws' | 'callee-throws' | 'rejects' | 'iterates' | 'received' | 'stored' | 'element';
 export interface RejectionCause {
   kind: RejectionCauseKind;
   node: TS.Node;
@@ -217,6 +218,7 @@ const CAUSE_LABELS: Record<RejectionCauseKind, string> = {
   iterates: 'may throw here (iterating a value whose iterator asyncsan cannot see)',
   received: 'may reject: a promise handed to this parameter (its callers decide)',
   stored: 'may reject: a promise read from this property (asyncsan does not follow what is stored in it)',
+  element: 'may reject: a promise read from this element (asyncsan does not follow what is stored in the array or record)',
 };
 
 /** A finding's related location naming why its promise may reject (none when no cause was found). */
@@ -306,7 +308,7 @@ export class Rejections {
    */
   explain(expr: TS.Expression | Fn, callback = false): RejectionCause | undefined {
     const first = this.firstCause(expr, callback, false);
-    if (!first || first.kind === 'unseen' || first.kind === 'rejects' || first.kind === 'iterates' || first.kind === 'received' || first.kind === 'stored') return first;
+    if (!first || first.kind === 'unseen' || first.kind === 'rejects' || first.kind === 'iterates' || first.kind === 'received' || first.kind === 'stored' || first.kind === 'element') return first;
     // A synchronous throw was found first (an invariant, a listener): a rejection of something awaited, where there
     // is one, is the likelier path and the one a reader looks for.
     const awaited = this.firstCause(expr, callback, true);
@@ -517,7 +519,13 @@ export class Rejections {
       return this.maybePromise(e) ? UNKNOWN : SAFE;
     }
     if (ts.isCallExpression(e)) return this.callOutcome(e, env);
-    if (ts.isNewExpression(e)) return this.newPromiseNeverRejects(e) ? SAFE : this.maybePromise(e) ? UNKNOWN : SAFE;
+    if (ts.isNewExpression(e)) {
+      if (this.newPromiseNeverRejects(e) || !this.maybePromise(e)) return SAFE;
+      // `new Promise(…)` has its cause named in its executor; another class's thenable is code not followed.
+      const ctor = this.unwrap(e.expression);
+      if (!(ts.isIdentifier(ctor) && ctor.text === 'Promise' && this.isGlobal(ctor))) this.cause('unseen', e);
+      return UNKNOWN;
+    }
     if (ts.isIdentifier(e)) return this.identifierOutcome(e, env);
     if (ts.isPropertyAccessExpression(e)) {
       let o: Outcome | undefined;
@@ -533,7 +541,10 @@ export class Rejections {
       if (!o) this.cause('stored', e);
       return o ?? UNKNOWN;
     }
-    return this.maybePromise(e) ? UNKNOWN : SAFE;
+    if (!this.maybePromise(e)) return SAFE;
+    // apollo-server's heartbeat callback awaits `queue[queue.length - 2]`: without a cause, its report named no reason.
+    if (ts.isElementAccessExpression(e)) this.cause('element', e);
+    return UNKNOWN;
   }
 
   /**
