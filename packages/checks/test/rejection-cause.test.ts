@@ -78,7 +78,23 @@ describe('why a reported promise may reject (the related location)', () => {
         '}',
       ].join('\n'),
     );
-    expect(causes(results)).toEqual(['4: may reject: a promise read from this element (asyncsan does not follow what is stored in the array or record)@5']);
+    expect(causes(results)).toEqual(['4: may reject: a promise read from a collection (asyncsan does not follow what is stored in the array, map or record)@5']);
+  });
+
+  it("names a promise read from a Map (hocuspocus' debounce awaiting the running execution)", () => {
+    const results = runInMemory(
+      misusedAsyncCallback,
+      [
+        'const running = new Map<string, Promise<unknown>>();',
+        'export function later(id: string, work: () => Promise<unknown>): void {',
+        '  setTimeout(async () => {',
+        '    await running.get(id);',
+        '    running.set(id, work().catch(() => undefined));',
+        '  }, 10);',
+        '}',
+      ].join('\n'),
+    );
+    expect(causes(results)).toEqual(['3: may reject: a promise read from a collection (asyncsan does not follow what is stored in the array, map or record)@4']);
   });
 
   it("names a thenable of a class of its own where it is made", () => {

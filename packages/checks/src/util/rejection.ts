@@ -153,6 +153,14 @@ const SAFE_METHODS: Record<string, ReadonlySet<string>> = {
   // tty.ReadStream#setRawMode reports a failure as an 'error' event.
   ReadStream: new Set(['setRawMode']),
 };
+/** Reads of a value stored in a collection earlier (a Map of pending promises): what was stored there is not followed. */
+const STORED_READ_METHODS: Record<string, ReadonlySet<string>> = {
+  Map: new Set(['get']),
+  ReadonlyMap: new Set(['get']),
+  WeakMap: new Set(['get']),
+  Array: new Set(['at', 'find', 'findLast', 'shift', 'pop']),
+  ReadonlyArray: new Set(['at', 'find', 'findLast']),
+};
 /**
  * Built-in methods taking callbacks: they throw only what a callback throws, so
  * the call may throw exactly when one of its function arguments may
@@ -202,7 +210,7 @@ const MAX_DEPTH = 200;
  * `iterates`: iterating (for…of, spread, array destructuring) a value that is not a built-in collection;
  * `received`: a promise the function was handed (a parameter's value, which its callers decide);
  * `stored`: a promise read from a property whose values are not followed (anyone with the object may store one there);
- * `element`: a promise read from an element of an array or record (`queue[queue.length - 2]`), whose contents are not followed.
+ * `element`: a promise read from an element of an array, map or record (`queue[queue.length - 2]`, `running.get(id)`), whose contents are not followed.
  */
 export type RejectionCauseKind = 'unseen' | 'unseen-throws' | 'throws' | 'callee-throws' | 'rejects' | 'iterates' | 'received' | 'stored' | 'element';
 export interface RejectionCause {
@@ -218,7 +226,7 @@ const CAUSE_LABELS: Record<RejectionCauseKind, string> = {
   iterates: 'may throw here (iterating a value whose iterator asyncsan cannot see)',
   received: 'may reject: a promise handed to this parameter (its callers decide)',
   stored: 'may reject: a promise read from this property (asyncsan does not follow what is stored in it)',
-  element: 'may reject: a promise read from this element (asyncsan does not follow what is stored in the array or record)',
+  element: 'may reject: a promise read from a collection (asyncsan does not follow what is stored in the array, map or record)',
 };
 
 /** A finding's related location naming why its promise may reject (none when no cause was found). */
@@ -805,7 +813,9 @@ export class Rejections {
       // A dual API we cannot see, given an error-first callback, reports its failure there: a library whose promise
       // also rejected would crash every caller that chose the callback (google-gax's `apiCall(req, opts, callback)`).
       if (this.passesErrorCallback(call.arguments)) return SAFE;
-      this.cause('unseen', call);
+      // `running.get(id)` of a Map of promises reads a stored one: named as such, not as a call it cannot see.
+      const stored = this.ts.isPropertyAccessExpression(target) && this.isBuiltinMethod(target, STORED_READ_METHODS);
+      this.cause(stored ? 'element' : 'unseen', call);
       return UNKNOWN;
     }
     // f.call(this, …) / f.apply(this, args): the arguments are shifted; bodies are judged unbound.
