@@ -1704,11 +1704,47 @@ export class Rejections {
         // A path that threw goes through the finally too, but does not reach what follows.
         return out ? exec(s.finallyBlock, out) : (exec(s.finallyBlock, new Map(locals)), null);
       }
-      // Anything else (loops, switch): locals assigned inside are unknown after it and in its returns.
+      // Anything else (loops, switch): a local assigned inside holds, after it and in its returns, what it held
+      // before or any value assigned there, each judged with the locals so joined (grpc-js' filter stack:
+      // `for (…) result = filter.sendMessage(result)`). Outcomes only ever lose safety, so this settles.
       const next = new Map(locals);
-      for (const d of assigned(s)) next.set(d, UNKNOWN);
+      const writes = writesIn(s);
+      // Each local changes at most three times (unset, then drop and never lost one by one): a round without a change ends it.
+      const maxRounds = 3 * new Set(writes.map((w) => w.decl)).size + 1;
+      let changed = writes.length > 0;
+      for (let round = 0; changed && round < maxRounds; round++) {
+        changed = false;
+        for (const w of writes) {
+          const value = evalIn(w.value, next);
+          const cur = next.get(w.decl);
+          const joined = cur === undefined ? value : and(cur, value);
+          if (cur === undefined || joined.drop !== cur.drop || joined.never !== cur.never) {
+            next.set(w.decl, joined);
+            changed = true;
+          }
+        }
+      }
       for (const r of returnsIn(s)) result = and(result, r.expression ? evalIn(r.expression, next) : SAFE);
       return next;
+    };
+    /** The values a statement gives the tracked locals: `x = v` (and `x ??= v`: v), `let x = v` declared in it. */
+    const writesIn = (n: TS.Node): { decl: TS.Node; value: TS.Expression }[] => {
+      const out: { decl: TS.Node; value: TS.Expression }[] = [];
+      const visit = (x: TS.Node): void => {
+        if (ts.isFunctionLike(x)) return;
+        if (ts.isBinaryExpression(x) && isAssignmentOperator(ts, x.operatorToken.kind) && ts.isIdentifier(x.left)) {
+          const d = this.symbolOf(x.left)?.valueDeclaration;
+          const op = x.operatorToken.kind;
+          const SK = ts.SyntaxKind;
+          const logical = op === SK.QuestionQuestionEqualsToken || op === SK.BarBarEqualsToken || op === SK.AmpersandAmpersandEqualsToken;
+          if (d && tracked.has(d)) out.push({ decl: d, value: op === SK.EqualsToken || logical ? x.right : x });
+        } else if (ts.isVariableDeclaration(x) && tracked.has(x)) {
+          out.push({ decl: x, value: x.initializer ?? ts.factory.createVoidZero() });
+        }
+        ts.forEachChild(x, visit);
+      };
+      visit(n);
+      return out;
     };
     let locals: Map<TS.Node, Outcome> | null = new Map();
     for (const s of fn.body.statements) {
