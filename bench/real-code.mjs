@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage,unleash,firebase-admin,gax,auth-js,telegraf,typesense,vercel-ai,mikro-orm] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage,unleash,firebase-admin,gax,auth-js,telegraf,typesense,vercel-ai,mikro-orm,typeorm,unstorage] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -1245,6 +1245,57 @@ export const projects = {
     ],
     tsconfig: 'packages/core/tsconfig.bench.json',
     paths: ['packages/core/src'],
+  },
+  // Held-out round 25 (2026-12-07): TypeORM's runtime (DataSource, EntityManager, transactions, query builders,
+  // persistence, migrations, the query-result cache) with its PostgreSQL driver, and unstorage (the storage layer with
+  // mounts and watchers, its HTTP server and all 33 drivers); typeorm fetched this round, unstorage's mirror already
+  // present; neither measured before.
+  typeorm: {
+    repo: 'https://github.com/typeorm/typeorm',
+    mirror: 'typeorm+typeorm',
+    commit: '281bfba42a5813b106bcf5ba79bc7f7251bd1e73', // master ("fix: guard metadata access in InsertQueryBuilder for raw-table upsert (#12702)", package.json 1.1.0), 2026-07-22: the newest commit of the fetch mirror's master
+    // 87 files, 1.35 MB, 490 awaits (chosen before any tool ran): src/data-source, entity-manager, repository,
+    // query-runner, query-builder, persistence, migration, cache and driver/postgres. Every other driver, schema-builder,
+    // commands (the CLI), decorators, metadata, subscribers, util, test/ and docs/ left out (all of src/ is compiled).
+    // pnpm-lock.yaml only: the dev dependencies are replaced by typescript 6.0.3 and @types/node, @types/debug,
+    // @types/yargs, @tsconfig/node20 (the tsconfig extends it); scripts, packageManager and devEngines (pnpm only) dropped.
+    // The drivers are loaded with require() at run time and typed by typeorm itself, so none is installed.
+    install: [
+      ['node', '-e', "const fs=require('fs'),f='package.json',p=JSON.parse(fs.readFileSync(f));const d=p.devDependencies;p.devDependencies={typescript:'6.0.3','@types/node':d['@types/node'],'@types/debug':d['@types/debug'],'@types/yargs':d['@types/yargs'],'@tsconfig/node20':d['@tsconfig/node20']};delete p.scripts;delete p.packageManager;delete p.devEngines;fs.writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.bench.json = tsconfig.json (extends @tsconfig/node20; commonjs, resolution node, experimentalDecorators,
+    // noImplicitAny, strictFunctionTypes and strictPropertyInitialization off) + noEmit, no declarations or source maps,
+    // types ['node'] (6.0 loads no @types package by default), ignoreDeprecations '6.0' (node10 resolution), src only.
+    // 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, sourceMap: false, types: ['node'], ignoreDeprecations: '6.0' }, include: ['src'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src/data-source', 'src/entity-manager', 'src/repository', 'src/query-runner', 'src/query-builder', 'src/persistence', 'src/migration', 'src/cache', 'src/driver/postgres'],
+  },
+  unstorage: {
+    repo: 'https://github.com/unjs/unstorage',
+    mirror: 'unjs+unstorage',
+    commit: 'afbb66ec266e0cec613cb087b49f75bf4deaaa41', // main ("build: bundle destr", 2.0.0-alpha.8, on npm), 2026-08-20: the newest commit of the fetch mirror's main
+    // all of src/ (47 files, 0.19 MB, 425 awaits; chosen before any tool ran): storage.ts, server.ts, tracing.ts, utils
+    // and the 33 drivers with drivers/utils. test/, docs/ and scripts/ left out. pnpm-lock.yaml only: the dev
+    // dependencies are replaced by typescript 6.0.3 and the driver SDKs and @types the sources import, at the
+    // package.json's ranges; scripts, packageManager and devEngines dropped.
+    install: [
+      ['node', '-e', "const fs=require('fs'),f='package.json',p=JSON.parse(fs.readFileSync(f));const d=p.devDependencies;const keep=['@azure/app-configuration','@azure/cosmos','@azure/data-tables','@azure/identity','@azure/keyvault-secrets','@azure/storage-blob','@capacitor/preferences','@cloudflare/workers-types','@deno/kv','@netlify/blobs','@planetscale/database','@types/deno','@types/node','@upstash/redis','@vercel/blob','@vercel/functions','aws4fetch','chokidar','db0','destr','idb-keyval','ioredis','lru-cache','mongodb','uploadthing'];p.devDependencies={typescript:'6.0.3'};for(const k of keep)p.devDependencies[k]=d[k];delete p.scripts;delete p.packageManager;delete p.devEngines;fs.writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.bench.json = tsconfig.json (strict with noImplicitAny off, NodeNext, verbatimModuleSyntax,
+    // noUncheckedIndexedAccess, noEmit, types node + deno) + not composite, no isolatedDeclarations (it needs
+    // declarations), paths for the self-references `unstorage` and `unstorage/drivers/*` (the exports point at the unbuilt
+    // dist/), src only. 4 errors under 6.0.3, types only: cloudflare-r2-binding.ts:83 (R2ObjectBody), redis.ts:228 and
+    // :234 (TypedArray), drivers/utils/node-fs.ts:64 (a readFile overload).
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { composite: false, isolatedDeclarations: false, paths: { 'unstorage': ['./src/index.ts'], 'unstorage/drivers/*': ['./src/drivers/*.ts'] } }, include: ['src'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
