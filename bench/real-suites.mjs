@@ -205,6 +205,44 @@ const projects = {
     },
     args: [],
   },
+  // Runtime held-out round 6 (2026-12-07): two more suites nobody had run asyncsan on.
+  // @hono/node-server 2.0.11, Hono's Node adapter: its tests start real node:http, https and http2 servers and talk to
+  // them over loopback (fetch, raw net sockets, clients that disconnect mid-body), stream bodies both ways, WebSockets
+  // through ws; its config passes --expose-gc to the test forks.
+  'node-server': {
+    repo: 'honojs/node-server',
+    commit: '3b1dd6875812e0b5aee43ec3fac66c191fd6251f',
+    checkout: 'node-server',
+    cwd: '.',
+    config: 'vitest.config.ts',
+    prepare(dir) {
+      // pnpm project: npm with the dev dependencies the tests import, at the lockfile's versions (no lint, build, release).
+      editJson(path.join(dir, 'package.json'), (p) => {
+        p.devDependencies = { '@types/node': '20.19.37', '@whatwg-node/fetch': '0.9.23', hono: '4.12.8', ws: '8.19.0', vitest: VITEST };
+      });
+      npm(dir, ['install']);
+    },
+    args: [],
+  },
+  // TanStack Pacer 0.21.1: debouncers, throttlers, rate limiters, queuers, batchers and a retryer, each sync and async
+  // (promises, AbortSignal, retries with backoff, concurrency), tested with fake and real timers in happy-dom.
+  pacer: {
+    repo: 'TanStack/pacer',
+    commit: 'cac705b14f7b246ef95e0287dc7745684fb40867',
+    checkout: 'pacer',
+    cwd: 'packages/pacer',
+    config: 'vitest.config.ts',
+    prepare(dir) {
+      // Only this package of the pnpm monorepo, with npm: its two dependencies from the registry at the lockfile's
+      // versions, and the root's test dependencies (happy-dom, jest-dom for tests/test-setup.ts).
+      editJson(path.join(dir, 'package.json'), (p) => {
+        p.dependencies = { '@tanstack/devtools-event-client': '0.4.3', '@tanstack/store': '0.11.0' };
+        p.devDependencies = { '@testing-library/jest-dom': '6.9.1', 'happy-dom': '20.9.0', vitest: VITEST };
+      });
+      npm(dir, ['install']);
+    },
+    args: [],
+  },
 };
 
 function editJson(file, edit) {
