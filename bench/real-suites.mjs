@@ -456,6 +456,19 @@ function sitesMarkdown(summary, verdicts) {
       lines.push(`| ${s.verdict} | ${s.id} | \`${site}\` | ${sev} | ${s.findings} | ${s.tests.length} | ${esc(v?.reason ?? s.message)} |`);
     }
     lines.push('');
+    const failOnly = p.failOnlySites ?? [];
+    if (failOnly.length) {
+      const failRuns = p.runs.filter((r) => r.mode === 'fail').length;
+      lines.push(`#### ${name}: ${failOnly.length} more sites, in fail runs only\n`);
+      lines.push(`| verdict | id | site | severity | findings (${failRuns} fail runs) | tests | reason |`, '| --- | --- | --- | --- | --- | --- | --- |');
+      for (const s of [...failOnly].sort((a, b) => order[a.verdict] - order[b.verdict] || a.key.localeCompare(b.key))) {
+        const v = verdicts[name]?.sites?.[s.key];
+        const site = s.key.slice(s.id.length + 1);
+        const sev = ['error', 'warning', 'info'].filter((x) => s.severities?.includes(x)).join(', ');
+        lines.push(`| ${s.verdict} | ${s.id} | \`${site}\` | ${sev} | ${s.findings} | ${s.tests.length} | ${esc(v?.reason ?? s.message)} |`);
+      }
+      lines.push('');
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -492,6 +505,9 @@ function main() {
     // Fail mode is meant to change verdicts: each change there should come from a REAL finding (listed, not counted).
     const failChanges = runs.some((r) => r.mode === 'fail') ? compare(runs, 'fail') : undefined;
     const found = sites(runs.filter((r) => r.mode === 'warn'));
+    // Sites the fail runs reported that no warn run did (a judgement that sees the state at the test's end, where
+    // warn mode's, beside the next test, sees it later): listed and judged apart, and never called GONE.
+    const failOnly = sites(runs.filter((r) => r.mode === 'fail')).filter((s) => !found.some((w) => w.key === s.key));
     const judged = verdicts[name]?.sites ?? {};
     const out = [];
     out.push(`\n## ${name}  (${p.repo} @ ${p.commit.slice(0, 10)}, cwd ${p.cwd})`);
@@ -533,7 +549,14 @@ function main() {
       out.push(`  ${label.padEnd(9)} ${s.key}  x${s.findings} in ${s.tests.size} tests, rounds ${[...s.rounds].join(',')}${v ? `: ${v.reason}` : ''}`);
       if (!v) out.push(`            ${s.message}\n            ${s.frames.join(' < ')}\n            e.g. ${[...s.tests][0]}`);
     }
-    for (const key of Object.keys(judged)) if (!found.some((s) => s.key === key)) out.push(`  GONE      ${key} (was ${judged[key].verdict}: ${judged[key].reason})`);
+    if (failOnly.length) out.push(`sites in fail runs only: ${failOnly.length}`);
+    for (const s of failOnly) {
+      const v = judged[s.key];
+      out.push(`  ${(v?.verdict ?? 'NEW').padEnd(9)} ${s.key}  x${s.findings} in ${s.tests.size} tests (fail runs), rounds ${[...s.rounds].join(',')}${v ? `: ${v.reason}` : ''}`);
+      if (!v) out.push(`            ${s.message}\n            ${s.frames.join(' < ')}\n            e.g. ${[...s.tests][0]}`);
+    }
+    for (const key of Object.keys(judged))
+      if (!found.some((s) => s.key === key) && !failOnly.some((s) => s.key === key)) out.push(`  GONE      ${key} (was ${judged[key].verdict}: ${judged[key].reason})`);
     // Info findings (garbage, idle guards, leftovers of a timed-out test…) fail no test in fail mode: the share among the rest.
     const failing = found.filter((s) => [...s.severities].some((x) => x !== 'info'));
     const tallyOf = (v) => failing.filter((s) => (judged[s.key]?.verdict ?? 'NEW') === v).length;
@@ -559,6 +582,7 @@ function main() {
       flaky,
       ...(failChanges ? { failChanges: failChanges.changes } : {}),
       sites: found.map((s) => ({ ...s, severities: [...s.severities], tests: [...s.tests], rounds: [...s.rounds], verdict: judged[s.key]?.verdict ?? 'NEW' })),
+      failOnlySites: failOnly.map((s) => ({ ...s, severities: [...s.severities], tests: [...s.tests], rounds: [...s.rounds], verdict: judged[s.key]?.verdict ?? 'NEW' })),
     };
   }
   writeFileSync(path.join(work, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
