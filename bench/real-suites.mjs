@@ -205,6 +205,44 @@ const projects = {
     },
     args: [],
   },
+  // Runtime held-out round 6 (2026-12-07): two more suites nobody had run asyncsan on.
+  // @hono/node-server 2.0.11, Hono's Node adapter: its tests start real node:http, https and http2 servers and talk to
+  // them over loopback (fetch, raw net sockets, clients that disconnect mid-body), stream bodies both ways, WebSockets
+  // through ws; its config passes --expose-gc to the test forks.
+  'node-server': {
+    repo: 'honojs/node-server',
+    commit: '3b1dd6875812e0b5aee43ec3fac66c191fd6251f',
+    checkout: 'node-server',
+    cwd: '.',
+    config: 'vitest.config.ts',
+    prepare(dir) {
+      // pnpm project: npm with the dev dependencies the tests import, at the lockfile's versions (no lint, build, release).
+      editJson(path.join(dir, 'package.json'), (p) => {
+        p.devDependencies = { '@types/node': '20.19.37', '@whatwg-node/fetch': '0.9.23', hono: '4.12.8', ws: '8.19.0', vitest: VITEST };
+      });
+      npm(dir, ['install']);
+    },
+    args: [],
+  },
+  // TanStack Pacer 0.21.1: debouncers, throttlers, rate limiters, queuers, batchers and a retryer, each sync and async
+  // (promises, AbortSignal, retries with backoff, concurrency), tested with fake and real timers in happy-dom.
+  pacer: {
+    repo: 'TanStack/pacer',
+    commit: 'cac705b14f7b246ef95e0287dc7745684fb40867',
+    checkout: 'pacer',
+    cwd: 'packages/pacer',
+    config: 'vitest.config.ts',
+    prepare(dir) {
+      // Only this package of the pnpm monorepo, with npm: its two dependencies from the registry at the lockfile's
+      // versions, and the root's test dependencies (happy-dom, jest-dom for tests/test-setup.ts).
+      editJson(path.join(dir, 'package.json'), (p) => {
+        p.dependencies = { '@tanstack/devtools-event-client': '0.4.3', '@tanstack/store': '0.11.0' };
+        p.devDependencies = { '@testing-library/jest-dom': '6.9.1', 'happy-dom': '20.9.0', vitest: VITEST };
+      });
+      npm(dir, ['install']);
+    },
+    args: [],
+  },
 };
 
 function editJson(file, edit) {
@@ -418,6 +456,19 @@ function sitesMarkdown(summary, verdicts) {
       lines.push(`| ${s.verdict} | ${s.id} | \`${site}\` | ${sev} | ${s.findings} | ${s.tests.length} | ${esc(v?.reason ?? s.message)} |`);
     }
     lines.push('');
+    const failOnly = p.failOnlySites ?? [];
+    if (failOnly.length) {
+      const failRuns = p.runs.filter((r) => r.mode === 'fail').length;
+      lines.push(`#### ${name}: ${failOnly.length} more sites, in fail runs only\n`);
+      lines.push(`| verdict | id | site | severity | findings (${failRuns} fail runs) | tests | reason |`, '| --- | --- | --- | --- | --- | --- | --- |');
+      for (const s of [...failOnly].sort((a, b) => order[a.verdict] - order[b.verdict] || a.key.localeCompare(b.key))) {
+        const v = verdicts[name]?.sites?.[s.key];
+        const site = s.key.slice(s.id.length + 1);
+        const sev = ['error', 'warning', 'info'].filter((x) => s.severities?.includes(x)).join(', ');
+        lines.push(`| ${s.verdict} | ${s.id} | \`${site}\` | ${sev} | ${s.findings} | ${s.tests.length} | ${esc(v?.reason ?? s.message)} |`);
+      }
+      lines.push('');
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -454,6 +505,9 @@ function main() {
     // Fail mode is meant to change verdicts: each change there should come from a REAL finding (listed, not counted).
     const failChanges = runs.some((r) => r.mode === 'fail') ? compare(runs, 'fail') : undefined;
     const found = sites(runs.filter((r) => r.mode === 'warn'));
+    // Sites the fail runs reported that no warn run did (a judgement that sees the state at the test's end, where
+    // warn mode's, beside the next test, sees it later): listed and judged apart, and never called GONE.
+    const failOnly = sites(runs.filter((r) => r.mode === 'fail')).filter((s) => !found.some((w) => w.key === s.key));
     const judged = verdicts[name]?.sites ?? {};
     const out = [];
     out.push(`\n## ${name}  (${p.repo} @ ${p.commit.slice(0, 10)}, cwd ${p.cwd})`);
@@ -495,7 +549,14 @@ function main() {
       out.push(`  ${label.padEnd(9)} ${s.key}  x${s.findings} in ${s.tests.size} tests, rounds ${[...s.rounds].join(',')}${v ? `: ${v.reason}` : ''}`);
       if (!v) out.push(`            ${s.message}\n            ${s.frames.join(' < ')}\n            e.g. ${[...s.tests][0]}`);
     }
-    for (const key of Object.keys(judged)) if (!found.some((s) => s.key === key)) out.push(`  GONE      ${key} (was ${judged[key].verdict}: ${judged[key].reason})`);
+    if (failOnly.length) out.push(`sites in fail runs only: ${failOnly.length}`);
+    for (const s of failOnly) {
+      const v = judged[s.key];
+      out.push(`  ${(v?.verdict ?? 'NEW').padEnd(9)} ${s.key}  x${s.findings} in ${s.tests.size} tests (fail runs), rounds ${[...s.rounds].join(',')}${v ? `: ${v.reason}` : ''}`);
+      if (!v) out.push(`            ${s.message}\n            ${s.frames.join(' < ')}\n            e.g. ${[...s.tests][0]}`);
+    }
+    for (const key of Object.keys(judged))
+      if (!found.some((s) => s.key === key) && !failOnly.some((s) => s.key === key)) out.push(`  GONE      ${key} (was ${judged[key].verdict}: ${judged[key].reason})`);
     // Info findings (garbage, idle guards, leftovers of a timed-out test…) fail no test in fail mode: the share among the rest.
     const failing = found.filter((s) => [...s.severities].some((x) => x !== 'info'));
     const tallyOf = (v) => failing.filter((s) => (judged[s.key]?.verdict ?? 'NEW') === v).length;
@@ -521,6 +582,7 @@ function main() {
       flaky,
       ...(failChanges ? { failChanges: failChanges.changes } : {}),
       sites: found.map((s) => ({ ...s, severities: [...s.severities], tests: [...s.tests], rounds: [...s.rounds], verdict: judged[s.key]?.verdict ?? 'NEW' })),
+      failOnlySites: failOnly.map((s) => ({ ...s, severities: [...s.severities], tests: [...s.tests], rounds: [...s.rounds], verdict: judged[s.key]?.verdict ?? 'NEW' })),
     };
   }
   writeFileSync(path.join(work, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
