@@ -46,6 +46,22 @@ describe('@asyncsan/vitest on a real Vitest project', () => {
     }, 90_000);
   }
 
+  // A memory-leak test counts what a FinalizationRegistry saw freed after gc() (hono's node-server counts its
+  // AbortControllers): the tracer must keep nothing alive that the test expects freed, in any mode.
+  const gc = path.join(fixturesRoot, 'projects/vitest-gc');
+  it('tests that check what gc() frees pass in plain, warn and fail mode alike (pool: forks)', async () => {
+    const expected = {
+      'frees an async function stuck on a promise nobody can settle': 'pass',
+      "frees a fired timer's callback": 'pass',
+      'frees a settled promise chain': 'pass',
+      'frees an aborted AbortController and its listener': 'pass',
+    };
+    for (const mode of ['plain', 'warn', 'fail']) {
+      const r = await runVitest(gc, ['--pool=forks'], { ASYNCSAN_MODE: mode }, undefined, { timeoutMs: 60_000 });
+      expect({ mode, code: r.code, verdicts: r.verdicts }).toEqual({ mode, code: 0, verdicts: expected });
+    }
+  }, 200_000);
+
   // test.projects whose projects extend the root config (and so its plugins), as hono's has them.
   const projects = path.join(fixturesRoot, 'projects/vitest-projects');
   for (const install of [undefined, 'vitest5'] as const) {

@@ -94,6 +94,16 @@ export function captureSite(): { stack?: string; at?: number } {
   return holder;
 }
 
+/** Marks a wrapped gc(), holding the original. */
+const GC_ORIGINAL = Symbol('asyncsan.gc.original');
+
+/** What is still read of a closed resource (a timer's delay, repeat and start for the timeline and reports). */
+function closedStandIn(record: ResourceRecord): object {
+  if (!TIMER_TYPES.has(record.type)) return {};
+  const t = record.resource as { _idleTimeout?: unknown; _repeat?: unknown; _idleStart?: unknown };
+  return { _destroyed: true, _idleTimeout: t._idleTimeout, _repeat: t._repeat, _idleStart: t._idleStart };
+}
+
 /** Is a recorded timer or handle still open? Read from the resource itself: no destroy hook needed. */
 export function isOpen(record: ResourceRecord): boolean {
   const r = record.resource as { _destroyed?: boolean; fd?: unknown; hasRef?: () => unknown } | undefined;
@@ -312,6 +322,41 @@ export class Capture {
 
   /** One-shot timeouts this short are not recorded (the settle waits for them). */
   shortTimeoutMs = 0;
+  private restoreGc: (() => void) | undefined;
+
+  /**
+   * `gc()` (under --expose-gc) first lets the tracer let go of what it holds: a memory-leak test counts what a
+   * FinalizationRegistry saw freed after gc() (hono's node-server counts its AbortControllers so), and must
+   * count what it counts without the tracer.
+   */
+  private wrapGc(): void {
+    const g = globalThis as { gc?: (...args: unknown[]) => unknown };
+    const original = g.gc;
+    if (typeof original !== 'function' || GC_ORIGINAL in original) return;
+    const weaken = () => this.weaken();
+    const gc = function gc(this: unknown, ...args: unknown[]): unknown {
+      try {
+        weaken();
+      } catch {
+        // never fail the program's gc() over the tracer's bookkeeping
+      }
+      return original.apply(this, args);
+    };
+    Object.defineProperty(gc, GC_ORIGINAL, { value: original });
+    g.gc = gc;
+    this.restoreGc = () => {
+      if (g.gc === gc) g.gc = original;
+    };
+  }
+
+  /**
+   * Lets go of what only the tracer keeps alive: a closed resource's object (a fired Timeout keeps its
+   * callback and whatever that holds) gives way to the few fields the reports read. Pending promises are
+   * already held weakly under --expose-gc (see PromiseLedger.weakly).
+   */
+  weaken(): void {
+    for (const s of this.live) for (const r of s.resources.values()) if (!isOpen(r)) r.resource = closedStandIn(r);
+  }
 
   enable(): void {
     if (this.hook) return;
@@ -397,6 +442,9 @@ export class Capture {
       },
     });
     this.hook.enable();
+    // A program that can force a collection may check what it frees: hold its pending promises weakly.
+    ledger.weakly = typeof (globalThis as { gc?: unknown }).gc === 'function';
+    this.wrapGc();
     const idKey = asyncIdSymbol();
     this.idKey = idKey;
     this.stopPromiseHooks.push(
@@ -416,6 +464,8 @@ export class Capture {
   disable(): void {
     this.hook?.disable();
     this.hook = undefined;
+    this.restoreGc?.();
+    this.restoreGc = undefined;
     for (const stop of this.stopPromiseHooks.splice(0)) stop();
     this.origins.clear();
     this.requests.clear();

@@ -12,6 +12,14 @@
  */
 import type { ScopeState } from './state.js';
 
+/**
+ * A pending promise as held: strongly, or weakly in a program that can force a garbage collection
+ * (`--expose-gc`, see `PromiseLedger.weakly`): a test that checks what gets freed must see what it
+ * would without the tracer. A promise collected meanwhile can never settle nor resume anyone: it is garbage.
+ */
+type Held = Promise<unknown> | WeakRef<Promise<unknown>>;
+const deref = (h: Held | undefined): Promise<unknown> | undefined => (h instanceof WeakRef ? h.deref() : h);
+
 /** Slots in the window: a promise pending longer than this many async ids becomes a survivor. */
 const WINDOW = 65536;
 /** Slots the window starts with; it doubles while ids run past it, up to WINDOW. */
@@ -24,7 +32,7 @@ interface Chunk {
   /** Ascending async ids. */
   readonly ids: Float64Array;
   /** The promises, undefined once settled. */
-  readonly promises: Array<Promise<unknown> | undefined>;
+  readonly promises: Array<Held | undefined>;
   /** Slots written. */
   n: number;
   /** Slots still pending. */
@@ -38,29 +46,38 @@ export class ScopePromises {
   /** Survivors, in chunks of ascending ids. */
   readonly chunks: Chunk[] = [];
   /** Promises whose id came out of order (below the window): not expected from Node, kept correct anyway. */
-  readonly stray = new Map<number, Promise<unknown>>();
+  readonly stray = new Map<number, Held>();
   ledger: PromiseLedger | undefined;
 
   get size(): number {
     return this.count;
   }
 
-  /** Pending promises, oldest first. */
+  /** Pending promises, oldest first (not those collected since a gc() made them weak). */
   *values(): IterableIterator<Promise<unknown>> {
     if (this.count === 0) return;
-    for (const c of this.chunks) for (let i = 0; i < c.n; i++) if (c.promises[i] !== undefined) yield c.promises[i]!;
-    yield* this.stray.values();
+    for (const c of this.chunks) {
+      for (let i = 0; i < c.n; i++) {
+        const p = deref(c.promises[i]);
+        if (p !== undefined) yield p;
+      }
+    }
+    for (const h of this.stray.values()) {
+      const p = deref(h);
+      if (p !== undefined) yield p;
+    }
     if (this.ledger) yield* this.ledger.windowOf(this);
   }
 
   has(id: number, promise: Promise<unknown>): boolean {
     const ledger = this.ledger;
     if (ledger !== undefined && ledger.inWindow(id)) return ledger.ownerAt(id) === this && ledger.promiseAt(id) === promise;
-    if (this.stray.get(id) === promise) return true;
+    if (deref(this.stray.get(id)) === promise) return true;
     const c = this.chunkOf(id);
     const i = c === undefined ? -1 : indexIn(c, id);
-    return i >= 0 && c!.promises[i] === promise;
+    return i >= 0 && deref(c!.promises[i]) === promise;
   }
+
 
   /** Is the promise with this async id one of the scope's, still pending? */
   hasId(id: number): boolean {
@@ -81,10 +98,10 @@ export class ScopePromises {
   }
 
   /** Appends a survivor; ids arrive in increasing order. */
-  adopt(id: number, promise: Promise<unknown>): void {
+  adopt(id: number, promise: Held): void {
     let c = this.chunks[this.chunks.length - 1];
     if (c === undefined || c.n === CHUNK) {
-      c = { ids: new Float64Array(CHUNK), promises: new Array<Promise<unknown> | undefined>(CHUNK).fill(undefined), n: 0, live: 0 };
+      c = { ids: new Float64Array(CHUNK), promises: new Array<Held | undefined>(CHUNK).fill(undefined), n: 0, live: 0 };
       this.chunks.push(c);
     }
     c.ids[c.n] = id;
@@ -145,13 +162,19 @@ export class PromiseLedger {
   /** Slots holding a pending promise. */
   private filled = 0;
   // Allocated with the first scope (a process that never opens one pays nothing); filled, never holey.
-  private slots: Array<Promise<unknown> | undefined> = [];
+  private slots: Array<Held | undefined> = [];
   private owners: Array<ScopeState | undefined> = [];
+
+  /**
+   * Hold each promise through a WeakRef (a program run with --expose-gc may check what gc() frees; a
+   * WeakRef made at gc() time would keep its target for the rest of that job, so it is made at birth).
+   */
+  weakly = false;
 
   /** Called before any scope can record: allocates the window. */
   open(): void {
     if (this.slots.length > 0) return;
-    this.slots = new Array<Promise<unknown> | undefined>(FIRST_WINDOW).fill(undefined);
+    this.slots = new Array<Held | undefined>(FIRST_WINDOW).fill(undefined);
     this.owners = new Array<ScopeState | undefined>(FIRST_WINDOW).fill(undefined);
   }
 
@@ -173,8 +196,9 @@ export class PromiseLedger {
   /** Records a promise just created in `scope` (ids are increasing). */
   record(id: number, promise: Promise<unknown>, scope: ScopeState): void {
     let i = id - this.base;
+    const held: Held = this.weakly ? new WeakRef(promise) : promise;
     if (i < 0) {
-      scope.pending.stray.set(id, promise);
+      scope.pending.stray.set(id, held);
       scope.pending.count++;
       return;
     }
@@ -185,7 +209,7 @@ export class PromiseLedger {
         i = 0;
       }
     }
-    this.slots[i] = promise;
+    this.slots[i] = held;
     this.owners[i] = scope;
     if (i >= this.used) this.used = i + 1;
     this.filled++;
@@ -220,12 +244,17 @@ export class PromiseLedger {
   }
 
   promiseAt(id: number): Promise<unknown> | undefined {
-    return this.slots[id - this.base];
+    return deref(this.slots[id - this.base]);
   }
 
   *windowOf(scope: ScopePromises): IterableIterator<Promise<unknown>> {
-    for (let i = 0; i < this.used; i++) if (this.owners[i]?.pending === scope) yield this.slots[i]!;
+    for (let i = 0; i < this.used; i++) {
+      if (this.owners[i]?.pending !== scope) continue;
+      const p = deref(this.slots[i]);
+      if (p !== undefined) yield p;
+    }
   }
+
 
   release(scope: ScopePromises): void {
     for (let i = 0; i < this.used; i++) {
