@@ -98,7 +98,7 @@ export function captureSite(): { stack?: string; at?: number } {
 const GC_ORIGINAL = Symbol('asyncsan.gc.original');
 
 /** What is still read of a closed resource (a timer's delay, repeat and start for the timeline and reports). */
-function closedStandIn(record: ResourceRecord): object {
+export function closedStandIn(record: ResourceRecord): object {
   if (!TIMER_TYPES.has(record.type)) return {};
   const t = record.resource as { _idleTimeout?: unknown; _repeat?: unknown; _idleStart?: unknown };
   return { _destroyed: true, _idleTimeout: t._idleTimeout, _repeat: t._repeat, _idleStart: t._idleStart };

@@ -18,14 +18,16 @@ export interface ListenerPatch {
 }
 
 export function installListenerPatch(owner: Owner, live: ReadonlySet<ScopeState>): ListenerPatch {
-  const births = new WeakMap<object, ScopeState>();
+  // The id of the scope each emitter was born in, not the scope: an emitter outliving its test (a server's
+  // response, a pooled socket) must not keep that scope's records, and the objects they hold, alive.
+  const births = new WeakMap<object, number>();
   const restores: Array<() => void> = [];
   let adding = false;
 
   const born = (target: object) => {
     try {
       const s = owner();
-      if (s !== undefined) births.set(target, s);
+      if (s !== undefined) births.set(target, s.id);
     } catch {
       // never break the caller
     }
@@ -45,7 +47,7 @@ export function installListenerPatch(owner: Owner, live: ReadonlySet<ScopeState>
     try {
       if (adding) return;
       const s = owner();
-      if (s === undefined || births.get(target) === s) return;
+      if (s === undefined || births.get(target) === s.id) return;
       if (typeof event !== 'string' && typeof event !== 'symbol') return;
       s.listeners.add({ target, event, listener, kind, site: captureSite() });
       const n = s.listeners.size;

@@ -43,6 +43,8 @@ export interface ResourceRecord {
   promiseBefore?: number;
   /** Set at judgement: a guard timer with nothing left to guard (diff.ts markIdleGuards). */
   idleGuard?: boolean;
+  /** Set when the scope ended: a socket idle in the free pool of Node's global agents then (diff.ts notePooledSockets). */
+  pooledAtEnd?: boolean;
 }
 
 /** The signal of an `AbortSignal.timeout()` call, held weakly (Node drops the timer with it). */

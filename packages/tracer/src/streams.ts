@@ -42,7 +42,8 @@ export function installStreamPatch(
   isPending: (scope: ScopeState, promise: Promise<unknown>) => boolean = () => true,
 ): StreamPatch {
   // The scope that last recorded a stream: one record per stream and scope.
-  const recorded = new WeakMap<object, ScopeState>();
+  // (Its id: a stream outliving the scope must not keep the scope's records alive.)
+  const recorded = new WeakMap<object, number>();
   // Duplex copies Writable's methods onto its own prototype: both need the wrapper.
   const protos = [Writable.prototype, Duplex.prototype] as unknown as Array<{ write: Write }>;
   const original = protos[0]!.write;
@@ -51,8 +52,8 @@ export function installStreamPatch(
     if (ok === false) {
       try {
         const s = owner();
-        if (s !== undefined && recorded.get(this) !== s) {
-          recorded.set(this, s);
+        if (s !== undefined && recorded.get(this) !== s.id) {
+          recorded.set(this, s.id);
           pushBounded(s.streamWrites, { stream: this, site: captureSite() }, stillBlocked);
         }
       } catch {

@@ -12,10 +12,10 @@ import { unwatchEmitters, watchedLeftovers, watchTasksForBleed, type BleedSource
 import { withGuardedStacks } from './attribute.js';
 import { emitterProofTargets, installEventWaitPatch } from './event-waits.js';
 import type { ProbedStack } from './await-chain.js';
-import { Capture, CONNECTION_TYPES, isOpen, now } from './capture.js';
+import { Capture, closedStandIn, CONNECTION_TYPES, isOpen, now } from './capture.js';
 import { deadlockFinding, describeWaits, watchForDeadlock } from './deadlock.js';
 import { DETECTORS, type Judgement } from './detectors/index.js';
-import { dropPromises, leftResources, markIdleGuards, pendingChains, sleepingTasks, type AwaitChain, type LeftResource } from './diff.js';
+import { dropPromises, leftResources, markIdleGuards, notePooledSockets, pendingChains, sleepingTasks, type AwaitChain, type LeftResource } from './diff.js';
 import { installFakeClockWatch } from './fake-clock.js';
 import type { FormatContext } from './format.js';
 import { installListenerPatch, type ListenerPatch } from './listeners.js';
@@ -280,6 +280,7 @@ export class Scope {
     if (clock.endedAt !== undefined) return;
     clock.endedAt = now();
     clock.endId = this.tracer.capture.tick(INTERNAL);
+    notePooledSockets(this.state);
   }
 
   /** Keeps what the timeline is drawn from, as judged now; building it waits until someone asks. */
@@ -379,8 +380,22 @@ export class Scope {
     this.state.ended = true;
     // A connection the scope leaves open may still serve a later scope (a pooled socket): it is work
     // for the deadlock watch of the scopes that follow.
+    // A closed resource's object gives way to the fields still read: whatever outlives the scope and is tagged
+    // with it (a web stream's closed promise, an emitter) keeps its records, and must not keep a fired timer's
+    // callback and what that holds (hono's node-server counts the AbortControllers its requests free).
+    // Where the program can force a collection (--expose-gc), a closed resource's creation stack is formatted
+    // now: unformatted, V8 keeps the functions and receivers of its frames (a request handler's closure).
+    const gcExposed = this.tracer.capture.ledger.weakly;
     for (const record of this.state.resources.values()) {
-      if (CONNECTION_TYPES.has(record.type) && isOpen(record)) this.tracer.capture.outside.add({ type: record.type, resource: record.resource });
+      if (isOpen(record)) {
+        if (CONNECTION_TYPES.has(record.type)) this.tracer.capture.outside.add({ type: record.type, resource: record.resource });
+        continue;
+      }
+      record.resource = closedStandIn(record);
+      if (gcExposed) {
+        void record.site?.stack;
+        void record.origin?.stack;
+      }
     }
     // Judged: let go of the pending promises (and whatever their tasks hold).
     this.state.pending.clear();

@@ -20,7 +20,9 @@ export const leakedResources: Detector = {
     // An unref'd timer holds nothing open and, at a long period (a cache's hourly sweep), never fires during
     // the run: not a leak. It is only watched: if it fires while another test runs, that is cross-test-bleed.
     // An unref'd handle a dependency opened for itself (a build tool's service process, idle) is the dependency's.
-    const reported = left.filter((l) => (l.refed || (!TIMER_TYPES.has(l.record.type) && !dependencyHandle(l.record, ctx))) && !asleepOn.has(l.record));
+    // A socket that was idle in a global agent's pool when the scope ended went back to the pool: judged later
+    // (warn mode), it may be ref'd again by then, for the next test's request.
+    const reported = left.filter((l) => l.record.pooledAtEnd !== true && (l.refed || (!TIMER_TYPES.has(l.record.type) && !dependencyHandle(l.record, ctx))) && !asleepOn.has(l.record));
     for (const d of dropped) for (const f of resourceFindings([d.item], ctx)) j.ignored.push({ finding: f, reason: d.reason, by: 'current' });
     j.judgedLeft = reported;
     j.findings.push(...resourceFindings(reported, ctx));
