@@ -356,6 +356,8 @@ export class Capture {
    */
   weaken(): void {
     for (const s of this.live) for (const r of s.resources.values()) if (!isOpen(r)) r.resource = closedStandIn(r);
+    // Connections closed since the set was last pruned (a closed socket still leads to its last response).
+    pruneOutside(this.outside);
   }
 
   enable(): void {
