@@ -79,6 +79,17 @@ describe('@asyncsan/vitest on a real Vitest project', () => {
     }, 90_000);
   }
 
+  // A fake clock each test installs in beforeEach is its own: what it leaves queued there never runs (TanStack
+  // pacer's suites failed 84 tests in fail mode on it, and warn mode reported only the last test's).
+  const ownClock = path.join(fixturesRoot, 'projects/vitest-fake-clock-per-test');
+  for (const mode of ['warn', 'fail']) {
+    it(`timers left on a fake clock the test installed itself are not leaks (${mode} mode)`, async () => {
+      const r = await runVitest(ownClock, [], { ASYNCSAN_MODE: mode }, undefined, { timeoutMs: 60_000 });
+      expect({ code: r.code, verdicts: r.verdicts }).toEqual({ code: 0, verdicts: { 'calls once after the wait': 'pass', 'does not call before the wait': 'pass' } });
+      expect(r.findings.map((f) => `${f.id}@${f.location?.line}`)).toEqual([]);
+    }, 90_000);
+  }
+
   // test.projects whose projects extend the root config (and so its plugins), as hono's has them.
   const projects = path.join(fixturesRoot, 'projects/vitest-projects');
   for (const install of [undefined, 'vitest5'] as const) {

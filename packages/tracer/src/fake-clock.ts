@@ -3,9 +3,11 @@
  * bundles it): a fake setTimeout creates no real timer, so async_hooks never see
  * it. The rule: a fake timer created in a scope, still pending in its clock's
  * queue when the scope ends while that clock is still installed, is a leaked
- * timer (it fires whenever some later code advances the clock: in the next test);
- * once the clock is uninstalled (clock.uninstall(), vi.useRealTimers()) its queue
- * is gone and nothing is reported.
+ * timer if the clock was installed before the scope (it fires whenever some later
+ * code advances the clock: in the next test); a clock the scope installed itself
+ * is its own (the next test's install replaces it), and once a clock is
+ * uninstalled (clock.uninstall(), vi.useRealTimers()) its queue is gone: nothing
+ * is reported.
  *
  * How a clock is seen: fake-timers installs by assigning globalThis.setTimeout
  * (and friends) a function carrying `.clock`, which calls `clock.setTimeout`
@@ -36,6 +38,10 @@ export interface FakeClockPatch {
 }
 
 const wrappedClocks = new WeakSet<object>();
+/** The scope current when a clock was installed on the globals (its id): undefined outside every scope. */
+const installedIn = new WeakMap<object, number | undefined>();
+/** The scope current when a function was assigned to a timer global (fake-timers sets `.clock` on it after). */
+const assignedIn = new WeakMap<object, number | undefined>();
 
 /** The clock's entry for a timer id, while it is pending (fake-timers keeps a Map; older copies an object). */
 function entryOf(clock: Clock, id: unknown): object | undefined {
@@ -61,6 +67,16 @@ function fakeTimerQueued(r: FakeTimerRecord): boolean {
 /** Still in its clock's queue, and the clock still installed. */
 export function fakeTimerPending(r: FakeTimerRecord): boolean {
   return installed(r.clock) && fakeTimerQueued(r);
+}
+
+/**
+ * A pending fake timer that may fire in a later test: on a clock installed before its scope began (in
+ * beforeAll, at module level), which later tests share and advance. A clock the test installed itself
+ * (its body or beforeEach, pacer's `vi.useFakeTimers()` in every beforeEach) is the test's own fake world:
+ * the next test's install replaces it, and its queue never runs.
+ */
+export function fakeTimerLeft(r: FakeTimerRecord): boolean {
+  return r.ownClock !== true && fakeTimerPending(r);
 }
 
 /**
@@ -95,7 +111,8 @@ export function installFakeClockWatch(owner: () => ScopeState | undefined): Fake
           const timer = s === undefined ? undefined : entryOf(clock, id);
           if (s !== undefined && timer !== undefined) {
             const delay = method === 'setImmediate' ? 0 : Number(args[1] ?? 0) || 0;
-            pushBounded(s.fakeTimers, { clock, timer, method, delay, site: captureSite(), promiseBefore: latestPromiseId() }, fakeTimerQueued);
+            const ownClock = installedIn.has(clock) && installedIn.get(clock) === s.id;
+            pushBounded(s.fakeTimers, { clock, timer, method, delay, site: captureSite(), promiseBefore: latestPromiseId(), ownClock }, fakeTimerQueued);
           }
         } catch {
           // never break the test's clock
@@ -111,7 +128,9 @@ export function installFakeClockWatch(owner: () => ScopeState | undefined): Fake
   const notice = (value: unknown) => {
     try {
       const clock = (value as { clock?: unknown } | undefined)?.clock;
-      if (typeof clock === 'object' && clock !== null) wrapClock(clock as Clock);
+      if (typeof clock !== 'object' || clock === null) return;
+      if (!installedIn.has(clock) && assignedIn.has(value as object)) installedIn.set(clock, assignedIn.get(value as object));
+      wrapClock(clock as Clock);
     } catch {
       // never break a global read
     }
@@ -134,6 +153,11 @@ export function installFakeClockWatch(owner: () => ScopeState | undefined): Fake
       get,
       set(v: unknown) {
         value = v;
+        try {
+          if (typeof v === 'function' && v !== real) assignedIn.set(v, owner()?.id);
+        } catch {
+          // never break a global write
+        }
       },
     });
     restores.push(() => {

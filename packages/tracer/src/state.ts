@@ -98,6 +98,8 @@ export interface FakeTimerRecord {
   site: Site;
   /** Async id of the latest promise born before it (the promise whose executor armed it, when one did). */
   promiseBefore?: number;
+  /** Its clock was installed in the same scope (see fake-clock.ts fakeTimerLeft). */
+  ownClock?: boolean;
 }
 
 /** A write() that returned false inside a scope. */

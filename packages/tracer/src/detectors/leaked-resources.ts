@@ -2,7 +2,7 @@
 import { watchForBleed } from '../bleed.js';
 import { TIMER_TYPES } from '../capture.js';
 import { dependencyHandle, leftResources, sleepingTasks, type AwaitChain, type LeftResource } from '../diff.js';
-import { fakeTimerFindings, fakeTimerPending } from '../fake-clock.js';
+import { fakeTimerFindings, fakeTimerLeft } from '../fake-clock.js';
 import { resourceFindings } from '../format.js';
 import { splitCurrent } from '../ignore-current.js';
 import type { Detector } from './judgement.js';
@@ -26,7 +26,7 @@ export const leakedResources: Detector = {
     for (const d of dropped) for (const f of resourceFindings([d.item], ctx)) j.ignored.push({ finding: f, reason: d.reason, by: 'current' });
     j.judgedLeft = reported;
     j.findings.push(...resourceFindings(reported, ctx));
-    j.findings.push(...j.judge(state.fakeTimers.filter(fakeTimerPending), (t) => t.timer, (kept) => fakeTimerFindings(kept, ctx)));
+    j.findings.push(...j.judge(state.fakeTimers.filter(fakeTimerLeft), (t) => t.timer, (kept) => fakeTimerFindings(kept, ctx)));
     watchForBleed(j.bleedSource(), left.filter((l) => !asleepOn.has(l.record)));
   },
 };
