@@ -603,6 +603,11 @@ export class Rejections {
     if (decl) {
       const local = env.locals?.get(decl);
       if (local) return local;
+      // typeorm's lazy relation `setPromise(entity, value)`: `value.then(store); return value`. The promise handed
+      // back already has a reaction: its rejection goes on to that chain, whose own drop is reported there.
+      if (ts.isParameter(decl) && ts.isIdentifier(decl.name) && ts.isReturnStatement(parentSkippingParens(ts, id)) && this.reactedToBeforeReturn(decl)) {
+        return { drop: true, never: false };
+      }
       const bound = env.params.get(decl);
       if (bound) return bound.expr ? this.outcome(bound.expr, bound.env) : SAFE;
       if (ts.isVariableDeclaration(decl) && this.isConst(decl) && decl.initializer && this.readable(decl)) {
@@ -748,6 +753,39 @@ export class Rejections {
       if (this.leaves(s)) return false;
     }
     return false;
+  }
+
+  /**
+   * The parameter gets a reaction (`p.then(…)`, `p.catch(…)`, `p.finally(…)` as a statement) in its function's own
+   * body before anything there can return, throw or suspend.
+   */
+  private reactedToBeforeReturn(param: TS.ParameterDeclaration): boolean {
+    const ts = this.ts;
+    const fn = param.parent;
+    if (!ts.isFunctionLike(fn) || !('body' in fn) || !fn.body || !ts.isBlock(fn.body)) return false;
+    const name = param.name as TS.Identifier;
+    const sym = this.checker.getSymbolAtLocation(name);
+    for (const s of fn.body.statements) {
+      if (this.isReactionStatement(s, name, sym)) return true;
+      if (this.leaves(s)) return false;
+    }
+    return false;
+  }
+
+  private isReactionStatement(s: TS.Statement, name: TS.Identifier, sym: TS.Symbol | undefined): boolean {
+    const ts = this.ts;
+    if (!ts.isExpressionStatement(s)) return false;
+    let call = this.unwrap(s.expression);
+    if (ts.isVoidExpression(call)) call = this.unwrap(call.expression);
+    // The reaction may be the head of a chain: `value.then(store).catch(report)`.
+    while (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && ts.isCallExpression(this.unwrap(call.expression.expression))) {
+      call = this.unwrap(call.expression.expression);
+    }
+    if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return false;
+    const method = call.expression.name.text;
+    if (method !== 'then' && method !== 'catch' && method !== 'finally') return false;
+    const receiver = this.unwrap(call.expression.expression);
+    return ts.isIdentifier(receiver) && receiver.text === name.text && this.checker.getSymbolAtLocation(receiver) === sym;
   }
 
   private isHandlerStatement(s: TS.Statement, name: TS.Identifier, sym: TS.Symbol | undefined): boolean {
