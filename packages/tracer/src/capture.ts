@@ -97,11 +97,23 @@ export function captureSite(): { stack?: string; at?: number } {
 /** Marks a wrapped gc(), holding the original. */
 const GC_ORIGINAL = Symbol('asyncsan.gc.original');
 
-/** What is still read of a closed resource (a timer's delay, repeat and start for the timeline and reports). */
-export function closedStandIn(record: ResourceRecord): object {
-  if (!TIMER_TYPES.has(record.type)) return {};
-  const t = record.resource as { _idleTimeout?: unknown; _repeat?: unknown; _idleStart?: unknown };
-  return { _destroyed: true, _idleTimeout: t._idleTimeout, _repeat: t._repeat, _idleStart: t._idleStart };
+/**
+ * Lets go of a closed resource's object (a fired Timeout keeps its callback and whatever that holds): what is
+ * still read of it stays (a timer's delay, repeat and start, for the timeline and reports). With
+ * `formatStacks`, its creation stacks are formatted too: unformatted, V8 keeps the functions and receivers of
+ * their frames (a request handler's closure).
+ */
+export function releaseClosed(record: ResourceRecord, formatStacks: boolean): void {
+  if (TIMER_TYPES.has(record.type)) {
+    const t = record.resource as { _idleTimeout?: unknown; _repeat?: unknown; _idleStart?: unknown };
+    record.resource = { _destroyed: true, _idleTimeout: t._idleTimeout, _repeat: t._repeat, _idleStart: t._idleStart };
+  } else {
+    record.resource = {};
+  }
+  if (formatStacks) {
+    void record.site?.stack;
+    void record.origin?.stack;
+  }
 }
 
 /** Is a recorded timer or handle still open? Read from the resource itself: no destroy hook needed. */
@@ -355,7 +367,7 @@ export class Capture {
    * already held weakly under --expose-gc (see PromiseLedger.weakly).
    */
   weaken(): void {
-    for (const s of this.live) for (const r of s.resources.values()) if (!isOpen(r)) r.resource = closedStandIn(r);
+    for (const s of this.live) for (const r of s.resources.values()) if (!isOpen(r)) releaseClosed(r, false);
     // Connections closed since the set was last pruned (a closed socket still leads to its last response).
     pruneOutside(this.outside);
   }

@@ -111,7 +111,7 @@ export function installFakeClockWatch(owner: () => ScopeState | undefined): Fake
           const timer = s === undefined ? undefined : entryOf(clock, id);
           if (s !== undefined && timer !== undefined) {
             const delay = method === 'setImmediate' ? 0 : Number(args[1] ?? 0) || 0;
-            const ownClock = installedIn.has(clock) && installedIn.get(clock) === s.id;
+            const ownClock = installedIn.get(clock) === s.id;
             pushBounded(s.fakeTimers, { clock, timer, method, delay, site: captureSite(), promiseBefore: latestPromiseId(), ownClock }, fakeTimerQueued);
           }
         } catch {

@@ -78,7 +78,6 @@ export class ScopePromises {
     return i >= 0 && deref(c!.promises[i]) === promise;
   }
 
-
   /** Is the promise with this async id one of the scope's, still pending? */
   hasId(id: number): boolean {
     const ledger = this.ledger;
@@ -254,7 +253,6 @@ export class PromiseLedger {
       if (p !== undefined) yield p;
     }
   }
-
 
   release(scope: ScopePromises): void {
     for (let i = 0; i < this.used; i++) {

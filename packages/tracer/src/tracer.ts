@@ -12,7 +12,7 @@ import { unwatchEmitters, watchedLeftovers, watchTasksForBleed, type BleedSource
 import { withGuardedStacks } from './attribute.js';
 import { emitterProofTargets, installEventWaitPatch } from './event-waits.js';
 import type { ProbedStack } from './await-chain.js';
-import { Capture, closedStandIn, CONNECTION_TYPES, isOpen, now } from './capture.js';
+import { Capture, CONNECTION_TYPES, isOpen, now, releaseClosed } from './capture.js';
 import { deadlockFinding, describeWaits, watchForDeadlock } from './deadlock.js';
 import { DETECTORS, type Judgement } from './detectors/index.js';
 import { dropPromises, leftResources, markIdleGuards, notePooledSockets, pendingChains, sleepingTasks, type AwaitChain, type LeftResource } from './diff.js';
@@ -380,22 +380,13 @@ export class Scope {
     this.state.ended = true;
     // A connection the scope leaves open may still serve a later scope (a pooled socket): it is work
     // for the deadlock watch of the scopes that follow.
-    // A closed resource's object gives way to the fields still read: whatever outlives the scope and is tagged
-    // with it (a web stream's closed promise, an emitter) keeps its records, and must not keep a fired timer's
-    // callback and what that holds (hono's node-server counts the AbortControllers its requests free).
-    // Where the program can force a collection (--expose-gc), a closed resource's creation stack is formatted
-    // now: unformatted, V8 keeps the functions and receivers of its frames (a request handler's closure).
+    // Whatever outlives the scope and is tagged with it (a web stream's closed promise, an emitter) keeps its
+    // records: they must not keep what closed resources held (hono's node-server counts the AbortControllers its
+    // requests free). Stacks are formatted where the program can force a collection (--expose-gc).
     const gcExposed = this.tracer.capture.ledger.weakly;
     for (const record of this.state.resources.values()) {
-      if (isOpen(record)) {
-        if (CONNECTION_TYPES.has(record.type)) this.tracer.capture.outside.add({ type: record.type, resource: record.resource });
-        continue;
-      }
-      record.resource = closedStandIn(record);
-      if (gcExposed) {
-        void record.site?.stack;
-        void record.origin?.stack;
-      }
+      if (!isOpen(record)) releaseClosed(record, gcExposed);
+      else if (CONNECTION_TYPES.has(record.type)) this.tracer.capture.outside.add({ type: record.type, resource: record.resource });
     }
     // Judged: let go of the pending promises (and whatever their tasks hold).
     this.state.pending.clear();

@@ -774,31 +774,38 @@ export class Rejections {
 
   private isReactionStatement(s: TS.Statement, name: TS.Identifier, sym: TS.Symbol | undefined): boolean {
     const ts = this.ts;
-    if (!ts.isExpressionStatement(s)) return false;
-    let call = this.unwrap(s.expression);
-    if (ts.isVoidExpression(call)) call = this.unwrap(call.expression);
+    let call = this.statementCall(s);
     // The reaction may be the head of a chain: `value.then(store).catch(report)`.
-    while (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression) && ts.isCallExpression(this.unwrap(call.expression.expression))) {
-      call = this.unwrap(call.expression.expression);
+    while (call && ts.isPropertyAccessExpression(call.expression) && ts.isCallExpression(this.unwrap(call.expression.expression))) {
+      call = this.unwrap(call.expression.expression) as TS.CallExpression;
     }
-    if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return false;
-    const method = call.expression.name.text;
-    if (method !== 'then' && method !== 'catch' && method !== 'finally') return false;
-    const receiver = this.unwrap(call.expression.expression);
-    return ts.isIdentifier(receiver) && receiver.text === name.text && this.checker.getSymbolAtLocation(receiver) === sym;
+    const method = call && this.methodCalledOn(call, name, sym);
+    return method === 'then' || method === 'catch' || method === 'finally';
   }
 
   private isHandlerStatement(s: TS.Statement, name: TS.Identifier, sym: TS.Symbol | undefined): boolean {
-    const ts = this.ts;
-    if (!ts.isExpressionStatement(s)) return false;
-    let call = this.unwrap(s.expression);
-    if (ts.isVoidExpression(call)) call = this.unwrap(call.expression);
-    if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return false;
-    const receiver = this.unwrap(call.expression.expression);
-    if (!ts.isIdentifier(receiver) || receiver.text !== name.text || this.checker.getSymbolAtLocation(receiver) !== sym) return false;
-    const method = call.expression.name.text;
-    const handler = method === 'catch' ? call.arguments[0] : method === 'then' ? call.arguments[1] : undefined;
+    const call = this.statementCall(s);
+    const method = call && this.methodCalledOn(call, name, sym);
+    const handler = method === 'catch' ? call!.arguments[0] : method === 'then' ? call!.arguments[1] : undefined;
     return handler !== undefined && this.isHandler(handler);
+  }
+
+  /** The call a statement makes: `f(…);` or `void f(…);`. */
+  private statementCall(s: TS.Statement): TS.CallExpression | undefined {
+    const ts = this.ts;
+    if (!ts.isExpressionStatement(s)) return undefined;
+    let e = this.unwrap(s.expression);
+    if (ts.isVoidExpression(e)) e = this.unwrap(e.expression);
+    return ts.isCallExpression(e) ? e : undefined;
+  }
+
+  /** `name.m(…)` with `name` the variable `sym`: the method's name. */
+  private methodCalledOn(call: TS.CallExpression, name: TS.Identifier, sym: TS.Symbol | undefined): string | undefined {
+    const ts = this.ts;
+    if (!ts.isPropertyAccessExpression(call.expression)) return undefined;
+    const receiver = this.unwrap(call.expression.expression);
+    if (!ts.isIdentifier(receiver) || receiver.text !== name.text || this.checker.getSymbolAtLocation(receiver) !== sym) return undefined;
+    return call.expression.name.text;
   }
 
   /** The statement may leave the block or suspend (return, throw, await, yield), outside nested functions. */
@@ -1653,19 +1660,29 @@ export class Rejections {
     const tracked = this.trackedLets(fn);
     let result = SAFE;
     const evalIn = (e: TS.Expression, locals: Map<TS.Node, Outcome>) => this.outcome(e, { params: env.params, calls: env.calls, locals });
-    const assigned = (n: TS.Node): TS.Node[] => {
-      const out: TS.Node[] = [];
+    /**
+     * What a node gives the tracked locals, outside nested functions: `x = v` (and `x ??= v`: v; `x += v`: the
+     * whole expression); with `declarations`, also `let x = v` declared in it (no value: undefined).
+     */
+    const writesIn = (n: TS.Node, declarations = false): { decl: TS.Node; value: TS.Expression | undefined }[] => {
+      const out: { decl: TS.Node; value: TS.Expression | undefined }[] = [];
+      const SK = ts.SyntaxKind;
       const visit = (x: TS.Node): void => {
         if (ts.isFunctionLike(x)) return;
         if (ts.isBinaryExpression(x) && isAssignmentOperator(ts, x.operatorToken.kind) && ts.isIdentifier(x.left)) {
           const d = this.symbolOf(x.left)?.valueDeclaration;
-          if (d && tracked.has(d)) out.push(d);
+          const op = x.operatorToken.kind;
+          const plain = op === SK.EqualsToken || op === SK.QuestionQuestionEqualsToken || op === SK.BarBarEqualsToken || op === SK.AmpersandAmpersandEqualsToken;
+          if (d && tracked.has(d)) out.push({ decl: d, value: plain ? x.right : x });
+        } else if (declarations && ts.isVariableDeclaration(x) && tracked.has(x)) {
+          out.push({ decl: x, value: x.initializer });
         }
         ts.forEachChild(x, visit);
       };
       visit(n);
       return out;
     };
+    const assigned = (n: TS.Node): TS.Node[] => writesIn(n).map((w) => w.decl);
     const returnsIn = (n: TS.Node): TS.ReturnStatement[] => {
       const out: TS.ReturnStatement[] = [];
       const visit = (x: TS.Node): void => {
@@ -1746,14 +1763,14 @@ export class Rejections {
       // before or any value assigned there, each judged with the locals so joined (grpc-js' filter stack:
       // `for (…) result = filter.sendMessage(result)`). Outcomes only ever lose safety, so this settles.
       const next = new Map(locals);
-      const writes = writesIn(s);
+      const writes = writesIn(s, true);
       // Each local changes at most three times (unset, then drop and never lost one by one): a round without a change ends it.
       const maxRounds = 3 * new Set(writes.map((w) => w.decl)).size + 1;
       let changed = writes.length > 0;
       for (let round = 0; changed && round < maxRounds; round++) {
         changed = false;
         for (const w of writes) {
-          const value = evalIn(w.value, next);
+          const value = w.value ? evalIn(w.value, next) : SAFE;
           const cur = next.get(w.decl);
           const joined = cur === undefined ? value : and(cur, value);
           if (cur === undefined || joined.drop !== cur.drop || joined.never !== cur.never) {
@@ -1764,25 +1781,6 @@ export class Rejections {
       }
       for (const r of returnsIn(s)) result = and(result, r.expression ? evalIn(r.expression, next) : SAFE);
       return next;
-    };
-    /** The values a statement gives the tracked locals: `x = v` (and `x ??= v`: v), `let x = v` declared in it. */
-    const writesIn = (n: TS.Node): { decl: TS.Node; value: TS.Expression }[] => {
-      const out: { decl: TS.Node; value: TS.Expression }[] = [];
-      const visit = (x: TS.Node): void => {
-        if (ts.isFunctionLike(x)) return;
-        if (ts.isBinaryExpression(x) && isAssignmentOperator(ts, x.operatorToken.kind) && ts.isIdentifier(x.left)) {
-          const d = this.symbolOf(x.left)?.valueDeclaration;
-          const op = x.operatorToken.kind;
-          const SK = ts.SyntaxKind;
-          const logical = op === SK.QuestionQuestionEqualsToken || op === SK.BarBarEqualsToken || op === SK.AmpersandAmpersandEqualsToken;
-          if (d && tracked.has(d)) out.push({ decl: d, value: op === SK.EqualsToken || logical ? x.right : x });
-        } else if (ts.isVariableDeclaration(x) && tracked.has(x)) {
-          out.push({ decl: x, value: x.initializer ?? ts.factory.createVoidZero() });
-        }
-        ts.forEachChild(x, visit);
-      };
-      visit(n);
-      return out;
     };
     let locals: Map<TS.Node, Outcome> | null = new Map();
     for (const s of fn.body.statements) {
