@@ -52,7 +52,17 @@ interface Env {
   params: ReadonlyMap<TS.Node, Binding>;
   calls: number;
   locals?: ReadonlyMap<TS.Node, Outcome>;
+  /** The followed call's arguments, for `arguments[i]` in the body of `fn` (colyseus' `this.unlock.call(this, true)`). */
+  args?: { fn: Fn; exprs: readonly TS.Expression[]; env: Env };
+  /**
+   * `this.x` fields the body has just set to a known value (`this._lockedExplicitly = arguments[0] === undefined`),
+   * valid until a statement that may run other code (a call, an await) or writes them.
+   */
+  facts?: ReadonlyMap<string, Known>;
 }
+
+/** The env decides `if`s: parameters or arguments bound at a followed call, or fields set just before. */
+const decides = (env: Env): boolean => env.params.size > 0 || env.args !== undefined || (env.facts?.size ?? 0) > 0;
 
 const EMPTY: Env = { params: new Map(), calls: 0 };
 
@@ -63,7 +73,8 @@ const EMPTY: Env = { params: new Map(), calls: 0 };
 const MAX_BOUND_CALLS = 3;
 
 /** A value known from the syntax: undefined, a primitive, an object literal; `unknown` otherwise. */
-type Known = { kind: 'undefined' } | { kind: 'primitive'; value: unknown } | { kind: 'object'; literal: TS.ObjectLiteralExpression; env: Env } | { kind: 'unknown' };
+/** `undefined` and `null` (`isNull`), alike to truthiness and `==`, apart to `===`. */
+type Known = { kind: 'undefined'; isNull?: boolean } | { kind: 'primitive'; value: unknown } | { kind: 'object'; literal: TS.ObjectLiteralExpression; env: Env } | { kind: 'unknown' };
 const UNKNOWN_VALUE: Known = { kind: 'unknown' };
 
 /** Built-in functions and methods that never throw on the arguments their types allow. */
@@ -182,6 +193,11 @@ const CALLBACK_METHODS: Record<string, ReadonlySet<string>> = {
  */
 const READLINE_METHODS = new Set(['question', 'close', 'prompt', 'setPrompt', 'pause', 'resume', 'write']);
 const READLINE_MODULES = new Set(['readline', 'node:readline']);
+/**
+ * node:path's string functions: they throw only a TypeError on a non-string argument, which the types rule out
+ * (`resolve` also reads process.cwd(), which fails only when the working directory was deleted).
+ */
+const PATH_FUNCTIONS = new Set(['normalize', 'join', 'resolve', 'dirname', 'basename', 'extname', 'relative', 'isAbsolute', 'parse', 'format', 'toNamespacedPath']);
 /** Built-in methods whose promise never rejects: worker_threads' Worker#terminate() settles with the exit code. */
 const NEVER_REJECTING_METHODS: Record<string, ReadonlySet<string>> = {
   Worker: new Set(['terminate']),
@@ -863,8 +879,9 @@ export class Rejections {
       this.cause(stored ? 'element' : 'unseen', call);
       return UNKNOWN;
     }
-    // f.call(this, …) / f.apply(this, args): the arguments are shifted; bodies are judged unbound.
-    const bound = (fn: Fn) => (target === call.expression ? this.bind(fn, call, env) : EMPTY);
+    // f.call(this, …) binds the arguments after the receiver; f.apply(this, args) is judged unbound.
+    const shift = target === call.expression ? 0 : this.memberText(call.expression) === 'call' ? 1 : undefined;
+    const bound = (fn: Fn) => (shift === undefined ? EMPTY : this.bind(fn, call, env, shift));
     return fns.reduce<Outcome>((acc, fn) => and(acc, this.fnOutcome(fn, bound(fn))), SAFE);
   }
 
@@ -1093,10 +1110,10 @@ export class Rejections {
     if (this.isAsync(fn)) {
       // Judged on its own (memoised), and, when that fails, once more with the call's arguments bound: an `if` they
       // settle skips its branch (colyseus' `setMetadata(meta, false)` does not reach its `if (persist) await …`).
-      const never = this.memo(this.asyncMemo, fn, false, () => this.asyncNeverRejects(fn, EMPTY)) || (env.params.size > 0 && this.neverRejectsBound(fn, env));
+      const never = this.memo(this.asyncMemo, fn, false, () => this.asyncNeverRejects(fn, EMPTY)) || (decides(env) && this.neverRejectsBound(fn, env));
       return { drop: never, never };
     }
-    return this.memo(this.returnMemo, fn, UNKNOWN, () => this.returnOutcome(fn, env), env.params.size === 0);
+    return this.memo(this.returnMemo, fn, UNKNOWN, () => this.returnOutcome(fn, env), !decides(env));
   }
 
   /**
@@ -1122,10 +1139,11 @@ export class Rejections {
 
   // ------------------------------------------------------------ resolving calls
 
-  /** Binds `fn`'s simple parameters to the call's arguments (evaluated in `env`). */
-  private bind(fn: Fn, call: TS.CallExpression, env: Env): Env {
+  /** Binds `fn`'s simple parameters to the call's arguments (evaluated in `env`; the first `shift` are not `fn`'s). */
+  private bind(fn: Fn, call: TS.CallExpression, env: Env, shift = 0): Env {
     const ts = this.ts;
     if (env.calls >= MAX_BOUND_CALLS) return EMPTY;
+    const args = call.arguments.slice(shift);
     const params = new Map<TS.Node, Binding>();
     let offset = 0;
     fn.parameters.forEach((p, i) => {
@@ -1139,13 +1157,15 @@ export class Rejections {
       const key: TS.Node | undefined = ts.isIdentifier(p.name) ? p : only?.dotDotDotToken && ts.isIdentifier(only.name) ? only : undefined;
       if (!key) return;
       const index = i - offset;
-      if (call.arguments.slice(0, index + 1).some((a) => ts.isSpreadElement(a))) return;
-      const arg = call.arguments[index];
+      if (args.slice(0, index + 1).some((a) => ts.isSpreadElement(a))) return;
+      const arg = args[index];
       if (arg) params.set(key, { expr: arg, env });
       else if (p.initializer) params.set(key, { expr: p.initializer, env: EMPTY });
       else params.set(key, { expr: undefined, env: EMPTY });
     });
-    return params.size === 0 ? EMPTY : { params, calls: env.calls + 1 };
+    const readsArguments = !ts.isArrowFunction(fn) && this.readsArguments(fn);
+    if (params.size === 0 && !readsArguments) return EMPTY;
+    return { params, calls: env.calls + 1, ...(readsArguments ? { args: { fn, exprs: args, env } } : {}) };
   }
 
   /**
@@ -1842,7 +1862,7 @@ export class Rejections {
     }
     if (e.kind === SK.TrueKeyword) return { kind: 'primitive', value: true };
     if (e.kind === SK.FalseKeyword) return { kind: 'primitive', value: false };
-    if (e.kind === SK.NullKeyword) return { kind: 'undefined' };
+    if (e.kind === SK.NullKeyword) return { kind: 'undefined', isNull: true };
     if (ts.isNumericLiteral(e)) return { kind: 'primitive', value: Number(e.text) };
     if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { kind: 'primitive', value: e.text };
     if (ts.isObjectLiteralExpression(e)) return { kind: 'object', literal: e, env };
@@ -1854,6 +1874,9 @@ export class Rejections {
       if (bound && !this.paramWritten(decl)) return bound.expr ? this.value(bound.expr, bound.env) : { kind: 'undefined' };
       return UNKNOWN_VALUE;
     }
+    if (ts.isBinaryExpression(e)) return this.comparison(e, env);
+    if (ts.isElementAccessExpression(e)) return this.argumentValue(e, env);
+    if (ts.isPropertyAccessExpression(e) && e.expression.kind === SK.ThisKeyword) return env.facts?.get(e.name.text) ?? UNKNOWN_VALUE;
     if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.name)) {
       const obj = this.value(e.expression, env);
       if (obj.kind === 'undefined') return e.questionDotToken ? { kind: 'undefined' } : UNKNOWN_VALUE;
@@ -1861,6 +1884,68 @@ export class Rejections {
       return UNKNOWN_VALUE;
     }
     return UNKNOWN_VALUE;
+  }
+
+  /** `a === b`, `a !== b`, `a == b`, `a != b` of two known primitives (an object's identity is not followed). */
+  private comparison(e: TS.BinaryExpression, env: Env): Known {
+    const SK = this.ts.SyntaxKind;
+    const op = e.operatorToken.kind;
+    const strict = op === SK.EqualsEqualsEqualsToken || op === SK.ExclamationEqualsEqualsToken;
+    const negated = op === SK.ExclamationEqualsEqualsToken || op === SK.ExclamationEqualsToken;
+    if (!strict && !negated && op !== SK.EqualsEqualsToken) return UNKNOWN_VALUE;
+    const l = this.value(e.left, env);
+    const r = this.value(e.right, env);
+    let equal: boolean | undefined;
+    if (l.kind === 'undefined' && r.kind === 'undefined') equal = !strict || Boolean(l.isNull) === Boolean(r.isNull);
+    else if ((l.kind === 'undefined' && r.kind === 'primitive') || (l.kind === 'primitive' && r.kind === 'undefined')) equal = false;
+    else if (l.kind === 'primitive' && r.kind === 'primitive' && typeof l.value === typeof r.value) equal = l.value === r.value;
+    return equal === undefined ? UNKNOWN_VALUE : { kind: 'primitive', value: equal !== negated };
+  }
+
+  /** `arguments[i]` in the body of the function whose call is followed: the argument, or undefined past the last. */
+  private argumentValue(e: TS.ElementAccessExpression, env: Env): Known {
+    const ts = this.ts;
+    const target = this.unwrap(e.expression);
+    const index = this.unwrap(e.argumentExpression);
+    if (!env.args || !ts.isIdentifier(target) || target.text !== 'arguments' || !ts.isNumericLiteral(index)) return UNKNOWN_VALUE;
+    if (this.argumentsOwner(target) !== env.args.fn) return UNKNOWN_VALUE;
+    const i = Number(index.text);
+    const { exprs } = env.args;
+    if (exprs.slice(0, i + 1).some((a) => ts.isSpreadElement(a))) return UNKNOWN_VALUE;
+    const arg = exprs[i];
+    return arg ? this.value(arg, env.args.env) : { kind: 'undefined' };
+  }
+
+  /** The function whose `arguments` an identifier names (arrows have none of their own). */
+  private argumentsOwner(node: TS.Node): Fn | undefined {
+    for (let f = enclosingFunction(this.ts, node); f; f = enclosingFunction(this.ts, f)) if (!this.ts.isArrowFunction(f)) return f;
+    return undefined;
+  }
+
+  private readonly argumentsMemo = new Map<Fn, boolean>();
+
+  /** The body reads its own `arguments` and never writes into it (`arguments[0] = …`). */
+  private readsArguments(fn: Fn): boolean {
+    const ts = this.ts;
+    let memo = this.argumentsMemo.get(fn);
+    if (memo !== undefined) return memo;
+    let reads = false;
+    let writes = false;
+    const visit = (n: TS.Node): void => {
+      if (ts.isIdentifier(n) && n.text === 'arguments' && this.argumentsOwner(n) === fn) {
+        reads = true;
+        const p = parentSkippingParens(ts, n);
+        if (p && ts.isElementAccessExpression(p)) {
+          const up = parentSkippingParens(ts, p);
+          if (up && ts.isBinaryExpression(up) && up.left === p && isAssignmentOperator(ts, up.operatorToken.kind)) writes = true;
+        } else if (p && !ts.isPropertyAccessExpression(p)) writes = true; // handed on or aliased: its elements may change
+      }
+      ts.forEachChild(n, visit);
+    };
+    if (fn.body) visit(fn.body);
+    memo = reads && !writes;
+    this.argumentsMemo.set(fn, memo);
+    return memo;
   }
 
   private readonly paramWrittenMemo = new Map<TS.Node, boolean>();
@@ -1965,13 +2050,25 @@ export class Rejections {
     const ts = this.ts;
     const ex = (e: TS.Expression | undefined) => e !== undefined && this.exprMayThrow(e, inAsync);
     const st = (x: TS.Statement | undefined) => x !== undefined && this.stmtMayThrow(x, inAsync, env);
-    if (ts.isBlock(s)) return s.statements.some((x) => this.stmtMayThrow(x, inAsync, env));
+    // A loop's body may run after itself, a catch or finally after part of the try, a case clause's statements are
+    // not a block: known fields are not carried in.
+    const fresh = env.facts ? { ...env, facts: undefined } : env;
+    const stFresh = (x: TS.Statement | undefined) => x !== undefined && this.stmtMayThrow(x, inAsync, fresh);
+    if (ts.isBlock(s)) {
+      if (env.params.size === 0 && !env.args) return s.statements.some((x) => this.stmtMayThrow(x, inAsync, env));
+      let here = env;
+      for (const x of s.statements) {
+        if (this.stmtMayThrow(x, inAsync, here)) return true;
+        here = this.factsAfter(x, here);
+      }
+      return false;
+    }
     if (ts.isExpressionStatement(s)) return ex(s.expression);
     if (ts.isVariableStatement(s)) return this.declarationsMayThrow(s.declarationList, inAsync);
     if (ts.isReturnStatement(s)) return ex(s.expression) || (inAsync && s.expression !== undefined && !this.outcome(s.expression, EMPTY).never);
     if (ts.isThrowStatement(s)) return this.throwing('throws', s);
     if (ts.isIfStatement(s)) {
-      const c = env.params.size > 0 ? this.truth(this.value(s.expression, env)) : undefined;
+      const c = decides(env) ? this.truth(this.value(s.expression, env)) : undefined;
       return ex(s.expression) || (c !== false && st(s.thenStatement)) || (c !== true && st(s.elseStatement));
     }
     if (ts.isTryStatement(s)) {
@@ -1979,20 +2076,20 @@ export class Rejections {
       const tryThrows = st(s.tryBlock);
       // What the try block throws goes to the catch: only what escapes the catch explains a rejection.
       if (this.causes && s.catchClause) this.causes.length = mark;
-      const caught = s.catchClause ? tryThrows && (this.bindingMayThrow(s.catchClause.variableDeclaration?.name) || st(s.catchClause.block)) : tryThrows;
+      const caught = s.catchClause ? tryThrows && (this.bindingMayThrow(s.catchClause.variableDeclaration?.name) || stFresh(s.catchClause.block)) : tryThrows;
       // A finally that always returns or exits the process discards what the try or catch threw.
       if (s.finallyBlock && this.endsAbruptly(s.finallyBlock)) {
         if (this.causes) this.causes.length = mark;
-        return st(s.finallyBlock);
+        return stFresh(s.finallyBlock);
       }
-      return caught || st(s.finallyBlock);
+      return caught || stFresh(s.finallyBlock);
     }
     if (ts.isForStatement(s)) {
       const init = s.initializer && (ts.isVariableDeclarationList(s.initializer) ? this.declarationsMayThrow(s.initializer, inAsync) : ex(s.initializer));
-      return Boolean(init) || ex(s.condition) || ex(s.incrementor) || st(s.statement);
+      return Boolean(init) || ex(s.condition) || ex(s.incrementor) || stFresh(s.statement);
     }
-    if (ts.isWhileStatement(s) || ts.isDoStatement(s)) return ex(s.expression) || st(s.statement);
-    if (ts.isForInStatement(s)) return ex(s.expression) || st(s.statement);
+    if (ts.isWhileStatement(s) || ts.isDoStatement(s)) return ex(s.expression) || stFresh(s.statement);
+    if (ts.isForInStatement(s)) return ex(s.expression) || stFresh(s.statement);
     if (ts.isForOfStatement(s)) {
       // `for await (const chunk of this.upstreamIterator(n))`: only a generator of the code, judged by its body.
       if (s.awaitModifier && this.generatorsMayThrow(s.expression, true)) {
@@ -2000,12 +2097,63 @@ export class Rejections {
         return true;
       }
       const head = ts.isVariableDeclarationList(s.initializer) ? s.initializer.declarations.some((d) => this.bindingMayThrow(d.name)) : true;
-      return head || ex(s.expression) || (!s.awaitModifier && !this.iteratesSafelyOrCause(s.expression)) || st(s.statement);
+      return head || ex(s.expression) || (!s.awaitModifier && !this.iteratesSafelyOrCause(s.expression)) || stFresh(s.statement);
     }
-    if (ts.isSwitchStatement(s)) return ex(s.expression) || s.caseBlock.clauses.some((c) => (ts.isCaseClause(c) && ex(c.expression)) || c.statements.some((x) => this.stmtMayThrow(x, inAsync, env)));
+    if (ts.isSwitchStatement(s)) return ex(s.expression) || s.caseBlock.clauses.some((c) => (ts.isCaseClause(c) && ex(c.expression)) || c.statements.some((x) => this.stmtMayThrow(x, inAsync, fresh)));
     if (ts.isLabeledStatement(s)) return st(s.statement);
     if (ts.isEmptyStatement(s) || ts.isBreakStatement(s) || ts.isContinueStatement(s) || ts.isDebuggerStatement(s)) return false;
     return !isFunctionOrTypeDeclaration(ts, s);
+  }
+
+  /**
+   * The env after statement `s` ran: `this.x = v` with a known `v` records it; a statement that may run other code
+   * (a call, `new`, an await, a yield, a tagged template) forgets every field, one that writes `this.x` forgets x.
+   */
+  private factsAfter(s: TS.Statement, env: Env): Env {
+    const ts = this.ts;
+    const facts = new Map(env.facts);
+    const assigned = ts.isExpressionStatement(s) ? this.unwrap(s.expression) : undefined;
+    if (assigned && ts.isBinaryExpression(assigned) && assigned.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = this.unwrap(assigned.left);
+      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && !this.runsCode(assigned.right) && !this.isAccessor(left)) {
+        const v = this.value(assigned.right, env);
+        if (v.kind === 'unknown') facts.delete(left.name.text);
+        else facts.set(left.name.text, v);
+        return { ...env, facts };
+      }
+    }
+    if (facts.size === 0) return env;
+    if (this.runsCode(s)) return { ...env, facts: undefined };
+    const visit = (n: TS.Node): void => {
+      if (ts.isBinaryExpression(n) || ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) {
+        const target = this.unwrap(ts.isBinaryExpression(n) ? n.left : n.operand);
+        if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) facts.delete(target.name.text);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(s);
+    return { ...env, facts };
+  }
+
+  /** The node may run code other than its own operators: a call, `new`, await, yield, a tagged template, `delete` (outside nested functions). */
+  private runsCode(node: TS.Node): boolean {
+    const ts = this.ts;
+    let runs = false;
+    const visit = (n: TS.Node): void => {
+      if (runs || isFunctionOrTypeDeclaration(ts, n as TS.Statement) || ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isClassExpression(n)) return;
+      if (ts.isCallExpression(n) || ts.isNewExpression(n) || ts.isAwaitExpression(n) || ts.isYieldExpression(n) || ts.isTaggedTemplateExpression(n) || ts.isDeleteExpression(n)) {
+        runs = true;
+        return;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(node);
+    return runs;
+  }
+
+  /** `this.x` names a get/set accessor: writing it runs code. */
+  private isAccessor(access: TS.PropertyAccessExpression): boolean {
+    return (this.symbolOf(access.name)?.getDeclarations() ?? []).some((d) => this.ts.isGetAccessor(d) || this.ts.isSetAccessor(d));
   }
 
   /** The block's last statement is a `return` or `process.exit(…)`: control never leaves it normally. */
@@ -2150,9 +2298,10 @@ export class Rejections {
     const ts = this.ts;
     if (ts.isIdentifier(callee)) {
       if (SAFE_GLOBAL_CALLS.has(callee.text) && this.isGlobal(callee)) return true;
-      return this.isExecutorSettle(callee);
+      return this.isPathFunction(callee) || this.isExecutorSettle(callee);
     }
     if (!ts.isPropertyAccessExpression(callee)) return false;
+    if (ts.isIdentifier(callee.name) && this.isPathFunction(callee.name)) return true;
     const method = callee.name.text;
     const receiver = this.unwrap(callee.expression);
     if (ts.isIdentifier(receiver)) {
@@ -2177,6 +2326,13 @@ export class Rejections {
     const fns = this.functionsOf(e);
     if (fns && fns.length > 0) return fns.some((f) => this.syncMayThrow(f));
     return !this.isReceivedFunction(e);
+  }
+
+  /** `path.join(…)`, `sp.normalize(…)`, an imported `join(…)`: a string function of node:path (its posix/win32 twins too). */
+  private isPathFunction(name: TS.Identifier): boolean {
+    if (!PATH_FUNCTIONS.has(name.text)) return false;
+    const decls = this.symbolOf(name)?.getDeclarations() ?? [];
+    return decls.length > 0 && decls.every((d) => d.getSourceFile().isDeclarationFile && declarationPackage(this.ts, d) === 'path');
   }
 
   /** `rl.question(…)`, `rl.close()` on node:readline's Interface. */
