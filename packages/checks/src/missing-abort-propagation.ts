@@ -16,6 +16,7 @@ import { isTestSourceFile } from './util/test-files.js';
 import { unwrap } from './shared-state/locations.js';
 import { handMadeSleep, isRaceMember, isSleepHelper, literalDelay, SHORT_SLEEP_MS } from './util/sleep.js';
 import { fieldSignalOf } from './util/field-signal.js';
+import { privateCallArguments } from './util/private-calls.js';
 
 export interface MissingAbortPropagationOptions {
   /**
@@ -136,7 +137,7 @@ function signalSourceOf(ctx: Ctx, fn: TS.FunctionLikeDeclaration): SignalSource 
   const found: SignalSource[] = [];
   for (const p of fn.parameters) {
     const src = parameterSource(ctx, fn, p);
-    if (src) found.push(src);
+    if (src && !neverGivenSignal(ctx, p, src)) found.push(src);
   }
   if (found.length < 2 || !fn.body) return found[0];
   const body = fn.body.getText();
@@ -146,6 +147,25 @@ function signalSourceOf(ctx: Ctx, fn: TS.FunctionLikeDeclaration): SignalSource 
     return readsOption(body, src.root, src.option);
   });
   return read ?? found[0];
+}
+
+/**
+ * A parameter of a file-private helper that no call gives a signal: every call passes nothing there, `undefined`, or an
+ * object literal without the signal's option and without spreads (auth-js' `_handleRequest(…, parameters?)`, whose one
+ * caller passes `{}`): there is no signal to forward.
+ */
+function neverGivenSignal(ctx: Ctx, p: TS.ParameterDeclaration, src: SignalSource): boolean {
+  const { ts } = ctx;
+  if (src.nested || !ts.isIdentifier(p.name) || src.root !== p.name.text) return false;
+  const args = privateCallArguments(ts, ctx.checker, p);
+  if (!args) return false;
+  const option = src.option ?? 'signal';
+  return args.every((arg) => {
+    const e = arg && unwrap(ts, arg);
+    if (!e || (ts.isIdentifier(e) && e.text === 'undefined')) return true;
+    if (src.text === src.root || !ts.isObjectLiteralExpression(e)) return false;
+    return e.properties.every((prop) => !ts.isSpreadAssignment(prop) && prop.name !== undefined && !ts.isComputedPropertyName(prop.name) && (!(ts.isIdentifier(prop.name) || ts.isStringLiteral(prop.name)) || prop.name.text !== option));
+  });
 }
 
 function parameterSource(ctx: Ctx, fn: TS.FunctionLikeDeclaration, p: TS.ParameterDeclaration): SignalSource | undefined {

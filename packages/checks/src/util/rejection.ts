@@ -22,6 +22,7 @@
 import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { indexFile } from './file-index.js';
+import { privateCallArguments } from './private-calls.js';
 import { bindingHolder, enclosingFunction, hasModifier, isAssignmentOperator, parentSkippingParens, referencesIn } from './syntax.js';
 import { declarationPackage, isDeclaredInPackage, isImportedFrom, isPromiseLikeType, isPromiseType, resolveAlias, unionParts } from './types.js';
 
@@ -1266,28 +1267,16 @@ export class Rejections {
    */
   private argumentsFor(param: TS.ParameterDeclaration): Fn[] | undefined {
     const ts = this.ts;
-    const owner = param.parent;
-    if (param.dotDotDotToken || !this.readable(param)) return undefined;
-    let name: TS.Identifier | undefined;
-    if (ts.isFunctionDeclaration(owner) && owner.name && !hasModifier(ts, owner, ts.SyntaxKind.ExportKeyword)) name = owner.name;
-    else if ((ts.isArrowFunction(owner) || ts.isFunctionExpression(owner)) && ts.isVariableDeclaration(owner.parent) && owner.parent.initializer === owner && this.isConst(owner.parent) && ts.isIdentifier(owner.parent.name)) {
-      const statement = owner.parent.parent.parent;
-      if (!ts.isVariableStatement(statement) || hasModifier(ts, statement, ts.SyntaxKind.ExportKeyword)) return undefined;
-      name = owner.parent.name;
-    }
-    if (!name || !ts.isSourceFile(ts.isFunctionDeclaration(owner) ? owner.parent : owner.parent.parent.parent.parent)) return undefined;
-    const index = owner.parameters.indexOf(param);
-    if (index < 0) return undefined;
+    if (!this.readable(param)) return undefined;
+    const args = privateCallArguments(ts, this.checker, param);
+    if (!args) return undefined;
     const out: Fn[] = [];
-    for (const n of referencesIn(ts, this.checker, name.getSourceFile(), name)) {
-      const call = n.parent;
-      const direct = ts.isCallExpression(call) && call.expression === n ? call.arguments : undefined;
-      const arg = direct?.[index];
-      const fn = arg && !direct.slice(0, index + 1).some((a) => ts.isSpreadElement(a)) ? this.unwrap(arg) : undefined;
+    for (const arg of args) {
+      const fn = arg && this.unwrap(arg);
       if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
       out.push(fn);
     }
-    return out.length > 0 ? out : undefined;
+    return out;
   }
 
   /** The bodies a symbol stands for, when its declarations have them. */
