@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage,unleash,firebase-admin,gax,auth-js,telegraf,typesense,vercel-ai,mikro-orm,typeorm,unstorage] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage,unleash,firebase-admin,gax,auth-js,telegraf,typesense,vercel-ai,mikro-orm,typeorm,unstorage,node-resque,crawlee] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -1296,6 +1296,57 @@ export const projects = {
     ],
     tsconfig: 'tsconfig.bench.json',
     paths: ['src'],
+  },
+  // Held-out round 26 (2026-12-07): node-resque (the Resque job queue: workers, multi-worker, scheduler with leader
+  // election, queue, plugins) and crawlee's core (AutoscaledPool, SessionPool, storages, events); both fetched this
+  // round, neither measured before.
+  'node-resque': {
+    repo: 'https://github.com/actionhero/node-resque',
+    mirror: 'actionhero+node-resque',
+    commit: 'b7089ae7165bd955cca3378edede7b22f490761f', // master ("Bump markdown-it from 14.1.1 to 14.2.0 (#1303)", node-resque 9.7.0), 2026-06-17: the newest commit of the fetch mirror's master
+    // all of src/ (19 files, 150 awaits; chosen before any tool ran). __tests__/, examples/, bin/, resque-web/ left out.
+    // The dev dependencies (jest, ts-jest, typedoc, prettier, ioredis-mock, node-schedule, ts-node) are replaced by
+    // typescript 6.0.3 and @types/node; the scripts dropped (prepare builds); package-lock.json not used.
+    install: [
+      ['node', '-e', "const fs=require('fs'),f='package.json',p=JSON.parse(fs.readFileSync(f));const d=p.devDependencies;p.devDependencies={typescript:'6.0.3','@types/node':d['@types/node']};delete p.scripts;fs.writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.bench.json = tsconfig.json (commonjs, es2018, strict, allowJs) + noEmit, types ['node'], src only. 0 errors
+    // under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, types: ['node'] }, include: ['src'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
+  },
+  crawlee: {
+    repo: 'https://github.com/apify/crawlee',
+    mirror: 'apify+crawlee',
+    commit: '69a824b77a2ce5ed48ef6bca5a0a54d5ce504ac4', // master ("refactor(core): retire TS-private test seams and convert to native private fields (#4043)", 4.x), 2026-08-21: the newest commit of the fetch mirror's master
+    // packages/core/src (78 files, 0.74 MB, 479 awaits; chosen before any tool ran): autoscaling, session_pool, storages,
+    // memory-storage, events, crawlers, enqueue_links, system-info and the top-level files. The workspace packages it
+    // imports (@crawlee/types, utils, fs-storage, http-client) are compiled from their sources through the repository's
+    // tsconfig paths, not measured; every other package, test/, docs/, website/ left out. pnpm workspace (pnpm-lock.yaml
+    // only): the root package.json is replaced by one whose dependencies are the npm dependencies of those five packages
+    // (zod's `catalog:` = the workspace catalog's ^4.4.3), without @crawlee/fs-storage-native (0.1.5-beta.18, not on npm:
+    // a Rust extension fs-storage imports), and whose dev dependencies are typescript 6.0.3, @types/node,
+    // @apify/tsconfig (tsconfig.build.json extends it) and the @types of content-type, mime-types, stream-json,
+    // whatwg-mimetype, ps-tree. Files of 4 MiB and more (website docs, gifs) are absent from the mirror: the checkout warns.
+    install: [
+      ['node', '-e', "const fs=require('fs'),r=JSON.parse(fs.readFileSync('package.json')),d=r.devDependencies,deps={};for(const q of ['core','utils','types','fs-storage','http-client'])for(const [k,v] of Object.entries(JSON.parse(fs.readFileSync('packages/'+q+'/package.json')).dependencies||{}))if(!v.startsWith('workspace:'))deps[k]=v==='catalog:'?'^4.4.3':v;delete deps['@crawlee/fs-storage-native'];const dev={typescript:'6.0.3'};for(const k of ['@types/node','@apify/tsconfig','@types/content-type','@types/mime-types','@types/stream-json','@types/whatwg-mimetype','@types/ps-tree'])dev[k]=d[k];fs.writeFileSync('package.json',JSON.stringify({name:r.name,private:true,type:r.type,dependencies:deps,devDependencies:dev},null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // packages/core/tsconfig.bench.json = tsconfig.build.json (extends @apify/tsconfig: strict, module node20, resolution
+    // nodenext, target es2023, noUnusedLocals, ...; lib DOM + ES2023/2024, types node, allowJs, skipLibCheck) + noEmit,
+    // no declarations, the root tsconfig.json's paths (@crawlee/* -> packages/*/src/index.ts) + `@crawlee/utils/internal`
+    // -> packages/utils/src/internal.ts (the package exports ./internal from its unbuilt dist/), packages/core/src only.
+    // 7 errors under 6.0.3, all in packages/fs-storage (not measured): @crawlee/fs-storage-native not found (5) and two
+    // implicit-any parameters that follow from it.
+    prep: [
+      ['node', '-e', "const fs=require('fs'),b=JSON.parse(fs.readFileSync('tsconfig.json')).compilerOptions.paths,paths={};for(const [k,v] of Object.entries({...b,'@crawlee/utils/internal':['./packages/utils/src/internal.ts']}))paths[k]=v.map((x)=>x.replace('./','../../'));fs.writeFileSync('packages/core/tsconfig.bench.json',JSON.stringify({extends:'../../tsconfig.build.json',compilerOptions:{noEmit:true,declaration:false,paths},include:['src/**/*']}))"],
+    ],
+    tsconfig: 'packages/core/tsconfig.bench.json',
+    paths: ['packages/core/src'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
