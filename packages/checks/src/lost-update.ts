@@ -56,6 +56,8 @@ export const lostUpdate = defineCheck<LostUpdateOptions>({
           // A plain restore of the saved value (`state.remaining = saved` after a call that spent it
           // through an alias): nothing is computed from the stale read.
           if (isRestore(ts, checker, write.node, read)) continue;
+          // `this.store = await this.store`: the resolution of the very value read, the same for every task.
+          if (isResolvedInPlace(ts, write.node, read)) continue;
           const lastAwait = awaits[awaits.length - 1]!;
           // Re-read after the last await (a re-check): the task saw the current value.
           // (A compound write's own read counts: `this.offset += rows.length` after the await adds to the current value.)
@@ -114,6 +116,13 @@ function isRestore(ts: TypeScript, checker: TS.TypeChecker, node: TS.Expression,
   const decl = checker.getSymbolAtLocation(value)?.valueDeclaration;
   if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !(decl.parent.flags & ts.NodeFlags.Const)) return false;
   return unwrap(ts, decl.initializer) === read.node;
+}
+
+/** `x = await x`: a pending value kept in a location, replaced by what it resolves to. */
+function isResolvedInPlace(ts: TypeScript, node: TS.Expression, read: ReadEvent): boolean {
+  if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const value = unwrap(ts, node.right);
+  return ts.isAwaitExpression(value) && unwrap(ts, value.expression) === read.node;
 }
 
 /** The root of a location key: `this`, or a variable's id. */
