@@ -2100,24 +2100,30 @@ export class Rejections {
    */
   private factsAfter(s: TS.Statement, env: Env): Env {
     const ts = this.ts;
-    const facts = new Map(env.facts);
+    const SK = ts.SyntaxKind;
     const assigned = ts.isExpressionStatement(s) ? this.unwrap(s.expression) : undefined;
-    if (assigned && ts.isBinaryExpression(assigned) && assigned.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    if (assigned && ts.isBinaryExpression(assigned) && assigned.operatorToken.kind === SK.EqualsToken) {
       const left = this.unwrap(assigned.left);
-      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && !this.runsCode(assigned.right) && !this.isAccessor(left)) {
+      if (ts.isPropertyAccessExpression(left) && left.expression.kind === SK.ThisKeyword && !this.runsCode(assigned.right) && !this.isAccessor(left)) {
+        const facts = new Map(env.facts);
         const v = this.value(assigned.right, env);
         if (v.kind === 'unknown') facts.delete(left.name.text);
         else facts.set(left.name.text, v);
         return { ...env, facts };
       }
     }
-    if (facts.size === 0) return env;
+    if (!env.facts || env.facts.size === 0) return env;
     if (this.runsCode(s)) return { ...env, facts: undefined };
+    const facts = new Map(env.facts);
+    const forget = (target: TS.Expression): void => {
+      const t = this.unwrap(target);
+      if (ts.isPropertyAccessExpression(t) && t.expression.kind === SK.ThisKeyword) facts.delete(t.name.text);
+      // `[this.a, this.b] = pair`, `({ a: this.a } = o)`: any field may be among the targets.
+      else if (ts.isArrayLiteralExpression(t) || ts.isObjectLiteralExpression(t)) facts.clear();
+    };
     const visit = (n: TS.Node): void => {
-      if (ts.isBinaryExpression(n) || ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) {
-        const target = this.unwrap(ts.isBinaryExpression(n) ? n.left : n.operand);
-        if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword) facts.delete(target.name.text);
-      }
+      if (ts.isBinaryExpression(n) && isAssignmentOperator(ts, n.operatorToken.kind)) forget(n.left);
+      else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === SK.PlusPlusToken || n.operator === SK.MinusMinusToken)) forget(n.operand);
       ts.forEachChild(n, visit);
     };
     visit(s);
