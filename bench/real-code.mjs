@@ -5,7 +5,7 @@
 // verdicts judged by reading the code (bench/real-code-verdicts.json): per-id counts, TRUE / BY-THE-RULE /
 // FALSE per tool, precision, and which findings are new (to judge) or gone since the verdicts were written.
 //
-// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage,unleash,firebase-admin,gax,auth-js,telegraf,typesense,vercel-ai,mikro-orm,typeorm,unstorage,node-resque,crawlee] [--skip-eslint]
+// Usage: node bench/real-code.mjs [--root DIR] [--only mcp-sdk,bullmq,ioredis,corpus,graphile-worker,pg-boss,cockatiel,tinypool,agenda,graphql-ws,piscina,rhea-promise,grpc-js,node-redis,mqtt,testcontainers,gaxios,nats,mongodb,socket.io,discord.js,bolt-js,p-queue,keyv,inngest,amqp-connection-manager,apollo-server,pubsub,centrifuge,temporal,realtime,rabbitmq,jsonrpc,elastic-transport,ably,hocuspocus,colyseus,tus,matrix-js-sdk,grammy,chokidar,libp2p,kysely,openai,storage,unleash,firebase-admin,gax,auth-js,telegraf,typesense,vercel-ai,mikro-orm,typeorm,unstorage,node-resque,crawlee,minio,ethers] [--skip-eslint]
 //                                 [--skip-tsc] [--todo FILE]
 //   --root DIR   where the projects are checked out (default /work/realcode, or $REALCODE_ROOT). A missing
 //                project is cloned from the fetch tool's mirror (/work/.mirror/<owner+name>/repo) when present,
@@ -1347,6 +1347,53 @@ export const projects = {
     ],
     tsconfig: 'packages/core/tsconfig.bench.json',
     paths: ['packages/core/src'],
+  },
+  // Held-out round 27 (2026-12-07): minio-js (the S3 client: requests, multipart uploads, streams, notification poller,
+  // credential providers) and ethers v6's providers and contracts (polling subscribers, JSON-RPC batching, sockets,
+  // FallbackProvider, FetchRequest); both fetched this round, neither measured before.
+  minio: {
+    repo: 'https://github.com/minio/minio-js',
+    mirror: 'minio+minio-js',
+    commit: '9e59f4dfbad9e1942ea7b13468a2db33d357d40f', // master ("fix: use logStream for logging retries (#1489)", minio 8.0.8), 2026-07-30: the newest commit of the fetch mirror's master
+    // all of src/ (22 files, 0.24 MB, 162 awaits; chosen before any tool ran). tests/, examples/, docs/ left out. The dev
+    // dependencies (babel, mocha, eslint, husky, ...) are replaced by typescript 6.0.3 and the @types the sources import,
+    // at the package.json's ranges; the scripts dropped (prepare runs husky); package-lock.json not used.
+    install: [
+      ['node', '-e', "const fs=require('fs'),f='package.json',p=JSON.parse(fs.readFileSync(f));const d=p.devDependencies;p.devDependencies={typescript:'6.0.3'};for(const k of ['@types/async','@types/block-stream2','@types/lodash','@types/mime-types','@types/node','@types/stream-json','@types/through2','@types/xml2js'])p.devDependencies[k]=d[k];delete p.scripts;fs.writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.bench.json = tsconfig.json (ESNext, resolution node, strict, noUncheckedIndexedAccess,
+    // allowImportingTsExtensions) + noEmit, no declarations, types ['node'], ignoreDeprecations 6.0 (moduleResolution
+    // node10), src only. 0 errors under 6.0.3.
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, declaration: false, emitDeclarationOnly: false, sourceMap: false, types: ['node'], ignoreDeprecations: '6.0' }, include: ['src'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src'],
+  },
+  ethers: {
+    repo: 'https://github.com/ethers-io/ethers.js',
+    mirror: 'ethers-io+ethers.js',
+    commit: '98c49d091eb84a9146dfba8476f18e4c3e3d1d31', // main, tag v6.16.0 ("admin: updated dist files"), 2025-12-02: the newest commit of the fetch mirror's main
+    // src.ts/providers (37 files, 0.41 MB, 242 awaits), src.ts/contract (55 awaits) and src.ts/utils/fetch.ts (chosen
+    // before any tool ran); the rest of src.ts (abi, crypto, wallet, wordlists, _tests, _admin), lib.*, dist left out.
+    // The dev dependencies (rollup, mocha, c8, uglify-js, ...) are replaced by typescript 6.0.3; the scripts dropped;
+    // package-lock.json not used (the dependencies, @types/node 22.7.5 among them, are pinned exactly).
+    install: [
+      ['node', '-e', "const fs=require('fs'),f='package.json',p=JSON.parse(fs.readFileSync(f));p.devDependencies={typescript:'6.0.3'};delete p.scripts;fs.writeFileSync(f,JSON.stringify(p,null,2))"],
+      [...npmInstall, '--no-package-lock'],
+    ],
+    // tsconfig.bench.json = tsconfig.esm.json (extends tsconfig.base.json: strict, target es2022, lib es2020, resolution
+    // node16, noUnusedLocals, importHelpers) + module node16 (6.0 requires it with node16 resolution), noEmit, no
+    // declarations, skipLibCheck (lib.esnext.intl.d.ts(26,135) does not compile against lib es2020), types ['node'],
+    // src.ts without _tests and _admin. 1 error under 6.0.3, types only, in a measured file:
+    // providers/provider-ipcsocket.ts(60,13) (Buffer<ArrayBufferLike> assigned to a let inferred Buffer<ArrayBuffer>:
+    // the generic typed arrays of TypeScript 5.7+; the project builds with 5.0.4).
+    prep: [
+      ['node', '-e', "require('fs').writeFileSync('tsconfig.bench.json', JSON.stringify({ extends: './tsconfig.esm.json', compilerOptions: { module: 'node16', noEmit: true, declaration: false, declarationMap: false, sourceMap: false, skipLibCheck: true, types: ['node'] }, include: ['./src.ts/**/*.ts'], exclude: ['./src.ts/_tests/**', './src.ts/_admin/**'] }))"],
+    ],
+    tsconfig: 'tsconfig.bench.json',
+    paths: ['src.ts/providers', 'src.ts/contract', 'src.ts/utils/fetch.ts'],
   },
   corpus: {
     repo: 'bench/corpus.mjs (npm packages that ship their sources)',
