@@ -2148,7 +2148,7 @@ export class Rejections {
 
   /** `this.x` names a get/set accessor: writing it runs code. */
   private isAccessor(access: TS.PropertyAccessExpression): boolean {
-    return (this.symbolOf(access.name)?.getDeclarations() ?? []).some((d) => this.ts.isGetAccessor(d) || this.ts.isSetAccessor(d));
+    return (this.symbolOf(access.name)?.getDeclarations() ?? []).some((d) => this.ts.isGetAccessorDeclaration(d) || this.ts.isSetAccessorDeclaration(d));
   }
 
   /** The block's last statement is a `return` or `process.exit(…)`: control never leaves it normally. */
