@@ -2095,7 +2095,7 @@ export class Rejections {
 
   private stmtThrows(s: TS.Statement, inAsync: boolean, env: Env): boolean {
     const ts = this.ts;
-    const ex = (e: TS.Expression | undefined) => e !== undefined && this.exprMayThrow(e, inAsync);
+    const ex = (e: TS.Expression | undefined) => e !== undefined && this.exprMayThrow(e, inAsync, env);
     const st = (x: TS.Statement | undefined) => x !== undefined && this.stmtMayThrow(x, inAsync, env);
     // A loop's body may run after itself, a catch or finally after part of the try, a case clause's statements are
     // not a block: known fields are not carried in.
@@ -2113,8 +2113,8 @@ export class Rejections {
       return false;
     }
     if (ts.isExpressionStatement(s)) return ex(s.expression);
-    if (ts.isVariableStatement(s)) return this.declarationsMayThrow(s.declarationList, inAsync);
-    if (ts.isReturnStatement(s)) return ex(s.expression) || (inAsync && s.expression !== undefined && !this.outcome(s.expression, EMPTY).never);
+    if (ts.isVariableStatement(s)) return this.declarationsMayThrow(s.declarationList, inAsync, env);
+    if (ts.isReturnStatement(s)) return ex(s.expression) || (inAsync && s.expression !== undefined && !this.outcome(s.expression, env).never);
     if (ts.isThrowStatement(s)) return this.throwing('throws', s);
     if (ts.isIfStatement(s)) {
       const c = decides(env) ? this.truth(this.value(s.expression, env)) : undefined;
@@ -2341,9 +2341,9 @@ export class Rejections {
     return ts.isIdentifier(receiver) && receiver.text === 'process' && this.isGlobal(receiver);
   }
 
-  private declarationsMayThrow(list: TS.VariableDeclarationList, inAsync: boolean): boolean {
+  private declarationsMayThrow(list: TS.VariableDeclarationList, inAsync: boolean, env: Env = EMPTY): boolean {
     if (list.flags & this.ts.NodeFlags.Using) return true; // disposal runs code
-    return list.declarations.some((d) => this.bindingMayThrow(d.name) || (d.initializer !== undefined && this.exprMayThrow(d.initializer, inAsync)));
+    return list.declarations.some((d) => this.bindingMayThrow(d.name) || (d.initializer !== undefined && this.exprMayThrow(d.initializer, inAsync, env)));
   }
 
   /**
@@ -2398,18 +2398,19 @@ export class Rejections {
    * assignments are taken not to throw (types rule out null receivers; getters and
    * valueOf are not followed); calls, `new` and iteration may, unless shown otherwise.
    */
-  private exprMayThrow(expr: TS.Expression, inAsync: boolean): boolean {
-    if (!this.causes) return this.exprThrows(expr, inAsync);
+  private exprMayThrow(expr: TS.Expression, inAsync: boolean, env: Env = EMPTY): boolean {
+    if (!this.causes) return this.exprThrows(expr, inAsync, env);
     const mark = this.causes.length;
-    const r = this.exprThrows(expr, inAsync);
+    const r = this.exprThrows(expr, inAsync, env);
     if (!r) this.causes.length = mark;
     return r;
   }
 
-  private exprThrows(expr: TS.Expression, inAsync: boolean): boolean {
+  /** `env`: what a followed call bound; an awaited call is judged with it (its own arguments may come from them). */
+  private exprThrows(expr: TS.Expression, inAsync: boolean, env: Env = EMPTY): boolean {
     const ts = this.ts;
     const e = this.unwrap(expr);
-    const ex = (x: TS.Expression | undefined) => x !== undefined && this.exprMayThrow(x, inAsync);
+    const ex = (x: TS.Expression | undefined) => x !== undefined && this.exprMayThrow(x, inAsync, env);
     if (ts.isIdentifier(e) || ts.isLiteralExpression(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return false;
     const SK = ts.SyntaxKind;
     if (e.kind === SK.TrueKeyword || e.kind === SK.FalseKeyword || e.kind === SK.NullKeyword || e.kind === SK.ThisKeyword || e.kind === SK.SuperKeyword) return false;
@@ -2420,7 +2421,7 @@ export class Rejections {
     if (ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) return ex(e.operand);
     if (ts.isTypeOfExpression(e) || ts.isVoidExpression(e) || ts.isDeleteExpression(e)) return ex(e.expression);
     if (ts.isConditionalExpression(e)) return ex(e.condition) || ex(e.whenTrue) || ex(e.whenFalse);
-    if (ts.isAwaitExpression(e)) return ex(e.expression) || (this.maybePromise(e.expression) && !this.outcome(e.expression, EMPTY).never);
+    if (ts.isAwaitExpression(e)) return ex(e.expression) || (this.maybePromise(e.expression) && !this.outcome(e.expression, env).never);
     // `yield x` in a generator iterated by a loop (see generatorsMayThrow): an async generator awaits `x`; `yield*`
     // runs another iterator, which may throw.
     if (ts.isYieldExpression(e)) return !!e.asteriskToken || ex(e.expression) || (inAsync && !!e.expression && this.maybePromise(e.expression) && !this.outcome(e.expression, EMPTY).never);
