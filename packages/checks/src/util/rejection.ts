@@ -23,7 +23,7 @@ import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { indexFile } from './file-index.js';
 import { privateCallArguments } from './private-calls.js';
-import { bindingHolder, enclosingFunction, hasModifier, isAssignmentOperator, parentSkippingParens, referencesIn } from './syntax.js';
+import { bindingHolder, enclosingFunction, hasModifier, isAssignmentOperator, isFunctionLike, parentSkippingParens, referencesIn } from './syntax.js';
 import { declarationPackage, isDeclaredInPackage, isImportedFrom, isPromiseLikeType, isPromiseType, resolveAlias, unionParts } from './types.js';
 
 type Fn = TS.FunctionLikeDeclaration;
@@ -60,6 +60,11 @@ interface Env {
    * valid until a statement that may run other code (a call, an await) or writes them.
    */
   facts?: ReadonlyMap<string, Known>;
+  /**
+   * Parameters the body assigns that still hold their argument at this point of a straight walk (no write has run
+   * yet: ethers' `if (Array.isArray(_event)) _event = { topics: _event }`, skipped for a name).
+   */
+  flow?: ReadonlySet<TS.Node>;
 }
 
 /** The env decides `if`s: parameters or arguments bound at a followed call, or fields set just before. */
@@ -1860,10 +1865,21 @@ export class Rejections {
       const decl = this.symbolOf(e)?.valueDeclaration;
       const bound = decl && env.params.get(decl);
       // A parameter the body assigns holds the argument only until then.
-      if (bound && !this.paramWritten(decl)) return bound.expr ? this.value(bound.expr, bound.env) : { kind: 'undefined' };
+      if (bound && (!this.paramWritten(decl) || env.flow?.has(decl))) return bound.expr ? this.value(bound.expr, bound.env) : { kind: 'undefined' };
       return UNKNOWN_VALUE;
     }
     if (ts.isBinaryExpression(e)) return this.comparison(e, env);
+    if (ts.isTypeOfExpression(e)) {
+      const v = this.value(e.expression, env);
+      if (v.kind === 'undefined') return { kind: 'primitive', value: v.isNull ? 'object' : 'undefined' };
+      if (v.kind === 'object') return { kind: 'primitive', value: 'object' };
+      return v.kind === 'primitive' ? { kind: 'primitive', value: typeof v.value } : UNKNOWN_VALUE;
+    }
+    // `Array.isArray(x)` of a known primitive, undefined or object literal: false.
+    if (ts.isCallExpression(e) && e.arguments.length === 1 && this.isArrayIsArray(e.expression)) {
+      const v = this.value(e.arguments[0]!, env);
+      return v.kind === 'unknown' ? UNKNOWN_VALUE : { kind: 'primitive', value: false };
+    }
     if (ts.isElementAccessExpression(e)) return this.argumentValue(e, env);
     if (ts.isPropertyAccessExpression(e) && e.expression.kind === SK.ThisKeyword) return env.facts?.get(e.name.text) ?? UNKNOWN_VALUE;
     if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.name)) {
@@ -1889,6 +1905,13 @@ export class Rejections {
     else if ((l.kind === 'undefined' && r.kind === 'primitive') || (l.kind === 'primitive' && r.kind === 'undefined')) equal = false;
     else if (l.kind === 'primitive' && r.kind === 'primitive' && typeof l.value === typeof r.value) equal = l.value === r.value;
     return equal === undefined ? UNKNOWN_VALUE : { kind: 'primitive', value: equal !== negated };
+  }
+
+  private isArrayIsArray(callee: TS.Expression): boolean {
+    const e = this.unwrap(callee);
+    if (!this.ts.isPropertyAccessExpression(e) || e.name.text !== 'isArray') return false;
+    const receiver = this.unwrap(e.expression);
+    return this.ts.isIdentifier(receiver) && receiver.text === 'Array' && this.isGlobal(receiver);
   }
 
   /** `arguments[i]` in the body of the function whose call is followed: the argument, or undefined past the last. */
@@ -1992,7 +2015,42 @@ export class Rejections {
     const ts = this.ts;
     if (!fn.body || !this.readable(fn)) return false;
     if (!ts.isBlock(fn.body)) return !this.exprMayThrow(fn.body, true) && this.outcome(fn.body, EMPTY).never;
-    return !this.stmtMayThrow(fn.body, true, env);
+    return !this.stmtMayThrow(fn.body, true, this.startFlow(fn, env));
+  }
+
+  /** The bound parameters a straight walk of `fn`'s body may follow past their writes: those no nested function writes. */
+  private startFlow(fn: Fn, env: Env): Env {
+    if (env.params.size === 0) return env;
+    const flow = new Set<TS.Node>();
+    for (const p of env.params.keys()) if (this.paramWritten(p) && !this.writtenInClosure(p, fn)) flow.add(p);
+    return flow.size === 0 ? env : { ...env, flow };
+  }
+
+  /** A nested function of `fn` writes the parameter (it may run at any time). */
+  private writtenInClosure(param: TS.Node, fn: Fn): boolean {
+    const ts = this.ts;
+    const name = ts.isParameter(param) && ts.isIdentifier(param.name) ? param.name : undefined;
+    if (!name || !fn.body) return true;
+    const sym = this.symbolOf(name);
+    let found = false;
+    const visit = (n: TS.Node, nested: boolean): void => {
+      if (found) return;
+      if (nested && ts.isIdentifier(n) && n.text === name.text && this.isWriteOf(n) && this.symbolOf(n) === sym) found = true;
+      ts.forEachChild(n, (c) => visit(c, nested || isFunctionLike(ts, c)));
+    };
+    visit(fn.body, false);
+    return found;
+  }
+
+  /** The identifier is assigned, incremented, or a destructuring target. */
+  private isWriteOf(id: TS.Identifier): boolean {
+    const ts = this.ts;
+    for (let n: TS.Node = id, p = parentSkippingParens(ts, id); p; n = p, p = parentSkippingParens(ts, p)) {
+      if (ts.isBinaryExpression(p)) return p.left === n && isAssignmentOperator(ts, p.operatorToken.kind);
+      if ((ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) && (p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken)) return true;
+      if (!(ts.isArrayLiteralExpression(p) || ts.isObjectLiteralExpression(p) || ts.isShorthandPropertyAssignment(p) || ts.isPropertyAssignment(p) || ts.isSpreadElement(p) || ts.isSpreadAssignment(p))) return false;
+    }
+    return false;
   }
 
   /**
@@ -2037,24 +2095,26 @@ export class Rejections {
 
   private stmtThrows(s: TS.Statement, inAsync: boolean, env: Env): boolean {
     const ts = this.ts;
-    const ex = (e: TS.Expression | undefined) => e !== undefined && this.exprMayThrow(e, inAsync);
+    const ex = (e: TS.Expression | undefined) => e !== undefined && this.exprMayThrow(e, inAsync, env);
     const st = (x: TS.Statement | undefined) => x !== undefined && this.stmtMayThrow(x, inAsync, env);
     // A loop's body may run after itself, a catch or finally after part of the try, a case clause's statements are
     // not a block: known fields are not carried in.
-    const fresh = env.facts ? { ...env, facts: undefined } : env;
+    const fresh = env.facts || env.flow ? { ...env, facts: undefined, flow: undefined } : env;
     const stFresh = (x: TS.Statement | undefined) => x !== undefined && this.stmtMayThrow(x, inAsync, fresh);
     if (ts.isBlock(s)) {
       if (env.params.size === 0 && !env.args) return s.statements.some((x) => this.stmtMayThrow(x, inAsync, env));
       let here = env;
       for (const x of s.statements) {
         if (this.stmtMayThrow(x, inAsync, here)) return true;
-        here = this.factsAfter(x, here);
+        // What follows a statement that returns on the path the arguments decide is not reached.
+        if (this.completes(x, here)) return false;
+        here = this.flowAfter(x, this.factsAfter(x, here));
       }
       return false;
     }
     if (ts.isExpressionStatement(s)) return ex(s.expression);
-    if (ts.isVariableStatement(s)) return this.declarationsMayThrow(s.declarationList, inAsync);
-    if (ts.isReturnStatement(s)) return ex(s.expression) || (inAsync && s.expression !== undefined && !this.outcome(s.expression, EMPTY).never);
+    if (ts.isVariableStatement(s)) return this.declarationsMayThrow(s.declarationList, inAsync, env);
+    if (ts.isReturnStatement(s)) return ex(s.expression) || (inAsync && s.expression !== undefined && !this.outcome(s.expression, env).never);
     if (ts.isThrowStatement(s)) return this.throwing('throws', s);
     if (ts.isIfStatement(s)) {
       const c = decides(env) ? this.truth(this.value(s.expression, env)) : undefined;
@@ -2088,7 +2148,11 @@ export class Rejections {
       const head = ts.isVariableDeclarationList(s.initializer) ? s.initializer.declarations.some((d) => this.bindingMayThrow(d.name)) : true;
       return head || ex(s.expression) || (!s.awaitModifier && !this.iteratesSafelyOrCause(s.expression)) || stFresh(s.statement);
     }
-    if (ts.isSwitchStatement(s)) return ex(s.expression) || s.caseBlock.clauses.some((c) => (ts.isCaseClause(c) && ex(c.expression)) || c.statements.some((x) => this.stmtMayThrow(x, inAsync, fresh)));
+    if (ts.isSwitchStatement(s)) {
+      // A discriminant the arguments decide runs from the matching clause on (fall-through included).
+      const from = decides(env) ? this.matchingClause(s, env) : 0;
+      return ex(s.expression) || s.caseBlock.clauses.some((c, i) => i >= from && ((ts.isCaseClause(c) && ex(c.expression)) || c.statements.some((x) => this.stmtMayThrow(x, inAsync, fresh))));
+    }
     if (ts.isLabeledStatement(s)) return st(s.statement);
     if (ts.isEmptyStatement(s) || ts.isBreakStatement(s) || ts.isContinueStatement(s) || ts.isDebuggerStatement(s)) return false;
     return !isFunctionOrTypeDeclaration(ts, s);
@@ -2128,6 +2192,113 @@ export class Rejections {
     };
     visit(s);
     return { ...env, facts };
+  }
+
+  /**
+   * The index of the clause a switch starts at: the first case equal to a known discriminant (0 when anything is
+   * unknown, so every clause is walked), else the default clause, else past the last.
+   */
+  private matchingClause(s: TS.SwitchStatement, env: Env): number {
+    const ts = this.ts;
+    const d = this.value(s.expression, env);
+    if (d.kind === 'unknown' || d.kind === 'object') return 0;
+    const clauses = s.caseBlock.clauses;
+    for (let i = 0; i < clauses.length; i++) {
+      const c = clauses[i]!;
+      if (!ts.isCaseClause(c)) continue;
+      const equal = this.strictEquals(d, this.value(c.expression, env));
+      if (equal === undefined) return 0;
+      if (equal) return i;
+    }
+    const def = clauses.findIndex((c) => ts.isDefaultClause(c));
+    return def >= 0 ? def : clauses.length;
+  }
+
+  /**
+   * The statement always leaves the function by a `return` or `throw` on the path the env decides (an `if` whose
+   * condition it settles, a switch on a known discriminant, a block), never by `break` or `continue` first.
+   */
+  private completes(s: TS.Statement, env: Env): boolean {
+    const ts = this.ts;
+    if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
+    if (ts.isBlock(s)) return this.sequenceCompletes(s.statements, env);
+    if (ts.isIfStatement(s)) {
+      const c = decides(env) ? this.truth(this.value(s.expression, env)) : undefined;
+      const then = () => this.completes(s.thenStatement, env);
+      const otherwise = () => s.elseStatement !== undefined && this.completes(s.elseStatement, env);
+      return c === true ? then() : c === false ? otherwise() : then() && otherwise();
+    }
+    if (ts.isSwitchStatement(s) && decides(env)) {
+      const from = this.matchingClause(s, env);
+      if (from === 0 && s.caseBlock.clauses.length > 0 && !this.knownDiscriminant(s, env)) return false;
+      return this.sequenceCompletes(s.caseBlock.clauses.slice(from).flatMap((c) => [...c.statements]), env);
+    }
+    return false;
+  }
+
+  private knownDiscriminant(s: TS.SwitchStatement, env: Env): boolean {
+    const first = s.caseBlock.clauses[0];
+    if (!first || !this.ts.isCaseClause(first)) return false;
+    const d = this.value(s.expression, env);
+    return d.kind !== 'unknown' && d.kind !== 'object' && this.strictEquals(d, this.value(first.expression, env)) === true;
+  }
+
+  /** Statements run in order until one leaves the function; a `break`/`continue` that may run first ends it. */
+  private sequenceCompletes(statements: readonly TS.Statement[], env: Env): boolean {
+    for (const x of statements) {
+      if (this.mayJump(x)) return false;
+      if (this.completes(x, env)) return true;
+    }
+    return false;
+  }
+
+  /** A `break` or `continue` that may leave the statement (not one inside a loop or switch of its own, or a function). */
+  private mayJump(s: TS.Node): boolean {
+    const ts = this.ts;
+    let found = false;
+    const visit = (n: TS.Node, inner: boolean): void => {
+      if (found || isFunctionLike(ts, n)) return;
+      if ((ts.isBreakStatement(n) || ts.isContinueStatement(n)) && (n.label !== undefined || !inner)) {
+        found = true;
+        return;
+      }
+      const own = ts.isIterationStatement(n, false) || ts.isSwitchStatement(n);
+      ts.forEachChild(n, (c) => visit(c, inner || own));
+    };
+    visit(s, false);
+    return found;
+  }
+
+  /** The env after `s` ran: a parameter `s` writes (on a path the env does not rule out) no longer holds its argument. */
+  private flowAfter(s: TS.Statement, env: Env): Env {
+    if (!env.flow || env.flow.size === 0) return env;
+    const ts = this.ts;
+    const flow = new Set(env.flow);
+    const visit = (n: TS.Node): void => {
+      if (isFunctionLike(ts, n)) return;
+      if (ts.isIfStatement(n) && decides(env)) {
+        const c = this.truth(this.value(n.expression, env));
+        visit(n.expression);
+        if (c !== false) visit(n.thenStatement);
+        if (c !== true && n.elseStatement) visit(n.elseStatement);
+        return;
+      }
+      if (ts.isIdentifier(n) && this.isWriteOf(n)) {
+        const decl = this.symbolOf(n)?.valueDeclaration;
+        if (decl) flow.delete(decl);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(s);
+    return flow.size === env.flow.size ? env : { ...env, flow };
+  }
+
+  /** `a === b` of two known values, undefined when it cannot be told (an object's identity is not followed). */
+  private strictEquals(l: Known, r: Known): boolean | undefined {
+    if (l.kind === 'undefined' && r.kind === 'undefined') return Boolean(l.isNull) === Boolean(r.isNull);
+    if ((l.kind === 'undefined' && r.kind === 'primitive') || (l.kind === 'primitive' && r.kind === 'undefined')) return false;
+    if (l.kind === 'primitive' && r.kind === 'primitive') return l.value === r.value;
+    return undefined;
   }
 
   /** The node may run code other than its own operators: a call, `new`, await, yield, a tagged template, `delete` (outside nested functions). */
@@ -2170,9 +2341,9 @@ export class Rejections {
     return ts.isIdentifier(receiver) && receiver.text === 'process' && this.isGlobal(receiver);
   }
 
-  private declarationsMayThrow(list: TS.VariableDeclarationList, inAsync: boolean): boolean {
+  private declarationsMayThrow(list: TS.VariableDeclarationList, inAsync: boolean, env: Env = EMPTY): boolean {
     if (list.flags & this.ts.NodeFlags.Using) return true; // disposal runs code
-    return list.declarations.some((d) => this.bindingMayThrow(d.name) || (d.initializer !== undefined && this.exprMayThrow(d.initializer, inAsync)));
+    return list.declarations.some((d) => this.bindingMayThrow(d.name) || (d.initializer !== undefined && this.exprMayThrow(d.initializer, inAsync, env)));
   }
 
   /**
@@ -2227,18 +2398,19 @@ export class Rejections {
    * assignments are taken not to throw (types rule out null receivers; getters and
    * valueOf are not followed); calls, `new` and iteration may, unless shown otherwise.
    */
-  private exprMayThrow(expr: TS.Expression, inAsync: boolean): boolean {
-    if (!this.causes) return this.exprThrows(expr, inAsync);
+  private exprMayThrow(expr: TS.Expression, inAsync: boolean, env: Env = EMPTY): boolean {
+    if (!this.causes) return this.exprThrows(expr, inAsync, env);
     const mark = this.causes.length;
-    const r = this.exprThrows(expr, inAsync);
+    const r = this.exprThrows(expr, inAsync, env);
     if (!r) this.causes.length = mark;
     return r;
   }
 
-  private exprThrows(expr: TS.Expression, inAsync: boolean): boolean {
+  /** `env`: what a followed call bound; an awaited call is judged with it (its own arguments may come from them). */
+  private exprThrows(expr: TS.Expression, inAsync: boolean, env: Env = EMPTY): boolean {
     const ts = this.ts;
     const e = this.unwrap(expr);
-    const ex = (x: TS.Expression | undefined) => x !== undefined && this.exprMayThrow(x, inAsync);
+    const ex = (x: TS.Expression | undefined) => x !== undefined && this.exprMayThrow(x, inAsync, env);
     if (ts.isIdentifier(e) || ts.isLiteralExpression(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return false;
     const SK = ts.SyntaxKind;
     if (e.kind === SK.TrueKeyword || e.kind === SK.FalseKeyword || e.kind === SK.NullKeyword || e.kind === SK.ThisKeyword || e.kind === SK.SuperKeyword) return false;
@@ -2249,7 +2421,7 @@ export class Rejections {
     if (ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) return ex(e.operand);
     if (ts.isTypeOfExpression(e) || ts.isVoidExpression(e) || ts.isDeleteExpression(e)) return ex(e.expression);
     if (ts.isConditionalExpression(e)) return ex(e.condition) || ex(e.whenTrue) || ex(e.whenFalse);
-    if (ts.isAwaitExpression(e)) return ex(e.expression) || (this.maybePromise(e.expression) && !this.outcome(e.expression, EMPTY).never);
+    if (ts.isAwaitExpression(e)) return ex(e.expression) || (this.maybePromise(e.expression) && !this.outcome(e.expression, env).never);
     // `yield x` in a generator iterated by a loop (see generatorsMayThrow): an async generator awaits `x`; `yield*`
     // runs another iterator, which may throw.
     if (ts.isYieldExpression(e)) return !!e.asteriskToken || ex(e.expression) || (inAsync && !!e.expression && this.maybePromise(e.expression) && !this.outcome(e.expression, EMPTY).never);
