@@ -1901,9 +1901,13 @@ export class Rejections {
     const l = this.value(e.left, env);
     const r = this.value(e.right, env);
     let equal: boolean | undefined;
-    if (l.kind === 'undefined' && r.kind === 'undefined') equal = !strict || Boolean(l.isNull) === Boolean(r.isNull);
-    else if ((l.kind === 'undefined' && r.kind === 'primitive') || (l.kind === 'primitive' && r.kind === 'undefined')) equal = false;
-    else if (l.kind === 'primitive' && r.kind === 'primitive' && typeof l.value === typeof r.value) equal = l.value === r.value;
+    if (l.kind === 'unknown' || r.kind === 'unknown' || (l.kind === 'object' && r.kind === 'object')) equal = undefined;
+    else if (l.kind === 'undefined' && r.kind === 'undefined') equal = !strict || Boolean(l.isNull) === Boolean(r.isNull);
+    // An object literal is never null or undefined, nor `===` a primitive (`==` may convert it: not followed).
+    else if (l.kind === 'object' || r.kind === 'object') equal = strict || l.kind === 'undefined' || r.kind === 'undefined' ? false : undefined;
+    else if (l.kind === 'undefined' || r.kind === 'undefined') equal = false;
+    else if (typeof l.value === typeof r.value) equal = l.value === r.value;
+    else equal = strict ? false : undefined;
     return equal === undefined ? UNKNOWN_VALUE : { kind: 'primitive', value: equal !== negated };
   }
 
@@ -2297,6 +2301,7 @@ export class Rejections {
   private strictEquals(l: Known, r: Known): boolean | undefined {
     if (l.kind === 'undefined' && r.kind === 'undefined') return Boolean(l.isNull) === Boolean(r.isNull);
     if ((l.kind === 'undefined' && r.kind === 'primitive') || (l.kind === 'primitive' && r.kind === 'undefined')) return false;
+    if ((l.kind === 'object') !== (r.kind === 'object') && l.kind !== 'unknown' && r.kind !== 'unknown') return false;
     if (l.kind === 'primitive' && r.kind === 'primitive') return l.value === r.value;
     return undefined;
   }
