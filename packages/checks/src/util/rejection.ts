@@ -2154,7 +2154,7 @@ export class Rejections {
     }
     if (ts.isSwitchStatement(s)) {
       // A discriminant the arguments decide runs from the matching clause on (fall-through included).
-      const from = decides(env) ? this.matchingClause(s, env) : 0;
+      const from = (decides(env) ? this.matchingClause(s, env) : undefined) ?? 0;
       return ex(s.expression) || s.caseBlock.clauses.some((c, i) => i >= from && ((ts.isCaseClause(c) && ex(c.expression)) || c.statements.some((x) => this.stmtMayThrow(x, inAsync, fresh))));
     }
     if (ts.isLabeledStatement(s)) return st(s.statement);
@@ -2199,19 +2199,19 @@ export class Rejections {
   }
 
   /**
-   * The index of the clause a switch starts at: the first case equal to a known discriminant (0 when anything is
-   * unknown, so every clause is walked), else the default clause, else past the last.
+   * The index of the clause a switch starts at: the first case equal to a known discriminant, else the default
+   * clause, else past the last; undefined when the discriminant or a case before the match is not known.
    */
-  private matchingClause(s: TS.SwitchStatement, env: Env): number {
+  private matchingClause(s: TS.SwitchStatement, env: Env): number | undefined {
     const ts = this.ts;
     const d = this.value(s.expression, env);
-    if (d.kind === 'unknown' || d.kind === 'object') return 0;
+    if (d.kind === 'unknown' || d.kind === 'object') return undefined;
     const clauses = s.caseBlock.clauses;
     for (let i = 0; i < clauses.length; i++) {
       const c = clauses[i]!;
       if (!ts.isCaseClause(c)) continue;
       const equal = this.strictEquals(d, this.value(c.expression, env));
-      if (equal === undefined) return 0;
+      if (equal === undefined) return undefined;
       if (equal) return i;
     }
     const def = clauses.findIndex((c) => ts.isDefaultClause(c));
@@ -2234,17 +2234,10 @@ export class Rejections {
     }
     if (ts.isSwitchStatement(s) && decides(env)) {
       const from = this.matchingClause(s, env);
-      if (from === 0 && s.caseBlock.clauses.length > 0 && !this.knownDiscriminant(s, env)) return false;
+      if (from === undefined) return false;
       return this.sequenceCompletes(s.caseBlock.clauses.slice(from).flatMap((c) => [...c.statements]), env);
     }
     return false;
-  }
-
-  private knownDiscriminant(s: TS.SwitchStatement, env: Env): boolean {
-    const first = s.caseBlock.clauses[0];
-    if (!first || !this.ts.isCaseClause(first)) return false;
-    const d = this.value(s.expression, env);
-    return d.kind !== 'unknown' && d.kind !== 'object' && this.strictEquals(d, this.value(first.expression, env)) === true;
   }
 
   /** Statements run in order until one leaves the function; a `break`/`continue` that may run first ends it. */
