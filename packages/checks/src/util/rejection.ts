@@ -1832,6 +1832,11 @@ export class Rejections {
   // ------------------------------------------------------------ conditions from the call's arguments
 
   /** Truthiness of a known value (undefined when unknown). */
+  /** The condition's truth as the env decides it: undefined when the env binds nothing or it is not known. */
+  private decided(cond: TS.Expression, env: Env): boolean | undefined {
+    return decides(env) ? this.truth(this.value(cond, env)) : undefined;
+  }
+
   private truth(v: Known): boolean | undefined {
     if (v.kind === 'undefined') return false;
     if (v.kind === 'object') return true;
@@ -1898,17 +1903,20 @@ export class Rejections {
     const strict = op === SK.EqualsEqualsEqualsToken || op === SK.ExclamationEqualsEqualsToken;
     const negated = op === SK.ExclamationEqualsEqualsToken || op === SK.ExclamationEqualsToken;
     if (!strict && !negated && op !== SK.EqualsEqualsToken) return UNKNOWN_VALUE;
-    const l = this.value(e.left, env);
-    const r = this.value(e.right, env);
-    let equal: boolean | undefined;
-    if (l.kind === 'unknown' || r.kind === 'unknown' || (l.kind === 'object' && r.kind === 'object')) equal = undefined;
-    else if (l.kind === 'undefined' && r.kind === 'undefined') equal = !strict || Boolean(l.isNull) === Boolean(r.isNull);
-    // An object literal is never null or undefined, nor `===` a primitive (`==` may convert it: not followed).
-    else if (l.kind === 'object' || r.kind === 'object') equal = strict || l.kind === 'undefined' || r.kind === 'undefined' ? false : undefined;
-    else if (l.kind === 'undefined' || r.kind === 'undefined') equal = false;
-    else if (typeof l.value === typeof r.value) equal = l.value === r.value;
-    else equal = strict ? false : undefined;
+    const equal = this.equals(this.value(e.left, env), this.value(e.right, env), strict);
     return equal === undefined ? UNKNOWN_VALUE : { kind: 'primitive', value: equal !== negated };
+  }
+
+  /** `l === r` (`strict`) or `l == r` of two known values; undefined when it cannot be told. */
+  private equals(l: Known, r: Known, strict: boolean): boolean | undefined {
+    // An object's identity is not followed.
+    if (l.kind === 'unknown' || r.kind === 'unknown' || (l.kind === 'object' && r.kind === 'object')) return undefined;
+    if (l.kind === 'undefined' && r.kind === 'undefined') return !strict || Boolean(l.isNull) === Boolean(r.isNull);
+    // An object literal is never null or undefined, nor `===` a primitive (`==` may convert it: not followed).
+    if (l.kind === 'object' || r.kind === 'object') return strict || l.kind === 'undefined' || r.kind === 'undefined' ? false : undefined;
+    if (l.kind === 'undefined' || r.kind === 'undefined') return false;
+    if (typeof l.value === typeof r.value) return l.value === r.value;
+    return strict ? false : undefined;
   }
 
   private isArrayIsArray(callee: TS.Expression): boolean {
@@ -1966,6 +1974,12 @@ export class Rejections {
 
   private readonly paramWrittenMemo = new Map<TS.Node, boolean>();
 
+  /** The reference is written: assigned (any assignment operator), incremented, a destructuring target, a for-in/of head. */
+  private isWrite(ref: TS.Identifier): boolean {
+    const p = parentSkippingParens(this.ts, ref);
+    return (this.ts.isBinaryExpression(p) && this.unwrap(p.left) === ref && isAssignmentOperator(this.ts, p.operatorToken.kind)) || this.isOtherWrite(ref);
+  }
+
   /** The parameter is written somewhere in its function: assigned, incremented, destructured into (isOtherWrite). */
   private paramWritten(decl: TS.Node): boolean {
     const ts = this.ts;
@@ -1977,10 +1991,7 @@ export class Rejections {
     const body = ts.isFunctionLike(fn) && 'body' in fn ? fn.body : undefined;
     const written =
       body !== undefined &&
-      referencesIn(ts, this.checker, body, name).some((ref) => {
-        const p = parentSkippingParens(ts, ref);
-        return (ts.isBinaryExpression(p) && this.unwrap(p.left) === ref && isAssignmentOperator(ts, p.operatorToken.kind)) || this.isOtherWrite(ref);
-      });
+      referencesIn(ts, this.checker, body, name).some((ref) => this.isWrite(ref));
     this.paramWrittenMemo.set(decl, written);
     return written;
   }
@@ -2033,29 +2044,10 @@ export class Rejections {
   /** A nested function of `fn` writes the parameter (it may run at any time). */
   private writtenInClosure(param: TS.Node, fn: Fn): boolean {
     const ts = this.ts;
-    const name = ts.isParameter(param) && ts.isIdentifier(param.name) ? param.name : undefined;
-    if (!name || !fn.body) return true;
-    const sym = this.symbolOf(name);
-    let found = false;
-    const visit = (n: TS.Node, nested: boolean): void => {
-      if (found) return;
-      if (nested && ts.isIdentifier(n) && n.text === name.text && this.isWriteOf(n) && this.symbolOf(n) === sym) found = true;
-      ts.forEachChild(n, (c) => visit(c, nested || isFunctionLike(ts, c)));
-    };
-    visit(fn.body, false);
-    return found;
+    if (!ts.isParameter(param) || !ts.isIdentifier(param.name) || !fn.body) return true;
+    return referencesIn(ts, this.checker, fn.body, param.name).some((ref) => this.isWrite(ref) && enclosingFunction(ts, ref) !== fn);
   }
 
-  /** The identifier is assigned, incremented, or a destructuring target. */
-  private isWriteOf(id: TS.Identifier): boolean {
-    const ts = this.ts;
-    for (let n: TS.Node = id, p = parentSkippingParens(ts, id); p; n = p, p = parentSkippingParens(ts, p)) {
-      if (ts.isBinaryExpression(p)) return p.left === n && isAssignmentOperator(ts, p.operatorToken.kind);
-      if ((ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) && (p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken)) return true;
-      if (!(ts.isArrayLiteralExpression(p) || ts.isObjectLiteralExpression(p) || ts.isShorthandPropertyAssignment(p) || ts.isPropertyAssignment(p) || ts.isSpreadElement(p) || ts.isSpreadAssignment(p))) return false;
-    }
-    return false;
-  }
 
   /**
    * Iterating the value may throw or reject, unless it is a call of generator functions of the code (`async *` or
@@ -2121,7 +2113,7 @@ export class Rejections {
     if (ts.isReturnStatement(s)) return ex(s.expression) || (inAsync && s.expression !== undefined && !this.outcome(s.expression, env).never);
     if (ts.isThrowStatement(s)) return this.throwing('throws', s);
     if (ts.isIfStatement(s)) {
-      const c = decides(env) ? this.truth(this.value(s.expression, env)) : undefined;
+      const c = this.decided(s.expression, env);
       return ex(s.expression) || (c !== false && st(s.thenStatement)) || (c !== true && st(s.elseStatement));
     }
     if (ts.isTryStatement(s)) {
@@ -2210,7 +2202,7 @@ export class Rejections {
     for (let i = 0; i < clauses.length; i++) {
       const c = clauses[i]!;
       if (!ts.isCaseClause(c)) continue;
-      const equal = this.strictEquals(d, this.value(c.expression, env));
+      const equal = this.equals(d, this.value(c.expression, env), true);
       if (equal === undefined) return undefined;
       if (equal) return i;
     }
@@ -2227,7 +2219,7 @@ export class Rejections {
     if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
     if (ts.isBlock(s)) return this.sequenceCompletes(s.statements, env);
     if (ts.isIfStatement(s)) {
-      const c = decides(env) ? this.truth(this.value(s.expression, env)) : undefined;
+      const c = this.decided(s.expression, env);
       const then = () => this.completes(s.thenStatement, env);
       const otherwise = () => s.elseStatement !== undefined && this.completes(s.elseStatement, env);
       return c === true ? then() : c === false ? otherwise() : then() && otherwise();
@@ -2273,14 +2265,14 @@ export class Rejections {
     const flow = new Set(env.flow);
     const visit = (n: TS.Node): void => {
       if (isFunctionLike(ts, n)) return;
-      if (ts.isIfStatement(n) && decides(env)) {
-        const c = this.truth(this.value(n.expression, env));
+      if (ts.isIfStatement(n)) {
+        const c = this.decided(n.expression, env);
         visit(n.expression);
         if (c !== false) visit(n.thenStatement);
         if (c !== true && n.elseStatement) visit(n.elseStatement);
         return;
       }
-      if (ts.isIdentifier(n) && this.isWriteOf(n)) {
+      if (ts.isIdentifier(n) && this.isWrite(n)) {
         const decl = this.symbolOf(n)?.valueDeclaration;
         if (decl) flow.delete(decl);
       }
@@ -2288,15 +2280,6 @@ export class Rejections {
     };
     visit(s);
     return flow.size === env.flow.size ? env : { ...env, flow };
-  }
-
-  /** `a === b` of two known values, undefined when it cannot be told (an object's identity is not followed). */
-  private strictEquals(l: Known, r: Known): boolean | undefined {
-    if (l.kind === 'undefined' && r.kind === 'undefined') return Boolean(l.isNull) === Boolean(r.isNull);
-    if ((l.kind === 'undefined' && r.kind === 'primitive') || (l.kind === 'primitive' && r.kind === 'undefined')) return false;
-    if ((l.kind === 'object') !== (r.kind === 'object') && l.kind !== 'unknown' && r.kind !== 'unknown') return false;
-    if (l.kind === 'primitive' && r.kind === 'primitive') return l.value === r.value;
-    return undefined;
   }
 
   /** The node may run code other than its own operators: a call, `new`, await, yield, a tagged template, `delete` (outside nested functions). */
