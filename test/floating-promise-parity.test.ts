@@ -27,7 +27,8 @@ interface Case {
 
 // work() can reject (a body that cannot would make its promise safe to drop, see the 'fewer' cases).
 const prelude = `
-async function work(n = 0): Promise<number> { if (n < 0) throw new RangeError('negative'); return n; }
+declare const limit: number;
+async function work(n = 0): Promise<number> { if (n > limit) throw new RangeError('over the limit'); return n; }
 function noop(): void {}
 function onError(error: unknown): void { console.error(error); }
 declare const flag: boolean;

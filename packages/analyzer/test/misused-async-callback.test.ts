@@ -19,10 +19,10 @@ describe('misused-async-callback in the analyser', () => {
   it('gives each finding the fix that fits its API', async () => {
     const res = await analyze({ cwd: repoRoot, paths: [path.join(dir, 'bad-listeners.ts'), path.join(dir, 'bad-callbacks.ts')], checks: [misusedAsyncCallback], programChecks: [] });
     const hints = res.findings.map((f) => `${path.basename(f.location!.file)}:${f.location!.line} ${f.hint}`);
-    expect(hints).toContain(`bad-callbacks.ts:14 Use a for…of loop with await (or await Promise.all over map), or catch inside the callback.`);
+    expect(hints).toContain(`bad-callbacks.ts:18 Use a for…of loop with await (or await Promise.all over map), or catch inside the callback.`);
     expect(hints).toContain(`bad-listeners.ts:24 Wrap the listener's body in try/catch and report the error there (emit 'error', log it): the emitter never sees the promise.`);
     expect(hints).toContain(`bad-listeners.ts:35 Wrap the callback's body in try/catch and report the error there: the caller never sees the promise.`);
     const loops = res.findings.filter((f) => f.hint?.includes('for…of')).map((f) => `${path.basename(f.location!.file)}:${f.location!.line}`);
-    expect(loops).toEqual(['bad-callbacks.ts:14']);
+    expect(loops).toEqual(['bad-callbacks.ts:18']);
   });
 });

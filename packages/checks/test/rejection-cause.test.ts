@@ -262,7 +262,7 @@ describe('why a reported promise may reject (the related location)', () => {
   });
 
   it('explains a dropped async callback, and names a public field anyone can store a promise in', () => {
-    expect(causes(runOnFixture(misusedAsyncCallback, 'misused-async-callback/bad-callbacks.ts').filter((r) => r.line === 14))).toEqual(['14: throws here@10']);
+    expect(causes(runOnFixture(misusedAsyncCallback, 'misused-async-callback/bad-callbacks.ts').filter((r) => r.line === 18))).toEqual(['18: may reject here (asyncsan cannot see what this call does)@14']);
     // A public field: may reject, and no single call or throw says why; the field read itself is named (rabbitmq-client's
     // `this._state.lazyChannel.then(…)` named nothing).
     expect(causes(runOnFixture(floatingPromise, 'floating-promise/bad-can-reject.ts').filter((r) => r.line === 56))).toEqual([

@@ -43,6 +43,8 @@ const and = (a: Outcome, b: Outcome): Outcome => ({ drop: a.drop && b.drop, neve
 interface Binding {
   expr: TS.Expression | undefined;
   env: Env;
+  /** A rest parameter: the arguments it collects (`emit(event, ...args)` called as `emit("debug", { action })`). */
+  rest?: readonly TS.Expression[];
 }
 
 /**
@@ -80,7 +82,12 @@ const MAX_BOUND_CALLS = 3;
 
 /** A value known from the syntax: undefined, a primitive, an object literal; `unknown` otherwise. */
 /** `undefined` and `null` (`isNull`), alike to truthiness and `==`, apart to `===`. */
-type Known = { kind: 'undefined'; isNull?: boolean } | { kind: 'primitive'; value: unknown } | { kind: 'object'; literal: TS.ObjectLiteralExpression; env: Env } | { kind: 'unknown' };
+type Known =
+  | { kind: 'undefined'; isNull?: boolean }
+  | { kind: 'primitive'; value: unknown }
+  | { kind: 'object'; literal: TS.ObjectLiteralExpression; env: Env }
+  | { kind: 'array'; elements: readonly TS.Expression[]; env: Env }
+  | { kind: 'unknown' };
 const UNKNOWN_VALUE: Known = { kind: 'unknown' };
 
 /** Built-in functions and methods that never throw on the arguments their types allow. */
@@ -142,6 +149,13 @@ const STRING_METHODS = new Set([
   'trimStart',
   'valueOf',
 ]);
+/**
+ * String methods that compile their first argument into a RegExp (a bad pattern string throws): safe given a regex
+ * literal, as RegExp's own matching methods are on a RegExp (`/^0x[0-9a-f]*$/.test(s)`, `s.match(/…/)`).
+ */
+const PATTERN_METHODS: Record<string, ReadonlySet<string>> = { String: new Set(['match', 'search']), RegExp: new Set(['test', 'exec']) };
+/** Array methods that change the array they are called on. */
+const ARRAY_MUTATORS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin']);
 /** Listener bookkeeping on emitters; `emit` is taken not to throw (a listener's throw is the listener's hazard). */
 const EMITTER_METHODS = new Set(['emit', 'on', 'once', 'off', 'addListener', 'removeListener', 'removeAllListeners', 'prependListener', 'prependOnceListener', 'listenerCount', 'setMaxListeners']);
 const SAFE_METHODS: Record<string, ReadonlySet<string>> = {
@@ -535,7 +549,7 @@ export class Rejections {
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) return SAFE;
     if (ts.isAwaitExpression(e) || ts.isTypeOfExpression(e) || ts.isDeleteExpression(e) || ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) return SAFE;
     if (ts.isConditionalExpression(e)) {
-      const c = this.truth(this.value(e.condition, env));
+      const c = this.truthOf(e.condition, env);
       if (c === true) return this.outcome(e.whenTrue, env);
       if (c === false) return this.outcome(e.whenFalse, env);
       return and(this.outcome(e.whenTrue, env), this.outcome(e.whenFalse, env));
@@ -1157,7 +1171,12 @@ export class Rejections {
         offset = 1;
         return;
       }
-      if (p.dotDotDotToken) return;
+      if (p.dotDotDotToken) {
+        // The arguments a rest parameter collects, when no spread hides how many there are.
+        const from = i - offset;
+        if (ts.isIdentifier(p.name) && !args.some((a) => ts.isSpreadElement(a))) params.set(p, { expr: undefined, env, rest: args.slice(from) });
+        return;
+      }
       // `{ ...options }: T = {}` copies the argument's properties: the copy reads as the argument.
       const only = ts.isObjectBindingPattern(p.name) && p.name.elements.length === 1 ? p.name.elements[0]! : undefined;
       const key: TS.Node | undefined = ts.isIdentifier(p.name) ? p : only?.dotDotDotToken && ts.isIdentifier(only.name) ? only : undefined;
@@ -1743,7 +1762,7 @@ export class Rejections {
         }
       }
       if (ts.isIfStatement(s)) {
-        const c = this.truth(this.value(s.expression, env));
+        const c = this.truthOf(s.expression, env);
         const then = c === false ? null : exec(s.thenStatement, new Map(locals));
         const otherwise = c === true ? null : s.elseStatement ? exec(s.elseStatement, new Map(locals)) : locals;
         if (c === true) return then;
@@ -1834,12 +1853,35 @@ export class Rejections {
   /** Truthiness of a known value (undefined when unknown). */
   /** The condition's truth as the env decides it: undefined when the env binds nothing or it is not known. */
   private decided(cond: TS.Expression, env: Env): boolean | undefined {
-    return decides(env) ? this.truth(this.value(cond, env)) : undefined;
+    return decides(env) ? this.truthOf(cond, env) : undefined;
+  }
+
+  /**
+   * The truth of a condition, where `&&` and `||` are settled by either side: `sub.type === "event" && args.length > 0`
+   * is false when the arguments are known to be none, whatever `sub` is.
+   */
+  private truthOf(expr: TS.Expression, env: Env): boolean | undefined {
+    const ts = this.ts;
+    const e = this.unwrap(expr);
+    const SK = ts.SyntaxKind;
+    if (ts.isPrefixUnaryExpression(e) && e.operator === SK.ExclamationToken) {
+      const t = this.truthOf(e.operand, env);
+      return t === undefined ? undefined : !t;
+    }
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === SK.AmpersandAmpersandToken || e.operatorToken.kind === SK.BarBarToken)) {
+      const isAnd = e.operatorToken.kind === SK.AmpersandAmpersandToken;
+      const l = this.truthOf(e.left, env);
+      if (l === !isAnd) return l; // false && …, true || …
+      const r = this.truthOf(e.right, env);
+      if (l === isAnd) return r;
+      return r === !isAnd ? r : undefined; // … && false, … || true
+    }
+    return this.truth(this.value(e, env));
   }
 
   private truth(v: Known): boolean | undefined {
     if (v.kind === 'undefined') return false;
-    if (v.kind === 'object') return true;
+    if (v.kind === 'object' || v.kind === 'array') return true;
     if (v.kind === 'primitive') return Boolean(v.value);
     return undefined;
   }
@@ -1849,7 +1891,7 @@ export class Rejections {
     const e = this.unwrap(expr);
     const SK = ts.SyntaxKind;
     if (ts.isPrefixUnaryExpression(e) && e.operator === SK.ExclamationToken) {
-      const t = this.truth(this.value(e.operand, env));
+      const t = this.truthOf(e.operand, env);
       return t === undefined ? UNKNOWN_VALUE : { kind: 'primitive', value: !t };
     }
     if (ts.isBinaryExpression(e) && (e.operatorToken.kind === SK.AmpersandAmpersandToken || e.operatorToken.kind === SK.BarBarToken)) {
@@ -1870,36 +1912,51 @@ export class Rejections {
       const decl = this.symbolOf(e)?.valueDeclaration;
       const bound = decl && env.params.get(decl);
       // A parameter the body assigns holds the argument only until then.
-      if (bound && (!this.paramWritten(decl) || env.flow?.has(decl))) return bound.expr ? this.value(bound.expr, bound.env) : { kind: 'undefined' };
+      if (bound && (!this.paramWritten(decl) || env.flow?.has(decl))) {
+        if (bound.rest) return this.arrayMutated(decl) ? UNKNOWN_VALUE : { kind: 'array', elements: bound.rest, env: bound.env };
+        if (!bound.expr) return { kind: 'undefined' };
+        const v = this.value(bound.expr, bound.env);
+        // An array handed on reads as the caller's only while this function does not change it either.
+        return v.kind === 'array' && this.arrayMutated(decl) ? UNKNOWN_VALUE : v;
+      }
       return UNKNOWN_VALUE;
     }
     if (ts.isBinaryExpression(e)) return this.comparison(e, env);
     if (ts.isTypeOfExpression(e)) {
       const v = this.value(e.expression, env);
       if (v.kind === 'undefined') return { kind: 'primitive', value: v.isNull ? 'object' : 'undefined' };
-      if (v.kind === 'object') return { kind: 'primitive', value: 'object' };
+      if (v.kind === 'object' || v.kind === 'array') return { kind: 'primitive', value: 'object' };
       return v.kind === 'primitive' ? { kind: 'primitive', value: typeof v.value } : UNKNOWN_VALUE;
     }
-    // `Array.isArray(x)` of a known primitive, undefined or object literal: false.
+    // `Array.isArray(x)` of a known primitive, undefined or object literal: false; of a rest parameter's arguments: true.
     if (ts.isCallExpression(e) && e.arguments.length === 1 && this.isArrayIsArray(e.expression)) {
       const v = this.value(e.arguments[0]!, env);
-      return v.kind === 'unknown' ? UNKNOWN_VALUE : { kind: 'primitive', value: false };
+      return v.kind === 'unknown' ? UNKNOWN_VALUE : { kind: 'primitive', value: v.kind === 'array' };
     }
-    if (ts.isElementAccessExpression(e)) return this.argumentValue(e, env);
+    if (ts.isElementAccessExpression(e)) return this.elementValue(e, env);
     if (ts.isPropertyAccessExpression(e) && e.expression.kind === SK.ThisKeyword) return env.facts?.get(e.name.text) ?? UNKNOWN_VALUE;
     if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.name)) {
       const obj = this.value(e.expression, env);
       if (obj.kind === 'undefined') return e.questionDotToken ? { kind: 'undefined' } : UNKNOWN_VALUE;
       if (obj.kind === 'object') return this.property(obj.literal, e.name.text, obj.env);
+      if (obj.kind === 'array' && e.name.text === 'length') return { kind: 'primitive', value: obj.elements.length };
       return UNKNOWN_VALUE;
     }
     return UNKNOWN_VALUE;
   }
 
-  /** `a === b`, `a !== b`, `a == b`, `a != b` of two known primitives (an object's identity is not followed). */
+  /** `a === b`, `a !== b`, `a == b`, `a != b` of two known primitives (an object's identity is not followed); `<`, `>`, `<=`, `>=` of two numbers. */
   private comparison(e: TS.BinaryExpression, env: Env): Known {
     const SK = this.ts.SyntaxKind;
     const op = e.operatorToken.kind;
+    if (op === SK.GreaterThanToken || op === SK.LessThanToken || op === SK.GreaterThanEqualsToken || op === SK.LessThanEqualsToken) {
+      // Of two known numbers only (`args.length > 0`).
+      const l = this.value(e.left, env);
+      const r = this.value(e.right, env);
+      if (l.kind !== 'primitive' || r.kind !== 'primitive' || typeof l.value !== 'number' || typeof r.value !== 'number') return UNKNOWN_VALUE;
+      const value = op === SK.GreaterThanToken ? l.value > r.value : op === SK.LessThanToken ? l.value < r.value : op === SK.GreaterThanEqualsToken ? l.value >= r.value : l.value <= r.value;
+      return { kind: 'primitive', value };
+    }
     const strict = op === SK.EqualsEqualsEqualsToken || op === SK.ExclamationEqualsEqualsToken;
     const negated = op === SK.ExclamationEqualsEqualsToken || op === SK.ExclamationEqualsToken;
     if (!strict && !negated && op !== SK.EqualsEqualsToken) return UNKNOWN_VALUE;
@@ -1909,11 +1966,14 @@ export class Rejections {
 
   /** `l === r` (`strict`) or `l == r` of two known values; undefined when it cannot be told. */
   private equals(l: Known, r: Known, strict: boolean): boolean | undefined {
-    // An object's identity is not followed.
-    if (l.kind === 'unknown' || r.kind === 'unknown' || (l.kind === 'object' && r.kind === 'object')) return undefined;
+    // An object's (or array's) identity is not followed.
+    if (l.kind === 'unknown' || r.kind === 'unknown') return undefined;
+    const lRef = l.kind === 'object' || l.kind === 'array';
+    const rRef = r.kind === 'object' || r.kind === 'array';
+    if (lRef && rRef) return undefined;
     if (l.kind === 'undefined' && r.kind === 'undefined') return !strict || Boolean(l.isNull) === Boolean(r.isNull);
     // An object literal is never null or undefined, nor `===` a primitive (`==` may convert it: not followed).
-    if (l.kind === 'object' || r.kind === 'object') return strict || l.kind === 'undefined' || r.kind === 'undefined' ? false : undefined;
+    if (lRef || rRef) return strict || l.kind === 'undefined' || r.kind === 'undefined' ? false : undefined;
     if (l.kind === 'undefined' || r.kind === 'undefined') return false;
     if (typeof l.value === typeof r.value) return l.value === r.value;
     return strict ? false : undefined;
@@ -1926,12 +1986,22 @@ export class Rejections {
     return this.ts.isIdentifier(receiver) && receiver.text === 'Array' && this.isGlobal(receiver);
   }
 
-  /** `arguments[i]` in the body of the function whose call is followed: the argument, or undefined past the last. */
-  private argumentValue(e: TS.ElementAccessExpression, env: Env): Known {
+  /**
+   * `arguments[i]` in the body of the function whose call is followed, or `args[i]` of a rest parameter's arguments:
+   * the argument, or undefined past the last.
+   */
+  private elementValue(e: TS.ElementAccessExpression, env: Env): Known {
     const ts = this.ts;
     const target = this.unwrap(e.expression);
     const index = this.unwrap(e.argumentExpression);
-    if (!env.args || !ts.isIdentifier(target) || target.text !== 'arguments' || !ts.isNumericLiteral(index)) return UNKNOWN_VALUE;
+    if (!ts.isNumericLiteral(index)) return UNKNOWN_VALUE;
+    if (!ts.isIdentifier(target) || target.text !== 'arguments') {
+      const list = this.value(target, env);
+      if (list.kind !== 'array') return UNKNOWN_VALUE;
+      const el = list.elements[Number(index.text)];
+      return el ? this.value(el, list.env) : { kind: 'undefined' };
+    }
+    if (!env.args) return UNKNOWN_VALUE;
     if (this.argumentsOwner(target) !== env.args.fn) return UNKNOWN_VALUE;
     const i = Number(index.text);
     const { exprs } = env.args;
@@ -1994,6 +2064,42 @@ export class Rejections {
       referencesIn(ts, this.checker, body, name).some((ref) => this.isWrite(ref));
     this.paramWrittenMemo.set(decl, written);
     return written;
+  }
+
+  private readonly arrayMutatedMemo = new Map<TS.Node, boolean>();
+
+  /**
+   * The parameter holding an array may be changed in its function: an element or its length assigned, a mutating
+   * method called (`args.push(…)`, `args.splice(…)`). Where it is handed on is not followed, as for object literals.
+   */
+  private arrayMutated(decl: TS.Node): boolean {
+    const ts = this.ts;
+    if (!ts.isParameter(decl) || !ts.isIdentifier(decl.name)) return true;
+    const cached = this.arrayMutatedMemo.get(decl);
+    if (cached !== undefined) return cached;
+    const fn = decl.parent;
+    const body = ts.isFunctionLike(fn) && 'body' in fn ? fn.body : undefined;
+    const mutated =
+      body !== undefined &&
+      referencesIn(ts, this.checker, body, decl.name).some((ref) => {
+        const p = parentSkippingParens(ts, ref);
+        if (ts.isElementAccessExpression(p) && this.unwrap(p.expression) === ref) return this.isWrittenExpression(p);
+        if (!ts.isPropertyAccessExpression(p) || this.unwrap(p.expression) !== ref) return false;
+        if (p.name.text === 'length') return this.isWrittenExpression(p);
+        const call = parentSkippingParens(ts, p);
+        return ts.isCallExpression(call) && this.unwrap(call.expression) === p && ARRAY_MUTATORS.has(p.name.text);
+      });
+    this.arrayMutatedMemo.set(decl, mutated);
+    return mutated;
+  }
+
+  /** `x[i] = …`, `x[i]++`, `x.length = 0`: the expression is the target of a write. */
+  private isWrittenExpression(e: TS.Expression): boolean {
+    const ts = this.ts;
+    const p = parentSkippingParens(ts, e);
+    if (ts.isBinaryExpression(p)) return this.unwrap(p.left) === e && isAssignmentOperator(ts, p.operatorToken.kind);
+    if (ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) return p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken;
+    return ts.isDeleteExpression(p);
   }
 
   /** The value of `literal[name]`, spreads included. */
@@ -2197,7 +2303,7 @@ export class Rejections {
   private matchingClause(s: TS.SwitchStatement, env: Env): number | undefined {
     const ts = this.ts;
     const d = this.value(s.expression, env);
-    if (d.kind === 'unknown' || d.kind === 'object') return undefined;
+    if (d.kind === 'unknown' || d.kind === 'object' || d.kind === 'array') return undefined;
     const clauses = s.caseBlock.clauses;
     for (let i = 0; i < clauses.length; i++) {
       const c = clauses[i]!;
@@ -2458,6 +2564,7 @@ export class Rejections {
     }
     if (method === 'then' || method === 'catch' || method === 'finally') return isPromiseType(ts, this.program, this.checker.getTypeAtLocation(receiver));
     if (this.isBuiltinMethod(callee, SAFE_METHODS) || this.isReadlineMethod(callee)) return true;
+    if (this.isBuiltinMethod(callee, PATTERN_METHODS)) return method === 'test' || method === 'exec' || (call.arguments[0] !== undefined && ts.isRegularExpressionLiteral(this.unwrap(call.arguments[0])));
     if (this.isBuiltinMethod(callee, CALLBACK_METHODS)) {
       if ((method === 'reduce' || method === 'reduceRight') && call.arguments.length < 2) return false;
       return !call.arguments.some((a) => ts.isSpreadElement(a) || this.callbackMayThrow(a));
