@@ -278,6 +278,8 @@ interface SyntaxIndexes {
   prototypeAssignments?: Map<string, { owner: TS.Identifier; fn: Fn }[]>;
   /** The targets of assignments `x.p = …` (and `x['p'] = …`, `??=`, `||=`, `&&=`) in the scope's files, by property name. */
   assignedProperties?: Map<string, TS.Expression[]>;
+  /** The members of classes that extend another, by name (for the overrides a method call may run). */
+  subclassMembers?: Map<string, { member: TS.ClassElement; cls: TS.ClassLikeDeclaration }[]>;
 }
 
 /** An explanation re-walks the code without the memo: this many steps at most, then none is given. */
@@ -1209,7 +1211,9 @@ export class Rejections {
     if (!name) return undefined;
     const sym = this.symbolOf(name);
     if (sym) {
-      const own = this.implementationsOf(sym);
+      // `super.m()` runs exactly the base's method; any other call of a method may run a subclass's override.
+      const viaSuper = ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.SuperKeyword;
+      const own = this.implementationsOf(sym, !viaSuper);
       if (own) return own;
       const param = sym.valueDeclaration;
       if (param && ts.isParameter(param) && ts.isIdentifier(param.name)) return this.memo(this.argumentMemo, param, undefined, () => this.argumentsFor(param));
@@ -1304,14 +1308,89 @@ export class Rejections {
   }
 
   /** The bodies a symbol stands for, when its declarations have them. */
-  private implementationsOf(sym: TS.Symbol): Fn[] | undefined {
+  private implementationsOf(sym: TS.Symbol, withOverrides = false): Fn[] | undefined {
     const out: Fn[] = [];
     for (const d of sym.getDeclarations() ?? []) {
       const fn = this.functionOfDeclaration(d);
       if (fn) out.push(fn);
     }
+    if (out.length === 0 || !out.every((f) => this.readable(f))) return undefined;
     // Overloads: the declarations without a body are the signatures of the one that has it.
-    return out.length > 0 && out.every((f) => this.readable(f)) ? out : undefined;
+    if (!withOverrides) return out;
+    for (const d of sym.getDeclarations() ?? []) {
+      const overrides = this.overridesOf(d);
+      if (overrides === undefined) return undefined;
+      out.push(...overrides);
+    }
+    return out;
+  }
+
+  private readonly overridesMemo = new Map<TS.Node, Fn[] | undefined>();
+
+  /**
+   * The members of the program's subclasses that override a class's method (ethers' `FilterIdSubscriber#_subscribe`
+   * throws "subclasses must override this"; its subclasses' async overrides are what `this._subscribe()` runs).
+   * Undefined when an override's body is not known (a field holding some function value).
+   */
+  private overridesOf(d: TS.Declaration): Fn[] | undefined {
+    const ts = this.ts;
+    const owner = d.parent;
+    if (!owner || !ts.isClassLike(owner) || !(ts.isMethodDeclaration(d) || ts.isPropertyDeclaration(d))) return [];
+    if (ts.isPrivateIdentifier(d.name) || hasModifier(ts, d, ts.SyntaxKind.StaticKeyword) || hasModifier(ts, d, ts.SyntaxKind.PrivateKeyword)) return [];
+    const name = ts.isIdentifier(d.name) || ts.isStringLiteral(d.name) ? d.name.text : undefined;
+    if (name === undefined) return undefined;
+    if (this.overridesMemo.has(d)) return this.overridesMemo.get(d);
+    let out: Fn[] | undefined = [];
+    for (const { member, cls } of this.subclassMembers().get(name) ?? []) {
+      if (cls === owner || !this.extendsClass(cls, owner)) continue;
+      if (hasModifier(ts, member, ts.SyntaxKind.StaticKeyword)) continue;
+      if (ts.isMethodDeclaration(member) && !member.body) continue; // an overload signature or an abstract re-declaration
+      // `protected override fetch!: ReplaceReturnType<…>` (query-core's InfiniteQueryObserver): a re-typing, no value.
+      if (ts.isPropertyDeclaration(member) && !member.initializer && (member.exclamationToken || hasModifier(ts, member, ts.SyntaxKind.DeclareKeyword))) continue;
+      const fn = this.functionOfDeclaration(member);
+      if (!fn || !this.readable(fn)) {
+        out = undefined;
+        break;
+      }
+      out.push(fn);
+    }
+    this.overridesMemo.set(d, out);
+    return out;
+  }
+
+  /** `cls` extends `base`, directly or through classes of the program. */
+  private extendsClass(cls: TS.ClassLikeDeclaration, base: TS.ClassLikeDeclaration): boolean {
+    const ts = this.ts;
+    const seen = new Set<TS.Node>();
+    for (let c: TS.ClassLikeDeclaration | undefined = cls; c && !seen.has(c); ) {
+      seen.add(c);
+      const heritage: TS.ExpressionWithTypeArguments | undefined = c.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+      if (!heritage) return false;
+      const decl: TS.Declaration | undefined = this.symbolOf(heritage.expression)?.getDeclarations()?.find((x) => ts.isClassLike(x));
+      if (decl === base) return true;
+      c = decl && ts.isClassLike(decl) ? decl : undefined;
+    }
+    return false;
+  }
+
+  /** The members of the scope's classes that extend another, by name. */
+  private subclassMembers(): Map<string, { member: TS.ClassElement; cls: TS.ClassLikeDeclaration }[]> {
+    if (this.indexes.subclassMembers) return this.indexes.subclassMembers;
+    const ts = this.ts;
+    const out = new Map<string, { member: TS.ClassElement; cls: TS.ClassLikeDeclaration }[]>();
+    for (const sf of this.scopeFiles()) {
+      for (const cls of indexFile(ts, sf).classes) {
+        if (!cls.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)) continue;
+        for (const member of cls.members) {
+          const name = member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
+          if (name === undefined) continue;
+          const list = out.get(name);
+          if (list) list.push({ member, cls });
+          else out.set(name, [{ member, cls }]);
+        }
+      }
+    }
+    return (this.indexes.subclassMembers = out);
   }
 
   private functionOfDeclaration(d: TS.Node): Fn | undefined {
