@@ -232,6 +232,12 @@ function ownMember(ts: TypeScript, access: TS.PropertyAccessExpression): TS.Decl
 }
 
 /** `f` in `f.bind(thisArg, …)` when `f` is a name or a property access. */
+/** `this.m.bind(this)` of an async method of the enclosing class. */
+function boundOwnAsyncMethod(ctx: Ctx, e: TS.Expression): boolean {
+  const target = boundFunction(ctx.ts, e);
+  return target !== undefined && ctx.ts.isPropertyAccessExpression(target) && target.expression.kind === ctx.ts.SyntaxKind.ThisKeyword && asyncFunctionNamed(ctx, target, false) !== undefined;
+}
+
 function boundFunction(ts: TypeScript, e: TS.Expression): TS.Expression | undefined {
   if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== 'bind') return undefined;
   const target = skipParens(ts, e.expression.expression);
@@ -423,8 +429,9 @@ function checkAssignment(ctx: Ctx, target: TS.Node, value: TS.Expression, reject
   if (!isFunctionExpr && !ts.isCallExpression(v) && !ts.isIdentifier(v) && !ts.isPropertyAccessExpression(v)) return;
   if (isFunctionExpr && (v.asteriskToken || (!hasModifier(ts, v, ts.SyntaxKind.AsyncKeyword) && !mayReturnValue(ctx, v)))) return;
   // A field (`socket.onclose = async …`) is looked up through its object's type: only for an async function written
-  // there, the common shape; a variable's declaration is found by name, so any value is checked.
-  if (ts.isPropertyAccessExpression(target) && !(isFunctionExpr && hasModifier(ts, v, ts.SyntaxKind.AsyncKeyword))) return;
+  // there, or a method of the class bound to it (ethers' `this.#poller = this.#poll.bind(this)`), the common shapes; a
+  // variable's declaration is found by name, so any value is checked.
+  if (ts.isPropertyAccessExpression(target) && !(isFunctionExpr && hasModifier(ts, v, ts.SyntaxKind.AsyncKeyword)) && !boundOwnAsyncMethod(ctx, v)) return;
   // An assigned variable is declared in this file (imports cannot be assigned): skip names no declaration here
   // annotates with a type that may be a function's, before asking the checker to resolve the name.
   if (ts.isIdentifier(target) && !ts.isVariableDeclaration(target.parent) && !hasFunctionTypedDeclaration(ts, ctx.sourceFile, target.text)) return;

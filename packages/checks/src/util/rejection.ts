@@ -1205,6 +1205,8 @@ export class Rejections {
     const ts = this.ts;
     const e = this.unwrap(calleeOrRef);
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) return this.readable(e) ? [e] : undefined;
+    // `this.poll.bind(this)`: Function.prototype.bind makes a function that runs the same body.
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'bind' && this.isBuiltinMethod(e.expression, SAFE_METHODS)) return this.functionsOf(e.expression.expression);
     // `client["warnMetadata"]`: an element access by a literal names the member as `client.warnMetadata` does.
     const literalKey = ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression : undefined;
     const name = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : literalKey;
