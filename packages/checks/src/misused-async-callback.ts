@@ -34,6 +34,9 @@ const VOID_CALLBACK_APIS = new Set([
   'nextTick',
 ]);
 
+/** Listener removals: the function passed is compared with those registered, never called. */
+const REMOVAL_APIS = new Set(['off', 'removeListener', 'removeEventListener']);
+
 /** Listener registrations: the emitter calls the listener and drops what it returns. */
 const LISTENER_APIS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'addEventListener']);
 
@@ -157,6 +160,8 @@ function checkArguments(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, re
   const args = call.arguments;
   if (!args || args.length === 0) return;
   const name = calleeName(ts, call);
+  // Removing a listener only compares it (ethers' `provider.off(hash, txListener)`): it is never called there.
+  if (name !== undefined && REMOVAL_APIS.has(name)) return;
   for (const raw of args) {
     const arg = skipParens(ts, raw);
     const isFunctionExpr = ts.isArrowFunction(arg) || ts.isFunctionExpression(arg);

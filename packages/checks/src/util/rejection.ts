@@ -298,6 +298,7 @@ export class Rejections {
   private readonly letMemo = new Map<TS.VariableDeclaration, Outcome>();
   private readonly bindingMemo = new Map<TS.BindingElement, Outcome>();
   private readonly aliasMemo = new Map<TS.VariableDeclaration, Fn[] | undefined>();
+  private readonly fieldFunctionsMemo = new Map<TS.PropertyDeclaration, Fn[] | undefined>();
   private readonly letValuesMemo = new Map<TS.VariableDeclaration, TS.Expression[] | null>();
   private readonly deferredFieldMemo = new Map<TS.Symbol, boolean>();
   private readonly deferredHelperMemo = new Map<Fn, boolean>();
@@ -1217,6 +1218,13 @@ export class Rejections {
       const viaSuper = ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.SuperKeyword;
       const own = this.implementationsOf(sym, !viaSuper);
       if (own) return own;
+      // A private or readonly field declared without a function: the functions its class stores in it (ethers'
+      // `this.#poller = this.#poll.bind(this)` in the constructor).
+      const field = sym.valueDeclaration;
+      if (field && ts.isPropertyDeclaration(field) && ts.isPropertyAccessExpression(e)) {
+        const stored = this.memo(this.fieldFunctionsMemo, field, undefined, () => this.storedFunctions(e));
+        if (stored) return stored;
+      }
       const param = sym.valueDeclaration;
       if (param && ts.isParameter(param) && ts.isIdentifier(param.name)) return this.memo(this.argumentMemo, param, undefined, () => this.argumentsFor(param));
       // `const exec = pipeline.exec`: the function the alias was initialised with.
@@ -1288,6 +1296,19 @@ export class Rejections {
   }
 
   private readonly argumentMemo = new Map<TS.ParameterDeclaration, Fn[] | undefined>();
+
+  /** The functions a private or readonly field can hold (fieldValues): undefined unless every value is one known here. */
+  private storedFunctions(access: TS.PropertyAccessExpression): Fn[] | undefined {
+    const values = this.fieldValues(access);
+    if (!values || values.length === 0) return undefined;
+    const out: Fn[] = [];
+    for (const v of values) {
+      const fns = this.functionsOf(v);
+      if (!fns || fns.length === 0) return undefined;
+      out.push(...fns);
+    }
+    return out;
+  }
 
   /**
    * The functions a parameter can hold, when its function is private to its file and only ever called there
