@@ -6,7 +6,7 @@
  * Callbacks that may run many times (`on('data')`) are trusted.
  */
 import type * as TS from 'typescript';
-import { defineCheck, type CheckContext } from './check.js';
+import { defineCheck, type CheckContext, type TypeScript } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { rejectionsFor } from './util/rejection.js';
 import { calleeName, isAssignmentOperator, isFunctionLike, isInside, parentSkippingParens, skipParens } from './util/syntax.js';
@@ -122,7 +122,18 @@ class ExecutorAnalysis {
     const c = skipParens(ts, cond);
     const negated = ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken;
     const flag = negated ? skipParens(ts, (c as TS.PrefixUnaryExpression).operand) : c;
-    if (ts.isIdentifier(flag)) return this.setOnlyWhenSettling(flag) ? !negated : undefined;
+    if (ts.isIdentifier(flag)) {
+      if (this.setOnlyWhenSettling(flag)) return !negated;
+      // `if (!timer) return;` in the timer's own callback: the handle is cleared only where the promise settles.
+      return this.handleClearedOnlyWhenSettling(flag, cond) ? negated : undefined;
+    }
+    // `if (timer == null) return;`, `timer === undefined`
+    if (ts.isBinaryExpression(c) && (c.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken || c.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken)) {
+      const l = skipParens(ts, c.left);
+      const r = skipParens(ts, c.right);
+      const handle = isNullish(ts, r) ? l : isNullish(ts, l) ? r : undefined;
+      if (handle && ts.isIdentifier(handle) && this.handleClearedOnlyWhenSettling(handle, cond)) return true;
+    }
     // `if (!cleanup()) return;`, `if (cleanup()) reject(e)`: a guard that returns false only once an earlier call
     // returned true, whose caller then settled (that path is checked where it is): false means settled.
     if (ts.isCallExpression(flag) && flag.arguments.length === 0 && ts.isIdentifier(flag.expression) && this.isOnceGuard(flag.expression)) return negated;
@@ -166,6 +177,56 @@ class ExecutorAnalysis {
     };
     visit(this.executor.body, false);
     return ok && sets > 0;
+  }
+
+  /**
+   * `timer`, read in the callback of the `setTimeout` its value comes from (so it was assigned before), is a variable of
+   * the executor's own that only settling code sets to null or undefined (ethers' waitForTransaction: the receipt
+   * listener resolves, then `clearTimeout(timer); timer = null`; the timer's callback checks `if (timer == null) return`
+   * before it rejects). Every other write stores a new timer.
+   */
+  private handleClearedOnlyWhenSettling(handle: TS.Identifier, cond: TS.Expression): boolean {
+    const ts = this.ctx.ts;
+    if (!this.executor) return false;
+    const decl = this.ctx.checker.getSymbolAtLocation(handle)?.valueDeclaration;
+    if (!decl || !ts.isVariableDeclaration(decl) || !isInside(decl, this.executor.body)) return false;
+    let inOwnCallback = false;
+    let ok = true;
+    let cleared = 0;
+    const visit = (n: TS.Node): void => {
+      if (!ok) return;
+      if (ts.isBinaryExpression(n) && ts.isIdentifier(n.left) && n.left.text === handle.text && isAssignmentOperator(ts, n.operatorToken.kind)) {
+        const value = skipParens(ts, n.right);
+        if (n.operatorToken.kind !== ts.SyntaxKind.EqualsToken) ok = false;
+        else if (isNullish(ts, value)) {
+          if (this.settledBefore(n)) cleared++;
+          else ok = false;
+        } else if (ts.isCallExpression(value) && calleeName(ts, value) === 'setTimeout') {
+          const callback = value.arguments[0] && skipParens(ts, value.arguments[0]);
+          if (callback && isInside(cond, callback)) inOwnCallback = true;
+        } else ok = false;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(this.executor.body);
+    return ok && inOwnCallback && cleared > 0;
+  }
+
+  /**
+   * A statement calling resolve or reject sits beside the assignment (as for setOnlyWhenSettling's flags), or runs
+   * before it in a block around it within its function (`resolve(receipt); if (timer) { clearTimeout(timer); timer = null; }`).
+   */
+  private settledBefore(assignment: TS.Node): boolean {
+    const ts = this.ctx.ts;
+    let child: TS.Node = assignment;
+    for (let n = assignment.parent; n && !isFunctionLike(ts, n); child = n, n = n.parent) {
+      if (!ts.isBlock(n)) continue;
+      const index = n.statements.indexOf(child as TS.Statement);
+      const own = ts.isExpressionStatement(assignment.parent) && child === assignment.parent;
+      const settles = (own ? n.statements : n.statements.slice(0, index)).some((st) => ts.isExpressionStatement(st) && ts.isCallExpression(st.expression) && ts.isIdentifier(st.expression.expression) && this.names.has(st.expression.expression.text));
+      if (settles) return true;
+    }
+    return false;
   }
 
   private setOnlyWhenSettling(flag: TS.Identifier): boolean {
@@ -484,4 +545,9 @@ function isInfinite(ts: Ctx['ts'], s: TS.IterationStatement): boolean {
   if (ts.isWhileStatement(s)) return s.expression.kind === ts.SyntaxKind.TrueKeyword;
   if (ts.isForStatement(s)) return s.condition === undefined;
   return false;
+}
+
+/** `null` or `undefined`. */
+function isNullish(ts: TypeScript, e: TS.Expression): boolean {
+  return e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined');
 }
