@@ -751,7 +751,7 @@ export class Rejections {
   }
 
   /** `x++`, `[x] = …`, `({ x } = …)`, `for (x of …)`: a write that is not a plain assignment. */
-  private isOtherWrite(id: TS.Identifier): boolean {
+  private isOtherWrite(id: TS.Expression): boolean {
     const ts = this.ts;
     const p = id.parent;
     if ((ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) && (p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken)) return true;
@@ -2146,8 +2146,8 @@ export class Rejections {
 
   private readonly paramWrittenMemo = new Map<TS.Node, boolean>();
 
-  /** The reference is written: assigned (any assignment operator), incremented, a destructuring target, a for-in/of head. */
-  private isWrite(ref: TS.Identifier): boolean {
+  /** The reference (a name, `x[i]`, `x.length`) is written: assigned (any operator), incremented, a destructuring target, a for-in/of head. */
+  private isWrite(ref: TS.Expression): boolean {
     const p = parentSkippingParens(this.ts, ref);
     return (this.ts.isBinaryExpression(p) && this.unwrap(p.left) === ref && isAssignmentOperator(this.ts, p.operatorToken.kind)) || this.isOtherWrite(ref);
   }
@@ -2185,23 +2185,14 @@ export class Rejections {
       body !== undefined &&
       referencesIn(ts, this.checker, body, decl.name).some((ref) => {
         const p = parentSkippingParens(ts, ref);
-        if (ts.isElementAccessExpression(p) && this.unwrap(p.expression) === ref) return this.isWrittenExpression(p);
+        if (ts.isElementAccessExpression(p) && this.unwrap(p.expression) === ref) return this.isWrite(p) || ts.isDeleteExpression(parentSkippingParens(ts, p));
         if (!ts.isPropertyAccessExpression(p) || this.unwrap(p.expression) !== ref) return false;
-        if (p.name.text === 'length') return this.isWrittenExpression(p);
+        if (p.name.text === 'length') return this.isWrite(p);
         const call = parentSkippingParens(ts, p);
         return ts.isCallExpression(call) && this.unwrap(call.expression) === p && ARRAY_MUTATORS.has(p.name.text);
       });
     this.arrayMutatedMemo.set(decl, mutated);
     return mutated;
-  }
-
-  /** `x[i] = …`, `x[i]++`, `x.length = 0`: the expression is the target of a write. */
-  private isWrittenExpression(e: TS.Expression): boolean {
-    const ts = this.ts;
-    const p = parentSkippingParens(ts, e);
-    if (ts.isBinaryExpression(p)) return this.unwrap(p.left) === e && isAssignmentOperator(ts, p.operatorToken.kind);
-    if (ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) return p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken;
-    return ts.isDeleteExpression(p);
   }
 
   /** The value of `literal[name]`, spreads included. */
