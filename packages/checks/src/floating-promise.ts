@@ -34,6 +34,7 @@ import {
   memberName,
   needsParensForMember,
   needsParensForUnary,
+  referencesIn,
   skipParens,
 } from './util/syntax.js';
 import {
@@ -93,6 +94,8 @@ interface Verdict {
 const HANDLED: Verdict = { unhandled: false };
 
 /** Methods that return an existing promise rather than start one. */
+/** Object's functions that return their first argument. */
+const RETURNS_TARGET = new Set(['assign', 'defineProperty', 'defineProperties', 'freeze', 'seal', 'preventExtensions']);
 const NON_CREATING_METHODS = new Set(['get', 'find', 'findLast', 'at', 'pop', 'shift', 'peek', 'deref', 'slice', 'filter', 'values', 'next']);
 
 /** A deferred's stored reject: the variable, its declaration, and the executor that stores it. */
@@ -272,6 +275,25 @@ class FloatingPromiseRun {
     return decls.length > 0 && decls.every((d) => d.getSourceFile().isDeclarationFile && ts.isInterfaceDeclaration(d.parent) && d.parent.name.text === 'Array');
   }
 
+  /**
+   * `Object.defineProperties(promise, descriptors);` (got's as-promise and create.ts): Object's own functions that
+   * return their first argument drop nothing new when that argument is a promise the code goes on to use (returns,
+   * awaits): its handling is judged where it goes. A promise made right there (`Object.assign(load(), extras);`) or
+   * not used afterwards stays reported.
+   */
+  private returnsHeldTarget(expr: TS.Expression): boolean {
+    const ts = this.ts;
+    if (!ts.isCallExpression(expr) || !ts.isPropertyAccessExpression(expr.expression) || !RETURNS_TARGET.has(expr.expression.name.text)) return false;
+    const receiver = skipParens(ts, expr.expression.expression);
+    if (!ts.isIdentifier(receiver) || receiver.text !== 'Object') return false;
+    const symbol = this.checker.getSymbolAtLocation(receiver);
+    if (!symbol || !isFromDefaultLib(this.ctx.program, symbol)) return false;
+    const target = expr.arguments[0] && skipParens(ts, expr.arguments[0]);
+    if (!target || !ts.isIdentifier(target)) return false;
+    const scope = enclosingFunction(ts, expr)?.body ?? expr.getSourceFile();
+    return referencesIn(ts, this.checker, scope, target).some((ref) => ref.pos >= expr.end);
+  }
+
   private isValidHandler(node: TS.Expression, call: TS.CallExpression): boolean {
     const type = this.checker.getTypeAtLocation(node);
     // A handler that may be undefined (`h | undefined`) has no call signature: it may not handle anything.
@@ -342,6 +364,7 @@ class FloatingPromiseRun {
     if ((this.ts.isCallExpression(call) || this.ts.isTaggedTemplateExpression(call)) && neverReturnsPromise(this.ts, this.checker, call)) return;
     if (this.isAllowedCall(expr)) return;
     if (this.removesFromArray(call)) return;
+    if (this.returnsHeldTarget(call)) return;
     const v = this.verdict(expr);
     if (!v.unhandled) return;
     const { ts, ctx } = this;
