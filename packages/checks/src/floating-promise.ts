@@ -93,9 +93,9 @@ interface Verdict {
 
 const HANDLED: Verdict = { unhandled: false };
 
-/** Methods that return an existing promise rather than start one. */
 /** Object's functions that return their first argument. */
 const RETURNS_TARGET = new Set(['assign', 'defineProperty', 'defineProperties', 'freeze', 'seal', 'preventExtensions']);
+/** Methods that return an existing promise rather than start one. */
 const NON_CREATING_METHODS = new Set(['get', 'find', 'findLast', 'at', 'pop', 'shift', 'peek', 'deref', 'slice', 'filter', 'values', 'next']);
 
 /** A deferred's stored reject: the variable, its declaration, and the executor that stores it. */

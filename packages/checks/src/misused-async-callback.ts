@@ -236,13 +236,13 @@ function ownMember(ts: TypeScript, access: TS.PropertyAccessExpression): TS.Decl
   );
 }
 
-/** `f` in `f.bind(thisArg, …)` when `f` is a name or a property access. */
 /** `this.m.bind(this)` of an async method of the enclosing class. */
 function boundOwnAsyncMethod(ctx: Ctx, e: TS.Expression): boolean {
   const target = boundFunction(ctx.ts, e);
   return target !== undefined && ctx.ts.isPropertyAccessExpression(target) && target.expression.kind === ctx.ts.SyntaxKind.ThisKeyword && asyncFunctionNamed(ctx, target, false) !== undefined;
 }
 
+/** `f` in `f.bind(thisArg, …)` when `f` is a name or a property access. */
 function boundFunction(ts: TypeScript, e: TS.Expression): TS.Expression | undefined {
   if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== 'bind') return undefined;
   const target = skipParens(ts, e.expression.expression);

@@ -6,10 +6,10 @@
  * Callbacks that may run many times (`on('data')`) are trusted.
  */
 import type * as TS from 'typescript';
-import { defineCheck, type CheckContext, type TypeScript } from './check.js';
+import { defineCheck, type CheckContext } from './check.js';
 import { indexFile } from './util/file-index.js';
 import { rejectionsFor } from './util/rejection.js';
-import { calleeName, isAssignmentOperator, isFunctionLike, isInside, parentSkippingParens, skipParens } from './util/syntax.js';
+import { calleeName, isAssignmentOperator, isFunctionLike, isInside, isNullishLiteral, parentSkippingParens, skipParens } from './util/syntax.js';
 import { leftToTheRuntime } from './util/test-files.js';
 import { isImportedFrom } from './util/types.js';
 
@@ -131,7 +131,7 @@ class ExecutorAnalysis {
     if (ts.isBinaryExpression(c) && (c.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken || c.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken)) {
       const l = skipParens(ts, c.left);
       const r = skipParens(ts, c.right);
-      const handle = isNullish(ts, r) ? l : isNullish(ts, l) ? r : undefined;
+      const handle = isNullishLiteral(ts, r) ? l : isNullishLiteral(ts, l) ? r : undefined;
       if (handle && ts.isIdentifier(handle) && this.handleClearedOnlyWhenSettling(handle, cond)) return true;
     }
     // `if (!cleanup()) return;`, `if (cleanup()) reject(e)`: a guard that returns false only once an earlier call
@@ -198,7 +198,7 @@ class ExecutorAnalysis {
       if (ts.isBinaryExpression(n) && ts.isIdentifier(n.left) && n.left.text === handle.text && isAssignmentOperator(ts, n.operatorToken.kind)) {
         const value = skipParens(ts, n.right);
         if (n.operatorToken.kind !== ts.SyntaxKind.EqualsToken) ok = false;
-        else if (isNullish(ts, value)) {
+        else if (isNullishLiteral(ts, value)) {
           if (this.settledBefore(n)) cleared++;
           else ok = false;
         } else if (ts.isCallExpression(value) && calleeName(ts, value) === 'setTimeout') {
@@ -223,10 +223,16 @@ class ExecutorAnalysis {
       if (!ts.isBlock(n)) continue;
       const index = n.statements.indexOf(child as TS.Statement);
       const own = ts.isExpressionStatement(assignment.parent) && child === assignment.parent;
-      const settles = (own ? n.statements : n.statements.slice(0, index)).some((st) => ts.isExpressionStatement(st) && ts.isCallExpression(st.expression) && ts.isIdentifier(st.expression.expression) && this.names.has(st.expression.expression.text));
+      const settles = (own ? n.statements : n.statements.slice(0, index)).some((st) => this.isSettleStatement(st));
       if (settles) return true;
     }
     return false;
+  }
+
+  /** `resolve(…);` or `reject(…);` as a statement. */
+  private isSettleStatement(st: TS.Statement): boolean {
+    const ts = this.ctx.ts;
+    return ts.isExpressionStatement(st) && ts.isCallExpression(st.expression) && ts.isIdentifier(st.expression.expression) && this.names.has(st.expression.expression.text);
   }
 
   private setOnlyWhenSettling(flag: TS.Identifier): boolean {
@@ -247,7 +253,7 @@ class ExecutorAnalysis {
           ts.isExpressionStatement(n.parent) &&
           !!block &&
           ts.isBlock(block) &&
-          block.statements.some((st) => ts.isExpressionStatement(st) && ts.isCallExpression(st.expression) && ts.isIdentifier(st.expression.expression) && this.names.has(st.expression.expression.text));
+          block.statements.some((st) => this.isSettleStatement(st));
         if (settles) sets++;
         else ok = false;
       }
@@ -545,9 +551,4 @@ function isInfinite(ts: Ctx['ts'], s: TS.IterationStatement): boolean {
   if (ts.isWhileStatement(s)) return s.expression.kind === ts.SyntaxKind.TrueKeyword;
   if (ts.isForStatement(s)) return s.condition === undefined;
   return false;
-}
-
-/** `null` or `undefined`. */
-function isNullish(ts: TypeScript, e: TS.Expression): boolean {
-  return e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined');
 }
