@@ -23,7 +23,7 @@ import type * as TS from 'typescript';
 import type { TypeScript } from '../check.js';
 import { indexFile } from './file-index.js';
 import { privateCallArguments } from './private-calls.js';
-import { bindingHolder, enclosingFunction, hasModifier, isAssignmentOperator, isFunctionLike, parentSkippingParens, referencesIn } from './syntax.js';
+import { bindingHolder, enclosingFunction, hasModifier, isAssignmentOperator, isFunctionLike, isNullishLiteral, parentSkippingParens, referencesIn } from './syntax.js';
 import { declarationPackage, isDeclaredInPackage, isImportedFrom, isPromiseLikeType, isPromiseType, resolveAlias, unionParts } from './types.js';
 
 type Fn = TS.FunctionLikeDeclaration;
@@ -219,6 +219,16 @@ const READLINE_MODULES = new Set(['readline', 'node:readline']);
  */
 const PATH_FUNCTIONS = new Set(['normalize', 'join', 'resolve', 'dirname', 'basename', 'extname', 'relative', 'isAbsolute', 'parse', 'format', 'toNamespacedPath']);
 /** Built-in methods whose promise never rejects: worker_threads' Worker#terminate() settles with the exit code. */
+/**
+ * Library methods that throw in a state the code cannot see, and do so in ordinary use: a stream controller's
+ * `close()` and `enqueue()` throw a TypeError once the stream is closed, errored or cancelled by its consumer (a
+ * reader that stopped early). Counted like a `throw` written in the body, by the lenient judge too.
+ */
+const STATE_THROWING_METHODS: Record<string, ReadonlySet<string>> = {
+  ReadableStreamDefaultController: new Set(['close', 'enqueue']),
+  ReadableByteStreamController: new Set(['close', 'enqueue']),
+  TransformStreamDefaultController: new Set(['enqueue']),
+};
 const NEVER_REJECTING_METHODS: Record<string, ReadonlySet<string>> = {
   Worker: new Set(['terminate']),
 };
@@ -241,14 +251,14 @@ const MAX_DEPTH = 200;
 /**
  * Why a promise may reject, for a finding's related location: the first call or `throw` found that nothing
  * shows safe. `unseen`: a call whose body is out of view (a declaration file, another file for the ESLint rule,
- * something unresolved); `unseen-throws`: such a call that may also throw synchronously; `throws`: a `throw`;
+ * something unresolved); `unseen-throws`: such a call that may also throw synchronously; `throws`: a `throw`; `state-throws`: a library call that throws in a state the code cannot see (a closed stream's controller);
  * `callee-throws`: a call whose body (out of view) may throw; `rejects`: where a `new Promise` executor names its `reject`;
  * `iterates`: iterating (for…of, spread, array destructuring) a value that is not a built-in collection;
  * `received`: a promise the function was handed (a parameter's value, which its callers decide);
  * `stored`: a promise read from a property whose values are not followed (anyone with the object may store one there);
  * `element`: a promise read from an element of an array, map or record (`queue[queue.length - 2]`, `running.get(id)`), whose contents are not followed.
  */
-export type RejectionCauseKind = 'unseen' | 'unseen-throws' | 'throws' | 'callee-throws' | 'rejects' | 'iterates' | 'received' | 'stored' | 'element';
+export type RejectionCauseKind = 'unseen' | 'unseen-throws' | 'throws' | 'state-throws' | 'callee-throws' | 'rejects' | 'iterates' | 'received' | 'stored' | 'element';
 export interface RejectionCause {
   kind: RejectionCauseKind;
   node: TS.Node;
@@ -257,6 +267,7 @@ const CAUSE_LABELS: Record<RejectionCauseKind, string> = {
   unseen: 'may reject here (asyncsan cannot see what this call does)',
   'unseen-throws': 'may throw here (asyncsan cannot see what this call does)',
   throws: 'throws here',
+  'state-throws': 'throws here once the stream is closed, errored or cancelled (a consumer that stopped reading)',
   'callee-throws': 'may throw here (asyncsan cannot see the body of the function called)',
   rejects: "may reject here (the `new Promise` executor's reject)",
   iterates: 'may throw here (iterating a value whose iterator asyncsan cannot see)',
@@ -415,9 +426,9 @@ export class Rejections {
   }
 
   /** A synchronous throw: true, except in an explanation's second walk, which looks past them for a rejection. */
-  private throwing(kind: 'throws' | 'unseen-throws' | 'callee-throws', node: TS.Node): boolean {
+  private throwing(kind: 'throws' | 'state-throws' | 'unseen-throws' | 'callee-throws', node: TS.Node): boolean {
     this.cause(kind, node);
-    return !this.syncThrowsIgnored && !(this.callThrowsIgnored && kind !== 'throws');
+    return !this.syncThrowsIgnored && !(this.callThrowsIgnored && kind !== 'throws' && kind !== 'state-throws');
   }
 
   /**
@@ -1071,9 +1082,11 @@ export class Rejections {
       const never = from().never && cannotFail(a);
       return { drop: never, never };
     }
-    // finally(f): transparent for handling (as the statement check treats it); rejects when r does or f throws.
+    // finally(f): transparent for handling (as the statement check treats it); rejects when r does or f throws. A
+    // throw of f is a new rejection of the promise finally() returns, which no handler of r sees.
     const r = from();
-    return { drop: r.drop, never: r.never && cannotFail(args[0]) };
+    const ok = cannotFail(args[0]);
+    return { drop: r.drop && ok, never: r.never && ok };
   }
 
   /**
@@ -1090,13 +1103,90 @@ export class Rejections {
     if (executor.asteriskToken) return false;
     const reject = executor.parameters[1];
     if (reject && !ts.isIdentifier(reject.name)) return false;
-    const rejected = reject && referencesIn(ts, this.checker, executor, reject.name as TS.Identifier)[0];
+    const rejected = reject && referencesIn(ts, this.checker, executor, reject.name as TS.Identifier).find((ref) => !this.inRuledOutGuard(ref, executor, n));
     if (rejected) {
       this.cause('rejects', rejected);
       return false;
     }
     if (executor.parameters.length > 2 || (ts.isFunctionExpression(executor) && this.mentions(executor, 'arguments'))) return false;
     return this.isAsync(executor) || !this.syncMayThrow(executor);
+  }
+
+  /**
+   * The reference sits in a guard at the top of the executor, `if (!x) return reject(…)` (or `x == null`,
+   * `x === undefined`, `x === null`), that cannot fire: the executor runs when `new Promise` is evaluated, and the code
+   * leading there has already returned (or thrown) when `x` was falsy, with no assignment to `x` in between outside a
+   * nested function (chokidar's `_handleRead`: `if (!stream) return;` … `return new Promise((resolve, reject) => {
+   * if (!stream) return reject(); …`). Writes in closures are taken not to run before, as TypeScript's narrowing does.
+   */
+  private inRuledOutGuard(ref: TS.Node, executor: TS.ArrowFunction | TS.FunctionExpression, created: TS.NewExpression): boolean {
+    const ts = this.ts;
+    if (!ts.isBlock(executor.body)) return false;
+    for (const st of executor.body.statements) {
+      // Only guards come first: anything else may run code that changes `x`.
+      if (!ts.isIfStatement(st) || st.elseStatement) return false;
+      const name = this.falsyTest(st.expression);
+      if (!name || !this.exitsUnless(name, created)) return false;
+      if (ref.pos >= st.thenStatement.pos && ref.end <= st.thenStatement.end) return true;
+    }
+    return false;
+  }
+
+  /** `!x`, `x == null`, `x === undefined`, `x === null` (either side): the local or parameter `x` tested for being falsy or nullish. */
+  private falsyTest(cond: TS.Expression): TS.Identifier | undefined {
+    const ts = this.ts;
+    const e = this.unwrap(cond);
+    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.ExclamationToken) {
+      const x = this.unwrap(e.operand);
+      return ts.isIdentifier(x) ? x : undefined;
+    }
+    if (!ts.isBinaryExpression(e)) return undefined;
+    const op = e.operatorToken.kind;
+    if (op !== ts.SyntaxKind.EqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsEqualsToken) return undefined;
+    const [l, r] = [this.unwrap(e.left), this.unwrap(e.right)];
+    const id = ts.isIdentifier(l) && isNullishLiteral(ts, r) ? l : ts.isIdentifier(r) && isNullishLiteral(ts, l) ? r : undefined;
+    return id && !this.isUndefined(id) ? id : undefined;
+  }
+
+  /**
+   * On the way to `site` in its function, a statement `if (!x) return;` (or `throw`; `x == null` too) runs first, and
+   * nothing between it and `site` assigns `x` outside a nested function: `x` is truthy when `site` is evaluated.
+   */
+  private exitsUnless(name: TS.Identifier, site: TS.Node): boolean {
+    const ts = this.ts;
+    const sym = this.symbolOf(name);
+    const decl = sym?.valueDeclaration;
+    if (!decl || !(ts.isVariableDeclaration(decl) || ts.isParameter(decl))) return false;
+    const fn = enclosingFunction(ts, site);
+    if (!fn || enclosingFunction(ts, decl) !== fn) return false;
+    const writesIn = (n: TS.Node): boolean => {
+      let found = false;
+      const visit = (c: TS.Node): void => {
+        if (found || isFunctionLike(ts, c)) return;
+        if (ts.isIdentifier(c) && c.text === name.text && this.symbolOf(c) === sym && this.isWrite(c)) found = true;
+        else ts.forEachChild(c, visit);
+      };
+      visit(n);
+      return found;
+    };
+    for (let node: TS.Node = site; node !== fn && node.parent; node = node.parent) {
+      const list = ts.isBlock(node.parent) || ts.isSourceFile(node.parent) ? node.parent.statements : undefined;
+      if (!list) continue;
+      const at = list.indexOf(node as TS.Statement);
+      if (at < 0) continue;
+      // A write in the statement holding `site` (or in a loop around it) may run before it.
+      if (writesIn(node)) return false;
+      for (let i = at - 1; i >= 0; i--) {
+        const st = list[i]!;
+        if (ts.isIfStatement(st) && !st.elseStatement && this.falsyTest(st.expression)?.text === name.text && this.symbolOf(this.falsyTest(st.expression)!) === sym) {
+          const then = st.thenStatement;
+          const last = ts.isBlock(then) ? then.statements[then.statements.length - 1] : then;
+          if (last && (ts.isReturnStatement(last) || ts.isThrowStatement(last))) return true;
+        }
+        if (writesIn(st)) return false;
+      }
+    }
+    return false;
   }
 
   private mentions(scope: TS.Node, text: string): boolean {
@@ -2630,6 +2720,7 @@ export class Rejections {
     if (callee.kind === ts.SyntaxKind.SuperKeyword || callee.kind === ts.SyntaxKind.ImportKeyword) return true;
     if (this.argumentsMayThrow(call.arguments, inAsync)) return true;
     if ((ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && this.exprMayThrow(callee.expression, inAsync)) return true;
+    if (ts.isPropertyAccessExpression(callee) && this.isBuiltinMethod(callee, STATE_THROWING_METHODS)) return this.throwing('state-throws', call);
     if (this.isSafeBuiltinCall(call, callee)) return false;
     const target = this.invokedFunction(callee);
     const fns = this.functionsOf(target);
