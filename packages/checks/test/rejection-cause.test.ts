@@ -81,11 +81,11 @@ describe('why a reported promise may reject (the related location)', () => {
     expect(causes(results)).toEqual(['4: may reject: a promise read from a collection (asyncsan does not follow what is stored in the array, map or record)@5']);
   });
 
-  it("names a promise read from a Map (hocuspocus' debounce awaiting the running execution)", () => {
+  it("names a promise read from a Map whose values are not all seen (exported: other modules may add to it)", () => {
     const results = runInMemory(
       misusedAsyncCallback,
       [
-        'const running = new Map<string, Promise<unknown>>();',
+        'export const running = new Map<string, Promise<unknown>>();',
         'export function later(id: string, work: () => Promise<unknown>): void {',
         '  setTimeout(async () => {',
         '    await running.get(id);',

@@ -185,6 +185,9 @@ const SAFE_METHODS: Record<string, ReadonlySet<string>> = {
   ReadStream: new Set(['setRawMode']),
 };
 /** Reads of a value stored in a collection earlier (a Map of pending promises): what was stored there is not followed. */
+/** Uses of an array or map that neither add to it nor hand it on (storedValues). */
+const ARRAY_READS = new Set(['at', 'find', 'findLast', 'findIndex', 'includes', 'indexOf', 'shift', 'pop', 'slice', 'forEach', 'map', 'filter', 'some', 'every', 'join', 'keys', 'values', 'entries']);
+const MAP_READS = new Set(['get', 'has', 'delete', 'clear', 'forEach', 'keys', 'values', 'entries']);
 const STORED_READ_METHODS: Record<string, ReadonlySet<string>> = {
   Map: new Set(['get']),
   ReadonlyMap: new Set(['get']),
@@ -601,7 +604,11 @@ export class Rejections {
     }
     if (!this.maybePromise(e)) return SAFE;
     // apollo-server's heartbeat callback awaits `queue[queue.length - 2]`: without a cause, its report named no reason.
-    if (ts.isElementAccessExpression(e)) this.cause('element', e);
+    if (ts.isElementAccessExpression(e)) {
+      const held = this.storedOutcome(e.expression);
+      if (held) return held;
+      this.cause('element', e);
+    }
     return UNKNOWN;
   }
 
@@ -910,6 +917,8 @@ export class Rejections {
       if (this.passesErrorCallback(call.arguments)) return SAFE;
       // `running.get(id)` of a Map of promises reads a stored one: named as such, not as a call it cannot see.
       const stored = this.ts.isPropertyAccessExpression(target) && this.isBuiltinMethod(target, STORED_READ_METHODS);
+      const held = stored ? this.storedOutcome((target as TS.PropertyAccessExpression).expression) : undefined;
+      if (held) return held;
       this.cause(stored ? 'element' : 'unseen', call);
       return UNKNOWN;
     }
@@ -1657,6 +1666,67 @@ export class Rejections {
       return this.isCombinatorArgument(ref);
     });
     return onlyPushedAndAwaited ? pushed : undefined;
+  }
+
+  private readonly storedOutcomeMemo = new Map<TS.Node, Outcome>();
+
+  /** A read of an element (perhaps absent: undefined) of the collection `expr` names: every value it is ever given. */
+  private storedOutcome(expr: TS.Expression): Outcome | undefined {
+    const values = this.storedValues(expr);
+    if (!values) return undefined;
+    const decl = this.symbolOf(this.unwrap(expr))!.valueDeclaration!;
+    // A value read from the collection itself (`m.set(k, m.get(k).then(…))`) is a cycle: unknown there.
+    return this.memo(this.storedOutcomeMemo, decl, UNKNOWN, () => values.reduce<Outcome>((acc, v) => and(acc, this.outcome(v, EMPTY)), SAFE));
+  }
+
+  private readonly storedValuesMemo = new Map<TS.Node, TS.Expression[] | null>();
+
+  /**
+   * Every value a collection can hold, when all of them are seen: a `const` made empty (`[]`, `new Map()`) whose every
+   * use in its scope is a read (`.length`, `.size`, `get`, `has`, `at`, `shift`, `pop`, `x[i]`, iteration methods, a
+   * combinator's argument), a removal (`delete`, `clear`) or an addition whose values are written there (`push(v)`,
+   * `unshift(v)`, `set(k, v)`). Handed anywhere else (an argument, a return, an alias), others may add to it: undefined.
+   * vercel/ai's `ongoingStreamPromises.push(p.catch(…))` … `await ongoingStreamPromises.shift()`; hocuspocus' debounce
+   * `runningExecutions.set(id, execution)` … `await runningExecutions.get(id)`.
+   */
+  private storedValues(expr: TS.Expression): TS.Expression[] | undefined {
+    const ts = this.ts;
+    const c = this.unwrap(expr);
+    if (!ts.isIdentifier(c)) return undefined;
+    const decl = this.symbolOf(c)?.valueDeclaration;
+    if (!decl || !ts.isVariableDeclaration(decl) || !this.isConst(decl) || !decl.initializer || !this.readable(decl)) return undefined;
+    // An exported one may be added to by other modules.
+    const statement = decl.parent.parent;
+    if (ts.isVariableStatement(statement) && hasModifier(ts, statement, ts.SyntaxKind.ExportKeyword)) return undefined;
+    const cached = this.storedValuesMemo.get(decl);
+    if (cached !== undefined) return cached ?? undefined;
+    let values: TS.Expression[] | undefined;
+    const init = this.unwrap(decl.initializer);
+    const isArray = ts.isArrayLiteralExpression(init) && init.elements.length === 0;
+    const ctor = ts.isNewExpression(init) ? this.unwrap(init.expression) : undefined;
+    const isMap = ctor !== undefined && ts.isIdentifier(ctor) && (ctor.text === 'Map' || ctor.text === 'WeakMap') && this.isGlobal(ctor) && (init as TS.NewExpression).arguments?.length === 0;
+    const scope = enclosingFunction(ts, decl)?.body ?? decl.getSourceFile();
+    if (isArray || isMap) {
+      const reads = isArray ? ARRAY_READS : MAP_READS;
+      const found: TS.Expression[] = [];
+      const ok = referencesIn(ts, this.checker, scope, decl.name as TS.Identifier).every((ref) => {
+        const p = parentSkippingParens(ts, ref);
+        if (ts.isElementAccessExpression(p) && this.unwrap(p.expression) === ref) return isArray && !this.isWrite(p) && !ts.isDeleteExpression(parentSkippingParens(ts, p));
+        if (!ts.isPropertyAccessExpression(p) || this.unwrap(p.expression) !== ref) return this.isCombinatorArgument(ref);
+        const name = p.name.text;
+        const call = parentSkippingParens(ts, p);
+        const called = ts.isCallExpression(call) && this.unwrap(call.expression) === p;
+        if (!called) return name === (isArray ? 'length' : 'size') && !this.isWrite(p);
+        const args = (call as TS.CallExpression).arguments;
+        if (args.some((a) => ts.isSpreadElement(a))) return false;
+        if (isArray && (name === 'push' || name === 'unshift')) return found.push(...args), true;
+        if (!isArray && name === 'set' && args.length === 2) return found.push(args[1]!), true;
+        return reads.has(name);
+      });
+      if (ok) values = found;
+    }
+    this.storedValuesMemo.set(decl, values ?? null);
+    return values;
   }
 
   /** `Promise.all(ref)` (or allSettled, race, any): the reference is the one argument of a combinator. */
