@@ -1420,7 +1420,8 @@ export const projects = {
     mirror: 'DirtyHairy+async-mutex',
     commit: 'b0bb4c5aa0e42eb5ffc8d9342e56bb6de1b95554', // master ("Add a generated API reference.", after 0.5.0), 2025-07-19: the newest commit of the fetch mirror's master
     // all of src/ (8 files, 12 KB, 7 awaits; chosen before any tool ran). test/ left out.
-    install: [npmCi],
+    // yarn.lock only (no package-lock.json, so `npm ci` refuses): npm resolves the package.json ranges.
+    install: [[...npmInstall, '--no-package-lock']],
     // tsconfig.bench.json = tsconfig.json (commonjs, target es5, lib es6, resolution node, strict, importHelpers) + noEmit,
     // no declarations, ignoreDeprecations 6.0 (target es5, moduleResolution node10), types ['node'] (setTimeout),
     // skipLibCheck (@types/node 20 does not compile against lib es6). 0 errors under 6.0.3.
