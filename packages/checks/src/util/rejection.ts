@@ -1719,9 +1719,9 @@ export class Rejections {
         if (!called) return name === (isArray ? 'length' : 'size') && !this.isWrite(p);
         const args = (call as TS.CallExpression).arguments;
         if (args.some((a) => ts.isSpreadElement(a))) return false;
-        if (isArray && (name === 'push' || name === 'unshift')) return found.push(...args), true;
-        if (!isArray && name === 'set' && args.length === 2) return found.push(args[1]!), true;
-        return reads.has(name);
+        const added = isArray && (name === 'push' || name === 'unshift') ? args : !isArray && name === 'set' && args.length === 2 ? [args[1]!] : undefined;
+        if (added) found.push(...added);
+        return added !== undefined || reads.has(name);
       });
       if (ok) values = found;
     }
