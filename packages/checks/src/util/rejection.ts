@@ -184,10 +184,10 @@ const SAFE_METHODS: Record<string, ReadonlySet<string>> = {
   // tty.ReadStream#setRawMode reports a failure as an 'error' event.
   ReadStream: new Set(['setRawMode']),
 };
-/** Reads of a value stored in a collection earlier (a Map of pending promises): what was stored there is not followed. */
 /** Uses of an array or map that neither add to it nor hand it on (storedValues). */
 const ARRAY_READS = new Set(['at', 'find', 'findLast', 'findIndex', 'includes', 'indexOf', 'shift', 'pop', 'slice', 'forEach', 'map', 'filter', 'some', 'every', 'join', 'keys', 'values', 'entries']);
 const MAP_READS = new Set(['get', 'has', 'delete', 'clear', 'forEach', 'keys', 'values', 'entries']);
+/** Reads of a value stored in a collection earlier (a Map of pending promises): what was stored there is not followed, except in a collection storedValues sees whole. */
 const STORED_READ_METHODS: Record<string, ReadonlySet<string>> = {
   Map: new Set(['get']),
   ReadonlyMap: new Set(['get']),
@@ -221,7 +221,6 @@ const READLINE_MODULES = new Set(['readline', 'node:readline']);
  * (`resolve` also reads process.cwd(), which fails only when the working directory was deleted).
  */
 const PATH_FUNCTIONS = new Set(['normalize', 'join', 'resolve', 'dirname', 'basename', 'extname', 'relative', 'isAbsolute', 'parse', 'format', 'toNamespacedPath']);
-/** Built-in methods whose promise never rejects: worker_threads' Worker#terminate() settles with the exit code. */
 /**
  * Library methods that throw in a state the code cannot see, and do so in ordinary use: a stream controller's
  * `close()` and `enqueue()` throw a TypeError once the stream is closed, errored or cancelled by its consumer (a
@@ -232,6 +231,7 @@ const STATE_THROWING_METHODS: Record<string, ReadonlySet<string>> = {
   ReadableByteStreamController: new Set(['close', 'enqueue']),
   TransformStreamDefaultController: new Set(['enqueue']),
 };
+/** Built-in methods whose promise never rejects: worker_threads' Worker#terminate() settles with the exit code. */
 const NEVER_REJECTING_METHODS: Record<string, ReadonlySet<string>> = {
   Worker: new Set(['terminate']),
 };
@@ -1187,15 +1187,19 @@ export class Rejections {
       if (writesIn(node)) return false;
       for (let i = at - 1; i >= 0; i--) {
         const st = list[i]!;
-        if (ts.isIfStatement(st) && !st.elseStatement && this.falsyTest(st.expression)?.text === name.text && this.symbolOf(this.falsyTest(st.expression)!) === sym) {
-          const then = st.thenStatement;
-          const last = ts.isBlock(then) ? then.statements[then.statements.length - 1] : then;
-          if (last && (ts.isReturnStatement(last) || ts.isThrowStatement(last))) return true;
-        }
+        const tested = ts.isIfStatement(st) && !st.elseStatement ? this.falsyTest(st.expression) : undefined;
+        if (tested && tested.text === name.text && this.symbolOf(tested) === sym && this.exits((st as TS.IfStatement).thenStatement)) return true;
         if (writesIn(st)) return false;
       }
     }
     return false;
+  }
+
+  /** The statement (or a block's last one) is a `return` or a `throw`. */
+  private exits(st: TS.Statement): boolean {
+    const ts = this.ts;
+    const last = ts.isBlock(st) ? st.statements[st.statements.length - 1] : st;
+    return last !== undefined && (ts.isReturnStatement(last) || ts.isThrowStatement(last));
   }
 
   private mentions(scope: TS.Node, text: string): boolean {
