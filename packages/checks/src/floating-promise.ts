@@ -25,7 +25,7 @@ import {
   enclosingFunction,
   forEachInFunctionBody,
   hasModifier,
-  inCatchingTry,
+  inTryAroundCalls,
   isAssignmentOperator,
   isAsyncFunction,
   isFunctionLike,
@@ -70,7 +70,8 @@ export interface FloatingPromiseOptions {
   /**
    * Also report a promise that can reject only because a call it makes throws synchronously (default false; on in
    * the strict config): a listener, a logger, an assertion, `new URL` on bad input. Off, such a promise is reported
-   * only when it is dropped inside a try with a catch, which would have caught the throw had the code been synchronous.
+   * only when it is dropped inside a try whose block holds nothing but such calls: its catch would have caught the
+   * throw had the code been synchronous.
    */
   checkSyncThrows: boolean;
   /**
@@ -175,10 +176,11 @@ class FloatingPromiseRun {
   /**
    * Who judges a promise dropped at `site`. Unless checkSyncThrows is on, a promise that can reject only because a
    * call it makes throws synchronously (a listener, a logger, an invariant) is let go: the same code without async
-   * would throw as unhandled. Not inside a try with a catch: there the synchronous throw would have been caught.
+   * would throw as unhandled. Not inside a try whose block holds only calls (no await, declaration or branch): that
+   * catch was written for those calls' throws, and the promise escapes it.
    */
   private judgeAt(site: TS.Node): Rejections {
-    return this.ctx.options.checkSyncThrows === true || inCatchingTry(this.ts, site) ? this.rejections : this.rejections.lenient();
+    return this.ctx.options.checkSyncThrows === true || inTryAroundCalls(this.ts, site) ? this.rejections : this.rejections.lenient();
   }
 
   /** An array of promises whose rejections cannot go unobserved: each literal element, or each promise a callback given to map makes. */

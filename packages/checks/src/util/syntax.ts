@@ -162,12 +162,29 @@ export function forEachInFunctionBody(ts: TypeScript, node: TS.Node, visit: (n: 
   ts.forEachChild(node, walk);
 }
 
-/** The node is in the block of a `try` that has a catch, within its own function: a synchronous throw there would be caught. */
-export function inCatchingTry(ts: TypeScript, node: TS.Node): boolean {
-  for (let child = node, p = node.parent; p && !isFunctionLike(ts, p) && !ts.isSourceFile(p); child = p, p = p.parent) {
-    if (ts.isTryStatement(p) && p.tryBlock === child && p.catchClause) return true;
+/**
+ * The node's statement is a statement of a `try` block that has a catch, and every statement of that block is a call
+ * or other expression without `await` or `yield` (graphile-worker's `try { release(); } catch (e) { log(e); }`): the
+ * catch can only be meant for what those expressions throw. A try that also awaits, declares or branches has a catch
+ * for those, and says nothing about the dropped call.
+ */
+export function inTryAroundCalls(ts: TypeScript, node: TS.Node): boolean {
+  let stmt = node;
+  while (stmt.parent && !ts.isBlock(stmt.parent)) {
+    if (isFunctionLike(ts, stmt.parent) || ts.isSourceFile(stmt.parent) || ts.isClassLike(stmt.parent)) return false;
+    stmt = stmt.parent;
   }
-  return false;
+  const block = stmt.parent;
+  const tryStmt = block?.parent;
+  if (!block || !tryStmt || !ts.isTryStatement(tryStmt) || tryStmt.tryBlock !== block || !tryStmt.catchClause) return false;
+  return (block as TS.Block).statements.every((s) => {
+    if (!ts.isExpressionStatement(s)) return false;
+    let suspends = ts.isAwaitExpression(s.expression) || ts.isYieldExpression(s.expression);
+    forEachInFunctionBody(ts, s, (n) => {
+      if (ts.isAwaitExpression(n) || ts.isYieldExpression(n)) suspends = true;
+    });
+    return !suspends;
+  });
 }
 
 export function isInside(node: TS.Node, ancestor: TS.Node): boolean {
