@@ -241,6 +241,8 @@ const NEVER_REJECTING_METHODS: Record<string, ReadonlySet<string>> = {
  * attaches the callback, when there is one, and returns `promise` itself.
  */
 const RETURNS_FIRST_ARGUMENT = new Set(['standard-as-callback']);
+/** Google's promisify, which appends a node-style callback as node:util's does (see `isPromisifiedWait`). */
+const GOOGLE_PROMISIFY = new Set(['@google-cloud/promisify']);
 /** Built-in constructors that never throw on the arguments their types allow (`new Promise` turns an executor's throw into a rejection). */
 // Date: an invalid argument makes an Invalid Date, never a throw.
 const SAFE_CONSTRUCTORS = new Set(['Date', 'Promise', 'Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError', 'Map', 'Set', 'WeakMap', 'WeakSet', 'AbortController', 'Object']);
@@ -899,6 +901,7 @@ export class Rejections {
     }
     if (!this.maybePromise(call)) return SAFE;
     if (ts.isPropertyAccessExpression(callee) && this.isBuiltinMethod(callee, NEVER_REJECTING_METHODS)) return SAFE;
+    if (this.isPromisifiedWait(call)) return SAFE;
     const o = this.calleeOutcome(call, env);
     // A node-style dual API given an error-first callback hands the rejection to it.
     return o.drop || !this.passesErrorCallback(call.arguments) ? o : { drop: true, never: o.never };
@@ -926,6 +929,35 @@ export class Rejections {
     const shift = target === call.expression ? 0 : this.memberText(call.expression) === 'call' ? 1 : undefined;
     const bound = (fn: Fn) => (shift === undefined ? EMPTY : this.bind(fn, call, env, shift));
     return fns.reduce<Outcome>((acc, fn) => and(acc, this.fnOutcome(fn, bound(fn))), SAFE);
+  }
+
+  /**
+   * `promisify(process.nextTick)()`, `promisify(setImmediate)()`, `promisify(setTimeout)(ms)` (node:util's promisify of
+   * the global timers): a wait with no signal to abort it only resolves. An argument more would be handed to nextTick
+   * as its callback, or to the timer as its options. @google-cloud/promisify's (pubsub's `await
+   * promisify(process.nextTick)()`) appends a node-style callback the same way but knows no timer's custom form: only
+   * nextTick and setImmediate without arguments, which call it with no error.
+   */
+  private isPromisifiedWait(call: TS.CallExpression): boolean {
+    const ts = this.ts;
+    let made = this.unwrap(call.expression);
+    // `const tick = promisify(process.nextTick)`: the call it was initialised with.
+    const decl = ts.isIdentifier(made) ? this.symbolOf(made)?.valueDeclaration : undefined;
+    if (decl && ts.isVariableDeclaration(decl) && this.isConst(decl) && decl.initializer) made = this.unwrap(decl.initializer);
+    if (!ts.isCallExpression(made) || made.arguments.length !== 1) return false;
+    const fn = this.unwrap(made.expression);
+    const name = ts.isIdentifier(fn) ? fn : ts.isPropertyAccessExpression(fn) ? fn.name : undefined;
+    // By the declaration's name: `import { promisify as googlePromisify }` is the same function.
+    const sym = name && this.symbolOf(name);
+    if (sym?.getName() !== 'promisify') return false;
+    const node = isDeclaredInPackage(ts, sym, ['util']);
+    if (!node && !isDeclaredInPackage(ts, sym, ['@google-cloud/promisify']) && !(ts.isIdentifier(fn) && isImportedFrom(ts, this.checker, fn, GOOGLE_PROMISIFY))) return false;
+    const timer = this.unwrap(made.arguments[0]!);
+    const argc = call.arguments.length;
+    if (ts.isPropertyAccessExpression(timer) && timer.name.text === 'nextTick' && ts.isIdentifier(timer.expression) && timer.expression.text === 'process' && this.isGlobal(timer.expression)) return argc === 0;
+    if (!ts.isIdentifier(timer) || !this.isGlobal(timer)) return false;
+    if (!node) return timer.text === 'setImmediate' && argc === 0;
+    return (timer.text === 'setImmediate' && argc <= 1) || (timer.text === 'setTimeout' && argc <= 2);
   }
 
   private memberText(callee: TS.Expression): string | undefined {
