@@ -388,6 +388,7 @@ function checkCall(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: Si
     if (/signal|controller/i.test(r.getText(ctx.sourceFile))) return;
   }
   if (handedToPipeline(ctx, call)) return;
+  if (pipesStreamMadeWithSignal(ctx, call, src)) return;
   const sig = checker.getResolvedSignature(call);
   if (!sig) return;
   // node:crypto's createHash/createHmac/createCipheriv… take stream options (with a signal) for their Transform side,
@@ -463,6 +464,38 @@ function handedToPipeline(ctx: Ctx, call: TS.CallExpression | TS.NewExpression):
       });
     })
   );
+}
+
+/**
+ * node's `pipeline(body, req)` (or a `promisify(pipeline)` of it) where one stream is a local made by a call given the
+ * options that carry the signal (minio's `const req = transport.request(opt, …)`): the signal aborts that stream, and
+ * pipeline then destroys every other one, so the whole pipe ends with the signal.
+ */
+function pipesStreamMadeWithSignal(ctx: Ctx, call: TS.CallExpression | TS.NewExpression, src: SignalSource): boolean {
+  const { ts, checker } = ctx;
+  if (!ts.isCallExpression(call) || !isStreamPipeline(ctx, call.expression)) return false;
+  return call.arguments.some((a) => {
+    const x = skipParens(ts, a);
+    const decl = ts.isIdentifier(x) ? checker.getSymbolAtLocation(x)?.valueDeclaration : undefined;
+    if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !ts.isVariableDeclarationList(decl.parent) || !(decl.parent.flags & ts.NodeFlags.Const)) return false;
+    const init = skipParens(ts, decl.initializer);
+    return ts.isCallExpression(init) && (madeFromWholeOptions(ctx, init, src.root) || mentionsSignal(ctx, init.arguments, src));
+  });
+}
+
+/** `pipeline` of node:stream or node:stream/promises, or a const made by `promisify(pipeline)`. */
+function isStreamPipeline(ctx: Ctx, callee: TS.Expression): boolean {
+  const { ts, checker } = ctx;
+  const e = skipParens(ts, callee);
+  const named = (n: TS.Expression) => {
+    const sym = calleeSymbol(ts, checker, skipParens(ts, n));
+    return sym?.getName() === 'pipeline' && isDeclaredInPackage(ts, sym, ['stream', 'stream/promises']);
+  };
+  if (named(e)) return true;
+  const decl = ts.isIdentifier(e) ? checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return false;
+  const init = skipParens(ts, decl.initializer);
+  return ts.isCallExpression(init) && init.arguments.length === 1 && calleeSymbol(ts, checker, skipParens(ts, init.expression))?.getName() === 'promisify' && named(init.arguments[0]!);
 }
 
 /**
