@@ -324,4 +324,29 @@ describe('why a reported promise may reject (the related location)', () => {
     expect(causes(results)).toEqual(['5: throws here@11']);
     expect(results[0]!.message).toContain('never settles unless the executor settled it first');
   });
+
+  it("names what the call's arguments leave, not a throw they rule out (ethers' emit(\"debug\") named getSubscription's null check)", () => {
+    const results = runInMemory(
+      floatingPromise,
+      [
+        'declare function describe(value: unknown): string;',
+        'async function lookup(event: string | null): Promise<string> {',
+        "  if (event == null) throw new Error('invalid event');",
+        '  return event;',
+        '}',
+        'export class Bus {',
+        '  async emit(event: string | null, detail: unknown): Promise<void> {',
+        '    const tag = await lookup(event);',
+        '    describe({ tag, detail });',
+        '  }',
+        '  run(): void {',
+        "    this.emit('debug', 1);",
+        '  }',
+        '}',
+      ].join('\n'),
+      { checkSyncThrows: true },
+    );
+    // The throw at line 3 cannot happen for 'debug'; describe() out of view may throw (counted under checkSyncThrows).
+    expect(causes(results)).toEqual(['12: may throw here (asyncsan cannot see what this call does)@9']);
+  });
 });

@@ -1268,7 +1268,15 @@ export class Rejections {
     if (this.isAsync(fn)) {
       // Judged on its own (memoised), and, when that fails, once more with the call's arguments bound: an `if` they
       // settle skips its branch (colyseus' `setMetadata(meta, false)` does not reach its `if (persist) await …`).
-      const never = this.memo(this.asyncMemo, fn, false, () => this.asyncNeverRejects(fn, EMPTY)) || (decides(env) && this.neverRejectsBound(fn, env));
+      const mark = this.causes?.length ?? 0;
+      if (this.memo(this.asyncMemo, fn, false, () => this.asyncNeverRejects(fn, EMPTY))) return SAFE;
+      if (!decides(env)) return { drop: false, never: false };
+      const unbound = this.causes?.length ?? 0;
+      const never = this.neverRejectsBound(fn, env);
+      // Explaining: what the walk without the arguments named (ethers' `if (_event == null) throw` for `emit("debug")`)
+      // explains nothing once the bound walk has its own answer: all of it goes when that one finds no rejection,
+      // and it gives way to the bound walk's causes when that one names some.
+      if (this.causes && (never || this.causes.length > unbound)) this.causes.splice(mark, never ? this.causes.length - mark : unbound - mark);
       return { drop: never, never };
     }
     return this.memo(this.returnMemo, fn, UNKNOWN, () => this.returnOutcome(fn, env), !decides(env));
