@@ -901,7 +901,6 @@ export class Rejections {
     }
     if (!this.maybePromise(call)) return SAFE;
     if (ts.isPropertyAccessExpression(callee) && this.isBuiltinMethod(callee, NEVER_REJECTING_METHODS)) return SAFE;
-    if (this.isPromisifiedWait(call)) return SAFE;
     const o = this.calleeOutcome(call, env);
     // A node-style dual API given an error-first callback hands the rejection to it.
     return o.drop || !this.passesErrorCallback(call.arguments) ? o : { drop: true, never: o.never };
@@ -918,6 +917,7 @@ export class Rejections {
       // A dual API we cannot see, given an error-first callback, reports its failure there: a library whose promise
       // also rejected would crash every caller that chose the callback (google-gax's `apiCall(req, opts, callback)`).
       if (this.passesErrorCallback(call.arguments)) return SAFE;
+      if (this.isPromisifiedWait(call)) return SAFE;
       // `running.get(id)` of a Map of promises reads a stored one: named as such, not as a call it cannot see.
       const stored = this.ts.isPropertyAccessExpression(target) && this.isBuiltinMethod(target, STORED_READ_METHODS);
       const held = stored ? this.storedOutcome((target as TS.PropertyAccessExpression).expression) : undefined;

@@ -179,7 +179,7 @@ export function inTryAroundCalls(ts: TypeScript, node: TS.Node): boolean {
   if (!block || !tryStmt || !ts.isTryStatement(tryStmt) || tryStmt.tryBlock !== block || !tryStmt.catchClause) return false;
   return (block as TS.Block).statements.every((s) => {
     if (!ts.isExpressionStatement(s)) return false;
-    let suspends = ts.isAwaitExpression(s.expression) || ts.isYieldExpression(s.expression);
+    let suspends = false;
     forEachInFunctionBody(ts, s, (n) => {
       if (ts.isAwaitExpression(n) || ts.isYieldExpression(n)) suspends = true;
     });
